@@ -1,0 +1,67 @@
+//! Docket's domain core: identifiers and value types that are valid once built, typed
+//! past-tense events, case state as a fold of events, the rules that decide whether an event
+//! may be recorded, and the legal clocks computed from a case's events.
+//!
+//! This crate does no IO: no files, no SQL, no HTTP, no JSON. Wire formats live at the edges
+//! and convert into these types.
+//!
+//! ```
+//! use docket_core::{
+//!     decide, ActorId, CaseId, CaseState, DecisionOutcome, Event, EventBody, EventId,
+//!     IdempotencyKey, PersonId, Source, Stage, Timestamp,
+//! };
+//!
+//! let case = CaseId::parse("C-1").unwrap();
+//! let event = |n: u128, at: &str, body: EventBody| Event {
+//!     id: EventId::from_u128(n),
+//!     case_id: case.clone(),
+//!     effective_at: Timestamp::parse(at).unwrap(),
+//!     recorded_at: Timestamp::parse(at).unwrap(),
+//!     recorded_by: ActorId::parse("clerk").unwrap(),
+//!     source: Source::Officer,
+//!     reference: None,
+//!     idempotency_key: IdempotencyKey::parse(&format!("k{n}")).unwrap(),
+//!     body,
+//! };
+//! let history = [
+//!     event(1, "2025-01-06T09:00:00-05:00", EventBody::CaseOpened {
+//!         person_id: PersonId::parse("P-1").unwrap(), a_number: None }),
+//!     event(2, "2025-01-07T09:00:00-05:00", EventBody::NoticeToAppearFiled),
+//!     event(3, "2025-03-04T10:00:00-05:00",
+//!         EventBody::DecisionIssued { outcome: DecisionOutcome::RemovalOrdered }),
+//! ];
+//! let mut state = CaseState::default();
+//! for e in &history {
+//!     decide(&state, e).unwrap();
+//!     state.apply(e);
+//! }
+//! // 30 days from March 4 is April 3, 2025; without an appeal the order is final after it.
+//! assert_eq!(state.appeal_deadline().unwrap().due.to_string(), "2025-04-03");
+//! let summary = state.summary().unwrap();
+//! assert_eq!(summary.stage_at(Timestamp::parse("2025-04-03T12:00:00-05:00").unwrap()), Stage::OrderNotFinal);
+//! assert_eq!(summary.stage_at(Timestamp::parse("2025-04-04T00:00:00-05:00").unwrap()), Stage::FinalOrder);
+//! ```
+
+pub mod clocks;
+pub mod decide;
+pub mod event;
+pub mod ids;
+pub mod person;
+pub mod state;
+pub mod summary;
+pub mod time;
+
+pub use clocks::{Deadline, Finality, ProtectionPeriod, RemovalPeriod, Rule};
+pub use decide::{Refusal, decide};
+pub use event::{
+    AppealOutcome, Appellant, CitizenshipFinding, CloseReason, CustodyReviewOutcome, DecisionOutcome,
+    EVENT_SCHEMA_VERSION, Event, EventBody, HearingKind, ProtectionKind, ReleaseKind, ReliefKind, Source, StayKind,
+};
+pub use ids::{ActorId, CaseId, EventId, IdError, IdempotencyKey, PersonId};
+pub use person::{
+    ANumber, Country, DateOfBirth, DocumentKind, NameOrder, NamePart, Person, PersonError, PersonName, Sex,
+    TravelDocument, fold_name,
+};
+pub use state::CaseState;
+pub use summary::{CaseSummary, CitizenshipStatus, Stage};
+pub use time::{Date, TimeError, Timestamp, Weekday};

@@ -1,0 +1,182 @@
+//! A small text language for case histories, shared by the data-driven tests.
+//!
+//! One event a line: `<effective time> <type> [args]`, for example
+//! `2025-03-04T10:00:00-05:00 decision voluntary_departure 2025-05-03`. Events are numbered
+//! in order; the n-th line gets event id n, written `e<n>` in outputs.
+
+#![allow(dead_code)]
+
+use docket_core::{
+    ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, Country, CustodyReviewOutcome, Date,
+    DecisionOutcome, DocumentKind, Event, EventBody, EventId, HearingKind, IdempotencyKey, PersonId, ProtectionKind,
+    ReleaseKind, ReliefKind, Source, Timestamp, TravelDocument,
+};
+
+/// The event id as written in outputs: `e<n>` for the small ids the scenarios use.
+pub fn short_id(id: EventId) -> String {
+    format!("e{}", id.as_u128())
+}
+
+pub fn ts(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(text).map_err(|e| e.to_string())
+}
+
+fn date(text: &str) -> Result<Date, String> {
+    Date::parse(text).map_err(|e| e.to_string())
+}
+
+fn relief(text: &str) -> Result<ReliefKind, String> {
+    ReliefKind::from_name(text).ok_or_else(|| format!("unknown relief `{text}`"))
+}
+
+fn protection(text: &str) -> Result<ProtectionKind, String> {
+    ProtectionKind::from_name(text).ok_or_else(|| format!("unknown protection `{text}`"))
+}
+
+/// Parses the part of an event line after the effective time.
+pub fn parse_body(words: &[&str]) -> Result<EventBody, String> {
+    let arg = |i: usize| words.get(i).copied().ok_or_else(|| format!("`{}` needs more arguments", words.join(" ")));
+    let kind = *words.first().ok_or("empty event")?;
+    Ok(match kind {
+        "case_opened" => {
+            EventBody::CaseOpened { person_id: PersonId::parse("P-1").map_err(|e| e.to_string())?, a_number: None }
+        }
+        "nta_served" => EventBody::NoticeToAppearServed,
+        "nta_filed" => EventBody::NoticeToAppearFiled,
+        "hearing_scheduled" => EventBody::HearingScheduled { kind: hearing_kind(arg(1)?)?, at: ts(arg(2)?)? },
+        "hearing_held" => EventBody::HearingHeld { kind: hearing_kind(arg(1)?)? },
+        "hearing_adjourned" => EventBody::HearingAdjourned { until: words.get(1).map(|w| ts(w)).transpose()? },
+        "relief_filed" => EventBody::ReliefApplicationFiled { relief: relief(arg(1)?)? },
+        "relief_granted" => EventBody::ReliefApplicationGranted { relief: relief(arg(1)?)? },
+        "relief_denied" => EventBody::ReliefApplicationDenied { relief: relief(arg(1)?)? },
+        "relief_withdrawn" => EventBody::ReliefApplicationWithdrawn { relief: relief(arg(1)?)? },
+        "protection_granted" => EventBody::ProtectionGranted {
+            protection: protection(arg(1)?)?,
+            from: ts(arg(2)?)?,
+            until: words.get(3).map(|w| ts(w)).transpose()?,
+        },
+        "protection_expired" => EventBody::ProtectionExpired { protection: protection(arg(1)?)? },
+        "protection_terminated" => EventBody::ProtectionTerminated { protection: protection(arg(1)?)? },
+        "decision" => EventBody::DecisionIssued {
+            outcome: match arg(1)? {
+                "removal_ordered" => DecisionOutcome::RemovalOrdered,
+                "in_absentia" => DecisionOutcome::RemovalOrderedInAbsentia,
+                "voluntary_departure" => DecisionOutcome::VoluntaryDeparture { deadline: date(arg(2)?)? },
+                "relief_granted" => DecisionOutcome::ReliefGranted(relief(arg(2)?)?),
+                "terminated" => DecisionOutcome::Terminated,
+                other => return Err(format!("unknown decision `{other}`")),
+            },
+        },
+        "appeal_filed" => {
+            let mut by = Appellant::Respondent;
+            let mut late = None;
+            for w in &words[1..] {
+                match *w {
+                    "dhs" => by = Appellant::Dhs,
+                    w if w.starts_with("late=") => late = Some(w["late=".len()..].replace('_', " ")),
+                    other => return Err(format!("unknown appeal argument `{other}`")),
+                }
+            }
+            EventBody::AppealFiled { by, late_filing_basis: late }
+        }
+        "appeal_waived" => EventBody::AppealWaived,
+        "appeal_decided" => EventBody::AppealDecided {
+            outcome: match arg(1)? {
+                "dismissed" => AppealOutcome::Dismissed,
+                "removal_ordered" => AppealOutcome::RemovalOrdered,
+                "relief_granted" => AppealOutcome::ReliefGranted,
+                "remanded" => AppealOutcome::Remanded,
+                other => return Err(format!("unknown appeal outcome `{other}`")),
+            },
+            voluntary_departure_until: words
+                .get(2)
+                .map(|w| w.strip_prefix("vd=").ok_or(format!("expected vd=DATE, got `{w}`")).and_then(date))
+                .transpose()?,
+        },
+        "pfr_filed" => EventBody::PetitionForReviewFiled,
+        "mtr_filed" => EventBody::MotionToReopenFiled,
+        "mtr_decided" => EventBody::MotionToReopenDecided {
+            granted: match arg(1)? {
+                "granted" => true,
+                "denied" => false,
+                other => return Err(format!("expected granted or denied, got `{other}`")),
+            },
+        },
+        "citizenship_raised" => EventBody::CitizenshipClaimRaised,
+        "citizenship_resolved" => EventBody::CitizenshipClaimResolved {
+            finding: match arg(1)? {
+                "citizen" => CitizenshipFinding::Citizen,
+                "not_citizen" => CitizenshipFinding::NotCitizen,
+                other => return Err(format!("unknown finding `{other}`")),
+            },
+        },
+        "custody_began" => EventBody::CustodyBegan,
+        "custody_reviewed" => EventBody::CustodyReviewed {
+            outcome: match arg(1)? {
+                "continued" => CustodyReviewOutcome::Continued,
+                "release_ordered" => CustodyReviewOutcome::ReleaseOrdered,
+                other => return Err(format!("unknown review outcome `{other}`")),
+            },
+        },
+        "custody_released" => EventBody::CustodyReleased {
+            release: match arg(1)? {
+                "recognizance" => ReleaseKind::Recognizance,
+                "parole" => ReleaseKind::Parole,
+                "atd" => ReleaseKind::AlternativesToDetention,
+                w if w.starts_with("bond=") => {
+                    ReleaseKind::Bond { amount_usd: w["bond=".len()..].parse().map_err(|_| format!("bad bond `{w}`"))? }
+                }
+                other => return Err(format!("unknown release `{other}`")),
+            },
+        },
+        "custody_transferred" => EventBody::CustodyTransferred,
+        "travel_document" => EventBody::TravelDocumentObtained {
+            document: TravelDocument::new(
+                DocumentKind::Passport,
+                arg(1)?,
+                Country::parse(arg(2)?).map_err(|e| e.to_string())?,
+                words.get(3).map(|w| date(w)).transpose()?,
+            )
+            .map_err(|e| e.to_string())?,
+        },
+        "departure_verified" => EventBody::DepartureVerified { departed_on: date(arg(1)?)? },
+        "removal_carried_out" => EventBody::RemovalCarriedOut,
+        "case_closed" => EventBody::CaseClosed {
+            reason: CloseReason::ALL
+                .into_iter()
+                .find(|r| r.name() == arg(1).unwrap_or(""))
+                .ok_or_else(|| format!("unknown close reason in `{}`", words.join(" ")))?,
+        },
+        other => return Err(format!("unknown event type `{other}`")),
+    })
+}
+
+fn hearing_kind(text: &str) -> Result<HearingKind, String> {
+    match text {
+        "master" => Ok(HearingKind::Master),
+        "individual" => Ok(HearingKind::Individual),
+        "bond" => Ok(HearingKind::Bond),
+        other => Err(format!("unknown hearing kind `{other}`")),
+    }
+}
+
+/// Builds event number `n` of case `C-1` from a line `<time> <type> [args]`.
+pub fn parse_event(n: u128, line: &str) -> Result<Event, String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let (at, rest) = words.split_first().ok_or("empty line")?;
+    event(n, ts(at)?, parse_body(rest)?)
+}
+
+pub fn event(n: u128, at: Timestamp, body: EventBody) -> Result<Event, String> {
+    Ok(Event {
+        id: EventId::from_u128(n),
+        case_id: CaseId::parse("C-1").map_err(|e| e.to_string())?,
+        effective_at: at,
+        recorded_at: at,
+        recorded_by: ActorId::parse("test").map_err(|e| e.to_string())?,
+        source: Source::Officer,
+        reference: None,
+        idempotency_key: IdempotencyKey::parse(&format!("k{n}")).map_err(|e| e.to_string())?,
+        body,
+    })
+}
