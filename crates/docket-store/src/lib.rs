@@ -1,1 +1,479 @@
-//! x
+//! Docket's persistence: an append-only event store with case projections, on SQLite (the
+//! embedded default) and PostgreSQL, behind one interface.
+//!
+//! Events are appended per case stream with optimistic concurrency (an expected version) and
+//! idempotency (a second event with the same key in a case is not stored again; the stored
+//! one is reported). Each append decides the events against the case's rules
+//! ([`docket_core::decide`]) and writes the events and the case projection in one
+//! transaction. The store knows nothing of HTTP.
+//!
+//! ```
+//! use docket_store::Store;
+//!
+//! let mut store = Store::open("sqlite::memory:").unwrap();
+//! store.migrate().unwrap();
+//! assert_eq!(store.stats().unwrap().events, 0);
+//! ```
+
+mod pg;
+mod plan;
+pub mod projection;
+mod sqlite;
+pub mod wire;
+
+use std::fmt;
+
+use docket_core::{CaseId, CaseState, CaseSummary, Event, EventId, Person, PersonId};
+use thiserror::Error;
+
+/// The schema version this program writes. Migrations bring older databases up to it.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// What a writer expects of a case stream before its append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// Whatever the stream holds.
+    Any,
+    /// The case has no events yet.
+    NoStream,
+    /// The stream holds exactly this many events.
+    Version(u64),
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expected::Any => f.write_str("any version"),
+            Expected::NoStream => f.write_str("no events"),
+            Expected::Version(v) => write!(f, "version {v}"),
+        }
+    }
+}
+
+/// Errors of the store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database URL is not one the store can open.
+    #[error("unsupported database url `{0}`: expected `sqlite://PATH`, `sqlite::memory:` or `postgres://...`")]
+    Url(String),
+    /// SQLite failed.
+    #[error("sqlite")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("postgres")]
+    Postgres(#[from] postgres::Error),
+    /// The stream was not at the expected version.
+    #[error("case `{case}` was expected to have {expected} but has {found} events")]
+    Conflict {
+        /// The case.
+        case: String,
+        /// What the writer expected.
+        expected: Expected,
+        /// The stored version.
+        found: u64,
+    },
+    /// The case's rules refused the event.
+    #[error("event `{event}` of case `{case}` refused in field `{field}`: {reason}")]
+    Refused {
+        /// The case.
+        case: String,
+        /// The event.
+        event: String,
+        /// The field at fault.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// A stored row could not be read back.
+    #[error("stored {what} `{key}` cannot be read: {reason}")]
+    Corrupt {
+        /// Which kind of row.
+        what: &'static str,
+        /// Its key.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// The database was written by a newer program.
+    #[error("the database schema is version {found}, newer than this program's {SCHEMA_VERSION}")]
+    SchemaTooNew {
+        /// The stored version.
+        found: i64,
+    },
+    /// The database has not been initialized.
+    #[error("the database is not initialized (schema version {found}); run `docket init`")]
+    NotInitialized {
+        /// The stored version.
+        found: i64,
+    },
+}
+
+/// What happened to one event of an import batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Stored at this stream version.
+    Stored {
+        /// The case's version after this event.
+        version: u64,
+    },
+    /// Not stored: an event with the same idempotency key is already in the case.
+    Duplicate {
+        /// The stored event with that key.
+        stored: EventId,
+    },
+    /// Not stored: refused.
+    Rejected {
+        /// The field at fault.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The result of a single append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// The event was stored; the case is now at `version`.
+    Stored {
+        /// The case's version after the event.
+        version: u64,
+    },
+    /// An event with the same idempotency key was already stored; nothing was written.
+    AlreadyStored {
+        /// The stored event.
+        event: Box<Event>,
+    },
+}
+
+/// Row counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Persons stored.
+    pub persons: u64,
+    /// Cases with at least one event.
+    pub cases: u64,
+    /// Events stored.
+    pub events: u64,
+}
+
+/// What a rebuild of the projections found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RebuildReport {
+    /// Cases whose projection was recomputed.
+    pub cases: u64,
+    /// Events folded.
+    pub events: u64,
+    /// Cases whose stored projection differed from the recomputed one (first few ids).
+    pub differing: Vec<String>,
+    /// How many differed in all.
+    pub differing_count: u64,
+}
+
+/// The operations every backend provides. Each call is one transaction.
+pub(crate) trait Backend: Send {
+    fn migrate(&mut self) -> Result<i64, StoreError>;
+    fn schema_version(&mut self) -> Result<i64, StoreError>;
+    fn import(&mut self, events: &[Event], expected: Option<Expected>) -> Result<Vec<ImportOutcome>, StoreError>;
+    fn upsert_persons(&mut self, persons: &[Person]) -> Result<(), StoreError>;
+    fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError>;
+    fn events(&mut self, case: &CaseId) -> Result<Vec<Event>, StoreError>;
+    fn event_by_key(&mut self, case: &CaseId, key: &str) -> Result<Option<Event>, StoreError>;
+    fn summary(&mut self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError>;
+    fn scan_summaries(&mut self, f: &mut dyn FnMut(CaseSummary)) -> Result<(), StoreError>;
+    fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError>;
+    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError>;
+    fn stats(&mut self) -> Result<Stats, StoreError>;
+}
+
+/// A Docket database.
+pub struct Store {
+    backend: Box<dyn Backend>,
+    url: String,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens `sqlite://PATH` (created if missing), `sqlite::memory:`, or a
+    /// `postgres://`/`postgresql://` URL. Does not create or migrate the schema.
+    pub fn open(url: &str) -> Result<Store, StoreError> {
+        let backend: Box<dyn Backend> = if url == "sqlite::memory:" {
+            Box::new(sqlite::Sqlite::open_memory()?)
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Box::new(sqlite::Sqlite::open(path)?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Box::new(pg::Postgres::connect(url)?)
+        } else {
+            return Err(StoreError::Url(url.to_owned()));
+        };
+        Ok(Store { backend, url: url.to_owned() })
+    }
+
+    /// The URL this store was opened with.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Creates the schema or brings it up to [`SCHEMA_VERSION`]; returns the version.
+    pub fn migrate(&mut self) -> Result<i64, StoreError> {
+        self.backend.migrate()
+    }
+
+    /// Fails unless the schema is at this program's version.
+    pub fn check_schema(&mut self) -> Result<(), StoreError> {
+        match self.backend.schema_version()? {
+            SCHEMA_VERSION => Ok(()),
+            v if v > SCHEMA_VERSION => Err(StoreError::SchemaTooNew { found: v }),
+            v => Err(StoreError::NotInitialized { found: v }),
+        }
+    }
+
+    /// Appends one event to its case. A re-sent event (same case, same idempotency key) is
+    /// not stored again and the stored one is returned; a stream not at `expected` is a
+    /// [`StoreError::Conflict`]; an event the case's rules refuse is [`StoreError::Refused`].
+    pub fn append(&mut self, event: Event, expected: Expected) -> Result<Appended, StoreError> {
+        let outcome = self.backend.import(std::slice::from_ref(&event), Some(expected))?;
+        match outcome.into_iter().next() {
+            Some(ImportOutcome::Stored { version }) => Ok(Appended::Stored { version }),
+            Some(ImportOutcome::Duplicate { .. }) => {
+                let stored = self.backend.event_by_key(&event.case_id, event.idempotency_key.as_str())?;
+                let stored = stored.ok_or_else(|| StoreError::Corrupt {
+                    what: "event",
+                    key: event.idempotency_key.to_string(),
+                    reason: "reported as stored but not found".into(),
+                })?;
+                Ok(Appended::AlreadyStored { event: Box::new(stored) })
+            }
+            Some(ImportOutcome::Rejected { field, reason }) => {
+                Err(StoreError::Refused { case: event.case_id.to_string(), event: event.id.to_string(), field, reason })
+            }
+            None => Err(StoreError::Corrupt { what: "event", key: event.id.to_string(), reason: "no outcome".into() }),
+        }
+    }
+
+    /// Appends a batch in one transaction: each event is stored, found to be a duplicate, or
+    /// rejected with the field and reason; rejected events do not stop the others. Events of
+    /// a case must come in stream order.
+    pub fn import(&mut self, events: &[Event]) -> Result<Vec<ImportOutcome>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.backend.import(events, None)
+    }
+
+    /// Stores persons, replacing stored records with the same id.
+    pub fn upsert_persons(&mut self, persons: &[Person]) -> Result<(), StoreError> {
+        if persons.is_empty() {
+            return Ok(());
+        }
+        self.backend.upsert_persons(persons)
+    }
+
+    /// One person's record.
+    pub fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError> {
+        self.backend.person(id)
+    }
+
+    /// A case's events in stream order.
+    pub fn events(&mut self, case: &CaseId) -> Result<Vec<Event>, StoreError> {
+        self.backend.events(case)
+    }
+
+    /// A case's state, folded from its events. None if the case has no events.
+    pub fn case_state(&mut self, case: &CaseId) -> Result<Option<CaseState>, StoreError> {
+        let events = self.backend.events(case)?;
+        Ok((!events.is_empty()).then(|| CaseState::from_events(&events)))
+    }
+
+    /// A case's stored projection.
+    pub fn summary(&mut self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError> {
+        self.backend.summary(case)
+    }
+
+    /// Every case's projection, in case-id order: the bulk read policies use.
+    pub fn scan_summaries(&mut self, f: &mut dyn FnMut(CaseSummary)) -> Result<(), StoreError> {
+        self.backend.scan_summaries(f)
+    }
+
+    /// The cases concerning a person.
+    pub fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError> {
+        self.backend.cases_of_person(person)
+    }
+
+    /// Recomputes every projection from the events, reporting those that differed from what
+    /// was stored, and stores the recomputed ones. `progress` is called with events folded.
+    pub fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
+        self.backend.rebuild(progress)
+    }
+
+    /// Row counts.
+    pub fn stats(&mut self) -> Result<Stats, StoreError> {
+        self.backend.stats()
+    }
+}
+
+pub(crate) fn decode_event(payload: &str, position: i64) -> Result<Event, StoreError> {
+    wire::parse_event_line(payload).map_err(|e| StoreError::Corrupt {
+        what: "event at position",
+        key: position.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+pub(crate) fn encode_event(e: &Event) -> String {
+    // Strings, numbers and options only: serialization cannot fail.
+    serde_json::to_string(&wire::WireEvent::from_event(e)).unwrap_or_default()
+}
+
+pub(crate) fn decode_summary(json: &str, case: &str) -> Result<CaseSummary, StoreError> {
+    projection::decode(json).map_err(|e| StoreError::Corrupt {
+        what: "projection of case",
+        key: case.into(),
+        reason: e.0,
+    })
+}
+
+/// Today's date in UTC, from the system clock.
+pub fn today() -> docket_core::Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    docket_core::Timestamp::from_unix(secs, 0).map(|t| t.local_date()).unwrap_or_else(|_| {
+        // INVARIANT: the system clock is within 1800..2200; fall back to the epoch otherwise.
+        docket_core::Date::from_ymd(1970, 1, 1).unwrap_or_else(|_| unreachable!())
+    })
+}
+
+pub(crate) fn decode_person(row: wire::PersonRow) -> Result<Person, StoreError> {
+    let key = row.person_id.clone();
+    row.to_person(today()).map_err(|e| StoreError::Corrupt { what: "person", key, reason: e.to_string() })
+}
+
+/// SQL shared by both backends, with `{pk}` for the event position column's definition and
+/// `{bool}` for the boolean type.
+pub(crate) const SCHEMA_V1: &str = "
+CREATE TABLE persons (
+    person_id TEXT PRIMARY KEY,
+    a_number TEXT,
+    given_names TEXT NOT NULL,
+    family_names TEXT NOT NULL,
+    name_order TEXT NOT NULL,
+    given_folded TEXT NOT NULL,
+    family_folded TEXT NOT NULL,
+    aliases TEXT NOT NULL,
+    date_of_birth TEXT NOT NULL,
+    sex TEXT NOT NULL,
+    nationality TEXT,
+    passport_number TEXT,
+    passport_country TEXT,
+    passport_expiry TEXT
+);
+CREATE INDEX persons_a_number ON persons (a_number);
+CREATE INDEX persons_family_folded ON persons (family_folded);
+CREATE TABLE events (
+    position {pk},
+    event_id TEXT NOT NULL UNIQUE,
+    case_id TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    event_type TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    effective_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    UNIQUE (case_id, version),
+    UNIQUE (case_id, idempotency_key)
+);
+CREATE TABLE case_projection (
+    case_id TEXT PRIMARY KEY,
+    person_id TEXT,
+    version BIGINT NOT NULL,
+    detained {bool} NOT NULL,
+    final_at TEXT,
+    summary TEXT NOT NULL
+);
+CREATE INDEX case_projection_person ON case_projection (person_id);
+";
+
+/// The person row's columns as stored, in `persons` table order.
+pub(crate) fn person_columns(p: &Person) -> [Option<String>; 14] {
+    let r = wire::PersonRow::from_person(p);
+    let opt = |s: String| (!s.is_empty()).then_some(s);
+    [
+        Some(r.person_id),
+        opt(r.a_number),
+        Some(r.given_names),
+        Some(r.family_names),
+        Some(r.name_order),
+        Some(p.name.given().map(|g| g.folded().to_owned()).unwrap_or_default()),
+        Some(p.name.family().map(|f| f.folded().to_owned()).unwrap_or_default()),
+        Some(r.aliases),
+        Some(r.date_of_birth),
+        Some(r.sex),
+        opt(r.nationality),
+        opt(r.passport_number),
+        opt(r.passport_country),
+        opt(r.passport_expiry),
+    ]
+}
+
+pub(crate) fn person_from_columns(c: [Option<String>; 14]) -> Result<Person, StoreError> {
+    let [
+        person_id,
+        a_number,
+        given_names,
+        family_names,
+        name_order,
+        _,
+        _,
+        aliases,
+        date_of_birth,
+        sex,
+        nationality,
+        passport_number,
+        passport_country,
+        passport_expiry,
+    ] = c.map(Option::unwrap_or_default);
+    decode_person(wire::PersonRow {
+        person_id,
+        a_number,
+        given_names,
+        family_names,
+        name_order,
+        aliases,
+        date_of_birth,
+        sex,
+        nationality,
+        passport_number,
+        passport_country,
+        passport_expiry,
+    })
+}
+
+/// Columns kept beside the projection JSON so that SQL can filter without decoding it.
+pub(crate) struct ProjectionRow {
+    pub case_id: String,
+    pub person_id: Option<String>,
+    pub version: i64,
+    pub detained: bool,
+    pub final_at: Option<String>,
+    pub summary: String,
+}
+
+impl ProjectionRow {
+    pub fn of(s: &CaseSummary) -> ProjectionRow {
+        ProjectionRow {
+            case_id: s.case_id.to_string(),
+            person_id: s.person_id.as_ref().map(ToString::to_string),
+            version: s.version as i64,
+            detained: s.detained_since.is_some(),
+            final_at: s.final_order.as_ref().map(|f| f.at.to_string()),
+            summary: projection::encode(s),
+        }
+    }
+}

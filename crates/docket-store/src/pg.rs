@@ -1,0 +1,379 @@
+//! The PostgreSQL backend: one connection; large batches go in with binary `COPY`.
+
+use std::collections::{HashMap, HashSet};
+
+use docket_core::{CaseId, CaseState, CaseSummary, Event, EventId, Person, PersonId};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::error::SqlState;
+use postgres::types::Type;
+use postgres::{Client, NoTls, Transaction};
+
+use crate::plan::{self, Loader};
+use crate::{
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats, StoreError,
+    decode_event, decode_summary, encode_event, person_columns, person_from_columns,
+};
+
+/// Batches smaller than this are inserted row by row; larger ones are copied.
+const COPY_THRESHOLD: usize = 64;
+
+pub(crate) struct Postgres {
+    client: Client,
+}
+
+impl Postgres {
+    pub fn connect(url: &str) -> Result<Postgres, StoreError> {
+        Ok(Postgres { client: Client::connect(url, NoTls)? })
+    }
+}
+
+fn is_unique_violation(e: &StoreError) -> bool {
+    matches!(e, StoreError::Postgres(pe) if pe.code() == Some(&SqlState::UNIQUE_VIOLATION))
+}
+
+struct TxLoader<'a, 'c> {
+    tx: &'a mut Transaction<'c>,
+}
+
+impl Loader for TxLoader<'_, '_> {
+    fn load_streams(&mut self, cases: &[&CaseId]) -> Result<HashMap<CaseId, Vec<Event>>, StoreError> {
+        let ids: Vec<&str> = cases.iter().map(|c| c.as_str()).collect();
+        let existing: Vec<String> = self
+            .tx
+            // Row locks serialize writers of the same case; a new case has no row to lock, so
+            // two first writers collide on (case_id, version) instead and one plans again.
+            .query("SELECT case_id FROM case_projection WHERE case_id = ANY($1) ORDER BY case_id FOR UPDATE", &[&ids])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut out: HashMap<CaseId, Vec<Event>> = HashMap::new();
+        if existing.is_empty() {
+            return Ok(out);
+        }
+        let rows = self.tx.query(
+            "SELECT position, case_id, payload FROM events WHERE case_id = ANY($1) ORDER BY case_id, version",
+            &[&existing],
+        )?;
+        for r in rows {
+            let e = decode_event(r.get(2), r.get(0))?;
+            out.entry(e.case_id.clone()).or_default().push(e);
+        }
+        Ok(out)
+    }
+
+    fn persons_exist(&mut self, persons: &[&PersonId]) -> Result<HashSet<PersonId>, StoreError> {
+        let ids: Vec<&str> = persons.iter().map(|p| p.as_str()).collect();
+        let rows = self.tx.query("SELECT person_id FROM persons WHERE person_id = ANY($1)", &[&ids])?;
+        Ok(persons
+            .iter()
+            .filter(|p| rows.iter().any(|r| r.get::<_, &str>(0) == p.as_str()))
+            .map(|p| (*p).clone())
+            .collect())
+    }
+
+    fn event_ids_exist(&mut self, ids: &[EventId]) -> Result<HashSet<EventId>, StoreError> {
+        let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        let rows = self.tx.query("SELECT event_id FROM events WHERE event_id = ANY($1)", &[&texts])?;
+        let found: HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
+        Ok(ids.iter().filter(|id| found.contains(&id.to_string())).copied().collect())
+    }
+}
+
+const EVENT_TYPES: [Type; 9] =
+    [Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT, Type::INT4, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT];
+const PROJECTION_TYPES: [Type; 6] = [Type::TEXT, Type::TEXT, Type::INT8, Type::BOOL, Type::TEXT, Type::TEXT];
+const PROJECTION_COLUMNS: &str = "case_id, person_id, version, detained, final_at, summary";
+
+fn write_projections(tx: &mut Transaction<'_>, projections: &[CaseSummary]) -> Result<(), StoreError> {
+    if projections.is_empty() {
+        return Ok(());
+    }
+    tx.batch_execute(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS projection_stage ({PROJECTION_COLUMNS_DDL}) ON COMMIT DELETE ROWS"
+    ))?;
+    copy_projections(tx, "projection_stage", projections.iter().map(ProjectionRow::of))?;
+    tx.batch_execute(&format!(
+        "INSERT INTO case_projection ({PROJECTION_COLUMNS}) SELECT {PROJECTION_COLUMNS} FROM projection_stage
+         ON CONFLICT (case_id) DO UPDATE SET person_id = excluded.person_id, version = excluded.version,
+             detained = excluded.detained, final_at = excluded.final_at, summary = excluded.summary;
+         TRUNCATE projection_stage"
+    ))?;
+    Ok(())
+}
+
+const PROJECTION_COLUMNS_DDL: &str = "case_id TEXT PRIMARY KEY, person_id TEXT, version BIGINT NOT NULL, detained BOOLEAN NOT NULL, final_at TEXT, summary TEXT NOT NULL";
+
+fn copy_projections(
+    tx: &mut Transaction<'_>,
+    table: &str,
+    rows: impl Iterator<Item = ProjectionRow>,
+) -> Result<(), StoreError> {
+    let sink = tx.copy_in(&format!("COPY {table} ({PROJECTION_COLUMNS}) FROM STDIN (FORMAT binary)"))?;
+    let mut w = BinaryCopyInWriter::new(sink, &PROJECTION_TYPES);
+    for r in rows {
+        w.write(&[&r.case_id, &r.person_id, &r.version, &r.detained, &r.final_at, &r.summary])?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
+impl Postgres {
+    fn import_once(
+        &mut self,
+        events: &[Event],
+        expected: Option<Expected>,
+        check_ids: bool,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
+        let mut tx = self.client.transaction()?;
+        let plan = plan::plan(events, &mut TxLoader { tx: &mut tx }, expected, check_ids)?;
+        let row = |i: usize, version: u64| {
+            let e: &Event = &events[i];
+            (
+                e.id.to_string(),
+                e.case_id.to_string(),
+                version as i64,
+                e.body.type_name(),
+                i32::from(docket_core::EVENT_SCHEMA_VERSION),
+                e.effective_at.to_string(),
+                e.recorded_at.to_string(),
+                e.idempotency_key.to_string(),
+                encode_event(e),
+            )
+        };
+        const COLUMNS: &str = "event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload";
+        if plan.inserts.len() < COPY_THRESHOLD {
+            let stmt =
+                tx.prepare(&format!("INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))?;
+            for &(i, v) in &plan.inserts {
+                let r = row(i, v);
+                tx.execute(&stmt, &[&r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6, &r.7, &r.8])?;
+            }
+        } else {
+            let sink = tx.copy_in(&format!("COPY events ({COLUMNS}) FROM STDIN (FORMAT binary)"))?;
+            let mut w = BinaryCopyInWriter::new(sink, &EVENT_TYPES);
+            for &(i, v) in &plan.inserts {
+                let r = row(i, v);
+                w.write(&[&r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6, &r.7, &r.8])?;
+            }
+            w.finish()?;
+        }
+        write_projections(&mut tx, &plan.projections)?;
+        tx.commit()?;
+        Ok(plan.outcomes)
+    }
+}
+
+const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";
+
+impl Backend for Postgres {
+    fn schema_version(&mut self) -> Result<i64, StoreError> {
+        let has: bool = self.client.query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])?.get(0);
+        if !has {
+            return Ok(0);
+        }
+        Ok(self.client.query_one("SELECT coalesce(max(version), 0)::BIGINT FROM schema_migrations", &[])?.get(0))
+    }
+
+    fn migrate(&mut self) -> Result<i64, StoreError> {
+        let mut tx = self.client.transaction()?;
+        // Two processes migrating at once take turns.
+        tx.execute("SELECT pg_advisory_xact_lock(7302514)", &[])?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )?;
+        let current: i64 = tx.query_one("SELECT coalesce(max(version), 0)::BIGINT FROM schema_migrations", &[])?.get(0);
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew { found: current });
+        }
+        if current < 1 {
+            tx.batch_execute(&SCHEMA_V1.replace("{pk}", "BIGSERIAL PRIMARY KEY").replace("{bool}", "BOOLEAN"))?;
+            tx.execute("INSERT INTO schema_migrations (version) VALUES (1)", &[])?;
+        }
+        tx.commit()?;
+        self.schema_version()
+    }
+
+    fn import(&mut self, events: &[Event], expected: Option<Expected>) -> Result<Vec<ImportOutcome>, StoreError> {
+        let mut attempt = 0;
+        loop {
+            match self.import_once(events, expected, attempt > 0) {
+                // A concurrent writer took a version, or an event id is already stored: plan
+                // again against what is now committed, checking ids.
+                Err(e) if is_unique_violation(&e) && attempt < 8 => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    fn upsert_persons(&mut self, persons: &[Person]) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        tx.batch_execute(
+            "CREATE TEMP TABLE IF NOT EXISTS person_stage (LIKE persons INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+        )?;
+        {
+            let sink = tx.copy_in("COPY person_stage FROM STDIN (FORMAT binary)")?;
+            let mut w = BinaryCopyInWriter::new(sink, &[Type::TEXT; 14]);
+            // A later row for the same person wins, as it would row by row.
+            let mut last: HashMap<&str, usize> = HashMap::new();
+            for (i, p) in persons.iter().enumerate() {
+                last.insert(p.id.as_str(), i);
+            }
+            for (i, p) in persons.iter().enumerate() {
+                if last.get(p.id.as_str()) != Some(&i) {
+                    continue;
+                }
+                let c = person_columns(p);
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    c.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
+                w.write(&refs)?;
+            }
+            w.finish()?;
+        }
+        tx.batch_execute(
+            "INSERT INTO persons SELECT * FROM person_stage
+             ON CONFLICT (person_id) DO UPDATE SET a_number = excluded.a_number, given_names = excluded.given_names,
+                family_names = excluded.family_names, name_order = excluded.name_order, given_folded = excluded.given_folded,
+                family_folded = excluded.family_folded, aliases = excluded.aliases, date_of_birth = excluded.date_of_birth,
+                sex = excluded.sex, nationality = excluded.nationality, passport_number = excluded.passport_number,
+                passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry;
+             TRUNCATE person_stage",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError> {
+        let row = self.client.query_opt(&format!("{PERSON_SELECT} WHERE person_id = $1"), &[&id.as_str()])?;
+        row.map(|r| {
+            let mut c: [Option<String>; 14] = Default::default();
+            for (i, slot) in c.iter_mut().enumerate() {
+                *slot = r.get(i);
+            }
+            person_from_columns(c)
+        })
+        .transpose()
+    }
+
+    fn events(&mut self, case: &CaseId) -> Result<Vec<Event>, StoreError> {
+        self.client
+            .query("SELECT position, payload FROM events WHERE case_id = $1 ORDER BY version", &[&case.as_str()])?
+            .iter()
+            .map(|r| decode_event(r.get(1), r.get(0)))
+            .collect()
+    }
+
+    fn event_by_key(&mut self, case: &CaseId, key: &str) -> Result<Option<Event>, StoreError> {
+        let row = self.client.query_opt(
+            "SELECT position, payload FROM events WHERE case_id = $1 AND idempotency_key = $2",
+            &[&case.as_str(), &key],
+        )?;
+        row.map(|r| decode_event(r.get(1), r.get(0))).transpose()
+    }
+
+    fn summary(&mut self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError> {
+        let row = self.client.query_opt("SELECT summary FROM case_projection WHERE case_id = $1", &[&case.as_str()])?;
+        row.map(|r| decode_summary(r.get(0), case.as_str())).transpose()
+    }
+
+    fn scan_summaries(&mut self, f: &mut dyn FnMut(CaseSummary)) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        let portal = tx.bind("SELECT case_id, summary FROM case_projection ORDER BY case_id", &[])?;
+        loop {
+            let rows = tx.query_portal(&portal, 10_000)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                f(decode_summary(r.get(1), r.get(0))?);
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError> {
+        self.client
+            .query("SELECT case_id FROM case_projection WHERE person_id = $1 ORDER BY case_id", &[&person.as_str()])?
+            .iter()
+            .map(|r| {
+                let c: &str = r.get(0);
+                CaseId::parse(c).map_err(|e| StoreError::Corrupt {
+                    what: "case id",
+                    key: c.into(),
+                    reason: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
+        let mut tx = self.client.transaction()?;
+        tx.batch_execute(&format!(
+            "LOCK TABLE events IN SHARE MODE;
+             DROP TABLE IF EXISTS rebuilt; CREATE TEMP TABLE rebuilt ({PROJECTION_COLUMNS_DDL})"
+        ))?;
+        let mut report = RebuildReport::default();
+        let portal = tx.bind("SELECT position, case_id, payload FROM events ORDER BY case_id, version", &[])?;
+        let mut current: Option<String> = None;
+        let mut state = CaseState::default();
+        let mut pending: Vec<ProjectionRow> = Vec::new();
+        loop {
+            let rows = tx.query_portal(&portal, 20_000)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let case: &str = r.get(1);
+                if current.as_deref() != Some(case) {
+                    if let Some(s) = state.summary() {
+                        pending.push(ProjectionRow::of(&s));
+                    }
+                    state = CaseState::default();
+                    current = Some(case.to_owned());
+                }
+                state.apply(&decode_event(r.get(2), r.get(0))?);
+                report.events += 1;
+            }
+            report.cases += pending.len() as u64;
+            copy_projections(&mut tx, "rebuilt", pending.drain(..))?;
+            progress(report.events);
+        }
+        if let Some(s) = state.summary() {
+            report.cases += 1;
+            copy_projections(&mut tx, "rebuilt", std::iter::once(ProjectionRow::of(&s)))?;
+        }
+        let ids: Vec<String> = tx
+            .query(
+                "SELECT coalesce(a.case_id, b.case_id) FROM case_projection a FULL JOIN rebuilt b ON a.case_id = b.case_id
+                 WHERE a.summary IS DISTINCT FROM b.summary OR a.version IS DISTINCT FROM b.version
+                    OR a.detained IS DISTINCT FROM b.detained OR a.final_at IS DISTINCT FROM b.final_at
+                    OR a.person_id IS DISTINCT FROM b.person_id
+                 ORDER BY 1",
+                &[],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        report.differing_count = ids.len() as u64;
+        report.differing = ids.into_iter().take(20).collect();
+        if report.differing_count > 0 {
+            tx.batch_execute(&format!(
+                "DELETE FROM case_projection;
+                 INSERT INTO case_projection ({PROJECTION_COLUMNS}) SELECT {PROJECTION_COLUMNS} FROM rebuilt"
+            ))?;
+        }
+        tx.batch_execute("DROP TABLE rebuilt")?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn stats(&mut self) -> Result<Stats, StoreError> {
+        let mut count =
+            |sql: &str| -> Result<u64, StoreError> { Ok(self.client.query_one(sql, &[])?.get::<_, i64>(0) as u64) };
+        Ok(Stats {
+            persons: count("SELECT count(*) FROM persons")?,
+            cases: count("SELECT count(*) FROM case_projection")?,
+            events: count("SELECT count(*) FROM events")?,
+        })
+    }
+}

@@ -1,0 +1,338 @@
+//! The SQLite backend: one connection, WAL journal, one immediate transaction per write.
+
+use std::collections::{HashMap, HashSet};
+
+use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use crate::plan::{self, Loader};
+use crate::{
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats, StoreError,
+    decode_event, decode_summary, encode_event, person_columns, person_from_columns,
+};
+
+pub(crate) struct Sqlite {
+    conn: Connection,
+}
+
+impl Sqlite {
+    pub fn open(path: &str) -> Result<Sqlite, StoreError> {
+        Sqlite::configure(Connection::open(path)?)
+    }
+
+    pub fn open_memory() -> Result<Sqlite, StoreError> {
+        Sqlite::configure(Connection::open_in_memory()?)
+    }
+
+    fn configure(conn: Connection) -> Result<Sqlite, StoreError> {
+        // WAL with synchronous=NORMAL is durable against process crashes (the case the
+        // crash tests exercise) and loses at most the last transactions on power loss.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "cache_size", -262_144)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        Ok(Sqlite { conn })
+    }
+}
+
+fn is_unique_violation(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.code == ErrorCode::ConstraintViolation)
+}
+
+struct TxLoader<'a, 'c> {
+    tx: &'a Transaction<'c>,
+}
+
+impl Loader for TxLoader<'_, '_> {
+    fn load_streams(&mut self, cases: &[&CaseId]) -> Result<HashMap<CaseId, Vec<Event>>, StoreError> {
+        let mut exists = self.tx.prepare_cached("SELECT version FROM case_projection WHERE case_id = ?1")?;
+        let mut load =
+            self.tx.prepare_cached("SELECT position, payload FROM events WHERE case_id = ?1 ORDER BY version")?;
+        let mut out = HashMap::new();
+        for c in cases {
+            let v: Option<i64> = exists.query_row([c.as_str()], |r| r.get(0)).optional()?;
+            if v.is_none() {
+                continue;
+            }
+            let mut rows = load.query([c.as_str()])?;
+            let mut events = Vec::new();
+            while let Some(r) = rows.next()? {
+                let pos: i64 = r.get(0)?;
+                let payload: String = r.get(1)?;
+                events.push(decode_event(&payload, pos)?);
+            }
+            out.insert((*c).clone(), events);
+        }
+        Ok(out)
+    }
+
+    fn persons_exist(&mut self, persons: &[&PersonId]) -> Result<HashSet<PersonId>, StoreError> {
+        let mut q = self.tx.prepare_cached("SELECT 1 FROM persons WHERE person_id = ?1")?;
+        let mut out = HashSet::new();
+        for p in persons {
+            if q.exists([p.as_str()])? {
+                out.insert((*p).clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn event_ids_exist(&mut self, ids: &[EventId]) -> Result<HashSet<EventId>, StoreError> {
+        let mut q = self.tx.prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?;
+        let mut out = HashSet::new();
+        for id in ids {
+            if q.exists([id.to_string()])? {
+                out.insert(*id);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Sqlite {
+    fn import_once(
+        &mut self,
+        events: &[Event],
+        expected: Option<Expected>,
+        check_ids: bool,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let plan = plan::plan(events, &mut TxLoader { tx: &tx }, expected, check_ids)?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for &(i, version) in &plan.inserts {
+                let e = &events[i];
+                insert.execute(params![
+                    e.id.to_string(),
+                    e.case_id.as_str(),
+                    version as i64,
+                    e.body.type_name(),
+                    i64::from(docket_core::EVENT_SCHEMA_VERSION),
+                    e.effective_at.to_string(),
+                    e.recorded_at.to_string(),
+                    e.idempotency_key.as_str(),
+                    encode_event(e),
+                ])?;
+            }
+            write_projections(&tx, &plan.projections)?;
+        }
+        tx.commit()?;
+        Ok(plan.outcomes)
+    }
+}
+
+fn write_projections(tx: &Transaction<'_>, projections: &[CaseSummary]) -> Result<(), StoreError> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO case_projection (case_id, person_id, version, detained, final_at, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (case_id) DO UPDATE SET person_id = excluded.person_id, version = excluded.version,
+             detained = excluded.detained, final_at = excluded.final_at, summary = excluded.summary",
+    )?;
+    for s in projections {
+        let r = ProjectionRow::of(s);
+        upsert.execute(params![r.case_id, r.person_id, r.version, r.detained, r.final_at, r.summary])?;
+    }
+    Ok(())
+}
+
+const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";
+
+impl Backend for Sqlite {
+    fn schema_version(&mut self) -> Result<i64, StoreError> {
+        let has_table: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_table {
+            return Ok(0);
+        }
+        Ok(self.conn.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<i64, StoreError> {
+        let current = self.schema_version()?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew { found: current });
+        }
+        if current < 1 {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+            )?;
+            tx.execute_batch(&SCHEMA_V1.replace("{pk}", "INTEGER PRIMARY KEY").replace("{bool}", "INTEGER"))?;
+            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (1, datetime('now'))", [])?;
+            tx.commit()?;
+        }
+        self.schema_version()
+    }
+
+    fn import(&mut self, events: &[Event], expected: Option<Expected>) -> Result<Vec<ImportOutcome>, StoreError> {
+        match self.import_once(events, expected, false) {
+            // An event id already stored under another case or key: plan again, checking ids.
+            Err(e) if is_unique_violation(&e) => self.import_once(events, expected, true),
+            other => other,
+        }
+    }
+
+    fn upsert_persons(&mut self, persons: &[Person]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut q = tx.prepare_cached(
+                "INSERT INTO persons (person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 ON CONFLICT (person_id) DO UPDATE SET a_number = excluded.a_number, given_names = excluded.given_names,
+                    family_names = excluded.family_names, name_order = excluded.name_order, given_folded = excluded.given_folded,
+                    family_folded = excluded.family_folded, aliases = excluded.aliases, date_of_birth = excluded.date_of_birth,
+                    sex = excluded.sex, nationality = excluded.nationality, passport_number = excluded.passport_number,
+                    passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry",
+            )?;
+            for p in persons {
+                q.execute(rusqlite::params_from_iter(person_columns(p)))?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError> {
+        let mut q = self.conn.prepare_cached(&format!("{PERSON_SELECT} WHERE person_id = ?1"))?;
+        let cols = q
+            .query_row([id.as_str()], |r| {
+                let mut c: [Option<String>; 14] = Default::default();
+                for (i, slot) in c.iter_mut().enumerate() {
+                    *slot = r.get(i)?;
+                }
+                Ok(c)
+            })
+            .optional()?;
+        cols.map(person_from_columns).transpose()
+    }
+
+    fn events(&mut self, case: &CaseId) -> Result<Vec<Event>, StoreError> {
+        let mut q =
+            self.conn.prepare_cached("SELECT position, payload FROM events WHERE case_id = ?1 ORDER BY version")?;
+        let mut rows = q.query([case.as_str()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(decode_event(&r.get::<_, String>(1)?, r.get(0)?)?);
+        }
+        Ok(out)
+    }
+
+    fn event_by_key(&mut self, case: &CaseId, key: &str) -> Result<Option<Event>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT position, payload FROM events WHERE case_id = ?1 AND idempotency_key = ?2")?;
+        let row: Option<(i64, String)> =
+            q.query_row([case.as_str(), key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        row.map(|(pos, payload)| decode_event(&payload, pos)).transpose()
+    }
+
+    fn summary(&mut self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError> {
+        let mut q = self.conn.prepare_cached("SELECT summary FROM case_projection WHERE case_id = ?1")?;
+        let json: Option<String> = q.query_row([case.as_str()], |r| r.get(0)).optional()?;
+        json.map(|j| decode_summary(&j, case.as_str())).transpose()
+    }
+
+    fn scan_summaries(&mut self, f: &mut dyn FnMut(CaseSummary)) -> Result<(), StoreError> {
+        let mut q = self.conn.prepare("SELECT case_id, summary FROM case_projection ORDER BY case_id")?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            let case: String = r.get(0)?;
+            f(decode_summary(&r.get::<_, String>(1)?, &case)?);
+        }
+        Ok(())
+    }
+
+    fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError> {
+        let mut q =
+            self.conn.prepare_cached("SELECT case_id FROM case_projection WHERE person_id = ?1 ORDER BY case_id")?;
+        let ids: Vec<String> = q.query_map([person.as_str()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        ids.iter()
+            .map(|c| {
+                CaseId::parse(c).map_err(|e| StoreError::Corrupt {
+                    what: "case id",
+                    key: c.clone(),
+                    reason: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "DROP TABLE IF EXISTS temp.rebuilt;
+             CREATE TEMP TABLE rebuilt (case_id TEXT PRIMARY KEY, person_id TEXT, version BIGINT NOT NULL,
+                 detained INTEGER NOT NULL, final_at TEXT, summary TEXT NOT NULL);",
+        )?;
+        let mut report = RebuildReport::default();
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO temp.rebuilt (case_id, person_id, version, detained, final_at, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut flush = |state: &docket_core::CaseState, report: &mut RebuildReport| -> Result<(), StoreError> {
+                if let Some(s) = state.summary() {
+                    let r = ProjectionRow::of(&s);
+                    insert.execute(params![r.case_id, r.person_id, r.version, r.detained, r.final_at, r.summary])?;
+                    report.cases += 1;
+                }
+                Ok(())
+            };
+            let mut q = tx.prepare("SELECT position, case_id, payload FROM events ORDER BY case_id, version")?;
+            let mut rows = q.query([])?;
+            let mut current: Option<String> = None;
+            let mut state = docket_core::CaseState::default();
+            while let Some(r) = rows.next()? {
+                let case: String = r.get(1)?;
+                if current.as_deref() != Some(case.as_str()) {
+                    flush(&state, &mut report)?;
+                    state = docket_core::CaseState::default();
+                    current = Some(case);
+                }
+                state.apply(&decode_event(&r.get::<_, String>(2)?, r.get(0)?)?);
+                report.events += 1;
+                if report.events % 100_000 == 0 {
+                    progress(report.events);
+                }
+            }
+            flush(&state, &mut report)?;
+        }
+        progress(report.events);
+        {
+            let mut diff = tx.prepare(
+                "SELECT coalesce(a.case_id, b.case_id) FROM case_projection a FULL JOIN temp.rebuilt b ON a.case_id = b.case_id
+                 WHERE a.summary IS NOT b.summary OR a.version IS NOT b.version OR a.detained IS NOT b.detained
+                    OR a.final_at IS NOT b.final_at OR a.person_id IS NOT b.person_id
+                 ORDER BY 1",
+            )?;
+            let ids: Vec<String> = diff.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            report.differing_count = ids.len() as u64;
+            report.differing = ids.into_iter().take(20).collect();
+        }
+        if report.differing_count > 0 {
+            tx.execute_batch(
+                "DELETE FROM case_projection;
+                 INSERT INTO case_projection (case_id, person_id, version, detained, final_at, summary)
+                     SELECT case_id, person_id, version, detained, final_at, summary FROM temp.rebuilt;",
+            )?;
+        }
+        tx.execute_batch("DROP TABLE temp.rebuilt")?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn stats(&mut self) -> Result<Stats, StoreError> {
+        let count =
+            |sql: &str| -> Result<u64, StoreError> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        Ok(Stats {
+            persons: count("SELECT count(*) FROM persons")?,
+            cases: count("SELECT count(*) FROM case_projection")?,
+            events: count("SELECT count(*) FROM events")?,
+        })
+    }
+}

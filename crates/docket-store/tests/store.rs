@@ -1,0 +1,361 @@
+//! One behaviour, two databases: every test here runs against SQLite and against a fresh
+//! PostgreSQL database (`DOCKET_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`). PostgreSQL tests fail when the server is
+//! missing; they are never skipped.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use docket_core::{
+    ActorId, CaseId, DateOfBirth, DecisionOutcome, Event, EventBody, EventId, IdempotencyKey, NameOrder, Person,
+    PersonId, PersonName, ProtectionKind, Sex, Source, StayKind, Timestamp,
+};
+use docket_store::{Appended, Expected, ImportOutcome, Store, StoreError};
+
+enum Db {
+    Sqlite { _dir: tempfile::TempDir, url: String },
+    Postgres { admin_url: String, url: String, name: String },
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn admin_url() -> String {
+    std::env::var("DOCKET_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+impl Db {
+    fn sqlite() -> Db {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("docket.db").display());
+        Db::Sqlite { _dir: dir, url }
+    }
+
+    fn postgres() -> Db {
+        let admin_url = admin_url();
+        let name = format!(
+            "docket_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+        );
+        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap_or_else(|e| {
+            panic!("PostgreSQL is required for these tests and is not reachable at {admin_url}: {e}")
+        });
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin_url.clone());
+        Db::Postgres { url: format!("{base}/{name}"), admin_url, name }
+    }
+
+    fn url(&self) -> &str {
+        match self {
+            Db::Sqlite { url, .. } | Db::Postgres { url, .. } => url,
+        }
+    }
+
+    fn store(&self) -> Store {
+        let mut s = Store::open(self.url()).expect("open store");
+        s.migrate().expect("migrate");
+        s
+    }
+
+    /// Runs SQL behind the store's back, as an operator with database access could.
+    fn raw(&self, sql: &str) {
+        match self {
+            Db::Sqlite { url, .. } => {
+                let c = rusqlite::Connection::open(url.trim_start_matches("sqlite://")).expect("open sqlite");
+                c.execute_batch(sql).expect("raw sql");
+            }
+            Db::Postgres { url, .. } => {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+                c.batch_execute(sql).expect("raw sql");
+            }
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Db::Postgres { admin_url, name, .. } = self {
+            if let Ok(mut admin) = postgres::Client::connect(admin_url, postgres::NoTls) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(&super::Db::sqlite());
+            }
+            #[test]
+            fn postgres() {
+                super::$name(&super::Db::postgres());
+            }
+        })*
+    };
+}
+
+on_both!(
+    migrations_are_idempotent,
+    imported_events_read_back_unchanged,
+    resending_an_event_is_a_no_op_that_reports_the_stored_one,
+    expected_versions_guard_concurrent_writers,
+    refused_events_are_not_stored,
+    a_bad_row_does_not_stop_the_batch,
+    an_event_id_already_stored_is_rejected_and_the_rest_kept,
+    rebuild_gives_identical_projections_and_repairs_drift,
+    persons_round_trip,
+    concurrent_appends_lose_nothing,
+);
+
+fn ts(s: &str) -> Timestamp {
+    Timestamp::parse(s).expect("valid time")
+}
+
+fn person(id: &str) -> Person {
+    let today = docket_core::Date::parse("2026-11-23").expect("date");
+    Person {
+        id: PersonId::parse(id).expect("id"),
+        a_number: Some(docket_core::ANumber::parse("A-123-456-789").expect("a-number")),
+        name: PersonName::new("María José", "García López", NameOrder::GivenFirst).expect("name"),
+        aliases: vec![PersonName::new("Maria", "Garcia", NameOrder::GivenFirst).expect("alias")],
+        date_of_birth: DateOfBirth::parse("1990-07-XX", today).expect("dob"),
+        sex: Sex::Female,
+        nationality: Some(docket_core::Country::parse("GTM").expect("country")),
+        documents: vec![],
+    }
+}
+
+/// Event `n` of `case`, with a unique id per (case, n).
+fn ev(case: &str, n: u32, at: &str, body: EventBody) -> Event {
+    let case_no: u128 = case.bytes().fold(0u128, |a, b| a * 31 + u128::from(b)) & 0xffff_ffff;
+    Event {
+        id: EventId::from_u128((case_no << 32) | u128::from(n)),
+        case_id: CaseId::parse(case).expect("case"),
+        effective_at: ts(at),
+        recorded_at: ts("2026-01-01T00:00:00Z"),
+        recorded_by: ActorId::parse("tester").expect("actor"),
+        source: Source::Import,
+        reference: Some(format!("doc-{n}")),
+        idempotency_key: IdempotencyKey::parse(&format!("{case}-{n}")).expect("key"),
+        body,
+    }
+}
+
+fn history(case: &str, person: &str) -> Vec<Event> {
+    vec![
+        ev(
+            case,
+            1,
+            "2025-01-06T09:00:00-05:00",
+            EventBody::CaseOpened { person_id: PersonId::parse(person).expect("person"), a_number: None },
+        ),
+        ev(case, 2, "2025-01-07T09:00:00-05:00", EventBody::NoticeToAppearServed),
+        ev(case, 3, "2025-01-08T09:00:00-05:00", EventBody::NoticeToAppearFiled),
+        ev(
+            case,
+            4,
+            "2025-03-04T10:00:00-05:00",
+            EventBody::DecisionIssued { outcome: DecisionOutcome::RemovalOrdered },
+        ),
+    ]
+}
+
+fn stored_count(outcomes: &[ImportOutcome]) -> usize {
+    outcomes.iter().filter(|o| matches!(o, ImportOutcome::Stored { .. })).count()
+}
+
+fn migrations_are_idempotent(db: &Db) {
+    let mut s = db.store();
+    assert_eq!(s.migrate().expect("second migrate"), docket_store::SCHEMA_VERSION);
+    s.check_schema().expect("schema current");
+    let mut fresh = Store::open(db.url()).expect("open");
+    fresh.check_schema().expect("schema visible to a new connection");
+}
+
+fn imported_events_read_back_unchanged(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let events = history("C-1", "P-1");
+    let outcomes = s.import(&events).expect("import");
+    assert_eq!(stored_count(&outcomes), 4, "{outcomes:?}");
+    let back = s.events(&CaseId::parse("C-1").expect("case")).expect("read");
+    assert_eq!(back, events);
+    let summary = s.summary(&CaseId::parse("C-1").expect("case")).expect("summary").expect("present");
+    assert_eq!(summary.version, 4);
+    assert_eq!(summary.appeal_deadline.as_ref().map(|d| d.due.to_string()), Some("2025-04-03".into()));
+    assert_eq!(s.stats().expect("stats"), docket_store::Stats { persons: 1, cases: 1, events: 4 });
+}
+
+fn resending_an_event_is_a_no_op_that_reports_the_stored_one(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let events = history("C-1", "P-1");
+    s.import(&events).expect("import");
+    // Same key, different content (a re-sent message after a timeout, say): nothing changes.
+    let mut again = events[3].clone();
+    again.id = EventId::from_u128(999);
+    again.body = EventBody::DecisionIssued { outcome: DecisionOutcome::Terminated };
+    match s.append(again, Expected::Version(0)).expect("append") {
+        Appended::AlreadyStored { event } => assert_eq!(*event, events[3]),
+        other => panic!("expected AlreadyStored, got {other:?}"),
+    }
+    let outcomes = s.import(&events).expect("re-import");
+    assert!(outcomes.iter().all(|o| matches!(o, ImportOutcome::Duplicate { .. })), "{outcomes:?}");
+    assert_eq!(s.stats().expect("stats").events, 4);
+}
+
+fn expected_versions_guard_concurrent_writers(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let events = history("C-1", "P-1");
+    assert_eq!(s.append(events[0].clone(), Expected::NoStream).expect("open"), Appended::Stored { version: 1 });
+    let err = s.append(events[1].clone(), Expected::NoStream).expect_err("stream exists");
+    assert!(matches!(err, StoreError::Conflict { found: 1, .. }), "{err}");
+    let err = s.append(events[1].clone(), Expected::Version(5)).expect_err("wrong version");
+    assert!(err.to_string().contains("expected to have version 5 but has 1"), "{err}");
+    assert_eq!(
+        s.append(events[1].clone(), Expected::Version(1)).expect("right version"),
+        Appended::Stored { version: 2 }
+    );
+    assert_eq!(s.append(events[2].clone(), Expected::Any).expect("any"), Appended::Stored { version: 3 });
+}
+
+fn refused_events_are_not_stored(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.import(&history("C-1", "P-1")).expect("import");
+    // Inside the appeal window the automatic stay forbids removal; and the order is not final.
+    let removal = ev("C-1", 5, "2025-03-10T10:00:00-05:00", EventBody::RemovalCarriedOut);
+    let err = s.append(removal, Expected::Any).expect_err("refused");
+    let msg = err.to_string();
+    assert!(msg.contains("not final until 2025-04-04"), "{msg}");
+    assert_eq!(s.stats().expect("stats").events, 4);
+}
+
+fn a_bad_row_does_not_stop_the_batch(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1"), person("P-2")]).expect("persons");
+    let mut batch = history("C-1", "P-1");
+    batch.extend(history("C-2", "P-404"));
+    batch.extend(history("C-3", "P-2"));
+    // A stay granted to C-3, then removal attempted during it.
+    batch.push(ev(
+        "C-3",
+        5,
+        "2025-03-05T10:00:00-05:00",
+        EventBody::ProtectionGranted {
+            protection: ProtectionKind::Stay(StayKind::Judicial),
+            from: ts("2025-03-05T10:00:00-05:00"),
+            until: None,
+        },
+    ));
+    batch.push(ev("C-3", 6, "2025-05-05T10:00:00-05:00", EventBody::RemovalCarriedOut));
+    let outcomes = s.import(&batch).expect("import");
+    // C-2's person is unknown: its opening is rejected and so is everything after it.
+    assert!(
+        matches!(&outcomes[4], ImportOutcome::Rejected { field, reason } if field == "person_id" && reason.contains("P-404")),
+        "{:?}",
+        outcomes[4]
+    );
+    assert!(matches!(&outcomes[5], ImportOutcome::Rejected { reason, .. } if reason.contains("has not been opened")));
+    assert!(
+        matches!(&outcomes[13], ImportOutcome::Rejected { reason, .. } if reason.contains("judicial_stay")),
+        "{:?}",
+        outcomes[13]
+    );
+    assert_eq!(stored_count(&outcomes), 9);
+    assert_eq!(s.stats().expect("stats"), docket_store::Stats { persons: 2, cases: 2, events: 9 });
+}
+
+fn an_event_id_already_stored_is_rejected_and_the_rest_kept(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1"), person("P-2")]).expect("persons");
+    let first = history("C-1", "P-1");
+    s.import(&first).expect("import");
+    let mut second = history("C-2", "P-2");
+    second[2].id = first[0].id; // collides with a stored event of another case
+    second.push(second[3].clone()); // and a duplicate key inside the batch
+    let outcomes = s.import(&second).expect("import");
+    assert!(matches!(&outcomes[2], ImportOutcome::Rejected { field, .. } if field == "event_id"), "{outcomes:?}");
+    // Without the filed NTA, the decision is refused; the re-sent decision is refused the same way.
+    assert!(matches!(&outcomes[3], ImportOutcome::Rejected { reason, .. } if reason.contains("notice to appear")));
+    assert_eq!(stored_count(&outcomes), 2);
+    assert_eq!(s.stats().expect("stats").events, 6);
+}
+
+fn rebuild_gives_identical_projections_and_repairs_drift(db: &Db) {
+    let mut s = db.store();
+    let persons: Vec<Person> = (0..30).map(|i| person(&format!("P-{i}"))).collect();
+    s.upsert_persons(&persons).expect("persons");
+    let mut batch = Vec::new();
+    for i in 0..30 {
+        batch.extend(history(&format!("C-{i}"), &format!("P-{i}")));
+    }
+    s.import(&batch).expect("import");
+    let before = summaries(&mut s);
+    let report = s.rebuild(&mut |_| {}).expect("rebuild");
+    assert_eq!((report.cases, report.events, report.differing_count), (30, 120, 0));
+    assert_eq!(summaries(&mut s), before);
+
+    db.raw("UPDATE case_projection SET summary = replace(summary, '2025-04-03', '2025-05-03') WHERE case_id = 'C-7'");
+    db.raw("DELETE FROM case_projection WHERE case_id = 'C-8'");
+    let report = s.rebuild(&mut |_| {}).expect("rebuild");
+    assert_eq!(report.differing, vec!["C-7".to_owned(), "C-8".to_owned()]);
+    assert_eq!(summaries(&mut s), before);
+}
+
+fn summaries(s: &mut Store) -> Vec<String> {
+    let mut out = Vec::new();
+    s.scan_summaries(&mut |sum| out.push(docket_store::projection::encode(&sum))).expect("scan");
+    out
+}
+
+fn persons_round_trip(db: &Db) {
+    let mut s = db.store();
+    let p = person("P-1");
+    s.upsert_persons(&[p.clone()]).expect("persons");
+    assert_eq!(s.person(&p.id).expect("read"), Some(p.clone()));
+    let mut changed = p.clone();
+    changed.sex = Sex::Unknown;
+    s.upsert_persons(&[changed.clone()]).expect("update");
+    assert_eq!(s.person(&p.id).expect("read"), Some(changed));
+    assert_eq!(s.person(&PersonId::parse("P-0").expect("id")).expect("read"), None);
+}
+
+fn concurrent_appends_lose_nothing(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.import(&history("C-1", "P-1")[..3]).expect("import");
+    // Four writers each schedule hearings on the same case at once; every one must land,
+    // each at its own version.
+    let threads: Vec<_> = (0..4)
+        .map(|w| {
+            let url = db.url().to_owned();
+            std::thread::spawn(move || {
+                let mut s = Store::open(&url).expect("open");
+                for k in 0..5 {
+                    let n = 100 + w * 10 + k;
+                    let e = ev(
+                        "C-1",
+                        n,
+                        "2025-02-01T09:00:00-05:00",
+                        EventBody::HearingScheduled {
+                            kind: docket_core::HearingKind::Master,
+                            at: ts("2025-06-01T09:00:00-05:00"),
+                        },
+                    );
+                    s.append(e, Expected::Any).expect("append");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("writer");
+    }
+    let events = s.events(&CaseId::parse("C-1").expect("case")).expect("events");
+    assert_eq!(events.len(), 23);
+    assert_eq!(s.summary(&CaseId::parse("C-1").expect("case")).expect("summary").expect("present").version, 23);
+}
