@@ -9,11 +9,11 @@
 
 use crate::event::{AppealOutcome, DecisionOutcome, ProtectionKind, StayKind};
 use crate::ids::EventId;
-use crate::state::{CaseState, StandingDecision};
+use crate::state::{CaseState, Fact, StandingDecision};
 use crate::time::{Date, Timestamp};
 
 /// The rules the clocks apply, each with its citation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
     /// Appeal to the Board within 30 calendar days of the decision; a last day on a weekend or
     /// legal holiday moves to the next business day.
@@ -127,8 +127,9 @@ impl Rule {
 pub struct Deadline {
     /// The last day on which the act is timely.
     pub due: Date,
-    /// The instant the deadline has run out (the start of the day after `due`, at the offset
-    /// of the event that started the clock).
+    /// The instant the deadline has run out: the start of the day after `due`, at the offset
+    /// of the event that started the clock, unless an event cut the period short (a petition
+    /// for review ends voluntary departure when filed).
     pub ends_at: Timestamp,
     /// The rule that sets it.
     pub rule: Rule,
@@ -210,29 +211,41 @@ impl CaseState {
         })
     }
 
-    /// The voluntary-departure deadline in force, if any: set by the judge or reinstated by
-    /// the Board, and not ended by a petition for review or by departure.
+    /// The voluntary-departure period in force, if any: set by the judge or reinstated by the
+    /// Board. A Board decision that reinstates no period ends the judge's grant. A petition
+    /// for review filed before departing ends the period at its filing (8 CFR 1240.26(i)):
+    /// the deadline then runs out at the petition, before the end of `due`.
     pub fn voluntary_departure_deadline(&self) -> Option<Deadline> {
         let d = self.decision.as_ref()?;
-        let (due, basis) = match (d.outcome, self.appeal.as_ref()) {
+        let (due, mut basis) = match (d.outcome, self.appeal.as_ref()) {
             (_, Some(a)) if a.voluntary_departure_until.is_some() => {
                 let until = a.voluntary_departure_until?;
                 let decided = a.decided.map(|(_, f)| f.event);
                 (until, [Some(d.issued.event), decided].into_iter().flatten().collect())
             }
-            // A dismissal without reinstatement ends the judge's grant.
-            (_, Some(a))
-                if matches!(a.decided, Some((AppealOutcome::Dismissed | AppealOutcome::RemovalOrdered, _))) =>
-            {
-                return None;
-            }
+            // Dismissal or a Board order of removal makes the alternate order final
+            // (8 CFR 1241.1(a), (f)); a grant of relief by the Board leaves nothing to depart
+            // under.
+            (_, Some(a)) if a.decided.is_some() => return None,
             (DecisionOutcome::VoluntaryDeparture { deadline }, _) => (deadline, vec![d.issued.event]),
             _ => return None,
         };
-        if self.petition_for_review.is_some() {
-            return None;
+        let mut ends_at = d.issued.at.end_of_day_here(due);
+        if let Some(p) = self.petition_ending_voluntary_departure(ends_at) {
+            ends_at = p.at;
+            basis.push(p.event);
         }
-        Some(Deadline { due, ends_at: d.issued.at.end_of_day_here(due), rule: Rule::VoluntaryDepartureDeadline, basis })
+        Some(Deadline { due, ends_at, rule: Rule::VoluntaryDepartureDeadline, basis })
+    }
+
+    /// The petition for review that ends a voluntary-departure period running out at
+    /// `ends_at` (8 CFR 1240.26(i)): one filed before the period ran out and "prior to
+    /// departing". A departure verified for the petition's own date or earlier counts as
+    /// first, since departure is recorded by day only.
+    fn petition_ending_voluntary_departure(&self, ends_at: Timestamp) -> Option<Fact> {
+        self.petition_for_review.filter(|p| {
+            p.at < ends_at && self.departure_verified.is_none_or(|(departed_on, _)| departed_on > p.at.local_date())
+        })
     }
 
     /// When the standing order of removal becomes administratively final (8 CFR 1241.1), if
@@ -293,7 +306,7 @@ impl CaseState {
             None => (judge_due?, vec![d.issued.event]),
         };
         let ends_at = d.issued.at.end_of_day_here(due);
-        if let Some(p) = self.petition_for_review.filter(|p| p.at < ends_at) {
+        if let Some(p) = self.petition_ending_voluntary_departure(ends_at) {
             basis.push(p.event);
             return Some(Finality { at: p.at, rule: Rule::VoluntaryDepartureEndedByPetition, basis });
         }
@@ -357,18 +370,17 @@ impl CaseState {
                 }
             }
         }
-        if let (Some(d), Some(a)) = (self.decision.as_ref(), self.appeal.as_ref()) {
-            // A pending appeal by either party stays execution of a removal order, and an
-            // appeal by DHS from a grant of relief keeps the case open until decided.
-            if d.outcome.orders_removal() || a.decided.is_none() {
-                out.push(ProtectionPeriod {
-                    kind: automatic,
-                    from: a.filed.at,
-                    until: a.decided.map(|(_, f)| f.at),
-                    rule: Rule::AutomaticStayPendingAppeal,
-                    basis: [Some(a.filed.event), a.decided.map(|(_, f)| f.event)].into_iter().flatten().collect(),
-                });
-            }
+        if let (Some(_), Some(a)) = (self.decision.as_ref(), self.appeal.as_ref()) {
+            // A pending appeal by either party stays execution of the decision, whatever it
+            // decided. The period is kept once the Board has decided: it is also the record of
+            // when the case was before the Board (see `CaseSummary::stage_at`).
+            out.push(ProtectionPeriod {
+                kind: automatic,
+                from: a.filed.at,
+                until: a.decided.map(|(_, f)| f.at),
+                rule: Rule::AutomaticStayPendingAppeal,
+                basis: [Some(a.filed.event), a.decided.map(|(_, f)| f.event)].into_iter().flatten().collect(),
+            });
         }
         out
     }
@@ -405,7 +417,10 @@ impl CaseState {
         };
         let mut basis = period.basis.clone();
         basis.push(detained.event);
-        let ninety_due = period.ends_at.local_date();
+        // The review is owed before the removal period expires (8 CFR 241.4(k)(1)(i)): its last
+        // day is the last day on which the period is still running. A period ending at
+        // midnight has already expired on the date of its end instant.
+        let ninety_due = period.ends_at.plus_seconds(-1).local_date();
         let six_due = period.starts_at.local_date().add_months(6);
         vec![
             Deadline {

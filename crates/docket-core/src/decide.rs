@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::clocks::Rule;
-use crate::event::{CloseReason, DecisionOutcome, Event, EventBody, ProtectionKind};
+use crate::event::{AppealOutcome, CloseReason, DecisionOutcome, Event, EventBody, ProtectionKind};
 use crate::state::{ApplicationStatus, CaseState};
 
 /// Why an event was refused: the rule, in words and by citation where there is one.
@@ -32,8 +32,9 @@ impl std::error::Error for Refusal {}
 
 /// Decides whether `event` may be appended to the case whose state is `state`.
 ///
-/// The first event of a case must open it; events may not take effect before the case's
-/// latest event; a closed case accepts only motions to reopen and citizenship claims.
+/// An event must belong to the case; the first event of a case must open it; events may not
+/// take effect before the case's latest event; a closed case accepts only motions to reopen
+/// and citizenship claims.
 pub fn decide(state: &CaseState, event: &Event) -> Result<(), Refusal> {
     let body = &event.body;
     let refuse = |reason: String| Err(Refusal { event_type: body.type_name(), reason, rule: None });
@@ -41,6 +42,18 @@ pub fn decide(state: &CaseState, event: &Event) -> Result<(), Refusal> {
         |rule: Rule, reason: String| Err(Refusal { event_type: body.type_name(), reason, rule: Some(rule) });
     let t = event.effective_at;
 
+    if let Some(case) = state.case_id.as_ref().filter(|c| **c != event.case_id) {
+        return refuse(format!("the event belongs to case `{}`, not to case `{case}`", event.case_id));
+    }
+    // Events record what has happened; one that takes effect after it was recorded (beyond a
+    // day's slack for time zones) is a data error, not a future fact. Future facts such as a
+    // hearing's date or a protection's period are fields of their events.
+    if t > event.recorded_at.plus_seconds(86_400) {
+        return refuse(format!(
+            "it takes effect at {t}, after it was recorded ({}); events record what has already happened",
+            event.recorded_at
+        ));
+    }
     if state.opened.is_none() {
         return match body {
             EventBody::CaseOpened { .. } => Ok(()),
@@ -169,7 +182,7 @@ pub fn decide(state: &CaseState, event: &Event) -> Result<(), Refusal> {
             Ok(())
         }
         EventBody::AppealDecided { voluntary_departure_until, .. } => {
-            if !state.appeal.is_some_and(|a| a.decided.is_none()) {
+            if state.appeal.is_none_or(|a| a.decided.is_some()) {
                 return refuse("no appeal is pending".into());
             }
             if voluntary_departure_until.is_some_and(|d| d <= t.local_date()) {
@@ -181,7 +194,7 @@ pub fn decide(state: &CaseState, event: &Event) -> Result<(), Refusal> {
             Ok(())
         }
         EventBody::PetitionForReviewFiled => {
-            if !state.appeal.is_some_and(|a| a.decided.is_some()) {
+            if state.appeal.is_none_or(|a| a.decided.is_none()) {
                 return refuse("a petition for review lies only from a decision of the Board".into());
             }
             if state.petition_for_review.is_some() {
@@ -249,15 +262,29 @@ pub fn decide(state: &CaseState, event: &Event) -> Result<(), Refusal> {
         }
         EventBody::RemovalCarriedOut => decide_removal(state, event),
         EventBody::CaseClosed { reason } => {
+            let appeal_pending = state.appeal.is_some_and(|a| a.decided.is_none());
+            if appeal_pending && matches!(reason, CloseReason::ReliefGranted | CloseReason::Terminated) {
+                return refuse("an appeal of the decision is pending before the Board".into());
+            }
+            let board = state.appeal.and_then(|a| a.decided.map(|(outcome, _)| outcome));
+            // The Board's order of removal on DHS's appeal displaces the judge's grant or
+            // termination; the Board's own grant supports closing either way.
+            let judge_upheld = board != Some(AppealOutcome::RemovalOrdered);
+            let board_granted = board == Some(AppealOutcome::ReliefGranted);
             let consistent = match reason {
                 CloseReason::Removed => state.removed.is_some(),
                 CloseReason::DepartureVerified => state.departure_verified.is_some(),
                 CloseReason::CitizenshipEstablished => state.citizenship_established(),
                 CloseReason::ReliefGranted => {
                     state.relief.iter().any(|a| a.status == ApplicationStatus::Granted)
-                        || state.decision.is_some_and(|d| matches!(d.outcome, DecisionOutcome::ReliefGranted(_)))
+                        || board_granted
+                        || judge_upheld
+                            && state.decision.is_some_and(|d| matches!(d.outcome, DecisionOutcome::ReliefGranted(_)))
                 }
-                CloseReason::Terminated => state.decision.is_some_and(|d| d.outcome == DecisionOutcome::Terminated),
+                CloseReason::Terminated => {
+                    board_granted
+                        || judge_upheld && state.decision.is_some_and(|d| d.outcome == DecisionOutcome::Terminated)
+                }
                 CloseReason::Deceased | CloseReason::AdministrativelyClosed => true,
             };
             if !consistent {

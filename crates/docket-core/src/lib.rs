@@ -47,6 +47,7 @@ pub mod decide;
 pub mod event;
 pub mod ids;
 pub mod person;
+pub mod report;
 pub mod state;
 pub mod summary;
 pub mod time;
@@ -62,6 +63,7 @@ pub use person::{
     ANumber, Country, DateOfBirth, DocumentKind, NameOrder, NamePart, Person, PersonError, PersonName, Sex,
     TravelDocument, fold_name,
 };
+pub use report::DocketReport;
 pub use state::CaseState;
 pub use summary::{CaseSummary, CitizenshipStatus, Stage};
 pub use time::{Date, TimeError, Timestamp, Weekday};

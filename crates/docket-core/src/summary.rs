@@ -1,7 +1,7 @@
 //! A case's projection: a flat, time-independent summary that answers "as of" questions
 //! without the events. It is what the store keeps per case and what policies read in bulk.
 
-use crate::clocks::{Deadline, Finality, ProtectionPeriod, RemovalPeriod};
+use crate::clocks::{Deadline, Finality, ProtectionPeriod, RemovalPeriod, Rule};
 use crate::event::CitizenshipFinding;
 use crate::event::{CloseReason, DecisionOutcome, HearingKind, ReliefKind};
 use crate::ids::{CaseId, PersonId};
@@ -112,6 +112,10 @@ pub struct CaseSummary {
     pub decision: Option<(DecisionOutcome, Timestamp)>,
     /// Whether an appeal is pending at the Board.
     pub appeal_pending: bool,
+    /// Whether the right to appeal the standing decision was waived.
+    pub appeal_waived: bool,
+    /// Whether the standing decision was appealed (pending or decided).
+    pub appealed: bool,
     /// The appeal window of the standing decision.
     pub appeal_deadline: Option<Deadline>,
     /// When the order of removal is or becomes final.
@@ -180,6 +184,8 @@ impl CaseState {
             next_hearing: self.next_hearing.map(|h| (h.kind, h.at)),
             decision: self.decision.map(|d| (d.outcome, d.issued.at)),
             appeal_pending: self.appeal.is_some_and(|a| a.decided.is_none()),
+            appeal_waived: self.appeal_waived.is_some(),
+            appealed: self.appeal.is_some(),
             appeal_deadline: self.appeal_deadline(),
             final_order: self.final_order(),
             voluntary_departure: self.voluntary_departure_deadline(),
@@ -212,14 +218,16 @@ impl CaseSummary {
 
     /// The case's stage at `t`.
     pub fn stage_at(&self, t: Timestamp) -> Stage {
-        if self.closed.is_some_and(|(_, at)| at <= t) {
-            return Stage::Closed;
-        }
+        // Removal and departure are what a supervisor counts, whether or not the case has
+        // been formally closed since.
         if self.removed_at.is_some_and(|at| at <= t) {
             return Stage::Removed;
         }
         if self.departed_on.is_some_and(|d| d <= t.local_date()) {
             return Stage::Departed;
+        }
+        if self.closed.is_some_and(|(_, at)| at <= t) {
+            return Stage::Closed;
         }
         if self.citizenship == CitizenshipStatus::Citizen {
             return Stage::Terminated;
@@ -233,29 +241,49 @@ impl CaseSummary {
                 Stage::Encountered
             };
         };
-        if self.appeal_pending {
+        let appeal = self.board_appeal();
+        if appeal.is_some_and(|p| p.in_force_at(t)) {
             return Stage::OnAppeal;
         }
+        // Before the outcome: the Board may have ordered removal on DHS's appeal from a grant.
+        if self.final_at(t) {
+            return Stage::FinalOrder;
+        }
+        let board_decided = appeal.and_then(|p| p.until).is_some_and(|decided| decided <= t);
         match outcome {
             DecisionOutcome::ReliefGranted(_) => Stage::ReliefGranted,
             DecisionOutcome::Terminated => Stage::Terminated,
-            _ if self.final_at(t) => Stage::FinalOrder,
             _ if self.voluntary_departure.as_ref().is_some_and(|d| d.open_at(t)) => Stage::VoluntaryDeparturePeriod,
+            // A removal order the Board decided without making it final or setting a departure
+            // period was reversed: the Board granted relief (or terminated proceedings).
+            _ if board_decided => Stage::ReliefGranted,
             _ => Stage::OrderNotFinal,
         }
     }
 
+    /// The appeal of the standing decision, as the stay it carries (8 CFR 1003.6(a)): from its
+    /// filing to the Board's decision. The projection keeps no other record of when the case
+    /// was before the Board.
+    fn board_appeal(&self) -> Option<&ProtectionPeriod> {
+        self.protections.iter().find(|p| p.rule == Rule::AutomaticStayPendingAppeal)
+    }
+
     /// Deadlines that fall due within `[t, t + days]`, earliest first: appeal window,
-    /// voluntary departure, end of the removal period and custody reviews.
+    /// voluntary departure, end of the removal period and custody reviews. None once the case
+    /// is closed, or the person removed or departed, at `t`.
     pub fn deadlines_within(&self, t: Timestamp, days: i32) -> Vec<&Deadline> {
+        if !self.open_at(t) {
+            return Vec::new();
+        }
         let horizon = t.local_date().add_days(days);
         let mut out: Vec<&Deadline> = Vec::new();
-        let appealable = !self.appeal_pending && self.final_order.as_ref().is_none_or(|f| f.at > t);
+        let appealed = self.board_appeal().is_some_and(|p| p.from <= t);
+        let appealable = !appealed && self.final_order.as_ref().is_none_or(|f| f.at > t);
         if appealable {
             out.extend(self.appeal_deadline.as_ref());
         }
         out.extend(self.voluntary_departure.as_ref());
-        if self.detained_since.is_some() {
+        if self.detained_since.is_some_and(|since| since <= t) {
             out.extend(self.custody_reviews.iter());
         }
         out.retain(|d| d.open_at(t) && d.due <= horizon);

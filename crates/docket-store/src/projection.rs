@@ -53,6 +53,8 @@ struct WSummary {
     next_hearing: Option<(String, String)>,
     decision: Option<(String, Option<String>, String)>,
     appeal_pending: bool,
+    appeal_waived: bool,
+    appealed: bool,
     appeal_deadline: Option<WDeadline>,
     final_order: Option<WFinality>,
     voluntary_departure: Option<WDeadline>,
@@ -123,6 +125,8 @@ pub fn encode(sum: &CaseSummary) -> String {
             (name, arg, at.to_string())
         }),
         appeal_pending: sum.appeal_pending,
+        appeal_waived: sum.appeal_waived,
+        appealed: sum.appealed,
         appeal_deadline: sum.appeal_deadline.as_ref().map(wd),
         final_order: sum.final_order.as_ref().map(|f| WFinality {
             at: f.at.to_string(),
@@ -227,6 +231,8 @@ pub fn decode(json: &str) -> Result<CaseSummary, DecodeError> {
         next_hearing: w.next_hearing.as_ref().map(|(k, at)| Ok::<_, DecodeError>((hearing(k)?, t(at)?))).transpose()?,
         decision,
         appeal_pending: w.appeal_pending,
+        appeal_waived: w.appeal_waived,
+        appealed: w.appealed,
         appeal_deadline: w.appeal_deadline.as_ref().map(rd).transpose()?,
         final_order: w
             .final_order

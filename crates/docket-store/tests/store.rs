@@ -316,7 +316,7 @@ fn summaries(s: &mut Store) -> Vec<String> {
 fn persons_round_trip(db: &Db) {
     let mut s = db.store();
     let p = person("P-1");
-    s.upsert_persons(&[p.clone()]).expect("persons");
+    s.upsert_persons(std::slice::from_ref(&p)).expect("persons");
     assert_eq!(s.person(&p.id).expect("read"), Some(p.clone()));
     let mut changed = p.clone();
     changed.sex = Sex::Unknown;

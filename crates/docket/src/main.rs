@@ -1,1 +1,468 @@
-fn main() {}
+//! `docket`: the command line. Parses arguments, calls the libraries, renders the results.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use docket::import::{ImportConfig, ImportReport, import_files};
+use docket::synth::{self, SynthConfig};
+use docket_core::{CaseId, Date, DocketReport, Stage, Timestamp};
+use docket_store::Store;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(name = "docket", version, about = "A system of record for immigration removal cases")]
+struct Cli {
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, global = true, env = "DOCKET_DATABASE_URL", default_value = "sqlite://docket.db")]
+    db: String,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database or migrate it to this version's schema.
+    Init,
+    /// Write a deterministic synthetic docket: DIR/persons.csv and DIR/events.jsonl.
+    Synth {
+        /// Number of cases (one person each).
+        #[arg(long)]
+        cases: u64,
+        /// Random seed; the same seed, count and as-of date give the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// The date the docket is as of (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Import persons (.csv) and events (.jsonl); bad rows are reported and skipped.
+    Import {
+        /// Where to write rejected rows, one JSON object per line.
+        #[arg(long, default_value = "docket-rejects.jsonl")]
+        rejects: PathBuf,
+        /// Events per transaction.
+        #[arg(long, default_value_t = 20_000)]
+        batch_size: usize,
+        /// Files to import; persons files are imported before events files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Look at one case.
+    Case {
+        #[command(subcommand)]
+        command: CaseCommand,
+    },
+    /// Recompute every case projection from the events and report any that differed.
+    Rebuild,
+    /// The supervisor's summary of the docket as of now.
+    Report {
+        /// As of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Days ahead for deadlines coming due.
+        #[arg(long, default_value_t = 30)]
+        horizon: i32,
+    },
+    /// The main job: synthesize 100,000 cases, import them into SQLite, print the summary.
+    Demo {
+        /// Number of cases.
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory for the synthetic files and the demo database (replaced if present).
+        #[arg(long, default_value = "docket-demo")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// Current state: stage, protections in force, deadlines.
+    Show {
+        /// The case id.
+        case_id: String,
+        /// As of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Every event of the case, in order.
+    Timeline {
+        /// The case id.
+        case_id: String,
+    },
+}
+
+fn now() -> Timestamp {
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    Timestamp::from_unix(secs, 0)
+        .unwrap_or_else(|_| Date::from_ymd(1970, 1, 2).map(|d| d.start_at_offset(0)).unwrap_or_else(|_| unreachable!()))
+}
+
+fn parse_instant(s: Option<&str>) -> Result<Timestamp> {
+    match s {
+        None => Ok(now()),
+        Some(s) => Timestamp::parse(s).with_context(|| format!("`--as-of {s}`")),
+    }
+}
+
+fn open_store(url: &str) -> Result<Store> {
+    let mut s = Store::open(url).with_context(|| format!("cannot open database `{url}`"))?;
+    s.check_schema().with_context(|| format!("database `{url}`"))?;
+    Ok(s)
+}
+
+fn bar(len: u64, what: &str, json: bool) -> ProgressBar {
+    if json {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new(len);
+    b.set_style(
+        ProgressStyle::with_template(
+            "{msg:>10} [{bar:40}] {percent:>3}% {human_pos}/{human_len} ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    b.set_message(what.to_owned());
+    b
+}
+
+fn byte_bar(json: bool) -> ProgressBar {
+    if json {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new(0);
+    b.set_style(
+        ProgressStyle::with_template(
+            "{msg:>10} [{bar:40}] {percent:>3}% {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    b
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let json = cli.json;
+    match cli.command {
+        Command::Init => {
+            let mut s = Store::open(&cli.db).with_context(|| format!("cannot open database `{}`", cli.db))?;
+            let v = s.migrate().context("migrating the schema")?;
+            print(json, json!({"database": cli.db, "schema_version": v}), || {
+                format!("database `{}` is at schema version {v}", cli.db)
+            });
+        }
+        Command::Synth { cases, seed, out, as_of } => {
+            let as_of = match as_of {
+                Some(d) => Date::parse(&d).with_context(|| format!("`--as-of {d}`"))?,
+                None => now().local_date(),
+            };
+            let totals = synthesize(cases, seed, as_of, &out, json)?;
+            print(
+                json,
+                json!({"persons": totals.persons, "cases": totals.cases, "events": totals.events,
+                       "as_of": as_of.to_string(), "out": out}),
+                || {
+                    format!(
+                        "wrote {} persons to {} and {} events of {} cases to {} (as of {as_of}, seed {seed})",
+                        totals.persons,
+                        out.join("persons.csv").display(),
+                        totals.events,
+                        totals.cases,
+                        out.join("events.jsonl").display()
+                    )
+                },
+            );
+        }
+        Command::Import { rejects, batch_size, files } => {
+            let mut store = open_store(&cli.db)?;
+            let cfg = ImportConfig { batch_size: batch_size.max(1), rejects, today: now().local_date() };
+            let report = run_import(&mut store, &files, &cfg, json)?;
+            print_import(&report, json);
+            if report.rejected() > 0 {
+                return Ok(ExitCode::from(2));
+            }
+        }
+        Command::Case { command } => case_command(&cli.db, command, json)?,
+        Command::Rebuild => {
+            let mut store = open_store(&cli.db)?;
+            let total = store.stats()?.events;
+            let b = bar(total, "rebuild", json);
+            let started = Instant::now();
+            let r = store.rebuild(&mut |n| b.set_position(n))?;
+            b.finish_and_clear();
+            print(
+                json,
+                json!({"cases": r.cases, "events": r.events, "differing": r.differing_count,
+                       "first_differing": r.differing, "seconds": started.elapsed().as_secs_f64()}),
+                || {
+                    let mut s = format!(
+                        "rebuilt {} case projections from {} events in {:.1} s: ",
+                        r.cases,
+                        r.events,
+                        started.elapsed().as_secs_f64()
+                    );
+                    if r.differing_count == 0 {
+                        s.push_str("all identical to the stored ones");
+                    } else {
+                        s.push_str(&format!(
+                            "{} differed and were replaced (first: {})",
+                            r.differing_count,
+                            r.differing.join(", ")
+                        ));
+                    }
+                    s
+                },
+            );
+            if r.differing_count > 0 {
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Command::Report { as_of, horizon } => {
+            let t = parse_instant(as_of.as_deref())?;
+            let mut store = open_store(&cli.db)?;
+            let report = docket_report(&mut store, t, horizon)?;
+            print(json, report_json(&report), || report_text(&report));
+        }
+        Command::Demo { cases, seed, dir } => demo(cases, seed, &dir, json)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    } else {
+        println!("{}", text());
+    }
+}
+
+fn synthesize(cases: u64, seed: u64, as_of: Date, out: &Path, json: bool) -> Result<synth::SynthTotals> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
+        let p = out.join(name);
+        let f = std::fs::File::create(&p).with_context(|| format!("cannot create `{}`", p.display()))?;
+        Ok(std::io::BufWriter::with_capacity(1 << 20, f))
+    };
+    let mut persons = create("persons.csv")?;
+    let mut events = create("events.jsonl")?;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let b = bar(cases, "synth", json);
+    let cfg = SynthConfig { cases, seed, as_of, threads };
+    let totals = synth::generate(cfg, &mut persons, &mut events, &mut |n| b.set_position(n))
+        .with_context(|| format!("writing to `{}`", out.display()))?;
+    b.finish_and_clear();
+    Ok(totals)
+}
+
+fn run_import(store: &mut Store, files: &[PathBuf], cfg: &ImportConfig, json: bool) -> Result<ImportReport> {
+    let b = byte_bar(json);
+    let report = import_files(store, files, cfg, &mut |path, done, size| {
+        b.set_length(size);
+        b.set_position(done);
+        b.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    })?;
+    b.finish_and_clear();
+    Ok(report)
+}
+
+fn print_import(report: &ImportReport, json: bool) {
+    print(json, serde_json::to_value(report).unwrap_or_default(), || {
+        let mut s = String::new();
+        for f in &report.files {
+            s.push_str(&format!(
+                "{}: {} rows, {} stored, {} already stored, {} rejected\n",
+                f.path.display(),
+                f.rows,
+                f.stored,
+                f.duplicates,
+                f.rejected
+            ));
+        }
+        let events = report.events_stored();
+        s.push_str(&format!(
+            "imported in {:.1} s ({:.0} events/s)",
+            report.seconds,
+            events as f64 / report.seconds.max(1e-9)
+        ));
+        if let Some(path) = &report.rejects_file {
+            s.push_str(&format!("\n{} rows rejected; all are listed in {}", report.rejected(), path.display()));
+            for r in report.first_rejects.iter().take(10) {
+                s.push_str(&format!("\n  {}:{}: field `{}`: {}", r.file, r.line, r.field, r.reason));
+            }
+        }
+        s
+    });
+}
+
+fn case_command(db: &str, command: CaseCommand, json: bool) -> Result<()> {
+    let mut store = open_store(db)?;
+    match command {
+        CaseCommand::Show { case_id, as_of } => {
+            let t = parse_instant(as_of.as_deref())?;
+            let id = CaseId::parse(&case_id).with_context(|| format!("case id `{case_id}`"))?;
+            let Some(state) = store.case_state(&id)? else { bail!("no case `{case_id}` in `{db}`") };
+            let Some(summary) = state.summary() else { bail!("no case `{case_id}` in `{db}`") };
+            let person = match &summary.person_id {
+                Some(p) => store.person(p)?,
+                None => None,
+            };
+            print(json, docket::show::case_json(&summary, person.as_ref(), t), || {
+                docket::show::case_text(&summary, &state, person.as_ref(), t)
+            });
+        }
+        CaseCommand::Timeline { case_id } => {
+            let id = CaseId::parse(&case_id).with_context(|| format!("case id `{case_id}`"))?;
+            let events = store.events(&id)?;
+            if events.is_empty() {
+                bail!("no case `{case_id}` in `{db}`");
+            }
+            print(json, docket::show::timeline_json(&events), || docket::show::timeline_text(&events));
+        }
+    }
+    Ok(())
+}
+
+fn docket_report(store: &mut Store, t: Timestamp, horizon: i32) -> Result<DocketReport> {
+    let mut report = DocketReport::new(t, horizon);
+    store.scan_summaries(&mut |s| report.add(&s))?;
+    Ok(report)
+}
+
+fn report_json(r: &DocketReport) -> serde_json::Value {
+    json!({
+        "as_of": r.as_of.to_string(),
+        "horizon_days": r.horizon_days,
+        "cases": r.cases,
+        "open_cases": r.open_cases(),
+        "by_stage": r.by_stage.iter().map(|(s, n)| (s.name().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "detained": r.detained,
+        "protected_cases": r.protected_cases,
+        "protections": r.protected,
+        "pending_relief": r.pending_relief.iter().map(|(k, n)| (k.name().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "citizenship_claims_pending": r.citizenship_claims_pending,
+        "deadlines_due": r.deadlines_due.iter().map(|(k, n)| (k.name().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "custody_reviews_due": r.custody_reviews_due,
+        "custody_reviews_past_due": r.custody_reviews_past_due,
+        "final_orders_with_travel_document_unprotected": r.final_orders_unprotected,
+        "cases_with_anomalies": r.with_anomalies,
+    })
+}
+
+fn report_text(r: &DocketReport) -> String {
+    let pct = |n: u64| if r.cases == 0 { 0.0 } else { 100.0 * n as f64 / r.cases as f64 };
+    let mut s = format!("Docket as of {}: {} cases, {} open\n\nCases by stage\n", r.as_of, r.cases, r.open_cases());
+    for stage in Stage::ALL {
+        let n = r.by_stage.get(&stage).copied().unwrap_or(0);
+        s.push_str(&format!("  {:<28} {:>9}  {:>5.1}%\n", stage.name(), n, pct(n)));
+    }
+    s.push_str(&format!("\nDetained (open cases)          {:>9}\n", r.detained));
+    s.push_str(&format!("Protected now (open cases)     {:>9}\n", r.protected_cases));
+    for (k, n) in &r.protected {
+        s.push_str(&format!("  {k:<28} {n:>9}\n"));
+    }
+    s.push_str(&format!("Citizenship claims pending     {:>9}\n", r.citizenship_claims_pending));
+    s.push_str("Relief applications pending\n");
+    for (k, n) in &r.pending_relief {
+        s.push_str(&format!("  {:<28} {n:>9}\n", k.name()));
+    }
+    s.push_str(&format!("\nDeadlines in the next {} days\n", r.horizon_days));
+    if r.deadlines_due.is_empty() {
+        s.push_str("  none\n");
+    }
+    for (rule, n) in &r.deadlines_due {
+        s.push_str(&format!("  {:<28} {n:>9}  ({})\n", rule.name(), rule.citation()));
+    }
+    s.push_str(&format!(
+        "\nPost-order custody reviews (detained)\n  due in the next {} days       {:>9}\n  date passed, still detained   {:>9}\n",
+        r.horizon_days, r.custody_reviews_due, r.custody_reviews_past_due
+    ));
+    s.push_str(&format!(
+        "\nFinal orders with a travel document and no protection in force: {}\n",
+        r.final_orders_unprotected
+    ));
+    if r.with_anomalies > 0 {
+        s.push_str(&format!("Cases with anomalous histories: {}\n", r.with_anomalies));
+    }
+    s
+}
+
+fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let db_path = dir.join("docket.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", db_path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("cannot replace `{}`", p.display()))?;
+        }
+    }
+    let url = format!("sqlite://{}", db_path.display());
+    let t = now();
+    let started = Instant::now();
+    let totals = synthesize(cases, seed, t.local_date(), dir, json)?;
+    let synth_secs = started.elapsed().as_secs_f64();
+    let mut store = Store::open(&url)?;
+    store.migrate()?;
+    let cfg = ImportConfig { batch_size: 20_000, rejects: dir.join("rejects.jsonl"), today: t.local_date() };
+    let report = run_import(&mut store, &[dir.join("persons.csv"), dir.join("events.jsonl")], &cfg, json)?;
+    let docket = docket_report(&mut store, t, 30)?;
+    if json {
+        print(
+            true,
+            json!({"database": url, "synth": {"cases": totals.cases, "events": totals.events, "seconds": synth_secs},
+                   "import": report, "report": report_json(&docket)}),
+            String::new,
+        );
+    } else {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "Synthesized {} cases ({} events) in {synth_secs:.1} s; imported into {} in {:.1} s ({:.0} events/s); {} rows rejected.\n",
+            totals.cases,
+            totals.events,
+            db_path.display(),
+            report.seconds,
+            report.events_stored() as f64 / report.seconds.max(1e-9),
+            report.rejected()
+        );
+        let _ = writeln!(out, "{}", report_text(&docket));
+        let _ = writeln!(
+            out,
+            "Look at a case:  docket --db {url} case show {}\n                 docket --db {url} case timeline {}",
+            synth::case_id(0),
+            synth::case_id(0)
+        );
+    }
+    if report.rejected() > 0 {
+        bail!("{} synthetic rows were rejected; see {}", report.rejected(), dir.join("rejects.jsonl").display());
+    }
+    Ok(())
+}
