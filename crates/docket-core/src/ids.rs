@@ -120,8 +120,18 @@ impl EventId {
 
 impl fmt::Display for EventId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let h = format!("{:032x}", self.0);
-        write!(f, "{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        // On the hot path of every stored event: format into a buffer, no allocation.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut buf = [b'-'; 36];
+        let mut nibble = 0;
+        for (i, slot) in buf.iter_mut().enumerate() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                continue;
+            }
+            *slot = HEX[((self.0 >> (124 - 4 * nibble)) & 0xf) as usize];
+            nibble += 1;
+        }
+        f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
     }
 }
 

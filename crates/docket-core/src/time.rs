@@ -273,10 +273,31 @@ fn federal_holidays(y: i32) -> Vec<Date> {
     days
 }
 
+/// Writes `n` as `width` zero-padded ASCII digits into `out`.
+fn put_digits(out: &mut [u8], mut n: u32) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+fn put_date(out: &mut [u8], days: i32) {
+    // Years are within MIN_YEAR..=MAX_YEAR, so four digits always suffice.
+    let (y, m, d) = civil_from_days(days);
+    put_digits(&mut out[0..4], y as u32);
+    out[4] = b'-';
+    put_digits(&mut out[5..7], u32::from(m));
+    out[7] = b'-';
+    put_digits(&mut out[8..10], u32::from(d));
+}
+
+// Display is on hot paths (every stored event and projection writes several), so it
+// formats into a byte buffer rather than through `write!`.
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil_from_days(self.days);
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        let mut buf = [0u8; 10];
+        put_date(&mut buf, self.days);
+        f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -416,16 +437,27 @@ impl Timestamp {
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let local = self.secs + i64::from(self.offset_minutes) * 60;
-        let date = Date { days: local.div_euclid(DAY_SECS) as i32 };
-        let s = local.rem_euclid(DAY_SECS);
-        write!(f, "{date}T{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)?;
-        if self.offset_minutes == 0 {
-            f.write_str("Z")
+        let s = local.rem_euclid(DAY_SECS) as u32;
+        let mut buf = [0u8; 25];
+        put_date(&mut buf[0..10], local.div_euclid(DAY_SECS) as i32);
+        buf[10] = b'T';
+        put_digits(&mut buf[11..13], s / 3600);
+        buf[13] = b':';
+        put_digits(&mut buf[14..16], s / 60 % 60);
+        buf[16] = b':';
+        put_digits(&mut buf[17..19], s % 60);
+        let len = if self.offset_minutes == 0 {
+            buf[19] = b'Z';
+            20
         } else {
-            let sign = if self.offset_minutes < 0 { '-' } else { '+' };
-            let o = self.offset_minutes.unsigned_abs();
-            write!(f, "{sign}{:02}:{:02}", o / 60, o % 60)
-        }
+            buf[19] = if self.offset_minutes < 0 { b'-' } else { b'+' };
+            let o = u32::from(self.offset_minutes.unsigned_abs());
+            put_digits(&mut buf[20..22], o / 60);
+            buf[22] = b':';
+            put_digits(&mut buf[23..25], o % 60);
+            25
+        };
+        f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
     }
 }
 

@@ -43,33 +43,66 @@ struct WPeriod {
 #[derive(Serialize, Deserialize)]
 struct WSummary {
     case_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     person_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     a_number: Option<String>,
     version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     opened_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     last_effective_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     nta_served_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     nta_filed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     next_hearing: Option<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     decision: Option<(String, Option<String>, String)>,
+    #[serde(default, skip_serializing_if = "is_false")]
     appeal_pending: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
     appeal_waived: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
     appealed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     appeal_deadline: Option<WDeadline>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     final_order: Option<WFinality>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     voluntary_departure: Option<WDeadline>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     removal_period: Option<WPeriod>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     custody_reviews: Vec<WDeadline>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     detained_since: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pending_relief: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     granted_relief: Vec<String>,
     citizenship: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     protections: Vec<WProtection>,
+    #[serde(default, skip_serializing_if = "is_false")]
     travel_document: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     departed_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     removed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     closed: Option<(String, String)>,
+    #[serde(default, skip_serializing_if = "is_zero")]
     anomalies: u32,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn ids(v: &[EventId]) -> Vec<String> {
