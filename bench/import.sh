@@ -22,6 +22,8 @@ trap 'psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1 || true;
 
 cargo build --release -q -p docket
 DOCKET=$PWD/target/release/docket
+CEILING_BIN=$(cargo bench -q -p docket --bench sqlite_ceiling --no-run --message-format=json 2>/dev/null \
+  | sed -n 's/.*"executable":"\([^"]*sqlite_ceiling[^"]*\)".*/\1/p' | tail -n1)
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -54,7 +56,7 @@ rm -f "$DB" "$DB-wal" "$DB-shm"
 CEIL="$DIR/ceiling.db"
 "$DOCKET" --db "sqlite://$CEIL" init >/dev/null
 t0=$(now)
-sqlite3 "$CEIL" <<SQL
+sqlite3 "$CEIL" >/dev/null <<SQL
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 PRAGMA cache_size=-262144;
@@ -65,7 +67,16 @@ PRAGMA wal_autocheckpoint=16384;
 SQL
 t1=$(now)
 S_CEIL=$(secs "$t0" "$t1")
-echo "sqlite ceiling (.import, events + projections): $EVENTS in $S_CEIL s = $(rate "$EVENTS" "$S_CEIL") events/s"
+echo "sqlite ceiling (sqlite3 .import, events + projections): $EVENTS in $S_CEIL s = $(rate "$EVENTS" "$S_CEIL") events/s"
+rm -f "$CEIL" "$CEIL-wal" "$CEIL-shm"
+
+# --- SQLite ceiling 2: a prepared-statement loop in Rust, same transaction size ------------
+"$DOCKET" --db "sqlite://$CEIL" init >/dev/null
+t0=$(now)
+"$CEILING_BIN" "$CEIL" "$DIR/events.csv" "$DIR/projection.csv" >/dev/null
+t1=$(now)
+S_CEIL2=$(secs "$t0" "$t1")
+echo "sqlite ceiling (prepared-statement loop, events + projections): $EVENTS in $S_CEIL2 s = $(rate "$EVENTS" "$S_CEIL2") events/s"
 rm -f "$CEIL" "$CEIL-wal" "$CEIL-shm"
 
 # --- PostgreSQL: docket import ---------------------------------------------------------

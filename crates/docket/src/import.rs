@@ -163,6 +163,18 @@ fn open(path: &Path) -> Result<(File, u64)> {
     Ok((f, size))
 }
 
+/// A record written back as one CSV line, quoted as needed.
+fn csv_line(record: &csv::StringRecord) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b' ')).from_writer(Vec::new());
+    // Writing into memory cannot fail.
+    let _ = w.write_record(record);
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).trim_end().to_owned()
+}
+
+/// A parsed persons row: its line number, its text, and the person or why it is not one.
+type ParsedPerson = (u64, String, std::result::Result<Person, FieldError>);
+
 fn import_persons(
     store: &mut Store,
     path: &Path,
@@ -185,23 +197,50 @@ fn import_persons(
     }
     let mut report =
         FileReport { path: path.to_owned(), kind: FileKind::Persons, rows: 0, stored: 0, duplicates: 0, rejected: 0 };
-    let mut batch: Vec<Person> = Vec::with_capacity(cfg.batch_size);
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line();
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
+    let batch_size = cfg.batch_size;
+    let today = cfg.today;
+    // Parsing and validating (name folding, dates) runs on its own thread while the previous
+    // batch is written.
+    let (tx, rx) = mpsc::sync_channel::<(Vec<ParsedPerson>, u64)>(2);
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(batch_size);
+            let mut record = csv::StringRecord::new();
+            loop {
+                let line = reader.position().line();
+                let parsed = match reader.read_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        let person = record
+                            .deserialize::<PersonRow>(Some(&headers))
+                            .map_err(|e| FieldError { field: "(record)".into(), reason: e.to_string() })
+                            .and_then(|row| row.to_person(today));
+                        // The row's text is kept only for the rejects file.
+                        let raw = if person.is_err() { csv_line(&record) } else { String::new() };
+                        (line, raw, person)
+                    }
+                    Err(e) => {
+                        (line, String::new(), Err(FieldError { field: "(record)".into(), reason: e.to_string() }))
+                    }
+                };
+                batch.push(parsed);
+                if batch.len() >= batch_size {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                    if tx.send((full, reader.position().byte())).is_err() {
+                        return;
+                    }
+                }
+            }
+            let _ = tx.send((batch, reader.position().byte()));
+        });
+        for (batch, bytes) in rx {
+            let mut persons = Vec::with_capacity(batch.len());
+            for (line, raw, parsed) in batch {
                 report.rows += 1;
-                let parsed = record
-                    .deserialize::<PersonRow>(Some(&headers))
-                    .map_err(|e| FieldError { field: "(record)".into(), reason: e.to_string() })
-                    .and_then(|row| row.to_person(cfg.today));
                 match parsed {
-                    Ok(p) => batch.push(p),
+                    Ok(p) => persons.push(p),
                     Err(e) => {
                         report.rejected += 1;
-                        let raw = record.iter().collect::<Vec<_>>().join(",");
                         rejects.add(Reject {
                             file: name.clone(),
                             line,
@@ -212,28 +251,12 @@ fn import_persons(
                     }
                 }
             }
-            Err(e) => {
-                report.rows += 1;
-                report.rejected += 1;
-                rejects.add(Reject {
-                    file: name.clone(),
-                    line,
-                    field: "(record)".into(),
-                    reason: e.to_string(),
-                    record: String::new(),
-                })?;
-            }
+            store.upsert_persons(&persons).with_context(|| format!("`{name}`: storing persons"))?;
+            report.stored += persons.len() as u64;
+            progress(path, bytes, size);
         }
-        if batch.len() >= cfg.batch_size {
-            report.stored += batch.len() as u64;
-            store.upsert_persons(&batch).with_context(|| format!("`{name}`: storing persons"))?;
-            batch.clear();
-            progress(path, reader.position().byte(), size);
-        }
-    }
-    report.stored += batch.len() as u64;
-    store.upsert_persons(&batch).with_context(|| format!("`{name}`: storing persons"))?;
-    progress(path, size, size);
+        Ok(())
+    })?;
     Ok(report)
 }
 

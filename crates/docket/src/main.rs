@@ -308,7 +308,11 @@ fn print_import(report: &ImportReport, json: bool) {
             ));
         }
         let rows: u64 = report.files.iter().map(|f| f.rows).sum();
-        s.push_str(&format!("imported in {:.1} s ({:.0} rows/s)", report.seconds, rows as f64 / report.seconds.max(1e-9)));
+        s.push_str(&format!(
+            "imported in {:.1} s ({:.0} rows/s)",
+            report.seconds,
+            rows as f64 / report.seconds.max(1e-9)
+        ));
         if let Some(path) = &report.rejects_file {
             s.push_str(&format!("\n{} rows rejected; all are listed in {}", report.rejected(), path.display()));
             for r in report.first_rejects.iter().take(10) {
