@@ -64,11 +64,8 @@ impl Loader for TxLoader<'_, '_> {
     fn persons_exist(&mut self, persons: &[&PersonId]) -> Result<HashSet<PersonId>, StoreError> {
         let ids: Vec<&str> = persons.iter().map(|p| p.as_str()).collect();
         let rows = self.tx.query("SELECT person_id FROM persons WHERE person_id = ANY($1)", &[&ids])?;
-        Ok(persons
-            .iter()
-            .filter(|p| rows.iter().any(|r| r.get::<_, &str>(0) == p.as_str()))
-            .map(|p| (*p).clone())
-            .collect())
+        let found: HashSet<&str> = rows.iter().map(|r| r.get::<_, &str>(0)).collect();
+        Ok(persons.iter().filter(|p| found.contains(p.as_str())).map(|p| (*p).clone()).collect())
     }
 
     fn event_ids_exist(&mut self, ids: &[EventId]) -> Result<HashSet<EventId>, StoreError> {
