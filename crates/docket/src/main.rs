@@ -329,14 +329,15 @@ fn case_command(db: &str, command: CaseCommand, json: bool) -> Result<()> {
         CaseCommand::Show { case_id, as_of } => {
             let t = parse_instant(as_of.as_deref())?;
             let id = CaseId::parse(&case_id).with_context(|| format!("case id `{case_id}`"))?;
-            let Some(state) = store.case_state(&id)? else { bail!("no case `{case_id}` in `{db}`") };
+            let events = store.events(&id)?;
+            let state = docket_core::CaseState::from_events(&events);
             let Some(summary) = state.summary() else { bail!("no case `{case_id}` in `{db}`") };
             let person = match &summary.person_id {
                 Some(p) => store.person(p)?,
                 None => None,
             };
             print(json, docket::show::case_json(&summary, person.as_ref(), t), || {
-                docket::show::case_text(&summary, &state, person.as_ref(), t)
+                docket::show::case_text(&summary, &state, &events, person.as_ref(), t)
             });
         }
         CaseCommand::Timeline { case_id } => {

@@ -2,17 +2,41 @@
 
 use std::fmt::Write as _;
 
-use docket_core::{CaseState, CaseSummary, Deadline, Event, Person, Timestamp};
+use docket_core::{
+    CaseState, CaseSummary, CitizenshipStatus, Deadline, DecisionOutcome, Event, EventId, Person, Timestamp,
+};
 use docket_store::wire::WireEvent;
 use serde_json::{Value, json};
 
-fn deadline_text(d: &Deadline, t: Timestamp) -> String {
+/// The events a result rests on, as their numbers in the case's timeline (`#4, #5`).
+fn basis_text(basis: &[EventId], events: &[Event]) -> String {
+    let numbers: Vec<String> = basis
+        .iter()
+        .map(|id| events.iter().position(|e| e.id == *id).map_or_else(|| id.to_string(), |i| format!("#{}", i + 1)))
+        .collect();
+    if numbers.is_empty() { String::new() } else { format!("; events {}", numbers.join(", ")) }
+}
+
+fn deadline_text(d: &Deadline, t: Timestamp, events: &[Event]) -> String {
     let state = if d.open_at(t) {
         format!("{} days left", t.local_date().days_until(d.due).max(0))
     } else {
         "passed".to_owned()
     };
-    format!("{} ({}; {})", d.due, d.rule.citation(), state)
+    format!("{} ({}; {}{})", d.due, d.rule.citation(), state, basis_text(&d.basis, events))
+}
+
+/// A judge's decision in words.
+pub fn decision_text(o: DecisionOutcome) -> String {
+    match o {
+        DecisionOutcome::RemovalOrdered => "removal ordered".into(),
+        DecisionOutcome::RemovalOrderedInAbsentia => "removal ordered in absentia".into(),
+        DecisionOutcome::VoluntaryDeparture { deadline } => {
+            format!("voluntary departure by {deadline}, with an alternate order of removal")
+        }
+        DecisionOutcome::ReliefGranted(k) => format!("relief granted ({})", k.name()),
+        DecisionOutcome::Terminated => "proceedings terminated".into(),
+    }
 }
 
 /// The deadlines worth showing for a case: appeal window, voluntary departure, removal
@@ -38,7 +62,13 @@ fn deadlines(s: &CaseSummary) -> Vec<(&'static str, &Deadline)> {
 }
 
 /// A case's state as text.
-pub fn case_text(s: &CaseSummary, state: &CaseState, person: Option<&Person>, t: Timestamp) -> String {
+pub fn case_text(
+    s: &CaseSummary,
+    state: &CaseState,
+    events: &[Event],
+    person: Option<&Person>,
+    t: Timestamp,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Case {}  (version {})", s.case_id, s.version);
     if let Some(p) = person {
@@ -56,14 +86,26 @@ pub fn case_text(s: &CaseSummary, state: &CaseState, person: Option<&Person>, t:
     }
     let _ = writeln!(out, "Stage as of {t}: {}", s.stage_at(t).name());
     if let Some((o, at)) = s.decision {
-        let _ = writeln!(out, "Decision: {o:?} on {}", at.local_date());
+        let _ = writeln!(out, "Decision: {} on {}", decision_text(o), at.local_date());
     }
     match &s.final_order {
         Some(f) if f.at <= t => {
-            let _ = writeln!(out, "Final order of removal since {} ({})", f.at, f.rule.citation());
+            let _ = writeln!(
+                out,
+                "Final order of removal since {} ({}{})",
+                f.at,
+                f.rule.citation(),
+                basis_text(&f.basis, events)
+            );
         }
         Some(f) => {
-            let _ = writeln!(out, "Order becomes final at {} unless appealed ({})", f.at, f.rule.citation());
+            let _ = writeln!(
+                out,
+                "Order becomes final at {} unless appealed ({}{})",
+                f.at,
+                f.rule.citation(),
+                basis_text(&f.basis, events)
+            );
         }
         None => {}
     }
@@ -75,7 +117,7 @@ pub fn case_text(s: &CaseSummary, state: &CaseState, person: Option<&Person>, t:
         .protections_in_force(t)
         .map(|p| {
             let until = p.until.map_or("open-ended".to_owned(), |u| format!("until {}", u.local_date()));
-            format!("{} {until} ({})", p.kind.name(), p.rule.citation())
+            format!("{} {until} ({}{})", p.kind.name(), p.rule.citation(), basis_text(&p.basis, events))
         })
         .collect();
     let _ = writeln!(
@@ -83,11 +125,12 @@ pub fn case_text(s: &CaseSummary, state: &CaseState, person: Option<&Person>, t:
         "Protections in force: {}",
         if protections.is_empty() { "none".to_owned() } else { protections.join("; ") }
     );
-    let ds = deadlines(s);
+    // A closed case's deadlines are history; the timeline has them.
+    let ds = if s.open_at(t) { deadlines(s) } else { Vec::new() };
     if !ds.is_empty() {
         let _ = writeln!(out, "Deadlines:");
         for (what, d) in ds {
-            let _ = writeln!(out, "  {what}: {}", deadline_text(d, t));
+            let _ = writeln!(out, "  {what}: {}", deadline_text(d, t, events));
         }
     }
     if let Some((k, at)) = s.next_hearing {
@@ -104,8 +147,17 @@ pub fn case_text(s: &CaseSummary, state: &CaseState, person: Option<&Person>, t:
         let names: Vec<&str> = s.granted_relief.iter().map(|k| k.name()).collect();
         let _ = writeln!(out, "Relief granted: {}", names.join(", "));
     }
-    if s.citizenship != docket_core::CitizenshipStatus::NoClaim {
-        let _ = writeln!(out, "Claim to US citizenship: {:?}", s.citizenship);
+    match s.citizenship {
+        CitizenshipStatus::NoClaim => {}
+        CitizenshipStatus::Pending => {
+            let _ = writeln!(out, "Claim to US citizenship: pending — no enforcement action while it is");
+        }
+        CitizenshipStatus::Citizen => {
+            let _ = writeln!(out, "Claim to US citizenship: found to be a US citizen");
+        }
+        CitizenshipStatus::NotCitizen => {
+            let _ = writeln!(out, "Claim to US citizenship: not substantiated");
+        }
     }
     if let Some((r, at)) = s.closed {
         let _ = writeln!(out, "Closed: {} on {}", r.name(), at.local_date());
