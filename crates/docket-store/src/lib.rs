@@ -174,7 +174,7 @@ pub(crate) trait Backend: Send {
     fn migrate(&mut self) -> Result<i64, StoreError>;
     fn schema_version(&mut self) -> Result<i64, StoreError>;
     fn import(&mut self, events: &[Event], expected: Option<Expected>) -> Result<Vec<ImportOutcome>, StoreError>;
-    fn upsert_persons(&mut self, persons: &[Person]) -> Result<(), StoreError>;
+    fn upsert_persons(&mut self, persons: &[Person]) -> Result<u64, StoreError>;
     fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError>;
     fn events(&mut self, case: &CaseId) -> Result<Vec<Event>, StoreError>;
     fn event_by_key(&mut self, case: &CaseId, key: &str) -> Result<Option<Event>, StoreError>;
@@ -265,10 +265,11 @@ impl Store {
         self.backend.import(events, None)
     }
 
-    /// Stores persons, replacing stored records with the same id.
-    pub fn upsert_persons(&mut self, persons: &[Person]) -> Result<(), StoreError> {
+    /// Stores persons, replacing stored records with the same id that differ. Returns how
+    /// many were new or changed; the rest were already stored as given.
+    pub fn upsert_persons(&mut self, persons: &[Person]) -> Result<u64, StoreError> {
         if persons.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         self.backend.upsert_persons(persons)
     }
@@ -337,16 +338,21 @@ pub(crate) fn decode_summary(json: &str, case: &str) -> Result<CaseSummary, Stor
     })
 }
 
-/// Today's date in UTC, from the system clock.
-pub fn today() -> docket_core::Date {
+/// Now, in UTC, from the system clock.
+pub fn now() -> docket_core::Timestamp {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default();
-    docket_core::Timestamp::from_unix(secs, 0).map(|t| t.local_date()).unwrap_or_else(|_| {
-        // INVARIANT: the system clock is within 1800..2200; fall back to the epoch otherwise.
-        docket_core::Date::from_ymd(1970, 1, 1).unwrap_or_else(|_| unreachable!())
-    })
+    // INVARIANT: the system clock is within 1800..2200; the epoch is the fallback otherwise.
+    docket_core::Timestamp::from_unix(secs, 0)
+        .or_else(|_| docket_core::Timestamp::from_unix(0, 0))
+        .unwrap_or_else(|_| unreachable!())
+}
+
+/// Today's date in UTC, from the system clock.
+pub fn today() -> docket_core::Date {
+    now().local_date()
 }
 
 pub(crate) fn decode_person(row: wire::PersonRow) -> Result<Person, StoreError> {

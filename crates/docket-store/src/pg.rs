@@ -202,7 +202,7 @@ impl Backend for Postgres {
         }
     }
 
-    fn upsert_persons(&mut self, persons: &[Person]) -> Result<(), StoreError> {
+    fn upsert_persons(&mut self, persons: &[Person]) -> Result<u64, StoreError> {
         let mut tx = self.client.transaction()?;
         tx.batch_execute(
             "CREATE TEMP TABLE IF NOT EXISTS person_stage (LIKE persons INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
@@ -226,17 +226,19 @@ impl Backend for Postgres {
             }
             w.finish()?;
         }
-        tx.batch_execute(
+        let written = tx.execute(
             "INSERT INTO persons SELECT * FROM person_stage
              ON CONFLICT (person_id) DO UPDATE SET a_number = excluded.a_number, given_names = excluded.given_names,
                 family_names = excluded.family_names, name_order = excluded.name_order, given_folded = excluded.given_folded,
                 family_folded = excluded.family_folded, aliases = excluded.aliases, date_of_birth = excluded.date_of_birth,
                 sex = excluded.sex, nationality = excluded.nationality, passport_number = excluded.passport_number,
-                passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry;
-             TRUNCATE person_stage",
+                passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry
+             WHERE persons.a_number IS DISTINCT FROM excluded.a_number OR persons.given_names IS DISTINCT FROM excluded.given_names OR persons.family_names IS DISTINCT FROM excluded.family_names OR persons.name_order IS DISTINCT FROM excluded.name_order OR persons.given_folded IS DISTINCT FROM excluded.given_folded OR persons.family_folded IS DISTINCT FROM excluded.family_folded OR persons.aliases IS DISTINCT FROM excluded.aliases OR persons.date_of_birth IS DISTINCT FROM excluded.date_of_birth OR persons.sex IS DISTINCT FROM excluded.sex OR persons.nationality IS DISTINCT FROM excluded.nationality OR persons.passport_number IS DISTINCT FROM excluded.passport_number OR persons.passport_country IS DISTINCT FROM excluded.passport_country OR persons.passport_expiry IS DISTINCT FROM excluded.passport_expiry",
+            &[],
         )?;
+        tx.batch_execute("TRUNCATE person_stage")?;
         tx.commit()?;
-        Ok(())
+        Ok(written)
     }
 
     fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError> {

@@ -66,6 +66,8 @@ pub(crate) fn plan(
         let keys = past.iter().map(|e| (e.idempotency_key.clone(), e.id)).collect();
         streams.insert(c, Stream { state: CaseState::from_events(&past), keys });
     }
+    // Recording times come from the sender's clock; allow it a day of skew, no more.
+    let latest_recording = crate::now().plus_seconds(86_400);
     let mut batch_ids: HashSet<EventId> = HashSet::with_capacity(events.len());
     let mut outcomes = Vec::with_capacity(events.len());
     let mut inserts = Vec::with_capacity(events.len());
@@ -92,6 +94,13 @@ pub(crate) fn plan(
                     return Err(StoreError::Conflict { case: e.case_id.to_string(), expected: exp, found });
                 }
             }
+        }
+        if e.recorded_at > latest_recording {
+            outcomes.push(ImportOutcome::Rejected {
+                field: "recorded_at".into(),
+                reason: format!("`{}` is in the future; events record what has already happened", e.recorded_at),
+            });
+            continue;
         }
         if taken_ids.contains(&e.id) || !batch_ids.insert(e.id) {
             outcomes.push(ImportOutcome::Rejected {

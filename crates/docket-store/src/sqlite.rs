@@ -181,8 +181,9 @@ impl Backend for Sqlite {
         }
     }
 
-    fn upsert_persons(&mut self, persons: &[Person]) -> Result<(), StoreError> {
+    fn upsert_persons(&mut self, persons: &[Person]) -> Result<u64, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut written = 0;
         {
             let mut q = tx.prepare_cached(
                 "INSERT INTO persons (person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry)
@@ -191,14 +192,15 @@ impl Backend for Sqlite {
                     family_names = excluded.family_names, name_order = excluded.name_order, given_folded = excluded.given_folded,
                     family_folded = excluded.family_folded, aliases = excluded.aliases, date_of_birth = excluded.date_of_birth,
                     sex = excluded.sex, nationality = excluded.nationality, passport_number = excluded.passport_number,
-                    passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry",
+                    passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry
+                 WHERE persons.a_number IS NOT excluded.a_number OR persons.given_names IS NOT excluded.given_names OR persons.family_names IS NOT excluded.family_names OR persons.name_order IS NOT excluded.name_order OR persons.given_folded IS NOT excluded.given_folded OR persons.family_folded IS NOT excluded.family_folded OR persons.aliases IS NOT excluded.aliases OR persons.date_of_birth IS NOT excluded.date_of_birth OR persons.sex IS NOT excluded.sex OR persons.nationality IS NOT excluded.nationality OR persons.passport_number IS NOT excluded.passport_number OR persons.passport_country IS NOT excluded.passport_country OR persons.passport_expiry IS NOT excluded.passport_expiry",
             )?;
             for p in persons {
-                q.execute(rusqlite::params_from_iter(person_columns(p)))?;
+                written += q.execute(rusqlite::params_from_iter(person_columns(p)))? as u64;
             }
         }
         tx.commit()?;
-        Ok(())
+        Ok(written)
     }
 
     fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError> {

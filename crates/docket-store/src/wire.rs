@@ -201,6 +201,32 @@ impl WireEvent {
         }
         let event_type = req(&self.event_type, "type")?;
         let body = self.body(event_type)?;
+        // A field of another event type is an error, not something to drop silently.
+        let allowed = allowed_fields(event_type);
+        if let Some(extra) = self.body_fields().into_iter().find(|f| !allowed.contains(f)) {
+            return Err(field_err(extra, format!("is not a field of `{event_type}` events")));
+        }
+        match &body {
+            EventBody::DecisionIssued { outcome } => {
+                if !matches!(outcome, DecisionOutcome::VoluntaryDeparture { .. })
+                    && self.voluntary_departure_deadline.is_some()
+                {
+                    return Err(field_err(
+                        "voluntary_departure_deadline",
+                        "is given only with outcome `voluntary_departure`",
+                    ));
+                }
+                if !matches!(outcome, DecisionOutcome::ReliefGranted(_)) && self.relief.is_some() {
+                    return Err(field_err("relief", "is given only with outcome `relief_granted`"));
+                }
+            }
+            EventBody::CustodyReleased { release }
+                if !matches!(release, ReleaseKind::Bond { .. }) && self.bond_amount_usd.is_some() =>
+            {
+                return Err(field_err("bond_amount_usd", "is given only with release `bond`"));
+            }
+            _ => {}
+        }
         Ok(Event {
             id: EventId::parse(req(&self.event_id, "event_id")?).map_err(|e| field_err("event_id", e))?,
             case_id: CaseId::parse(req(&self.case_id, "case_id")?).map_err(|e| field_err("case_id", e))?,
@@ -214,6 +240,39 @@ impl WireEvent {
                 .map_err(|e| field_err("idempotency_key", e))?,
             body,
         })
+    }
+
+    /// The type-specific fields that are present.
+    fn body_fields(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        let mut check = |present: bool, name: &'static str| {
+            if present {
+                v.push(name);
+            }
+        };
+        check(self.person_id.is_some(), "person_id");
+        check(self.a_number.is_some(), "a_number");
+        check(self.hearing_kind.is_some(), "hearing_kind");
+        check(self.at.is_some(), "at");
+        check(self.until.is_some(), "until");
+        check(self.relief.is_some(), "relief");
+        check(self.protection.is_some(), "protection");
+        check(self.from.is_some(), "from");
+        check(self.outcome.is_some(), "outcome");
+        check(self.voluntary_departure_deadline.is_some(), "voluntary_departure_deadline");
+        check(self.appellant.is_some(), "appellant");
+        check(self.late_filing_basis.is_some(), "late_filing_basis");
+        check(self.granted.is_some(), "granted");
+        check(self.finding.is_some(), "finding");
+        check(self.release.is_some(), "release");
+        check(self.bond_amount_usd.is_some(), "bond_amount_usd");
+        check(self.document_type.is_some(), "document_type");
+        check(self.document_number.is_some(), "document_number");
+        check(self.issuing_country.is_some(), "issuing_country");
+        check(self.expiry.is_some(), "expiry");
+        check(self.departed_on.is_some(), "departed_on");
+        check(self.reason.is_some(), "reason");
+        v
     }
 
     fn body(&self, event_type: &str) -> Result<EventBody, FieldError> {
@@ -453,6 +512,33 @@ impl WireEvent {
     }
 }
 
+/// The type-specific fields an event type may carry.
+fn allowed_fields(event_type: &str) -> &'static [&'static str] {
+    match event_type {
+        "case_opened" => &["person_id", "a_number"],
+        "hearing_scheduled" => &["hearing_kind", "at"],
+        "hearing_held" => &["hearing_kind"],
+        "hearing_adjourned" => &["until"],
+        "relief_application_filed"
+        | "relief_application_granted"
+        | "relief_application_denied"
+        | "relief_application_withdrawn" => &["relief"],
+        "protection_granted" => &["protection", "from", "until"],
+        "protection_expired" | "protection_terminated" => &["protection"],
+        "decision_issued" => &["outcome", "voluntary_departure_deadline", "relief"],
+        "appeal_filed" => &["appellant", "late_filing_basis"],
+        "appeal_decided" => &["outcome", "voluntary_departure_deadline"],
+        "motion_to_reopen_decided" => &["granted"],
+        "citizenship_claim_resolved" => &["finding"],
+        "custody_reviewed" => &["outcome"],
+        "custody_released" => &["release", "bond_amount_usd"],
+        "travel_document_obtained" => &["document_type", "document_number", "issuing_country", "expiry"],
+        "departure_verified" => &["departed_on"],
+        "case_closed" => &["reason"],
+        _ => &[],
+    }
+}
+
 /// Reads one JSON line into an event, naming the field at fault.
 pub fn parse_event_line(line: &str) -> Result<Event, FieldError> {
     match serde_json::from_str::<WireEvent>(line) {
@@ -561,6 +647,12 @@ impl PersonRow {
             aliases.push(PersonName::new(g, f, order).map_err(|e| field_err("aliases", e))?);
         }
         let documents = if self.passport_number.trim().is_empty() {
+            if !self.passport_country.trim().is_empty() || !self.passport_expiry.trim().is_empty() {
+                return Err(field_err(
+                    "passport_number",
+                    "is required when `passport_country` or `passport_expiry` is given",
+                ));
+            }
             Vec::new()
         } else {
             let country = Country::parse(&self.passport_country).map_err(|e| field_err("passport_country", e))?;
@@ -617,5 +709,33 @@ impl PersonRow {
             passport_country: doc.map(|d| d.issuing_country().to_string()).unwrap_or_default(),
             passport_expiry: doc.and_then(|d| d.expiry()).map(|d| d.to_string()).unwrap_or_default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> PersonRow {
+        PersonRow {
+            person_id: "P-1".into(),
+            given_names: "Ana".into(),
+            family_names: "Díaz".into(),
+            date_of_birth: "1990-01-01".into(),
+            ..PersonRow::default()
+        }
+    }
+
+    #[test]
+    fn passport_details_without_a_number_are_refused() {
+        let today = Date::parse("2026-11-23").expect("date");
+        let mut r = row();
+        r.passport_country = "ZZZ".into();
+        let err = r.to_person(today).expect_err("refused");
+        assert_eq!(err.field, "passport_number");
+        let mut r = row();
+        r.passport_expiry = "2030-01-01".into();
+        assert_eq!(r.to_person(today).expect_err("refused").field, "passport_number");
+        assert!(row().to_person(today).is_ok());
     }
 }

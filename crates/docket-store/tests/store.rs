@@ -108,6 +108,7 @@ on_both!(
     rebuild_gives_identical_projections_and_repairs_drift,
     persons_round_trip,
     concurrent_appends_lose_nothing,
+    events_recorded_in_the_future_are_rejected,
 );
 
 fn ts(s: &str) -> Timestamp {
@@ -358,4 +359,22 @@ fn concurrent_appends_lose_nothing(db: &Db) {
     let events = s.events(&CaseId::parse("C-1").expect("case")).expect("events");
     assert_eq!(events.len(), 23);
     assert_eq!(s.summary(&CaseId::parse("C-1").expect("case")).expect("summary").expect("present").version, 23);
+}
+
+fn events_recorded_in_the_future_are_rejected(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let mut events = history("C-1", "P-1");
+    // A custody event dated 2150: recorded "then" and taking effect "then" is still a claim
+    // about the future, which no record can make.
+    let mut future = ev("C-1", 5, "2150-01-06T09:00:00-05:00", EventBody::CustodyBegan);
+    future.recorded_at = ts("2150-01-06T09:00:00-05:00");
+    events.push(future);
+    let outcomes = s.import(&events).expect("import");
+    assert!(
+        matches!(&outcomes[4], ImportOutcome::Rejected { field, reason } if field == "recorded_at" && reason.contains("future")),
+        "{:?}",
+        outcomes[4]
+    );
+    assert_eq!(stored_count(&outcomes), 4);
 }

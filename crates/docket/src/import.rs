@@ -137,6 +137,13 @@ pub fn import_files(
         kinds.push((kind_of(f)?, f.clone()));
     }
     kinds.sort_by_key(|(k, _)| *k == FileKind::Events);
+    // The rejects file describes this run only: one left by an earlier run would mislead.
+    match std::fs::remove_file(&cfg.rejects) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("cannot replace rejects file `{}`", cfg.rejects.display()));
+        }
+        _ => {}
+    }
     let mut rejects = Rejects { path: cfg.rejects.clone(), out: None, first: Vec::new() };
     let mut reports = Vec::new();
     for (kind, path) in kinds {
@@ -165,7 +172,7 @@ fn open(path: &Path) -> Result<(File, u64)> {
 
 /// A record written back as one CSV line, quoted as needed.
 fn csv_line(record: &csv::StringRecord) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b' ')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     // Writing into memory cannot fail.
     let _ = w.write_record(record);
     let bytes = w.into_inner().unwrap_or_default();
@@ -251,8 +258,9 @@ fn import_persons(
                     }
                 }
             }
-            store.upsert_persons(&persons).with_context(|| format!("`{name}`: storing persons"))?;
-            report.stored += persons.len() as u64;
+            let written = store.upsert_persons(&persons).with_context(|| format!("`{name}`: storing persons"))?;
+            report.stored += written;
+            report.duplicates += persons.len() as u64 - written;
             progress(path, bytes, size);
         }
         Ok(())
@@ -316,6 +324,7 @@ fn import_events(
             let (batch, bytes) = msg.with_context(|| format!("cannot read `{name}`"))?;
             let mut events = Vec::with_capacity(batch.len());
             let mut lines = Vec::with_capacity(batch.len());
+            let mut bad = Vec::new();
             for (line, text, parsed) in batch {
                 report.rows += 1;
                 match parsed {
@@ -324,14 +333,7 @@ fn import_events(
                         lines.push((line, text));
                     }
                     Err(e) => {
-                        report.rejected += 1;
-                        rejects.add(Reject {
-                            file: name.clone(),
-                            line,
-                            field: e.field,
-                            reason: e.reason,
-                            record: text,
-                        })?;
+                        bad.push(Reject { file: name.clone(), line, field: e.field, reason: e.reason, record: text })
                     }
                 }
             }
@@ -341,10 +343,15 @@ fn import_events(
                     ImportOutcome::Stored { .. } => report.stored += 1,
                     ImportOutcome::Duplicate { .. } => report.duplicates += 1,
                     ImportOutcome::Rejected { field, reason } => {
-                        report.rejected += 1;
-                        rejects.add(Reject { file: name.clone(), line, field, reason, record: text })?;
+                        bad.push(Reject { file: name.clone(), line, field, reason, record: text });
                     }
                 }
+            }
+            // Parse errors and refusals are found at different steps; report them in file order.
+            bad.sort_by_key(|r| r.line);
+            report.rejected += bad.len() as u64;
+            for r in bad {
+                rejects.add(r)?;
             }
             progress(path, bytes, size);
         }

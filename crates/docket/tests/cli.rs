@@ -1,0 +1,562 @@
+//! Black-box tests of the `docket` binary: run as a user would, in a temporary directory
+//! against a temporary SQLite file, and judged by exit status, output and files written.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const AS_OF_DATE: &str = "2026-11-01";
+const AS_OF: &str = "2026-11-01T00:00:00Z";
+
+/// What a run of the binary did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    #[track_caller]
+    fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, code, "exit status\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// A scratch directory with a database URL in it.
+struct Scratch {
+    dir: tempfile::TempDir,
+    db: String,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = format!("sqlite://{}", dir.path().join("docket.db").display());
+        Scratch { dir, db }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `docket --db URL ARGS...` in the scratch directory.
+    fn run(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--db", self.db.as_str()];
+        all.extend_from_slice(args);
+        self.run_bare(&all)
+    }
+
+    /// Runs `docket ARGS...` in the scratch directory, with no `--db`.
+    fn run_bare(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_docket"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("DOCKET_DATABASE_URL")
+            .output()
+            .expect("the docket binary runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// `init`, then `synth` of 300 cases into `out/`: returns (persons.csv, events.jsonl).
+    fn synthetic(&self) -> (PathBuf, PathBuf) {
+        self.run(&["init"]).expect_code(0);
+        let out = self.path("out");
+        self.run(&["synth", "--cases", "300", "--seed", "5", "--as-of", AS_OF_DATE, "--out", s(&out)]).expect_code(0);
+        (out.join("persons.csv"), out.join("events.jsonl"))
+    }
+
+    /// `synthetic`, imported: returns (persons.csv, events.jsonl).
+    fn imported(&self) -> (PathBuf, PathBuf) {
+        let (persons, events) = self.synthetic();
+        self.run(&["import", s(&persons), s(&events), "--rejects", s(&self.path("rejects.jsonl"))]).expect_code(0);
+        (persons, events)
+    }
+
+    /// Events stored, as `rebuild` counts them (it folds every stored event).
+    fn events_stored(&self) -> u64 {
+        let r = self.run(&["--json", "rebuild"]);
+        r.expect_code(0);
+        r.json()["events"].as_u64().expect("rebuild reports `events`")
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+fn lines(p: &Path) -> Vec<String> {
+    std::fs::read_to_string(p)
+        .unwrap_or_else(|e| panic!("cannot read `{}`: {e}", p.display()))
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn write_lines(p: &Path, lines: &[String]) {
+    std::fs::write(p, lines.join("\n") + "\n").unwrap_or_else(|e| panic!("cannot write `{}`: {e}", p.display()));
+}
+
+fn object(line: &str) -> serde_json::Map<String, Value> {
+    match serde_json::from_str(line) {
+        Ok(Value::Object(o)) => o,
+        other => panic!("not a JSON object: {other:?}"),
+    }
+}
+
+fn str_of<'a>(o: &'a serde_json::Map<String, Value>, field: &str) -> &'a str {
+    o.get(field).and_then(Value::as_str).unwrap_or_else(|| panic!("no string `{field}` in {o:?}"))
+}
+
+/// The events of each case, as (case id, its line indexes in the file), in file order.
+fn events_by_case(events: &[String]) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, l) in events.iter().enumerate() {
+        let case = str_of(&object(l), "case_id").to_owned();
+        match out.iter_mut().find(|(c, _)| *c == case) {
+            Some((_, idx)) => idx.push(i),
+            None => out.push((case, vec![i])),
+        }
+    }
+    out
+}
+
+fn file_report<'a>(report: &'a Value, kind: &str) -> &'a Value {
+    report["files"]
+        .as_array()
+        .expect("`files` is an array")
+        .iter()
+        .find(|f| f["kind"] == kind)
+        .unwrap_or_else(|| panic!("no `{kind}` file in {report}"))
+}
+
+fn count(v: &Value, field: &str) -> u64 {
+    v[field].as_u64().unwrap_or_else(|| panic!("no count `{field}` in {v}"))
+}
+
+#[test]
+fn a_synthetic_docket_imports_cleanly_and_importing_it_again_stores_nothing_new() {
+    let t = Scratch::new();
+    let (persons, events) = t.synthetic();
+    let person_rows = lines(&persons).len() - 1;
+    let event_rows = lines(&events).len();
+    assert_eq!(person_rows, 300, "one person per case");
+    assert!(event_rows > 600, "300 cases should have more than {event_rows} events");
+    let rejects = t.path("rejects.jsonl");
+
+    let first = t.run(&["import", s(&persons), s(&events), "--rejects", s(&rejects)]);
+    first.expect_code(0);
+    assert!(!rejects.exists(), "a clean import writes no rejects file");
+    for (path, n) in [(&persons, person_rows), (&events, event_rows)] {
+        let summary = format!("{}: {n} rows, {n} stored, 0 already stored, 0 rejected", path.display());
+        assert!(first.stdout.contains(&summary), "expected `{summary}` in:\n{}", first.stdout);
+    }
+    assert_eq!(t.events_stored(), event_rows as u64);
+
+    let again = t.run(&["--json", "import", s(&persons), s(&events), "--rejects", s(&rejects)]);
+    again.expect_code(0);
+    let report = again.json();
+    let ev = file_report(&report, "events");
+    assert_eq!(count(ev, "rows"), event_rows as u64);
+    assert_eq!(count(ev, "duplicates"), event_rows as u64, "every event is reported as already stored");
+    assert_eq!(count(ev, "stored"), 0);
+    assert_eq!(count(ev, "rejected"), 0);
+    let pe = file_report(&report, "persons");
+    assert_eq!(count(pe, "rows"), person_rows as u64);
+    assert_eq!(count(pe, "rejected"), 0);
+    // A person row identical to the stored person is reported as already stored.
+    assert_eq!(count(pe, "stored"), 0);
+    assert_eq!(count(pe, "duplicates"), person_rows as u64);
+    assert_eq!(report["rejects_file"], Value::Null);
+    assert!(!rejects.exists(), "nothing rejected the second time either");
+    assert_eq!(t.events_stored(), event_rows as u64, "the second import stored no event");
+
+    let r = t.run(&["--json", "report", "--as-of", AS_OF]);
+    r.expect_code(0);
+    assert_eq!(r.json()["cases"], 300);
+}
+
+#[test]
+fn synth_output_is_a_function_of_its_arguments() {
+    let t = Scratch::new();
+    let synth = |dir: &str, seed: &str| {
+        let out = t.path(dir);
+        t.run_bare(&["synth", "--cases", "300", "--seed", seed, "--as-of", AS_OF_DATE, "--out", s(&out)])
+            .expect_code(0);
+        let read = |name: &str| std::fs::read(out.join(name)).expect("synth wrote the file");
+        (read("persons.csv"), read("events.jsonl"))
+    };
+    let a = synth("a", "5");
+    let b = synth("b", "5");
+    let c = synth("c", "6");
+    assert!(a.0 == b.0, "persons.csv differs between two runs with the same arguments");
+    assert!(a.1 == b.1, "events.jsonl differs between two runs with the same arguments");
+    assert!(a.0 != c.0, "persons.csv is the same for seeds 5 and 6");
+    assert!(a.1 != c.1, "events.jsonl is the same for seeds 5 and 6");
+}
+
+/// A rejected row as the test expects it: line, field, and a fragment of the reason.
+struct Expected {
+    file: PathBuf,
+    line: u64,
+    field: &'static str,
+    reason: String,
+}
+
+#[test]
+fn bad_rows_are_rejected_with_file_line_and_field_and_every_other_row_is_stored() {
+    let t = Scratch::new();
+    let (persons, events) = t.synthetic();
+    let mut ev = lines(&events);
+    let original_events = ev.len();
+    let mut pe = lines(&persons);
+    let cases = events_by_case(&ev);
+    let types =
+        |idx: &[usize]| -> Vec<String> { idx.iter().map(|&i| str_of(&object(&ev[i]), "type").to_owned()).collect() };
+    // Corrupt the last event of three cases: nothing later in a case depends on its last event.
+    let with_history: Vec<&(String, Vec<usize>)> = cases.iter().filter(|(_, idx)| idx.len() >= 3).collect();
+    let last = |k: usize| *with_history[k].1.last().expect("cases have events");
+    let (bad_json, bad_time, unknown_field) = (last(0), last(1), last(2));
+    // And add a removal to a fourth case that has no decision: the rules refuse it.
+    let undecided = with_history[3..]
+        .iter()
+        .find(|(_, idx)| {
+            types(idx).iter().all(|t| {
+                !matches!(
+                    t.as_str(),
+                    "decision_issued"
+                        | "case_closed"
+                        | "removal_carried_out"
+                        | "departure_verified"
+                        | "citizenship_claim_raised"
+                )
+            })
+        })
+        .map(|(c, _)| c.clone())
+        .expect("some synthetic case has no decision yet");
+
+    ev[bad_json] = ev[bad_json][..40].to_owned();
+    let mut o = object(&ev[bad_time]);
+    o.insert("effective_at".into(), "2026-10-01T25:00:00Z".into());
+    ev[bad_time] = Value::Object(o).to_string();
+    let mut o = object(&ev[unknown_field]);
+    o.insert("gps_location".into(), "40.7128,-74.0060".into());
+    ev[unknown_field] = Value::Object(o).to_string();
+    let event = |n: u32, case: &str, ty: &str, extra: &str| {
+        format!(
+            r#"{{"event_id":"00000000-0000-4000-8000-{n:012}","case_id":"{case}","type":"{ty}","effective_at":"2026-11-01T12:00:00-05:00","recorded_at":"2026-11-01T12:00:00-05:00","recorded_by":"test","source":"officer","idempotency_key":"test-{n}"{extra}}}"#
+        )
+    };
+    ev.push(event(1, "C900000000", "notice_to_appear_served", ""));
+    let not_opened = ev.len();
+    ev.push(event(2, "C900000000", "case_opened", r#","person_id":"P000000000""#));
+    ev.push(event(3, &undecided, "removal_carried_out", ""));
+    let refused_removal = ev.len();
+    pe.push("P999999999,A12345,Test,Person,given_first,,1980-01-01,M,MEX,,,".into());
+
+    let bad_persons = t.path("persons-bad.csv");
+    let bad_events = t.path("events-bad.jsonl");
+    write_lines(&bad_persons, &pe);
+    write_lines(&bad_events, &ev);
+    let rejects = t.path("rejects.jsonl");
+    let run = t.run(&["--json", "import", s(&bad_persons), s(&bad_events), "--rejects", s(&rejects)]);
+    run.expect_code(2);
+
+    let expected = [
+        Expected { file: bad_events.clone(), line: bad_json as u64 + 1, field: "(record)", reason: "JSON".into() },
+        Expected {
+            file: bad_events.clone(),
+            line: bad_time as u64 + 1,
+            field: "effective_at",
+            reason: "`2026-10-01T25:00:00Z` is not a timestamp".into(),
+        },
+        Expected {
+            file: bad_events.clone(),
+            line: unknown_field as u64 + 1,
+            field: "gps_location",
+            reason: "is not a field of any event type".into(),
+        },
+        Expected {
+            file: bad_events.clone(),
+            line: not_opened as u64,
+            field: "type",
+            reason: "case `C900000000` has not been opened".into(),
+        },
+        Expected {
+            file: bad_events.clone(),
+            line: refused_removal as u64,
+            field: "type",
+            reason: "no administratively final order of removal".into(),
+        },
+        Expected {
+            file: bad_persons.clone(),
+            line: 302,
+            field: "a_number",
+            reason: "`A12345` is not an A-number".into(),
+        },
+    ];
+    let got: Vec<serde_json::Map<String, Value>> = lines(&rejects).iter().map(|l| object(l)).collect();
+    let key = |file: &str, line: u64, field: &str| (file.to_owned(), line, field.to_owned());
+    let got_keys: BTreeSet<_> = got
+        .iter()
+        .map(|r| key(str_of(r, "file"), r["line"].as_u64().expect("line is a number"), str_of(r, "field")))
+        .collect();
+    let want_keys: BTreeSet<_> = expected.iter().map(|e| key(s(&e.file), e.line, e.field)).collect();
+    assert_eq!(got_keys, want_keys, "rejects (file, line, field)");
+    assert_eq!(got.len(), expected.len(), "one reject per bad row");
+    for e in &expected {
+        let r = got
+            .iter()
+            .find(|r| r["line"] == e.line && str_of(r, "file") == s(&e.file))
+            .expect("every expected reject is present");
+        let reason = str_of(r, "reason");
+        assert!(reason.contains(&e.reason), "line {}: reason `{reason}` lacks `{}`", e.line, e.reason);
+        let source = if e.file == bad_events { &ev } else { &pe };
+        assert_eq!(str_of(r, "record"), source[e.line as usize - 1], "line {}: the record is the line as read", e.line);
+    }
+
+    let report = run.json();
+    let evr = file_report(&report, "events");
+    assert_eq!(count(evr, "rows"), ev.len() as u64);
+    assert_eq!(count(evr, "rejected"), 5);
+    assert_eq!(count(evr, "stored"), ev.len() as u64 - 5, "every other event is stored");
+    let per = file_report(&report, "persons");
+    assert_eq!((count(per, "rows"), count(per, "stored"), count(per, "rejected")), (301, 300, 1));
+    // The three corrupted lines are lost; the new case's opening is stored.
+    assert_eq!(t.events_stored(), original_events as u64 - 3 + 1);
+    let opened = t.run(&["--json", "case", "show", "C900000000", "--as-of", AS_OF]);
+    opened.expect_code(0);
+    assert_eq!(opened.json()["stage"], "encountered", "the case opened after the refused event exists");
+}
+
+#[test]
+fn case_show_and_timeline_describe_a_case_and_name_an_unknown_one() {
+    let t = Scratch::new();
+    let (_, events) = t.imported();
+    let ev = lines(&events);
+    let cases = events_by_case(&ev);
+
+    let json = t.run(&["--json", "case", "show", "C000000001", "--as-of", AS_OF]);
+    json.expect_code(0);
+    let shown = json.json();
+    assert_eq!(shown["case_id"], "C000000001");
+    let stage = shown["stage"].as_str().expect("`stage` is a string").to_owned();
+    let text = t.run(&["case", "show", "C000000001", "--as-of", AS_OF]);
+    text.expect_code(0);
+    assert!(
+        text.stdout.contains(&format!("Stage as of {AS_OF}: {stage}")),
+        "the text names the stage `{stage}`:\n{}",
+        text.stdout
+    );
+
+    // Stages that follow from the events alone.
+    let types = |idx: &[usize]| -> Vec<String> {
+        idx.iter().map(|&i| str_of(&object(&ev[i]), "type").to_owned()).collect::<Vec<_>>()
+    };
+    let only_opened = cases.iter().find(|(_, idx)| types(idx) == ["case_opened"]).expect("a case only opened");
+    let removed =
+        cases.iter().find(|(_, idx)| types(idx).iter().any(|t| t == "removal_carried_out")).expect("a removed case");
+    for ((case, _), want) in [(only_opened, "encountered"), (removed, "removed")] {
+        let r = t.run(&["--json", "case", "show", case, "--as-of", AS_OF]);
+        r.expect_code(0);
+        assert_eq!(r.json()["stage"], want, "stage of `{case}`");
+    }
+
+    let (case, idx) = cases.iter().find(|(c, _)| c == "C000000001").expect("case C000000001 is in the file");
+    let want_ids: Vec<String> = idx.iter().map(|&i| str_of(&object(&ev[i]), "event_id").to_owned()).collect();
+    let timeline = t.run(&["--json", "case", "timeline", case]);
+    timeline.expect_code(0);
+    let got_ids: Vec<String> = timeline
+        .json()
+        .as_array()
+        .expect("the timeline is an array")
+        .iter()
+        .map(|e| e["event_id"].as_str().expect("events have ids").to_owned())
+        .collect();
+    assert_eq!(got_ids, want_ids, "the timeline lists the case's events in order");
+    let text = t.run(&["case", "timeline", case]);
+    text.expect_code(0);
+    for id in &want_ids {
+        assert!(text.stdout.contains(id.as_str()), "the text timeline lists event {id}");
+    }
+    let numbered = text.stdout.lines().filter(|l| l.trim_start().split(' ').next().is_some_and(is_number)).count();
+    assert_eq!(numbered, want_ids.len(), "one numbered line per event:\n{}", text.stdout);
+
+    for args in [["case", "show", "C999999999"], ["case", "timeline", "C999999999"]] {
+        let r = t.run(&args);
+        assert_ne!(r.code, 0, "`{}` of an unknown case succeeded", args.join(" "));
+        assert!(r.stderr.contains("`C999999999`"), "the error names the case:\n{}", r.stderr);
+    }
+}
+
+fn is_number(word: &str) -> bool {
+    !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[test]
+fn rebuild_finds_tampered_projections_names_them_and_repairs_them() {
+    let t = Scratch::new();
+    t.imported();
+    let report = || {
+        let r = t.run(&["--json", "report", "--as-of", AS_OF]);
+        r.expect_code(0);
+        r.json()
+    };
+    let before = report();
+
+    let clean = t.run(&["rebuild"]);
+    clean.expect_code(0);
+    assert!(clean.stdout.contains("all identical"), "a fresh import's projections are as rebuilt:\n{}", clean.stdout);
+
+    {
+        // An operator with write access to the file, behind Docket's back.
+        let c = rusqlite::Connection::open(t.path("docket.db")).expect("open the database file");
+        for sql in [
+            "DELETE FROM case_projection WHERE case_id = 'C000000007'",
+            "UPDATE case_projection SET detained = 1 - detained WHERE case_id = 'C000000042'",
+        ] {
+            assert_eq!(c.execute(sql, []).expect("tamper"), 1, "`{sql}` changed one row");
+        }
+    }
+    assert_ne!(report()["cases"], before["cases"], "the report reads the tampered projections");
+
+    let found = t.run(&["--json", "rebuild"]);
+    found.expect_code(3);
+    let r = found.json();
+    assert_eq!(r["differing"], 2, "two projections were tampered with");
+    let named: Vec<&str> = r["first_differing"].as_array().expect("ids").iter().filter_map(Value::as_str).collect();
+    assert_eq!(named, ["C000000007", "C000000042"]);
+    assert_eq!(report(), before, "after the rebuild the report is what it was before the tampering");
+
+    let text = t.run(&["rebuild"]);
+    text.expect_code(0);
+    assert!(text.stdout.contains("all identical"), "the second rebuild finds nothing:\n{}", text.stdout);
+}
+
+#[test]
+fn the_report_counts_every_case_once() {
+    let t = Scratch::new();
+    t.imported();
+    let r = t.run(&["--json", "report", "--as-of", AS_OF]);
+    r.expect_code(0);
+    let report = r.json();
+    assert_eq!(report["cases"], 300);
+    let by_stage: u64 =
+        report["by_stage"].as_object().expect("`by_stage` is an object").values().filter_map(Value::as_u64).sum();
+    assert_eq!(by_stage, 300, "every case is in exactly one stage");
+    assert!(count(&report, "open_cases") <= 300);
+    let text = t.run(&["report", "--as-of", AS_OF]);
+    text.expect_code(0);
+    assert!(text.stdout.contains("300 cases"), "{}", text.stdout);
+}
+
+#[test]
+fn demo_synthesizes_imports_and_summarizes() {
+    let t = Scratch::new();
+    let r = t.run_bare(&["demo", "--cases", "2000", "--dir", s(&t.path("demo"))]);
+    r.expect_code(0);
+    assert!(r.stdout.contains("Cases by stage"), "{}", r.stdout);
+    assert!(r.stdout.contains("Synthesized 2000 cases"), "{}", r.stdout);
+    assert!(r.stdout.contains("0 rows rejected"), "{}", r.stdout);
+    assert!(t.path("demo/docket.db").exists(), "the demo database is kept for `case show`");
+}
+
+#[test]
+fn a_persons_file_without_a_required_column_or_of_an_unknown_kind_is_refused() {
+    let t = Scratch::new();
+    t.run(&["init"]).expect_code(0);
+    let persons = t.path("persons.csv");
+    write_lines(
+        &persons,
+        &["person_id,a_number,given_names,family_names,sex".into(), "P1,A123456789,Ana,Lopez,F".into()],
+    );
+    let r = t.run(&["import", s(&persons), "--rejects", s(&t.path("rejects.jsonl"))]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("missing column `date_of_birth`"), "the error names the column:\n{}", r.stderr);
+
+    let notes = t.path("cases.txt");
+    write_lines(&notes, &["C1".into()]);
+    let r = t.run(&["import", s(&notes)]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("cases.txt"), "the error names the file:\n{}", r.stderr);
+    assert!(r.stderr.contains("`.csv`") && r.stderr.contains("`.jsonl`"), "and the kinds accepted:\n{}", r.stderr);
+
+    let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open the database file");
+    let stored: i64 = conn.query_row("SELECT count(*) FROM persons", [], |r| r.get(0)).expect("count persons");
+    assert_eq!(stored, 0, "a refused file stores nothing");
+}
+
+#[test]
+fn commands_on_a_database_never_initialized_say_to_run_init() {
+    let t = Scratch::new();
+    std::fs::write(t.path("events.jsonl"), "").expect("write");
+    for args in [vec!["report"], vec!["rebuild"], vec!["case", "show", "C000000001"], vec!["import", "events.jsonl"]] {
+        let r = t.run(&args);
+        assert_eq!(r.code, 1, "`{}` on an empty database\nstderr:\n{}", args.join(" "), r.stderr);
+        assert!(r.stderr.contains("run `docket init`"), "`{}` says what to do:\n{}", args.join(" "), r.stderr);
+    }
+}
+
+/// The fenced blocks of `docs/formats.md` in the given language.
+fn fenced(doc: &str, lang: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, l) if l == format!("```{lang}") => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(b), l) => {
+                b.push_str(l);
+                b.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_examples_in_the_formats_document_are_what_docket_does() {
+    let doc = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/formats.md"))
+        .expect("docs/formats.md");
+    let csv = fenced(&doc, "csv");
+    let json = fenced(&doc, "json");
+    assert_eq!((csv.len(), json.len()), (1, 2), "one persons example, one events example, one rejects example");
+    let (persons, events, rejects) = (&csv[0], &json[0], &json[1]);
+
+    let t = Scratch::new();
+    t.run(&["init"]).expect_code(0);
+    std::fs::write(t.path("persons.csv"), persons).expect("write");
+    std::fs::write(t.path("events.jsonl"), events).expect("write");
+    t.run(&["import", "persons.csv", "events.jsonl", "--rejects", "first.jsonl"]).expect_code(0);
+
+    // The rejects example comes from the same files with the rejected rows added.
+    let t = Scratch::new();
+    t.run(&["init"]).expect_code(0);
+    let mut persons = persons.clone();
+    let mut events = events.clone();
+    let mut added: Vec<_> = rejects.lines().map(object).collect();
+    added.sort_by_key(|r| r["line"].as_u64());
+    for r in &added {
+        let target = if str_of(r, "file") == "persons.csv" { &mut persons } else { &mut events };
+        target.push_str(str_of(r, "record"));
+        target.push('\n');
+        assert_eq!(Some(target.lines().count() as u64), r["line"].as_u64(), "the example's line numbers add up");
+    }
+    std::fs::write(t.path("persons.csv"), persons).expect("write");
+    std::fs::write(t.path("events.jsonl"), events).expect("write");
+    t.run(&["import", "persons.csv", "events.jsonl", "--rejects", "rejects.jsonl"]).expect_code(2);
+    let got: Vec<Value> = lines(&t.path("rejects.jsonl")).iter().map(|l| Value::Object(object(l))).collect();
+    let want: Vec<Value> = rejects.lines().map(|l| Value::Object(object(l))).collect();
+    assert_eq!(got, want, "the rejects example in docs/formats.md");
+}
