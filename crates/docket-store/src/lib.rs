@@ -15,6 +15,7 @@
 //! assert_eq!(store.stats().unwrap().events, 0);
 //! ```
 
+pub mod ledger;
 mod pg;
 mod plan;
 pub mod projection;
@@ -27,7 +28,7 @@ use docket_core::{CaseId, CaseState, CaseSummary, Event, EventId, Person, Person
 use thiserror::Error;
 
 /// The schema version this program writes. Migrations bring older databases up to it.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// What a writer expects of a case stream before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +101,9 @@ pub enum StoreError {
         /// The stored version.
         found: i64,
     },
+    /// The ledger could not be read or extended.
+    #[error("ledger: {0}")]
+    Ledger(String),
     /// The database has not been initialized.
     #[error("the database is not initialized (schema version {found}); run `docket init`")]
     NotInitialized {
@@ -183,6 +187,29 @@ pub(crate) trait Backend: Send {
     fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError>;
     fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError>;
     fn stats(&mut self) -> Result<Stats, StoreError>;
+    fn ledger_size(&mut self) -> Result<u64, StoreError>;
+    fn ledger_root(&mut self, size: u64) -> Result<docket_ledger::Hash, StoreError>;
+    fn inclusion_proof(&mut self, index: u64, size: u64) -> Result<Vec<docket_ledger::Hash>, StoreError>;
+    fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<docket_ledger::Hash>, StoreError>;
+    fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+    fn checkpoints(&mut self) -> Result<Vec<ledger::StoredCheckpoint>, StoreError>;
+    fn add_checkpoint(&mut self, cp: &ledger::StoredCheckpoint) -> Result<(), StoreError>;
+    fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError>;
+    fn unledgered_events(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError>;
+}
+
+/// A stored leaf with the row it records, for verification.
+pub(crate) struct LeafRow {
+    pub index: i64,
+    pub kind: String,
+    pub reference: i64,
+    pub hash: Vec<u8>,
+    /// For an event leaf: the event row (case id, version, payload), if it still exists.
+    pub event: Option<(String, i64, String)>,
+}
+
+pub(crate) fn ledger_err<E: std::fmt::Display>(e: docket_ledger::LedgerError<E>) -> StoreError {
+    StoreError::Ledger(e.to_string())
 }
 
 /// A Docket database.
@@ -314,6 +341,86 @@ impl Store {
     /// Row counts.
     pub fn stats(&mut self) -> Result<Stats, StoreError> {
         self.backend.stats()
+    }
+
+    /// The ledger's size and root now.
+    pub fn ledger_head(&mut self) -> Result<(u64, docket_ledger::Hash), StoreError> {
+        let size = self.backend.ledger_size()?;
+        Ok((size, self.backend.ledger_root(size)?))
+    }
+
+    /// Stores a signed checkpoint after checking that it matches the ledger.
+    pub fn add_checkpoint(
+        &mut self,
+        note: &str,
+        key: &docket_ledger::VerifierKey,
+    ) -> Result<ledger::StoredCheckpoint, StoreError> {
+        let cp = docket_ledger::Checkpoint::from_note(note.as_bytes(), key)
+            .map_err(|e| StoreError::Ledger(e.to_string()))?;
+        let root = self.backend.ledger_root(cp.size())?;
+        if &root != cp.root() {
+            return Err(StoreError::Ledger(format!(
+                "checkpoint root for size {} does not match the ledger",
+                cp.size()
+            )));
+        }
+        let stored = ledger::StoredCheckpoint { size: cp.size(), root, note: note.to_owned() };
+        self.backend.add_checkpoint(&stored)?;
+        Ok(stored)
+    }
+
+    /// Stored checkpoints, by size.
+    pub fn checkpoints(&mut self) -> Result<Vec<ledger::StoredCheckpoint>, StoreError> {
+        self.backend.checkpoints()
+    }
+
+    /// An inclusion proof for an event against the latest checkpoint. None if no such event.
+    pub fn prove_event(&mut self, id: &EventId) -> Result<Option<ledger::EventProof>, StoreError> {
+        let Some((leaf_index, leaf)) = self.backend.event_leaf(id)? else { return Ok(None) };
+        let Some(checkpoint) = self.backend.checkpoints()?.pop() else {
+            return Err(StoreError::Ledger("no checkpoint has been issued yet; run `docket ledger checkpoint`".into()));
+        };
+        if leaf_index >= checkpoint.size {
+            return Err(StoreError::Ledger(format!(
+                "event `{id}` is leaf {leaf_index}, newer than the latest checkpoint (size {}); run `docket ledger checkpoint`",
+                checkpoint.size
+            )));
+        }
+        let path = self.backend.inclusion_proof(leaf_index, checkpoint.size)?;
+        docket_ledger::verify_inclusion(
+            &docket_ledger::leaf_hash(&leaf),
+            leaf_index,
+            checkpoint.size,
+            &path,
+            &checkpoint.root,
+        )
+        .map_err(|e| StoreError::Ledger(format!("the stored tree does not prove event `{id}`: {e}")))?;
+        Ok(Some(ledger::EventProof { leaf_index, leaf, size: checkpoint.size, path, checkpoint }))
+    }
+
+    /// A consistency proof between two sizes, with both roots.
+    pub fn consistency(
+        &mut self,
+        old: u64,
+        new: u64,
+    ) -> Result<(docket_ledger::Hash, docket_ledger::Hash, Vec<docket_ledger::Hash>), StoreError> {
+        let size = self.backend.ledger_size()?;
+        if old == 0 || old > new || new > size {
+            return Err(StoreError::Ledger(format!("sizes must satisfy 0 < OLD <= NEW <= {size} (the ledger's size)")));
+        }
+        let proof = self.backend.consistency_proof(old, new)?;
+        Ok((self.backend.ledger_root(old)?, self.backend.ledger_root(new)?, proof))
+    }
+
+    /// Recomputes the ledger from the stored leaves and the stored events, and checks every
+    /// stored checkpoint (signature with `key`, root against the recomputed tree). Finds
+    /// modified, deleted, inserted and reordered events and ledger rows.
+    pub fn verify_ledger(
+        &mut self,
+        key: &docket_ledger::VerifierKey,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ledger::VerifyReport, StoreError> {
+        ledger::verify(self.backend.as_mut(), key, progress)
     }
 }
 

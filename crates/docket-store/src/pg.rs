@@ -8,10 +8,11 @@ use postgres::error::SqlState;
 use postgres::types::Type;
 use postgres::{Client, NoTls, Transaction};
 
+use crate::ledger::{self, NodeRows, Nodes, StoredCheckpoint};
 use crate::plan::{self, Loader};
 use crate::{
-    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats, StoreError,
-    decode_event, decode_summary, encode_event, person_columns, person_from_columns,
+    Backend, Expected, ImportOutcome, LeafRow, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats,
+    StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
 };
 
 /// Batches smaller than this are inserted row by row; larger ones are copied.
@@ -76,8 +77,18 @@ impl Loader for TxLoader<'_, '_> {
     }
 }
 
-const EVENT_TYPES: [Type; 9] =
-    [Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT, Type::INT4, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT];
+const EVENT_TYPES: [Type; 10] = [
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+    Type::TEXT,
+    Type::INT4,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+];
 const PROJECTION_TYPES: [Type; 6] = [Type::TEXT, Type::TEXT, Type::INT8, Type::BOOL, Type::TEXT, Type::TEXT];
 const PROJECTION_COLUMNS: &str = "case_id, person_id, version, detained, final_at, summary";
 
@@ -114,7 +125,100 @@ fn copy_projections(
     Ok(())
 }
 
+/// The ledger's tables inside one PostgreSQL transaction.
+struct Rows<'a, 'c> {
+    tx: std::cell::RefCell<&'a mut Transaction<'c>>,
+}
+
+fn hash_col(v: Option<Vec<u8>>) -> Option<docket_ledger::Hash> {
+    v.and_then(|b| ledger::to_hash(&b))
+}
+
+impl NodeRows for Rows<'_, '_> {
+    type Error = postgres::Error;
+
+    fn size(&self) -> Result<u64, Self::Error> {
+        Ok(self.tx.borrow_mut().query_one("SELECT size FROM ledger_size WHERE id = 1", &[])?.get::<_, i64>(0) as u64)
+    }
+
+    fn leaf(&self, index: u64) -> Result<Option<docket_ledger::Hash>, Self::Error> {
+        let row = self
+            .tx
+            .borrow_mut()
+            .query_opt("SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = $1", &[&(index as i64)])?;
+        Ok(hash_col(row.map(|r| r.get(0))))
+    }
+
+    fn node(&self, level: u8, index: u64) -> Result<Option<docket_ledger::Hash>, Self::Error> {
+        let row = self.tx.borrow_mut().query_opt(
+            "SELECT hash FROM ledger_nodes WHERE level = $1 AND idx = $2",
+            &[&i16::from(level), &(index as i64)],
+        )?;
+        Ok(hash_col(row.map(|r| r.get(0))))
+    }
+
+    fn put_nodes(&mut self, nodes: &[(u8, u64, docket_ledger::Hash)]) -> Result<(), Self::Error> {
+        let levels: Vec<i16> = nodes.iter().map(|n| i16::from(n.0)).collect();
+        let idx: Vec<i64> = nodes.iter().map(|n| n.1 as i64).collect();
+        let hashes: Vec<&[u8]> = nodes.iter().map(|n| &n.2[..]).collect();
+        self.tx.borrow_mut().execute(
+            "INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])",
+            &[&levels, &idx, &hashes],
+        )?;
+        Ok(())
+    }
+
+    fn set_size(&mut self, size: u64) -> Result<(), Self::Error> {
+        self.tx.borrow_mut().execute("UPDATE ledger_size SET size = $1 WHERE id = 1", &[&(size as i64)])?;
+        Ok(())
+    }
+}
+
+/// Appends leaves recording `(kind, reference, leaf bytes)` rows, in order. The caller holds
+/// the ledger lock (`lock_ledger`).
+fn append_leaves(tx: &mut Transaction<'_>, leaves: &[(&str, i64, Vec<u8>)]) -> Result<(), StoreError> {
+    if leaves.is_empty() {
+        return Ok(());
+    }
+    let start: i64 = tx.query_one("SELECT size FROM ledger_size WHERE id = 1", &[])?.get(0);
+    let index: Vec<i64> = (0..leaves.len() as i64).map(|i| start + i).collect();
+    let kinds: Vec<&str> = leaves.iter().map(|l| l.0).collect();
+    let refs: Vec<i64> = leaves.iter().map(|l| l.1).collect();
+    let hashes: Vec<Vec<u8>> = leaves.iter().map(|l| docket_ledger::leaf_hash(&l.2).to_vec()).collect();
+    tx.execute(
+        "INSERT INTO ledger_leaves (leaf_index, kind, record_ref, leaf_hash)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[])",
+        &[&index, &kinds, &refs, &hashes],
+    )?;
+    let data: Vec<&[u8]> = leaves.iter().map(|(_, _, d)| d.as_slice()).collect();
+    let mut log = docket_ledger::Log::new(Nodes { rows: Rows { tx: std::cell::RefCell::new(tx) } });
+    let range = log.append_batch(&data).map_err(ledger_err)?;
+    if range.start != start as u64 {
+        return Err(StoreError::Ledger(format!("ledger grew from {} while appending at {start}", range.start)));
+    }
+    Ok(())
+}
+
+/// Serializes writers of the ledger: one appender at a time, in commit order.
+fn lock_ledger(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute("SELECT size FROM ledger_size WHERE id = 1 FOR UPDATE", &[])?;
+    Ok(())
+}
+
 impl Postgres {
+    fn with_log<T>(
+        &mut self,
+        f: impl FnOnce(&docket_ledger::Log<Nodes<Rows<'_, '_>>>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut tx = self.client.transaction()?;
+        let out = {
+            let log = docket_ledger::Log::new(Nodes { rows: Rows { tx: std::cell::RefCell::new(&mut tx) } });
+            f(&log)?
+        };
+        tx.commit()?;
+        Ok(out)
+    }
+
     fn import_once(
         &mut self,
         events: &[Event],
@@ -134,27 +238,54 @@ impl Postgres {
                 e.effective_at.to_string(),
                 e.recorded_at.to_string(),
                 e.idempotency_key.to_string(),
-                encode_event(e),
             )
         };
-        const COLUMNS: &str = "event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload";
+        const COLUMNS: &str = "position, event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload";
+        // Positions are taken under the ledger lock, so leaf order and position order agree.
+        lock_ledger(&mut tx)?;
+        let positions: Vec<i64> = if plan.inserts.is_empty() {
+            Vec::new()
+        } else {
+            tx.query(
+                "SELECT nextval(pg_get_serial_sequence('events', 'position')) FROM generate_series(1, $1::bigint)",
+                &[&(plan.inserts.len() as i64)],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+        };
+        let payloads: Vec<String> = plan.inserts.iter().map(|&(i, _)| encode_event(&events[i])).collect();
         if plan.inserts.len() < COPY_THRESHOLD {
-            let stmt =
-                tx.prepare(&format!("INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))?;
-            for &(i, v) in &plan.inserts {
+            let stmt = tx
+                .prepare(&format!("INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))?;
+            for (k, &(i, v)) in plan.inserts.iter().enumerate() {
                 let r = row(i, v);
-                tx.execute(&stmt, &[&r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6, &r.7, &r.8])?;
+                tx.execute(&stmt, &[&positions[k], &r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6, &r.7, &payloads[k]])?;
             }
         } else {
             let sink = tx.copy_in(&format!("COPY events ({COLUMNS}) FROM STDIN (FORMAT binary)"))?;
             let mut w = BinaryCopyInWriter::new(sink, &EVENT_TYPES);
-            for &(i, v) in &plan.inserts {
+            for (k, &(i, v)) in plan.inserts.iter().enumerate() {
                 let r = row(i, v);
-                w.write(&[&r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6, &r.7, &r.8])?;
+                w.write(&[&positions[k], &r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6, &r.7, &payloads[k]])?;
             }
             w.finish()?;
         }
         write_projections(&mut tx, &plan.projections)?;
+        // INVARIANT: the ledger leaf is written in the same transaction as its event.
+        let leaves: Vec<(&str, i64, Vec<u8>)> = plan
+            .inserts
+            .iter()
+            .enumerate()
+            .map(|(k, &(i, v))| {
+                (
+                    ledger::EVENT,
+                    positions[k],
+                    ledger::event_leaf(positions[k], events[i].case_id.as_str(), v as i64, &payloads[k]),
+                )
+            })
+            .collect();
+        append_leaves(&mut tx, &leaves)?;
         tx.commit()?;
         Ok(plan.outcomes)
     }
@@ -185,6 +316,22 @@ impl Backend for Postgres {
         if current < 1 {
             tx.batch_execute(&SCHEMA_V1.replace("{pk}", "BIGSERIAL PRIMARY KEY").replace("{bool}", "BOOLEAN"))?;
             tx.execute("INSERT INTO schema_migrations (version) VALUES (1)", &[])?;
+        }
+        if current < 2 {
+            tx.batch_execute(&ledger::SCHEMA_V2.replace("{blob}", "BYTEA"))?;
+            // Events stored before the ledger existed become its first leaves, in order.
+            let rows = tx.query("SELECT position, case_id, version, payload FROM events ORDER BY position", &[])?;
+            for chunk in rows.chunks(50_000) {
+                let leaves: Vec<(&str, i64, Vec<u8>)> = chunk
+                    .iter()
+                    .map(|r| {
+                        let position: i64 = r.get(0);
+                        (ledger::EVENT, position, ledger::event_leaf(position, r.get(1), r.get(2), r.get(3)))
+                    })
+                    .collect();
+                append_leaves(&mut tx, &leaves)?;
+            }
+            tx.execute("INSERT INTO schema_migrations (version) VALUES (2)", &[])?;
         }
         tx.commit()?;
         self.schema_version()
@@ -374,5 +521,92 @@ impl Backend for Postgres {
             cases: count("SELECT count(*) FROM case_projection")?,
             events: count("SELECT count(*) FROM events")?,
         })
+    }
+
+    fn ledger_size(&mut self) -> Result<u64, StoreError> {
+        Ok(self.client.query_one("SELECT size FROM ledger_size WHERE id = 1", &[])?.get::<_, i64>(0) as u64)
+    }
+
+    fn ledger_root(&mut self, size: u64) -> Result<docket_ledger::Hash, StoreError> {
+        self.with_log(|log| log.root(size).map_err(ledger_err))
+    }
+
+    fn inclusion_proof(&mut self, index: u64, size: u64) -> Result<Vec<docket_ledger::Hash>, StoreError> {
+        self.with_log(|log| log.inclusion_proof(index, size).map_err(ledger_err))
+    }
+
+    fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<docket_ledger::Hash>, StoreError> {
+        self.with_log(|log| log.consistency_proof(old, new).map_err(ledger_err))
+    }
+
+    fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let row = self.client.query_opt(
+            "SELECT l.leaf_index, e.position, e.case_id, e.version, e.payload FROM events e
+             JOIN ledger_leaves l ON l.kind = 'event' AND l.record_ref = e.position WHERE e.event_id = $1",
+            &[&id.to_string()],
+        )?;
+        Ok(row.map(|r| {
+            let leaf: i64 = r.get(0);
+            (leaf as u64, ledger::event_leaf(r.get(1), r.get(2), r.get(3), r.get(4)))
+        }))
+    }
+
+    fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        Ok(self
+            .client
+            .query("SELECT size, root, note FROM ledger_checkpoints ORDER BY size", &[])?
+            .iter()
+            .map(|r| {
+                let size: i64 = r.get(0);
+                let root: Vec<u8> = r.get(1);
+                StoredCheckpoint { size: size as u64, root: ledger::to_hash(&root).unwrap_or([0; 32]), note: r.get(2) }
+            })
+            .collect())
+    }
+
+    fn add_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
+        self.client.execute(
+            "INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, now()::text)
+             ON CONFLICT (size) DO NOTHING",
+            &[&(cp.size as i64), &&cp.root[..], &cp.note],
+        )?;
+        Ok(())
+    }
+
+    fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        let portal = tx.bind(
+            "SELECT l.leaf_index, l.kind, l.record_ref, l.leaf_hash, e.case_id, e.version, e.payload
+             FROM ledger_leaves l LEFT JOIN events e ON l.kind = 'event' AND e.position = l.record_ref
+             ORDER BY l.leaf_index",
+            &[],
+        )?;
+        loop {
+            let rows = tx.query_portal(&portal, 20_000)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows {
+                let case: Option<String> = r.get(4);
+                let event = case.map(|c| (c, r.get(5), r.get(6)));
+                f(LeafRow { index: r.get(0), kind: r.get(1), reference: r.get(2), hash: r.get(3), event })?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn unledgered_events(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        Ok(self
+            .client
+            .query(
+                "SELECT e.position, e.case_id, e.version FROM events e
+                 WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'event' AND l.record_ref = e.position)
+                 ORDER BY e.position LIMIT 1000",
+                &[],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
     }
 }

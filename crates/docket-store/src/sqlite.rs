@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use crate::ledger::{self, NodeRows, Nodes, StoredCheckpoint};
 use crate::plan::{self, Loader};
 use crate::{
-    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats, StoreError,
-    decode_event, decode_summary, encode_event, person_columns, person_from_columns,
+    Backend, Expected, ImportOutcome, LeafRow, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats,
+    StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
 };
 
 pub(crate) struct Sqlite {
@@ -93,7 +94,79 @@ impl Loader for TxLoader<'_, '_> {
     }
 }
 
+/// The ledger's tables on one SQLite connection (inside the caller's transaction).
+struct Rows<'a> {
+    conn: &'a Connection,
+}
+
+fn hash_col(v: Option<Vec<u8>>) -> Option<docket_ledger::Hash> {
+    v.and_then(|b| ledger::to_hash(&b))
+}
+
+impl NodeRows for Rows<'_> {
+    type Error = rusqlite::Error;
+
+    fn size(&self) -> Result<u64, Self::Error> {
+        self.conn
+            .prepare_cached("SELECT size FROM ledger_size WHERE id = 1")?
+            .query_row([], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+    }
+
+    fn leaf(&self, index: u64) -> Result<Option<docket_ledger::Hash>, Self::Error> {
+        let mut q = self.conn.prepare_cached("SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = ?1")?;
+        Ok(hash_col(q.query_row([index as i64], |r| r.get(0)).optional()?))
+    }
+
+    fn node(&self, level: u8, index: u64) -> Result<Option<docket_ledger::Hash>, Self::Error> {
+        let mut q = self.conn.prepare_cached("SELECT hash FROM ledger_nodes WHERE level = ?1 AND idx = ?2")?;
+        Ok(hash_col(q.query_row(params![i64::from(level), index as i64], |r| r.get(0)).optional()?))
+    }
+
+    fn put_nodes(&mut self, nodes: &[(u8, u64, docket_ledger::Hash)]) -> Result<(), Self::Error> {
+        let mut q = self.conn.prepare_cached("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")?;
+        for (level, index, hash) in nodes {
+            q.execute(params![i64::from(*level), *index as i64, &hash[..]])?;
+        }
+        Ok(())
+    }
+
+    fn set_size(&mut self, size: u64) -> Result<(), Self::Error> {
+        self.conn.prepare_cached("UPDATE ledger_size SET size = ?1 WHERE id = 1")?.execute([size as i64])?;
+        Ok(())
+    }
+}
+
+/// Appends leaves recording `(kind, reference, leaf bytes)` rows, in order.
+fn append_leaves(conn: &Connection, leaves: &[(&str, i64, Vec<u8>)]) -> Result<(), StoreError> {
+    if leaves.is_empty() {
+        return Ok(());
+    }
+    let rows = Rows { conn };
+    let start = rows.size()?;
+    {
+        let mut q = conn.prepare_cached(
+            "INSERT INTO ledger_leaves (leaf_index, kind, record_ref, leaf_hash) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (i, (kind, reference, data)) in leaves.iter().enumerate() {
+            let hash = docket_ledger::leaf_hash(data);
+            q.execute(params![(start + i as u64) as i64, kind, reference, &hash[..]])?;
+        }
+    }
+    let data: Vec<&[u8]> = leaves.iter().map(|(_, _, d)| d.as_slice()).collect();
+    let mut log = docket_ledger::Log::new(Nodes { rows });
+    let range = log.append_batch(&data).map_err(ledger_err)?;
+    if range.start != start {
+        return Err(StoreError::Ledger(format!("ledger grew from {} while appending at {start}", range.start)));
+    }
+    Ok(())
+}
+
 impl Sqlite {
+    fn read_log(&self) -> docket_ledger::Log<Nodes<Rows<'_>>> {
+        docket_ledger::Log::new(Nodes { rows: Rows { conn: &self.conn } })
+    }
+
     fn import_once(
         &mut self,
         events: &[Event],
@@ -107,8 +180,10 @@ impl Sqlite {
                 "INSERT INTO events (event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
+            let mut leaves = Vec::with_capacity(plan.inserts.len());
             for &(i, version) in &plan.inserts {
                 let e = &events[i];
+                let payload = encode_event(e);
                 insert.execute(params![
                     e.id.to_string(),
                     e.case_id.as_str(),
@@ -118,10 +193,18 @@ impl Sqlite {
                     e.effective_at.to_string(),
                     e.recorded_at.to_string(),
                     e.idempotency_key.as_str(),
-                    encode_event(e),
+                    &payload,
                 ])?;
+                let position = tx.last_insert_rowid();
+                leaves.push((
+                    ledger::EVENT,
+                    position,
+                    ledger::event_leaf(position, e.case_id.as_str(), version as i64, &payload),
+                ));
             }
             write_projections(&tx, &plan.projections)?;
+            // INVARIANT: the ledger leaf is written in the same transaction as its event.
+            append_leaves(&tx, &leaves)?;
         }
         tx.commit()?;
         Ok(plan.outcomes)
@@ -168,6 +251,28 @@ impl Backend for Sqlite {
             )?;
             tx.execute_batch(&SCHEMA_V1.replace("{pk}", "INTEGER PRIMARY KEY").replace("{bool}", "INTEGER"))?;
             tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (1, datetime('now'))", [])?;
+            tx.commit()?;
+        }
+        if current < 2 {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(&ledger::SCHEMA_V2.replace("{blob}", "BLOB"))?;
+            // Events stored before the ledger existed become its first leaves, in order.
+            let mut leaves = Vec::new();
+            {
+                let mut q = tx.prepare("SELECT position, case_id, version, payload FROM events ORDER BY position")?;
+                let mut rows = q.query([])?;
+                while let Some(r) = rows.next()? {
+                    let (position, case, version, payload): (i64, String, i64, String) =
+                        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                    leaves.push((ledger::EVENT, position, ledger::event_leaf(position, &case, version, &payload)));
+                    if leaves.len() >= 50_000 {
+                        append_leaves(&tx, &leaves)?;
+                        leaves.clear();
+                    }
+                }
+            }
+            append_leaves(&tx, &leaves)?;
+            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (2, datetime('now'))", [])?;
             tx.commit()?;
         }
         self.schema_version()
@@ -339,5 +444,84 @@ impl Backend for Sqlite {
             cases: count("SELECT count(*) FROM case_projection")?,
             events: count("SELECT count(*) FROM events")?,
         })
+    }
+
+    fn ledger_size(&mut self) -> Result<u64, StoreError> {
+        Ok(Rows { conn: &self.conn }.size()?)
+    }
+
+    fn ledger_root(&mut self, size: u64) -> Result<docket_ledger::Hash, StoreError> {
+        self.read_log().root(size).map_err(ledger_err)
+    }
+
+    fn inclusion_proof(&mut self, index: u64, size: u64) -> Result<Vec<docket_ledger::Hash>, StoreError> {
+        self.read_log().inclusion_proof(index, size).map_err(ledger_err)
+    }
+
+    fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<docket_ledger::Hash>, StoreError> {
+        self.read_log().consistency_proof(old, new).map_err(ledger_err)
+    }
+
+    fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT l.leaf_index, e.position, e.case_id, e.version, e.payload FROM events e
+             JOIN ledger_leaves l ON l.kind = 'event' AND l.record_ref = e.position WHERE e.event_id = ?1",
+        )?;
+        let row: Option<(i64, i64, String, i64, String)> = q
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .optional()?;
+        Ok(row.map(|(leaf, position, case, version, payload)| {
+            (leaf as u64, ledger::event_leaf(position, &case, version, &payload))
+        }))
+    }
+
+    fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let mut q = self.conn.prepare("SELECT size, root, note FROM ledger_checkpoints ORDER BY size")?;
+        let rows: Vec<(i64, Vec<u8>, String)> =
+            q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(size, root, note)| StoredCheckpoint {
+                size: size as u64,
+                root: ledger::to_hash(&root).unwrap_or([0; 32]),
+                note,
+            })
+            .collect())
+    }
+
+    fn add_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES (?1, ?2, ?3, datetime('now'))
+             ON CONFLICT (size) DO NOTHING",
+            params![cp.size as i64, &cp.root[..], cp.note],
+        )?;
+        Ok(())
+    }
+
+    fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut q = self.conn.prepare(
+            "SELECT l.leaf_index, l.kind, l.record_ref, l.leaf_hash, e.case_id, e.version, e.payload
+             FROM ledger_leaves l LEFT JOIN events e ON l.kind = 'event' AND e.position = l.record_ref
+             ORDER BY l.leaf_index",
+        )?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            let case: Option<String> = r.get(4)?;
+            let event = match case {
+                Some(c) => Some((c, r.get(5)?, r.get(6)?)),
+                None => None,
+            };
+            f(LeafRow { index: r.get(0)?, kind: r.get(1)?, reference: r.get(2)?, hash: r.get(3)?, event })?;
+        }
+        Ok(())
+    }
+
+    fn unledgered_events(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        let mut q = self.conn.prepare(
+            "SELECT e.position, e.case_id, e.version FROM events e
+             WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'event' AND l.record_ref = e.position)
+             ORDER BY e.position LIMIT 1000",
+        )?;
+        Ok(q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?)
     }
 }

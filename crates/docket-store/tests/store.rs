@@ -378,3 +378,142 @@ fn events_recorded_in_the_future_are_rejected(db: &Db) {
     );
     assert_eq!(stored_count(&outcomes), 4);
 }
+
+mod ledger_tamper {
+    //! Tamper tests: change the database behind Docket's back, as an operator with write
+    //! access could, and `verify_ledger` must say what changed.
+
+    use super::*;
+
+    fn key() -> docket_ledger::SigningKey {
+        docket_ledger::SigningKey::from_seed("docket-test", &[7; 32]).expect("key")
+    }
+
+    fn checkpoint(s: &mut Store) {
+        let key = key();
+        let (size, root) = s.ledger_head().expect("head");
+        let note = docket_ledger::Checkpoint::new("docket.ledger/test", size, root).expect("checkpoint").sign(&key);
+        s.add_checkpoint(&note, &key.verifier_key()).expect("store checkpoint");
+    }
+
+    fn verify(s: &mut Store) -> docket_store::ledger::VerifyReport {
+        s.verify_ledger(&key().verifier_key(), &mut |_| {}).expect("verify runs")
+    }
+
+    /// A database with 12 cases (48 events) under a signed checkpoint.
+    fn setup(db: &Db) -> Store {
+        let mut s = db.store();
+        let persons: Vec<Person> = (0..12).map(|i| person(&format!("P-{i}"))).collect();
+        s.upsert_persons(&persons).expect("persons");
+        let mut batch = Vec::new();
+        for i in 0..12 {
+            batch.extend(history(&format!("C-{i}"), &format!("P-{i}")));
+        }
+        s.import(&batch).expect("import");
+        checkpoint(&mut s);
+        let r = verify(&mut s);
+        assert_eq!((r.leaves, r.discrepancy_count), (48, 0), "{:?}", r.discrepancies);
+        s
+    }
+
+    /// Runs SQL with text parameters behind the store's back.
+    fn raw(db: &Db, sql_sqlite: &str, sql_pg: &str, args: &[&str]) {
+        match db {
+            Db::Sqlite { url, .. } => {
+                let c = rusqlite::Connection::open(url.trim_start_matches("sqlite://")).expect("open");
+                c.execute(sql_sqlite, rusqlite::params_from_iter(args)).expect("raw sql");
+            }
+            Db::Postgres { url, .. } => {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+                let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    args.iter().map(|a| a as &(dyn postgres::types::ToSql + Sync)).collect();
+                c.execute(sql_pg, &params).expect("raw sql");
+            }
+        }
+    }
+
+    fn payload(s: &mut Store, case: &str, version: usize) -> String {
+        let events = s.events(&CaseId::parse(case).expect("case")).expect("events");
+        docket_store::wire::WireEvent::from_event(&events[version - 1]).event_id.expect("id");
+        serde_json::to_string(&docket_store::wire::WireEvent::from_event(&events[version - 1])).expect("json")
+    }
+
+    fn assert_caught(r: &docket_store::ledger::VerifyReport, needle: &str) {
+        assert!(r.discrepancy_count > 0, "tampering went unnoticed");
+        assert!(
+            r.discrepancies.iter().any(|d| d.what.contains(needle)),
+            "expected `{needle}` in {:?}",
+            r.discrepancies
+        );
+    }
+
+    pub(super) fn every_tampering_is_caught(db: &Db) {
+        let mut s = setup(db);
+        // Deterministic pseudo-random trials over cases, versions and byte offsets.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for trial in 0..6 {
+            let case = format!("C-{}", next(12));
+            let version = 1 + next(4) as usize;
+            let original = payload(&mut s, &case, version);
+            let v = version.to_string();
+
+            // 1. One byte of the stored event changed.
+            let at = next(original.len() as u64) as usize;
+            let mut bytes = original.clone().into_bytes();
+            bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+            let changed = String::from_utf8(bytes).expect("ascii");
+            let set = "UPDATE events SET payload = ?1 WHERE case_id = ?2 AND version = CAST(?3 AS INTEGER)";
+            let set_pg = "UPDATE events SET payload = $1 WHERE case_id = $2 AND version = $3::text::bigint";
+            raw(db, set, set_pg, &[&changed, &case, &v]);
+            assert_caught(&verify(&mut s), &format!("case `{case}`, version {version}"));
+            raw(db, set, set_pg, &[&original, &case, &v]);
+            assert_eq!(verify(&mut s).discrepancy_count, 0, "trial {trial}: restored");
+
+            // 2. Two events of a case swapped (each row given the other's content).
+            let other = if version == 4 { 3 } else { version + 1 };
+            let o = other.to_string();
+            let theirs = payload(&mut s, &case, other);
+            raw(db, set, set_pg, &[&theirs, &case, &v]);
+            raw(db, set, set_pg, &[&original, &case, &o]);
+            assert_caught(&verify(&mut s), "modified or moved");
+            raw(db, set, set_pg, &[&original, &case, &v]);
+            raw(db, set, set_pg, &[&theirs, &case, &o]);
+            assert_eq!(verify(&mut s).discrepancy_count, 0, "trial {trial}: swapped back");
+        }
+
+        // 3. A row deleted, and 4. a row inserted outside Docket.
+        let original = payload(&mut s, "C-3", 2);
+        let del = "DELETE FROM events WHERE case_id = ?1 AND version = 2";
+        let del_pg = "DELETE FROM events WHERE case_id = $1 AND version = 2";
+        raw(db, del, del_pg, &["C-3"]);
+        assert_caught(&verify(&mut s), "missing: deleted");
+        let ins = "INSERT INTO events (event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload)
+                   VALUES ('00000000-0000-0000-0000-00000000abcd', 'C-3', 99, 'appeal_waived', 1, 'x', 'x', 'forged', ?1)";
+        let ins_pg = "INSERT INTO events (event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload)
+                      VALUES ('00000000-0000-0000-0000-00000000abcd', 'C-3', 99, 'appeal_waived', 1, 'x', 'x', 'forged', $1)";
+        raw(db, ins, ins_pg, &[&original]);
+        assert_caught(&verify(&mut s), "not in the ledger: inserted outside Docket");
+
+        // 5. A forger who also rewrites the leaf hash is caught by the signed checkpoint.
+        let forge = "UPDATE ledger_leaves SET leaf_hash = (SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = 0) WHERE leaf_index = 5";
+        raw(db, forge, forge, &[]);
+        assert_caught(&verify(&mut s), "does not match the signed checkpoint");
+    }
+}
+
+mod ledger_tamper_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::every_tampering_is_caught(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::every_tampering_is_caught(&super::Db::postgres());
+    }
+}

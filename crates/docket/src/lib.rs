@@ -3,5 +3,6 @@
 //! `docket-core` and `docket-store`.
 
 pub mod import;
+pub mod keys;
 pub mod show;
 pub mod synth;

@@ -23,6 +23,10 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// The ledger's signing key file (default: beside a SQLite database, else
+    /// `docket-ledger.key`).
+    #[arg(long, global = true, env = "DOCKET_LEDGER_KEY")]
+    ledger_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -65,6 +69,11 @@ enum Command {
     },
     /// Recompute every case projection from the events and report any that differed.
     Rebuild,
+    /// The tamper-evident audit ledger: verify, checkpoints, proofs.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// The supervisor's summary of the docket as of now.
     Report {
         /// As of this instant (RFC 3339) instead of now.
@@ -86,6 +95,32 @@ enum Command {
         #[arg(long, default_value = "docket-demo")]
         dir: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Recompute the tree from the stored leaves and events; check every signed checkpoint.
+    Verify {
+        /// The verifier key text (`NAME+ID+KEY`); default: derived from the key file.
+        #[arg(long)]
+        vkey: Option<String>,
+    },
+    /// Sign and store a checkpoint of the ledger as it is now, and print it.
+    Checkpoint,
+    /// An inclusion proof for an event against the latest checkpoint.
+    Prove {
+        /// The event id.
+        event_id: String,
+    },
+    /// A consistency proof between two tree sizes.
+    Consistency {
+        /// The older size.
+        old_size: u64,
+        /// The newer size.
+        new_size: u64,
+    },
+    /// Print the verifier (public) key; the private key is never printed.
+    Key,
 }
 
 #[derive(Subcommand)]
@@ -172,14 +207,30 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let json = cli.json;
+    let key_path = cli.ledger_key.clone().unwrap_or_else(|| docket::keys::default_key_path(&cli.db));
     match cli.command {
         Command::Init => {
             let mut s = Store::open(&cli.db).with_context(|| format!("cannot open database `{}`", cli.db))?;
             let v = s.migrate().context("migrating the schema")?;
-            print(json, json!({"database": cli.db, "schema_version": v}), || {
-                format!("database `{}` is at schema version {v}", cli.db)
-            });
+            let created = docket::keys::ensure_key(&key_path)?;
+            let vkey = docket::keys::read_key(&key_path)?.verifier_key_text();
+            let cp = checkpoint(&mut s, &key_path)?;
+            print(
+                json,
+                json!({"database": cli.db, "schema_version": v, "ledger_key": key_path, "key_created": created,
+                       "verifier_key": vkey, "ledger_size": cp.size}),
+                || {
+                    format!(
+                        "database `{}` is at schema version {v}; ledger of {} leaves\n{} ledger key `{}` (keep it secret)\nverifier key: {vkey}",
+                        cli.db,
+                        cp.size,
+                        if created { "created" } else { "using" },
+                        key_path.display()
+                    )
+                },
+            );
         }
+        Command::Ledger { command } => return ledger_command(&cli.db, &key_path, command, json),
         Command::Synth { cases, seed, out, as_of } => {
             let as_of = match as_of {
                 Some(d) => Date::parse(&d).with_context(|| format!("`--as-of {d}`"))?,
@@ -206,6 +257,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = open_store(&cli.db)?;
             let cfg = ImportConfig { batch_size: batch_size.max(1), rejects, today: now().local_date() };
             let report = run_import(&mut store, &files, &cfg, json)?;
+            // Bind what was imported under a signed checkpoint, so that later tampering with
+            // these rows or their leaves is caught by `ledger verify`.
+            if key_path.exists() {
+                checkpoint(&mut store, &key_path)?;
+            }
             print_import(&report, json);
             if report.rejected() > 0 {
                 return Ok(ExitCode::from(2));
@@ -257,12 +313,116 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
-    if json {
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
-    } else {
-        println!("{}", text());
+/// Signs and stores a checkpoint of the ledger as it is now.
+fn checkpoint(store: &mut Store, key_path: &Path) -> Result<docket_store::ledger::StoredCheckpoint> {
+    let key = docket::keys::read_key(key_path)?;
+    let (size, root) = store.ledger_head()?;
+    let note = docket_ledger::Checkpoint::new(docket::keys::origin(&key), size, root)
+        .context("building the checkpoint")?
+        .sign(&key);
+    Ok(store.add_checkpoint(&note, &key.verifier_key())?)
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool) -> Result<ExitCode> {
+    let mut store = open_store(db)?;
+    match command {
+        LedgerCommand::Key => {
+            let vkey = docket::keys::read_key(key_path)?.verifier_key_text();
+            print(json, json!({"verifier_key": vkey}), || vkey.clone());
+        }
+        LedgerCommand::Checkpoint => {
+            let cp = checkpoint(&mut store, key_path)?;
+            print(json, json!({"size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone());
+        }
+        LedgerCommand::Verify { vkey } => {
+            let key = docket::keys::verifier(vkey.as_deref(), key_path)?;
+            let total = store.ledger_head()?.0;
+            let b = bar(total, "verify", json);
+            let started = Instant::now();
+            let r = store.verify_ledger(&key, &mut |n| b.set_position(n))?;
+            b.finish_and_clear();
+            let secs = started.elapsed().as_secs_f64();
+            print(
+                json,
+                json!({"leaves": r.leaves, "events": r.events, "checkpoints_checked": r.checkpoints_checked,
+                       "latest_checkpoint": r.latest_checkpoint, "discrepancies": r.discrepancy_count,
+                       "details": r.discrepancies.iter().map(|d| d.what.clone()).collect::<Vec<_>>(), "seconds": secs}),
+                || {
+                    let mut s = format!(
+                        "checked {} leaves ({} events) and {} signed checkpoints (latest at size {}) in {secs:.1} s: ",
+                        r.leaves,
+                        r.events,
+                        r.checkpoints_checked,
+                        r.latest_checkpoint.map_or("none".to_owned(), |n| n.to_string())
+                    );
+                    if r.discrepancy_count == 0 {
+                        s.push_str("no discrepancy");
+                    } else {
+                        s.push_str(&format!("{} discrepancies", r.discrepancy_count));
+                        for d in r.discrepancies.iter().take(50) {
+                            s.push_str(&format!("\n  {}", d.what));
+                        }
+                    }
+                    s
+                },
+            );
+            if r.discrepancy_count > 0 || r.latest_checkpoint.is_none() && r.leaves > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        LedgerCommand::Prove { event_id } => {
+            let id = docket_core::EventId::parse(&event_id).with_context(|| format!("event id `{event_id}`"))?;
+            let Some(p) = store.prove_event(&id)? else { bail!("no event `{event_id}` in `{db}`") };
+            let path: Vec<String> = p.path.iter().map(|h| b64(h)).collect();
+            print(
+                json,
+                json!({"event_id": event_id, "leaf_index": p.leaf_index, "tree_size": p.size,
+                       "leaf": b64(&p.leaf), "leaf_hash": b64(&docket_ledger::leaf_hash(&p.leaf)),
+                       "path": path, "checkpoint": p.checkpoint.note}),
+                || {
+                    format!(
+                        "event {event_id} is leaf {} of the {}-leaf tree\nleaf hash: {}\naudit path ({} hashes):\n{}\ncheckpoint:\n{}",
+                        p.leaf_index,
+                        p.size,
+                        b64(&docket_ledger::leaf_hash(&p.leaf)),
+                        path.len(),
+                        path.iter().map(|h| format!("  {h}")).collect::<Vec<_>>().join("\n"),
+                        p.checkpoint.note
+                    )
+                },
+            );
+        }
+        LedgerCommand::Consistency { old_size, new_size } => {
+            let (old_root, new_root, proof) = store.consistency(old_size, new_size)?;
+            let proof: Vec<String> = proof.iter().map(|h| b64(h)).collect();
+            print(
+                json,
+                json!({"old_size": old_size, "new_size": new_size, "old_root": b64(&old_root),
+                       "new_root": b64(&new_root), "proof": proof}),
+                || {
+                    format!(
+                        "old root ({old_size}): {}\nnew root ({new_size}): {}\nproof ({} hashes):\n{}",
+                        b64(&old_root),
+                        b64(&new_root),
+                        proof.len(),
+                        proof.iter().map(|h| format!("  {h}")).collect::<Vec<_>>().join("\n")
+                    )
+                },
+            );
+        }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
+    let out = if json { serde_json::to_string_pretty(&value).unwrap_or_default() } else { text() };
+    // A closed pipe (`docket ... | head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout().lock(), "{out}");
 }
 
 fn synthesize(cases: u64, seed: u64, as_of: Date, out: &Path, json: bool) -> Result<synth::SynthTotals> {
@@ -432,8 +592,11 @@ fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
     let synth_secs = started.elapsed().as_secs_f64();
     let mut store = Store::open(&url)?;
     store.migrate()?;
+    let key_path = docket::keys::default_key_path(&url);
+    docket::keys::ensure_key(&key_path)?;
     let cfg = ImportConfig { batch_size: 20_000, rejects: dir.join("rejects.jsonl"), today: t.local_date() };
     let report = run_import(&mut store, &[dir.join("persons.csv"), dir.join("events.jsonl")], &cfg, json)?;
+    let cp = checkpoint(&mut store, &key_path)?;
     let docket = docket_report(&mut store, t, 30)?;
     if json {
         print(
@@ -455,6 +618,11 @@ fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
             report.rejected()
         );
         let _ = writeln!(out, "{}", report_text(&docket));
+        let _ = writeln!(
+            out,
+            "Audit ledger: {} leaves under a signed checkpoint; `docket --db {url} ledger verify` rechecks it.\n",
+            cp.size
+        );
         let _ = writeln!(
             out,
             "Look at a case:  docket --db {url} case show {}\n                 docket --db {url} case timeline {}",

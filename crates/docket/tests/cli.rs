@@ -560,3 +560,64 @@ fn the_examples_in_the_formats_document_are_what_docket_does() {
     let want: Vec<Value> = rejects.lines().map(|l| Value::Object(object(l))).collect();
     assert_eq!(got, want, "the rejects example in docs/formats.md");
 }
+
+#[test]
+fn the_ledger_proves_events_and_catches_tampering() {
+    let t = Scratch::new();
+    t.imported();
+    // The key was created by `init`, is readable by its owner only, and is never printed.
+    let key_file = t.path("docket.db.ledger-key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).expect("key file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "key file mode");
+    }
+    let secret = std::fs::read_to_string(&key_file).expect("key");
+    for args in [&["init"][..], &["ledger", "key"], &["ledger", "checkpoint"], &["ledger", "verify"]] {
+        let r = t.run(args);
+        assert!(!r.stdout.contains("PRIVATE") && !r.stdout.contains(secret.trim()), "{args:?} printed the private key");
+    }
+    let v = t.run(&["--json", "ledger", "verify"]);
+    v.expect_code(0);
+    assert_eq!(v.json()["discrepancies"], 0);
+    let leaves = v.json()["leaves"].as_u64().expect("leaves");
+    assert_eq!(leaves, t.events_stored());
+
+    // A proof for an event verifies against the signed checkpoint with the public key alone.
+    let vkey_text = t.run(&["ledger", "key"]).stdout.trim().to_owned();
+    let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
+    let event_id: String =
+        conn.query_row("SELECT event_id FROM events WHERE position = 42", [], |r| r.get(0)).expect("event");
+    let p = t.run(&["--json", "ledger", "prove", &event_id]);
+    p.expect_code(0);
+    let p = p.json();
+    let b64 = |v: &Value| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.decode(v.as_str().expect("base64 text")).expect("base64")
+    };
+    let checkpoint =
+        docket_ledger::verify_note(p["checkpoint"].as_str().expect("note"), &vkey_text).expect("checkpoint verifies");
+    let path: Vec<Vec<u8>> = p["path"].as_array().expect("path").iter().map(b64).collect();
+    let leaf = b64(&p["leaf"]);
+    docket_ledger::verify_inclusion(
+        &docket_ledger::leaf_hash(&leaf),
+        p["leaf_index"].as_u64().expect("index"),
+        checkpoint.size(),
+        &path,
+        checkpoint.root(),
+    )
+    .expect("the proof verifies");
+    let c = t.run(&["--json", "ledger", "consistency", "10", &leaves.to_string()]);
+    c.expect_code(0);
+    let proof: Vec<Vec<u8>> = c.json()["proof"].as_array().expect("proof").iter().map(b64).collect();
+    docket_ledger::verify_consistency(10, leaves, &b64(&c.json()["old_root"]), checkpoint.root(), &proof)
+        .expect("the log only grew");
+
+    // One byte of one stored event changed behind Docket's back: verify fails and says where.
+    conn.execute("UPDATE events SET payload = replace(payload, '\"source\":\"import\"', '\"source\":\"officer\"') WHERE position = 42", [])
+        .expect("tamper");
+    let v = t.run(&["ledger", "verify"]);
+    v.expect_code(1);
+    assert!(v.stdout.contains("event at position 42"), "{}", v.stdout);
+}

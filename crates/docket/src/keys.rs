@@ -1,0 +1,70 @@
+//! The ledger's signing key: where it lives, creating it once, and reading it. The private
+//! key is written only to its file (readable by the owner alone) and never printed.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use docket_ledger::{SigningKey, VerifierKey};
+
+/// The key file for a database: beside a SQLite file, else in the working directory.
+pub fn default_key_path(db_url: &str) -> PathBuf {
+    match db_url.strip_prefix("sqlite://") {
+        Some(path) => PathBuf::from(format!("{path}.ledger-key")),
+        None => PathBuf::from("docket-ledger.key"),
+    }
+}
+
+/// Creates a new key at `path` unless one exists. Returns whether it created one.
+pub fn ensure_key(path: &Path) -> Result<bool> {
+    if path.exists() {
+        read_key(path)?;
+        return Ok(false);
+    }
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("cannot get randomness for the ledger key: {e}"))?;
+    let mut id = [0u8; 4];
+    getrandom::fill(&mut id).map_err(|e| anyhow::anyhow!("cannot get randomness for the ledger key: {e}"))?;
+    let name = format!("docket-{}", id.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let key = SigningKey::from_seed(&name, &seed).context("creating the ledger key")?;
+    write_private(path, &key.to_skey_text())
+        .with_context(|| format!("cannot write the ledger key `{}`", path.display()))?;
+    Ok(true)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.write_all(b"\n")
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, format!("{text}\n"))
+}
+
+/// Reads the signing key.
+pub fn read_key(path: &Path) -> Result<SigningKey> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!("cannot read the ledger key `{}` (run `docket init`, or pass `--ledger-key`)", path.display())
+    })?;
+    match SigningKey::from_skey_text(text.trim()) {
+        Ok(k) => Ok(k),
+        Err(e) => bail!("`{}` is not a ledger signing key: {e}", path.display()),
+    }
+}
+
+/// The verifier key: given as text (`--vkey`), or derived from the key file.
+pub fn verifier(vkey: Option<&str>, key_path: &Path) -> Result<VerifierKey> {
+    match vkey {
+        Some(text) => VerifierKey::from_text(text.trim()).map_err(|e| anyhow::anyhow!("`--vkey`: {e}")),
+        None => Ok(read_key(key_path)?.verifier_key()),
+    }
+}
+
+/// The log's origin line for checkpoints signed with `key`.
+pub fn origin(key: &SigningKey) -> String {
+    format!("docket.ledger/{}", key.name())
+}
