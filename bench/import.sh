@@ -46,6 +46,14 @@ t0=$(now); "$DOCKET" --db "sqlite://$DB" import "$DIR/data/events.jsonl" >/dev/n
 S_DOCKET=$(secs "$t0" "$t1")
 echo "sqlite docket import events: $EVENTS in $S_DOCKET s = $(rate "$EVENTS" "$S_DOCKET") events/s"
 
+# The audit ledger: verify recomputes every leaf from its event and the whole tree; one
+# inclusion proof against the latest checkpoint (whole process, including opening the file).
+t0=$(now); "$DOCKET" --db "sqlite://$DB" ledger verify >/dev/null; t1=$(now)
+echo "sqlite ledger verify: $EVENTS leaves in $(secs "$t0" "$t1") s"
+EID=$(sqlite3 "$DB" "SELECT event_id FROM events WHERE position = $((EVENTS / 2))")
+t0=$(now); for _ in $(seq 20); do "$DOCKET" --db "sqlite://$DB" ledger prove "$EID" >/dev/null; done; t1=$(now)
+echo "sqlite ledger prove (one event of $EVENTS, whole process): $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 / 20 }') ms"
+
 # The same rows, as the database stores them, for the bulk loaders.
 sqlite3 -csv "$DB" "SELECT * FROM events ORDER BY position" > "$DIR/events.csv"
 sqlite3 -csv "$DB" "SELECT * FROM case_projection" > "$DIR/projection.csv"
