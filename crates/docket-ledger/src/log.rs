@@ -99,7 +99,9 @@ impl<S: HashStore> Log<S> {
         self.append_leaf_hashes(leaves.iter().map(|data| leaf_hash(data)))
     }
 
-    fn append_leaf_hashes<I>(&mut self, leaf_hashes: I) -> Result<Range<u64>, LedgerError<S::Error>>
+    /// Appends leaves by their hashes (`leaf_hash` of each leaf's bytes), for callers that
+    /// already hashed them; see [`Log::append_batch`].
+    pub fn append_leaf_hashes<I>(&mut self, leaf_hashes: I) -> Result<Range<u64>, LedgerError<S::Error>>
     where
         I: IntoIterator<Item = Hash>,
     {

@@ -24,6 +24,11 @@ pub const EVENT: &str = "event";
 /// The bytes of an event's leaf (see the module documentation).
 pub fn event_leaf(position: i64, case_id: &str, version: i64, payload: &str) -> Vec<u8> {
     let mut v = Vec::with_capacity(payload.len() + 64);
+    write_event_leaf(&mut v, position, case_id, version, payload);
+    v
+}
+
+fn write_event_leaf(v: &mut Vec<u8>, position: i64, case_id: &str, version: i64, payload: &str) {
     v.extend_from_slice(b"docket-leaf/1 event\n");
     v.extend_from_slice(position.to_string().as_bytes());
     v.push(b'\n');
@@ -32,7 +37,6 @@ pub fn event_leaf(position: i64, case_id: &str, version: i64, payload: &str) -> 
     v.extend_from_slice(version.to_string().as_bytes());
     v.push(b'\n');
     v.extend_from_slice(payload.as_bytes());
-    v
 }
 
 /// One problem `verify` found.
@@ -100,9 +104,14 @@ pub(crate) fn to_hash(bytes: &[u8]) -> Option<Hash> {
     bytes.try_into().ok()
 }
 
+/// Node hashes are stored from this level up; the levels below are recomputed from at most
+/// `2^LOWEST_STORED_LEVEL` leaf hashes when a proof needs them. This stores one node row per
+/// 8 leaves instead of one per leaf, which is most of the ledger's cost on import.
+pub(crate) const LOWEST_STORED_LEVEL: u8 = 4;
+
 /// Node hashes in a relational table, seen through `HashStore`. Level 0 is read from the
-/// leaves table, where the caller writes leaves with what they record; `put` writes levels
-/// above it.
+/// leaves table, where the caller writes leaves with what they record; levels below
+/// [`LOWEST_STORED_LEVEL`] are recomputed from leaves; `put` writes the levels from it up.
 pub(crate) struct Nodes<R> {
     pub rows: R,
 }
@@ -112,6 +121,8 @@ pub(crate) trait NodeRows {
     type Error: std::error::Error + Send + Sync + 'static;
     fn size(&self) -> Result<u64, Self::Error>;
     fn leaf(&self, index: u64) -> Result<Option<Hash>, Self::Error>;
+    /// Leaf hashes `lo..hi`, in order (fewer if some are missing).
+    fn leaves(&self, lo: u64, hi: u64) -> Result<Vec<Hash>, Self::Error>;
     fn node(&self, level: u8, index: u64) -> Result<Option<Hash>, Self::Error>;
     fn put_nodes(&mut self, nodes: &[(u8, u64, Hash)]) -> Result<(), Self::Error>;
     fn set_size(&mut self, size: u64) -> Result<(), Self::Error>;
@@ -125,12 +136,28 @@ impl<R: NodeRows> HashStore for Nodes<R> {
     }
 
     fn get(&self, level: u8, index: u64) -> Result<Option<Hash>, Self::Error> {
-        if level == 0 { self.rows.leaf(index) } else { self.rows.node(level, index) }
+        match level {
+            0 => self.rows.leaf(index),
+            l if l < LOWEST_STORED_LEVEL => {
+                let width = 1u64 << l;
+                let mut hashes = self.rows.leaves(index * width, (index + 1) * width)?;
+                if hashes.len() as u64 != width {
+                    return Ok(None);
+                }
+                // A complete subtree of 2^l leaves: hash pairs level by level.
+                while hashes.len() > 1 {
+                    hashes = hashes.chunks(2).map(|p| docket_ledger::node_hash(&p[0], &p[1])).collect();
+                }
+                Ok(hashes.pop())
+            }
+            l => self.rows.node(l, index),
+        }
     }
 
     fn put(&mut self, nodes: &[(u8, u64, Hash)]) -> Result<(), Self::Error> {
-        let above: Vec<(u8, u64, Hash)> = nodes.iter().filter(|(l, _, _)| *l > 0).copied().collect();
-        if above.is_empty() { Ok(()) } else { self.rows.put_nodes(&above) }
+        let stored: Vec<(u8, u64, Hash)> =
+            nodes.iter().filter(|(l, _, _)| *l >= LOWEST_STORED_LEVEL).copied().collect();
+        if stored.is_empty() { Ok(()) } else { self.rows.put_nodes(&stored) }
     }
 
     fn set_size(&mut self, size: u64) -> Result<(), Self::Error> {
@@ -141,7 +168,7 @@ impl<R: NodeRows> HashStore for Nodes<R> {
 /// Schema version 2: the ledger tables.
 pub(crate) const SCHEMA_V2: &str = "
 CREATE TABLE ledger_leaves (
-    leaf_index BIGINT PRIMARY KEY,
+    leaf_index {leaf_pk},
     kind TEXT NOT NULL,
     record_ref BIGINT NOT NULL,
     leaf_hash {blob} NOT NULL,
@@ -152,7 +179,7 @@ CREATE TABLE ledger_nodes (
     idx BIGINT NOT NULL,
     hash {blob} NOT NULL,
     PRIMARY KEY (level, idx)
-);
+){without_rowid};
 CREATE TABLE ledger_size (id INTEGER PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL);
 INSERT INTO ledger_size (id, size) VALUES (1, 0);
 CREATE TABLE ledger_checkpoints (
@@ -185,6 +212,59 @@ pub(crate) fn verify(
         }
     }
     report.latest_checkpoint = checkpoints.last().map(|c| c.size);
+    // The database is read on this thread while another recomputes leaves and the tree.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<crate::LeafRow>>(4);
+    let mut scanned = 0u64;
+    let (mut report, unreached) = std::thread::scope(|scope| -> Result<(VerifyReport, usize), crate::StoreError> {
+        let cps = &checkpoints;
+        let worker = scope.spawn(move || check_leaves(rx, cps, report));
+        let mut buf = Vec::with_capacity(8192);
+        let scan = backend.scan_leaves(&mut |row| {
+            buf.push(row);
+            if buf.len() == 8192 {
+                scanned += 8192;
+                progress(scanned);
+                // A closed channel means the worker stopped; joining it says why.
+                let _ = tx.send(std::mem::replace(&mut buf, Vec::with_capacity(8192)));
+            }
+            Ok(())
+        });
+        let _ = tx.send(buf);
+        drop(tx);
+        let checked = worker.join().map_err(|_| crate::StoreError::Ledger("the verifying thread failed".into()))?;
+        scan?;
+        Ok(checked)
+    })?;
+    progress(report.leaves);
+    if report.leaves != size {
+        report.add(None, format!("the ledger records {size} leaves but {} are stored", report.leaves));
+    }
+    for cp in &checkpoints[checkpoints.len() - unreached..] {
+        report.add(
+            None,
+            format!(
+                "checkpoint at size {} is beyond the {} stored leaves: leaves were deleted",
+                cp.size, report.leaves
+            ),
+        );
+    }
+    for (position, case, version) in backend.unledgered_events()? {
+        report.add(
+            None,
+            format!("event at position {position} (case `{case}`, version {version}) is not in the ledger: inserted outside Docket"),
+        );
+    }
+    Ok(report)
+}
+
+/// Checks leaves in order as they arrive: each event leaf against its event, the tree root
+/// against every checkpoint as the tree reaches its size. Returns the report and how many
+/// checkpoints were never reached.
+fn check_leaves(
+    rx: std::sync::mpsc::Receiver<Vec<crate::LeafRow>>,
+    checkpoints: &[StoredCheckpoint],
+    mut report: VerifyReport,
+) -> (VerifyReport, usize) {
     let mut next_cp = 0;
     let mut acc = docket_ledger::RootAccumulator::new();
     while next_cp < checkpoints.len() && checkpoints[next_cp].size == 0 {
@@ -195,7 +275,8 @@ pub(crate) fn verify(
         next_cp += 1;
     }
     let mut expected: i64 = 0;
-    backend.scan_leaves(&mut |row| {
+    let mut leaf = Vec::with_capacity(1024);
+    for row in rx.iter().flatten() {
         if row.index != expected {
             if row.index > expected {
                 report.add(
@@ -219,8 +300,9 @@ pub(crate) fn verify(
                     format!("event at position {} (ledger leaf {}) is missing: deleted", row.reference, row.index),
                 ),
                 Some((case, version, payload)) => {
-                    let recomputed = docket_ledger::leaf_hash(&event_leaf(row.reference, case, *version, payload));
-                    if recomputed != stored {
+                    leaf.clear();
+                    write_event_leaf(&mut leaf, row.reference, case, *version, payload);
+                    if docket_ledger::leaf_hash(&leaf) != stored {
                         report.add(
                             Some(row.index as u64),
                             format!(
@@ -249,29 +331,6 @@ pub(crate) fn verify(
             }
             next_cp += 1;
         }
-        if report.leaves % 100_000 == 0 {
-            progress(report.leaves);
-        }
-        Ok(())
-    })?;
-    progress(report.leaves);
-    if report.leaves != size {
-        report.add(None, format!("the ledger records {size} leaves but {} are stored", report.leaves));
     }
-    for cp in &checkpoints[next_cp..] {
-        report.add(
-            None,
-            format!(
-                "checkpoint at size {} is beyond the {} stored leaves: leaves were deleted",
-                cp.size, report.leaves
-            ),
-        );
-    }
-    for (position, case, version) in backend.unledgered_events()? {
-        report.add(
-            None,
-            format!("event at position {position} (case `{case}`, version {version}) is not in the ledger: inserted outside Docket"),
-        );
-    }
-    Ok(report)
+    (report, checkpoints.len() - next_cp)
 }

@@ -149,6 +149,14 @@ impl NodeRows for Rows<'_, '_> {
         Ok(hash_col(row.map(|r| r.get(0))))
     }
 
+    fn leaves(&self, lo: u64, hi: u64) -> Result<Vec<docket_ledger::Hash>, Self::Error> {
+        let rows = self.tx.borrow_mut().query(
+            "SELECT leaf_hash FROM ledger_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index",
+            &[&(lo as i64), &(hi as i64)],
+        )?;
+        Ok(rows.iter().filter_map(|r| ledger::to_hash(r.get::<_, &[u8]>(0))).collect())
+    }
+
     fn node(&self, level: u8, index: u64) -> Result<Option<docket_ledger::Hash>, Self::Error> {
         let row = self.tx.borrow_mut().query_opt(
             "SELECT hash FROM ledger_nodes WHERE level = $1 AND idx = $2",
@@ -184,15 +192,15 @@ fn append_leaves(tx: &mut Transaction<'_>, leaves: &[(&str, i64, Vec<u8>)]) -> R
     let index: Vec<i64> = (0..leaves.len() as i64).map(|i| start + i).collect();
     let kinds: Vec<&str> = leaves.iter().map(|l| l.0).collect();
     let refs: Vec<i64> = leaves.iter().map(|l| l.1).collect();
-    let hashes: Vec<Vec<u8>> = leaves.iter().map(|l| docket_ledger::leaf_hash(&l.2).to_vec()).collect();
+    let leaf_hashes: Vec<docket_ledger::Hash> = leaves.iter().map(|l| docket_ledger::leaf_hash(&l.2)).collect();
+    let hashes: Vec<&[u8]> = leaf_hashes.iter().map(|h| &h[..]).collect();
     tx.execute(
         "INSERT INTO ledger_leaves (leaf_index, kind, record_ref, leaf_hash)
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[])",
         &[&index, &kinds, &refs, &hashes],
     )?;
-    let data: Vec<&[u8]> = leaves.iter().map(|(_, _, d)| d.as_slice()).collect();
     let mut log = docket_ledger::Log::new(Nodes { rows: Rows { tx: std::cell::RefCell::new(tx) } });
-    let range = log.append_batch(&data).map_err(ledger_err)?;
+    let range = log.append_leaf_hashes(leaf_hashes).map_err(ledger_err)?;
     if range.start != start as u64 {
         return Err(StoreError::Ledger(format!("ledger grew from {} while appending at {start}", range.start)));
     }
@@ -318,7 +326,12 @@ impl Backend for Postgres {
             tx.execute("INSERT INTO schema_migrations (version) VALUES (1)", &[])?;
         }
         if current < 2 {
-            tx.batch_execute(&ledger::SCHEMA_V2.replace("{blob}", "BYTEA"))?;
+            tx.batch_execute(
+                &ledger::SCHEMA_V2
+                    .replace("{blob}", "BYTEA")
+                    .replace("{leaf_pk}", "BIGINT PRIMARY KEY")
+                    .replace("{without_rowid}", ""),
+            )?;
             // Events stored before the ledger existed become its first leaves, in order.
             let rows = tx.query("SELECT position, case_id, version, payload FROM events ORDER BY position", &[])?;
             for chunk in rows.chunks(50_000) {

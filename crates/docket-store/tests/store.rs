@@ -447,6 +447,46 @@ mod ledger_tamper {
         );
     }
 
+    pub(super) fn every_event_has_a_proof_and_the_log_only_grows(db: &Db) {
+        let mut s = setup(db);
+        // Grow the log past a few powers of two, checkpointing along the way.
+        let persons: Vec<Person> = (12..40).map(|i| person(&format!("P-{i}"))).collect();
+        s.upsert_persons(&persons).expect("persons");
+        for chunk in (12..40).collect::<Vec<_>>().chunks(7) {
+            let batch: Vec<Event> = chunk.iter().flat_map(|i| history(&format!("C-{i}"), &format!("P-{i}"))).collect();
+            s.import(&batch).expect("import");
+            checkpoint(&mut s);
+        }
+        let cp = s.checkpoints().expect("checkpoints").pop().expect("latest");
+        assert_eq!(cp.size, 160);
+        let vkey = key().verifier_key();
+        for i in 0..40 {
+            for e in s.events(&CaseId::parse(&format!("C-{i}")).expect("case")).expect("events") {
+                let p = s.prove_event(&e.id).expect("prove").expect("event is in the ledger");
+                docket_ledger::verify_inclusion(
+                    &docket_ledger::leaf_hash(&p.leaf),
+                    p.leaf_index,
+                    p.size,
+                    &p.path,
+                    &cp.root,
+                )
+                .unwrap_or_else(|err| panic!("leaf {}: {err}", p.leaf_index));
+            }
+        }
+        let sizes: Vec<u64> = s.checkpoints().expect("checkpoints").iter().map(|c| c.size).collect();
+        for old in 1..=160 {
+            let (old_root, new_root, proof) = s.consistency(old, 160).expect("consistency");
+            assert_eq!(new_root, cp.root);
+            docket_ledger::verify_consistency(old, 160, &old_root, &new_root, &proof)
+                .unwrap_or_else(|err| panic!("{old} -> 160: {err}"));
+        }
+        for c in s.checkpoints().expect("checkpoints") {
+            docket_ledger::Checkpoint::from_note(c.note.as_bytes(), &vkey).expect("signed");
+        }
+        assert!(sizes.len() >= 5, "{sizes:?}");
+        assert_eq!(verify(&mut s).discrepancy_count, 0);
+    }
+
     pub(super) fn every_tampering_is_caught(db: &Db) {
         let mut s = setup(db);
         // Deterministic pseudo-random trials over cases, versions and byte offsets.
@@ -515,5 +555,16 @@ mod ledger_tamper_on {
     #[test]
     fn postgres() {
         super::ledger_tamper::every_tampering_is_caught(&super::Db::postgres());
+    }
+}
+
+mod ledger_proofs_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::every_event_has_a_proof_and_the_log_only_grows(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::every_event_has_a_proof_and_the_log_only_grows(&super::Db::postgres());
     }
 }
