@@ -189,16 +189,16 @@ fn append_leaves(tx: &mut Transaction<'_>, leaves: &[(&str, i64, Vec<u8>)]) -> R
         return Ok(());
     }
     let start: i64 = tx.query_one("SELECT size FROM ledger_size WHERE id = 1", &[])?.get(0);
-    let index: Vec<i64> = (0..leaves.len() as i64).map(|i| start + i).collect();
-    let kinds: Vec<&str> = leaves.iter().map(|l| l.0).collect();
-    let refs: Vec<i64> = leaves.iter().map(|l| l.1).collect();
     let leaf_hashes: Vec<docket_ledger::Hash> = leaves.iter().map(|l| docket_ledger::leaf_hash(&l.2)).collect();
-    let hashes: Vec<&[u8]> = leaf_hashes.iter().map(|h| &h[..]).collect();
-    tx.execute(
-        "INSERT INTO ledger_leaves (leaf_index, kind, record_ref, leaf_hash)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[])",
-        &[&index, &kinds, &refs, &hashes],
-    )?;
+    {
+        let sink =
+            tx.copy_in("COPY ledger_leaves (leaf_index, kind, record_ref, leaf_hash) FROM STDIN (FORMAT binary)")?;
+        let mut w = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::TEXT, Type::INT8, Type::BYTEA]);
+        for (i, ((kind, reference, _), hash)) in leaves.iter().zip(&leaf_hashes).enumerate() {
+            w.write(&[&(start + i as i64), kind, reference, &&hash[..]])?;
+        }
+        w.finish()?;
+    }
     let mut log = docket_ledger::Log::new(Nodes { rows: Rows { tx: std::cell::RefCell::new(tx) } });
     let range = log.append_leaf_hashes(leaf_hashes).map_err(ledger_err)?;
     if range.start != start as u64 {
