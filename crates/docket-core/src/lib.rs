@@ -42,6 +42,7 @@
 //! assert_eq!(summary.stage_at(Timestamp::parse("2025-04-04T00:00:00-05:00").unwrap()), Stage::FinalOrder);
 //! ```
 
+pub mod access;
 pub mod clocks;
 pub mod decide;
 pub mod event;
@@ -52,6 +53,7 @@ pub mod state;
 pub mod summary;
 pub mod time;
 
+pub use access::{AccessPurpose, UnknownPurpose};
 pub use clocks::{Deadline, Finality, ProtectionPeriod, RemovalPeriod, Rule};
 pub use decide::{Refusal, decide};
 pub use event::{

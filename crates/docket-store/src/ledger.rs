@@ -20,6 +20,31 @@ use docket_ledger::{Hash, HashStore};
 
 /// Kinds of leaves.
 pub const EVENT: &str = "event";
+/// A read of a record by a person.
+pub const ACCESS: &str = "access";
+
+/// A read of a case's or person's record, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRow {
+    /// When.
+    pub at: String,
+    /// Who read.
+    pub actor: String,
+    /// Why (one of `AccessPurpose`'s names).
+    pub purpose: String,
+    /// `case` or `person`.
+    pub record_kind: String,
+    /// The case or person id.
+    pub record_id: String,
+}
+
+/// The bytes of an access leaf:
+/// `"docket-leaf/1 access\n" || ID || "\n" || AT || "\n" || ACTOR || "\n" || PURPOSE || "\n" || RECORD_KIND || "\n" || RECORD_ID`,
+/// every field a token without line breaks.
+pub fn access_leaf(id: i64, a: &AccessRow) -> Vec<u8> {
+    format!("docket-leaf/1 access\n{id}\n{}\n{}\n{}\n{}\n{}", a.at, a.actor, a.purpose, a.record_kind, a.record_id)
+        .into_bytes()
+}
 
 /// The bytes of an event's leaf (see the module documentation).
 pub fn event_leaf(position: i64, case_id: &str, version: i64, payload: &str) -> Vec<u8> {
@@ -55,6 +80,8 @@ pub struct VerifyReport {
     pub leaves: u64,
     /// Events checked against their leaves.
     pub events: u64,
+    /// Access records checked against their leaves.
+    pub accesses: u64,
     /// Checkpoints whose roots were checked against the recomputed tree.
     pub checkpoints_checked: u64,
     /// The latest checkpoint's size, if any.
@@ -182,6 +209,15 @@ CREATE TABLE ledger_nodes (
 ){without_rowid};
 CREATE TABLE ledger_size (id INTEGER PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL);
 INSERT INTO ledger_size (id, size) VALUES (1, 0);
+CREATE TABLE access_log (
+    id {row_pk},
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    record_kind TEXT NOT NULL,
+    record_id TEXT NOT NULL
+);
+CREATE INDEX access_log_record ON access_log (record_kind, record_id);
 CREATE TABLE ledger_checkpoints (
     size BIGINT PRIMARY KEY,
     root {blob} NOT NULL,
@@ -248,6 +284,9 @@ pub(crate) fn verify(
             ),
         );
     }
+    for id in backend.unledgered_accesses()? {
+        report.add(None, format!("access record {id} is not in the ledger: inserted outside Docket"));
+    }
     for (position, case, version) in backend.unledgered_events()? {
         report.add(
             None,
@@ -308,6 +347,25 @@ fn check_leaves(
                             format!(
                                 "event at position {} (case `{case}`, version {version}; ledger leaf {}) does not match its leaf: modified or moved",
                                 row.reference, row.index
+                            ),
+                        );
+                    }
+                }
+            }
+        } else if row.kind == ACCESS {
+            report.accesses += 1;
+            match &row.access {
+                None => report.add(
+                    Some(row.index as u64),
+                    format!("access record {} (ledger leaf {}) is missing: deleted", row.reference, row.index),
+                ),
+                Some(a) => {
+                    if docket_ledger::leaf_hash(&access_leaf(row.reference, a)) != stored {
+                        report.add(
+                            Some(row.index as u64),
+                            format!(
+                                "access record {} ({} read {} `{}`; ledger leaf {}) does not match its leaf: modified",
+                                row.reference, a.actor, a.record_kind, a.record_id, row.index
                             ),
                         );
                     }

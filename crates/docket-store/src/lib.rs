@@ -149,6 +149,15 @@ pub enum Appended {
     },
 }
 
+/// A record whose read is logged.
+#[derive(Debug, Clone, Copy)]
+pub enum AccessedRecord<'a> {
+    /// A case.
+    Case(&'a CaseId),
+    /// A person.
+    Person(&'a PersonId),
+}
+
 /// Row counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Stats {
@@ -196,6 +205,9 @@ pub(crate) trait Backend: Send {
     fn add_checkpoint(&mut self, cp: &ledger::StoredCheckpoint) -> Result<(), StoreError>;
     fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError>;
     fn unledgered_events(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError>;
+    fn unledgered_accesses(&mut self) -> Result<Vec<i64>, StoreError>;
+    fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError>;
+    fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError>;
 }
 
 /// A stored leaf with the row it records, for verification.
@@ -206,6 +218,8 @@ pub(crate) struct LeafRow {
     pub hash: Vec<u8>,
     /// For an event leaf: the event row (case id, version, payload), if it still exists.
     pub event: Option<(String, i64, String)>,
+    /// For an access leaf: the access row, if it still exists.
+    pub access: Option<ledger::AccessRow>,
 }
 
 pub(crate) fn ledger_err<E: std::fmt::Display>(e: docket_ledger::LedgerError<E>) -> StoreError {
@@ -410,6 +424,36 @@ impl Store {
         }
         let proof = self.backend.consistency_proof(old, new)?;
         Ok((self.backend.ledger_root(old)?, self.backend.ledger_root(new)?, proof))
+    }
+
+    /// Records that `actor` read a record for `purpose`, as a ledger leaf in the same
+    /// transaction. Call it before showing the record: if it fails, the read must not happen.
+    pub fn record_access(
+        &mut self,
+        actor: &docket_core::ActorId,
+        purpose: docket_core::AccessPurpose,
+        record: AccessedRecord<'_>,
+        at: docket_core::Timestamp,
+    ) -> Result<i64, StoreError> {
+        let (record_kind, record_id) = match record {
+            AccessedRecord::Case(c) => ("case", c.as_str()),
+            AccessedRecord::Person(p) => ("person", p.as_str()),
+        };
+        self.backend.record_access(&ledger::AccessRow {
+            at: at.to_string(),
+            actor: actor.to_string(),
+            purpose: purpose.name().to_owned(),
+            record_kind: record_kind.to_owned(),
+            record_id: record_id.to_owned(),
+        })
+    }
+
+    /// The recorded reads of one record, oldest first.
+    pub fn accesses(&mut self, record: AccessedRecord<'_>) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError> {
+        match record {
+            AccessedRecord::Case(c) => self.backend.accesses("case", c.as_str()),
+            AccessedRecord::Person(p) => self.backend.accesses("person", p.as_str()),
+        }
     }
 
     /// Recomputes the ledger from the stored leaves and the stored events, and checks every

@@ -268,6 +268,7 @@ impl Backend for Sqlite {
                 &ledger::SCHEMA_V2
                     .replace("{blob}", "BLOB")
                     .replace("{leaf_pk}", "INTEGER PRIMARY KEY")
+                    .replace("{row_pk}", "INTEGER PRIMARY KEY")
                     .replace("{without_rowid}", " WITHOUT ROWID"),
             )?;
             // Events stored before the ledger existed become its first leaves, in order.
@@ -514,8 +515,11 @@ impl Backend for Sqlite {
 
     fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
         let mut q = self.conn.prepare(
-            "SELECT l.leaf_index, l.kind, l.record_ref, l.leaf_hash, e.case_id, e.version, e.payload
-             FROM ledger_leaves l LEFT JOIN events e ON l.kind = 'event' AND e.position = l.record_ref
+            "SELECT l.leaf_index, l.kind, l.record_ref, l.leaf_hash, e.case_id, e.version, e.payload,
+                    a.at, a.actor, a.purpose, a.record_kind, a.record_id
+             FROM ledger_leaves l
+             LEFT JOIN events e ON l.kind = 'event' AND e.position = l.record_ref
+             LEFT JOIN access_log a ON l.kind = 'access' AND a.id = l.record_ref
              ORDER BY l.leaf_index",
         )?;
         let mut rows = q.query([])?;
@@ -525,9 +529,62 @@ impl Backend for Sqlite {
                 Some(c) => Some((c, r.get(5)?, r.get(6)?)),
                 None => None,
             };
-            f(LeafRow { index: r.get(0)?, kind: r.get(1)?, reference: r.get(2)?, hash: r.get(3)?, event })?;
+            let at: Option<String> = r.get(7)?;
+            let access = match at {
+                Some(at) => Some(ledger::AccessRow {
+                    at,
+                    actor: r.get(8)?,
+                    purpose: r.get(9)?,
+                    record_kind: r.get(10)?,
+                    record_id: r.get(11)?,
+                }),
+                None => None,
+            };
+            f(LeafRow { index: r.get(0)?, kind: r.get(1)?, reference: r.get(2)?, hash: r.get(3)?, event, access })?;
         }
         Ok(())
+    }
+
+    fn unledgered_accesses(&mut self) -> Result<Vec<i64>, StoreError> {
+        let mut q = self.conn.prepare(
+            "SELECT a.id FROM access_log a
+             WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'access' AND l.record_ref = a.id)
+             ORDER BY a.id LIMIT 1000",
+        )?;
+        Ok(q.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    }
+
+    fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![a.at, a.actor, a.purpose, a.record_kind, a.record_id],
+        )?;
+        let id = tx.last_insert_rowid();
+        // INVARIANT: the access row and its ledger leaf are committed together.
+        append_leaves(&tx, &[(ledger::ACCESS, id, ledger::access_leaf(id, a))])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError> {
+        let mut q = self.conn.prepare(
+            "SELECT id, at, actor, purpose, record_kind, record_id FROM access_log
+             WHERE record_kind = ?1 AND record_id = ?2 ORDER BY id",
+        )?;
+        Ok(q.query_map([record_kind, record_id], |r| {
+            Ok((
+                r.get(0)?,
+                ledger::AccessRow {
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    purpose: r.get(3)?,
+                    record_kind: r.get(4)?,
+                    record_id: r.get(5)?,
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?)
     }
 
     fn unledgered_events(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError> {

@@ -487,6 +487,24 @@ mod ledger_tamper {
         assert_eq!(verify(&mut s).discrepancy_count, 0);
     }
 
+    pub(super) fn reads_are_leaves_and_altering_them_is_caught(db: &Db) {
+        let mut s = setup(db);
+        let officer = docket_core::ActorId::parse("officer.a").expect("actor");
+        let case = CaseId::parse("C-3").expect("case");
+        let t = ts("2026-11-23T10:00:00Z");
+        for purpose in [docket_core::AccessPurpose::CaseWork, docket_core::AccessPurpose::CounselRequest] {
+            s.record_access(&officer, purpose, docket_store::AccessedRecord::Case(&case), t).expect("logged");
+        }
+        let reads = s.accesses(docket_store::AccessedRecord::Case(&case)).expect("reads");
+        assert_eq!(reads.iter().map(|(_, a)| a.purpose.as_str()).collect::<Vec<_>>(), ["case_work", "counsel_request"]);
+        checkpoint(&mut s);
+        let r = verify(&mut s);
+        assert_eq!((r.leaves, r.accesses, r.discrepancy_count), (50, 2, 0), "{:?}", r.discrepancies);
+        let alter = "UPDATE access_log SET purpose = 'oversight' WHERE purpose = 'counsel_request'";
+        raw(db, alter, alter, &[]);
+        assert_caught(&verify(&mut s), "officer.a read case `C-3`");
+    }
+
     pub(super) fn every_tampering_is_caught(db: &Db) {
         let mut s = setup(db);
         // Deterministic pseudo-random trials over cases, versions and byte offsets.
@@ -566,5 +584,16 @@ mod ledger_proofs_on {
     #[test]
     fn postgres() {
         super::ledger_tamper::every_event_has_a_proof_and_the_log_only_grows(&super::Db::postgres());
+    }
+}
+
+mod ledger_reads_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::reads_are_leaves_and_altering_them_is_caught(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::reads_are_leaves_and_altering_them_is_caught(&super::Db::postgres());
     }
 }

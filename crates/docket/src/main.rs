@@ -28,6 +28,9 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Who is acting, for the access log (default: the `USER` environment variable).
+    #[arg(long, global = true, env = "DOCKET_ACTOR")]
+    actor: Option<String>,
     /// The ledger's signing key file (default: beside a SQLite database, else
     /// `docket-ledger.key`).
     #[arg(long, global = true, env = "DOCKET_LEDGER_KEY")]
@@ -134,6 +137,11 @@ enum CaseCommand {
     Show {
         /// The case id.
         case_id: String,
+        /// Why the record is read: case_work, enforcement_decision, counsel_request,
+        /// oversight, privacy_act_request, data_correction or litigation. Required; the read
+        /// is recorded in the audit ledger.
+        #[arg(long)]
+        purpose: Option<String>,
         /// As of this instant (RFC 3339) instead of now.
         #[arg(long)]
         as_of: Option<String>,
@@ -142,6 +150,9 @@ enum CaseCommand {
     Timeline {
         /// The case id.
         case_id: String,
+        /// Why the record is read (see `case show --help`). Required; recorded in the ledger.
+        #[arg(long)]
+        purpose: Option<String>,
     },
 }
 
@@ -272,7 +283,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
         }
-        Command::Case { command } => case_command(&cli.db, command, json)?,
+        Command::Case { command } => case_command(&cli.db, cli.actor.as_deref(), command, json)?,
         Command::Rebuild => {
             let mut store = open_store(&cli.db)?;
             let total = store.stats()?.events;
@@ -488,12 +499,34 @@ fn print_import(report: &ImportReport, json: bool) {
     });
 }
 
-fn case_command(db: &str, command: CaseCommand, json: bool) -> Result<()> {
+/// Records a read of a case before it happens; refuses a read without a purpose or actor.
+fn log_read(store: &mut Store, actor: Option<&str>, purpose: Option<&str>, case: &CaseId) -> Result<()> {
+    let Some(purpose) = purpose else {
+        bail!(
+            "reading case `{case}` needs a stated purpose: `--purpose` one of {}",
+            docket_core::AccessPurpose::ALL.map(|p| p.name()).join(", ")
+        );
+    };
+    let purpose = docket_core::AccessPurpose::parse(purpose)?;
+    let env_user = std::env::var("USER").ok();
+    let Some(actor) = actor.map(str::to_owned).or(env_user) else {
+        bail!("reading case `{case}` needs to know who reads it: `--actor NAME` or `DOCKET_ACTOR`");
+    };
+    let actor = docket_core::ActorId::parse(&actor).with_context(|| "`--actor`".to_owned())?;
+    store.record_access(&actor, purpose, docket_store::AccessedRecord::Case(case), now())?;
+    Ok(())
+}
+
+fn case_command(db: &str, actor: Option<&str>, command: CaseCommand, json: bool) -> Result<()> {
     let mut store = open_store(db)?;
     match command {
-        CaseCommand::Show { case_id, as_of } => {
+        CaseCommand::Show { case_id, as_of, purpose } => {
             let t = parse_instant(as_of.as_deref())?;
             let id = CaseId::parse(&case_id).with_context(|| format!("case id `{case_id}`"))?;
+            if store.summary(&id)?.is_none() {
+                bail!("no case `{case_id}` in `{db}`");
+            }
+            log_read(&mut store, actor, purpose.as_deref(), &id)?;
             let events = store.events(&id)?;
             let state = docket_core::CaseState::from_events(&events);
             let Some(summary) = state.summary() else { bail!("no case `{case_id}` in `{db}`") };
@@ -505,8 +538,12 @@ fn case_command(db: &str, command: CaseCommand, json: bool) -> Result<()> {
                 docket::show::case_text(&summary, &state, &events, person.as_ref(), t)
             });
         }
-        CaseCommand::Timeline { case_id } => {
+        CaseCommand::Timeline { case_id, purpose } => {
             let id = CaseId::parse(&case_id).with_context(|| format!("case id `{case_id}`"))?;
+            if store.summary(&id)?.is_none() {
+                bail!("no case `{case_id}` in `{db}`");
+            }
+            log_read(&mut store, actor, purpose.as_deref(), &id)?;
             let events = store.events(&id)?;
             if events.is_empty() {
                 bail!("no case `{case_id}` in `{db}`");
@@ -630,7 +667,7 @@ fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
         );
         let _ = writeln!(
             out,
-            "Look at a case:  docket --db {url} case show {}\n                 docket --db {url} case timeline {}",
+            "Look at a case:  docket --db {url} case show {} --purpose case_work\n                 docket --db {url} case timeline {} --purpose case_work",
             synth::case_id(0),
             synth::case_id(0)
         );

@@ -48,7 +48,7 @@ impl Scratch {
 
     /// Runs `docket --db URL ARGS...` in the scratch directory.
     fn run(&self, args: &[&str]) -> Run {
-        let mut all = vec!["--db", self.db.as_str()];
+        let mut all = vec!["--db", self.db.as_str(), "--actor", "officer.test"];
         all.extend_from_slice(args);
         self.run_bare(&all)
     }
@@ -334,7 +334,7 @@ fn bad_rows_are_rejected_with_file_line_and_field_and_every_other_row_is_stored(
     assert_eq!((count(per, "rows"), count(per, "stored"), count(per, "rejected")), (301, 300, 1));
     // The three corrupted lines are lost; the new case's opening is stored.
     assert_eq!(t.events_stored(), original_events as u64 - 3 + 1);
-    let opened = t.run(&["--json", "case", "show", "C900000000", "--as-of", AS_OF]);
+    let opened = t.run(&["--json", "case", "show", "C900000000", "--as-of", AS_OF, "--purpose", "case_work"]);
     opened.expect_code(0);
     assert_eq!(opened.json()["stage"], "encountered", "the case opened after the refused event exists");
 }
@@ -346,12 +346,12 @@ fn case_show_and_timeline_describe_a_case_and_name_an_unknown_one() {
     let ev = lines(&events);
     let cases = events_by_case(&ev);
 
-    let json = t.run(&["--json", "case", "show", "C000000001", "--as-of", AS_OF]);
+    let json = t.run(&["--json", "case", "show", "C000000001", "--as-of", AS_OF, "--purpose", "case_work"]);
     json.expect_code(0);
     let shown = json.json();
     assert_eq!(shown["case_id"], "C000000001");
     let stage = shown["stage"].as_str().expect("`stage` is a string").to_owned();
-    let text = t.run(&["case", "show", "C000000001", "--as-of", AS_OF]);
+    let text = t.run(&["case", "show", "C000000001", "--as-of", AS_OF, "--purpose", "case_work"]);
     text.expect_code(0);
     assert!(
         text.stdout.contains(&format!("Stage as of {AS_OF}: {stage}")),
@@ -367,14 +367,14 @@ fn case_show_and_timeline_describe_a_case_and_name_an_unknown_one() {
     let removed =
         cases.iter().find(|(_, idx)| types(idx).iter().any(|t| t == "removal_carried_out")).expect("a removed case");
     for ((case, _), want) in [(only_opened, "encountered"), (removed, "removed")] {
-        let r = t.run(&["--json", "case", "show", case, "--as-of", AS_OF]);
+        let r = t.run(&["--json", "case", "show", case, "--as-of", AS_OF, "--purpose", "case_work"]);
         r.expect_code(0);
         assert_eq!(r.json()["stage"], want, "stage of `{case}`");
     }
 
     let (case, idx) = cases.iter().find(|(c, _)| c == "C000000001").expect("case C000000001 is in the file");
     let want_ids: Vec<String> = idx.iter().map(|&i| str_of(&object(&ev[i]), "event_id").to_owned()).collect();
-    let timeline = t.run(&["--json", "case", "timeline", case]);
+    let timeline = t.run(&["--json", "case", "timeline", case, "--purpose", "case_work"]);
     timeline.expect_code(0);
     let got_ids: Vec<String> = timeline
         .json()
@@ -384,7 +384,7 @@ fn case_show_and_timeline_describe_a_case_and_name_an_unknown_one() {
         .map(|e| e["event_id"].as_str().expect("events have ids").to_owned())
         .collect();
     assert_eq!(got_ids, want_ids, "the timeline lists the case's events in order");
-    let text = t.run(&["case", "timeline", case]);
+    let text = t.run(&["case", "timeline", case, "--purpose", "case_work"]);
     text.expect_code(0);
     for id in &want_ids {
         assert!(text.stdout.contains(id.as_str()), "the text timeline lists event {id}");
@@ -620,4 +620,49 @@ fn the_ledger_proves_events_and_catches_tampering() {
     let v = t.run(&["ledger", "verify"]);
     v.expect_code(1);
     assert!(v.stdout.contains("event at position 42"), "{}", v.stdout);
+}
+
+#[test]
+fn every_read_of_a_case_needs_a_purpose_and_is_in_the_ledger() {
+    let t = Scratch::new();
+    t.imported();
+    let r = t.run(&["case", "show", "C000000001"]);
+    assert_ne!(r.code, 0, "a read without a purpose must be refused");
+    assert!(r.stderr.contains("needs a stated purpose") && r.stderr.contains("counsel_request"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "nothing of the record is shown: {}", r.stdout);
+    let r = t.run(&["case", "timeline", "C000000001", "--purpose", "curiosity"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("`curiosity` is not a purpose"), "{}", r.stderr);
+
+    let before = t.run(&["--json", "ledger", "verify"]).json()["leaves"].as_u64().expect("leaves");
+    t.run(&["case", "show", "C000000001", "--purpose", "counsel_request"]).expect_code(0);
+    t.run(&["case", "timeline", "C000000002", "--purpose", "oversight"]).expect_code(0);
+    let v = t.run(&["--json", "ledger", "verify"]);
+    v.expect_code(0);
+    assert_eq!(v.json()["leaves"].as_u64(), Some(before + 2), "each read is a leaf");
+
+    let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT actor, purpose, record_id FROM access_log ORDER BY id")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        rows,
+        vec![
+            ("officer.test".into(), "counsel_request".into(), "C000000001".into()),
+            ("officer.test".into(), "oversight".into(), "C000000002".into()),
+        ]
+    );
+    // Rewriting who read the record is caught.
+    conn.execute("UPDATE access_log SET actor = 'someone.else' WHERE record_id = 'C000000001'", []).expect("tamper");
+    let v = t.run(&["ledger", "verify"]);
+    v.expect_code(1);
+    assert!(v.stdout.contains("someone.else read case `C000000001`"), "{}", v.stdout);
+    // Erasing a read is caught too.
+    conn.execute("DELETE FROM access_log WHERE record_id = 'C000000002'", []).expect("tamper");
+    let v = t.run(&["ledger", "verify"]);
+    assert!(v.stdout.contains("is missing: deleted"), "{}", v.stdout);
 }
