@@ -22,6 +22,42 @@ use docket_ledger::{Hash, HashStore};
 pub const EVENT: &str = "event";
 /// A read of a record by a person.
 pub const ACCESS: &str = "access";
+/// A disclosure of a person's record outside the agency.
+pub const DISCLOSURE: &str = "disclosure";
+
+/// A disclosure outside the agency, with what 5 U.S.C. 552a(c) requires an agency to keep:
+/// date, nature and purpose, and the recipient's name and address.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DisclosureRow {
+    /// The person whose record was disclosed.
+    pub person_id: String,
+    /// When.
+    pub disclosed_at: String,
+    /// To whom.
+    pub recipient_name: String,
+    /// The recipient's address.
+    pub recipient_address: String,
+    /// Why.
+    pub purpose: String,
+    /// What was disclosed.
+    pub nature: String,
+    /// Whether it was a disclosure for a civil or criminal law-enforcement activity under
+    /// 5 U.S.C. 552a(b)(7) (which the person's own accounting may withhold).
+    pub law_enforcement: bool,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// SHA-256 of the disclosure packet, hex.
+    pub packet_sha256: String,
+}
+
+/// The bytes of a disclosure leaf: `"docket-leaf/1 disclosure\n" || ID || "\n" || JSON`,
+/// where JSON is the row's fields in the order of [`DisclosureRow`], compact, as
+/// serde_json writes them (free text such as an address may hold line breaks, so it is
+/// JSON-escaped).
+pub fn disclosure_leaf(id: i64, d: &DisclosureRow) -> Vec<u8> {
+    let json = serde_json::to_string(d).unwrap_or_default();
+    format!("docket-leaf/1 disclosure\n{id}\n{json}").into_bytes()
+}
 
 /// A read of a case's or person's record, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +118,8 @@ pub struct VerifyReport {
     pub events: u64,
     /// Access records checked against their leaves.
     pub accesses: u64,
+    /// Disclosures checked against their leaves.
+    pub disclosures: u64,
     /// Checkpoints whose roots were checked against the recomputed tree.
     pub checkpoints_checked: u64,
     /// The latest checkpoint's size, if any.
@@ -218,6 +256,19 @@ CREATE TABLE access_log (
     record_id TEXT NOT NULL
 );
 CREATE INDEX access_log_record ON access_log (record_kind, record_id);
+CREATE TABLE disclosures (
+    id {row_pk},
+    person_id TEXT NOT NULL,
+    disclosed_at TEXT NOT NULL,
+    recipient_name TEXT NOT NULL,
+    recipient_address TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    nature TEXT NOT NULL,
+    law_enforcement TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    packet_sha256 TEXT NOT NULL
+);
+CREATE INDEX disclosures_person ON disclosures (person_id);
 CREATE TABLE ledger_checkpoints (
     size BIGINT PRIMARY KEY,
     root {blob} NOT NULL,
@@ -283,6 +334,9 @@ pub(crate) fn verify(
                 cp.size, report.leaves
             ),
         );
+    }
+    for id in backend.unledgered_disclosures()? {
+        report.add(None, format!("disclosure {id} is not in the ledger: inserted outside Docket"));
     }
     for id in backend.unledgered_accesses()? {
         report.add(None, format!("access record {id} is not in the ledger: inserted outside Docket"));
@@ -366,6 +420,25 @@ fn check_leaves(
                             format!(
                                 "access record {} ({} read {} `{}`; ledger leaf {}) does not match its leaf: modified",
                                 row.reference, a.actor, a.record_kind, a.record_id, row.index
+                            ),
+                        );
+                    }
+                }
+            }
+        } else if row.kind == DISCLOSURE {
+            report.disclosures += 1;
+            match &row.disclosure {
+                None => report.add(
+                    Some(row.index as u64),
+                    format!("disclosure {} (ledger leaf {}) is missing: deleted", row.reference, row.index),
+                ),
+                Some(d) => {
+                    if docket_ledger::leaf_hash(&disclosure_leaf(row.reference, d)) != stored {
+                        report.add(
+                            Some(row.index as u64),
+                            format!(
+                                "disclosure {} of person `{}` to {} (ledger leaf {}) does not match its leaf: modified",
+                                row.reference, d.person_id, d.recipient_name, row.index
                             ),
                         );
                     }

@@ -206,6 +206,9 @@ pub(crate) trait Backend: Send {
     fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError>;
     fn unledgered_events(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError>;
     fn unledgered_accesses(&mut self) -> Result<Vec<i64>, StoreError>;
+    fn unledgered_disclosures(&mut self) -> Result<Vec<i64>, StoreError>;
+    fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError>;
+    fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError>;
     fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError>;
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError>;
 }
@@ -220,6 +223,8 @@ pub(crate) struct LeafRow {
     pub event: Option<(String, i64, String)>,
     /// For an access leaf: the access row, if it still exists.
     pub access: Option<ledger::AccessRow>,
+    /// For a disclosure leaf: the disclosure row, if it still exists.
+    pub disclosure: Option<ledger::DisclosureRow>,
 }
 
 pub(crate) fn ledger_err<E: std::fmt::Display>(e: docket_ledger::LedgerError<E>) -> StoreError {
@@ -446,6 +451,16 @@ impl Store {
             record_kind: record_kind.to_owned(),
             record_id: record_id.to_owned(),
         })
+    }
+
+    /// Records a disclosure outside the agency, as a ledger leaf in the same transaction.
+    pub fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
+        self.backend.record_disclosure(d)
+    }
+
+    /// The accounting of disclosures of one person's record, oldest first.
+    pub fn disclosures(&mut self, person: &PersonId) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError> {
+        self.backend.disclosures(person.as_str())
     }
 
     /// The recorded reads of one record, oldest first.

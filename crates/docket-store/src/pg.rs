@@ -591,10 +591,13 @@ impl Backend for Postgres {
         let mut tx = self.client.transaction()?;
         let portal = tx.bind(
             "SELECT l.leaf_index, l.kind, l.record_ref, l.leaf_hash, e.case_id, e.version, e.payload,
-                    a.at, a.actor, a.purpose, a.record_kind, a.record_id
+                    a.at, a.actor, a.purpose, a.record_kind, a.record_id,
+                    d.person_id, d.disclosed_at, d.recipient_name, d.recipient_address, d.purpose, d.nature,
+                    d.law_enforcement, d.recorded_by, d.packet_sha256
              FROM ledger_leaves l
              LEFT JOIN events e ON l.kind = 'event' AND e.position = l.record_ref
              LEFT JOIN access_log a ON l.kind = 'access' AND a.id = l.record_ref
+             LEFT JOIN disclosures d ON l.kind = 'disclosure' AND d.id = l.record_ref
              ORDER BY l.leaf_index",
             &[],
         )?;
@@ -614,11 +617,74 @@ impl Backend for Postgres {
                     record_kind: r.get(10),
                     record_id: r.get(11),
                 });
-                f(LeafRow { index: r.get(0), kind: r.get(1), reference: r.get(2), hash: r.get(3), event, access })?;
+                let person: Option<String> = r.get(12);
+                let disclosure = person.map(|person_id| disclosure_from(person_id, |i| r.get(i)));
+                f(LeafRow {
+                    index: r.get(0),
+                    kind: r.get(1),
+                    reference: r.get(2),
+                    hash: r.get(3),
+                    event,
+                    access,
+                    disclosure,
+                })?;
             }
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn unledgered_disclosures(&mut self) -> Result<Vec<i64>, StoreError> {
+        Ok(self
+            .client
+            .query(
+                "SELECT d.id FROM disclosures d
+                 WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'disclosure' AND l.record_ref = d.id)
+                 ORDER BY d.id LIMIT 1000",
+                &[],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
+        let mut tx = self.client.transaction()?;
+        lock_ledger(&mut tx)?;
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO disclosures (person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
+                     law_enforcement, recorded_by, packet_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                &[
+                    &d.person_id,
+                    &d.disclosed_at,
+                    &d.recipient_name,
+                    &d.recipient_address,
+                    &d.purpose,
+                    &d.nature,
+                    &d.law_enforcement.to_string(),
+                    &d.recorded_by,
+                    &d.packet_sha256,
+                ],
+            )?
+            .get(0);
+        // INVARIANT: the disclosure and its ledger leaf are committed together.
+        append_leaves(&mut tx, &[(ledger::DISCLOSURE, id, ledger::disclosure_leaf(id, d))])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError> {
+        Ok(self
+            .client
+            .query(
+                "SELECT id, person_id, disclosed_at, recipient_name, recipient_address, purpose, nature, law_enforcement,
+                        recorded_by, packet_sha256 FROM disclosures WHERE person_id = $1 ORDER BY id",
+                &[&person_id],
+            )?
+            .iter()
+            .map(|r| (r.get(0), disclosure_from(r.get(1), |i| r.get(i - 11))))
+            .collect())
     }
 
     fn unledgered_accesses(&mut self) -> Result<Vec<i64>, StoreError> {
@@ -686,5 +752,20 @@ impl Backend for Postgres {
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect())
+    }
+}
+
+/// A disclosure row from columns `13..=20` of `get` (the person id is column 12).
+fn disclosure_from(person_id: String, get: impl Fn(usize) -> String) -> ledger::DisclosureRow {
+    ledger::DisclosureRow {
+        person_id,
+        disclosed_at: get(13),
+        recipient_name: get(14),
+        recipient_address: get(15),
+        purpose: get(16),
+        nature: get(17),
+        law_enforcement: get(18) == "true",
+        recorded_by: get(19),
+        packet_sha256: get(20),
     }
 }

@@ -516,10 +516,13 @@ impl Backend for Sqlite {
     fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
         let mut q = self.conn.prepare(
             "SELECT l.leaf_index, l.kind, l.record_ref, l.leaf_hash, e.case_id, e.version, e.payload,
-                    a.at, a.actor, a.purpose, a.record_kind, a.record_id
+                    a.at, a.actor, a.purpose, a.record_kind, a.record_id,
+                    d.person_id, d.disclosed_at, d.recipient_name, d.recipient_address, d.purpose, d.nature,
+                    d.law_enforcement, d.recorded_by, d.packet_sha256
              FROM ledger_leaves l
              LEFT JOIN events e ON l.kind = 'event' AND e.position = l.record_ref
              LEFT JOIN access_log a ON l.kind = 'access' AND a.id = l.record_ref
+             LEFT JOIN disclosures d ON l.kind = 'disclosure' AND d.id = l.record_ref
              ORDER BY l.leaf_index",
         )?;
         let mut rows = q.query([])?;
@@ -540,9 +543,70 @@ impl Backend for Sqlite {
                 }),
                 None => None,
             };
-            f(LeafRow { index: r.get(0)?, kind: r.get(1)?, reference: r.get(2)?, hash: r.get(3)?, event, access })?;
+            let person: Option<String> = r.get(12)?;
+            let disclosure = match person {
+                Some(person_id) => Some(disclosure_from(person_id, |i| r.get(i))?),
+                None => None,
+            };
+            f(LeafRow {
+                index: r.get(0)?,
+                kind: r.get(1)?,
+                reference: r.get(2)?,
+                hash: r.get(3)?,
+                event,
+                access,
+                disclosure,
+            })?;
         }
         Ok(())
+    }
+
+    fn unledgered_disclosures(&mut self) -> Result<Vec<i64>, StoreError> {
+        let mut q = self.conn.prepare(
+            "SELECT d.id FROM disclosures d
+             WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'disclosure' AND l.record_ref = d.id)
+             ORDER BY d.id LIMIT 1000",
+        )?;
+        Ok(q.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    }
+
+    fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO disclosures (person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
+                 law_enforcement, recorded_by, packet_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                d.person_id,
+                d.disclosed_at,
+                d.recipient_name,
+                d.recipient_address,
+                d.purpose,
+                d.nature,
+                d.law_enforcement.to_string(),
+                d.recorded_by,
+                d.packet_sha256
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        // INVARIANT: the disclosure and its ledger leaf are committed together.
+        append_leaves(&tx, &[(ledger::DISCLOSURE, id, ledger::disclosure_leaf(id, d))])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError> {
+        let mut q = self.conn.prepare(
+            "SELECT id, person_id, disclosed_at, recipient_name, recipient_address, purpose, nature, law_enforcement,
+                    recorded_by, packet_sha256 FROM disclosures WHERE person_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = q.query([person_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let person: String = r.get(1)?;
+            out.push((id, disclosure_from(person, |i| r.get(i - 11))?));
+        }
+        Ok(out)
     }
 
     fn unledgered_accesses(&mut self) -> Result<Vec<i64>, StoreError> {
@@ -595,4 +659,22 @@ impl Backend for Sqlite {
         )?;
         Ok(q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?)
     }
+}
+
+/// A disclosure row from columns `13..=20` of `get` (the person id is column 12).
+fn disclosure_from(
+    person_id: String,
+    get: impl Fn(usize) -> rusqlite::Result<String>,
+) -> rusqlite::Result<ledger::DisclosureRow> {
+    Ok(ledger::DisclosureRow {
+        person_id,
+        disclosed_at: get(13)?,
+        recipient_name: get(14)?,
+        recipient_address: get(15)?,
+        purpose: get(16)?,
+        nature: get(17)?,
+        law_enforcement: get(18)? == "true",
+        recorded_by: get(19)?,
+        packet_sha256: get(20)?,
+    })
 }

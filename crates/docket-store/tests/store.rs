@@ -505,6 +505,33 @@ mod ledger_tamper {
         assert_caught(&verify(&mut s), "officer.a read case `C-3`");
     }
 
+    pub(super) fn disclosures_are_leaves_and_altering_them_is_caught(db: &Db) {
+        let mut s = setup(db);
+        let row = docket_store::ledger::DisclosureRow {
+            person_id: "P-3".into(),
+            disclosed_at: "2026-11-23T10:00:00Z".into(),
+            recipient_name: "Counsel of record".into(),
+            recipient_address: "1 Court St\nSuite 2".into(),
+            purpose: "representation".into(),
+            nature: "case timeline".into(),
+            law_enforcement: false,
+            recorded_by: "officer.a".into(),
+            packet_sha256: "00".repeat(32),
+        };
+        let id = s.record_disclosure(&row).expect("recorded");
+        let person = PersonId::parse("P-3").expect("person");
+        assert_eq!(s.disclosures(&person).expect("accounting"), vec![(id, row)]);
+        checkpoint(&mut s);
+        let r = verify(&mut s);
+        assert_eq!((r.disclosures, r.discrepancy_count), (1, 0), "{:?}", r.discrepancies);
+        let alter = "UPDATE disclosures SET recipient_address = 'elsewhere'";
+        raw(db, alter, alter, &[]);
+        assert_caught(&verify(&mut s), "disclosure 1 of person `P-3` to Counsel of record");
+        let erase = "DELETE FROM disclosures";
+        raw(db, erase, erase, &[]);
+        assert_caught(&verify(&mut s), "disclosure 1 (ledger leaf 48) is missing: deleted");
+    }
+
     pub(super) fn every_tampering_is_caught(db: &Db) {
         let mut s = setup(db);
         // Deterministic pseudo-random trials over cases, versions and byte offsets.
@@ -595,5 +622,16 @@ mod ledger_reads_on {
     #[test]
     fn postgres() {
         super::ledger_tamper::reads_are_leaves_and_altering_them_is_caught(&super::Db::postgres());
+    }
+}
+
+mod ledger_disclosures_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::disclosures_are_leaves_and_altering_them_is_caught(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::disclosures_are_leaves_and_altering_them_is_caught(&super::Db::postgres());
     }
 }

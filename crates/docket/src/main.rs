@@ -77,6 +77,42 @@ enum Command {
     },
     /// Recompute every case projection from the events and report any that differed.
     Rebuild,
+    /// Disclose a person's record outside the agency: write the disclosure packet and record
+    /// the disclosure (5 U.S.C. 552a(c)) in the audit ledger.
+    Disclose {
+        /// The person id.
+        person_id: String,
+        /// The recipient's name.
+        #[arg(long)]
+        recipient: String,
+        /// The recipient's address.
+        #[arg(long)]
+        address: String,
+        /// The purpose of the disclosure.
+        #[arg(long)]
+        purpose: String,
+        /// The nature of what is disclosed.
+        #[arg(long, default_value = "case timelines, current legal state and deadlines")]
+        nature: String,
+        /// A disclosure to a law-enforcement agency under 5 U.S.C. 552a(b)(7).
+        #[arg(long)]
+        law_enforcement: bool,
+        /// Where to write the disclosure packet (JSON).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The accounting of disclosures of one person's record.
+    Disclosures {
+        /// The person id.
+        person_id: String,
+        /// Why the accounting is read (see `case show --help`); recorded in the ledger.
+        #[arg(long)]
+        purpose: Option<String>,
+        /// Leave out law-enforcement disclosures under 5 U.S.C. 552a(b)(7), as the accounting
+        /// given to the person may (5 U.S.C. 552a(c)(3)).
+        #[arg(long)]
+        for_the_person: bool,
+    },
     /// The tamper-evident audit ledger: verify, checkpoints, proofs.
     Ledger {
         #[command(subcommand)]
@@ -247,6 +283,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Ledger { command } => return ledger_command(&cli.db, &key_path, command, json),
+        Command::Disclose { person_id, recipient, address, purpose, nature, law_enforcement, out } => {
+            let d = Disclosure { recipient, address, purpose, nature, law_enforcement, out };
+            disclose(&cli.db, cli.actor.as_deref(), &person_id, d, json)?;
+        }
+        Command::Disclosures { person_id, purpose, for_the_person } => {
+            let mut store = open_store(&cli.db)?;
+            let id = docket_core::PersonId::parse(&person_id).with_context(|| format!("person id `{person_id}`"))?;
+            if store.person(&id)?.is_none() {
+                bail!("no person `{person_id}` in `{}`", cli.db);
+            }
+            let (actor, purpose) = read_context(cli.actor.as_deref(), purpose.as_deref(), &format!("person `{id}`"))?;
+            store.record_access(&actor, purpose, docket_store::AccessedRecord::Person(&id), now())?;
+            let rows: Vec<_> =
+                store.disclosures(&id)?.into_iter().filter(|(_, d)| !(for_the_person && d.law_enforcement)).collect();
+            print(
+                json,
+                json!(
+                    rows.iter()
+                        .map(|(n, d)| json!({"id": n, "date": d.disclosed_at, "nature": d.nature, "purpose": d.purpose,
+                    "recipient_name": d.recipient_name, "recipient_address": d.recipient_address,
+                    "law_enforcement_b7": d.law_enforcement, "packet_sha256": d.packet_sha256}))
+                        .collect::<Vec<_>>()
+                ),
+                || {
+                    let mut s = format!("Accounting of disclosures of {id} (5 U.S.C. 552a(c)): {}\n", rows.len());
+                    for (n, d) in &rows {
+                        s.push_str(&format!(
+                            "  #{n} {}  to {}, {}\n      purpose: {}\n      nature: {}{}\n",
+                            d.disclosed_at,
+                            d.recipient_name,
+                            d.recipient_address.replace('\n', ", "),
+                            d.purpose,
+                            d.nature,
+                            if d.law_enforcement {
+                                "\n      law-enforcement disclosure under 5 U.S.C. 552a(b)(7)"
+                            } else {
+                                ""
+                            }
+                        ));
+                    }
+                    s
+                },
+            );
+        }
         Command::Synth { cases, seed, out, as_of } => {
             let as_of = match as_of {
                 Some(d) => Date::parse(&d).with_context(|| format!("`--as-of {d}`"))?,
@@ -499,21 +579,104 @@ fn print_import(report: &ImportReport, json: bool) {
     });
 }
 
-/// Records a read of a case before it happens; refuses a read without a purpose or actor.
-fn log_read(store: &mut Store, actor: Option<&str>, purpose: Option<&str>, case: &CaseId) -> Result<()> {
+/// Who reads and why; refuses a read without a purpose from the list or without an actor.
+fn read_context(
+    actor: Option<&str>,
+    purpose: Option<&str>,
+    what: &str,
+) -> Result<(docket_core::ActorId, docket_core::AccessPurpose)> {
     let Some(purpose) = purpose else {
         bail!(
-            "reading case `{case}` needs a stated purpose: `--purpose` one of {}",
+            "reading {what} needs a stated purpose: `--purpose` one of {}",
             docket_core::AccessPurpose::ALL.map(|p| p.name()).join(", ")
         );
     };
     let purpose = docket_core::AccessPurpose::parse(purpose)?;
     let env_user = std::env::var("USER").ok();
     let Some(actor) = actor.map(str::to_owned).or(env_user) else {
-        bail!("reading case `{case}` needs to know who reads it: `--actor NAME` or `DOCKET_ACTOR`");
+        bail!("reading {what} needs to know who reads it: `--actor NAME` or `DOCKET_ACTOR`");
     };
     let actor = docket_core::ActorId::parse(&actor).with_context(|| "`--actor`".to_owned())?;
+    Ok((actor, purpose))
+}
+
+/// Records a read of a case before it happens.
+fn log_read(store: &mut Store, actor: Option<&str>, purpose: Option<&str>, case: &CaseId) -> Result<()> {
+    let (actor, purpose) = read_context(actor, purpose, &format!("case `{case}`"))?;
     store.record_access(&actor, purpose, docket_store::AccessedRecord::Case(case), now())?;
+    Ok(())
+}
+
+/// What `docket disclose` was asked to disclose, and to whom.
+struct Disclosure {
+    recipient: String,
+    address: String,
+    purpose: String,
+    nature: String,
+    law_enforcement: bool,
+    out: PathBuf,
+}
+
+/// Writes the disclosure packet (the person's cases: timeline, legal state, deadlines) and
+/// records the disclosure, with the packet's SHA-256, as a ledger leaf.
+fn disclose(db: &str, actor: Option<&str>, person_id: &str, d: Disclosure, json: bool) -> Result<()> {
+    use sha2::Digest as _;
+    let mut store = open_store(db)?;
+    let id = docket_core::PersonId::parse(person_id).with_context(|| format!("person id `{person_id}`"))?;
+    let Some(person) = store.person(&id)? else { bail!("no person `{person_id}` in `{db}`") };
+    for (field, value) in [("--recipient", &d.recipient), ("--address", &d.address), ("--purpose", &d.purpose)] {
+        if value.trim().is_empty() {
+            bail!("`{field}` must not be empty: 5 U.S.C. 552a(c) requires it in the accounting");
+        }
+    }
+    let Some(actor) = actor.map(str::to_owned).or(std::env::var("USER").ok()) else {
+        bail!("a disclosure needs to know who makes it: `--actor NAME` or `DOCKET_ACTOR`");
+    };
+    let actor = docket_core::ActorId::parse(&actor).with_context(|| "`--actor`".to_owned())?;
+    let t = now();
+    let mut cases = Vec::new();
+    for case in store.cases_of_person(&id)? {
+        let events = store.events(&case)?;
+        let Some(summary) = docket_core::CaseState::from_events(&events).summary() else { continue };
+        cases.push(json!({
+            "state": docket::show::case_json(&summary, Some(&person), t),
+            "timeline": docket::show::timeline_json(&events),
+        }));
+    }
+    let packet = json!({
+        "disclosed_at": t.to_string(),
+        "recipient": {"name": d.recipient, "address": d.address},
+        "purpose": d.purpose,
+        "nature": d.nature,
+        "law_enforcement_b7": d.law_enforcement,
+        "person": serde_json::to_value(docket_store::wire::PersonRow::from_person(&person))?,
+        "cases": cases,
+    });
+    let bytes = serde_json::to_vec_pretty(&packet)?;
+    let sha = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let row = docket_store::ledger::DisclosureRow {
+        person_id: id.to_string(),
+        disclosed_at: t.to_string(),
+        recipient_name: d.recipient.clone(),
+        recipient_address: d.address.clone(),
+        purpose: d.purpose.clone(),
+        nature: d.nature.clone(),
+        law_enforcement: d.law_enforcement,
+        recorded_by: actor.to_string(),
+        packet_sha256: sha.clone(),
+    };
+    // The disclosure is recorded before the packet leaves: no packet without its accounting.
+    let n = store.record_disclosure(&row)?;
+    std::fs::write(&d.out, &bytes)
+        .with_context(|| format!("cannot write the disclosure packet `{}`", d.out.display()))?;
+    print(json, json!({"disclosure": n, "packet": d.out, "packet_sha256": sha, "cases": cases.len()}), || {
+        format!(
+            "disclosure #{n} of {id} to {} recorded; packet with {} case(s) written to {} (sha256 {sha})",
+            d.recipient,
+            cases.len(),
+            d.out.display()
+        )
+    });
     Ok(())
 }
 

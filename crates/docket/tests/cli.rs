@@ -666,3 +666,70 @@ fn every_read_of_a_case_needs_a_purpose_and_is_in_the_ledger() {
     let v = t.run(&["ledger", "verify"]);
     assert!(v.stdout.contains("is missing: deleted"), "{}", v.stdout);
 }
+
+#[test]
+fn disclosures_are_accounted_for_and_bound_to_their_packets() {
+    use sha2::Digest as _;
+    let t = Scratch::new();
+    t.imported();
+    let packet = t.path("packet.json");
+    let r = t.run(&[
+        "disclose",
+        "P000000003",
+        "--recipient",
+        "Office of the Inspector General",
+        "--address",
+        "245 Murray Lane SW\nWashington, DC 20528",
+        "--purpose",
+        "audit of case handling",
+        "--out",
+        s(&packet),
+    ]);
+    r.expect_code(0);
+    let bytes = std::fs::read(&packet).expect("packet written");
+    let sha: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let p: Value = serde_json::from_slice(&bytes).expect("packet is JSON");
+    assert_eq!(p["person"]["person_id"], "P000000003");
+    assert!(p["cases"][0]["timeline"].as_array().is_some_and(|t| !t.is_empty()), "the packet holds the timeline");
+    assert!(p["cases"][0]["state"]["stage"].is_string(), "and the legal state");
+    t.run(&[
+        "disclose",
+        "P000000003",
+        "--recipient",
+        "County Sheriff",
+        "--address",
+        "1 Main St",
+        "--purpose",
+        "warrant check",
+        "--law-enforcement",
+        "--out",
+        s(&t.path("packet2.json")),
+    ])
+    .expect_code(0);
+
+    let all = t.run(&["--json", "disclosures", "P000000003", "--purpose", "privacy_act_request"]);
+    all.expect_code(0);
+    let all = all.json();
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
+    assert_eq!(all[0]["recipient_name"], "Office of the Inspector General");
+    assert_eq!(all[0]["recipient_address"], "245 Murray Lane SW\nWashington, DC 20528");
+    assert_eq!(all[0]["purpose"], "audit of case handling");
+    assert_eq!(all[0]["packet_sha256"], sha.as_str());
+    assert_eq!(all[1]["law_enforcement_b7"], true);
+    let for_person =
+        t.run(&["--json", "disclosures", "P000000003", "--purpose", "privacy_act_request", "--for-the-person"]);
+    assert_eq!(
+        for_person.json().as_array().map(Vec::len),
+        Some(1),
+        "(b)(7) disclosures may be withheld from the person"
+    );
+    assert_ne!(t.run(&["disclosures", "P000000003"]).code, 0, "reading the accounting needs a purpose too");
+
+    let v = t.run(&["ledger", "verify"]);
+    v.expect_code(0);
+    let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
+    conn.execute("UPDATE disclosures SET recipient_name = 'Nobody' WHERE id = 2", []).expect("tamper");
+    let v = t.run(&["ledger", "verify"]);
+    v.expect_code(1);
+    assert!(v.stdout.contains("disclosure 2 of person `P000000003` to Nobody"), "{}", v.stdout);
+}
