@@ -542,7 +542,7 @@ mod ledger_tamper {
             x ^= x << 17;
             x % n
         };
-        for trial in 0..6 {
+        for trial in 0..20 {
             let case = format!("C-{}", next(12));
             let version = 1 + next(4) as usize;
             let original = payload(&mut s, &case, version);

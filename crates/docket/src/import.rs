@@ -21,6 +21,9 @@ pub struct ImportConfig {
     pub rejects: PathBuf,
     /// Today's date, bounding dates of birth.
     pub today: Date,
+    /// If set, the id of every stored event is appended to this file as soon as its batch
+    /// has committed (one per line, flushed per batch): what the import has reported stored.
+    pub commit_log: Option<PathBuf>,
 }
 
 /// What kind of file.
@@ -145,11 +148,21 @@ pub fn import_files(
         _ => {}
     }
     let mut rejects = Rejects { path: cfg.rejects.clone(), out: None, first: Vec::new() };
+    let mut commit_log = match &cfg.commit_log {
+        None => None,
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .with_context(|| format!("cannot open commit log `{}`", p.display()))?,
+        )),
+    };
     let mut reports = Vec::new();
     for (kind, path) in kinds {
         let report = match kind {
             FileKind::Persons => import_persons(store, &path, cfg, &mut rejects, progress)?,
-            FileKind::Events => import_events(store, &path, cfg, &mut rejects, progress)?,
+            FileKind::Events => import_events(store, &path, cfg, &mut rejects, commit_log.as_mut(), progress)?,
         };
         reports.push(report);
     }
@@ -276,6 +289,7 @@ fn import_events(
     path: &Path,
     cfg: &ImportConfig,
     rejects: &mut Rejects,
+    mut commit_log: Option<&mut std::io::BufWriter<File>>,
     progress: &mut dyn FnMut(&Path, u64, u64),
 ) -> Result<FileReport> {
     let (file, size) = open(path)?;
@@ -338,6 +352,15 @@ fn import_events(
                 }
             }
             let outcomes = store.import(&events).with_context(|| format!("`{name}`: storing events"))?;
+            // The batch has committed: only now may it be reported as stored.
+            if let Some(log) = commit_log.as_deref_mut() {
+                for (e, o) in events.iter().zip(&outcomes) {
+                    if matches!(o, ImportOutcome::Stored { .. }) {
+                        writeln!(log, "{}", e.id)?;
+                    }
+                }
+                log.flush()?;
+            }
             for (outcome, (line, text)) in outcomes.into_iter().zip(lines) {
                 match outcome {
                     ImportOutcome::Stored { .. } => report.stored += 1,

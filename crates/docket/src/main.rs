@@ -66,6 +66,9 @@ enum Command {
         /// Events per transaction.
         #[arg(long, default_value_t = 20_000)]
         batch_size: usize,
+        /// Append the id of each stored event to this file once its transaction has committed.
+        #[arg(long)]
+        commit_log: Option<PathBuf>,
         /// Files to import; persons files are imported before events files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -349,9 +352,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             );
         }
-        Command::Import { rejects, batch_size, files } => {
+        Command::Import { rejects, batch_size, commit_log, files } => {
             let mut store = open_store(&cli.db)?;
-            let cfg = ImportConfig { batch_size: batch_size.max(1), rejects, today: now().local_date() };
+            let cfg = ImportConfig { batch_size: batch_size.max(1), rejects, today: now().local_date(), commit_log };
             let report = run_import(&mut store, &files, &cfg, json)?;
             // Bind what was imported under a signed checkpoint, so that later tampering with
             // these rows or their leaves is caught by `ledger verify`.
@@ -799,7 +802,12 @@ fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
     store.migrate()?;
     let key_path = docket::keys::default_key_path(&url);
     docket::keys::ensure_key(&key_path)?;
-    let cfg = ImportConfig { batch_size: 20_000, rejects: dir.join("rejects.jsonl"), today: t.local_date() };
+    let cfg = ImportConfig {
+        batch_size: 20_000,
+        rejects: dir.join("rejects.jsonl"),
+        today: t.local_date(),
+        commit_log: None,
+    };
     let report = run_import(&mut store, &[dir.join("persons.csv"), dir.join("events.jsonl")], &cfg, json)?;
     let cp = checkpoint(&mut store, &key_path)?;
     let docket = docket_report(&mut store, t, 30)?;
