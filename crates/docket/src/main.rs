@@ -822,12 +822,13 @@ fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "Synthesized {} cases ({} events) in {synth_secs:.1} s; imported into {} in {:.1} s ({:.0} events/s); {} rows rejected.\n",
+            "Synthesized {} cases ({} events) in {synth_secs:.1} s; imported {} persons and {} events into {} in {:.1} s; {} rows rejected.\n",
             totals.cases,
             totals.events,
+            totals.persons,
+            report.events_stored(),
             db_path.display(),
             report.seconds,
-            report.events_stored() as f64 / report.seconds.max(1e-9),
             report.rejected()
         );
         let _ = writeln!(out, "{}", report_text(&docket));
