@@ -381,10 +381,10 @@ fn check_leaves(
             }
         }
         expected = row.index + 1;
-        let stored = to_hash(&row.hash).unwrap_or([0; 32]);
-        if to_hash(&row.hash).is_none() {
+        let stored = to_hash(&row.hash).unwrap_or_else(|| {
             report.add(Some(row.index as u64), format!("ledger leaf {} has a malformed hash", row.index));
-        }
+            [0; 32]
+        });
         if row.kind == EVENT {
             report.events += 1;
             match &row.event {

@@ -24,7 +24,7 @@ pub mod wire;
 
 use std::fmt;
 
-use docket_core::{CaseId, CaseState, CaseSummary, Event, EventId, Person, PersonId};
+use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId};
 use thiserror::Error;
 
 /// The schema version this program writes. Migrations bring older databases up to it.
@@ -328,12 +328,6 @@ impl Store {
     /// A case's events in stream order.
     pub fn events(&mut self, case: &CaseId) -> Result<Vec<Event>, StoreError> {
         self.backend.events(case)
-    }
-
-    /// A case's state, folded from its events. None if the case has no events.
-    pub fn case_state(&mut self, case: &CaseId) -> Result<Option<CaseState>, StoreError> {
-        let events = self.backend.events(case)?;
-        Ok((!events.is_empty()).then(|| CaseState::from_events(&events)))
     }
 
     /// A case's stored projection.

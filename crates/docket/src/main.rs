@@ -196,10 +196,7 @@ enum CaseCommand {
 }
 
 fn now() -> Timestamp {
-    let secs =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    Timestamp::from_unix(secs, 0)
-        .unwrap_or_else(|_| Date::from_ymd(1970, 1, 2).map(|d| d.start_at_offset(0)).unwrap_or_else(|_| unreachable!()))
+    docket_store::now()
 }
 
 fn parse_instant(s: Option<&str>) -> Result<Timestamp> {
@@ -595,12 +592,15 @@ fn read_context(
         );
     };
     let purpose = docket_core::AccessPurpose::parse(purpose)?;
-    let env_user = std::env::var("USER").ok();
-    let Some(actor) = actor.map(str::to_owned).or(env_user) else {
-        bail!("reading {what} needs to know who reads it: `--actor NAME` or `DOCKET_ACTOR`");
+    Ok((acting(actor, &format!("reading {what}"))?, purpose))
+}
+
+/// Who acts: `--actor`/`DOCKET_ACTOR`, else the `USER` environment variable; refused if neither.
+fn acting(actor: Option<&str>, what: &str) -> Result<docket_core::ActorId> {
+    let Some(actor) = actor.map(str::to_owned).or_else(|| std::env::var("USER").ok()) else {
+        bail!("{what} needs to know who acts: `--actor NAME` or `DOCKET_ACTOR`");
     };
-    let actor = docket_core::ActorId::parse(&actor).with_context(|| "`--actor`".to_owned())?;
-    Ok((actor, purpose))
+    docket_core::ActorId::parse(&actor).with_context(|| "`--actor`".to_owned())
 }
 
 /// Records a read of a case before it happens.
@@ -632,10 +632,7 @@ fn disclose(db: &str, actor: Option<&str>, person_id: &str, d: Disclosure, json:
             bail!("`{field}` must not be empty: 5 U.S.C. 552a(c) requires it in the accounting");
         }
     }
-    let Some(actor) = actor.map(str::to_owned).or(std::env::var("USER").ok()) else {
-        bail!("a disclosure needs to know who makes it: `--actor NAME` or `DOCKET_ACTOR`");
-    };
-    let actor = docket_core::ActorId::parse(&actor).with_context(|| "`--actor`".to_owned())?;
+    let actor = acting(actor, "a disclosure")?;
     let t = now();
     let mut cases = Vec::new();
     for case in store.cases_of_person(&id)? {

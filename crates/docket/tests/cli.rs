@@ -608,6 +608,15 @@ fn the_ledger_proves_events_and_catches_tampering() {
         checkpoint.root(),
     )
     .expect("the proof verifies");
+    let bad = t.run(&["ledger", "prove", "not-an-event-id"]);
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("`not-an-event-id`"), "{}", bad.stderr);
+    let unknown = t.run(&["ledger", "prove", "00000000-0000-0000-0000-000000000000"]);
+    assert_ne!(unknown.code, 0);
+    assert!(unknown.stderr.contains("no event `00000000-0000-0000-0000-000000000000`"), "{}", unknown.stderr);
+    let backwards = t.run(&["ledger", "consistency", "20", "10"]);
+    assert_ne!(backwards.code, 0);
+    assert!(backwards.stderr.contains("0 < OLD <= NEW"), "{}", backwards.stderr);
     let c = t.run(&["--json", "ledger", "consistency", "10", &leaves.to_string()]);
     c.expect_code(0);
     let proof: Vec<Vec<u8>> = c.json()["proof"].as_array().expect("proof").iter().map(b64).collect();
@@ -706,6 +715,23 @@ fn disclosures_are_accounted_for_and_bound_to_their_packets() {
         s(&t.path("packet2.json")),
     ])
     .expect_code(0);
+
+    // A disclosure without a recipient is refused, and nothing is recorded or written.
+    let blank = t.run(&[
+        "disclose",
+        "P000000003",
+        "--recipient",
+        " ",
+        "--address",
+        "1 Main St",
+        "--purpose",
+        "x",
+        "--out",
+        s(&t.path("blank.json")),
+    ]);
+    assert_ne!(blank.code, 0);
+    assert!(blank.stderr.contains("`--recipient` must not be empty"), "{}", blank.stderr);
+    assert!(!t.path("blank.json").exists());
 
     let all = t.run(&["--json", "disclosures", "P000000003", "--purpose", "privacy_act_request"]);
     all.expect_code(0);
