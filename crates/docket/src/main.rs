@@ -78,6 +78,11 @@ enum Command {
         #[command(subcommand)]
         command: CaseCommand,
     },
+    /// Look at one person's record.
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
     /// Recompute every case projection from the events and report any that differed.
     Rebuild,
     /// Disclose a person's record outside the agency: write the disclosure packet and record
@@ -168,6 +173,18 @@ enum LedgerCommand {
     },
     /// Print the verifier (public) key; the private key is never printed.
     Key,
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    /// Identity facts as recorded, and the person's cases with their stage now.
+    Show {
+        /// The person id.
+        person_id: String,
+        /// Why the record is read (see `case show --help`). Required; recorded in the ledger.
+        #[arg(long)]
+        purpose: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -364,6 +381,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Case { command } => case_command(&cli.db, cli.actor.as_deref(), command, json)?,
+        Command::Person { command: PersonCommand::Show { person_id, purpose } } => {
+            let mut store = open_store(&cli.db)?;
+            let id = docket_core::PersonId::parse(&person_id).with_context(|| format!("person id `{person_id}`"))?;
+            let Some(person) = store.person(&id)? else { bail!("no person `{person_id}` in `{}`", cli.db) };
+            let (actor, purpose) = read_context(cli.actor.as_deref(), purpose.as_deref(), &format!("person `{id}`"))?;
+            // INVARIANT: the read is in the ledger before anything of the record is shown.
+            store.record_access(&actor, purpose, docket_store::AccessedRecord::Person(&id), now())?;
+            let t = now();
+            let mut cases = Vec::new();
+            for case in store.cases_of_person(&id)? {
+                if let Some(s) = store.summary(&case)? {
+                    cases.push(docket::show::PersonCase {
+                        case_id: case.to_string(),
+                        stage: s.stage_at(t).name(),
+                        version: s.version,
+                    });
+                }
+            }
+            print(json, docket::show::person_json(&person, &cases), || docket::show::person_text(&person, &cases));
+        }
         Command::Rebuild => {
             let mut store = open_store(&cli.db)?;
             let total = store.stats()?.events;
@@ -697,6 +734,12 @@ fn case_command(db: &str, actor: Option<&str>, command: CaseCommand, json: bool)
                 Some(p) => store.person(p)?,
                 None => None,
             };
+            // The case view shows the person's identity, so it is a read of the person's record
+            // too: their accounting of accesses must list it.
+            if let Some(p) = &person {
+                let (actor, purpose) = read_context(actor, purpose.as_deref(), &format!("case `{id}`"))?;
+                store.record_access(&actor, purpose, docket_store::AccessedRecord::Person(&p.id), now())?;
+            }
             print(json, docket::show::case_json(&summary, person.as_ref(), t), || {
                 docket::show::case_text(&summary, &state, &events, person.as_ref(), t)
             });

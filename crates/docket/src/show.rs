@@ -253,3 +253,62 @@ pub fn timeline_text(events: &[Event]) -> String {
 pub fn timeline_json(events: &[Event]) -> Value {
     Value::Array(events.iter().map(|e| serde_json::to_value(WireEvent::from_event(e)).unwrap_or(Value::Null)).collect())
 }
+
+/// One line of a person's case list: the case, its stage now and whether it is closed.
+pub struct PersonCase {
+    /// The case's id.
+    pub case_id: String,
+    /// Its stage at the time of reading.
+    pub stage: &'static str,
+    /// Its version (number of events).
+    pub version: u64,
+}
+
+/// A person's record as text: identity facts as recorded, then the person's cases.
+pub fn person_text(p: &Person, cases: &[PersonCase]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Person {}", p.id);
+    let _ =
+        writeln!(out, "  A-number: {}", p.a_number.map(|a| a.to_string()).unwrap_or_else(|| "none assigned".into()));
+    let _ = writeln!(out, "  Name: {}", p.name.display());
+    for a in &p.aliases {
+        let _ = writeln!(out, "  Also recorded as: {}", a.display());
+    }
+    let _ = writeln!(out, "  Born: {}", p.date_of_birth);
+    let _ = writeln!(out, "  Sex: {}", p.sex.code());
+    let _ =
+        writeln!(out, "  Nationality: {}", p.nationality.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into()));
+    for d in &p.documents {
+        let _ = writeln!(
+            out,
+            "  {} {} issued by {}{}",
+            d.kind().name(),
+            d.number(),
+            d.issuing_country(),
+            d.expiry().map(|e| format!(", expires {e}")).unwrap_or_default()
+        );
+    }
+    let _ = writeln!(out, "Cases: {}", cases.len());
+    for c in cases {
+        let _ = writeln!(out, "  {}  {} (version {})", c.case_id, c.stage, c.version);
+    }
+    out
+}
+
+/// A person's record as JSON.
+pub fn person_json(p: &Person, cases: &[PersonCase]) -> Value {
+    json!({
+        "person_id": p.id.to_string(),
+        "a_number": p.a_number.map(|a| a.to_string()),
+        "name": p.name.display(),
+        "aliases": p.aliases.iter().map(|a| a.display()).collect::<Vec<_>>(),
+        "date_of_birth": p.date_of_birth.to_string(),
+        "sex": p.sex.code(),
+        "nationality": p.nationality.map(|c| c.to_string()),
+        "documents": p.documents.iter().map(|d| json!({
+            "kind": d.kind().name(), "number": d.number(), "issuing_country": d.issuing_country().to_string(),
+            "expiry": d.expiry().map(|e| e.to_string())})).collect::<Vec<_>>(),
+        "cases": cases.iter().map(|c| json!({"case_id": c.case_id, "stage": c.stage, "version": c.version}))
+            .collect::<Vec<_>>(),
+    })
+}

@@ -648,11 +648,18 @@ fn every_read_of_a_case_needs_a_purpose_and_is_in_the_ledger() {
     t.run(&["case", "timeline", "C000000002", "--purpose", "oversight"]).expect_code(0);
     let v = t.run(&["--json", "ledger", "verify"]);
     v.expect_code(0);
-    assert_eq!(v.json()["leaves"].as_u64(), Some(before + 2), "each read is a leaf");
+    // The case view shows the person's identity: a read of the case and of the person.
+    assert_eq!(v.json()["leaves"].as_u64(), Some(before + 3), "each read is a leaf");
 
     let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
+    let person: String = conn
+        .query_row("SELECT record_id FROM access_log WHERE record_kind = 'person'", [], |r| r.get(0))
+        .expect("the person read is logged");
+    let shown = t.run(&["--json", "case", "show", "C000000001", "--purpose", "case_work"]).json();
+    assert_eq!(shown["person"]["person_id"].as_str(), Some(person.as_str()), "the logged person is the one shown");
+    conn.execute("DELETE FROM access_log WHERE id > 3", []).expect("forget the extra reads");
     let rows: Vec<(String, String, String)> = conn
-        .prepare("SELECT actor, purpose, record_id FROM access_log ORDER BY id")
+        .prepare("SELECT actor, purpose, record_id FROM access_log WHERE record_kind = 'case' ORDER BY id")
         .expect("query")
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .expect("rows")
@@ -674,6 +681,51 @@ fn every_read_of_a_case_needs_a_purpose_and_is_in_the_ledger() {
     conn.execute("DELETE FROM access_log WHERE record_id = 'C000000002'", []).expect("tamper");
     let v = t.run(&["ledger", "verify"]);
     assert!(v.stdout.contains("is missing: deleted"), "{}", v.stdout);
+}
+
+#[test]
+fn every_read_of_a_person_needs_a_purpose_and_is_in_the_ledger() {
+    let t = Scratch::new();
+    t.imported();
+    let case = t.run(&["--json", "case", "show", "C000000001", "--purpose", "case_work"]).json();
+    let person = case["person"]["person_id"].as_str().expect("the case has a person record").to_owned();
+
+    let r = t.run(&["person", "show", &person]);
+    assert_ne!(r.code, 0, "a read without a purpose must be refused");
+    assert!(r.stderr.contains("needs a stated purpose"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "nothing of the record is shown: {}", r.stdout);
+    let r = t.run(&["person", "show", "P999999998", "--purpose", "case_work"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("no person `P999999998`"), "{}", r.stderr);
+
+    let before = t.run(&["--json", "ledger", "verify"]).json()["leaves"].as_u64().expect("leaves");
+    let shown = t.run(&["--json", "person", "show", &person, "--purpose", "privacy_act_request"]);
+    shown.expect_code(0);
+    let shown = shown.json();
+    assert_eq!(shown["name"], case["person"]["name"]);
+    let cases: Vec<&str> =
+        shown["cases"].as_array().expect("cases").iter().filter_map(|c| c["case_id"].as_str()).collect();
+    assert!(cases.contains(&"C000000001"), "the person's cases are listed: {cases:?}");
+    let text = t.run(&["person", "show", &person, "--purpose", "privacy_act_request"]);
+    assert!(text.stdout.contains(&format!("Person {person}")) && text.stdout.contains("C000000001"), "{}", text.stdout);
+    let v = t.run(&["--json", "ledger", "verify"]);
+    v.expect_code(0);
+    assert_eq!(v.json()["leaves"].as_u64(), Some(before + 2), "each read is a leaf");
+
+    let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
+    let reads: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM access_log WHERE record_kind = 'person' AND record_id = ?1 AND purpose = 'privacy_act_request'",
+            [&person],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(reads, 2);
+    conn.execute("UPDATE access_log SET purpose = 'oversight' WHERE purpose = 'privacy_act_request'", [])
+        .expect("tamper");
+    let v = t.run(&["ledger", "verify"]);
+    v.expect_code(1);
+    assert!(v.stdout.contains(&format!("read person `{person}`")), "{}", v.stdout);
 }
 
 #[test]
