@@ -3,28 +3,56 @@
 //!
 //! `docket-link` knows nothing of immigration: the columns, how each is
 //! normalized and compared, and how candidates are blocked all come from a
-//! settings file. The engine normalizes values ([`normalize`]), compares pairs
-//! with string and date measures ([`metrics`], [`phonetic`]), and scores pairs
-//! with a Fellegi–Sunter model.
+//! settings file ([`settings`]). The engine reads and normalizes rows once
+//! ([`table`], [`normalize`]), finds candidate pairs with blocking rules
+//! ([`block`]), grades each pair into comparison levels ([`compare`], built on
+//! [`metrics`] and [`phonetic`]), fits a Fellegi–Sunter model without labels
+//! ([`model`]: u from random pairs, m by EM), then scores, assigns one-to-one,
+//! chooses a threshold and explains ([`link`]).
 //!
 //! Normalization runs once per record and may allocate; the measures run once per
 //! candidate pair and do not allocate on ASCII input.
 //!
 //! ```
-//! use docket_link::metrics::{jaro_winkler, token_match};
-//! use docket_link::normalize::NameRules;
+//! use docket_link::{link, settings::Settings, table::Records};
 //!
-//! # fn main() -> Result<(), docket_link::normalize::TableError> {
-//! let rules = NameRules::builtin()?;
-//! let a = rules.normalize("Mohamed AL-Hassan");
-//! let b = rules.normalize("Hassan, Muhammad");
-//! // Spelling variants and the particle are gone; the order differs.
-//! assert!(token_match(a.tokens(), b.tokens()).same_tokens());
-//! assert_eq!(a.sorted(), b.sorted());
-//! assert!(jaro_winkler("martha", "marhta") > 0.96);
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let settings = Settings::parse(r#"
+//!     mode = "link"
+//!     id_column = "id"
+//!     [columns]
+//!     name = "name"
+//!     born = "date"
+//!     [blocking]
+//!     rules = [["born"], ["name"]]
+//!     [[comparison]]
+//!     name = "name"
+//!     columns = ["name"]
+//!     levels = ["exact", "same_tokens", "jaro_winkler >= 0.9"]
+//!     [[comparison]]
+//!     name = "born"
+//!     columns = ["born"]
+//!     levels = ["exact", "day_month_swapped", "year"]
+//!     [training]
+//!     random_pairs = 1000
+//! "#, "example")?;
+//! let a = "id,name,born\n1,Mohamed AL-Hassan,1980-05-12\n2,Ana Garcia,1990-01-02\n3,Li Wei,1975-03-04\n";
+//! let b = "id,name,born\nx,\"Hassan, Muhammad\",1980-12-05\ny,Wei Li,1975-03-04\nz,Ivan Petrov,1966-06-06\n";
+//! let records = Records::from_readers(&settings, vec![("a".into(), a.as_bytes()), ("b".into(), b.as_bytes())])?;
+//! let result = link::run(&settings, &records, None, None, &mut |_, _, _| {});
+//! for pair in &result.accepted {
+//!     let e = link::explain(&settings, &records, &result.weights, pair.a as usize, pair.b as usize);
+//!     println!("{} ~ {}: {:.3}", e.ids.0, e.ids.1, e.probability);
+//! }
 //! # Ok(()) }
 //! ```
 
+pub mod block;
+pub mod compare;
+pub mod link;
 pub mod metrics;
+pub mod model;
 pub mod normalize;
 pub mod phonetic;
+pub mod settings;
+pub mod table;

@@ -4,5 +4,6 @@
 
 pub mod import;
 pub mod keys;
+pub mod link;
 pub mod show;
 pub mod synth;

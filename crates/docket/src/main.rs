@@ -135,6 +135,32 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         horizon: i32,
     },
+    /// Link the rows of two CSV tables that describe the same entity (or find duplicates in
+    /// one), as a settings file describes; see docs/linkage.md.
+    Link {
+        /// The settings file (TOML).
+        #[arg(long)]
+        settings: PathBuf,
+        /// Table A and, when the settings say `mode = "link"`, table B.
+        #[arg(required = true, num_args = 1..=2)]
+        files: Vec<PathBuf>,
+        /// Where to write the accepted pairs (CSV).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Save the fitted model here (JSON).
+        #[arg(long)]
+        model_out: Option<PathBuf>,
+        /// Use this saved model instead of fitting one.
+        #[arg(long, conflicts_with = "model_out")]
+        model: Option<PathBuf>,
+        /// True pairs (CSV with a header, ids of A then B): print precision, recall, F1 and
+        /// blocking recall.
+        #[arg(long)]
+        truth: Option<PathBuf>,
+        /// Print the weights behind one pair's score.
+        #[arg(long, num_args = 2, value_names = ["ID_A", "ID_B"])]
+        explain: Option<Vec<String>>,
+    },
     /// The main job: synthesize 100,000 cases, import them into SQLite, print the summary.
     Demo {
         /// Number of cases.
@@ -378,6 +404,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_import(&report, json);
             if report.rejected() > 0 {
                 return Ok(ExitCode::from(2));
+            }
+        }
+        Command::Link { settings, files, out, model_out, model, truth, explain } => {
+            use std::io::IsTerminal as _;
+            let args = docket::link::LinkArgs {
+                settings,
+                files,
+                out,
+                model_out,
+                model,
+                truth,
+                explain,
+                json,
+                progress: std::io::stderr().is_terminal(),
+            };
+            let code = docket::link::run(&args)?;
+            if code != 0 {
+                std::process::exit(code);
             }
         }
         Command::Case { command } => case_command(&cli.db, cli.actor.as_deref(), command, json)?,

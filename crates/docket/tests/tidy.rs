@@ -29,6 +29,11 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
         &["clap", "axum", "hyper", "tokio", "reqwest"],
         "the store knows nothing of HTTP or the command line",
     ),
+    (
+        "docket-link",
+        &["docket-core", "docket-store", "docket-ledger", "rusqlite", "postgres", "clap", "tokio", "reqwest"],
+        "the linkage engine is generic: it knows nothing of immigration, databases or the command line",
+    ),
 ];
 
 /// Fragments of crate names that suggest the data sources DESIGN.md puts out of bounds

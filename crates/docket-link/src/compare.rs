@@ -1,0 +1,189 @@
+//! Grading a pair: for each comparison, the first level the pair reaches.
+//!
+//! A comparison vector packs one level per comparison, four bits each, into a `u64`. Level
+//! `NULL` means a value is missing on either side: it carries no evidence either way.
+
+use crate::metrics;
+use crate::settings::{ColumnKind, Comparison, Level, Settings};
+use crate::table::{Field, Records};
+
+/// The level of a comparison whose value is missing on one side.
+pub const NULL: u8 = 15;
+
+/// A pair's levels, four bits per comparison.
+pub type Pattern = u64;
+
+/// Level of comparison `c` in `pattern`.
+#[inline]
+pub fn level_of(pattern: Pattern, c: usize) -> u8 {
+    ((pattern >> (4 * c)) & 0xf) as u8
+}
+
+/// The comparison vector of records `a` and `b`.
+pub fn pattern(settings: &Settings, records: &Records, a: usize, b: usize) -> Pattern {
+    let mut p = 0u64;
+    for (c, cmp) in settings.comparisons.iter().enumerate() {
+        let l = level(records, cmp, records.comparison_field[c], a, b);
+        p |= u64::from(l) << (4 * c);
+    }
+    p
+}
+
+/// The level comparison `cmp` (over field `field`) gives records `a` and `b`.
+pub fn level(records: &Records, cmp: &Comparison, field: usize, a: usize, b: usize) -> u8 {
+    let f = &records.fields[field];
+    let (x, y) = (f.text.get(a), f.text.get(b));
+    if x.is_empty() || y.is_empty() {
+        return NULL;
+    }
+    // Each measure is computed at most once per pair, however many levels use it.
+    let mut jw: Option<f64> = None;
+    let mut dl: Option<Option<usize>> = None;
+    for (l, level) in cmp.levels.iter().enumerate() {
+        let hit = match *level {
+            Level::Exact => match cmp.kind {
+                ColumnKind::Date => {
+                    let (p, q) = (f.dates[a], f.dates[b]);
+                    p == q && p.year != 0 && p.month != 0 && p.day != 0
+                }
+                _ => x == y,
+            },
+            Level::Swapped(other) => {
+                let o = &records.fields[other];
+                let (ox, oy) = (o.text.get(a), o.text.get(b));
+                !ox.is_empty() && x == oy && y == ox
+            }
+            Level::SameTokens => f.sorted.get(a) == f.sorted.get(b),
+            Level::TokenSubset => token_subset(f.sorted.get(a), f.sorted.get(b)),
+            Level::TokensFuzzy(t) => tokens_fuzzy(f, a, b, t),
+            Level::JaroWinkler(t) => *jw.get_or_insert_with(|| metrics::jaro_winkler(x, y)) >= t,
+            Level::DamerauLevenshtein(k) => dl
+                .get_or_insert_with(|| metrics::damerau_levenshtein_within(x, y, max_distance(cmp)))
+                .is_some_and(|d| d <= k as usize),
+            Level::Phonetic => phonetic_match(&f.phonetic[a], &f.phonetic[b]),
+            Level::DayMonthSwapped => {
+                let (p, q) = (f.dates[a], f.dates[b]);
+                p.year != 0 && p.year == q.year && p.month != 0 && p.day != 0 && p.month == q.day && p.day == q.month
+            }
+            Level::YearMonth => {
+                let (p, q) = (f.dates[a], f.dates[b]);
+                p.year != 0 && p.year == q.year && p.month != 0 && p.month == q.month
+            }
+            Level::Year => {
+                let (p, q) = (f.dates[a], f.dates[b]);
+                p.year != 0 && p.year == q.year
+            }
+            Level::PartialMatch => {
+                let (p, q) = (f.dates[a], f.dates[b]);
+                p.year != 0
+                    && p.year == q.year
+                    && (p.month == 0 || q.month == 0 || p.month == q.month)
+                    && (p.day == 0 || q.day == 0 || p.day == q.day)
+            }
+            Level::YearsApart(n) => {
+                let (p, q) = (f.dates[a], f.dates[b]);
+                p.year != 0 && q.year != 0 && u32::from(p.year.abs_diff(q.year)) <= n
+            }
+        };
+        if hit {
+            return l as u8;
+        }
+    }
+    cmp.levels.len() as u8
+}
+
+/// The largest edit distance any level of `cmp` asks about.
+fn max_distance(cmp: &Comparison) -> usize {
+    cmp.levels.iter().map(|l| if let Level::DamerauLevenshtein(k) = l { *k as usize } else { 0 }).max().unwrap_or(0)
+}
+
+/// Whether the codes share a non-empty code (primary or alternate of either side).
+fn phonetic_match(p: &[u8; 8], q: &[u8; 8]) -> bool {
+    let (p1, p2, q1, q2) = (&p[..4], &p[4..], &q[..4], &q[4..]);
+    let some = |c: &[u8]| c[0] != 0;
+    (some(p1) && (p1 == q1 || p1 == q2)) || (some(p2) && (p2 == q1 || p2 == q2))
+}
+
+/// Every token of the shorter sorted token list occurs in the longer (as a multiset).
+fn token_subset(x: &str, y: &str) -> bool {
+    let (nx, ny) = (x.split(' ').count(), y.split(' ').count());
+    let (short, long) = if nx <= ny { (x, y) } else { (y, x) };
+    let mut long = long.split(' ');
+    'outer: for t in short.split(' ') {
+        for u in long.by_ref() {
+            match u.cmp(t) {
+                std::cmp::Ordering::Equal => continue 'outer,
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Greater => return false,
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// Every token of the shorter value matches a distinct token of the longer with Jaro-Winkler
+/// similarity at least `t` (greedy, best first per token).
+fn tokens_fuzzy(f: &Field, a: usize, b: usize, t: f64) -> bool {
+    let (x, y) = (f.text.get(a), f.text.get(b));
+    let mut xs: [&str; 8] = [""; 8];
+    let mut ys: [&str; 8] = [""; 8];
+    let nx = fill(&mut xs, x);
+    let ny = fill(&mut ys, y);
+    let (short, long) = if nx <= ny { (&xs[..nx], &ys[..ny]) } else { (&ys[..ny], &xs[..nx]) };
+    let mut used = [false; 8];
+    for s in short {
+        let mut best = None;
+        let mut best_sim = t;
+        for (k, l) in long.iter().enumerate() {
+            if used[k] {
+                continue;
+            }
+            let sim = if s == l { 1.0 } else { metrics::jaro_winkler(s, l) };
+            if sim >= best_sim {
+                best_sim = sim;
+                best = Some(k);
+                if sim == 1.0 {
+                    break;
+                }
+            }
+        }
+        match best {
+            Some(k) => used[k] = true,
+            None => return false,
+        }
+    }
+    true
+}
+
+fn fill<'a>(slots: &mut [&'a str; 8], s: &'a str) -> usize {
+    let mut n = 0;
+    for t in s.split(' ') {
+        if n == slots.len() {
+            break;
+        }
+        slots[n] = t;
+        n += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsets_are_multisets() {
+        assert!(token_subset("garcia", "garcia lopez"));
+        assert!(token_subset("garcia lopez", "garcia"));
+        assert!(!token_subset("ana ana", "ana maria"));
+        assert!(token_subset("ana ana", "ana ana maria"));
+        assert!(!token_subset("zoe", "ana maria"));
+    }
+
+    #[test]
+    fn patterns_pack_four_bits_each() {
+        let p: Pattern = 3 | (NULL as u64) << 4 | 1 << 8;
+        assert_eq!((level_of(p, 0), level_of(p, 1), level_of(p, 2)), (3, NULL, 1));
+    }
+}

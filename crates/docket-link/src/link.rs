@@ -1,0 +1,383 @@
+//! The batch job: block, compare, fit (or reuse) the model, score, assign one-to-one, choose
+//! the threshold, and explain.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::block::{self, Candidates, RuleReport};
+use crate::compare::{self, NULL, Pattern, level_of};
+use crate::model::{self, Model, Weights, probability};
+use crate::settings::{Mode, Settings, ThresholdPolicy};
+use crate::table::Records;
+
+/// Pairs with a lower match probability are dropped before assignment: no threshold policy
+/// accepts them.
+const KEEP_FROM: f64 = 0.01;
+
+/// Progress of a long phase: `(phase, done, total)`.
+pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
+
+/// A scored pair.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoredPair {
+    /// Record index in A (or the lower index in dedupe mode).
+    pub a: u32,
+    /// Record index in B (or the higher index).
+    pub b: u32,
+    /// The pair's levels.
+    pub pattern: Pattern,
+    /// Total match weight (log2 odds).
+    pub weight: f64,
+}
+
+impl ScoredPair {
+    /// Match probability.
+    pub fn probability(&self) -> f64 {
+        probability(self.weight)
+    }
+}
+
+/// What a job found.
+pub struct LinkResult {
+    /// The model used (fitted here or loaded).
+    pub model: Model,
+    /// Accepted pairs, best first.
+    pub accepted: Vec<ScoredPair>,
+    /// The match probability from which pairs were accepted.
+    pub threshold: f64,
+    /// How the threshold was chosen.
+    pub threshold_policy: String,
+    /// Blocking figures.
+    pub blocking: Vec<RuleReport>,
+    /// Candidate pairs compared.
+    pub candidates: u64,
+    /// Blocking recall of the union, with truth.
+    pub blocking_recall: Option<f64>,
+    /// Precision, recall and F1, with truth.
+    pub evaluation: Option<Evaluation>,
+    /// Seconds per phase.
+    pub timings: Vec<(String, f64)>,
+    /// Weights used to score.
+    pub weights: Weights,
+}
+
+/// Accuracy against known true pairs.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Evaluation {
+    /// True pairs given.
+    pub true_pairs: u64,
+    /// Accepted pairs that are true.
+    pub true_positives: u64,
+    /// Accepted pairs that are not.
+    pub false_positives: u64,
+    /// True pairs not accepted.
+    pub false_negatives: u64,
+    /// TP / (TP + FP).
+    pub precision: f64,
+    /// TP / (TP + FN).
+    pub recall: f64,
+    /// Harmonic mean of the two.
+    pub f1: f64,
+}
+
+/// Truth given by id, resolved to record indexes; pairs whose ids are unknown are counted.
+pub fn resolve_truth(settings: &Settings, records: &Records, pairs: &[(String, String)]) -> (Vec<(u32, u32)>, u64) {
+    let index = |range: std::ops::Range<usize>| -> HashMap<&str, u32> {
+        range.map(|i| (records.ids[i].as_str(), i as u32)).collect()
+    };
+    let (a, b) = match settings.mode {
+        Mode::Link => (index(0..records.a_len), index(records.a_len..records.len())),
+        Mode::Dedupe => (index(0..records.len()), index(0..records.len())),
+    };
+    let mut out = Vec::new();
+    let mut unknown = 0;
+    for (x, y) in pairs {
+        match (a.get(x.as_str()), b.get(y.as_str())) {
+            (Some(&i), Some(&j)) if i != j => out.push((i.min(j), i.max(j))),
+            _ => unknown += 1,
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    (out, unknown)
+}
+
+/// Runs the job. `model`: reuse a saved model instead of fitting; `truth`: true pairs as record
+/// indexes (from [`resolve_truth`]) for evaluation.
+pub fn run(
+    settings: &Settings,
+    records: &Records,
+    model: Option<Model>,
+    truth: Option<&[(u32, u32)]>,
+    progress: Progress<'_>,
+) -> LinkResult {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, timings: &mut Vec<(String, f64)>| {
+        timings.push((name.to_owned(), clock.elapsed().as_secs_f64()));
+        clock = Instant::now();
+    };
+    let candidates = block::candidates(settings, records, truth);
+    lap("blocking", &mut timings);
+    let candidate_patterns = patterns(settings, records, &candidates.pairs, "comparing", progress);
+    lap("comparing", &mut timings);
+    let model = match model {
+        Some(m) => m,
+        None => {
+            let random = random_pairs(settings, records);
+            let random_patterns = patterns(settings, records, &random, "sampling random pairs", progress);
+            let u = model::estimate_u(settings, records, &random_patterns);
+            let counts = model::aggregate(&candidate_patterns, &candidates.masks);
+            let m = model::fit(settings, records, &counts, u, random.len() as u64);
+            lap("fitting", &mut timings);
+            m
+        }
+    };
+    let weights = model.weights(settings, records);
+    let mut scored = score(&weights, &candidates, &candidate_patterns);
+    drop(candidate_patterns);
+    lap("scoring", &mut timings);
+    if settings.mode == Mode::Link {
+        scored = one_to_one(scored, records);
+    }
+    let (threshold, policy) = match settings.threshold {
+        ThresholdPolicy::Probability { probability } => (probability, format!("match probability >= {probability}")),
+        ThresholdPolicy::ExpectedF1 => {
+            let t = expected_f1_threshold(&scored);
+            (t, format!("maximum expected F1 under the fitted model (match probability >= {t:.4})"))
+        }
+    };
+    let accepted: Vec<ScoredPair> = scored.into_iter().filter(|p| p.probability() >= threshold).collect();
+    lap("assigning", &mut timings);
+    let evaluation = truth.map(|t| evaluate(&accepted, t));
+    LinkResult {
+        model,
+        accepted,
+        threshold,
+        threshold_policy: policy,
+        blocking: candidates.rules.clone(),
+        candidates: candidates.pairs.len() as u64,
+        blocking_recall: candidates.recall,
+        evaluation,
+        timings,
+        weights,
+    }
+}
+
+/// Comparison vectors of `pairs`, computed in parallel.
+pub fn patterns(
+    settings: &Settings,
+    records: &Records,
+    pairs: &[(u32, u32)],
+    phase: &str,
+    progress: Progress<'_>,
+) -> Vec<Pattern> {
+    let mut out = Vec::with_capacity(pairs.len());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    for chunk in pairs.chunks(1 << 20) {
+        let per = chunk.len().div_ceil(threads).max(1);
+        let parts: Vec<Vec<Pattern>> = std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .chunks(per)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter().map(|&(a, b)| compare::pattern(settings, records, a as usize, b as usize)).collect()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        });
+        for p in parts {
+            out.extend(p);
+        }
+        progress(phase, out.len() as u64, pairs.len() as u64);
+    }
+    out
+}
+
+/// SplitMix64: a small, fixed generator, so the sample never changes with a dependency.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Random pairs for estimating u. Records are first put in an order fixed by their ids, so the
+/// sample — and with it the model — does not depend on the order of the input rows.
+pub fn random_pairs(settings: &Settings, records: &Records) -> Vec<(u32, u32)> {
+    let by_id = |range: std::ops::Range<usize>| {
+        let mut v: Vec<(u64, &str, u32)> =
+            range.map(|i| (id_hash(&records.ids[i]), records.ids[i].as_str(), i as u32)).collect();
+        v.sort_unstable();
+        v.into_iter().map(|(_, _, i)| i).collect::<Vec<u32>>()
+    };
+    let (a, b) = match settings.mode {
+        Mode::Link => (by_id(0..records.a_len), by_id(records.a_len..records.len())),
+        Mode::Dedupe => {
+            let all = by_id(0..records.len());
+            (all.clone(), all)
+        }
+    };
+    if a.is_empty() || b.is_empty() {
+        return Vec::new();
+    }
+    let mut state = settings.training.seed;
+    let mut out = Vec::with_capacity(settings.training.random_pairs as usize);
+    let mut attempts = 0u64;
+    while (out.len() as u64) < settings.training.random_pairs && attempts < settings.training.random_pairs * 4 {
+        attempts += 1;
+        let x = a[(splitmix(&mut state) % a.len() as u64) as usize];
+        let y = b[(splitmix(&mut state) % b.len() as u64) as usize];
+        if x != y {
+            out.push((x.min(y), x.max(y)));
+        }
+    }
+    out
+}
+
+fn id_hash(id: &str) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for &b in id.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn score(weights: &Weights, candidates: &Candidates, patterns: &[Pattern]) -> Vec<ScoredPair> {
+    candidates
+        .pairs
+        .iter()
+        .zip(patterns)
+        .filter_map(|(&(a, b), &pattern)| {
+            let weight = weights.total(pattern, a as usize);
+            (probability(weight) >= KEEP_FROM).then_some(ScoredPair { a, b, pattern, weight })
+        })
+        .collect()
+}
+
+/// Sorts best first: by weight, ties broken by the records' ids (not their row numbers, so the
+/// outcome does not depend on row order).
+fn sort_best_first(pairs: &mut [ScoredPair], records: &Records) {
+    pairs.sort_unstable_by(|x, y| {
+        y.weight
+            .total_cmp(&x.weight)
+            .then_with(|| records.ids[x.a as usize].cmp(&records.ids[y.a as usize]))
+            .then_with(|| records.ids[x.b as usize].cmp(&records.ids[y.b as usize]))
+    });
+}
+
+/// Greedy one-to-one assignment: take pairs best first, skipping any whose record is taken.
+pub fn one_to_one(mut pairs: Vec<ScoredPair>, records: &Records) -> Vec<ScoredPair> {
+    sort_best_first(&mut pairs, records);
+    let mut taken = vec![false; records.len()];
+    pairs.retain(|p| {
+        let free = !taken[p.a as usize] && !taken[p.b as usize];
+        if free {
+            taken[p.a as usize] = true;
+            taken[p.b as usize] = true;
+        }
+        free
+    });
+    pairs
+}
+
+/// The probability threshold that maximises the F1 the model itself expects: with pairs best
+/// first and `S_k` the sum of the first `k` match probabilities, accepting `k` pairs expects
+/// `S_k` true and `k - S_k` false positives, and misses `M - S_k` of the `M = S_n` matches the
+/// model expects, so expected F1 is `2 S_k / (k + M)`.
+pub fn expected_f1_threshold(pairs: &[ScoredPair]) -> f64 {
+    let mut p: Vec<f64> = pairs.iter().map(ScoredPair::probability).collect();
+    p.sort_unstable_by(|x, y| y.total_cmp(x));
+    let total: f64 = p.iter().sum();
+    let (mut best, mut best_f1, mut s) = (0.5, -1.0, 0.0);
+    for (k, &x) in p.iter().enumerate() {
+        s += x;
+        let f1 = 2.0 * s / ((k + 1) as f64 + total);
+        if f1 > best_f1 {
+            best_f1 = f1;
+            best = x;
+        }
+    }
+    best
+}
+
+/// Precision, recall and F1 of `accepted` against `truth` (sorted `(a, b)` with `a < b`).
+pub fn evaluate(accepted: &[ScoredPair], truth: &[(u32, u32)]) -> Evaluation {
+    let truth: HashSet<(u32, u32)> = truth.iter().copied().collect();
+    let tp = accepted.iter().filter(|p| truth.contains(&(p.a.min(p.b), p.a.max(p.b)))).count() as u64;
+    let fp = accepted.len() as u64 - tp;
+    let fn_ = truth.len() as u64 - tp;
+    let precision = if tp + fp == 0 { 0.0 } else { tp as f64 / (tp + fp) as f64 };
+    let recall = if truth.is_empty() { 0.0 } else { tp as f64 / truth.len() as f64 };
+    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+    Evaluation {
+        true_pairs: truth.len() as u64,
+        true_positives: tp,
+        false_positives: fp,
+        false_negatives: fn_,
+        precision,
+        recall,
+        f1,
+    }
+}
+
+/// The numbers behind one pair's score: the prior, each comparison's level and weight, the
+/// total and the probability.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// The pair's ids.
+    pub ids: (String, String),
+    /// `log2` prior odds.
+    pub prior_weight: f64,
+    /// Per comparison.
+    pub comparisons: Vec<ExplainedComparison>,
+    /// Prior plus every weight.
+    pub total_weight: f64,
+    /// Match probability.
+    pub probability: f64,
+}
+
+/// One comparison's part of a score.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedComparison {
+    /// The comparison.
+    pub name: String,
+    /// The level reached (`missing` when a value is missing).
+    pub level: String,
+    /// Its weight.
+    pub weight: f64,
+    /// Whether the weight was adjusted for the value's frequency.
+    pub term_frequency_adjusted: bool,
+}
+
+/// Explains the score of records `a` and `b`.
+pub fn explain(settings: &Settings, records: &Records, weights: &Weights, a: usize, b: usize) -> Explanation {
+    let pattern = compare::pattern(settings, records, a, b);
+    let comparisons: Vec<ExplainedComparison> = settings
+        .comparisons
+        .iter()
+        .enumerate()
+        .map(|(c, cmp)| {
+            let l = level_of(pattern, c);
+            ExplainedComparison {
+                name: cmp.name.clone(),
+                level: if l == NULL { "missing".into() } else { cmp.level_label(l as usize) },
+                weight: weights.of(c, l, a),
+                term_frequency_adjusted: l == 0 && weights.tf[c].is_some(),
+            }
+        })
+        .collect();
+    let total = weights.total(pattern, a);
+    Explanation {
+        ids: (records.ids[a].clone(), records.ids[b].clone()),
+        prior_weight: weights.prior,
+        comparisons,
+        total_weight: total,
+        probability: probability(total),
+    }
+}

@@ -1,0 +1,625 @@
+//! The settings file: which columns, how each is normalized and compared, how candidates are
+//! blocked and how the threshold is chosen. TOML, read with unknown keys refused.
+//!
+//! Levels and blocking keys are small expressions (`"jaro_winkler >= 0.92"`,
+//! `"year(date_of_birth)"`) parsed here once, so a typo is reported with the comparison, the
+//! level and what was expected before any data is read.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// A settings file that cannot be used, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file could not be read.
+    #[error("cannot read settings file `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or names a key that does not exist.
+    #[error("settings file `{path}`: {message}")]
+    Toml {
+        /// The file.
+        path: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// The TOML is well formed but says something impossible.
+    #[error("settings file `{path}`: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+}
+
+/// Link two tables or find duplicates within one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Pairs of one row of table A and one row of table B; each row in at most one pair.
+    Link,
+    /// Pairs of rows of one table that describe the same entity.
+    Dedupe,
+}
+
+/// How a column's values are normalized before they are blocked or compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    /// Folded text: case, diacritics, punctuation and spacing removed.
+    Text,
+    /// A personal name: folded, particles dropped, spellings mapped to one by the equivalence
+    /// tables, split into tokens.
+    Name,
+    /// A date: `YYYY-MM-DD`, `YYYYMMDD`, or partial with `00`/`XX` for unknown parts.
+    Date,
+    /// A document number: upper-case letters and digits only.
+    Document,
+    /// Digits only (identifiers, postcodes).
+    Digits,
+}
+
+/// How the accept threshold is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields, tag = "policy")]
+pub enum ThresholdPolicy {
+    /// Accept the pairs that maximise the F1 the fitted model expects (from its own match
+    /// probabilities; no labels).
+    ExpectedF1,
+    /// Accept pairs whose match probability is at least this.
+    Probability {
+        /// The probability, in (0, 1).
+        probability: f64,
+    },
+}
+
+/// EM and sampling settings.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Training {
+    /// Random pairs drawn to estimate the u probabilities.
+    pub random_pairs: u64,
+    /// Seed for the random pairs.
+    pub seed: u64,
+    /// EM iterations at most, per session.
+    pub max_iterations: u32,
+    /// EM stops when no m probability moves by more than this.
+    pub tolerance: f64,
+}
+
+impl Default for Training {
+    fn default() -> Self {
+        Training { random_pairs: 200_000, seed: 42, max_iterations: 100, tolerance: 1e-5 }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    mode: Mode,
+    id_column: String,
+    columns: BTreeMap<String, ColumnKind>,
+    #[serde(default)]
+    tables: Option<RawTables>,
+    blocking: RawBlocking,
+    comparison: Vec<RawComparison>,
+    #[serde(default)]
+    training: Training,
+    #[serde(default)]
+    threshold: Option<ThresholdPolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTables {
+    particles: Option<String>,
+    equivalences: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBlocking {
+    rules: Vec<Vec<String>>,
+    #[serde(default = "default_max_block_pairs")]
+    max_block_pairs: u64,
+}
+
+fn default_max_block_pairs() -> u64 {
+    10_000
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComparison {
+    name: String,
+    columns: Vec<String>,
+    levels: Vec<String>,
+    #[serde(default)]
+    term_frequency: bool,
+}
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Link or dedupe.
+    pub mode: Mode,
+    /// The column holding each row's unique id.
+    pub id_column: String,
+    /// Every column used, with its kind, in name order.
+    pub columns: Vec<(String, ColumnKind)>,
+    /// The values records are normalized into: one per column (same order), then one per
+    /// comparison of several columns joined.
+    pub fields: Vec<FieldDef>,
+    /// Blocking rules; a pair is a candidate when every key of some rule agrees.
+    pub rules: Vec<Rule>,
+    /// Blocks with more pairs than this are skipped (and reported): very common values.
+    pub max_block_pairs: u64,
+    /// The comparisons, in order.
+    pub comparisons: Vec<Comparison>,
+    /// EM settings.
+    pub training: Training,
+    /// Threshold policy.
+    pub threshold: ThresholdPolicy,
+    /// Particle table file, relative paths resolved against the settings file.
+    pub particles_file: Option<std::path::PathBuf>,
+    /// Equivalence table file.
+    pub equivalences_file: Option<std::path::PathBuf>,
+}
+
+/// A normalized value of each record: one column, or several joined.
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    /// The column's name, or the joining comparison's.
+    pub name: String,
+    /// Indexes into [`Settings::columns`].
+    pub columns: Vec<usize>,
+    /// The kind of its columns.
+    pub kind: ColumnKind,
+}
+
+/// One blocking rule: keys that must all agree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// The rule as written.
+    pub text: String,
+    /// Its keys.
+    pub keys: Vec<Key>,
+}
+
+/// A blocking key: a function of one column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    /// Index into [`Settings::fields`]: a column, or a comparison that joins columns.
+    pub field: usize,
+    /// What is taken of the value.
+    pub function: KeyFunction,
+}
+
+/// What a blocking key takes of a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFunction {
+    /// The whole normalized value.
+    Value,
+    /// The first `n` characters.
+    Prefix(usize),
+    /// The Double Metaphone primary code.
+    Metaphone,
+    /// The year of a date.
+    Year,
+    /// The first token of a name.
+    FirstToken,
+    /// The tokens of a name in sorted order (order-free).
+    SortedTokens,
+}
+
+/// One comparison: how two rows' values for some columns are graded into levels.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Its name, as in the output header.
+    pub name: String,
+    /// Indexes into [`Settings::columns`]; several columns are joined into one value.
+    pub columns: Vec<usize>,
+    /// Index into [`Settings::fields`] of the value compared.
+    pub field: usize,
+    /// The kind of its columns.
+    pub kind: ColumnKind,
+    /// Levels from most to least similar; a pair that reaches none is at the implicit `else`.
+    pub levels: Vec<Level>,
+    /// Whether the exact level is adjusted by how common the value is.
+    pub term_frequency: bool,
+}
+
+impl Comparison {
+    /// Number of levels including the final `else`.
+    pub fn level_count(&self) -> usize {
+        self.levels.len() + 1
+    }
+
+    /// The label of level `l` (`else` for the last).
+    pub fn level_label(&self, l: usize) -> String {
+        self.levels.get(l).map_or_else(|| "else".to_owned(), ToString::to_string)
+    }
+}
+
+/// A comparison level: a predicate on two values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Level {
+    /// Normalized values equal.
+    Exact,
+    /// This comparison's value equals the other row's value of another column, both ways
+    /// (given and family names swapped).
+    Swapped(usize),
+    /// Same tokens in any order.
+    SameTokens,
+    /// Every token of the shorter value is a token of the longer (a dropped second surname,
+    /// an added middle name).
+    TokenSubset,
+    /// Every token of the shorter value matches a distinct token of the longer with at least
+    /// this Jaro-Winkler similarity.
+    TokensFuzzy(f64),
+    /// Jaro-Winkler similarity at least this.
+    JaroWinkler(f64),
+    /// Damerau-Levenshtein distance at most this.
+    DamerauLevenshtein(u32),
+    /// Double Metaphone codes share a code.
+    Phonetic,
+    /// Dates: day and month swapped, year equal.
+    DayMonthSwapped,
+    /// Dates: year and month equal.
+    YearMonth,
+    /// Dates: year equal.
+    Year,
+    /// Dates: every part known on both sides agrees (a partial date consistent with a full one).
+    PartialMatch,
+    /// Dates: years at most this far apart.
+    YearsApart(u32),
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Level::Exact => write!(f, "exact"),
+            Level::Swapped(_) => write!(f, "swapped"),
+            Level::SameTokens => write!(f, "same_tokens"),
+            Level::TokenSubset => write!(f, "token_subset"),
+            Level::TokensFuzzy(t) => write!(f, "tokens_fuzzy >= {t}"),
+            Level::JaroWinkler(t) => write!(f, "jaro_winkler >= {t}"),
+            Level::DamerauLevenshtein(k) => write!(f, "damerau_levenshtein <= {k}"),
+            Level::Phonetic => write!(f, "phonetic"),
+            Level::DayMonthSwapped => write!(f, "day_month_swapped"),
+            Level::YearMonth => write!(f, "year_month"),
+            Level::Year => write!(f, "year"),
+            Level::PartialMatch => write!(f, "partial_match"),
+            Level::YearsApart(n) => write!(f, "years_apart <= {n}"),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads and validates a settings file.
+    pub fn from_file(path: &Path) -> Result<Settings, SettingsError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| SettingsError::Read { path: path.display().to_string(), source })?;
+        let mut s = Settings::parse(&text, &path.display().to_string())?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        s.particles_file = s.particles_file.map(|p| base.join(p));
+        s.equivalences_file = s.equivalences_file.map(|p| base.join(p));
+        Ok(s)
+    }
+
+    /// Parses settings text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Settings, SettingsError> {
+        let raw: RawSettings = toml::from_str(text)
+            .map_err(|e| SettingsError::Toml { path: origin.to_owned(), message: e.to_string().trim().to_owned() })?;
+        let invalid = |message: String| SettingsError::Invalid { path: origin.to_owned(), message };
+        let columns: Vec<(String, ColumnKind)> = raw.columns.into_iter().collect();
+        let column = |name: &str, context: &str| {
+            columns
+                .iter()
+                .position(|(c, _)| c == name)
+                .ok_or_else(|| invalid(format!("{context}: column `{name}` is not declared under [columns]")))
+        };
+        if columns.iter().any(|(c, _)| *c == raw.id_column) {
+            return Err(invalid(format!("`id_column` `{}` must not also be a compared column", raw.id_column)));
+        }
+        if raw.comparison.is_empty() {
+            return Err(invalid("no [[comparison]] given".into()));
+        }
+        if raw.comparison.len() > 16 {
+            return Err(invalid("at most 16 comparisons".into()));
+        }
+        let mut fields: Vec<FieldDef> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (n, k))| FieldDef { name: n.clone(), columns: vec![i], kind: *k })
+            .collect();
+        let mut comparisons = Vec::new();
+        for rc in raw.comparison {
+            let context = format!("comparison `{}`", rc.name);
+            if comparisons.iter().any(|c: &Comparison| c.name == rc.name) {
+                return Err(invalid(format!("{context} is defined twice")));
+            }
+            if rc.columns.is_empty() {
+                return Err(invalid(format!("{context}: `columns` is empty")));
+            }
+            let cols = rc.columns.iter().map(|c| column(c, &context)).collect::<Result<Vec<_>, _>>()?;
+            let kind = columns[cols[0]].1;
+            if cols.iter().any(|&c| columns[c].1 != kind) {
+                return Err(invalid(format!("{context}: its columns are of different kinds")));
+            }
+            if cols.len() > 1 && !matches!(kind, ColumnKind::Name | ColumnKind::Text) {
+                return Err(invalid(format!("{context}: only name or text columns can be joined")));
+            }
+            if rc.levels.is_empty() || rc.levels.len() > 14 {
+                return Err(invalid(format!("{context}: between 1 and 14 levels are needed")));
+            }
+            let mut levels = Vec::new();
+            for (i, l) in rc.levels.iter().enumerate() {
+                let lcontext = format!("{context} level {} `{l}`", i + 1);
+                let level = parse_level(l, kind).map_err(|m| invalid(format!("{lcontext}: {m}")))?;
+                let level = match level {
+                    ParsedLevel::Level(level) => level,
+                    ParsedLevel::Swapped(other) => {
+                        if cols.len() != 1 {
+                            return Err(invalid(format!("{lcontext}: only a one-column comparison can swap")));
+                        }
+                        let o = column(other, &lcontext)?;
+                        if columns[o].1 != kind {
+                            return Err(invalid(format!("{lcontext}: `{other}` is of another kind")));
+                        }
+                        Level::Swapped(o)
+                    }
+                };
+                levels.push(level);
+            }
+            if rc.term_frequency && levels.first() != Some(&Level::Exact) {
+                return Err(invalid(format!("{context}: `term_frequency` needs `exact` as the first level")));
+            }
+            let field = if cols.len() == 1 {
+                cols[0]
+            } else {
+                fields.push(FieldDef { name: rc.name.clone(), columns: cols.clone(), kind });
+                fields.len() - 1
+            };
+            comparisons.push(Comparison {
+                name: rc.name,
+                field,
+                columns: cols,
+                kind,
+                levels,
+                term_frequency: rc.term_frequency,
+            });
+        }
+        let field = |name: &str, context: &str| {
+            fields.iter().position(|f| f.name == name).ok_or_else(|| {
+                invalid(format!(
+                    "{context}: `{name}` is neither a column under [columns] nor a comparison of several columns"
+                ))
+            })
+        };
+        if raw.blocking.rules.is_empty() {
+            return Err(invalid("[blocking] `rules` is empty: at least one rule is needed".into()));
+        }
+        if raw.blocking.rules.len() > 16 {
+            return Err(invalid("[blocking] `rules`: at most 16 rules".into()));
+        }
+        let mut rules = Vec::new();
+        for (i, keys) in raw.blocking.rules.iter().enumerate() {
+            if keys.is_empty() {
+                return Err(invalid(format!("[blocking] rule {} has no keys", i + 1)));
+            }
+            let mut parsed = Vec::new();
+            for k in keys {
+                let context = format!("[blocking] rule {} key `{k}`", i + 1);
+                let (function, col) = parse_key(k).map_err(|m| invalid(format!("{context}: {m}")))?;
+                let c = field(col, &context)?;
+                let kind = fields[c].kind;
+                let fits = match function {
+                    KeyFunction::Year => kind == ColumnKind::Date,
+                    KeyFunction::FirstToken | KeyFunction::SortedTokens => {
+                        matches!(kind, ColumnKind::Name | ColumnKind::Text)
+                    }
+                    _ => true,
+                };
+                if !fits {
+                    return Err(invalid(format!("{context}: not defined for a {kind:?} column")));
+                }
+                parsed.push(Key { field: c, function });
+            }
+            rules.push(Rule { text: keys.join(" & "), keys: parsed });
+        }
+        let threshold = raw.threshold.unwrap_or(ThresholdPolicy::ExpectedF1);
+        if let ThresholdPolicy::Probability { probability } = threshold
+            && !(probability > 0.0 && probability < 1.0)
+        {
+            return Err(invalid(format!("[threshold] `probability` {probability} must be between 0 and 1")));
+        }
+        if raw.training.random_pairs < 1000 {
+            return Err(invalid("[training] `random_pairs` must be at least 1000".into()));
+        }
+        let (particles_file, equivalences_file) = match raw.tables {
+            Some(t) => (t.particles.map(Into::into), t.equivalences.map(Into::into)),
+            None => (None, None),
+        };
+        Ok(Settings {
+            mode: raw.mode,
+            id_column: raw.id_column,
+            columns,
+            fields,
+            rules,
+            max_block_pairs: raw.blocking.max_block_pairs.max(1),
+            comparisons,
+            training: raw.training,
+            threshold,
+            particles_file,
+            equivalences_file,
+        })
+    }
+}
+
+enum ParsedLevel<'a> {
+    Level(Level),
+    Swapped(&'a str),
+}
+
+fn parse_key(text: &str) -> Result<(KeyFunction, &str), String> {
+    let t = text.trim();
+    let Some(open) = t.find('(') else { return Ok((KeyFunction::Value, t)) };
+    let Some(inner) = t[open + 1..].strip_suffix(')') else { return Err("missing `)`".into()) };
+    let name = t[..open].trim();
+    let args: Vec<&str> = inner.split(',').map(str::trim).collect();
+    let one = |f: KeyFunction| {
+        if args.len() == 1 { Ok((f, args[0])) } else { Err(format!("`{name}` takes one column")) }
+    };
+    match name {
+        "metaphone" => one(KeyFunction::Metaphone),
+        "year" => one(KeyFunction::Year),
+        "first_token" => one(KeyFunction::FirstToken),
+        "sorted_tokens" => one(KeyFunction::SortedTokens),
+        "prefix" => match args.as_slice() {
+            [col, n] => {
+                let n: usize = n.parse().map_err(|_| format!("`{n}` is not a length"))?;
+                if n == 0 {
+                    return Err("a prefix of length 0 is no key".into());
+                }
+                Ok((KeyFunction::Prefix(n), col))
+            }
+            _ => Err("`prefix` takes a column and a length: `prefix(COLUMN, N)`".into()),
+        },
+        _ => Err(format!("unknown function `{name}`: expected metaphone, year, first_token, sorted_tokens or prefix")),
+    }
+}
+
+fn parse_level(text: &str, kind: ColumnKind) -> Result<ParsedLevel<'_>, String> {
+    let t = text.trim();
+    let for_dates = |l: Level| {
+        if kind == ColumnKind::Date { Ok(ParsedLevel::Level(l)) } else { Err("defined for date columns only".into()) }
+    };
+    let for_names = |l: Level| {
+        if matches!(kind, ColumnKind::Name | ColumnKind::Text) {
+            Ok(ParsedLevel::Level(l))
+        } else {
+            Err("defined for name and text columns only".into())
+        }
+    };
+    match t {
+        "exact" => return Ok(ParsedLevel::Level(Level::Exact)),
+        "same_tokens" => return for_names(Level::SameTokens),
+        "token_subset" => return for_names(Level::TokenSubset),
+        "phonetic" => return for_names(Level::Phonetic),
+        "day_month_swapped" => return for_dates(Level::DayMonthSwapped),
+        "year_month" => return for_dates(Level::YearMonth),
+        "year" => return for_dates(Level::Year),
+        "partial_match" => return for_dates(Level::PartialMatch),
+        _ => {}
+    }
+    if let Some(inner) = t.strip_prefix("swapped(").and_then(|r| r.strip_suffix(')')) {
+        return Ok(ParsedLevel::Swapped(inner.trim()));
+    }
+    let (name, op, value) = {
+        let Some(pos) = t.find(['<', '>']) else {
+            return Err("unknown level: expected exact, swapped(COLUMN), same_tokens, token_subset, \
+                        tokens_fuzzy >= X, jaro_winkler >= X, damerau_levenshtein <= K, phonetic, \
+                        day_month_swapped, year_month, year, partial_match or years_apart <= N"
+                .into());
+        };
+        let rest = &t[pos..];
+        let (op, value) = if let Some(v) = rest.strip_prefix(">=") {
+            (">=", v)
+        } else if let Some(v) = rest.strip_prefix("<=") {
+            ("<=", v)
+        } else {
+            return Err("expected `>=` or `<=`".into());
+        };
+        (t[..pos].trim(), op, value.trim())
+    };
+    let similarity = |op_ok: bool| -> Result<f64, String> {
+        if !op_ok {
+            return Err(format!("`{name}` is compared with `>=`"));
+        }
+        match value.parse::<f64>() {
+            Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+            _ => Err(format!("`{value}` is not a similarity between 0 and 1")),
+        }
+    };
+    let distance = |op_ok: bool| -> Result<u32, String> {
+        if !op_ok {
+            return Err(format!("`{name}` is compared with `<=`"));
+        }
+        value.parse::<u32>().map_err(|_| format!("`{value}` is not a whole number"))
+    };
+    match name {
+        "jaro_winkler" => Ok(ParsedLevel::Level(Level::JaroWinkler(similarity(op == ">=")?))),
+        "tokens_fuzzy" => for_names(Level::TokensFuzzy(similarity(op == ">=")?)),
+        "damerau_levenshtein" => Ok(ParsedLevel::Level(Level::DamerauLevenshtein(distance(op == "<=")?))),
+        "years_apart" => for_dates(Level::YearsApart(distance(op == "<=")?)),
+        _ => Err(format!("unknown measure `{name}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+mode = "link"
+id_column = "id"
+[columns]
+given = "name"
+family = "name"
+dob = "date"
+[blocking]
+rules = [["family", "year(dob)"], ["metaphone(given)"]]
+[[comparison]]
+name = "given"
+columns = ["given"]
+levels = ["exact", "swapped(family)", "jaro_winkler >= 0.9"]
+term_frequency = true
+[[comparison]]
+name = "dob"
+columns = ["dob"]
+levels = ["exact", "day_month_swapped", "years_apart <= 1"]
+"#;
+
+    fn err(text: &str) -> String {
+        match Settings::parse(text, "t.toml") {
+            Ok(_) => panic!("accepted: {text}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_minimal_file_parses() {
+        let s = Settings::parse(MINIMAL, "t.toml").expect("valid");
+        assert_eq!(s.rules.len(), 2);
+        assert_eq!(s.rules[0].keys[1].function, KeyFunction::Year);
+        assert_eq!(s.rules[0].keys[0].field, 1);
+        assert_eq!(s.comparisons[0].levels[1], Level::Swapped(1));
+        assert_eq!(s.comparisons[1].levels[2], Level::YearsApart(1));
+        assert_eq!(s.comparisons[0].level_label(3), "else");
+        assert_eq!(s.threshold, ThresholdPolicy::ExpectedF1);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = err(&MINIMAL.replace("mode = \"link\"", "mode = \"link\"\nblockign = 1"));
+        assert!(e.contains("blockign"), "{e}");
+        let e = err(&MINIMAL.replace("jaro_winkler >= 0.9", "jaro_winkler > 0.9"));
+        assert!(e.contains("comparison `given` level 3") && e.contains("`>=`"), "{e}");
+        let e = err(&MINIMAL.replace("year(dob)", "year(family)"));
+        assert!(e.contains("rule 1") && e.contains("not defined"), "{e}");
+        let e = err(&MINIMAL.replace("swapped(family)", "swapped(surname)"));
+        assert!(e.contains("`surname` is not declared"), "{e}");
+        let e = err(&MINIMAL.replace("\"day_month_swapped\"", "\"token_subset\""));
+        assert!(e.contains("name and text columns only"), "{e}");
+        let e = err(&MINIMAL.replace("\"exact\", \"swapped", "\"swapped"));
+        assert!(e.contains("term_frequency"), "{e}");
+    }
+}

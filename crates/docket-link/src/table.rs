@@ -1,0 +1,515 @@
+//! Rows read from CSV and normalized once into compact, column-wise fields.
+//!
+//! Both tables of a link job live in one [`Records`]: table A's rows first, then table B's, so
+//! that term frequencies, blocking keys and comparisons see one numbering. Every value a level or
+//! a key needs (canonical name tokens, sorted tokens, phonetic codes, date parts) is computed
+//! here, so the pair loop does no normalization.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use crate::normalize::{self, NameRules};
+use crate::settings::{ColumnKind, Settings};
+
+/// A CSV file that cannot be linked at all.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    /// The file could not be opened or read.
+    #[error("cannot read `{file}`: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The header is missing or lacks a column the settings use.
+    #[error("`{file}`: {message}")]
+    Header {
+        /// The file.
+        file: String,
+        /// What is missing.
+        message: String,
+    },
+    /// The name tables named in the settings are malformed.
+    #[error("{0}")]
+    Tables(String),
+}
+
+/// A row that was skipped or a value that was read as missing, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowIssue {
+    /// The file.
+    pub file: String,
+    /// 1-based line number (the header is line 1).
+    pub line: u64,
+    /// The column concerned, if one.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+    /// Whether the row was skipped (otherwise only the value was read as missing).
+    pub skipped: bool,
+}
+
+/// Strings stored end to end; value `i` is `bytes[ends[i-1]..ends[i]]`.
+#[derive(Debug, Default, Clone)]
+pub struct Arena {
+    bytes: String,
+    ends: Vec<u32>,
+}
+
+impl Arena {
+    fn push(&mut self, s: &str) {
+        self.bytes.push_str(s);
+        self.ends.push(self.bytes.len() as u32);
+    }
+
+    /// Value `i`; empty means missing.
+    #[inline]
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn extend(&mut self, other: Arena) {
+        let base = self.bytes.len() as u32;
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+    }
+}
+
+/// Date parts; 0 means unknown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ymd {
+    /// Year, 0 if unknown.
+    pub year: u16,
+    /// Month 1–12, 0 if unknown.
+    pub month: u8,
+    /// Day 1–31, 0 if unknown.
+    pub day: u8,
+}
+
+/// One normalized field (a column, or several columns joined) for every record.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The kind of its columns.
+    pub kind: ColumnKind,
+    /// The canonical value: names as canonical tokens joined by one space; dates as their
+    /// digits; empty when missing.
+    pub text: Arena,
+    /// Names and text: tokens sorted, joined by one space.
+    pub sorted: Arena,
+    /// Names and text: Double Metaphone codes, primary then alternate, four bytes each,
+    /// zero-padded.
+    pub phonetic: Vec<[u8; 8]>,
+    /// Dates: their parts.
+    pub dates: Vec<Ymd>,
+}
+
+impl Field {
+    fn new(kind: ColumnKind) -> Field {
+        Field { kind, text: Arena::default(), sorted: Arena::default(), phonetic: Vec::new(), dates: Vec::new() }
+    }
+
+    fn extend(&mut self, other: Field) {
+        self.text.extend(other.text);
+        self.sorted.extend(other.sorted);
+        self.phonetic.extend(other.phonetic);
+        self.dates.extend(other.dates);
+    }
+
+    /// Whether record `i` has no value.
+    #[inline]
+    pub fn missing(&self, i: usize) -> bool {
+        self.text.get(i).is_empty()
+    }
+}
+
+/// The records of a link or dedupe job, normalized.
+#[derive(Debug)]
+pub struct Records {
+    /// Record ids, as given.
+    pub ids: Vec<String>,
+    /// Rows of table A (the first `a_len` records); in dedupe mode, every record.
+    pub a_len: usize,
+    /// Normalized fields, as [`Settings::fields`].
+    pub fields: Vec<Field>,
+    /// For each comparison, the field it compares.
+    pub comparison_field: Vec<usize>,
+    /// Rows skipped and values read as missing.
+    pub issues: Vec<RowIssue>,
+    /// Issues not listed because there were too many, per file.
+    pub issues_not_listed: u64,
+}
+
+/// At most this many issues are listed per file; the rest are counted.
+const ISSUES_LISTED: usize = 200;
+
+impl Records {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Number of table B records (0 in dedupe mode).
+    pub fn b_len(&self) -> usize {
+        self.ids.len() - self.a_len
+    }
+
+    /// Reads table A and, when linking, table B, normalizing every field.
+    pub fn read(settings: &Settings, files: &[&std::path::Path]) -> Result<Records, TableError> {
+        let mut readers = Vec::new();
+        for path in files {
+            let name = path.display().to_string();
+            let file = std::fs::File::open(path).map_err(|source| TableError::Io { file: name.clone(), source })?;
+            readers.push((name, std::io::BufReader::with_capacity(1 << 20, file)));
+        }
+        Records::from_readers(settings, readers)
+    }
+
+    /// Reads CSV text from each `(name, reader)`: table A, then table B when linking.
+    pub fn from_readers<R: Read>(settings: &Settings, tables: Vec<(String, R)>) -> Result<Records, TableError> {
+        let names = name_rules(settings)?;
+        let mut out = Records::empty(settings);
+        let single = tables.len() == 1;
+        for (n, (name, reader)) in tables.into_iter().enumerate() {
+            out.append_csv(settings, &names, &name, reader)?;
+            if n == 0 || single {
+                out.a_len = out.ids.len();
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records with no rows, shaped by `settings`.
+    pub fn empty(settings: &Settings) -> Records {
+        Records {
+            ids: Vec::new(),
+            a_len: 0,
+            fields: settings.fields.iter().map(|f| Field::new(f.kind)).collect(),
+            comparison_field: settings.comparisons.iter().map(|c| c.field).collect(),
+            issues: Vec::new(),
+            issues_not_listed: 0,
+        }
+    }
+
+    /// Appends the rows of one CSV file (with a header).
+    pub fn append_csv(
+        &mut self,
+        settings: &Settings,
+        names: &NameRules,
+        file: &str,
+        reader: impl Read,
+    ) -> Result<(), TableError> {
+        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let header = csv
+            .headers()
+            .map_err(|e| TableError::Header { file: file.to_owned(), message: format!("cannot read the header: {e}") })?
+            .clone();
+        let find = |name: &str| header.iter().position(|h| h.trim() == name);
+        let Some(id_at) = find(&settings.id_column) else {
+            return Err(TableError::Header {
+                file: file.to_owned(),
+                message: format!("no column `{}` (the id column) in the header", settings.id_column),
+            });
+        };
+        let mut at = Vec::new();
+        for (c, _) in &settings.columns {
+            match find(c) {
+                Some(i) => at.push(i),
+                None => {
+                    return Err(TableError::Header {
+                        file: file.to_owned(),
+                        message: format!("no column `{c}` in the header (the settings compare or block on it)"),
+                    });
+                }
+            }
+        }
+        // Ids are unique within a table; the two tables of a link job may share ids.
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        let listed_before = self.issues.len();
+        let issue = |issues: &mut Vec<RowIssue>, not_listed: &mut u64, i: RowIssue| {
+            if issues.len() - listed_before < ISSUES_LISTED {
+                issues.push(i);
+            } else {
+                *not_listed += 1;
+            }
+        };
+        // Rows are read here and normalized in parallel chunks.
+        let mut chunk: Vec<(u64, Vec<String>)> = Vec::new();
+        let mut record = csv::StringRecord::new();
+        let width = header.len();
+        loop {
+            let line = csv.position().line() + 1;
+            match csv.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(line, |p| p.line());
+                    let reason = match e.kind() {
+                        csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
+                        _ => format!("malformed row: {e}"),
+                    };
+                    issue(
+                        &mut self.issues,
+                        &mut self.issues_not_listed,
+                        RowIssue { file: file.to_owned(), line, column: None, reason, skipped: true },
+                    );
+                    continue;
+                }
+            }
+            let line = record.position().map_or(line, |p| p.line());
+            if record.len() != width {
+                issue(
+                    &mut self.issues,
+                    &mut self.issues_not_listed,
+                    RowIssue {
+                        file: file.to_owned(),
+                        line,
+                        column: None,
+                        reason: format!("the row has {} fields, the header {width}", record.len()),
+                        skipped: true,
+                    },
+                );
+                continue;
+            }
+            let id = record[id_at].trim();
+            if id.is_empty() {
+                issue(
+                    &mut self.issues,
+                    &mut self.issues_not_listed,
+                    RowIssue {
+                        file: file.to_owned(),
+                        line,
+                        column: Some(settings.id_column.clone()),
+                        reason: "the id is empty".into(),
+                        skipped: true,
+                    },
+                );
+                continue;
+            }
+            if let Some(first) = seen.insert(id.to_owned(), line) {
+                seen.insert(id.to_owned(), first);
+                issue(
+                    &mut self.issues,
+                    &mut self.issues_not_listed,
+                    RowIssue {
+                        file: file.to_owned(),
+                        line,
+                        column: Some(settings.id_column.clone()),
+                        reason: format!("id `{id}` is not unique (first seen on line {first})"),
+                        skipped: true,
+                    },
+                );
+                continue;
+            }
+            self.ids.push(id.to_owned());
+            chunk.push((line, at.iter().map(|&i| record[i].to_owned()).collect()));
+            if chunk.len() == 1 << 16 {
+                self.normalize_chunk(settings, names, file, std::mem::take(&mut chunk));
+            }
+        }
+        self.normalize_chunk(settings, names, file, chunk);
+        let listed = self.issues.len() - listed_before;
+        if listed > ISSUES_LISTED {
+            self.issues_not_listed += (listed - ISSUES_LISTED) as u64;
+            self.issues.truncate(listed_before + ISSUES_LISTED);
+        }
+        Ok(())
+    }
+
+    fn normalize_chunk(&mut self, settings: &Settings, names: &NameRules, file: &str, rows: Vec<(u64, Vec<String>)>) {
+        if rows.is_empty() {
+            return;
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let per = rows.len().div_ceil(threads);
+        let parts: Vec<(Vec<Field>, Vec<RowIssue>)> = std::thread::scope(|s| {
+            let handles: Vec<_> =
+                rows.chunks(per).map(|part| s.spawn(move || normalize_rows(settings, names, file, part))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        });
+        for (fields, issues) in parts {
+            for (mine, theirs) in self.fields.iter_mut().zip(fields) {
+                mine.extend(theirs);
+            }
+            for i in issues {
+                if self.issues.len() < ISSUES_LISTED * 4 {
+                    self.issues.push(i);
+                } else {
+                    self.issues_not_listed += 1;
+                }
+            }
+        }
+    }
+}
+
+/// The name tables of a job: the built-in ones or those a settings file names.
+pub enum Names {
+    /// The tables compiled in.
+    Builtin(&'static NameRules),
+    /// Tables read from files.
+    Own(Box<NameRules>),
+}
+
+impl std::ops::Deref for Names {
+    type Target = NameRules;
+    fn deref(&self) -> &NameRules {
+        match self {
+            Names::Builtin(r) => r,
+            Names::Own(r) => r,
+        }
+    }
+}
+
+/// The name tables the settings name, or the built-in ones.
+pub fn name_rules(settings: &Settings) -> Result<Names, TableError> {
+    if settings.particles_file.is_none() && settings.equivalences_file.is_none() {
+        return NameRules::builtin().map(Names::Builtin).map_err(|e| TableError::Tables(e.to_string()));
+    }
+    let read = |p: &Option<std::path::PathBuf>, builtin: &'static str| -> Result<String, TableError> {
+        match p {
+            None => Ok(builtin.to_owned()),
+            Some(p) => {
+                std::fs::read_to_string(p).map_err(|source| TableError::Io { file: p.display().to_string(), source })
+            }
+        }
+    };
+    let particles = read(&settings.particles_file, normalize::BUILTIN_PARTICLES)?;
+    let equivalences = read(&settings.equivalences_file, normalize::BUILTIN_EQUIVALENCES)?;
+    NameRules::from_files(&particles, &equivalences)
+        .map(|r| Names::Own(Box::new(r)))
+        .map_err(|e| TableError::Tables(e.to_string()))
+}
+
+fn normalize_rows(
+    settings: &Settings,
+    names: &NameRules,
+    file: &str,
+    rows: &[(u64, Vec<String>)],
+) -> (Vec<Field>, Vec<RowIssue>) {
+    let mut fields: Vec<Field> = settings.fields.iter().map(|f| Field::new(f.kind)).collect();
+    let mut issues = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    let mut scratch = String::new();
+    let mut joined = String::new();
+    for (line, values) in rows {
+        for (def, f) in settings.fields.iter().zip(fields.iter_mut()) {
+            let value = if let [col] = def.columns[..] {
+                values[col].as_str()
+            } else {
+                joined.clear();
+                for &col in &def.columns {
+                    joined.push_str(&values[col]);
+                    joined.push(' ');
+                }
+                joined.as_str()
+            };
+            let problem = push_value(f, def.kind, value, names, &mut tokens, &mut scratch);
+            if let (Some(reason), [_]) = (problem, &def.columns[..]) {
+                issues.push(RowIssue {
+                    file: file.to_owned(),
+                    line: *line,
+                    column: Some(def.name.clone()),
+                    reason,
+                    skipped: false,
+                });
+            }
+        }
+    }
+    (fields, issues)
+}
+
+/// Appends one normalized value; returns why it was read as missing, if it was.
+fn push_value(
+    f: &mut Field,
+    kind: ColumnKind,
+    raw: &str,
+    names: &NameRules,
+    tokens: &mut Vec<String>,
+    scratch: &mut String,
+) -> Option<String> {
+    let mut problem = None;
+    match kind {
+        ColumnKind::Name | ColumnKind::Text => {
+            tokens.clear();
+            if kind == ColumnKind::Name {
+                names.tokens(raw, tokens);
+            } else {
+                tokens.extend(normalize::fold(raw).split(' ').filter(|t| !t.is_empty()).map(str::to_owned));
+            }
+            scratch.clear();
+            for (i, t) in tokens.iter().enumerate() {
+                if i > 0 {
+                    scratch.push(' ');
+                }
+                scratch.push_str(t);
+            }
+            f.text.push(scratch);
+            tokens.sort_unstable();
+            scratch.clear();
+            for (i, t) in tokens.iter().enumerate() {
+                if i > 0 {
+                    scratch.push(' ');
+                }
+                scratch.push_str(t);
+            }
+            f.sorted.push(scratch);
+            let mut code = [0u8; 8];
+            if !tokens.is_empty() {
+                let squashed: String = f.text.get(f.text.len() - 1).chars().filter(|c| *c != ' ').collect();
+                let (p, s) = crate::phonetic::double_metaphone(&squashed);
+                for (slot, b) in code[..4].iter_mut().zip(p.bytes()) {
+                    *slot = b;
+                }
+                for (slot, b) in code[4..].iter_mut().zip(s.bytes()) {
+                    *slot = b;
+                }
+            }
+            f.phonetic.push(code);
+        }
+        ColumnKind::Date => {
+            let t = raw.trim();
+            let (digits, ymd) = if t.is_empty() {
+                (String::new(), Ymd::default())
+            } else {
+                match normalize::parse_date(t) {
+                    Some(d) => (
+                        d.digits().to_owned(),
+                        Ymd { year: d.year().unwrap_or(0), month: d.month().unwrap_or(0), day: d.day().unwrap_or(0) },
+                    ),
+                    None => {
+                        problem = Some(format!("`{t}` is not a date (YYYY-MM-DD or YYYYMMDD); read as missing"));
+                        (String::new(), Ymd::default())
+                    }
+                }
+            };
+            f.text.push(&digits);
+            f.dates.push(ymd);
+        }
+        ColumnKind::Document => f.text.push(&normalize::normalize_document(raw)),
+        ColumnKind::Digits => {
+            scratch.clear();
+            scratch.extend(raw.chars().filter(char::is_ascii_digit));
+            if scratch.is_empty() && !raw.trim().is_empty() {
+                problem = Some(format!("`{}` has no digits; read as missing", raw.trim()));
+            }
+            f.text.push(scratch);
+        }
+    }
+    problem
+}

@@ -1,0 +1,259 @@
+//! `docket link`: the record-linkage engine on CSV files, with its summary, `links.csv`, the
+//! saved model and one pair's explanation.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use docket_link::link::{self, LinkResult};
+use docket_link::model::Model;
+use docket_link::settings::{Mode, Settings};
+use docket_link::table::Records;
+use serde_json::json;
+
+/// What `docket link` was asked to do.
+pub struct LinkArgs {
+    /// The settings file.
+    pub settings: PathBuf,
+    /// Table A (or the one table to deduplicate) and, when linking, table B.
+    pub files: Vec<PathBuf>,
+    /// Where to write accepted pairs.
+    pub out: Option<PathBuf>,
+    /// Where to save the fitted model.
+    pub model_out: Option<PathBuf>,
+    /// A saved model to use instead of fitting one.
+    pub model: Option<PathBuf>,
+    /// True pairs, for precision, recall, F1 and blocking recall.
+    pub truth: Option<PathBuf>,
+    /// Explain one pair: its two ids.
+    pub explain: Option<Vec<String>>,
+    /// Print the summary as JSON.
+    pub json: bool,
+    /// Show progress bars.
+    pub progress: bool,
+}
+
+/// Runs `docket link`. Returns the process exit status: 0, or 2 when rows were skipped.
+pub fn run(args: &LinkArgs) -> Result<i32> {
+    let settings = Settings::from_file(&args.settings)?;
+    let want = match settings.mode {
+        Mode::Link => 2,
+        Mode::Dedupe => 1,
+    };
+    if args.files.len() != want {
+        bail!(
+            "settings `{}` say mode = \"{}\": give {want} CSV file{}, not {}",
+            args.settings.display(),
+            if want == 2 { "link" } else { "dedupe" },
+            if want == 2 { "s" } else { "" },
+            args.files.len()
+        );
+    }
+    if args.out.is_none() && args.explain.is_none() {
+        bail!("say where the accepted pairs go with `--out links.csv` (or ask for `--explain ID_A ID_B`)");
+    }
+    let started = std::time::Instant::now();
+    let paths: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let records = Records::read(&settings, &paths)?;
+    let read_secs = started.elapsed().as_secs_f64();
+    for issue in &records.issues {
+        eprintln!(
+            "{}:{}: {}{}{}",
+            issue.file,
+            issue.line,
+            issue.column.as_deref().map(|c| format!("column `{c}`: ")).unwrap_or_default(),
+            issue.reason,
+            if issue.skipped { " (row skipped)" } else { "" }
+        );
+    }
+    if records.issues_not_listed > 0 {
+        eprintln!("... and {} more rows with problems", records.issues_not_listed);
+    }
+    let model = args.model.as_deref().map(|p| Model::load(p, &settings)).transpose()?;
+    let truth = match &args.truth {
+        Some(p) => {
+            let pairs = read_truth(p)?;
+            let (resolved, unknown) = link::resolve_truth(&settings, &records, &pairs);
+            if unknown > 0 {
+                eprintln!("{}: {unknown} true pairs name ids not among the linked rows", p.display());
+            }
+            Some(resolved)
+        }
+        None => None,
+    };
+    let bar = indicatif::ProgressBar::new(0);
+    if !args.progress || args.json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>22} [{bar:40}] {percent:>3}% {human_pos}/{human_len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let mut progress = |phase: &str, done: u64, total: u64| {
+        bar.set_message(phase.to_owned());
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let result = link::run(&settings, &records, model, truth.as_deref(), &mut progress);
+    bar.finish_and_clear();
+    if let Some(p) = &args.model_out {
+        result.model.save(p)?;
+    }
+    if let Some(ids) = &args.explain {
+        explain(&settings, &records, &result, ids, args.json)?;
+        if args.out.is_none() {
+            return Ok(0);
+        }
+    }
+    let write_started = std::time::Instant::now();
+    if let Some(out) = &args.out {
+        write_links(out, &settings, &records, &result)?;
+    }
+    let mut timings = vec![("reading".to_owned(), read_secs)];
+    timings.extend(result.timings.iter().cloned());
+    timings.push(("writing".to_owned(), write_started.elapsed().as_secs_f64()));
+    print_summary(&settings, &records, &result, &timings, args)?;
+    Ok(if records.issues.is_empty() { 0 } else { 2 })
+}
+
+/// True pairs: a CSV file with a header whose first two columns are the ids of A and B.
+fn read_truth(path: &Path) -> Result<Vec<(String, String)>> {
+    let mut r = csv::Reader::from_path(path).with_context(|| format!("cannot read truth file `{}`", path.display()))?;
+    let mut out = Vec::new();
+    for (n, row) in r.records().enumerate() {
+        let row = row.with_context(|| format!("truth file `{}`, line {}", path.display(), n + 2))?;
+        match (row.get(0), row.get(1)) {
+            (Some(a), Some(b)) => out.push((a.trim().to_owned(), b.trim().to_owned())),
+            _ => bail!("truth file `{}`, line {}: two id columns expected", path.display(), n + 2),
+        }
+    }
+    Ok(out)
+}
+
+fn write_links(out: &Path, settings: &Settings, records: &Records, result: &LinkResult) -> Result<()> {
+    let file = std::fs::File::create(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let (a, b) = match settings.mode {
+        Mode::Link => ("id_a", "id_b"),
+        Mode::Dedupe => ("id_1", "id_2"),
+    };
+    write!(w, "{a},{b},match_probability,match_weight,prior_weight")?;
+    for c in &settings.comparisons {
+        write!(w, ",{}_weight", c.name)?;
+    }
+    writeln!(w)?;
+    let prior = result.weights.prior;
+    for p in &result.accepted {
+        let (x, y) = (&records.ids[p.a as usize], &records.ids[p.b as usize]);
+        write!(w, "{},{},{:.6},{:.4},{prior:.4}", csv_field(x), csv_field(y), p.probability(), p.weight)?;
+        for c in 0..settings.comparisons.len() {
+            let l = docket_link::compare::level_of(p.pattern, c);
+            write!(w, ",{:.4}", result.weights.of(c, l, p.a as usize))?;
+        }
+        writeln!(w)?;
+    }
+    w.flush().with_context(|| format!("cannot write `{}`", out.display()))?;
+    Ok(())
+}
+
+fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")).into() } else { s.into() }
+}
+
+fn explain(settings: &Settings, records: &Records, result: &LinkResult, ids: &[String], json: bool) -> Result<()> {
+    let [x, y] = ids else { bail!("`--explain` takes two ids") };
+    let find = |id: &str, range: std::ops::Range<usize>, table: &str| {
+        range
+            .clone()
+            .find(|&i| records.ids[i] == id)
+            .with_context(|| format!("`--explain`: no record `{id}` in {table}"))
+    };
+    let (a, b) = match settings.mode {
+        Mode::Link => (find(x, 0..records.a_len, "table A")?, find(y, records.a_len..records.len(), "table B")?),
+        Mode::Dedupe => (find(x, 0..records.len(), "the table")?, find(y, 0..records.len(), "the table")?),
+    };
+    let e = link::explain(settings, records, &result.weights, a.min(b), a.max(b));
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&e)?)?;
+        return Ok(());
+    }
+    writeln!(out, "Pair {} / {}", e.ids.0, e.ids.1)?;
+    writeln!(out, "  {:<28} {:<32} {:>9}", "comparison", "level", "weight")?;
+    writeln!(out, "  {:<28} {:<32} {:>+9.3}", "prior (log2 odds)", "", e.prior_weight)?;
+    for c in &e.comparisons {
+        let level = if c.term_frequency_adjusted { format!("{} (by frequency)", c.level) } else { c.level.clone() };
+        writeln!(out, "  {:<28} {:<32} {:>+9.3}", c.name, level, c.weight)?;
+    }
+    writeln!(out, "  {:<28} {:<32} {:>+9.3}", "total", "", e.total_weight)?;
+    writeln!(out, "  match probability {:.6}", e.probability)?;
+    Ok(())
+}
+
+fn print_summary(
+    settings: &Settings,
+    records: &Records,
+    r: &LinkResult,
+    timings: &[(String, f64)],
+    args: &LinkArgs,
+) -> Result<()> {
+    let total: f64 = timings.iter().map(|t| t.1).sum();
+    let skipped = records.issues.iter().filter(|i| i.skipped).count() as u64;
+    if args.json {
+        let v = json!({
+            "mode": match settings.mode { Mode::Link => "link", Mode::Dedupe => "dedupe" },
+            "records": {"a": records.a_len, "b": records.b_len(), "rows_with_problems": records.issues.len() as u64 + records.issues_not_listed, "rows_skipped_listed": skipped},
+            "blocking": r.blocking,
+            "candidates": r.candidates,
+            "blocking_recall": r.blocking_recall,
+            "model": {"prior": r.model.prior, "expected_matches": r.model.expected_matches, "sessions": r.model.fit.sessions},
+            "threshold": {"probability": r.threshold, "policy": r.threshold_policy},
+            "accepted": r.accepted.len(),
+            "evaluation": r.evaluation,
+            "seconds": timings.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+            "total_seconds": total,
+        });
+        writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    let mut s = String::new();
+    use std::fmt::Write as _;
+    match settings.mode {
+        Mode::Link => writeln!(s, "records: {} in A, {} in B", records.a_len, records.b_len())?,
+        Mode::Dedupe => writeln!(s, "records: {}", records.a_len)?,
+    }
+    if !records.issues.is_empty() {
+        writeln!(s, "rows with problems: {} (listed above)", records.issues.len() as u64 + records.issues_not_listed)?;
+    }
+    writeln!(s, "blocking:")?;
+    for b in &r.blocking {
+        write!(s, "  {:<40} {:>12} pairs {:>12} new", b.rule, b.pairs, b.new_pairs)?;
+        if b.skipped_blocks > 0 {
+            write!(s, "  ({} blocks over the cap skipped, {} pairs)", b.skipped_blocks, b.skipped_pairs)?;
+        }
+        if let Some(rc) = b.recall {
+            write!(s, "  recall {rc:.4}")?;
+        }
+        writeln!(s)?;
+    }
+    write!(s, "  {:<40} {:>12} pairs", "union", r.candidates)?;
+    if let Some(rc) = r.blocking_recall {
+        write!(s, "{:>19}recall {rc:.4}", "")?;
+    }
+    writeln!(s)?;
+    writeln!(s, "model: prior {:.3e}, {:.0} expected matches", r.model.prior, r.model.expected_matches)?;
+    writeln!(s, "threshold: {}", r.threshold_policy)?;
+    writeln!(s, "accepted: {} pairs", r.accepted.len())?;
+    if let Some(e) = r.evaluation {
+        writeln!(
+            s,
+            "against the truth ({} pairs): precision {:.4}, recall {:.4}, F1 {:.4} ({} true, {} false positives, {} missed)",
+            e.true_pairs, e.precision, e.recall, e.f1, e.true_positives, e.false_positives, e.false_negatives
+        )?;
+    }
+    let phases: Vec<String> = timings.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
+    writeln!(s, "seconds: {} (total {total:.2})", phases.join(", "))?;
+    write!(std::io::stdout().lock(), "{s}")?;
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! Black-box tests of `docket link`: run as a user would on the shared FEBRL4 files and on
+//! small files with mistakes in them, judged by exit status, output and the files written.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn docket(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_docket")).args(args).current_dir(dir).output().expect("docket runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn febrl4(name: &str) -> String {
+    let p = repo().join("../shared/data/linkage/febrl4").join(name);
+    assert!(p.exists(), "the shared FEBRL4 data is missing: {}", p.display());
+    p.display().to_string()
+}
+
+fn settings(name: &str) -> String {
+    repo().join("crates/docket-link/settings").join(name).display().to_string()
+}
+
+#[test]
+fn febrl4_links_with_weights_that_add_up_and_a_reusable_model() {
+    let dir = tempfile::tempdir().expect("temp");
+    let s = settings("febrl-link.toml");
+    let (a, b, truth) = (febrl4("febrl4_a.csv"), febrl4("febrl4_b.csv"), febrl4("febrl4_links.csv"));
+    let r = docket(
+        dir.path(),
+        &["--json", "link", "--settings", &s, &a, &b, "--out", "links.csv", "--model-out", "model.json", "--truth", &truth],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let summary: serde_json::Value = serde_json::from_str(&r.stdout).expect("json summary");
+    let f1 = summary["evaluation"]["f1"].as_f64().expect("f1");
+    assert!(f1 >= 0.999, "F1 {f1}");
+    assert!(summary["blocking_recall"].as_f64().expect("recall") >= 0.999);
+    assert_eq!(summary["blocking"].as_array().expect("rules").len(), 9);
+
+    let links = std::fs::read_to_string(dir.path().join("links.csv")).expect("links.csv");
+    let mut lines = links.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    assert_eq!(&header[..5], ["id_a", "id_b", "match_probability", "match_weight", "prior_weight"]);
+    assert_eq!(header[5], "given_name_weight");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len() as u64, summary["accepted"].as_u64().expect("accepted"));
+    for row in &rows {
+        let n: Vec<f64> = row[3..].iter().map(|x| x.parse().expect("number")).collect();
+        let sum: f64 = n[1..].iter().sum();
+        assert!((sum - n[0]).abs() < 0.01, "weights add up to the match weight: {row:?}");
+    }
+
+    // The saved model links the same pairs without refitting.
+    let again = docket(dir.path(), &["link", "--settings", &s, &a, &b, "--out", "again.csv", "--model", "model.json"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(!again.stdout.contains("fitting"), "{}", again.stdout);
+    assert_eq!(links, std::fs::read_to_string(dir.path().join("again.csv")).expect("again.csv"));
+
+    // One pair explained: every comparison's level and weight, the prior and the total.
+    let (x, y) = (rows[0][0], rows[0][1]);
+    let e = docket(dir.path(), &["link", "--settings", &s, &a, &b, "--model", "model.json", "--explain", x, y]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    for needle in ["prior (log2 odds)", "given_name", "soc_sec_id", "total", "match probability", rows[0][2]] {
+        assert!(e.stdout.contains(needle), "`{needle}` in:\n{}", e.stdout);
+    }
+    let e = docket(dir.path(), &["link", "--settings", &s, &a, &b, "--explain", "rec-nobody", y]);
+    assert_ne!(e.code, 0);
+    assert!(e.stderr.contains("no record `rec-nobody` in table A"), "{}", e.stderr);
+}
+
+const SMALL: &str = r#"
+mode = "link"
+id_column = "id"
+[columns]
+name = "name"
+born = "date"
+[blocking]
+rules = [["born"], ["name"]]
+[[comparison]]
+name = "name"
+columns = ["name"]
+levels = ["exact", "same_tokens", "jaro_winkler >= 0.9"]
+[[comparison]]
+name = "born"
+columns = ["born"]
+levels = ["exact", "day_month_swapped", "year"]
+[training]
+random_pairs = 1000
+"#;
+
+#[test]
+fn bad_settings_are_named_by_key_and_level() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("a.csv"), "id,name,born\n1,Ana Garcia,1990-01-02\n").expect("write");
+    for (change, expected) in [
+        (SMALL.replace("[training]", "[training]\nrandom_pair = 5"), "unknown field `random_pair`"),
+        (SMALL.replace("\"year\"]", "\"yaer\"]"), "comparison `born` level 3 `yaer`: unknown level"),
+        (SMALL.replace("[\"name\"]]", "[\"nmae\"]]"), "`nmae` is neither a column"),
+        (SMALL.replace("mode = \"link\"", "mode = \"both\""), "unknown variant `both`"),
+    ] {
+        std::fs::write(dir.path().join("s.toml"), change).expect("write");
+        let r = docket(dir.path(), &["link", "--settings", "s.toml", "a.csv", "a.csv", "--out", "l.csv"]);
+        assert_ne!(r.code, 0);
+        assert!(r.stderr.contains("s.toml") && r.stderr.contains(expected), "`{expected}` in: {}", r.stderr);
+    }
+    let r = docket(dir.path(), &["link", "--settings", "missing.toml", "a.csv", "a.csv", "--out", "l.csv"]);
+    assert!(r.code != 0 && r.stderr.contains("cannot read settings file `missing.toml`"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_rows_are_reported_and_skipped_and_the_rest_linked() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("s.toml"), SMALL).expect("write");
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "id,name,born\n1,Ana Garcia,1990-01-02\n2,Li Wei,1975-03-04,extra\n,No Id,1970-01-01\n3,Ivan Petrov,12/05/1980\n4,Omar Haddad,1988-07-08\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("b.csv"),
+        "id,name,born\nx,Ana Garcia,1990-02-01\ny,Omar Haddad,1988-07-08\ny,Twice,1988-07-08\n",
+    )
+    .expect("write");
+    let r = docket(dir.path(), &["link", "--settings", "s.toml", "a.csv", "b.csv", "--out", "l.csv"]);
+    assert_eq!(r.code, 2, "rows were skipped: {}\n{}", r.stdout, r.stderr);
+    for needle in [
+        "a.csv:3: the row has 4 fields, the header 3 (row skipped)",
+        "a.csv:4: column `id`: the id is empty (row skipped)",
+        "a.csv:5: column `born`: `12/05/1980` is not a date",
+        "b.csv:4: column `id`: id `y` is not unique",
+    ] {
+        assert!(r.stderr.contains(needle), "`{needle}` in:\n{}", r.stderr);
+    }
+    let links = std::fs::read_to_string(dir.path().join("l.csv")).expect("links");
+    assert!(links.contains("\n1,x,") && links.contains("\n4,y,"), "the good rows are linked:\n{links}");
+
+    std::fs::write(dir.path().join("c.csv"), "id,name\n1,Ana\n").expect("write");
+    let r = docket(dir.path(), &["link", "--settings", "s.toml", "a.csv", "c.csv", "--out", "l.csv"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("`c.csv`: no column `born` in the header"), "{}", r.stderr);
+}
