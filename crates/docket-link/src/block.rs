@@ -49,10 +49,8 @@ pub struct Candidates {
 /// Every record's key hash for every rule (0: a key part is missing).
 #[derive(Debug)]
 pub struct BlockingKeys {
-    /// `hashes[r][i]`.
+    /// `hashes[r][i]`; 0 also for a record in a block skipped for size.
     pub hashes: Vec<Vec<u64>>,
-    /// Per rule, the key hashes of blocks skipped for size.
-    pub skipped: Vec<HashSet<u64>>,
 }
 
 impl BlockingKeys {
@@ -60,7 +58,7 @@ impl BlockingKeys {
     #[inline]
     pub fn agree(&self, r: usize, a: usize, b: usize) -> bool {
         let k = self.hashes[r][a];
-        k != 0 && k == self.hashes[r][b] && !self.skipped[r].contains(&k)
+        k != 0 && k == self.hashes[r][b]
     }
 
     /// The rule mask of `(a, b)`.
@@ -130,7 +128,7 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     });
-    let mut keys = BlockingKeys { hashes, skipped: vec![HashSet::new(); settings.rules.len()] };
+    let mut keys = BlockingKeys { hashes };
     let mut pairs = Vec::new();
     let mut reports = Vec::new();
     let cap = settings.max_block_pairs;
@@ -214,7 +212,14 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
                 }
             }
         }
-        keys.skipped[r] = skipped;
+        // Records in skipped blocks get no key for this rule, so `agree` is a plain compare.
+        if !skipped.is_empty() {
+            for h in &mut keys.hashes[r] {
+                if skipped.contains(h) {
+                    *h = 0;
+                }
+            }
+        }
         reports.push(report);
     }
     let masks = pairs.iter().map(|&(a, b)| keys.mask(a as usize, b as usize)).collect();

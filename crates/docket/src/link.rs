@@ -144,17 +144,44 @@ fn write_links(out: &Path, settings: &Settings, records: &Records, result: &Link
     }
     writeln!(w)?;
     let prior = result.weights.prior;
+    let mut line = String::new();
     for p in &result.accepted {
         let (x, y) = (&records.ids[p.a as usize], &records.ids[p.b as usize]);
-        write!(w, "{},{},{:.6},{:.4},{prior:.4}", csv_field(x), csv_field(y), p.probability(), p.weight)?;
+        line.clear();
+        line.push_str(&csv_field(x));
+        line.push(',');
+        line.push_str(&csv_field(y));
+        for (value, decimals) in [(p.probability(), 6), (p.weight, 4), (prior, 4)] {
+            line.push(',');
+            push_fixed(&mut line, value, decimals);
+        }
         for c in 0..settings.comparisons.len() {
             let l = docket_link::compare::level_of(p.pattern, c);
-            write!(w, ",{:.4}", result.weights.of(c, l, p.a as usize))?;
+            line.push(',');
+            push_fixed(&mut line, result.weights.of(c, l, p.a as usize), 4);
         }
-        writeln!(w)?;
+        line.push('\n');
+        w.write_all(line.as_bytes())?;
     }
     w.flush().with_context(|| format!("cannot write `{}`", out.display()))?;
     Ok(())
+}
+
+/// Appends `x` with `decimals` digits after the point, as `format!("{x:.N}")` would for the
+/// magnitudes written here, without the cost of exact float formatting per field.
+fn push_fixed(out: &mut String, x: f64, decimals: u32) {
+    use std::fmt::Write as _;
+    let scale = 10u64.pow(decimals);
+    let scaled = (x.abs() * scale as f64).round();
+    if !x.is_finite() || scaled >= 1e18 {
+        let _ = write!(out, "{x:.prec$}", prec = decimals as usize);
+        return;
+    }
+    let scaled = scaled as u64;
+    if x.is_sign_negative() && scaled != 0 {
+        out.push('-');
+    }
+    let _ = write!(out, "{}.{:0width$}", scaled / scale, scaled % scale, width = decimals as usize);
 }
 
 fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
@@ -256,4 +283,24 @@ fn print_summary(
     writeln!(s, "seconds: {} (total {total:.2})", phases.join(", "))?;
     write!(std::io::stdout().lock(), "{s}")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixed_point_matches_format() {
+        for x in [0.0, -0.0, 1.0, -2.5, 0.123_456_78, -13.999_96, 1e-7, -1e-7, 42.000_05, 0.999_999_5, 1234.5678] {
+            for d in [4u32, 6] {
+                let mut s = String::new();
+                super::push_fixed(&mut s, x, d);
+                let expected = format!("{x:.prec$}", prec = d as usize);
+                let expected = if expected.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+                    expected.trim_start_matches('-').to_owned()
+                } else {
+                    expected
+                };
+                assert_eq!(s, expected, "{x} to {d} places");
+            }
+        }
+    }
 }

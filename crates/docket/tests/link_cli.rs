@@ -40,7 +40,20 @@ fn febrl4_links_with_weights_that_add_up_and_a_reusable_model() {
     let (a, b, truth) = (febrl4("febrl4_a.csv"), febrl4("febrl4_b.csv"), febrl4("febrl4_links.csv"));
     let r = docket(
         dir.path(),
-        &["--json", "link", "--settings", &s, &a, &b, "--out", "links.csv", "--model-out", "model.json", "--truth", &truth],
+        &[
+            "--json",
+            "link",
+            "--settings",
+            &s,
+            &a,
+            &b,
+            "--out",
+            "links.csv",
+            "--model-out",
+            "model.json",
+            "--truth",
+            &truth,
+        ],
     );
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let summary: serde_json::Value = serde_json::from_str(&r.stdout).expect("json summary");
