@@ -199,9 +199,23 @@ const CULTURE_MIX: [(&str, u32); 19] = [
 
 /// Share of persons whose given name comes from another culture than their surname.
 const MIXED_NAMES: f64 = 0.08;
-/// Share of English-language surnames drawn from the long tail (stem + ending) rather than
-/// the list of common surnames.
-const RARE_ANGLO_SURNAMES: f64 = 0.30;
+/// Where English-language surnames come from: the list of common surnames, a stem and an
+/// ending ("ashworth"), or the invented long tail ("kavelski").
+const ANGLO_SURNAME_SOURCES: [(SurnameSource, u32); 3] =
+    [(SurnameSource::Common, 55), (SurnameSource::Composed, 20), (SurnameSource::Invented, 25)];
+/// Share of other surnames from the invented long tail, except in cultures where a few
+/// surnames are held by nearly everyone (Chinese, Korean, Vietnamese).
+const INVENTED_OTHER_SURNAMES: f64 = 0.15;
+/// Substrings an invented surname must not contain, lest random syllables spell an insult.
+const BLOCKED: [&str; 14] =
+    ["shit", "fuk", "fuc", "cunt", "dick", "cock", "piss", "twat", "slut", "nig", "fag", "rape", "nazi", "porn"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SurnameSource {
+    Common,
+    Composed,
+    Invented,
+}
 
 /// States with their weights (FEBRL 4's shares) and postcode ranges.
 const STATES: [(&str, u32, u32, u32); 8] = [
@@ -240,6 +254,17 @@ struct NameSet {
     family: &'static NameList,
     /// Given names are syllables joined in one or two (Chinese, Korean).
     syllables: bool,
+    /// A few surnames are held by nearly everyone, so there is no long tail to invent.
+    concentrated: bool,
+}
+
+/// Parts of invented surnames, from `names/invented_surname_parts.txt`.
+#[derive(Default)]
+struct Syllables {
+    onsets: Vec<&'static str>,
+    nuclei: Vec<&'static str>,
+    codas: Vec<&'static str>,
+    endings: Vec<&'static str>,
 }
 
 /// Everything parsed from the data files, built once.
@@ -248,6 +273,7 @@ struct Tables {
     culture_weights: Vec<u32>,
     stems: NameList,
     endings: NameList,
+    syllables: Syllables,
     street_types: NameList,
     street_words: NameList,
     property_kinds: NameList,
@@ -274,13 +300,14 @@ fn tables() -> &'static Tables {
         let mut culture_weights = Vec::new();
         for (prefix, weight) in CULTURE_MIX {
             let set = if prefix == "anglo" {
-                Some(NameSet { given_m, given_f, family, syllables: false })
+                Some(NameSet { given_m, given_f, family, syllables: false, concentrated: false })
             } else {
                 culture_lists(prefix).map(|(given_m, given_f, family)| NameSet {
                     given_m,
                     given_f,
                     family,
                     syllables: matches!(prefix, "chinese" | "korean"),
+                    concentrated: matches!(prefix, "chinese" | "korean" | "vietnamese"),
                 })
             };
             if let Some(set) = set {
@@ -296,7 +323,20 @@ fn tables() -> &'static Tables {
                 }
             }
         }
+        let mut syllables = Syllables::default();
+        for line in data_lines(include_str!("../names/invented_surname_parts.txt")) {
+            let Some((kind, parts)) = line.split_once('\t') else { continue };
+            let list = match kind {
+                "onset" => &mut syllables.onsets,
+                "nucleus" => &mut syllables.nuclei,
+                "coda" => &mut syllables.codas,
+                "ending" => &mut syllables.endings,
+                _ => continue,
+            };
+            list.extend(parts.split_whitespace());
+        }
         Tables {
+            syllables,
             cultures,
             culture_weights,
             stems: NameList::parse(include_str!("../names/anglo_family_stems.txt")),
@@ -347,11 +387,51 @@ fn rare_anglo_surname(rng: &mut Rng) -> String {
     febrl_text(&format!("{}{}", t.stems.pick(rng), t.endings.pick(rng)))
 }
 
-fn surname(culture: usize, rng: &mut Rng) -> String {
-    if culture == 0 && rng.chance(RARE_ANGLO_SURNAMES) {
-        return rare_anglo_surname(rng);
+/// An invented surname of two to four syllables, sometimes with a surname ending
+/// ("kavelski", "drounis", "mabrek").
+fn invented_surname(rng: &mut Rng) -> String {
+    let sy = &tables().syllables;
+    let part = |list: &[&'static str], rng: &mut Rng| list.get(rng.below(list.len() as u64) as usize).copied();
+    let vowel = |c: Option<char>| c.is_some_and(|c| "aeiou".contains(c));
+    for _ in 0..8 {
+        let mut s = String::new();
+        for _ in 0..choose(rng, &[(2usize, 60), (3, 35), (4, 5)]) {
+            // Vowels meet only across a consonant: no "ruraiu".
+            if vowel(s.chars().last()) || s.is_empty() || rng.chance(0.7) {
+                s.extend(part(&sy.onsets, rng));
+            }
+            s.extend(part(&sy.nuclei, rng));
+            if rng.chance(0.3) {
+                s.extend(part(&sy.codas, rng));
+            }
+        }
+        if rng.chance(0.35) {
+            let ending = part(&sy.endings, rng).unwrap_or("");
+            if !(vowel(s.chars().last()) && vowel(ending.chars().next())) {
+                s.push_str(ending);
+            }
+        }
+        if !s.is_empty() && !BLOCKED.iter().any(|b| s.contains(b)) {
+            return s;
+        }
     }
-    febrl_text(tables().cultures[culture].family.pick(rng))
+    rare_anglo_surname(rng)
+}
+
+fn surname(culture: usize, rng: &mut Rng) -> String {
+    let set = &tables().cultures[culture];
+    let source = if culture == 0 {
+        choose(rng, &ANGLO_SURNAME_SOURCES)
+    } else if !set.concentrated && rng.chance(INVENTED_OTHER_SURNAMES) {
+        SurnameSource::Invented
+    } else {
+        SurnameSource::Common
+    };
+    match source {
+        SurnameSource::Common => febrl_text(set.family.pick(rng)),
+        SurnameSource::Composed => rare_anglo_surname(rng),
+        SurnameSource::Invented => invented_surname(rng),
+    }
 }
 
 fn culture(rng: &mut Rng) -> usize {
@@ -761,10 +841,11 @@ mod tests {
             *counts.entry(original(SEED, i, &ssid)[Field::Surname as usize].clone()).or_default() += 1;
         }
         let top = counts.iter().filter(|(s, _)| !s.is_empty()).map(|(_, &c)| c).max().unwrap_or(0);
-        // At least 1% of rows (tens of thousands in a million), as Smith is in Australia.
+        // At least 1.5% of rows (tens of thousands in a million), as Smith is in Australia.
         assert!(share(top, SAMPLE as usize) > 0.015, "most common surname on {top} rows");
-        // And a long tail: many surnames are rare.
-        assert!(counts.len() > 2_500, "{} distinct surnames", counts.len());
+        // And a long tail: a fifth of the rows hold a surname no other row in 20,000 has.
+        let once = counts.values().filter(|&&c| c == 1).count();
+        assert!(share(once, SAMPLE as usize) > 0.15, "{once} surnames held once");
     }
 
     #[test]
