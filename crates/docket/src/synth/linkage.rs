@@ -248,8 +248,14 @@ impl Shuffle {
         Self { n, half, mask: (1u64 << half) - 1, keys }
     }
 
-    /// The image of `i`, for `i < n` (for larger `i` the walk may not end in `0..n`'s order).
+    /// The image of `i`, which must be below `n`.
     fn at(&self, i: u64) -> u64 {
+        // INVARIANT: callers pass `i < n`. From there the walk ends, on the cycle through `i`;
+        // from outside `0..n` it might not, so such an `i` is returned as it is.
+        debug_assert!(i < self.n, "{i} is outside 0..{}", self.n);
+        if i >= self.n {
+            return i;
+        }
         let mut x = i;
         loop {
             let (mut l, mut r) = (x >> self.half, x & self.mask);
@@ -268,6 +274,19 @@ impl Shuffle {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    proptest::proptest! {
+        #[test]
+        fn a_shuffle_of_any_size_is_a_permutation(seed: u64, n in 1u64..3_000) {
+            let s = Shuffle::new(seed, 9, n);
+            let mut seen = vec![false; n as usize];
+            for i in 0..n {
+                let x = s.at(i);
+                proptest::prop_assert!(x < n && !seen[x as usize], "{} maps onto a taken or outside value {}", i, x);
+                seen[x as usize] = true;
+            }
+        }
+    }
 
     #[test]
     fn shuffles_are_permutations() {

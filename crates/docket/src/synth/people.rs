@@ -936,7 +936,13 @@ fn date_of_birth(rng: &mut Rng, year: i64, jan_first: f64) -> String {
 
 /// A passport number in one of `issuer`'s patterns.
 fn fill_passport_pattern(rng: &mut Rng, issuer: &Country) -> String {
-    rng.pick(&issuer.passport)
+    let pattern = *rng.pick(&issuer.passport);
+    fill_pattern(rng, pattern)
+}
+
+/// A document number in `pattern` (`#` a digit, `@` a capital letter, anything else literal).
+fn fill_pattern(rng: &mut Rng, pattern: &str) -> String {
+    pattern
         .chars()
         .map(|ch| match ch {
             '#' => char::from(b'0' + rng.below(10) as u8),
@@ -1147,10 +1153,7 @@ pub(crate) fn relative(seed: u64, of: u64, rng: Rng, twin: bool) -> Identity {
 pub(crate) fn passport_number(rng: &mut Rng, code: &str) -> String {
     match tables().countries.iter().find(|c| c.code == code) {
         Some(country) => fill_passport_pattern(rng, country),
-        None => fill_passport_pattern(
-            rng,
-            &Country { code: "", weight: 0, culture: Culture::Hispanic, passport: vec!["@@#######"] },
-        ),
+        None => fill_pattern(rng, "@@#######"),
     }
 }
 

@@ -484,7 +484,7 @@ fn locality(rng: &mut Rng) -> (String, String, &'static str) {
         f => SUBURB_FORMS[f as usize - 1].replace("{}", base),
     };
     let (state, _, lo, hi) = STATES[s];
-    let postcode = u64::from(lo) + mix(0x5B_0000 ^ (s as u64) << 40 ^ k << 8 ^ form) % u64::from(hi - lo + 1);
+    let postcode = u64::from(lo) + mix(0x5B_0000 ^ ((s as u64) << 40) ^ (k << 8) ^ form) % u64::from(hi - lo + 1);
     (name, format!("{postcode:04}"), state)
 }
 

@@ -715,6 +715,24 @@ mod tests {
         assert_eq!(fit(&long, Width::Combined(30))[0], "A");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn recording_any_name_never_panics(given in "\\PC{0,30}", family in "\\PC{0,30}", seed: u64) {
+            let mut rng = Rng::new(seed);
+            let mut names = [given.clone(), family.clone()];
+            cyrillic_respelling(&mut names, &mut rng);
+            for style in [Style::Mrz, Style::Typed, Style::Unaccented] {
+                let written = names.each_ref().map(|n| styled(n, style));
+                for width in [Width::Unlimited, Width::Field(15), Width::Combined(30)] {
+                    let [g, f] = fit(&written, width);
+                    proptest::prop_assert!(g.chars().count() <= written[0].chars().count());
+                    proptest::prop_assert!(f.chars().count() <= written[1].chars().count());
+                }
+            }
+            let _ = document_typo(&given, &mut rng);
+        }
+    }
+
     #[test]
     fn cyrillic_names_get_other_romanizations() {
         let mut rng = Rng::new(8);

@@ -123,12 +123,32 @@ pub(super) fn transpose(s: &str, rng: &mut Rng) -> Option<String> {
             && chars[i].to_lowercase().ne(chars[i + 1].to_lowercase())
     })?;
     let (a, b) = (chars[i], chars[i + 1]);
+    // A letter takes the case of the place it moves to, where its case mapping goes both ways.
     let recase = |c: char, like: char| -> char {
-        if like.is_uppercase() { c.to_uppercase().next().unwrap_or(c) } else { c.to_lowercase().next().unwrap_or(c) }
+        let x = if like.is_uppercase() { upper(c) } else { lower(c) };
+        if lower(x) == lower(c) { x } else { c }
     };
     chars[i] = recase(b, a);
     chars[i + 1] = recase(a, b);
     Some(chars.into_iter().collect())
+}
+
+/// `c` in upper case, or as it is when that takes several characters (`ß`).
+fn upper(c: char) -> char {
+    let mut m = c.to_uppercase();
+    match (m.next(), m.next()) {
+        (Some(x), None) => x,
+        _ => c,
+    }
+}
+
+/// `c` in lower case, or as it is when that takes several characters (`İ`).
+fn lower(c: char) -> char {
+    let mut m = c.to_lowercase();
+    match (m.next(), m.next()) {
+        (Some(x), None) => x,
+        _ => c,
+    }
 }
 
 /// Misreadings of optical character recognition, both ways where they go both ways.
@@ -281,9 +301,10 @@ pub(super) fn space(s: &str, rng: &mut Rng) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// Levenshtein distance with adjacent transpositions (optimal string alignment).
+    /// Levenshtein distance with adjacent transpositions (optimal string alignment), ignoring
+    /// case.
     fn distance(a: &str, b: &str) -> usize {
-        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().map(lower).collect(), b.chars().map(lower).collect());
         let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
         for (i, row) in d.iter_mut().enumerate() {
             row[0] = i;
@@ -331,6 +352,32 @@ mod tests {
         assert_eq!(transpose("a", &mut rng), None);
         assert_eq!(delete("a", &mut rng), None);
         assert_eq!(substitute_digit("abc", &mut rng), None);
+    }
+
+    proptest::proptest! {
+        // Any value, whatever its script, takes an error or is left alone: never a panic, never
+        // an empty or padded result, and typing errors stay one edit away.
+        #[test]
+        fn errors_never_panic_and_stay_close(s in "\\PC{0,24}", seed: u64) {
+            let mut rng = Rng::new(seed);
+            for (name, out) in [
+                ("substitute", substitute(&s, &mut rng)),
+                ("substitute_digit", substitute_digit(&s, &mut rng)),
+                ("insert", insert(&s, &mut rng)),
+                ("transpose", transpose(&s, &mut rng)),
+                ("delete", delete(&s, &mut rng)),
+                ("ocr", ocr(&s, &mut rng)),
+                ("phonetic", phonetic(&s, &mut rng)),
+                ("space", space(&s, &mut rng)),
+            ] {
+                let Some(out) = out else { continue };
+                proptest::prop_assert_ne!(&out, &s, "{} changed nothing", name);
+                if ["substitute", "substitute_digit", "insert", "transpose"].contains(&name) {
+                    let d = distance(&s, &out);
+                    proptest::prop_assert!(d <= 1, "{}: {:?} -> {:?}", name, s, out);
+                }
+            }
+        }
     }
 
     #[test]
