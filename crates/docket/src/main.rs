@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use docket::import::{ImportConfig, ImportReport, import_files};
+use docket::synth::linkage::{LinkDataKind, LinkDataOptions};
 use docket::synth::{self, SynthConfig};
 use docket_core::{CaseId, Date, DocketReport, Stage, Timestamp};
 use docket_store::Store;
@@ -57,6 +58,32 @@ enum Command {
         /// The date the docket is as of (YYYY-MM-DD); default today.
         #[arg(long)]
         as_of: Option<String>,
+    },
+    /// Write seeded record-linkage test data: DIR/a.csv, DIR/b.csv and DIR/truth.csv (the rows
+    /// that are the same person). See docs/linkage-data.md.
+    LinkData {
+        /// `febrl`: FEBRL-style records, B rows perturbed copies of A rows; `manifest`: docket
+        /// persons (A) and departure-manifest travellers (B).
+        #[arg(long, value_enum)]
+        kind: LinkKind,
+        /// Rows of table A [default: 5000 for febrl, 1000000 for manifest].
+        #[arg(long)]
+        rows_a: Option<u64>,
+        /// Rows of table B [default: 5000 for febrl, 350000 for manifest].
+        #[arg(long)]
+        rows_b: Option<u64>,
+        /// Random seed; the same options give byte-identical files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// `manifest` only: the share of travellers who are docket persons [default: 0.02].
+        #[arg(long)]
+        match_share: Option<f64>,
+        /// `febrl` only: one table of originals and duplicates (DIR/records.csv) instead of two.
+        #[arg(long)]
+        dedupe: bool,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Import persons (.csv) and events (.jsonl); bad rows are reported and skipped.
     Import {
@@ -173,6 +200,13 @@ enum Command {
         #[arg(long, default_value = "docket-demo")]
         dir: PathBuf,
     },
+}
+
+/// The kinds of `link-data`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LinkKind {
+    Febrl,
+    Manifest,
 }
 
 #[derive(Subcommand)]
@@ -388,6 +422,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         totals.events,
                         totals.cases,
                         out.join("events.jsonl").display()
+                    )
+                },
+            );
+        }
+        Command::LinkData { kind, rows_a, rows_b, seed, match_share, dedupe, out } => {
+            let kind = match kind {
+                LinkKind::Febrl => LinkDataKind::Febrl,
+                LinkKind::Manifest => LinkDataKind::Manifest,
+            };
+            if kind == LinkDataKind::Febrl && match_share.is_some() {
+                bail!("`--match-share` applies to `--kind manifest` only: every febrl B row is a duplicate");
+            }
+            let defaults = LinkDataOptions::new(kind);
+            let opts = LinkDataOptions {
+                rows_a: rows_a.unwrap_or(defaults.rows_a),
+                rows_b: rows_b.unwrap_or(defaults.rows_b),
+                seed,
+                match_share: match_share.unwrap_or(defaults.match_share),
+                dedupe,
+                threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+                ..defaults
+            };
+            let started = Instant::now();
+            let summary = synth::linkage::generate(&opts, &out)?;
+            let secs = started.elapsed().as_secs_f64();
+            let tables: Vec<_> = summary.tables.iter().map(|(p, n)| json!({"path": p, "rows": n})).collect();
+            print(
+                json,
+                json!({"tables": tables, "truth": summary.truth, "true_pairs": summary.true_pairs, "seed": seed,
+                       "seconds": secs}),
+                || {
+                    let tables: Vec<String> =
+                        summary.tables.iter().map(|(p, n)| format!("{} ({n} rows)", p.display())).collect();
+                    format!(
+                        "wrote {} and {} ({} true pairs) in {secs:.1} s (seed {seed})",
+                        tables.join(", "),
+                        summary.truth.display(),
+                        summary.true_pairs
                     )
                 },
             );

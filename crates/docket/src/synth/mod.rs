@@ -6,6 +6,7 @@
 //! generated in chunks on all cores and written in order, so memory stays bounded whatever
 //! the number of cases.
 
+pub mod linkage;
 pub mod people;
 
 use std::io::Write;

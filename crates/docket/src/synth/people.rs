@@ -34,7 +34,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 }
 
 /// A bijective 64-bit hash (one SplitMix64 step from state `x`).
-fn mix(x: u64) -> u64 {
+pub(crate) fn mix(x: u64) -> u64 {
     let mut state = x;
     splitmix64(&mut state)
 }
@@ -130,7 +130,7 @@ impl Rng {
 }
 
 /// Picks from a non-empty constant table of `(item, weight)` pairs.
-fn choose<T: Copy>(rng: &mut Rng, items: &[(T, u32)]) -> T {
+pub(crate) fn choose<T: Copy>(rng: &mut Rng, items: &[(T, u32)]) -> T {
     let total = items.iter().map(|&(_, w)| u64::from(w)).sum();
     let mut r = rng.below(total);
     let mut chosen = items[0].0;
@@ -304,13 +304,14 @@ fn jan_first_share(code: &str) -> f64 {
 const PASSPORT_LETTERS: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ";
 
 /// A weighted name list parsed from one data file.
-struct NameList {
+pub(crate) struct NameList {
     names: Vec<&'static str>,
     cumulative: Vec<u64>,
 }
 
 impl NameList {
-    fn parse(text: &'static str) -> Self {
+    /// Parses a name file (the format is described in the module documentation).
+    pub(crate) fn parse(text: &'static str) -> Self {
         let mut names = Vec::new();
         let mut cumulative = Vec::new();
         let mut total = 0u64;
@@ -328,7 +329,8 @@ impl NameList {
         Self { names, cumulative }
     }
 
-    fn pick(&self, rng: &mut Rng) -> &'static str {
+    /// A name drawn with probability proportional to its weight.
+    pub(crate) fn pick(&self, rng: &mut Rng) -> &'static str {
         let r = rng.below(self.cumulative.last().copied().unwrap_or(0));
         self.names.get(self.cumulative.partition_point(|&c| c <= r)).copied().unwrap_or("")
     }
@@ -674,8 +676,9 @@ fn gen_name(c: Culture, code: &str, fem: bool, rng: &mut Rng) -> Name {
 
 // ---- Aliases ---------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Variant {
+/// A way another record may spell the same person's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Variant {
     /// Another transliteration of one word (Mohammed / Muhammad, Yuriy / Iurii).
     Translit,
     /// Second (maternal) surname dropped, or occasionally only the second kept.
@@ -726,7 +729,8 @@ fn words(s: &str) -> Vec<(usize, usize)> {
     out
 }
 
-fn strip_diacritics(s: &str) -> String {
+/// `s` with every letter listed in `names/diacritics.txt` replaced by its plain base letter.
+pub(crate) fn strip_diacritics(s: &str) -> String {
     if s.is_ascii() {
         return s.to_string();
     }
@@ -877,7 +881,8 @@ const TWIN_SHARE: f64 = 0.30;
 const DOMAIN_PERSON: u64 = 1;
 const DOMAIN_SIBLING: u64 = 2;
 
-fn days_in_month(year: i64, month: i64) -> i64 {
+/// Days in `month` of `year` (Gregorian).
+pub(crate) fn days_in_month(year: i64, month: i64) -> i64 {
     match month {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
         2 => 28,
@@ -929,20 +934,30 @@ fn date_of_birth(rng: &mut Rng, year: i64, jan_first: f64) -> String {
     }
 }
 
-fn gen_passport(rng: &mut Rng, nationality: &'static Country) -> Option<SynthPassport> {
-    if !rng.chance(0.70) {
-        return None;
-    }
-    let issuer = if rng.chance(0.01) { rng.pick(&tables().countries) } else { nationality };
-    let number = rng
-        .pick(&issuer.passport)
+/// A passport number in one of `issuer`'s patterns.
+fn fill_passport_pattern(rng: &mut Rng, issuer: &Country) -> String {
+    let pattern = *rng.pick(&issuer.passport);
+    fill_pattern(rng, pattern)
+}
+
+/// A document number in `pattern` (`#` a digit, `@` a capital letter, anything else literal).
+fn fill_pattern(rng: &mut Rng, pattern: &str) -> String {
+    pattern
         .chars()
         .map(|ch| match ch {
             '#' => char::from(b'0' + rng.below(10) as u8),
             '@' => char::from(*rng.pick(PASSPORT_LETTERS)),
             other => other,
         })
-        .collect();
+        .collect()
+}
+
+fn gen_passport(rng: &mut Rng, nationality: &'static Country) -> Option<SynthPassport> {
+    if !rng.chance(0.70) {
+        return None;
+    }
+    let issuer = if rng.chance(0.01) { rng.pick(&tables().countries) } else { nationality };
+    let number = fill_passport_pattern(rng, issuer);
     let expiry_year = rng.range_i64(2020, 2036);
     Some(SynthPassport { number, issuing_country: issuer.code, expiry: random_date(rng, expiry_year) })
 }
@@ -955,6 +970,7 @@ struct Draft {
     country: &'static Country,
     name: Name,
     birth_year: i64,
+    fem: bool,
 }
 
 /// If person `index` is the sibling of an earlier index: how far back, and whether a twin.
@@ -971,8 +987,12 @@ fn sibling_link(seed: u64, index: u64) -> Option<(u64, bool)> {
 }
 
 fn draft(seed: u64, index: u64, sibling: Option<(&Draft, bool)>) -> Draft {
+    draft_from(Rng::for_item(seed, DOMAIN_PERSON, index), sibling)
+}
+
+/// A person drawn from `rng`; a sibling (or twin) of `sibling` when given.
+fn draft_from(mut rng: Rng, sibling: Option<(&Draft, bool)>) -> Draft {
     let t = tables();
-    let mut rng = Rng::for_item(seed, DOMAIN_PERSON, index);
     let mut country = &t.countries[rng.weighted(&t.country_weights)];
     let mut sex = choose(&mut rng, &[('M', 575), ('F', 414), ('X', 3), ('U', 8)]);
     if let Some((sib, _)) = sibling {
@@ -1024,7 +1044,7 @@ fn draft(seed: u64, index: u64, sibling: Option<(&Draft, bool)>) -> Draft {
         nationality: country.code,
         passport,
     };
-    Draft { person, country, name, birth_year }
+    Draft { person, country, name, birth_year, fem }
 }
 
 /// Person `index` of the synthetic docket generated with `seed`. Pure function of `(seed, index)`.
@@ -1032,6 +1052,11 @@ fn draft(seed: u64, index: u64, sibling: Option<(&Draft, bool)>) -> Draft {
 /// About 1% of persons are siblings of a person a few indices earlier: they share the family
 /// names and nationality (and, for twins, the date of birth) but have different given names.
 pub fn person(seed: u64, index: u64) -> SynthPerson {
+    person_draft(seed, index).person
+}
+
+/// The draft of person `index`, following the chain of siblings back to its root.
+fn person_draft(seed: u64, index: u64) -> Draft {
     let mut chain = Vec::new();
     let mut root = index;
     while let Some((back, twin)) = sibling_link(seed, root) {
@@ -1042,7 +1067,7 @@ pub fn person(seed: u64, index: u64) -> SynthPerson {
     for &(i, twin) in chain.iter().rev() {
         current = draft(seed, i, Some((&current, twin)));
     }
-    current.person
+    current
 }
 
 /// The 9-digit A-number for person `index`, e.g. `"207345981"`.
@@ -1066,6 +1091,78 @@ pub fn a_number(seed: u64, index: u64) -> String {
     }
     let high = 2 + (index / BLOCK) % 8;
     format!("{:09}", high * BLOCK + left * HALF + right)
+}
+
+// ---- Access for the other generators of this crate (linkage test data) -------------------------
+
+/// A person together with the structure of their name, so that another record of the same
+/// person can spell the name the ways real records do (the variants behind [`SynthPerson::aliases`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Identity {
+    /// The person as the docket records them; `respell` rewrites the two name fields.
+    pub(crate) person: SynthPerson,
+    name: Name,
+    culture: Culture,
+    fem: bool,
+}
+
+impl Identity {
+    fn from_draft(d: Draft) -> Self {
+        Self { person: d.person, name: d.name, culture: d.country.culture, fem: d.fem }
+    }
+
+    /// Applies `variant` to the name if it applies and changes something; returns whether it did.
+    pub(crate) fn respell(&mut self, variant: Variant, rng: &mut Rng) -> bool {
+        match apply(variant, &self.name, self.culture, self.fem, rng) {
+            Some(name) => {
+                self.person.given_names = name.given.join(" ");
+                self.person.family_names = name.family.join(" ");
+                self.name = name;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the person's culture writes the family name first (Chinese, Korean, Vietnamese).
+    pub(crate) fn family_first(&self) -> bool {
+        self.culture.order() == NameOrder::FamilyFirst
+    }
+
+    /// Whether the name is romanized from Cyrillic (Russian, Ukrainian), where several
+    /// romanization systems are in use.
+    pub(crate) fn romanized_from_cyrillic(&self) -> bool {
+        matches!(self.culture, Culture::Russian | Culture::Ukrainian)
+    }
+}
+
+/// Person `index` of the docket generated with `seed` (the same as [`person`]), with its name structure.
+pub(crate) fn identity(seed: u64, index: u64) -> Identity {
+    Identity::from_draft(person_draft(seed, index))
+}
+
+/// A new person drawn from `rng`: a sibling of person `of` (same family names and nationality,
+/// other given names, birth years 1–8 apart), or a twin (the same date of birth as well).
+pub(crate) fn relative(seed: u64, of: u64, rng: Rng, twin: bool) -> Identity {
+    let base = person_draft(seed, of);
+    Identity::from_draft(draft_from(rng, Some((&base, twin))))
+}
+
+/// A passport number in a format the country `code` issues (a made-up pattern for codes the
+/// generator does not know).
+pub(crate) fn passport_number(rng: &mut Rng, code: &str) -> String {
+    match tables().countries.iter().find(|c| c.code == code) {
+        Some(country) => fill_passport_pattern(rng, country),
+        None => fill_pattern(rng, "@@#######"),
+    }
+}
+
+/// The male given, female given and family name lists of the culture whose files are named
+/// `<prefix>_given_m.txt` etc. (`"hispanic"`, `"chinese"`, `"east_slavic"`, ...).
+pub(crate) fn culture_lists(prefix: &str) -> Option<(&'static NameList, &'static NameList, &'static NameList)> {
+    let i = CULTURE_FILES.iter().position(|c| c.1 == prefix)?;
+    let l = &tables().cultures[i];
+    Some((&l.given_m, &l.given_f, &l.family))
 }
 
 /// ISO 3166-1 alpha-3 codes of every nationality the generator produces.
