@@ -83,8 +83,8 @@ fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
 pub fn key_hash(records: &Records, rule: &Rule, i: usize) -> u64 {
     let mut h = FNV_OFFSET;
     for key in &rule.keys {
-        let f = &records.fields[key.field];
-        let text = f.text.get(i);
+        let f = key.field;
+        let text = records.text(f, i);
         if text.is_empty() {
             return 0;
         }
@@ -95,21 +95,21 @@ pub fn key_hash(records: &Records, rule: &Rule, i: usize) -> u64 {
                 fnv(h, &text.as_bytes()[..end])
             }
             KeyFunction::Metaphone => {
-                let code = &f.phonetic[i][..4];
+                let code = records.phonetic(f, i);
                 if code[0] == 0 {
                     return 0;
                 }
-                fnv(h, code)
+                fnv(h, &code[..4])
             }
             KeyFunction::Year => {
-                let y = f.dates[i].year;
+                let y = records.date(f, i).year;
                 if y == 0 {
                     return 0;
                 }
                 fnv(h, &y.to_le_bytes())
             }
             KeyFunction::FirstToken => fnv(h, text.split(' ').next().unwrap_or(text).as_bytes()),
-            KeyFunction::SortedTokens => fnv(h, f.sorted.get(i).as_bytes()),
+            KeyFunction::SortedTokens => fnv(h, records.sorted(f, i).as_bytes()),
         };
         h = fnv(h, &[0xff]);
     }

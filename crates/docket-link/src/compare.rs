@@ -5,7 +5,7 @@
 
 use crate::metrics;
 use crate::settings::{ColumnKind, Comparison, Level, Settings};
-use crate::table::{Field, Records};
+use crate::table::Records;
 
 /// The level of a comparison whose value is missing on one side.
 pub const NULL: u8 = 15;
@@ -20,19 +20,26 @@ pub fn level_of(pattern: Pattern, c: usize) -> u8 {
 }
 
 /// The comparison vector of records `a` and `b`.
+#[inline]
 pub fn pattern(settings: &Settings, records: &Records, a: usize, b: usize) -> Pattern {
+    pattern_between(settings, records, a, records, b)
+}
+
+/// The comparison vector of record `a` of `ra` and record `b` of `rb` (both normalized with
+/// `settings`): a stored record against an incoming one, say.
+pub fn pattern_between(settings: &Settings, ra: &Records, a: usize, rb: &Records, b: usize) -> Pattern {
     let mut p = 0u64;
     for (c, cmp) in settings.comparisons.iter().enumerate() {
-        let l = level(records, cmp, records.comparison_field[c], a, b);
+        let l = level(cmp, ra, a, rb, b);
         p |= u64::from(l) << (4 * c);
     }
     p
 }
 
-/// The level comparison `cmp` (over field `field`) gives records `a` and `b`.
-pub fn level(records: &Records, cmp: &Comparison, field: usize, a: usize, b: usize) -> u8 {
-    let f = &records.fields[field];
-    let (x, y) = (f.text.get(a), f.text.get(b));
+/// The level comparison `cmp` gives record `a` of `ra` and record `b` of `rb`.
+pub fn level(cmp: &Comparison, ra: &Records, a: usize, rb: &Records, b: usize) -> u8 {
+    let f = cmp.field;
+    let (x, y) = (ra.text(f, a), rb.text(f, b));
     if x.is_empty() || y.is_empty() {
         return NULL;
     }
@@ -43,45 +50,44 @@ pub fn level(records: &Records, cmp: &Comparison, field: usize, a: usize, b: usi
         let hit = match *level {
             Level::Exact => match cmp.kind {
                 ColumnKind::Date => {
-                    let (p, q) = (f.dates[a], f.dates[b]);
+                    let (p, q) = (ra.date(f, a), rb.date(f, b));
                     p == q && p.year != 0 && p.month != 0 && p.day != 0
                 }
                 _ => x == y,
             },
             Level::Swapped(other) => {
-                let o = &records.fields[other];
-                let (ox, oy) = (o.text.get(a), o.text.get(b));
+                let (ox, oy) = (ra.text(other, a), rb.text(other, b));
                 !ox.is_empty() && x == oy && y == ox
             }
-            Level::SameTokens => f.sorted.get(a) == f.sorted.get(b),
-            Level::TokenSubset => token_subset(f.sorted.get(a), f.sorted.get(b)),
-            Level::TokensFuzzy(t) => tokens_fuzzy(f, a, b, t),
+            Level::SameTokens => ra.sorted(f, a) == rb.sorted(f, b),
+            Level::TokenSubset => token_subset(ra.sorted(f, a), rb.sorted(f, b)),
+            Level::TokensFuzzy(t) => tokens_fuzzy(x, y, t),
             Level::JaroWinkler(t) => *jw.get_or_insert_with(|| metrics::jaro_winkler(x, y)) >= t,
             Level::DamerauLevenshtein(k) => dl
                 .get_or_insert_with(|| metrics::damerau_levenshtein_within(x, y, max_distance(cmp)))
                 .is_some_and(|d| d <= k as usize),
-            Level::Phonetic => phonetic_match(&f.phonetic[a], &f.phonetic[b]),
+            Level::Phonetic => phonetic_match(&ra.phonetic(f, a), &rb.phonetic(f, b)),
             Level::DayMonthSwapped => {
-                let (p, q) = (f.dates[a], f.dates[b]);
+                let (p, q) = (ra.date(f, a), rb.date(f, b));
                 p.year != 0 && p.year == q.year && p.month != 0 && p.day != 0 && p.month == q.day && p.day == q.month
             }
             Level::YearMonth => {
-                let (p, q) = (f.dates[a], f.dates[b]);
+                let (p, q) = (ra.date(f, a), rb.date(f, b));
                 p.year != 0 && p.year == q.year && p.month != 0 && p.month == q.month
             }
             Level::Year => {
-                let (p, q) = (f.dates[a], f.dates[b]);
+                let (p, q) = (ra.date(f, a), rb.date(f, b));
                 p.year != 0 && p.year == q.year
             }
             Level::PartialMatch => {
-                let (p, q) = (f.dates[a], f.dates[b]);
+                let (p, q) = (ra.date(f, a), rb.date(f, b));
                 p.year != 0
                     && p.year == q.year
                     && (p.month == 0 || q.month == 0 || p.month == q.month)
                     && (p.day == 0 || q.day == 0 || p.day == q.day)
             }
             Level::YearsApart(n) => {
-                let (p, q) = (f.dates[a], f.dates[b]);
+                let (p, q) = (ra.date(f, a), rb.date(f, b));
                 p.year != 0 && q.year != 0 && u32::from(p.year.abs_diff(q.year)) <= n
             }
         };
@@ -124,8 +130,7 @@ fn token_subset(x: &str, y: &str) -> bool {
 
 /// Every token of the shorter value matches a distinct token of the longer with Jaro-Winkler
 /// similarity at least `t` (greedy, best first per token).
-fn tokens_fuzzy(f: &Field, a: usize, b: usize, t: f64) -> bool {
-    let (x, y) = (f.text.get(a), f.text.get(b));
+fn tokens_fuzzy(x: &str, y: &str, t: f64) -> bool {
     let mut xs: [&str; 8] = [""; 8];
     let mut ys: [&str; 8] = [""; 8];
     let nx = fill(&mut xs, x);

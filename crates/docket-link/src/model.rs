@@ -188,11 +188,10 @@ impl Model {
 
 /// Each record's value frequency in `field`, over all records.
 fn frequencies(records: &Records, field: usize) -> Vec<f32> {
-    let f = &records.fields[field];
     let mut counts: HashMap<&str, u32> = HashMap::new();
     let mut present = 0u64;
     for i in 0..records.len() {
-        let v = f.text.get(i);
+        let v = records.text(field, i);
         if !v.is_empty() {
             *counts.entry(v).or_default() += 1;
             present += 1;
@@ -201,7 +200,7 @@ fn frequencies(records: &Records, field: usize) -> Vec<f32> {
     let n = present.max(1) as f64;
     (0..records.len())
         .map(|i| {
-            let v = f.text.get(i);
+            let v = records.text(field, i);
             if v.is_empty() { 0.0 } else { (f64::from(counts[v]) / n) as f32 }
         })
         .collect()
@@ -289,7 +288,6 @@ pub fn estimate_u(settings: &Settings, records: &Records, random: &[Pattern]) ->
 
 /// P(two random records with values agree exactly), from the value counts of each side.
 fn exact_agreement(settings: &Settings, records: &Records, field: usize) -> Option<f64> {
-    let f = &records.fields[field];
     let mut a: HashMap<&str, u64> = HashMap::new();
     let mut b: HashMap<&str, u64> = HashMap::new();
     let split = match settings.mode {
@@ -297,7 +295,7 @@ fn exact_agreement(settings: &Settings, records: &Records, field: usize) -> Opti
         Mode::Dedupe => records.len(),
     };
     for i in 0..records.len() {
-        let v = f.text.get(i);
+        let v = records.text(field, i);
         if !v.is_empty() {
             *(if i < split { &mut a } else { &mut b }).entry(v).or_default() += 1;
         }

@@ -1,4 +1,4 @@
-//! Rows read from CSV and normalized once into compact, column-wise fields.
+//! Rows read from CSV and normalized once, stored row by row.
 //!
 //! Both tables of a link job live in one [`Records`]: table A's rows first, then table B's, so
 //! that term frequencies, blocking keys and comparisons see one numbering. Every value a level or
@@ -50,43 +50,6 @@ pub struct RowIssue {
     pub skipped: bool,
 }
 
-/// Strings stored end to end; value `i` is `bytes[ends[i-1]..ends[i]]`.
-#[derive(Debug, Default, Clone)]
-pub struct Arena {
-    bytes: String,
-    ends: Vec<u32>,
-}
-
-impl Arena {
-    fn push(&mut self, s: &str) {
-        self.bytes.push_str(s);
-        self.ends.push(self.bytes.len() as u32);
-    }
-
-    /// Value `i`; empty means missing.
-    #[inline]
-    pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.bytes[start..self.ends[i] as usize]
-    }
-
-    /// Number of values.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Whether there are no values.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    fn extend(&mut self, other: Arena) {
-        let base = self.bytes.len() as u32;
-        self.bytes.push_str(&other.bytes);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
-    }
-}
-
 /// Date parts; 0 means unknown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Ymd {
@@ -98,39 +61,78 @@ pub struct Ymd {
     pub day: u8,
 }
 
-/// One normalized field (a column, or several columns joined) for every record.
-#[derive(Debug, Clone)]
-pub struct Field {
-    /// The kind of its columns.
-    pub kind: ColumnKind,
-    /// The canonical value: names as canonical tokens joined by one space; dates as their
-    /// digits; empty when missing.
-    pub text: Arena,
-    /// Names and text: tokens sorted, joined by one space.
-    pub sorted: Arena,
-    /// Names and text: Double Metaphone codes, primary then alternate, four bytes each,
-    /// zero-padded.
-    pub phonetic: Vec<[u8; 8]>,
-    /// Dates: their parts.
-    pub dates: Vec<Ymd>,
+/// Slots per field in a record's blob: the canonical text, the sorted tokens, and the extra
+/// bytes (phonetic codes for names and text, date parts for dates).
+const SLOTS: usize = 3;
+
+/// Normalized records stored row by row: every value a pair comparison needs of one record is
+/// in one contiguous blob, so comparing a pair touches two places in memory, not two per
+/// field. A blob starts with `SLOTS * fields + 1` little-endian `u16` offsets (relative to the
+/// blob) of its slots, then the slots' bytes.
+#[derive(Debug, Default)]
+struct Rows {
+    bytes: Vec<u8>,
+    starts: Vec<u64>,
 }
 
-impl Field {
-    fn new(kind: ColumnKind) -> Field {
-        Field { kind, text: Arena::default(), sorted: Arena::default(), phonetic: Vec::new(), dates: Vec::new() }
+impl Rows {
+    fn new() -> Rows {
+        Rows { bytes: Vec::new(), starts: vec![0] }
     }
 
-    fn extend(&mut self, other: Field) {
-        self.text.extend(other.text);
-        self.sorted.extend(other.sorted);
-        self.phonetic.extend(other.phonetic);
-        self.dates.extend(other.dates);
-    }
-
-    /// Whether record `i` has no value.
     #[inline]
-    pub fn missing(&self, i: usize) -> bool {
-        self.text.get(i).is_empty()
+    fn blob(&self, i: usize) -> &[u8] {
+        &self.bytes[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    fn append(&mut self, other: Rows) {
+        let base = self.bytes.len() as u64;
+        self.bytes.extend_from_slice(&other.bytes);
+        self.starts.extend(other.starts[1..].iter().map(|s| s + base));
+    }
+}
+
+#[inline]
+fn slot(blob: &[u8], k: usize) -> &[u8] {
+    let at = |j: usize| usize::from(u16::from_le_bytes([blob[2 * j], blob[2 * j + 1]]));
+    &blob[at(k)..at(k + 1)]
+}
+
+/// Builds one record's blob.
+struct BlobWriter {
+    header: Vec<u16>,
+    body: Vec<u8>,
+}
+
+impl BlobWriter {
+    fn new() -> BlobWriter {
+        BlobWriter { header: Vec::new(), body: Vec::new() }
+    }
+
+    fn begin(&mut self) {
+        self.header.clear();
+        self.body.clear();
+    }
+
+    /// Adds the next slot (truncated so a blob stays under 64 KiB).
+    fn slot(&mut self, bytes: &[u8]) {
+        self.header.push(self.body.len() as u16);
+        let room = (60_000usize).saturating_sub(self.body.len());
+        let mut take = bytes.len().min(room);
+        while take < bytes.len() && take > 0 && (bytes[take] & 0xC0) == 0x80 {
+            take -= 1;
+        }
+        self.body.extend_from_slice(&bytes[..take]);
+    }
+
+    fn finish(&mut self, rows: &mut Rows) {
+        self.header.push(self.body.len() as u16);
+        let head = (self.header.len() * 2) as u16;
+        for off in &self.header {
+            rows.bytes.extend_from_slice(&(off + head).to_le_bytes());
+        }
+        rows.bytes.extend_from_slice(&self.body);
+        rows.starts.push(rows.bytes.len() as u64);
     }
 }
 
@@ -141,14 +143,15 @@ pub struct Records {
     pub ids: Vec<String>,
     /// Rows of table A (the first `a_len` records); in dedupe mode, every record.
     pub a_len: usize,
-    /// Normalized fields, as [`Settings::fields`].
-    pub fields: Vec<Field>,
+    /// Kind of each normalized field, as [`Settings::fields`].
+    pub kinds: Vec<ColumnKind>,
     /// For each comparison, the field it compares.
     pub comparison_field: Vec<usize>,
     /// Rows skipped and values read as missing.
     pub issues: Vec<RowIssue>,
     /// Issues not listed because there were too many, per file.
     pub issues_not_listed: u64,
+    rows: Rows,
 }
 
 /// At most this many issues are listed per file; the rest are counted.
@@ -168,6 +171,47 @@ impl Records {
     /// Number of table B records (0 in dedupe mode).
     pub fn b_len(&self) -> usize {
         self.ids.len() - self.a_len
+    }
+
+    /// Field `f` of record `i`: names as canonical tokens joined by one space, dates as their
+    /// eight digits; empty when missing.
+    #[inline]
+    pub fn text(&self, f: usize, i: usize) -> &str {
+        // Slots are copied from `&str`s and cut at character boundaries.
+        std::str::from_utf8(slot(self.rows.blob(i), SLOTS * f)).unwrap_or_default()
+    }
+
+    /// Names and text: the tokens of field `f` of record `i`, sorted, joined by one space.
+    #[inline]
+    pub fn sorted(&self, f: usize, i: usize) -> &str {
+        std::str::from_utf8(slot(self.rows.blob(i), SLOTS * f + 1)).unwrap_or_default()
+    }
+
+    /// Names and text: Double Metaphone codes, primary then alternate, four bytes each,
+    /// zero-padded.
+    #[inline]
+    pub fn phonetic(&self, f: usize, i: usize) -> [u8; 8] {
+        let mut code = [0u8; 8];
+        let s = slot(self.rows.blob(i), SLOTS * f + 2);
+        code[..s.len().min(8)].copy_from_slice(&s[..s.len().min(8)]);
+        code
+    }
+
+    /// Dates: the parts of field `f` of record `i`.
+    #[inline]
+    pub fn date(&self, f: usize, i: usize) -> Ymd {
+        match slot(self.rows.blob(i), SLOTS * f + 2) {
+            [y0, y1, m, d] => Ymd { year: u16::from_le_bytes([*y0, *y1]), month: *m, day: *d },
+            _ => Ymd::default(),
+        }
+    }
+
+    /// Appends the records of `other` (normalized with the same settings).
+    pub fn append(&mut self, other: Records) {
+        self.ids.extend(other.ids);
+        self.rows.append(other.rows);
+        self.issues.extend(other.issues);
+        self.issues_not_listed += other.issues_not_listed;
     }
 
     /// Reads table A and, when linking, table B, normalizing every field.
@@ -200,10 +244,11 @@ impl Records {
         Records {
             ids: Vec::new(),
             a_len: 0,
-            fields: settings.fields.iter().map(|f| Field::new(f.kind)).collect(),
+            kinds: settings.fields.iter().map(|f| f.kind).collect(),
             comparison_field: settings.comparisons.iter().map(|c| c.field).collect(),
             issues: Vec::new(),
             issues_not_listed: 0,
+            rows: Rows::new(),
         }
     }
 
@@ -338,15 +383,13 @@ impl Records {
         }
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         let per = rows.len().div_ceil(threads);
-        let parts: Vec<(Vec<Field>, Vec<RowIssue>)> = std::thread::scope(|s| {
+        let parts: Vec<(Rows, Vec<RowIssue>)> = std::thread::scope(|s| {
             let handles: Vec<_> =
                 rows.chunks(per).map(|part| s.spawn(move || normalize_rows(settings, names, file, part))).collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
         });
-        for (fields, issues) in parts {
-            for (mine, theirs) in self.fields.iter_mut().zip(fields) {
-                mine.extend(theirs);
-            }
+        for (rows, issues) in parts {
+            self.rows.append(rows);
             for i in issues {
                 if self.issues.len() < ISSUES_LISTED * 4 {
                     self.issues.push(i);
@@ -401,14 +444,16 @@ fn normalize_rows(
     names: &NameRules,
     file: &str,
     rows: &[(u64, Vec<String>)],
-) -> (Vec<Field>, Vec<RowIssue>) {
-    let mut fields: Vec<Field> = settings.fields.iter().map(|f| Field::new(f.kind)).collect();
+) -> (Rows, Vec<RowIssue>) {
+    let mut out = Rows::new();
+    let mut blob = BlobWriter::new();
     let mut issues = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
     let mut scratch = String::new();
     let mut joined = String::new();
     for (line, values) in rows {
-        for (def, f) in settings.fields.iter().zip(fields.iter_mut()) {
+        blob.begin();
+        for def in &settings.fields {
             let value = if let [col] = def.columns[..] {
                 values[col].as_str()
             } else {
@@ -419,7 +464,7 @@ fn normalize_rows(
                 }
                 joined.as_str()
             };
-            let problem = push_value(f, def.kind, value, names, &mut tokens, &mut scratch);
+            let problem = push_value(&mut blob, def.kind, value, names, &mut tokens, &mut scratch);
             if let (Some(reason), [_]) = (problem, &def.columns[..]) {
                 issues.push(RowIssue {
                     file: file.to_owned(),
@@ -430,13 +475,14 @@ fn normalize_rows(
                 });
             }
         }
+        blob.finish(&mut out);
     }
-    (fields, issues)
+    (out, issues)
 }
 
-/// Appends one normalized value; returns why it was read as missing, if it was.
+/// Appends one normalized value's three slots; returns why it was read as missing, if it was.
 fn push_value(
-    f: &mut Field,
+    blob: &mut BlobWriter,
     kind: ColumnKind,
     raw: &str,
     names: &NameRules,
@@ -450,7 +496,8 @@ fn push_value(
             if kind == ColumnKind::Name {
                 names.tokens(raw, tokens);
             } else {
-                tokens.extend(normalize::fold(raw).split(' ').filter(|t| !t.is_empty()).map(str::to_owned));
+                normalize::fold_into(raw, scratch);
+                tokens.extend(scratch.split(' ').filter(|t| !t.is_empty()).map(str::to_owned));
             }
             scratch.clear();
             for (i, t) in tokens.iter().enumerate() {
@@ -459,7 +506,18 @@ fn push_value(
                 }
                 scratch.push_str(t);
             }
-            f.text.push(scratch);
+            blob.slot(scratch.as_bytes());
+            let mut code = [0u8; 8];
+            if !tokens.is_empty() {
+                let squashed: String = tokens.concat();
+                let (p, s) = crate::phonetic::double_metaphone(&squashed);
+                for (at, b) in code[..4].iter_mut().zip(p.bytes()) {
+                    *at = b;
+                }
+                for (at, b) in code[4..].iter_mut().zip(s.bytes()) {
+                    *at = b;
+                }
+            }
             tokens.sort_unstable();
             scratch.clear();
             for (i, t) in tokens.iter().enumerate() {
@@ -468,19 +526,8 @@ fn push_value(
                 }
                 scratch.push_str(t);
             }
-            f.sorted.push(scratch);
-            let mut code = [0u8; 8];
-            if !tokens.is_empty() {
-                let squashed: String = f.text.get(f.text.len() - 1).chars().filter(|c| *c != ' ').collect();
-                let (p, s) = crate::phonetic::double_metaphone(&squashed);
-                for (slot, b) in code[..4].iter_mut().zip(p.bytes()) {
-                    *slot = b;
-                }
-                for (slot, b) in code[4..].iter_mut().zip(s.bytes()) {
-                    *slot = b;
-                }
-            }
-            f.phonetic.push(code);
+            blob.slot(scratch.as_bytes());
+            blob.slot(&code);
         }
         ColumnKind::Date => {
             let t = raw.trim();
@@ -498,17 +545,25 @@ fn push_value(
                     }
                 }
             };
-            f.text.push(&digits);
-            f.dates.push(ymd);
+            blob.slot(digits.as_bytes());
+            blob.slot(b"");
+            let y = ymd.year.to_le_bytes();
+            blob.slot(&[y[0], y[1], ymd.month, ymd.day]);
         }
-        ColumnKind::Document => f.text.push(&normalize::normalize_document(raw)),
+        ColumnKind::Document => {
+            blob.slot(normalize::normalize_document(raw).as_bytes());
+            blob.slot(b"");
+            blob.slot(b"");
+        }
         ColumnKind::Digits => {
             scratch.clear();
             scratch.extend(raw.chars().filter(char::is_ascii_digit));
             if scratch.is_empty() && !raw.trim().is_empty() {
                 problem = Some(format!("`{}` has no digits; read as missing", raw.trim()));
             }
-            f.text.push(scratch);
+            blob.slot(scratch.as_bytes());
+            blob.slot(b"");
+            blob.slot(b"");
         }
     }
     problem
