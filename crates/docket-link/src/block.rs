@@ -10,7 +10,7 @@
 //! rules (surname and date of birth, say) still reach those records. This keeps the number of
 //! candidates at most about `n * sqrt(max_block_pairs)`, whatever the data.
 
-use std::collections::HashSet;
+use crate::fx::FxHashSet;
 
 use crate::settings::{KeyFunction, Mode, Rule, Settings};
 use crate::table::Records;
@@ -148,7 +148,7 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
             v
         };
         let earlier = |a: usize, b: usize| (0..r).any(|q| keys.agree(q, a, b));
-        let mut skipped = HashSet::new();
+        let mut skipped = FxHashSet::default();
         match settings.mode {
             Mode::Link => {
                 let (ea, eb) = (sorted(0..records.a_len), sorted(records.a_len..n));
@@ -222,6 +222,8 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
         }
         reports.push(report);
     }
+    // In record order, comparing walks table A forward instead of jumping block to block.
+    pairs.sort_unstable();
     let masks = pairs.iter().map(|&(a, b)| keys.mask(a as usize, b as usize)).collect();
     let mut recall = None;
     if let Some(truth) = truth {

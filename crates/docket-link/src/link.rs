@@ -1,7 +1,7 @@
 //! The batch job: block, compare, fit (or reuse) the model, score, assign one-to-one, choose
 //! the threshold, and explain.
 
-use std::collections::{HashMap, HashSet};
+use crate::fx::{FxHashMap, FxHashSet};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -84,7 +84,7 @@ pub struct Evaluation {
 
 /// Truth given by id, resolved to record indexes; pairs whose ids are unknown are counted.
 pub fn resolve_truth(settings: &Settings, records: &Records, pairs: &[(String, String)]) -> (Vec<(u32, u32)>, u64) {
-    let index = |range: std::ops::Range<usize>| -> HashMap<&str, u32> {
+    let index = |range: std::ops::Range<usize>| -> FxHashMap<&str, u32> {
         range.map(|i| (records.ids[i].as_str(), i as u32)).collect()
     };
     let (a, b) = match settings.mode {
@@ -123,19 +123,21 @@ pub fn run(
     lap("blocking", &mut timings);
     let candidate_patterns = patterns(settings, records, &candidates.pairs, "comparing", progress);
     lap("comparing", &mut timings);
+    let stats = model::ValueStats::of(settings, records);
     let model = match model {
         Some(m) => m,
         None => {
             let random = random_pairs(settings, records);
             let random_patterns = patterns(settings, records, &random, "sampling random pairs", progress);
-            let u = model::estimate_u(settings, records, &random_patterns);
+            let u = model::estimate_u(settings, &stats, &random_patterns);
+            lap("estimating u", &mut timings);
             let counts = model::aggregate(&candidate_patterns, &candidates.masks);
             let m = model::fit(settings, records, &counts, u, random.len() as u64);
-            lap("fitting", &mut timings);
+            lap("fitting m (EM)", &mut timings);
             m
         }
     };
-    let weights = model.weights(settings, records);
+    let weights = model.weights_with(settings, records, &stats);
     let mut scored = score(&weights, &candidates, &candidate_patterns);
     drop(candidate_patterns);
     lap("scoring", &mut timings);
@@ -249,15 +251,30 @@ fn id_hash(id: &str) -> u64 {
 }
 
 fn score(weights: &Weights, candidates: &Candidates, patterns: &[Pattern]) -> Vec<ScoredPair> {
-    candidates
-        .pairs
-        .iter()
-        .zip(patterns)
-        .filter_map(|(&(a, b), &pattern)| {
-            let weight = weights.total(pattern, a as usize);
-            (probability(weight) >= KEEP_FROM).then_some(ScoredPair { a, b, pattern, weight })
-        })
-        .collect()
+    // A weight below this has a match probability under `KEEP_FROM`.
+    let keep = (KEEP_FROM / (1.0 - KEEP_FROM)).log2();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    let per = candidates.pairs.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = candidates
+            .pairs
+            .chunks(per)
+            .zip(patterns.chunks(per))
+            .map(|(pairs, patterns)| {
+                s.spawn(move || {
+                    pairs
+                        .iter()
+                        .zip(patterns)
+                        .filter_map(|(&(a, b), &pattern)| {
+                            let weight = weights.total(pattern, a as usize);
+                            (weight >= keep).then_some(ScoredPair { a, b, pattern, weight })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
 }
 
 /// Sorts best first: by weight, ties broken by the records' ids (not their row numbers, so the
@@ -308,7 +325,7 @@ pub fn expected_f1_threshold(pairs: &[ScoredPair]) -> f64 {
 
 /// Precision, recall and F1 of `accepted` against `truth` (sorted `(a, b)` with `a < b`).
 pub fn evaluate(accepted: &[ScoredPair], truth: &[(u32, u32)]) -> Evaluation {
-    let truth: HashSet<(u32, u32)> = truth.iter().copied().collect();
+    let truth: FxHashSet<(u32, u32)> = truth.iter().copied().collect();
     let tp = accepted.iter().filter(|p| truth.contains(&(p.a.min(p.b), p.a.max(p.b)))).count() as u64;
     let fp = accepted.len() as u64 - tp;
     let fn_ = truth.len() as u64 - tp;
@@ -368,7 +385,7 @@ pub fn explain(settings: &Settings, records: &Records, weights: &Weights, a: usi
                 name: cmp.name.clone(),
                 level: if l == NULL { "missing".into() } else { cmp.level_label(l as usize) },
                 weight: weights.of(c, l, a),
-                term_frequency_adjusted: l == 0 && weights.tf[c].is_some(),
+                term_frequency_adjusted: l == 0 && weights.tf_slot[c].is_some(),
             }
         })
         .collect();

@@ -16,7 +16,7 @@
 //! frequencies, an exact agreement on value `v` weighs `log2(m / freq(v))`, so a common name
 //! counts for less than a rare one. Its match probability is `2^w / (1 + 2^w)`.
 
-use std::collections::HashMap;
+use crate::fx::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -119,8 +119,12 @@ pub struct Weights {
     pub level: Vec<Vec<f64>>,
     /// `log2(prior / (1 - prior))`.
     pub prior: f64,
-    /// Per comparison with term frequencies, each record's value frequency.
-    pub tf: Vec<Option<Vec<f32>>>,
+    /// For each comparison with term frequencies, its column in `tf`.
+    pub tf_slot: Vec<Option<usize>>,
+    /// Each record's value frequencies, one row of `tf_width` per record.
+    pub tf: Vec<f32>,
+    /// Comparisons with term frequencies.
+    pub tf_width: usize,
     /// `log2(m_exact)` per comparison, for term-frequency weights.
     pub log_m_exact: Vec<f64>,
 }
@@ -170,40 +174,136 @@ impl Model {
 
     /// Weights for scoring `records` (term frequencies are taken from them).
     pub fn weights(&self, settings: &Settings, records: &Records) -> Weights {
+        self.weights_with(settings, records, &ValueStats::of(settings, records))
+    }
+
+    /// [`Model::weights`] with value statistics already computed.
+    pub fn weights_with(&self, settings: &Settings, records: &Records, stats: &ValueStats) -> Weights {
         let level = self
             .comparisons
             .iter()
             .map(|c| c.levels.iter().map(|l| (l.m.max(FLOOR) / l.u.max(FLOOR)).log2()).collect())
             .collect();
-        let tf = settings
-            .comparisons
-            .iter()
-            .enumerate()
-            .map(|(c, cmp)| cmp.term_frequency.then(|| frequencies(records, records.comparison_field[c])))
-            .collect();
+        let mut tf_slot = Vec::new();
+        let mut columns = Vec::new();
+        for (c, cmp) in settings.comparisons.iter().enumerate() {
+            tf_slot.push(cmp.term_frequency.then_some(columns.len()));
+            if cmp.term_frequency {
+                columns.push(stats.frequencies(records.comparison_field[c]));
+            }
+        }
+        // Row by row, so that scoring a pair reads one place for all its frequencies.
+        let tf_width = columns.len();
+        let mut tf = vec![0f32; tf_width * records.len()];
+        for (k, col) in columns.iter().enumerate() {
+            for (i, &f) in col.iter().enumerate() {
+                tf[i * tf_width + k] = f;
+            }
+        }
         let log_m_exact = self.comparisons.iter().map(|c| c.levels[0].m.max(FLOOR).log2()).collect();
-        Weights { level, prior: (self.prior / (1.0 - self.prior)).log2(), tf, log_m_exact }
+        Weights { level, prior: (self.prior / (1.0 - self.prior)).log2(), tf_slot, tf, tf_width, log_m_exact }
     }
 }
 
-/// Each record's value frequency in `field`, over all records.
-fn frequencies(records: &Records, field: usize) -> Vec<f32> {
-    let mut counts: HashMap<&str, u32> = HashMap::new();
-    let mut present = 0u64;
-    for i in 0..records.len() {
-        let v = records.text(field, i);
-        if !v.is_empty() {
-            *counts.entry(v).or_default() += 1;
-            present += 1;
+/// Value counts of the fields that compare exactly or weigh by frequency, computed once per
+/// job: each record's value frequency, and the chance that two random records agree.
+pub struct ValueStats {
+    fields: Vec<Option<FieldStats>>,
+}
+
+struct FieldStats {
+    frequency: Vec<f32>,
+    agreement: Option<f64>,
+}
+
+impl ValueStats {
+    /// Counts the values of every field used by an `exact` level or with term frequencies, a
+    /// field per thread. Values are grouped by sorting their 64-bit hashes, which is faster
+    /// than a hash table over millions of strings.
+    pub fn of(settings: &Settings, records: &Records) -> ValueStats {
+        let mut wanted: Vec<usize> = settings
+            .comparisons
+            .iter()
+            .filter(|c| c.term_frequency || c.levels.first() == Some(&crate::settings::Level::Exact))
+            .map(|c| c.field)
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let split = match settings.mode {
+            Mode::Link => records.a_len,
+            Mode::Dedupe => records.len(),
+        };
+        let mode = settings.mode;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, wanted.len().max(1));
+        let mut fields: Vec<Option<FieldStats>> = (0..settings.fields.len()).map(|_| None).collect();
+        let computed: Vec<(usize, FieldStats)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let mine: Vec<usize> = wanted.iter().copied().skip(t).step_by(threads).collect();
+                    s.spawn(move || {
+                        mine.into_iter().map(|f| (f, field_stats(records, f, split, mode))).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        });
+        for (f, st) in computed {
+            fields[f] = Some(st);
         }
+        ValueStats { fields }
     }
-    let n = present.max(1) as f64;
-    (0..records.len())
-        .map(|i| {
+
+    /// Each record's value frequency in `field` among the records with a value (0: missing).
+    pub fn frequencies(&self, field: usize) -> Vec<f32> {
+        self.fields[field].as_ref().map(|f| f.frequency.clone()).unwrap_or_default()
+    }
+
+    /// P(two random records with values agree exactly) in `field`.
+    pub fn agreement(&self, field: usize) -> Option<f64> {
+        self.fields[field].as_ref().and_then(|f| f.agreement)
+    }
+}
+
+fn field_stats(records: &Records, field: usize, split: usize, mode: Mode) -> FieldStats {
+    let n = records.len();
+    let mut keyed: Vec<(u64, u32)> = (0..n)
+        .filter_map(|i| {
             let v = records.text(field, i);
-            if v.is_empty() { 0.0 } else { (f64::from(counts[v]) / n) as f32 }
+            (!v.is_empty()).then(|| {
+                let mut h = crate::fx::FxHasher::default();
+                std::hash::Hasher::write(&mut h, v.as_bytes());
+                (std::hash::Hasher::finish(&h), i as u32)
+            })
         })
-        .collect()
+        .collect();
+    keyed.sort_unstable();
+    let present = keyed.len().max(1) as f64;
+    let mut frequency = vec![0f32; n];
+    let (mut na, mut nb, mut same) = (0f64, 0f64, 0f64);
+    for group in keyed.chunk_by(|x, y| x.0 == y.0) {
+        let k = group.len();
+        let f = (k as f64 / present) as f32;
+        let mut ka = 0f64;
+        for &(_, i) in group {
+            frequency[i as usize] = f;
+            if (i as usize) < split {
+                ka += 1.0;
+            }
+        }
+        let kb = k as f64 - ka;
+        na += ka;
+        nb += kb;
+        same += match mode {
+            Mode::Link => ka * kb,
+            Mode::Dedupe => ka * (ka - 1.0),
+        };
+    }
+    let agreement = match mode {
+        Mode::Link if na > 0.0 && nb > 0.0 => Some((same / (na * nb)).max(FLOOR)),
+        Mode::Dedupe if na >= 2.0 => Some((same / (na * (na - 1.0))).max(FLOOR)),
+        _ => None,
+    };
+    FieldStats { frequency, agreement }
 }
 
 impl Weights {
@@ -214,9 +314,9 @@ impl Weights {
             return 0.0;
         }
         if l == 0
-            && let Some(tf) = &self.tf[c]
+            && let Some(k) = self.tf_slot[c]
         {
-            let f = f64::from(tf[a]);
+            let f = f64::from(self.tf[a * self.tf_width + k]);
             if f > 0.0 {
                 return self.log_m_exact[c] - f.log2();
             }
@@ -243,7 +343,7 @@ pub fn probability(weight: f64) -> f64 {
 
 /// Counts of `(pattern, rule mask)` among the candidates.
 pub fn aggregate(patterns: &[Pattern], masks: &[u16]) -> Vec<(Pattern, u16, u64)> {
-    let mut counts: HashMap<(Pattern, u16), u64> = HashMap::new();
+    let mut counts: FxHashMap<(Pattern, u16), u64> = FxHashMap::default();
     for (&p, &m) in patterns.iter().zip(masks) {
         *counts.entry((p, m)).or_default() += 1;
     }
@@ -255,7 +355,7 @@ pub fn aggregate(patterns: &[Pattern], masks: &[u16]) -> Vec<(Pattern, u16, u64)
 
 /// The u probabilities from comparison vectors of random pairs, with the exact level's u
 /// computed from value frequencies.
-pub fn estimate_u(settings: &Settings, records: &Records, random: &[Pattern]) -> Vec<Vec<f64>> {
+pub fn estimate_u(settings: &Settings, stats: &ValueStats, random: &[Pattern]) -> Vec<Vec<f64>> {
     let mut u = Vec::new();
     for (c, cmp) in settings.comparisons.iter().enumerate() {
         let n = cmp.level_count();
@@ -271,7 +371,7 @@ pub fn estimate_u(settings: &Settings, records: &Records, random: &[Pattern]) ->
         // impossible.
         let mut probs: Vec<f64> = counts.iter().map(|&k| (k as f64 + 0.5) / (total as f64 + 0.5 * n as f64)).collect();
         if cmp.levels[0] == crate::settings::Level::Exact && cmp.kind != crate::settings::ColumnKind::Date {
-            let exact = exact_agreement(settings, records, records.comparison_field[c]);
+            let exact = stats.agreement(cmp.field);
             if let Some(exact) = exact {
                 let rest: f64 = probs[1..].iter().sum();
                 let scale = (1.0 - exact) / rest.max(FLOOR);
@@ -284,40 +384,6 @@ pub fn estimate_u(settings: &Settings, records: &Records, random: &[Pattern]) ->
         u.push(probs.into_iter().map(|p| p.clamp(FLOOR, 1.0)).collect());
     }
     u
-}
-
-/// P(two random records with values agree exactly), from the value counts of each side.
-fn exact_agreement(settings: &Settings, records: &Records, field: usize) -> Option<f64> {
-    let mut a: HashMap<&str, u64> = HashMap::new();
-    let mut b: HashMap<&str, u64> = HashMap::new();
-    let split = match settings.mode {
-        Mode::Link => records.a_len,
-        Mode::Dedupe => records.len(),
-    };
-    for i in 0..records.len() {
-        let v = records.text(field, i);
-        if !v.is_empty() {
-            *(if i < split { &mut a } else { &mut b }).entry(v).or_default() += 1;
-        }
-    }
-    match settings.mode {
-        Mode::Link => {
-            let (na, nb): (u64, u64) = (a.values().sum(), b.values().sum());
-            if na == 0 || nb == 0 {
-                return None;
-            }
-            let same: f64 = a.iter().map(|(v, &k)| k as f64 * b.get(v).copied().unwrap_or(0) as f64).sum();
-            Some((same / (na as f64 * nb as f64)).max(FLOOR))
-        }
-        Mode::Dedupe => {
-            let n: u64 = a.values().sum();
-            if n < 2 {
-                return None;
-            }
-            let same: f64 = a.values().map(|&k| k as f64 * (k as f64 - 1.0)).sum();
-            Some((same / (n as f64 * (n as f64 - 1.0))).max(FLOOR))
-        }
-    }
 }
 
 /// Fits m by EM sessions (one per blocking rule) with `u` fixed; returns the model.
@@ -338,8 +404,17 @@ pub fn fit(
             rule.keys.iter().flat_map(|k| settings.fields[k.field].columns.iter().copied()).collect();
         let included: Vec<bool> =
             settings.comparisons.iter().map(|c| !c.columns.iter().any(|col| blocked.contains(col))).collect();
-        let entries: Vec<(Pattern, u64)> =
-            counts.iter().filter(|(_, mask, _)| mask & (1 << r) != 0).map(|&(p, _, n)| (p, n)).collect();
+        // Levels of comparisons left out of the session are cleared, so that patterns that
+        // differ only there are counted as one: EM then runs over far fewer entries.
+        let keep: Pattern = (0..nc).filter(|&c| included[c]).fold(0, |k, c| k | 0xf << (4 * c));
+        let mut merged: FxHashMap<Pattern, u64> = FxHashMap::default();
+        for &(p, mask, n) in counts {
+            if mask & (1 << r) != 0 {
+                *merged.entry(p & keep).or_default() += n;
+            }
+        }
+        let mut entries: Vec<(Pattern, u64)> = merged.into_iter().collect();
+        entries.sort_unstable();
         let pairs: u64 = entries.iter().map(|e| e.1).sum();
         if pairs < 10 || !included.iter().any(|&x| x) {
             continue;

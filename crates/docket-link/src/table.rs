@@ -5,7 +5,7 @@
 //! a key needs (canonical name tokens, sorted tokens, phonetic codes, date parts) is computed
 //! here, so the pair loop does no normalization.
 
-use std::collections::HashMap;
+use crate::fx::FxHashMap;
 use std::io::Read;
 
 use crate::normalize::{self, NameRules};
@@ -61,78 +61,70 @@ pub struct Ymd {
     pub day: u8,
 }
 
-/// Slots per field in a record's blob: the canonical text, the sorted tokens, and the extra
-/// bytes (phonetic codes for names and text, date parts for dates).
+/// Slots per field in a record: the canonical text, the sorted tokens, and the extra bytes
+/// (phonetic codes for names and text, `YYYYMMDD` of the valid date parts for dates).
 const SLOTS: usize = 3;
 
 /// Normalized records stored row by row: every value a pair comparison needs of one record is
-/// in one contiguous blob, so comparing a pair touches two places in memory, not two per
-/// field. A blob starts with `SLOTS * fields + 1` little-endian `u16` offsets (relative to the
-/// blob) of its slots, then the slots' bytes.
-#[derive(Debug, Default)]
+/// in one contiguous stretch of `text`, so comparing a pair touches a few places in memory,
+/// not a few per field. Record `i` has `SLOTS * fields + 1` offsets in `offsets` (relative to
+/// `starts[i]`) marking its slots. The text is a `String`, so slots are `&str` without
+/// revalidating UTF-8 on every access.
+#[derive(Debug)]
 struct Rows {
-    bytes: Vec<u8>,
+    text: String,
     starts: Vec<u64>,
+    offsets: Vec<u16>,
+    per_record: usize,
 }
 
 impl Rows {
-    fn new() -> Rows {
-        Rows { bytes: Vec::new(), starts: vec![0] }
+    fn new(fields: usize) -> Rows {
+        Rows { text: String::new(), starts: vec![0], offsets: Vec::new(), per_record: SLOTS * fields + 1 }
     }
 
     #[inline]
-    fn blob(&self, i: usize) -> &[u8] {
-        &self.bytes[self.starts[i] as usize..self.starts[i + 1] as usize]
+    fn slot(&self, i: usize, k: usize) -> &str {
+        let base = self.starts[i] as usize;
+        let o = &self.offsets[i * self.per_record + k..i * self.per_record + k + 2];
+        self.text.get(base + usize::from(o[0])..base + usize::from(o[1])).unwrap_or_default()
     }
 
     fn append(&mut self, other: Rows) {
-        let base = self.bytes.len() as u64;
-        self.bytes.extend_from_slice(&other.bytes);
+        let base = self.text.len() as u64;
+        self.text.push_str(&other.text);
         self.starts.extend(other.starts[1..].iter().map(|s| s + base));
+        self.offsets.extend_from_slice(&other.offsets);
     }
 }
 
-#[inline]
-fn slot(blob: &[u8], k: usize) -> &[u8] {
-    let at = |j: usize| usize::from(u16::from_le_bytes([blob[2 * j], blob[2 * j + 1]]));
-    &blob[at(k)..at(k + 1)]
+/// Builds one record's slots.
+struct RecordWriter<'a> {
+    rows: &'a mut Rows,
+    start: usize,
 }
 
-/// Builds one record's blob.
-struct BlobWriter {
-    header: Vec<u16>,
-    body: Vec<u8>,
-}
-
-impl BlobWriter {
-    fn new() -> BlobWriter {
-        BlobWriter { header: Vec::new(), body: Vec::new() }
+impl RecordWriter<'_> {
+    fn begin(rows: &mut Rows) -> RecordWriter<'_> {
+        let start = rows.text.len();
+        RecordWriter { rows, start }
     }
 
-    fn begin(&mut self) {
-        self.header.clear();
-        self.body.clear();
-    }
-
-    /// Adds the next slot (truncated so a blob stays under 64 KiB).
-    fn slot(&mut self, bytes: &[u8]) {
-        self.header.push(self.body.len() as u16);
-        let room = (60_000usize).saturating_sub(self.body.len());
-        let mut take = bytes.len().min(room);
-        while take < bytes.len() && take > 0 && (bytes[take] & 0xC0) == 0x80 {
+    /// Adds the next slot (cut at a character boundary so a record stays under 64 KiB).
+    fn slot(&mut self, value: &str) {
+        let used = self.rows.text.len() - self.start;
+        self.rows.offsets.push(used as u16);
+        let room = 60_000usize.saturating_sub(used);
+        let mut take = value.len().min(room);
+        while !value.is_char_boundary(take) {
             take -= 1;
         }
-        self.body.extend_from_slice(&bytes[..take]);
+        self.rows.text.push_str(&value[..take]);
     }
 
-    fn finish(&mut self, rows: &mut Rows) {
-        self.header.push(self.body.len() as u16);
-        let head = (self.header.len() * 2) as u16;
-        for off in &self.header {
-            rows.bytes.extend_from_slice(&(off + head).to_le_bytes());
-        }
-        rows.bytes.extend_from_slice(&self.body);
-        rows.starts.push(rows.bytes.len() as u64);
+    fn finish(self) {
+        self.rows.offsets.push((self.rows.text.len() - self.start) as u16);
+        self.rows.starts.push(self.rows.text.len() as u64);
     }
 }
 
@@ -177,14 +169,13 @@ impl Records {
     /// eight digits; empty when missing.
     #[inline]
     pub fn text(&self, f: usize, i: usize) -> &str {
-        // Slots are copied from `&str`s and cut at character boundaries.
-        std::str::from_utf8(slot(self.rows.blob(i), SLOTS * f)).unwrap_or_default()
+        self.rows.slot(i, SLOTS * f)
     }
 
     /// Names and text: the tokens of field `f` of record `i`, sorted, joined by one space.
     #[inline]
     pub fn sorted(&self, f: usize, i: usize) -> &str {
-        std::str::from_utf8(slot(self.rows.blob(i), SLOTS * f + 1)).unwrap_or_default()
+        self.rows.slot(i, SLOTS * f + 1)
     }
 
     /// Names and text: Double Metaphone codes, primary then alternate, four bytes each,
@@ -192,7 +183,7 @@ impl Records {
     #[inline]
     pub fn phonetic(&self, f: usize, i: usize) -> [u8; 8] {
         let mut code = [0u8; 8];
-        let s = slot(self.rows.blob(i), SLOTS * f + 2);
+        let s = self.rows.slot(i, SLOTS * f + 2).as_bytes();
         code[..s.len().min(8)].copy_from_slice(&s[..s.len().min(8)]);
         code
     }
@@ -200,8 +191,11 @@ impl Records {
     /// Dates: the parts of field `f` of record `i`.
     #[inline]
     pub fn date(&self, f: usize, i: usize) -> Ymd {
-        match slot(self.rows.blob(i), SLOTS * f + 2) {
-            [y0, y1, m, d] => Ymd { year: u16::from_le_bytes([*y0, *y1]), month: *m, day: *d },
+        match self.rows.slot(i, SLOTS * f + 2).as_bytes() {
+            [y @ .., m0, m1, d0, d1] if y.len() == 4 => {
+                let n = |d: &[u8]| d.iter().fold(0u16, |n, &c| n * 10 + u16::from(c.wrapping_sub(b'0') % 10));
+                Ymd { year: n(y), month: n(&[*m0, *m1]) as u8, day: n(&[*d0, *d1]) as u8 }
+            }
             _ => Ymd::default(),
         }
     }
@@ -248,7 +242,7 @@ impl Records {
             comparison_field: settings.comparisons.iter().map(|c| c.field).collect(),
             issues: Vec::new(),
             issues_not_listed: 0,
-            rows: Rows::new(),
+            rows: Rows::new(settings.fields.len()),
         }
     }
 
@@ -285,7 +279,7 @@ impl Records {
             }
         }
         // Ids are unique within a table; the two tables of a link job may share ids.
-        let mut seen: HashMap<String, u64> = HashMap::new();
+        let mut seen: FxHashMap<String, u64> = FxHashMap::default();
         let listed_before = self.issues.len();
         let issue = |issues: &mut Vec<RowIssue>, not_listed: &mut u64, i: RowIssue| {
             if issues.len() - listed_before < ISSUES_LISTED {
@@ -295,7 +289,7 @@ impl Records {
             }
         };
         // Rows are read here and normalized in parallel chunks.
-        let mut chunk: Vec<(u64, Vec<String>)> = Vec::new();
+        let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(1 << 16);
         let mut record = csv::StringRecord::new();
         let width = header.len();
         loop {
@@ -363,12 +357,12 @@ impl Records {
                 continue;
             }
             self.ids.push(id.to_owned());
-            chunk.push((line, at.iter().map(|&i| record[i].to_owned()).collect()));
+            chunk.push((line, record.clone()));
             if chunk.len() == 1 << 16 {
-                self.normalize_chunk(settings, names, file, std::mem::take(&mut chunk));
+                self.normalize_chunk(settings, names, file, &at, std::mem::take(&mut chunk));
             }
         }
-        self.normalize_chunk(settings, names, file, chunk);
+        self.normalize_chunk(settings, names, file, &at, chunk);
         let listed = self.issues.len() - listed_before;
         if listed > ISSUES_LISTED {
             self.issues_not_listed += (listed - ISSUES_LISTED) as u64;
@@ -377,7 +371,14 @@ impl Records {
         Ok(())
     }
 
-    fn normalize_chunk(&mut self, settings: &Settings, names: &NameRules, file: &str, rows: Vec<(u64, Vec<String>)>) {
+    fn normalize_chunk(
+        &mut self,
+        settings: &Settings,
+        names: &NameRules,
+        file: &str,
+        at: &[usize],
+        rows: Vec<(u64, csv::StringRecord)>,
+    ) {
         if rows.is_empty() {
             return;
         }
@@ -385,7 +386,7 @@ impl Records {
         let per = rows.len().div_ceil(threads);
         let parts: Vec<(Rows, Vec<RowIssue>)> = std::thread::scope(|s| {
             let handles: Vec<_> =
-                rows.chunks(per).map(|part| s.spawn(move || normalize_rows(settings, names, file, part))).collect();
+                rows.chunks(per).map(|part| s.spawn(move || normalize_rows(settings, names, file, at, part))).collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
         });
         for (rows, issues) in parts {
@@ -443,23 +444,23 @@ fn normalize_rows(
     settings: &Settings,
     names: &NameRules,
     file: &str,
-    rows: &[(u64, Vec<String>)],
+    at: &[usize],
+    rows: &[(u64, csv::StringRecord)],
 ) -> (Rows, Vec<RowIssue>) {
-    let mut out = Rows::new();
-    let mut blob = BlobWriter::new();
+    let mut out = Rows::new(settings.fields.len());
     let mut issues = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
     let mut scratch = String::new();
     let mut joined = String::new();
     for (line, values) in rows {
-        blob.begin();
+        let mut blob = RecordWriter::begin(&mut out);
         for def in &settings.fields {
             let value = if let [col] = def.columns[..] {
-                values[col].as_str()
+                &values[at[col]]
             } else {
                 joined.clear();
                 for &col in &def.columns {
-                    joined.push_str(&values[col]);
+                    joined.push_str(&values[at[col]]);
                     joined.push(' ');
                 }
                 joined.as_str()
@@ -475,14 +476,14 @@ fn normalize_rows(
                 });
             }
         }
-        blob.finish(&mut out);
+        blob.finish();
     }
     (out, issues)
 }
 
 /// Appends one normalized value's three slots; returns why it was read as missing, if it was.
 fn push_value(
-    blob: &mut BlobWriter,
+    blob: &mut RecordWriter<'_>,
     kind: ColumnKind,
     raw: &str,
     names: &NameRules,
@@ -506,16 +507,16 @@ fn push_value(
                 }
                 scratch.push_str(t);
             }
-            blob.slot(scratch.as_bytes());
-            let mut code = [0u8; 8];
+            blob.slot(scratch);
+            let mut code = String::new();
             if !tokens.is_empty() {
                 let squashed: String = tokens.concat();
                 let (p, s) = crate::phonetic::double_metaphone(&squashed);
-                for (at, b) in code[..4].iter_mut().zip(p.bytes()) {
-                    *at = b;
-                }
-                for (at, b) in code[4..].iter_mut().zip(s.bytes()) {
-                    *at = b;
+                // Four ASCII bytes each, NUL-padded.
+                for part in [p, s] {
+                    let part: String = part.chars().filter(char::is_ascii).take(4).collect();
+                    code.push_str(&part);
+                    code.extend(std::iter::repeat_n('\0', 4 - part.len()));
                 }
             }
             tokens.sort_unstable();
@@ -526,7 +527,7 @@ fn push_value(
                 }
                 scratch.push_str(t);
             }
-            blob.slot(scratch.as_bytes());
+            blob.slot(scratch);
             blob.slot(&code);
         }
         ColumnKind::Date => {
@@ -545,15 +546,14 @@ fn push_value(
                     }
                 }
             };
-            blob.slot(digits.as_bytes());
-            blob.slot(b"");
-            let y = ymd.year.to_le_bytes();
-            blob.slot(&[y[0], y[1], ymd.month, ymd.day]);
+            blob.slot(&digits);
+            blob.slot("");
+            blob.slot(&format!("{:04}{:02}{:02}", ymd.year.min(9999), ymd.month, ymd.day));
         }
         ColumnKind::Document => {
-            blob.slot(normalize::normalize_document(raw).as_bytes());
-            blob.slot(b"");
-            blob.slot(b"");
+            blob.slot(&normalize::normalize_document(raw));
+            blob.slot("");
+            blob.slot("");
         }
         ColumnKind::Digits => {
             scratch.clear();
@@ -561,9 +561,9 @@ fn push_value(
             if scratch.is_empty() && !raw.trim().is_empty() {
                 problem = Some(format!("`{}` has no digits; read as missing", raw.trim()));
             }
-            blob.slot(scratch.as_bytes());
-            blob.slot(b"");
-            blob.slot(b"");
+            blob.slot(scratch);
+            blob.slot("");
+            blob.slot("");
         }
     }
     problem

@@ -143,28 +143,47 @@ fn write_links(out: &Path, settings: &Settings, records: &Records, result: &Link
         write!(w, ",{}_weight", c.name)?;
     }
     writeln!(w)?;
-    let prior = result.weights.prior;
-    let mut line = String::new();
-    for p in &result.accepted {
-        let (x, y) = (&records.ids[p.a as usize], &records.ids[p.b as usize]);
-        line.clear();
-        line.push_str(&csv_field(x));
-        line.push(',');
-        line.push_str(&csv_field(y));
-        for (value, decimals) in [(p.probability(), 6), (p.weight, 4), (prior, 4)] {
-            line.push(',');
-            push_fixed(&mut line, value, decimals);
+    // Rows are formatted in parallel, a slice of pairs per thread, and written in order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    for block in result.accepted.chunks(1 << 18) {
+        let per = block.len().div_ceil(threads).max(1);
+        let parts: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> =
+                block.chunks(per).map(|part| s.spawn(move || format_links(part, settings, records, result))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        });
+        for part in parts {
+            w.write_all(part.as_bytes())?;
         }
-        for c in 0..settings.comparisons.len() {
-            let l = docket_link::compare::level_of(p.pattern, c);
-            line.push(',');
-            push_fixed(&mut line, result.weights.of(c, l, p.a as usize), 4);
-        }
-        line.push('\n');
-        w.write_all(line.as_bytes())?;
     }
     w.flush().with_context(|| format!("cannot write `{}`", out.display()))?;
     Ok(())
+}
+
+fn format_links(
+    pairs: &[docket_link::link::ScoredPair],
+    settings: &Settings,
+    records: &Records,
+    result: &LinkResult,
+) -> String {
+    let prior = result.weights.prior;
+    let mut out = String::with_capacity(pairs.len() * 96);
+    for p in pairs {
+        out.push_str(&csv_field(&records.ids[p.a as usize]));
+        out.push(',');
+        out.push_str(&csv_field(&records.ids[p.b as usize]));
+        for (value, decimals) in [(p.probability(), 6), (p.weight, 4), (prior, 4)] {
+            out.push(',');
+            push_fixed(&mut out, value, decimals);
+        }
+        for c in 0..settings.comparisons.len() {
+            let l = docket_link::compare::level_of(p.pattern, c);
+            out.push(',');
+            push_fixed(&mut out, result.weights.of(c, l, p.a as usize), 4);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Appends `x` with `decimals` digits after the point, as `format!("{x:.N}")` would for the
