@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Record linkage, side by side: every tool on the same two files in the same run, scored against
-# the same truth. Today the tools are Splink 5 (DuckDB backend, from PyPI); `docket link` joins
-# with one `run_tool` line in `bench_dataset` below when it is ready.
+# the same truth: Splink 5 (DuckDB backend, from PyPI) and `docket link` (built here in
+# release mode first).
 #
 #   bench/link.sh [DATASET...]          (default: febrl4)
 #
@@ -142,11 +142,16 @@ bench_dataset() {
       "$VPY" "$HERE/splink_link.py" --kind "$k" --a "$A" --b "$B" --id "$id" \
       --out "$WORK/$DATASET.splink-$k.csv"
   done
-  # Docket, when `docket link` is ready (one line; its own threshold, its links in the same
-  # id_a,id_b,match_probability form), e.g.:
-  # run_tool "docket $(git -C "$ROOT" rev-parse --short HEAD)" 0.5 "$WORK/$DATASET.docket.csv" -- \
-  #   "$ROOT/target/release/docket" link --settings "$HERE/$kind.toml" --a "$A" --b "$B" \
-  #   --out "$WORK/$DATASET.docket.csv"
+  # Docket at its own label-free threshold: links.csv holds only the pairs it accepted, so
+  # every row counts (threshold 0) and there is no "best F1 over thresholds" for it.
+  local settings
+  case $kind in
+    febrl) settings=febrl-link.toml ;;
+    manifest) settings=persons.toml ;;
+  esac
+  run_tool "docket $(git -C "$ROOT" rev-parse --short HEAD)" 0 "$WORK/$DATASET.docket.csv" -- \
+    "$ROOT/target/release/docket" link --settings "$ROOT/crates/docket-link/settings/$settings" \
+    "$A" "$B" --out "$WORK/$DATASET.docket.csv"
 }
 
 # resolve DATASET-ARG: runs bench_dataset on it.
@@ -184,6 +189,8 @@ main() {
   (($#)) || set -- febrl4
   ensure_time
   ensure_venv
+  log "building docket (release)"
+  (cd "$ROOT" && cargo build --release -q -p docket)
   mkdir -p "$WORK"
   printf 'tool\tdataset\trows_a\trows_b\tthreshold\tpredicted\ttrue\ttp\tprecision\trecall\tf1\tbest_f1\tbest_threshold\twall_s\tpeak_mb\tstatus\n' > "$TSV"
   local cpu

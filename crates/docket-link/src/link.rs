@@ -124,8 +124,8 @@ pub fn run(
     let candidate_patterns = patterns(settings, records, &candidates.pairs, "comparing", progress);
     lap("comparing", &mut timings);
     let stats = model::ValueStats::of(settings, records);
-    let model = match model {
-        Some(m) => m,
+    let (mut model, fitted) = match model {
+        Some(m) => (m, false),
         None => {
             let random = random_pairs(settings, records);
             let random_patterns = patterns(settings, records, &random, "sampling random pairs", progress);
@@ -134,16 +134,40 @@ pub fn run(
             let counts = model::aggregate(&candidate_patterns, &candidates.masks);
             let m = model::fit(settings, records, &counts, u, random.len() as u64);
             lap("fitting m (EM)", &mut timings);
-            m
+            (m, true)
         }
     };
-    let weights = model.weights_with(settings, records, &stats);
-    let mut scored = score(&weights, &candidates, &candidate_patterns);
+    let mut weights = model.weights_with(settings, records, &stats);
+    let total_pairs = possible_pairs(settings, records);
+    // Pairs that cannot reach `KEEP_FROM` even at the largest prior there can be are dropped
+    // now; the prior itself is settled below.
+    let floor = if fitted {
+        let most = match settings.mode {
+            Mode::Link => (records.a_len.min(records.b_len()) as f64 / total_pairs.max(1.0)).min(0.5),
+            Mode::Dedupe => 0.5,
+        };
+        log2_odds(KEEP_FROM) - log2_odds(most) + weights.prior
+    } else {
+        log2_odds(KEEP_FROM)
+    };
+    let mut scored = score(&weights, &candidates, &candidate_patterns, floor);
     drop(candidate_patterns);
     lap("scoring", &mut timings);
     if settings.mode == Mode::Link {
+        // Assignment depends only on the order of the weights, which the prior does not change.
         scored = one_to_one(scored, records);
     }
+    if fitted {
+        let prior = settle_prior(&scored, weights.prior, total_pairs);
+        // Weights computed exactly as a run with the saved model computes them.
+        weights.prior = log2_odds(prior);
+        for p in &mut scored {
+            p.weight = weights.total(p.pattern, p.a as usize);
+        }
+        model.prior = prior;
+        model.expected_matches = prior * total_pairs;
+    }
+    scored.retain(|p| p.probability() >= KEEP_FROM);
     let (threshold, policy) = match settings.threshold {
         ThresholdPolicy::Probability { probability } => (probability, format!("match probability >= {probability}")),
         ThresholdPolicy::ExpectedF1 => {
@@ -250,9 +274,41 @@ fn id_hash(id: &str) -> u64 {
     h
 }
 
-fn score(weights: &Weights, candidates: &Candidates, patterns: &[Pattern]) -> Vec<ScoredPair> {
-    // A weight below this has a match probability under `KEEP_FROM`.
-    let keep = (KEEP_FROM / (1.0 - KEEP_FROM)).log2();
+/// `log2(p / (1 - p))`.
+fn log2_odds(p: f64) -> f64 {
+    (p / (1.0 - p)).log2()
+}
+
+/// Pairs of records that could match: A × B, or every pair of one table.
+fn possible_pairs(settings: &Settings, records: &Records) -> f64 {
+    match settings.mode {
+        Mode::Link => records.a_len as f64 * records.b_len() as f64,
+        Mode::Dedupe => records.len() as f64 * (records.len() as f64 - 1.0) / 2.0,
+    }
+}
+
+/// The prior as the least fixed point of `prior = (expected matches) / (possible pairs)`,
+/// the expected matches being the sum of the match probabilities of the pairs that can match
+/// (after one-to-one assignment, when linking). Starting from one match among all pairs and
+/// rising, it stops at the first consistent value: pairs the model is sure of raise it, and a
+/// crowd of weak pairs (siblings, namesakes) cannot, because each needs the prior to be high
+/// already before it counts.
+fn settle_prior(pairs: &[ScoredPair], prior_weight: f64, total_pairs: f64) -> f64 {
+    let base: Vec<f64> = pairs.iter().map(|p| p.weight - prior_weight).collect();
+    let mut prior = 1.0 / total_pairs.max(2.0);
+    for _ in 0..500 {
+        let shift = log2_odds(prior);
+        let expected: f64 = base.iter().map(|w| probability(w + shift)).sum();
+        let next = (expected.max(1.0) / total_pairs.max(2.0)).min(0.5);
+        if (next - prior).abs() <= prior * 1e-9 {
+            return next;
+        }
+        prior = next;
+    }
+    prior
+}
+
+fn score(weights: &Weights, candidates: &Candidates, patterns: &[Pattern], keep: f64) -> Vec<ScoredPair> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
     let per = candidates.pairs.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {

@@ -5,12 +5,14 @@
 //!   random pairs; the exact level's u is computed outright from value frequencies, so rare
 //!   identifiers are not left at zero by sampling.
 //! * **m** (how often two records of the same entity reach a level) is fitted by expectation
-//!   maximization, with u held fixed, one session per blocking rule over that rule's
-//!   candidates. A session leaves out the comparisons whose columns the rule blocks on (their
-//!   agreement there is forced by blocking, not evidence), and each comparison's m is the mean
-//!   over the sessions that estimated it.
-//! * **The prior** (the probability that two random records match) is the largest number of
-//!   matches any session expects, over the number of possible pairs.
+//!   maximization, one session per blocking rule over that rule's candidates. A session leaves
+//!   out the comparisons whose columns the rule blocks on (their agreement there is forced by
+//!   blocking, not evidence) and fits the session's own non-match distribution beside m
+//!   (records sharing a key agree on correlated fields more than random pairs do). Each
+//!   comparison's m is the level-wise median over the sessions that estimated it.
+//! * **The prior** (the probability that two random records match) is settled after scoring,
+//!   as the least fixed point of `prior = expected matches / possible pairs`
+//!   ([`crate::link::run`]).
 //!
 //! A pair's match weight is `log2(prior odds) + sum of log2(m/u)` over its levels; with term
 //! frequencies, an exact agreement on value `v` weighs `log2(m / freq(v))`, so a common name
@@ -395,8 +397,8 @@ pub fn fit(
     random_pairs: u64,
 ) -> Model {
     let nc = settings.comparisons.len();
-    let mut m_sum: Vec<Vec<f64>> = settings.comparisons.iter().map(|c| vec![0.0; c.level_count()]).collect();
-    let mut m_sessions = vec![0u32; nc];
+    // Per comparison, the m vectors of the sessions that estimated it.
+    let mut estimates: Vec<Vec<Vec<f64>>> = vec![Vec::new(); nc];
     let mut report = FitReport { random_pairs, sessions: Vec::new() };
     let mut expected = 0f64;
     for (r, rule) in settings.rules.iter().enumerate() {
@@ -422,10 +424,7 @@ pub fn fit(
         let (m, lambda, iterations) = em(settings, &entries, &included, &u);
         for c in 0..nc {
             if included[c] {
-                for (s, v) in m_sum[c].iter_mut().zip(&m[c]) {
-                    *s += v;
-                }
-                m_sessions[c] += 1;
+                estimates[c].push(m[c].clone());
             }
         }
         let matches = lambda * pairs as f64;
@@ -439,16 +438,15 @@ pub fn fit(
         });
     }
     // A comparison that every rule blocks on is estimated over all candidates together.
-    if m_sessions.contains(&0) {
+    if estimates.iter().any(Vec::is_empty) {
         let entries: Vec<(Pattern, u64)> = counts.iter().map(|&(p, _, n)| (p, n)).collect();
-        let missing: Vec<bool> = m_sessions.iter().map(|&k| k == 0).collect();
+        let missing: Vec<bool> = estimates.iter().map(Vec::is_empty).collect();
         let included = vec![true; nc];
         let (m, lambda, iterations) = em(settings, &entries, &included, &u);
         let pairs: u64 = entries.iter().map(|e| e.1).sum();
         for c in 0..nc {
             if missing[c] {
-                m_sum[c].clone_from(&m[c]);
-                m_sessions[c] = 1;
+                estimates[c].push(m[c].clone());
             }
         }
         report.sessions.push(SessionReport {
@@ -467,6 +465,7 @@ pub fn fit(
         Mode::Dedupe => records.len() as f64 * (records.len() as f64 - 1.0) / 2.0,
     };
     let prior = (expected.max(1.0) / total_pairs.max(1.0)).clamp(1e-12, 0.5);
+    let combined: Vec<Vec<f64>> = estimates.iter().map(|e| median_m(e)).collect();
     let comparisons = settings
         .comparisons
         .iter()
@@ -474,16 +473,31 @@ pub fn fit(
         .map(|(c, cmp)| ComparisonModel {
             name: cmp.name.clone(),
             levels: (0..cmp.level_count())
-                .map(|l| LevelModel {
-                    label: cmp.level_label(l),
-                    m: (m_sum[c][l] / f64::from(m_sessions[c].max(1))).clamp(FLOOR, 1.0),
-                    u: u[c][l],
-                })
+                .map(|l| LevelModel { label: cmp.level_label(l), m: combined[c][l], u: u[c][l] })
                 .collect(),
             term_frequency: cmp.term_frequency,
         })
         .collect();
     Model { format: FORMAT.into(), prior, expected_matches: expected, comparisons, fit: report }
+}
+
+/// The level-wise median of several sessions' m vectors, renormalized: one session whose EM
+/// went astray (a block whose records agree on much more than its keys) does not move it.
+fn median_m(estimates: &[Vec<f64>]) -> Vec<f64> {
+    let Some(first) = estimates.first() else { return Vec::new() };
+    let mut m: Vec<f64> = (0..first.len())
+        .map(|l| {
+            let mut v: Vec<f64> = estimates.iter().map(|e| e[l]).collect();
+            v.sort_unstable_by(f64::total_cmp);
+            let k = v.len();
+            if k % 2 == 1 { v[k / 2] } else { (v[k / 2 - 1] + v[k / 2]) / 2.0 }
+        })
+        .collect();
+    let total: f64 = m.iter().sum();
+    for x in &mut m {
+        *x = (*x / total.max(FLOOR)).clamp(FLOOR, 1.0);
+    }
+    m
 }
 
 /// One EM run over `(pattern, count)` entries, estimating m for the included comparisons and
@@ -501,13 +515,21 @@ fn em(settings: &Settings, entries: &[(Pattern, u64)], included: &[bool], u: &[V
             raw.into_iter().map(|x| x / s).collect()
         })
         .collect();
-    let mut lambda = 0.1;
+    // Within a session the non-matches are not random pairs: records that share a blocking
+    // key agree on correlated fields far more often (namesakes share sex and nationality).
+    // Holding u at its random-pair value there would push those agreements into the match
+    // class, so the session's non-match distribution is fitted too, starting from the
+    // random-pair u; only m leaves the session.
+    let mut v: Vec<Vec<f64>> = u.to_vec();
+    let mut lambda = 0.01;
     let mut iterations = 0;
     let training = settings.training;
     while iterations < training.max_iterations {
         iterations += 1;
         let mut num: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
+        let mut num_u: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
         let mut den = vec![0.0; nc];
+        let mut den_u = vec![0.0; nc];
         let (mut matched, mut total) = (0.0, 0.0);
         for &(p, n) in entries {
             let (mut pm, mut pu) = (lambda, 1.0 - lambda);
@@ -515,11 +537,12 @@ fn em(settings: &Settings, entries: &[(Pattern, u64)], included: &[bool], u: &[V
                 let l = level_of(p, c);
                 if included[c] && l != NULL {
                     pm *= m[c][l as usize];
-                    pu *= u[c][l as usize];
+                    pu *= v[c][l as usize];
                 }
             }
             let post = if pm + pu > 0.0 { pm / (pm + pu) } else { 0.0 };
             let w = post * n as f64;
+            let w_u = n as f64 - w;
             matched += w;
             total += n as f64;
             for c in 0..nc {
@@ -527,18 +550,30 @@ fn em(settings: &Settings, entries: &[(Pattern, u64)], included: &[bool], u: &[V
                 if included[c] && l != NULL {
                     num[c][l as usize] += w;
                     den[c] += w;
+                    num_u[c][l as usize] += w_u;
+                    den_u[c] += w_u;
                 }
             }
         }
         let mut moved: f64 = 0.0;
         for c in 0..nc {
-            if !included[c] || den[c] <= 0.0 {
+            if !included[c] {
                 continue;
             }
-            for (l, x) in num[c].iter().enumerate() {
-                let next = (x / den[c]).max(FLOOR);
-                moved = moved.max((next - m[c][l]).abs());
-                m[c][l] = next;
+            if den[c] > 0.0 {
+                // One pseudo-match per level: a level no match happened to reach in this
+                // session is rare among matches, not impossible.
+                let levels = num[c].len() as f64;
+                for (l, x) in num[c].iter().enumerate() {
+                    let next = ((x + 1.0) / (den[c] + levels)).max(FLOOR);
+                    moved = moved.max((next - m[c][l]).abs());
+                    m[c][l] = next;
+                }
+            }
+            if den_u[c] > 0.0 {
+                for (l, x) in num_u[c].iter().enumerate() {
+                    v[c][l] = (x / den_u[c]).max(FLOOR);
+                }
             }
         }
         lambda = (matched / total.max(1.0)).clamp(1e-9, 1.0 - 1e-9);

@@ -107,6 +107,8 @@ struct RawSettings {
     id_column: String,
     columns: BTreeMap<String, ColumnKind>,
     #[serde(default)]
+    joined: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
     tables: Option<RawTables>,
     blocking: RawBlocking,
     comparison: Vec<RawComparison>,
@@ -340,6 +342,21 @@ impl Settings {
             .enumerate()
             .map(|(i, (n, k))| FieldDef { name: n.clone(), columns: vec![i], kind: *k })
             .collect();
+        for (name, parts) in &raw.joined {
+            let context = format!("[joined] `{name}`");
+            if fields.iter().any(|f| f.name == *name) {
+                return Err(invalid(format!("{context}: a column of that name exists")));
+            }
+            if parts.len() < 2 {
+                return Err(invalid(format!("{context}: join at least two columns")));
+            }
+            let cols = parts.iter().map(|c| column(c, &context)).collect::<Result<Vec<_>, _>>()?;
+            let kind = columns[cols[0]].1;
+            if cols.iter().any(|&c| columns[c].1 != kind) || !matches!(kind, ColumnKind::Name | ColumnKind::Text) {
+                return Err(invalid(format!("{context}: only name columns, or only text columns, can be joined")));
+            }
+            fields.push(FieldDef { name: name.clone(), columns: cols, kind });
+        }
         let mut comparisons = Vec::new();
         for rc in raw.comparison {
             let context = format!("comparison `{}`", rc.name);
@@ -349,7 +366,15 @@ impl Settings {
             if rc.columns.is_empty() {
                 return Err(invalid(format!("{context}: `columns` is empty")));
             }
-            let cols = rc.columns.iter().map(|c| column(c, &context)).collect::<Result<Vec<_>, _>>()?;
+            // One name from [joined] compares that joined value.
+            let joined = match rc.columns.as_slice() {
+                [one] => fields.iter().position(|f| f.name == *one && f.columns.len() > 1),
+                _ => None,
+            };
+            let cols = match joined {
+                Some(f) => fields[f].columns.clone(),
+                None => rc.columns.iter().map(|c| column(c, &context)).collect::<Result<Vec<_>, _>>()?,
+            };
             let kind = columns[cols[0]].1;
             if cols.iter().any(|&c| columns[c].1 != kind) {
                 return Err(invalid(format!("{context}: its columns are of different kinds")));
@@ -382,7 +407,9 @@ impl Settings {
             if rc.term_frequency && levels.first() != Some(&Level::Exact) {
                 return Err(invalid(format!("{context}: `term_frequency` needs `exact` as the first level")));
             }
-            let field = if cols.len() == 1 {
+            let field = if let Some(f) = joined {
+                f
+            } else if cols.len() == 1 {
                 cols[0]
             } else {
                 fields.push(FieldDef { name: rc.name.clone(), columns: cols.clone(), kind });
