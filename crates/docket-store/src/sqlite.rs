@@ -517,49 +517,76 @@ impl Backend for Sqlite {
     }
 
     fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        let mut q = self.conn.prepare(
-            "SELECT l.leaf_index, l.kind, l.record_ref, l.leaf_hash, e.case_id, e.version, e.payload,
-                    a.at, a.actor, a.purpose, a.record_kind, a.record_id,
-                    d.person_id, d.disclosed_at, d.recipient_name, d.recipient_address, d.purpose, d.nature,
-                    d.law_enforcement, d.recorded_by, d.packet_sha256
-             FROM ledger_leaves l
-             LEFT JOIN events e ON l.kind = 'event' AND e.position = l.record_ref
-             LEFT JOIN access_log a ON l.kind = 'access' AND a.id = l.record_ref
-             LEFT JOIN disclosures d ON l.kind = 'disclosure' AND d.id = l.record_ref
-             ORDER BY l.leaf_index",
+        // Event leaves are appended in event position order, so the leaves and the events are
+        // walked side by side, each in its own key order: two sequential scans instead of a
+        // B-tree descent into `events` per leaf. A leaf whose event is not the next one in
+        // that order (a reordered or forged leaf) is looked up by position instead, so the
+        // result is the same whatever was done to the tables. Access and disclosure rows are
+        // few and looked up.
+        let mut leaves = self
+            .conn
+            .prepare("SELECT leaf_index, kind, record_ref, leaf_hash FROM ledger_leaves ORDER BY leaf_index")?;
+        let mut events =
+            self.conn.prepare("SELECT position, case_id, version, payload FROM events ORDER BY position")?;
+        let mut event_at = self.conn.prepare("SELECT case_id, version, payload FROM events WHERE position = ?1")?;
+        let mut access_at =
+            self.conn.prepare("SELECT at, actor, purpose, record_kind, record_id FROM access_log WHERE id = ?1")?;
+        let mut disclosure_at = self.conn.prepare(
+            "SELECT person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
+                    law_enforcement, recorded_by, packet_sha256 FROM disclosures WHERE id = ?1",
         )?;
-        let mut rows = q.query([])?;
+        let mut event_rows = events.query([])?;
+        let mut next_event: Option<(i64, String, i64, String)> = None;
+        let mut events_done = false;
+        let mut rows = leaves.query([])?;
         while let Some(r) = rows.next()? {
-            let case: Option<String> = r.get(4)?;
-            let event = match case {
-                Some(c) => Some((c, r.get(5)?, r.get(6)?)),
-                None => None,
-            };
-            let at: Option<String> = r.get(7)?;
-            let access = match at {
-                Some(at) => Some(ledger::AccessRow {
-                    at,
-                    actor: r.get(8)?,
-                    purpose: r.get(9)?,
-                    record_kind: r.get(10)?,
-                    record_id: r.get(11)?,
-                }),
-                None => None,
-            };
-            let person: Option<String> = r.get(12)?;
-            let disclosure = match person {
-                Some(person_id) => Some(disclosure_from(person_id, |i| r.get(i))?),
-                None => None,
-            };
-            f(LeafRow {
-                index: r.get(0)?,
-                kind: r.get(1)?,
-                reference: r.get(2)?,
-                hash: r.get(3)?,
-                event,
-                access,
-                disclosure,
-            })?;
+            let index: i64 = r.get(0)?;
+            let kind: String = r.get(1)?;
+            let reference: i64 = r.get(2)?;
+            let hash: Vec<u8> = r.get(3)?;
+            let (mut event, mut access, mut disclosure) = (None, None, None);
+            if kind == ledger::EVENT {
+                // Advance the event cursor to the first position at or after the reference.
+                while !events_done && next_event.as_ref().is_none_or(|e| e.0 < reference) {
+                    match event_rows.next()? {
+                        Some(e) => next_event = Some((e.get(0)?, e.get(1)?, e.get(2)?, e.get(3)?)),
+                        None => {
+                            events_done = true;
+                            next_event = None;
+                        }
+                    }
+                }
+                match &next_event {
+                    Some(e) if e.0 == reference => {
+                        event = next_event.take().map(|(_, case, version, payload)| (case, version, payload));
+                    }
+                    // Not in order: the position is looked up, whatever it is.
+                    _ => {
+                        event =
+                            event_at.query_row([reference], |e| Ok((e.get(0)?, e.get(1)?, e.get(2)?))).optional()?;
+                    }
+                }
+            } else if kind == ledger::ACCESS {
+                access = access_at
+                    .query_row([reference], |a| {
+                        Ok(ledger::AccessRow {
+                            at: a.get(0)?,
+                            actor: a.get(1)?,
+                            purpose: a.get(2)?,
+                            record_kind: a.get(3)?,
+                            record_id: a.get(4)?,
+                        })
+                    })
+                    .optional()?;
+            } else if kind == ledger::DISCLOSURE {
+                disclosure = disclosure_at
+                    .query_row([reference], |d| {
+                        let person: String = d.get(0)?;
+                        disclosure_from(person, |i| d.get(i - 12))
+                    })
+                    .optional()?;
+            }
+            f(LeafRow { index, kind, reference, hash, event, access, disclosure })?;
         }
         Ok(())
     }
