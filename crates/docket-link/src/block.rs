@@ -120,19 +120,44 @@ pub fn key_hash(records: &Records, rule: &Rule, i: usize) -> u64 {
 /// adds recall figures.
 pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, u32)]>) -> Candidates {
     let n = records.len();
-    let hashes: Vec<Vec<u64>> = std::thread::scope(|s| {
+    // Per rule, on its own thread: every record's key, and the records sorted by key (table A
+    // and table B apart when linking). Sorting does not depend on the other rules.
+    let split = match settings.mode {
+        Mode::Link => records.a_len,
+        Mode::Dedupe => n,
+    };
+    type Sorted = (Vec<u64>, Vec<(u64, u32)>, Vec<(u64, u32)>);
+    let per_rule: Vec<Sorted> = std::thread::scope(|s| {
         let handles: Vec<_> = settings
             .rules
             .iter()
-            .map(|rule| s.spawn(move || (0..n).map(|i| key_hash(records, rule, i)).collect::<Vec<u64>>()))
+            .map(|rule| {
+                s.spawn(move || {
+                    let keys: Vec<u64> = (0..n).map(|i| key_hash(records, rule, i)).collect();
+                    let sorted = |range: std::ops::Range<usize>| {
+                        let mut v: Vec<(u64, u32)> =
+                            range.filter_map(|i| (keys[i] != 0).then_some((keys[i], i as u32))).collect();
+                        v.sort_unstable();
+                        v
+                    };
+                    let (a, b) = (sorted(0..split), sorted(split..n));
+                    (keys, a, b)
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     });
+    let mut hashes = Vec::with_capacity(per_rule.len());
+    let mut lists = Vec::with_capacity(per_rule.len());
+    for (keys, a, b) in per_rule {
+        hashes.push(keys);
+        lists.push((a, b));
+    }
     let mut keys = BlockingKeys { hashes };
     let mut pairs = Vec::new();
     let mut reports = Vec::new();
     let cap = settings.max_block_pairs;
-    for (r, rule) in settings.rules.iter().enumerate() {
+    for ((r, rule), (ea, eb)) in settings.rules.iter().enumerate().zip(lists) {
         let mut report = RuleReport {
             rule: rule.text.clone(),
             pairs: 0,
@@ -141,17 +166,10 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
             skipped_pairs: 0,
             recall: None,
         };
-        let sorted = |range: std::ops::Range<usize>| {
-            let mut v: Vec<(u64, u32)> =
-                range.filter_map(|i| (keys.hashes[r][i] != 0).then_some((keys.hashes[r][i], i as u32))).collect();
-            v.sort_unstable();
-            v
-        };
         let earlier = |a: usize, b: usize| (0..r).any(|q| keys.agree(q, a, b));
         let mut skipped = FxHashSet::default();
         match settings.mode {
             Mode::Link => {
-                let (ea, eb) = (sorted(0..records.a_len), sorted(records.a_len..n));
                 let (mut i, mut j) = (0, 0);
                 while i < ea.len() && j < eb.len() {
                     let (ka, kb) = (ea[i].0, eb[j].0);
@@ -185,7 +203,7 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
                 }
             }
             Mode::Dedupe => {
-                let e = sorted(0..n);
+                let e = ea;
                 let mut i = 0;
                 while i < e.len() {
                     let k = e[i].0;
