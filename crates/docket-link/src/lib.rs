@@ -49,6 +49,7 @@
 
 pub mod block;
 pub mod compare;
+pub mod index;
 pub mod link;
 pub mod metrics;
 pub mod model;

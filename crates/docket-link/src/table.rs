@@ -239,6 +239,21 @@ impl Records {
         Ok(out)
     }
 
+    /// One record from its raw values, one per [`Settings::columns`] entry in that order (a value
+    /// not given is missing), normalized on this thread: for records that arrive one at a time,
+    /// where starting threads would cost more than the work. A value that cannot be read is read
+    /// as missing and listed in `issues` (file `incoming`, line 1).
+    pub fn from_values(settings: &Settings, names: &NameRules, id: &str, values: &[&str]) -> Records {
+        let row = (1, (0..settings.columns.len()).map(|k| values.get(k).copied().unwrap_or("").to_owned()).collect());
+        let (rows, issues) = normalize_rows(settings, names, "incoming", std::slice::from_ref(&row));
+        let mut out = Records::empty(settings);
+        out.ids.push(id.to_owned());
+        out.a_len = 1;
+        out.rows.append(rows);
+        out.issues = issues;
+        out
+    }
+
     /// Records with no rows, shaped by `settings`.
     pub fn empty(settings: &Settings) -> Records {
         Records {
