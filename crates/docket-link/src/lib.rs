@@ -50,6 +50,7 @@
 pub mod block;
 pub mod compare;
 pub mod fx;
+pub mod index;
 pub mod link;
 pub mod metrics;
 pub mod model;

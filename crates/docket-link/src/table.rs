@@ -245,6 +245,23 @@ impl Records {
         Ok(())
     }
 
+    /// One record from its raw values, one per [`Settings::columns`] entry in that order (a value
+    /// not given is missing), normalized on this thread: for records that arrive one at a time,
+    /// where starting threads would cost more than the work. A value that cannot be read is read
+    /// as missing and listed in `issues` (file `incoming`, line 1).
+    pub fn from_values(settings: &Settings, names: &NameRules, id: &str, values: &[&str]) -> Records {
+        let record: csv::StringRecord =
+            (0..settings.columns.len()).map(|k| values.get(k).copied().unwrap_or("")).collect();
+        let at: Vec<usize> = (0..settings.columns.len()).collect();
+        let (rows, issues) = normalize_rows(settings, names, "incoming", &at, &[(1, record)]);
+        let mut out = Records::empty(settings);
+        out.ids.push(id.to_owned());
+        out.a_len = 1;
+        out.rows.append(rows);
+        out.issues = issues;
+        out
+    }
+
     /// Records with no rows, shaped by `settings`.
     pub fn empty(settings: &Settings) -> Records {
         Records {

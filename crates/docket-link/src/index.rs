@@ -1,0 +1,790 @@
+//! One record at a time: an index built once over a table answers a single incoming record
+//! with its best candidates on the table and their weights.
+//!
+//! The batch job ([`crate::link`]) blocks two whole tables against each other. A departure
+//! feed cannot wait for a batch: each traveller must be answered as they arrive. A
+//! [`LinkIndex`] keeps the table's normalized records, its [`Weights`], and per blocking rule
+//! the table's key hashes sorted, so that one incoming record costs one lookup per rule plus
+//! the grading of its candidates.
+//!
+//! **Candidates** are the table records that agree with the incoming record on every key of at
+//! least one rule: the same rules as the batch job, unioned, each record once.
+//!
+//! **The cap.** In batch, a block (one key value) is skipped when it holds more than
+//! `max_block_pairs` pairs, `na * nb`. Against one incoming record a block of `n` table records
+//! is `1 * n` pairs, so here a block is skipped when `n > max_block_pairs`. Such blocks are taken
+//! out of the index when it is built (every query would skip them) and remembered by key, so a
+//! query reports them ([`Blocked::skipped`]). A block the index skips is always one the batch
+//! job skips too (`n > cap` implies `n * nb > cap`); the batch job may skip more, because its
+//! incoming side holds many records. To index with a tighter cap, build with settings whose
+//! `max_block_pairs` is smaller.
+//!
+//! **Weights** are `weights.total(pattern, record)`, the batch job's formula, with the pattern
+//! of [`compare::pattern_between`] (table record first, as table A's record is in batch).
+//! [`LinkIndex::build`] takes term frequencies from the indexed table; the batch job takes them
+//! from both of its tables, so the two agree exactly only where no term-frequency adjustment
+//! applies. [`LinkIndex::with_weights`] takes any [`Weights`] whose records begin with the
+//! indexed table's, such as a batch job's, and then gives the batch job's numbers exactly.
+//!
+//! **A query is exact**: it returns what scoring every candidate and keeping the best `limit`
+//! would, weights and patterns to the bit. It saves work where that cannot change the answer.
+//! A first pass grades each candidate on every comparison but the costly ones (names, with
+//! fuzzy token levels), settling those too where string equality does (a missing value, equal
+//! values at `exact`), and bounds the rest by their best level. A second pass takes the
+//! candidates left open in order of that bound, grades their costly comparisons (cheapest
+//! first, dropping a candidate as soon as its bound falls under the weakest of the best
+//! `limit` so far) and stops at the first whose bound is under it. Within a query each
+//! comparison is graded once per distinct table value: the candidates of a large block share
+//! few names and dates.
+//!
+//! Memory: beside the records and the term-frequency tables, 12 bytes per record and rule
+//! with a key (a sorted `u64` hash and a `u32` record), plus a bucket table of about half a
+//! byte per record and rule that turns the lookup's binary search into one or two cache misses.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::block;
+use crate::compare::{self, NULL, Pattern};
+use crate::link::{ExplainedComparison, Explanation};
+use crate::model::{Model, Weights, probability};
+use crate::settings::{ColumnKind, Comparison, Level, Rule, Settings};
+use crate::table::{self, Names, Records, TableError};
+
+/// Why an index could not be built or an incoming record could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The table has more records than a `u32` can number.
+    #[error("the table has {0} records; an index holds at most 4,294,967,295")]
+    TooLarge(usize),
+    /// The weights were built for other settings or other records.
+    #[error("the weights do not fit the index: {0}")]
+    Weights(String),
+    /// The name tables the settings name could not be read.
+    #[error(transparent)]
+    Table(#[from] TableError),
+    /// An incoming value names a column the settings do not use.
+    #[error("incoming record `{id}`: no column `{column}` in the settings")]
+    UnknownColumn {
+        /// The incoming record's id.
+        id: String,
+        /// The column named.
+        column: String,
+    },
+    /// The incoming record could not be read (an empty id, say).
+    #[error("incoming record `{id}`: {reason}")]
+    Incoming {
+        /// The incoming record's id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One blocking rule's keys over the table: record numbers sorted by key hash.
+struct RuleIndex {
+    /// Key hashes, ascending; records without a key (a part missing) and blocks over the cap
+    /// are left out.
+    keys: Vec<u64>,
+    /// `rows[k]` is the record whose key is `keys[k]`.
+    rows: Vec<u32>,
+    /// `buckets[h >> shift]..buckets[(h >> shift) + 1]` is the range of `keys` whose top bits
+    /// are those of `h`, so a lookup searches a handful of keys, not the whole table.
+    buckets: Vec<u32>,
+    /// `64 - bucket bits`.
+    shift: u32,
+    /// Blocks over the cap: `(key hash, records)`, ascending by key.
+    oversized: Vec<(u64, u32)>,
+}
+
+impl RuleIndex {
+    /// Indexes `entries` (`(key hash, record)`, keys non-zero), leaving out blocks of more than
+    /// `cap` records.
+    fn new(mut entries: Vec<(u64, u32)>, cap: u64) -> RuleIndex {
+        entries.sort_unstable();
+        let mut keys = Vec::with_capacity(entries.len());
+        let mut rows = Vec::with_capacity(entries.len());
+        let mut oversized = Vec::new();
+        let mut at = 0;
+        while at < entries.len() {
+            let key = entries[at].0;
+            let end = at + entries[at..].iter().take_while(|e| e.0 == key).count();
+            let n = end - at;
+            if n as u64 > cap {
+                oversized.push((key, n as u32));
+            } else {
+                keys.extend(entries[at..end].iter().map(|e| e.0));
+                rows.extend(entries[at..end].iter().map(|e| e.1));
+            }
+            at = end;
+        }
+        drop(entries);
+        keys.shrink_to_fit();
+        rows.shrink_to_fit();
+        // About four to eight keys per bucket: the bucket table costs half a byte per key.
+        let bits = (usize::BITS - keys.len().div_ceil(8).leading_zeros()).min(26);
+        let shift = 64 - bits;
+        let bucket_of = |h: u64| if bits == 0 { 0 } else { (h >> shift) as usize };
+        let mut buckets = vec![0u32; (1usize << bits) + 1];
+        for &k in &keys {
+            buckets[bucket_of(k) + 1] += 1;
+        }
+        for b in 1..buckets.len() {
+            buckets[b] += buckets[b - 1];
+        }
+        RuleIndex { keys, rows, buckets, shift, oversized }
+    }
+
+    /// The records whose key is `h`.
+    #[inline]
+    fn lookup(&self, h: u64) -> &[u32] {
+        let b = if self.shift == 64 { 0 } else { (h >> self.shift) as usize };
+        let (from, to) = (self.buckets[b] as usize, self.buckets[b + 1] as usize);
+        let keys = &self.keys[from..to];
+        let lo = keys.partition_point(|&k| k < h);
+        let hi = lo + keys[lo..].partition_point(|&k| k == h);
+        &self.rows[from + lo..from + hi]
+    }
+
+    /// Records in the block of `h` if the block is over the cap.
+    fn oversized(&self, h: u64) -> Option<u32> {
+        self.oversized.binary_search_by_key(&h, |e| e.0).ok().map(|k| self.oversized[k].1)
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.keys.capacity() * 8
+            + self.rows.capacity() * 4
+            + self.buckets.capacity() * 4
+            + self.oversized.capacity() * 16
+    }
+}
+
+/// A table indexed for one-record queries.
+pub struct LinkIndex {
+    settings: Settings,
+    names: Names,
+    records: Records,
+    weights: Weights,
+    rules: Vec<RuleIndex>,
+    /// Per comparison, whether a query leaves it to the second pass: a name or text comparison
+    /// with a level costlier than comparing strings.
+    costly: Vec<bool>,
+    /// The costly comparisons, cheapest first.
+    costly_order: Vec<usize>,
+    /// Per comparison, what its level depends on besides the incoming record.
+    by_value: Vec<ByValue>,
+    /// Per comparison, whether its first level is `exact` and means equal text (not a date).
+    exact_first: Vec<bool>,
+    /// Per comparison, its highest weight at a level below the first.
+    ceiling: Vec<f64>,
+}
+
+/// Whether a query grades a comparison once per distinct table value, and what of the table
+/// record its level depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ByValue {
+    /// Names and text: the text.
+    // INVARIANT: a name or text value's sorted tokens and phonetic codes, which levels also
+    // read, are derived from its text alone, so equal texts reach equal levels.
+    Text,
+    /// Dates: the text and the date parts.
+    TextAndDate,
+    /// Graded for every candidate: a level reads another column, or the values are
+    /// identifiers (documents, digits), which rarely repeat among one query's candidates.
+    No,
+}
+
+/// A candidate left open by the first pass.
+struct Open {
+    /// The most its weight can be.
+    bound: f64,
+    record: u32,
+    rules: u16,
+    /// The levels settled so far.
+    pattern: Pattern,
+    /// Bit `c` set for each costly comparison still to grade.
+    unsettled: u16,
+}
+
+/// Candidates whose records are fetched together.
+const PREFETCH: usize = 16;
+
+/// Below the weakest of the best weights so far, by more than rounding: a bound under this
+/// cannot make the answer, even as a tie.
+const MARGIN: f64 = 1e-9;
+
+/// The best `limit` weights so far.
+struct TopWeights {
+    limit: usize,
+    heap: BinaryHeap<Reverse<Weight>>,
+}
+
+/// A weight ordered by `total_cmp`.
+struct Weight(f64);
+
+impl PartialEq for Weight {
+    fn eq(&self, other: &Weight) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
+
+impl Eq for Weight {}
+
+impl PartialOrd for Weight {
+    fn partial_cmp(&self, other: &Weight) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Weight {
+    fn cmp(&self, other: &Weight) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl TopWeights {
+    fn new(limit: usize) -> TopWeights {
+        TopWeights { limit, heap: BinaryHeap::new() }
+    }
+
+    /// What a candidate's bound must reach to stay: minus infinity until `limit` weights are
+    /// in, then the weakest of them (less the margin).
+    fn bar(&self) -> f64 {
+        match self.heap.peek() {
+            Some(Reverse(w)) if self.heap.len() >= self.limit => w.0 - MARGIN,
+            _ => f64::NEG_INFINITY,
+        }
+    }
+
+    fn push(&mut self, w: f64) {
+        if self.heap.len() < self.limit {
+            self.heap.push(Reverse(Weight(w)));
+        } else if self.heap.peek().is_some_and(|Reverse(min)| w > min.0) {
+            self.heap.pop();
+            self.heap.push(Reverse(Weight(w)));
+        }
+    }
+}
+
+/// A scored candidate before its id is looked up.
+struct Scored {
+    weight: f64,
+    record: u32,
+    pattern: Pattern,
+    rules: u16,
+}
+
+/// A comparison's level per distinct table value, within one query.
+type LevelsByValue<'a> = HashMap<(&'a str, u32), u8, BuildHasherDefault<FxHasher>>;
+
+/// The multiply-rotate hash of `rustc` (FxHash): a few cycles per word, plenty for the
+/// distinct values of one query's candidates.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// How costly `cmp` is to grade, if it is costly and can be graded once per distinct value: a
+/// name or text comparison (its level reads only the value's text and what is derived from
+/// it) with a level that costs more than comparing two strings, and no level that reads
+/// another column. The cost is a rough count of passes over the values.
+fn grading_cost(cmp: &Comparison) -> Option<u32> {
+    let by_value = matches!(cmp.kind, ColumnKind::Name | ColumnKind::Text)
+        && !cmp.levels.iter().any(|l| matches!(l, Level::Swapped(_)));
+    let cost = |l: &Level| match l {
+        Level::TokensFuzzy(_) => 4,
+        Level::JaroWinkler(_) | Level::DamerauLevenshtein(_) => 2,
+        Level::Phonetic | Level::SameTokens | Level::TokenSubset => 1,
+        _ => 0,
+    };
+    let costly = cmp.levels.iter().any(|l| {
+        matches!(l, Level::TokensFuzzy(_) | Level::JaroWinkler(_) | Level::DamerauLevenshtein(_) | Level::Phonetic)
+    });
+    (by_value && costly).then(|| cmp.levels.iter().map(cost).sum())
+}
+
+impl std::fmt::Debug for LinkIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkIndex")
+            .field("records", &self.records.len())
+            .field("rules", &self.rules.len())
+            .field("blocking_bytes", &self.blocking_bytes())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A table record found for an incoming record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate<'a> {
+    /// The record's index in the indexed table.
+    pub record: u32,
+    /// The record's id.
+    pub id: &'a str,
+    /// The pair's levels, table record first.
+    pub pattern: Pattern,
+    /// Match weight (log2 odds), as in batch.
+    pub weight: f64,
+    /// Match probability.
+    pub probability: f64,
+    /// Bit `r` set when blocking rule `r` found the record.
+    pub rules: u16,
+}
+
+/// The candidates blocking finds for one incoming record, before scoring.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Blocked {
+    /// `(record, rule mask)`, ascending by record, each record once.
+    pub records: Vec<(u32, u16)>,
+    /// Blocks the incoming record falls into that are over the cap and were skipped.
+    pub skipped: Vec<SkippedBlock>,
+}
+
+/// A block skipped for its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SkippedBlock {
+    /// The blocking rule (index into [`Settings::rules`]).
+    pub rule: usize,
+    /// Table records in the block.
+    pub records: u32,
+}
+
+impl LinkIndex {
+    /// Indexes `records` (one table, normalized with `settings`) for scoring with `model`;
+    /// term frequencies are taken from `records`.
+    pub fn build(settings: &Settings, records: Records, model: &Model) -> Result<LinkIndex, IndexError> {
+        let weights = model.weights(settings, &records);
+        LinkIndex::with_weights(settings, records, weights)
+    }
+
+    /// Indexes `records` with weights built elsewhere: their term frequencies must be indexed
+    /// like `records` (record `r` of the table is record `r` of the records the weights were
+    /// built from), as a batch job's are for its table A.
+    pub fn with_weights(settings: &Settings, records: Records, weights: Weights) -> Result<LinkIndex, IndexError> {
+        let n = records.len();
+        if u32::try_from(n).is_err() {
+            return Err(IndexError::TooLarge(n));
+        }
+        check_weights(settings, &weights, n)?;
+        let names = table::name_rules(settings)?;
+        let rules = index_rules(settings, &records);
+        let comparisons = &settings.comparisons;
+        let costly: Vec<bool> = comparisons.iter().map(|c| grading_cost(c).is_some()).collect();
+        let mut costly_order: Vec<usize> = (0..comparisons.len()).filter(|&c| costly[c]).collect();
+        // The cheapest first: a candidate dropped after it is spared the dearer ones.
+        costly_order.sort_by_key(|&c| grading_cost(&comparisons[c]));
+        let by_value = comparisons
+            .iter()
+            .map(|c| match c.kind {
+                _ if c.levels.iter().any(|l| matches!(l, Level::Swapped(_))) => ByValue::No,
+                ColumnKind::Date => ByValue::TextAndDate,
+                ColumnKind::Name | ColumnKind::Text => ByValue::Text,
+                ColumnKind::Document | ColumnKind::Digits => ByValue::No,
+            })
+            .collect();
+        let exact_first =
+            comparisons.iter().map(|c| c.kind != ColumnKind::Date && c.levels.first() == Some(&Level::Exact)).collect();
+        let ceiling = weights.level.iter().map(|w| w[1..].iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect();
+        Ok(LinkIndex {
+            settings: settings.clone(),
+            names,
+            records,
+            weights,
+            rules,
+            costly,
+            costly_order,
+            by_value,
+            exact_first,
+            ceiling,
+        })
+    }
+
+    /// The indexed table's records.
+    pub fn records(&self) -> &Records {
+        &self.records
+    }
+
+    /// The weights queries are scored with.
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// The settings the index was built with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Bytes held by the blocking tables (not the records or the weights).
+    pub fn blocking_bytes(&self) -> usize {
+        self.rules.iter().map(RuleIndex::heap_bytes).sum()
+    }
+
+    /// Normalizes one incoming record from `(column, raw value)` pairs, as a CSV row with those
+    /// columns would be (the id trimmed). Columns not given are missing; a value that cannot be
+    /// read (a date that is no date) is read as missing and listed in the result's `issues`.
+    pub fn incoming(&self, id: &str, values: &[(&str, &str)]) -> Result<Records, IndexError> {
+        let settings = &self.settings;
+        let mut row = vec![""; settings.columns.len()];
+        for &(column, value) in values {
+            match settings.columns.iter().position(|(c, _)| c == column) {
+                Some(at) => row[at] = value,
+                None => {
+                    return Err(IndexError::UnknownColumn { id: id.to_owned(), column: column.to_owned() });
+                }
+            }
+        }
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(IndexError::Incoming { id: id.to_owned(), reason: "the id is empty".into() });
+        }
+        Ok(Records::from_values(settings, &self.names, id, &row))
+    }
+
+    /// The table records that share every key of some blocking rule with record `i` of
+    /// `incoming` (normalized with the same settings), and the blocks skipped for their size.
+    pub fn candidates(&self, incoming: &Records, i: usize) -> Blocked {
+        let mut found: Vec<(u32, u16)> = Vec::new();
+        let mut skipped = Vec::new();
+        for (r, (rule, index)) in self.settings.rules.iter().zip(&self.rules).enumerate() {
+            let h = block::key_hash(incoming, rule, i);
+            if h == 0 {
+                continue;
+            }
+            let rows = index.lookup(h);
+            if rows.is_empty() {
+                if let Some(records) = index.oversized(h) {
+                    skipped.push(SkippedBlock { rule: r, records });
+                }
+                continue;
+            }
+            found.extend(rows.iter().map(|&row| (row, 1u16 << r)));
+        }
+        found.sort_unstable_by_key(|e| e.0);
+        found.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 |= later.1;
+            }
+            same
+        });
+        Blocked { records: found, skipped }
+    }
+
+    /// The best `limit` candidates for record `i` of `incoming` (normalized with the same
+    /// settings), best first: by weight, ties broken by id.
+    ///
+    /// The answer is exact: the same as scoring every candidate blocking finds and keeping the
+    /// best `limit` (see the module documentation for how work is saved without changing it).
+    pub fn query(&self, incoming: &Records, i: usize, limit: usize) -> Vec<Candidate<'_>> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let blocked = self.candidates(incoming, i).records;
+        let comparisons = &self.settings.comparisons;
+        let weights = &self.weights;
+        let theirs: Vec<&str> = comparisons.iter().map(|c| incoming.text(c.field, i)).collect();
+        let mut memo: Vec<LevelsByValue<'_>> = comparisons.iter().map(|_| LevelsByValue::default()).collect();
+        let mut best = TopWeights::new(limit);
+        let mut scored: Vec<Scored> = Vec::new();
+        let mut open: Vec<Open> = Vec::new();
+        // First pass: every comparison but the costly ones, and what string equality settles of
+        // those; a candidate with nothing left open is scored outright.
+        for (n, &(record, rules)) in blocked.iter().enumerate() {
+            // The candidates' records (and term frequencies) lie all over the table. Touching a
+            // group of them before grading any lets their cache misses overlap instead of
+            // queueing (a tenth of a query's time on a million records).
+            if n % PREFETCH == 0 {
+                let group = &blocked[n..(n + PREFETCH).min(blocked.len())];
+                let touched = group.iter().map(|e| self.records.text(0, e.0 as usize).len()).sum::<usize>();
+                let tf: f32 =
+                    group.iter().map(|e| weights.tf.get(e.0 as usize * weights.tf_width).copied().unwrap_or(0.0)).sum();
+                std::hint::black_box((touched, tf));
+            }
+            let r = record as usize;
+            let mut pattern: Pattern = 0;
+            let mut bound = weights.prior;
+            let mut unsettled = 0u16;
+            for (c, cmp) in comparisons.iter().enumerate() {
+                let ours = self.records.text(cmp.field, r);
+                let l = match self.settle(c, ours, theirs[c]) {
+                    Some(l) => l,
+                    None if self.costly[c] => {
+                        unsettled |= 1 << c;
+                        bound += self.ceiling(c, r);
+                        continue;
+                    }
+                    None => self.grade(&mut memo[c], c, r, ours, incoming, i),
+                };
+                pattern |= u64::from(l) << (4 * c);
+                bound += weights.of(c, l, r);
+            }
+            if unsettled == 0 {
+                let weight = weights.total(pattern, r);
+                best.push(weight);
+                scored.push(Scored { weight, record, pattern, rules });
+            } else if bound >= best.bar() {
+                open.push(Open { bound, record, rules, pattern, unsettled });
+            }
+        }
+        // Second pass: the costly comparisons, candidates in order of the most they could
+        // weigh. Once that falls below the weakest of the best `limit` so far, so does every
+        // later candidate's.
+        open.sort_unstable_by(|x, y| y.bound.total_cmp(&x.bound).then(x.record.cmp(&y.record)));
+        'open: for o in &open {
+            let bar = best.bar();
+            if o.bound < bar {
+                break;
+            }
+            let (r, mut pattern, mut bound) = (o.record as usize, o.pattern, o.bound);
+            for &c in &self.costly_order {
+                if o.unsettled & (1 << c) == 0 {
+                    continue;
+                }
+                let ours = self.records.text(comparisons[c].field, r);
+                let l = self.grade(&mut memo[c], c, r, ours, incoming, i);
+                pattern |= u64::from(l) << (4 * c);
+                bound += weights.of(c, l, r) - self.ceiling(c, r);
+                if bound < bar {
+                    continue 'open;
+                }
+            }
+            let weight = weights.total(pattern, r);
+            best.push(weight);
+            scored.push(Scored { weight, record: o.record, pattern, rules: o.rules });
+        }
+        let ids = &self.records.ids;
+        let best_first = |x: &Scored, y: &Scored| {
+            y.weight
+                .total_cmp(&x.weight)
+                .then_with(|| ids[x.record as usize].cmp(&ids[y.record as usize]))
+                .then_with(|| x.record.cmp(&y.record))
+        };
+        if scored.len() > limit {
+            scored.select_nth_unstable_by(limit - 1, best_first);
+            scored.truncate(limit);
+        }
+        scored.sort_unstable_by(best_first);
+        scored
+            .into_iter()
+            .map(|s| Candidate {
+                record: s.record,
+                id: &ids[s.record as usize],
+                pattern: s.pattern,
+                weight: s.weight,
+                probability: probability(s.weight),
+                rules: s.rules,
+            })
+            .collect()
+    }
+
+    /// The level of comparison `c` that string equality settles, as [`compare::level`] would
+    /// give it: a value missing on either side is no evidence; equal values are at `exact`
+    /// (not for dates, whose `exact` needs every part); unequal values of a comparison whose
+    /// only level is `exact` are at `else`.
+    #[inline]
+    fn settle(&self, c: usize, ours: &str, theirs: &str) -> Option<u8> {
+        if ours.is_empty() || theirs.is_empty() {
+            Some(NULL)
+        } else if !self.exact_first[c] {
+            None
+        } else if ours == theirs {
+            Some(0)
+        } else if self.settings.comparisons[c].levels.len() == 1 {
+            Some(1)
+        } else {
+            None
+        }
+    }
+
+    /// The level of comparison `c` for table record `r` (whose value is `ours`), graded once
+    /// per distinct value within a query where the level depends on nothing else.
+    #[inline]
+    fn grade<'s>(
+        &'s self,
+        memo: &mut LevelsByValue<'s>,
+        c: usize,
+        r: usize,
+        ours: &'s str,
+        incoming: &Records,
+        i: usize,
+    ) -> u8 {
+        let cmp = &self.settings.comparisons[c];
+        let key = match self.by_value[c] {
+            ByValue::No => return compare::level(cmp, &self.records, r, incoming, i),
+            ByValue::Text => (ours, 0),
+            ByValue::TextAndDate => {
+                let d = self.records.date(cmp.field, r);
+                (ours, u32::from(d.year) << 16 | u32::from(d.month) << 8 | u32::from(d.day))
+            }
+        };
+        *memo.entry(key).or_insert_with(|| compare::level(cmp, &self.records, r, incoming, i))
+    }
+
+    /// The most comparison `c` can weigh for table record `r` when string equality did not
+    /// settle it (so it is not missing, and not `exact` when that comes first).
+    #[inline]
+    fn ceiling(&self, c: usize, r: usize) -> f64 {
+        if self.exact_first[c] { self.ceiling[c] } else { self.ceiling[c].max(self.weights.of(c, 0, r)) }
+    }
+
+    /// Normalizes one incoming record ([`LinkIndex::incoming`]) and queries it.
+    pub fn query_values(
+        &self,
+        id: &str,
+        values: &[(&str, &str)],
+        limit: usize,
+    ) -> Result<Vec<Candidate<'_>>, IndexError> {
+        let incoming = self.incoming(id, values)?;
+        Ok(self.query(&incoming, 0, limit))
+    }
+
+    /// The numbers behind table record `record`'s score against record `i` of `incoming`:
+    /// the prior, each comparison's level and weight, the total; as [`crate::link::explain`]
+    /// gives for a batch pair, table record first.
+    pub fn explain(&self, incoming: &Records, i: usize, record: u32) -> Explanation {
+        let r = record as usize;
+        let mut pattern: Pattern = 0;
+        let comparisons = self
+            .settings
+            .comparisons
+            .iter()
+            .enumerate()
+            .map(|(c, cmp)| {
+                let l = compare::level(cmp, &self.records, r, incoming, i);
+                pattern |= u64::from(l) << (4 * c);
+                ExplainedComparison {
+                    name: cmp.name.clone(),
+                    level: if l == NULL { "missing".into() } else { cmp.level_label(usize::from(l)) },
+                    weight: self.weights.of(c, l, r),
+                    term_frequency_adjusted: l == 0 && self.weights.tf_slot[c].is_some(),
+                }
+            })
+            .collect();
+        let total = self.weights.total(pattern, r);
+        Explanation {
+            ids: (self.records.ids[r].clone(), incoming.ids[i].clone()),
+            prior_weight: self.weights.prior,
+            comparisons,
+            total_weight: total,
+            probability: probability(total),
+        }
+    }
+}
+
+/// Whether `weights` has one table per comparison, one weight per level, and term frequencies
+/// for at least `n` records.
+fn check_weights(settings: &Settings, weights: &Weights, n: usize) -> Result<(), IndexError> {
+    let nc = settings.comparisons.len();
+    if weights.level.len() != nc || weights.tf_slot.len() != nc || weights.log_m_exact.len() != nc {
+        return Err(IndexError::Weights(format!(
+            "{} comparisons in the weights, {nc} in the settings",
+            weights.level.len()
+        )));
+    }
+    for (c, cmp) in settings.comparisons.iter().enumerate() {
+        if weights.level[c].len() != cmp.level_count() {
+            return Err(IndexError::Weights(format!(
+                "comparison `{}` has {} levels in the weights, {} in the settings",
+                cmp.name,
+                weights.level[c].len(),
+                cmp.level_count()
+            )));
+        }
+        match weights.tf_slot[c] {
+            Some(_) if weights.tf.len() < n * weights.tf_width => {
+                return Err(IndexError::Weights(format!(
+                    "comparison `{}` has term frequencies for {} records, the table has {n}",
+                    cmp.name,
+                    weights.tf.len() / weights.tf_width.max(1)
+                )));
+            }
+            None if cmp.term_frequency => {
+                return Err(IndexError::Weights(format!("comparison `{}` has no term frequencies", cmp.name)));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// One [`RuleIndex`] per rule, built on up to as many threads as there are cores (each holds
+/// a rule's `(key, record)` pairs, 16 bytes a record, while it sorts them).
+fn index_rules(settings: &Settings, records: &Records) -> Vec<RuleIndex> {
+    let rules: &[Rule] = &settings.rules;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(rules.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let cap = settings.max_block_pairs;
+    let mut built: Vec<(usize, RuleIndex)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let r = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(rule) = rules.get(r) else { break };
+                        let entries: Vec<(u64, u32)> = (0..records.len())
+                            .filter_map(|i| {
+                                let h = block::key_hash(records, rule, i);
+                                (h != 0).then_some((h, i as u32))
+                            })
+                            .collect();
+                        mine.push((r, RuleIndex::new(entries, cap)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    built.sort_unstable_by_key(|b| b.0);
+    built.into_iter().map(|b| b.1).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_finds_every_key_and_only_it() {
+        let entries: Vec<(u64, u32)> =
+            (0..10_000u32).map(|i| (u64::from(i % 977).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, i)).collect();
+        let index = RuleIndex::new(entries.clone(), 1_000);
+        for k in 0..977u64 {
+            let h = k.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let mut want: Vec<u32> = entries.iter().filter(|e| e.0 == h).map(|e| e.1).collect();
+            let mut got = index.lookup(h).to_vec();
+            want.sort_unstable();
+            got.sort_unstable();
+            assert_eq!(got, want, "key {k}");
+        }
+        assert!(index.lookup(2).is_empty());
+    }
+
+    #[test]
+    fn blocks_over_the_cap_are_left_out_and_remembered() {
+        let mut entries: Vec<(u64, u32)> = (0..11).map(|i| (7, i)).collect();
+        entries.extend((11..21).map(|i| (9, i)));
+        let index = RuleIndex::new(entries, 10);
+        assert!(index.lookup(7).is_empty());
+        assert_eq!(index.oversized(7), Some(11));
+        assert_eq!(index.lookup(9).len(), 10);
+        assert_eq!(index.oversized(9), None);
+    }
+}

@@ -1,0 +1,348 @@
+//! The one-record index: on FEBRL4 it finds each B record's true A record first and gives the
+//! batch job's weights; a record of the table queried against it comes out on top; blocks over
+//! the cap are skipped and reported.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use docket_link::compare;
+use docket_link::index::{IndexError, LinkIndex, SkippedBlock};
+use docket_link::link::{self, LinkResult};
+use docket_link::model::{ComparisonModel, FORMAT, FitReport, LevelModel, Model};
+use docket_link::settings::Settings;
+use docket_link::table::Records;
+use proptest::prelude::*;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn febrl4() -> PathBuf {
+    let dir = root().join("../../../shared/data/linkage/febrl4");
+    for f in ["febrl4_a.csv", "febrl4_b.csv", "febrl4_links.csv"] {
+        assert!(dir.join(f).exists(), "the shared FEBRL4 data is missing: {}", dir.join(f).display());
+    }
+    dir
+}
+
+/// The FEBRL4 job: settings, the batch result on A × B, table A alone, table B alone, and the
+/// true pairs by id (A id to B id).
+struct Febrl {
+    settings: Settings,
+    batch: LinkResult,
+    a_len: usize,
+    a: Records,
+    b: Records,
+    truth: HashMap<String, String>,
+}
+
+fn febrl() -> Febrl {
+    let dir = febrl4();
+    let settings = Settings::from_file(&root().join("settings/febrl-link.toml")).expect("settings");
+    let (a, b) = (dir.join("febrl4_a.csv"), dir.join("febrl4_b.csv"));
+    let both = Records::read(&settings, &[&a, &b]).expect("read A and B");
+    let batch = link::run(&settings, &both, None, None, &mut |_, _, _| {});
+    let mut truth = HashMap::new();
+    let mut r = csv::Reader::from_path(dir.join("febrl4_links.csv")).expect("truth file");
+    for row in r.records() {
+        let row = row.expect("truth row");
+        truth.insert(row[1].to_owned(), row[0].to_owned());
+    }
+    let a = Records::read(&settings, &[&a]).expect("read A");
+    let b = Records::read(&settings, &[&b]).expect("read B");
+    assert_eq!((a.len(), b.len(), truth.len()), (5000, 5000, 5000));
+    Febrl { settings, a_len: both.a_len, batch, a, b, truth }
+}
+
+#[test]
+fn febrl4_true_record_comes_first_with_the_batch_weights() {
+    let Febrl { settings, batch, a_len, a, b, truth } = febrl();
+
+    // Top-1 with the index as the feed would build it: term frequencies from table A.
+    let index = LinkIndex::build(
+        &settings,
+        Records::read(&settings, &[&febrl4().join("febrl4_a.csv")]).expect("A"),
+        &batch.model,
+    )
+    .expect("index");
+    let mut first = 0;
+    let mut missed = Vec::new();
+    for i in 0..b.len() {
+        let best = index.query(&b, i, 3);
+        let want = truth.get(&b.ids[i]).expect("every B record has a true A record");
+        if best.first().is_some_and(|c| c.id == want) {
+            first += 1;
+        } else {
+            missed.push((b.ids[i].clone(), best.first().map(|c| (c.id.to_owned(), c.weight))));
+        }
+        assert!(best.windows(2).all(|w| w[0].weight >= w[1].weight), "not best first: {best:?}");
+    }
+    let share = f64::from(first) / b.len() as f64;
+    eprintln!("top-1 {first} of {} ({share:.4}); missed {missed:?}", b.len());
+    assert!(share >= 0.995, "the true record is first for only {share:.4} of B");
+
+    for i in 0..b.len() {
+        check_against_every_candidate(&index, &b, i).unwrap_or_else(|e| panic!("{}: {e}", b.ids[i]));
+    }
+
+    // Weights equal the batch job's when the index uses the batch job's weights (term
+    // frequencies over both tables; table A's records come first in them).
+    let accepted = batch.accepted.len();
+    assert!(accepted >= 4900, "the batch job accepted only {accepted} pairs");
+    let same = LinkIndex::with_weights(&settings, a, batch.weights).expect("index with the batch weights");
+    for pair in &batch.accepted {
+        let i = pair.b as usize - a_len;
+        let found = same.query(&b, i, usize::MAX);
+        let c = found.iter().find(|c| c.record == pair.a).unwrap_or_else(|| panic!("pair {pair:?} not a candidate"));
+        assert_eq!(c.pattern, pair.pattern, "pattern of {pair:?}");
+        assert!((c.weight - pair.weight).abs() <= 1e-9, "{} vs batch {} for {pair:?}", c.weight, pair.weight);
+        // The explanation adds up to the same weight.
+        let e = same.explain(&b, i, pair.a);
+        let sum: f64 = e.prior_weight + e.comparisons.iter().map(|x| x.weight).sum::<f64>();
+        assert!((e.total_weight - c.weight).abs() <= 1e-9 && (sum - c.weight).abs() <= 1e-9, "{e:?}");
+        assert_eq!((e.ids.0.as_str(), e.ids.1.as_str()), (c.id, b.ids[i].as_str()));
+    }
+}
+
+#[test]
+fn febrl4_records_of_the_table_find_themselves_first() {
+    let Febrl { settings, batch, a, .. } = febrl();
+    let again = Records::read(&settings, &[&febrl4().join("febrl4_a.csv")]).expect("A again");
+    let index = LinkIndex::build(&settings, a, &batch.model).expect("index");
+    for r in 0..again.len() {
+        let best = index.query(&again, r, usize::MAX);
+        let own = best.iter().find(|c| c.record as usize == r).unwrap_or_else(|| panic!("record {r} not found"));
+        assert_eq!(own.weight, best[0].weight, "record {r}: {own:?} below {:?}", best[0]);
+    }
+}
+
+const SETTINGS: &str = r#"
+mode = "link"
+id_column = "id"
+[columns]
+given = "name"
+family = "name"
+born = "date"
+doc = "document"
+[blocking]
+max_block_pairs = 1000000
+rules = [["family"], ["born"], ["doc"], ["first_token(given)", "year(born)"]]
+[[comparison]]
+name = "given"
+columns = ["given"]
+levels = ["exact", "jaro_winkler >= 0.9", "phonetic"]
+[[comparison]]
+name = "family"
+columns = ["family"]
+levels = ["exact", "token_subset", "jaro_winkler >= 0.9"]
+[[comparison]]
+name = "born"
+columns = ["born"]
+levels = ["exact", "day_month_swapped", "year"]
+[[comparison]]
+name = "doc"
+columns = ["doc"]
+levels = ["exact", "damerau_levenshtein <= 1"]
+"#;
+
+/// A model whose weights fall level by level: exact agreement weighs most.
+fn falling_model(settings: &Settings) -> Model {
+    let comparisons = settings
+        .comparisons
+        .iter()
+        .map(|c| ComparisonModel {
+            name: c.name.clone(),
+            levels: (0..c.level_count())
+                .map(|l| LevelModel {
+                    label: c.level_label(l),
+                    m: 0.5f64.powi(l as i32 + 1),
+                    u: (0.001 * 4f64.powi(l as i32)).min(1.0),
+                })
+                .collect(),
+            term_frequency: false,
+        })
+        .collect();
+    Model { format: FORMAT.into(), prior: 1e-4, expected_matches: 1.0, comparisons, fit: FitReport::default() }
+}
+
+type Row = (String, String, String, String);
+
+fn csv_of(rows: &[Row]) -> String {
+    let mut text = String::from("id,given,family,born,doc\n");
+    for (k, (g, f, b, d)) in rows.iter().enumerate() {
+        text.push_str(&format!("r{k},{g},{f},{b},{d}\n"));
+    }
+    text
+}
+
+fn row() -> impl Strategy<Value = Row> {
+    let given = prop::sample::select(vec!["ana", "ana maria", "maria", "mohamed", "muhammad", "li", ""]);
+    let family = prop::sample::select(vec!["garcia", "garcia lopez", "smith", "smyth", "wei", "van der berg", ""]);
+    let born = prop::sample::select(vec!["1980-05-12", "1980-12-05", "1980-05-13", "1975", "1975-03-00", ""]);
+    let doc = prop::sample::select(vec!["AB123", "AB124", "x9", ""]);
+    (given, family, born, doc).prop_map(|(g, f, b, d)| (g.into(), f.into(), b.into(), d.into()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A record of the table, read as an incoming record, is found and no other record
+    /// outweighs it (records with the same values tie), whenever it has a blocking key.
+    #[test]
+    fn a_record_of_the_table_outweighs_every_other(rows in prop::collection::vec(row(), 1..40)) {
+        let settings = Settings::parse(SETTINGS, "index test").expect("settings");
+        let text = csv_of(&rows);
+        let table = Records::from_readers(&settings, vec![("table".into(), text.as_bytes())]).expect("table");
+        let index = LinkIndex::build(&settings, table, &falling_model(&settings)).expect("index");
+        for (k, (g, f, b, d)) in rows.iter().enumerate() {
+            let values = [("given", g.as_str()), ("family", f.as_str()), ("born", b.as_str()), ("doc", d.as_str())];
+            let incoming = index.incoming(&format!("in{k}"), &values).expect("incoming");
+            let keyed = settings.rules.iter().any(|rule| docket_link::block::key_hash(&incoming, rule, 0) != 0);
+            let best = index.query(&incoming, 0, usize::MAX);
+            let own = best.iter().find(|c| c.record as usize == k);
+            prop_assert_eq!(own.is_some(), keyed, "record {} ({:?}) found: {:?}", k, rows[k], best);
+            if let Some(own) = own {
+                prop_assert_eq!(own.weight, best[0].weight, "record {} below {:?}", k, best[0]);
+                prop_assert_eq!(own.id, format!("r{k}"));
+            }
+        }
+    }
+}
+
+/// Every candidate blocking finds, scored the plain way (the batch job's pattern and total),
+/// best first: `(id, weight, pattern)`.
+fn every_candidate(index: &LinkIndex, incoming: &Records, i: usize) -> Vec<(String, f64, u64)> {
+    let mut all: Vec<(String, f64, u64)> = index
+        .candidates(incoming, i)
+        .records
+        .iter()
+        .map(|&(r, _)| {
+            let r = r as usize;
+            let pattern = compare::pattern_between(index.settings(), index.records(), r, incoming, i);
+            (index.records().ids[r].clone(), index.weights().total(pattern, r), pattern)
+        })
+        .collect();
+    all.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    all
+}
+
+/// Whether `query` with each limit gives the first candidates of [`every_candidate`].
+fn check_against_every_candidate(index: &LinkIndex, incoming: &Records, i: usize) -> Result<(), String> {
+    let all = every_candidate(index, incoming, i);
+    for limit in [1, 2, 3, 5, usize::MAX] {
+        let got: Vec<(String, f64, u64)> =
+            index.query(incoming, i, limit).iter().map(|c| (c.id.to_owned(), c.weight, c.pattern)).collect();
+        let want = &all[..all.len().min(limit)];
+        if got != want {
+            return Err(format!("limit {limit}: got {got:?}, every candidate scored gives {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The best `limit` a query gives (it skips work where the answer cannot change) are the
+    /// first `limit` of every candidate scored, with term frequencies and ties among them.
+    #[test]
+    fn queries_give_the_best_of_every_candidate(
+        rows in prop::collection::vec(row(), 1..60),
+        incoming in prop::collection::vec(row(), 1..8),
+    ) {
+        let settings = Settings::parse(
+            &SETTINGS.replace("levels = [\"exact\", \"token_subset\"", "term_frequency = true\nlevels = [\"exact\", \"token_subset\""),
+            "index test",
+        ).expect("settings");
+        prop_assert!(settings.comparisons[1].term_frequency);
+        let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
+        let index = LinkIndex::build(&settings, table, &falling_model(&settings)).expect("index");
+        let incoming = Records::from_readers(&settings, vec![("in".into(), csv_of(&incoming).as_bytes())]).expect("in");
+        for i in 0..incoming.len() {
+            if let Err(e) = check_against_every_candidate(&index, &incoming, i) {
+                prop_assert!(false, "incoming {}: {}", i, e);
+            }
+        }
+    }
+}
+
+/// A table of `n` Smiths (each born on another day) plus one Jones.
+fn smiths(n: usize, cap: u64) -> (Settings, LinkIndex) {
+    let settings = Settings::parse(
+        &SETTINGS.replace("max_block_pairs = 1000000", &format!("max_block_pairs = {cap}")),
+        "index test",
+    )
+    .expect("settings");
+    let rows: Vec<Row> = (0..n)
+        .map(|k| ("ana".into(), "smith".into(), format!("1980-01-{:02}", k + 1), format!("S{k}")))
+        .chain([("li".into(), "jones".into(), "1990-02-03".into(), "J1".into())])
+        .collect();
+    let text = csv_of(&rows);
+    let table = Records::from_readers(&settings, vec![("table".into(), text.as_bytes())]).expect("table");
+    let index = LinkIndex::build(&settings, table, &falling_model(&settings)).expect("index");
+    (settings, index)
+}
+
+#[test]
+fn blocks_over_the_cap_are_skipped() {
+    // Rules: 0 family, 1 born, 2 doc, 3 first_token(given) & year(born). An incoming Smith born
+    // on 1980-01-03 with no document falls into the Smith block (5 records) under rules 0 and 3,
+    // and into a block of one under rule 1.
+    let incoming = [("given", "ana"), ("family", "smith"), ("born", "1980-01-03")];
+
+    // Cap 4: the Smith blocks hold 5 records, more than 4, and are skipped; only the one born
+    // the same day is found, by rule 1 alone.
+    let (_, index) = smiths(5, 4);
+    let record = index.incoming("t", &incoming).expect("incoming");
+    let blocked = index.candidates(&record, 0);
+    assert_eq!(blocked.records, vec![(2, 0b0010)]);
+    assert_eq!(blocked.skipped, vec![SkippedBlock { rule: 0, records: 5 }, SkippedBlock { rule: 3, records: 5 }]);
+    let best = index.query(&record, 0, 10);
+    assert_eq!(best.iter().map(|c| c.id).collect::<Vec<_>>(), ["r2"]);
+
+    // Cap 5: a block of exactly the cap is kept (`n > cap` skips), so every Smith is found.
+    let (_, index) = smiths(5, 5);
+    let record = index.incoming("t", &incoming).expect("incoming");
+    let blocked = index.candidates(&record, 0);
+    assert!(blocked.skipped.is_empty());
+    assert_eq!(blocked.records.iter().map(|c| c.0).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+    assert_eq!(blocked.records[2].1, 0b1011);
+    let best = index.query(&record, 0, 2);
+    assert_eq!(best.len(), 2);
+    assert_eq!(best[0].id, "r2");
+    assert!(best[0].weight > best[1].weight);
+}
+
+#[test]
+fn incoming_values_are_read_like_a_csv_row() {
+    let (settings, index) = smiths(3, 100);
+    // A comma, quotes and a date read as missing.
+    let values = [("given", "Ana, \"Annie\""), ("family", "SMITH"), ("born", "31/01/1980"), ("doc", "s-1")];
+    let record = index.incoming("t,1", &values).expect("incoming");
+    assert_eq!(record.ids, ["t,1"]);
+    assert_eq!(record.issues.len(), 1, "{:?}", record.issues);
+    let csv = "id,given,family,born,doc\n\"t,1\",\"Ana, \"\"Annie\"\"\",SMITH,31/01/1980,s-1\n";
+    let read = Records::from_readers(&settings, vec![("csv".into(), csv.as_bytes())]).expect("csv");
+    for f in 0..settings.fields.len() {
+        assert_eq!(record.text(f, 0), read.text(f, 0), "field {f}");
+    }
+    let by_values = index.query_values("t,1", &values, 5).expect("query");
+    assert_eq!(by_values, index.query(&read, 0, 5));
+    assert_eq!(by_values.first().map(|c| c.id), Some("r1"));
+
+    assert!(matches!(
+        index.incoming("t", &[("surname", "smith")]),
+        Err(IndexError::UnknownColumn { column, .. }) if column == "surname"
+    ));
+    assert!(matches!(index.incoming(" ", &[("family", "smith")]), Err(IndexError::Incoming { .. })));
+}
+
+#[test]
+fn weights_for_other_settings_are_refused() {
+    let (settings, index) = smiths(2, 100);
+    let table = Records::from_readers(&settings, vec![("t".into(), csv_of(&[]).as_bytes())]).expect("empty");
+    let mut other = falling_model(&settings);
+    other.comparisons.pop();
+    let weights = other.weights(&settings, index.records());
+    assert!(matches!(LinkIndex::with_weights(&settings, table, weights), Err(IndexError::Weights(_))));
+}
