@@ -236,8 +236,9 @@ fn splitmix(state: &mut u64) -> u64 {
 /// sample — and with it the model — does not depend on the order of the input rows.
 pub fn random_pairs(settings: &Settings, records: &Records) -> Vec<(u32, u32)> {
     let by_id = |range: std::ops::Range<usize>| {
-        let mut v: Vec<(u64, &str, u32)> =
-            range.map(|i| (id_hash(&records.ids[i]), records.ids[i].as_str(), i as u32)).collect();
+        let mut v: Vec<(u64, &str, u32)> = range
+            .map(|i| (block::fnv(block::FNV_OFFSET, records.ids[i].as_bytes()), records.ids[i].as_str(), i as u32))
+            .collect();
         v.sort_unstable();
         v.into_iter().map(|(_, _, i)| i).collect::<Vec<u32>>()
     };
@@ -263,15 +264,6 @@ pub fn random_pairs(settings: &Settings, records: &Records) -> Vec<(u32, u32)> {
         }
     }
     out
-}
-
-fn id_hash(id: &str) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for &b in id.as_bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
 }
 
 /// `log2(p / (1 - p))`.

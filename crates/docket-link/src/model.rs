@@ -188,10 +188,10 @@ impl Model {
             .collect();
         let mut tf_slot = Vec::new();
         let mut columns = Vec::new();
-        for (c, cmp) in settings.comparisons.iter().enumerate() {
+        for cmp in &settings.comparisons {
             tf_slot.push(cmp.term_frequency.then_some(columns.len()));
             if cmp.term_frequency {
-                columns.push(stats.frequencies(records.comparison_field[c]));
+                columns.push(stats.frequencies(cmp.field));
             }
         }
         // Row by row, so that scoring a pair reads one place for all its frequencies.

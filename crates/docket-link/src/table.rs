@@ -135,10 +135,6 @@ pub struct Records {
     pub ids: Vec<String>,
     /// Rows of table A (the first `a_len` records); in dedupe mode, every record.
     pub a_len: usize,
-    /// Kind of each normalized field, as [`Settings::fields`].
-    pub kinds: Vec<ColumnKind>,
-    /// For each comparison, the field it compares.
-    pub comparison_field: Vec<usize>,
     /// Rows skipped and values read as missing.
     pub issues: Vec<RowIssue>,
     /// Issues not listed because there were too many, per file.
@@ -267,8 +263,6 @@ impl Records {
         Records {
             ids: Vec::new(),
             a_len: 0,
-            kinds: settings.fields.iter().map(|f| f.kind).collect(),
-            comparison_field: settings.comparisons.iter().map(|c| c.field).collect(),
             issues: Vec::new(),
             issues_not_listed: 0,
             rows: Rows::new(settings.fields.len()),
@@ -510,6 +504,17 @@ fn normalize_rows(
     (out, issues)
 }
 
+/// `tokens` joined by single spaces, into `out`.
+fn join_tokens(out: &mut String, tokens: &[String]) {
+    out.clear();
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
+}
+
 /// Appends one normalized value's three slots; returns why it was read as missing, if it was.
 fn push_value(
     blob: &mut RecordWriter<'_>,
@@ -529,13 +534,7 @@ fn push_value(
                 normalize::fold_into(raw, scratch);
                 tokens.extend(scratch.split(' ').filter(|t| !t.is_empty()).map(str::to_owned));
             }
-            scratch.clear();
-            for (i, t) in tokens.iter().enumerate() {
-                if i > 0 {
-                    scratch.push(' ');
-                }
-                scratch.push_str(t);
-            }
+            join_tokens(scratch, tokens);
             blob.slot(scratch);
             let mut code = String::new();
             if !tokens.is_empty() {
@@ -549,13 +548,7 @@ fn push_value(
                 }
             }
             tokens.sort_unstable();
-            scratch.clear();
-            for (i, t) in tokens.iter().enumerate() {
-                if i > 0 {
-                    scratch.push(' ');
-                }
-                scratch.push_str(t);
-            }
+            join_tokens(scratch, tokens);
             blob.slot(scratch);
             blob.slot(&code);
         }
