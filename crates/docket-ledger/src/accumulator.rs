@@ -30,13 +30,24 @@ impl RootAccumulator {
 
     /// Appends the next leaf hash (see [`leaf_hash`](crate::leaf_hash)).
     pub fn push(&mut self, leaf_hash: Hash) {
+        self.push_reporting(leaf_hash, |_, _, _| {});
+    }
+
+    /// Appends the next leaf hash and calls `completed(level, index, hash)`
+    /// for each complete subtree above the leaf that it completes, lowest
+    /// first (node `(level, index)` covers leaves `index * 2^level ..
+    /// (index + 1) * 2^level`): what a store of subtree hashes should hold.
+    pub fn push_reporting(&mut self, leaf_hash: Hash, mut completed: impl FnMut(u8, u64, &Hash)) {
         // Each trailing one bit of `size` is a complete subtree that the new
         // leaf completes into a subtree twice its size.
         let merges = self.size.trailing_ones() as usize;
         let keep = self.frontier.len() - merges;
         let mut hash = leaf_hash;
+        let mut level = 0u8;
         for left in self.frontier.drain(keep..).rev() {
             hash = node_hash(&left, &hash);
+            level += 1;
+            completed(level, self.size >> level, &hash);
         }
         self.frontier.push(hash);
         self.size += 1;
@@ -76,6 +87,25 @@ mod tests {
         for i in 0u64..300 {
             accumulator.push(leaf_hash(&i.to_be_bytes()));
             assert_eq!(accumulator.frontier.len(), accumulator.size.count_ones() as usize);
+        }
+    }
+
+    #[test]
+    fn reported_subtrees_are_the_ones_a_log_stores() {
+        let mut store = crate::MemoryStore::new();
+        let mut log = crate::Log::new(&mut store);
+        let mut accumulator = RootAccumulator::new();
+        let mut reported = Vec::new();
+        for i in 0u64..300 {
+            let leaf = leaf_hash(&i.to_be_bytes());
+            log.append_leaf_hashes([leaf]).expect("append");
+            accumulator.push_reporting(leaf, |level, index, hash| reported.push((level, index, *hash)));
+        }
+        // Every complete subtree above the leaves, each once, with the log's own hash.
+        let expected: usize = (1..=8).map(|level| 300usize >> level).sum();
+        assert_eq!(reported.len(), expected);
+        for (level, index, hash) in reported {
+            assert_eq!(crate::HashStore::get(&store, level, index).expect("get"), Some(hash), "({level}, {index})");
         }
     }
 

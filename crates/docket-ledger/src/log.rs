@@ -111,7 +111,9 @@ impl<S: HashStore> Log<S> {
         // complete subtree at `level` that ends at `size`, when bit `level` of
         // `size` is set. Those from before the batch are read on first use.
         let mut frontier: [Option<Hash>; 64] = [None; 64];
-        let mut nodes = Vec::new();
+        let leaf_hashes = leaf_hashes.into_iter();
+        // A batch of n leaves completes fewer than 2n nodes, leaves included.
+        let mut nodes = Vec::with_capacity(leaf_hashes.size_hint().0.saturating_mul(2));
         for leaf in leaf_hashes {
             // Checked first: below 2^64 - 1, `size` has at most 63 trailing
             // ones, so `level` stays inside `frontier`.

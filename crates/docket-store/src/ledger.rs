@@ -18,13 +18,6 @@
 
 use docket_ledger::{Hash, HashStore};
 
-/// Kinds of leaves.
-pub const EVENT: &str = "event";
-/// A read of a record by a person.
-pub const ACCESS: &str = "access";
-/// A disclosure of a person's record outside the agency.
-pub const DISCLOSURE: &str = "disclosure";
-
 /// A disclosure outside the agency, with what 5 U.S.C. 552a(c) requires an agency to keep:
 /// date, nature and purpose, and the recipient's name and address.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -169,25 +162,161 @@ pub(crate) fn to_hash(bytes: &[u8]) -> Option<Hash> {
     bytes.try_into().ok()
 }
 
-/// Node hashes are stored from this level up; the levels below are recomputed from at most
-/// `2^LOWEST_STORED_LEVEL` leaf hashes when a proof needs them. This stores one node row per
-/// 8 leaves instead of one per leaf, which is most of the ledger's cost on import.
+/// Whether this build keeps the audit ledger. Always true, except in a build made with
+/// `RUSTFLAGS="--cfg docket_bench_ledger_off"`, which `bench/ledger_cost.sh` uses to measure
+/// what the ledger costs an import. Such a build writes no leaves, so `ledger verify` flags
+/// every event it stores as inserted outside Docket: it is for measurement only.
+pub(crate) const KEPT: bool = !cfg!(docket_bench_ledger_off);
+
+/// What a leaf records: the kind of row and, in the row's table, its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LeafKind {
+    /// An event, keyed by its position.
+    Event,
+    /// A read of a record (`access_log.id`).
+    Access,
+    /// A disclosure (`disclosures.id`).
+    Disclosure,
+}
+
+impl LeafKind {
+    /// The byte that stands for the kind in a chunk's `records`.
+    fn tag(self) -> u8 {
+        match self {
+            LeafKind::Event => b'e',
+            LeafKind::Access => b'a',
+            LeafKind::Disclosure => b'd',
+        }
+    }
+
+    fn from_tag(tag: u8) -> Option<LeafKind> {
+        match tag {
+            b'e' => Some(LeafKind::Event),
+            b'a' => Some(LeafKind::Access),
+            b'd' => Some(LeafKind::Disclosure),
+            _ => None,
+        }
+    }
+}
+
+/// Node hashes are stored from this level up; the levels below are recomputed from the
+/// `2^LOWEST_STORED_LEVEL` leaf hashes of one chunk when a proof needs them.
 pub(crate) const LOWEST_STORED_LEVEL: u8 = 4;
 
-/// Node hashes in a relational table, seen through `HashStore`. Level 0 is read from the
-/// leaves table, where the caller writes leaves with what they record; levels below
-/// [`LOWEST_STORED_LEVEL`] are recomputed from leaves; `put` writes the levels from it up.
+/// Leaves per row of `ledger_leaf_chunks`: one complete subtree at [`LOWEST_STORED_LEVEL`].
+/// A row per 16 leaves rather than one per leaf is most of what keeps the ledger cheap on
+/// import: the database's cost is per row far more than per byte.
+pub(crate) const LEAVES_PER_CHUNK: u64 = 1 << LOWEST_STORED_LEVEL;
+
+/// Bytes per leaf in a chunk's `records`: the kind's tag and the row's key, big-endian.
+const RECORD_BYTES: usize = 9;
+
+/// One row of `ledger_leaf_chunks`: leaves `16 * chunk ..` in order, at most 16. Every chunk
+/// but the last is full; the last grows as leaves are appended (its row is rewritten).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Chunk {
+    /// The leaf hashes, 32 bytes each.
+    pub hashes: Vec<u8>,
+    /// What each leaf records, [`RECORD_BYTES`] each.
+    pub records: Vec<u8>,
+}
+
+/// One leaf of a chunk as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StoredLeaf {
+    /// The kind, or the unknown tag byte found.
+    pub kind: Result<LeafKind, u8>,
+    /// The recorded row's key.
+    pub reference: i64,
+    /// The leaf hash.
+    pub hash: Hash,
+}
+
+impl Chunk {
+    /// Leaves in the chunk.
+    pub fn len(&self) -> usize {
+        self.hashes.len() / 32
+    }
+
+    fn push(&mut self, kind: LeafKind, reference: i64, hash: &Hash) {
+        self.hashes.extend_from_slice(hash);
+        self.records.push(kind.tag());
+        self.records.extend_from_slice(&reference.to_be_bytes());
+    }
+
+    /// The leaves, or why the row is malformed.
+    pub fn leaves(&self) -> Result<Vec<StoredLeaf>, String> {
+        let n = self.len();
+        if self.hashes.len() != n * 32 || self.records.len() != n * RECORD_BYTES || n as u64 > LEAVES_PER_CHUNK {
+            return Err(format!(
+                "{} bytes of leaf hashes and {} bytes of records are not the same number (at most {LEAVES_PER_CHUNK}) of leaves",
+                self.hashes.len(),
+                self.records.len()
+            ));
+        }
+        Ok(self
+            .hashes
+            .chunks_exact(32)
+            .zip(self.records.chunks_exact(RECORD_BYTES))
+            .map(|(h, r)| {
+                let mut key = [0u8; 8];
+                key.copy_from_slice(&r[1..]);
+                StoredLeaf {
+                    kind: LeafKind::from_tag(r[0]).ok_or(r[0]),
+                    reference: i64::from_be_bytes(key),
+                    hash: to_hash(h).unwrap_or([0; 32]),
+                }
+            })
+            .collect())
+    }
+}
+
+/// A leaf to append: what it records and its hash.
+pub(crate) struct NewLeaf {
+    pub kind: LeafKind,
+    pub reference: i64,
+    pub hash: Hash,
+}
+
+impl NewLeaf {
+    /// The leaf of `bytes`, recording row `reference` of `kind`.
+    pub fn new(kind: LeafKind, reference: i64, bytes: &[u8]) -> NewLeaf {
+        NewLeaf { kind, reference, hash: docket_ledger::leaf_hash(bytes) }
+    }
+}
+
+/// A stored event, as its leaf needs it: position, case, version, payload.
+pub(crate) type EventForLeaf<'a> = (i64, &'a str, i64, &'a str);
+
+/// The leaves of events, in order. Callers run this on a second thread while the first
+/// writes the rows: hashing is a good part of what the ledger costs an import.
+pub(crate) fn event_leaves<'a>(events: impl Iterator<Item = EventForLeaf<'a>>) -> Vec<NewLeaf> {
+    let mut bytes = Vec::with_capacity(1024);
+    events
+        .map(|(position, case_id, version, payload)| {
+            bytes.clear();
+            write_event_leaf(&mut bytes, position, case_id, version, payload);
+            NewLeaf { kind: LeafKind::Event, reference: position, hash: docket_ledger::leaf_hash(&bytes) }
+        })
+        .collect()
+}
+
+/// Node hashes in relational tables, seen through `HashStore`. Levels 0 to 3 are read from
+/// the chunk of leaf hashes that holds them; `put` writes the levels from
+/// [`LOWEST_STORED_LEVEL`] up to `ledger_nodes` (the leaves themselves are written as chunks
+/// by [`append`]).
 pub(crate) struct Nodes<R> {
     pub rows: R,
 }
 
-/// The queries `Nodes` needs, per backend.
+/// The queries the ledger needs, per backend, inside the caller's transaction.
 pub(crate) trait NodeRows {
     type Error: std::error::Error + Send + Sync + 'static;
     fn size(&self) -> Result<u64, Self::Error>;
-    fn leaf(&self, index: u64) -> Result<Option<Hash>, Self::Error>;
-    /// Leaf hashes `lo..hi`, in order (fewer if some are missing).
-    fn leaves(&self, lo: u64, hi: u64) -> Result<Vec<Hash>, Self::Error>;
+    /// The chunk row `chunk`, if stored.
+    fn chunk(&self, chunk: u64) -> Result<Option<Chunk>, Self::Error>;
+    /// Inserts or replaces chunk rows.
+    fn put_chunks(&mut self, chunks: &[(u64, Chunk)]) -> Result<(), Self::Error>;
     fn node(&self, level: u8, index: u64) -> Result<Option<Hash>, Self::Error>;
     fn put_nodes(&mut self, nodes: &[(u8, u64, Hash)]) -> Result<(), Self::Error>;
     fn set_size(&mut self, size: u64) -> Result<(), Self::Error>;
@@ -201,22 +330,21 @@ impl<R: NodeRows> HashStore for Nodes<R> {
     }
 
     fn get(&self, level: u8, index: u64) -> Result<Option<Hash>, Self::Error> {
-        match level {
-            0 => self.rows.leaf(index),
-            l if l < LOWEST_STORED_LEVEL => {
-                let width = 1u64 << l;
-                let mut hashes = self.rows.leaves(index * width, (index + 1) * width)?;
-                if hashes.len() as u64 != width {
-                    return Ok(None);
-                }
-                // A complete subtree of 2^l leaves: hash pairs level by level.
-                while hashes.len() > 1 {
-                    hashes = hashes.chunks(2).map(|p| docket_ledger::node_hash(&p[0], &p[1])).collect();
-                }
-                Ok(hashes.pop())
-            }
-            l => self.rows.node(l, index),
+        if level >= LOWEST_STORED_LEVEL {
+            return self.rows.node(level, index);
         }
+        // A subtree below the stored levels lies inside one chunk.
+        let width = 1usize << level;
+        let first = index << level;
+        let Some(chunk) = self.rows.chunk(first / LEAVES_PER_CHUNK)? else { return Ok(None) };
+        let offset = (first % LEAVES_PER_CHUNK) as usize;
+        let Some(bytes) = chunk.hashes.get(offset * 32..(offset + width) * 32) else { return Ok(None) };
+        let mut hashes: Vec<Hash> = bytes.chunks_exact(32).filter_map(to_hash).collect();
+        // A complete subtree of 2^level leaves: hash pairs level by level.
+        while hashes.len() > 1 {
+            hashes = hashes.chunks(2).map(|p| docket_ledger::node_hash(&p[0], &p[1])).collect();
+        }
+        Ok(hashes.pop())
     }
 
     fn put(&mut self, nodes: &[(u8, u64, Hash)]) -> Result<(), Self::Error> {
@@ -228,6 +356,50 @@ impl<R: NodeRows> HashStore for Nodes<R> {
     fn set_size(&mut self, size: u64) -> Result<(), Self::Error> {
         self.rows.set_size(size)
     }
+}
+
+/// Appends leaves, in order, in the caller's transaction (which must hold the ledger's
+/// write lock): their hashes into chunk rows, the new complete subtrees into
+/// `ledger_nodes`, the new size. Returns the first new leaf's index.
+pub(crate) fn append<R: NodeRows>(rows: R, leaves: &[NewLeaf]) -> Result<u64, crate::StoreError> {
+    let store_err = |e: R::Error| crate::StoreError::Ledger(format!("cannot append to the ledger: {e}"));
+    let start = rows.size().map_err(store_err)?;
+    if leaves.is_empty() {
+        return Ok(start);
+    }
+    let mut nodes = Nodes { rows };
+    let mut number = start / LEAVES_PER_CHUNK;
+    let mut chunk = if start % LEAVES_PER_CHUNK == 0 {
+        Chunk::default()
+    } else {
+        match nodes.rows.chunk(number).map_err(store_err)? {
+            Some(c) if c.len() as u64 == start % LEAVES_PER_CHUNK => c,
+            _ => {
+                return Err(crate::StoreError::Ledger(format!(
+                    "the ledger's last chunk of leaves ({number}) does not hold the {} leaves its size says",
+                    start % LEAVES_PER_CHUNK
+                )));
+            }
+        }
+    };
+    let mut chunks = Vec::with_capacity(leaves.len() / LEAVES_PER_CHUNK as usize + 2);
+    for leaf in leaves {
+        chunk.push(leaf.kind, leaf.reference, &leaf.hash);
+        if chunk.len() as u64 == LEAVES_PER_CHUNK {
+            chunks.push((number, std::mem::take(&mut chunk)));
+            number += 1;
+        }
+    }
+    if chunk.len() > 0 {
+        chunks.push((number, chunk));
+    }
+    nodes.rows.put_chunks(&chunks).map_err(store_err)?;
+    let mut log = docket_ledger::Log::new(nodes);
+    let range = log.append_leaf_hashes(leaves.iter().map(|l| l.hash)).map_err(crate::ledger_err)?;
+    if range.start != start {
+        return Err(crate::StoreError::Ledger(format!("ledger grew from {} while appending at {start}", range.start)));
+    }
+    Ok(start)
 }
 
 /// Schema version 2: the ledger tables.
@@ -277,6 +449,146 @@ CREATE TABLE ledger_checkpoints (
 );
 ";
 
+/// Schema version 3: leaf hashes in chunks of 16, and each event's leaf index in its row.
+/// `{chunk_pk}` is the backend's 64-bit primary key.
+pub(crate) const SCHEMA_V3: &str = "
+CREATE TABLE ledger_leaf_chunks (
+    chunk {chunk_pk},
+    leaf_hashes {blob} NOT NULL,
+    records {blob} NOT NULL
+);
+ALTER TABLE events ADD COLUMN leaf_index BIGINT;
+";
+
+/// Turns the rows of a schema-2 `ledger_leaves` table, read in leaf order, into chunk rows.
+/// The leaf hashes are carried over unchanged, so the tree, its stored nodes and every
+/// signed checkpoint stay valid. A ledger that is not whole (a missing leaf, an unknown kind,
+/// a malformed hash) is refused rather than converted.
+#[derive(Default)]
+pub(crate) struct V2Leaves {
+    next: u64,
+    chunk: Chunk,
+    full: Vec<(u64, Chunk)>,
+}
+
+impl V2Leaves {
+    /// Takes the next row.
+    pub fn push(&mut self, index: i64, kind: &str, reference: i64, hash: &[u8]) -> Result<(), crate::StoreError> {
+        let refuse = |why: String| {
+            crate::StoreError::Ledger(format!(
+                "cannot migrate the ledger to schema version 3: {why}; run `docket ledger verify` with the previous version of Docket"
+            ))
+        };
+        if index != self.next as i64 {
+            return Err(refuse(format!("leaf {} is missing (the next stored leaf is {index})", self.next)));
+        }
+        let kind = match kind {
+            "event" => LeafKind::Event,
+            "access" => LeafKind::Access,
+            "disclosure" => LeafKind::Disclosure,
+            other => return Err(refuse(format!("leaf {index} has an unknown kind `{other}`"))),
+        };
+        let hash = to_hash(hash).ok_or_else(|| refuse(format!("leaf {index} has a malformed hash")))?;
+        self.chunk.push(kind, reference, &hash);
+        self.next += 1;
+        if self.next % LEAVES_PER_CHUNK == 0 {
+            self.full.push((self.next / LEAVES_PER_CHUNK - 1, std::mem::take(&mut self.chunk)));
+        }
+        Ok(())
+    }
+
+    /// Leaves taken so far.
+    pub fn count(&self) -> u64 {
+        self.next
+    }
+
+    /// The full chunks made since the last call.
+    pub fn take_full(&mut self) -> Vec<(u64, Chunk)> {
+        std::mem::take(&mut self.full)
+    }
+
+    /// The last, partial chunk, if any.
+    pub fn finish(self) -> Option<(u64, Chunk)> {
+        (self.chunk.len() > 0).then_some((self.next / LEAVES_PER_CHUNK, self.chunk))
+    }
+}
+
+/// The error for an event whose row names no ledger leaf.
+pub(crate) fn no_leaf(id: &docket_core::EventId) -> crate::StoreError {
+    crate::StoreError::Ledger(format!("event `{id}` names no ledger leaf; run `docket ledger verify`"))
+}
+
+/// A stored event as `verify` reads it.
+pub(crate) struct EventRow {
+    pub case_id: String,
+    pub version: i64,
+    pub payload: String,
+    /// The leaf index stored in the event's row (what `prove` looks up).
+    pub leaf_index: Option<i64>,
+    /// The columns kept beside the payload for lookups (copies of its fields).
+    pub event_id: String,
+    pub event_type: String,
+    pub schema_version: i64,
+    pub effective_at: String,
+    pub recorded_at: String,
+    pub idempotency_key: String,
+}
+
+/// The event columns `verify` reads after position: case, version, payload, leaf index,
+/// then the copies of payload fields (see [`EventRow::from_columns`]).
+pub(crate) const EVENT_COLUMNS: &str = "case_id, version, payload, leaf_index, event_id, event_type, schema_version, effective_at, recorded_at, idempotency_key";
+
+impl EventRow {
+    /// Whether the columns kept beside the payload say what the payload says. The payload is
+    /// what the leaf covers; `event_id`, `event_type`, `schema_version`, the two instants and
+    /// the idempotency key are copies that lookups use (the event-id and idempotency checks
+    /// among them), so a change to a copy is as much a tampering as a change to the payload.
+    /// The payload opens with those fields in a fixed order (`docs/formats.md`); their values
+    /// are tokens that JSON does not escape.
+    fn copies_agree(&self, buf: &mut String) -> bool {
+        use std::fmt::Write;
+        buf.clear();
+        let _ = write!(
+            buf,
+            r#"{{"event_id":"{}","case_id":"{}","type":"{}","schema_version":{},"effective_at":"{}","recorded_at":"{}","#,
+            self.event_id, self.case_id, self.event_type, self.schema_version, self.effective_at, self.recorded_at
+        );
+        if !self.payload.starts_with(buf.as_str()) {
+            return false;
+        }
+        const KEY: &str = r#","idempotency_key":""#;
+        // The first occurrence is the top-level field: inside a JSON string a quote is escaped.
+        self.payload.find(KEY).is_some_and(|at| {
+            let rest = &self.payload[at + KEY.len()..];
+            rest.strip_prefix(self.idempotency_key.as_str()).is_some_and(|r| r.starts_with('"'))
+        })
+    }
+}
+
+/// A stored leaf with the row it records, for verification.
+pub(crate) struct LeafRow {
+    pub index: u64,
+    pub leaf: StoredLeaf,
+    /// For an event leaf: the event row, if it still exists.
+    pub event: Option<EventRow>,
+    /// For an access leaf: the access row, if it still exists.
+    pub access: Option<AccessRow>,
+    /// For a disclosure leaf: the disclosure row, if it still exists.
+    pub disclosure: Option<DisclosureRow>,
+}
+
+/// What a scan of the ledger yields, in leaf order.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "leaves are the common case and cross to the checking thread in batches; boxing each would allocate per leaf"
+)]
+pub(crate) enum Scanned {
+    /// A leaf and the row it records.
+    Leaf(LeafRow),
+    /// A chunk row that cannot be read as leaves.
+    Malformed { chunk: u64, why: String },
+}
+
 /// Recomputes the ledger from its stored leaves and the rows they record; see
 /// [`crate::Store::verify_ledger`].
 pub(crate) fn verify(
@@ -300,10 +612,10 @@ pub(crate) fn verify(
     }
     report.latest_checkpoint = checkpoints.last().map(|c| c.size);
     // The database is read on this thread while another recomputes leaves and the tree.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<crate::LeafRow>>(4);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Scanned>>(4);
     let mut scanned = 0u64;
-    let (mut report, unreached, ordered_events) =
-        std::thread::scope(|scope| -> Result<(VerifyReport, usize, u64), crate::StoreError> {
+    let Checked { mut report, unreached, named, nodes } =
+        std::thread::scope(|scope| -> Result<Checked, crate::StoreError> {
             let cps = &checkpoints;
             let worker = scope.spawn(move || check_leaves(rx, cps, report));
             let mut buf = Vec::with_capacity(8192);
@@ -336,37 +648,125 @@ pub(crate) fn verify(
             ),
         );
     }
-    for id in backend.unledgered_disclosures()? {
-        report.add(None, format!("disclosure {id} is not in the ledger: inserted outside Docket"));
-    }
-    for id in backend.unledgered_accesses()? {
-        report.add(None, format!("access record {id} is not in the ledger: inserted outside Docket"));
-    }
-    // Every event row is in the ledger when as many distinct rows were reached through
-    // leaves, in strictly increasing position, as the table holds; only otherwise is the table
-    // searched for the rows no leaf names (a scan of every event against the leaf index).
-    let stored_events = backend.stats()?.events;
-    let unledgered = if ordered_events == stored_events { Vec::new() } else { backend.unledgered_events()? };
-    for (position, case, version) in unledgered {
-        report.add(
-            None,
-            format!("event at position {position} (case `{case}`, version {version}) is not in the ledger: inserted outside Docket"),
-        );
+    check_nodes(backend, &nodes, &mut report)?;
+    // Every row of a kind is in the ledger when as many distinct rows were reached through
+    // leaves, in strictly increasing key order, as its table holds. Only otherwise are the
+    // leaves read again for the keys they name and the table searched for the rest.
+    for kind in [LeafKind::Event, LeafKind::Access, LeafKind::Disclosure] {
+        if named.in_order(kind) == backend.record_count(kind)? {
+            continue;
+        }
+        let mut keys = Vec::new();
+        backend.scan_chunks(&mut |_, chunk| {
+            keys.extend(chunk.leaves().unwrap_or_default().iter().filter(|l| l.kind == Ok(kind)).map(|l| l.reference));
+            Ok(())
+        })?;
+        keys.sort_unstable();
+        keys.dedup();
+        for (key, detail) in backend.unnamed_records(kind, &keys)? {
+            let what = match kind {
+                LeafKind::Event => format!("event at position {key} ({detail})"),
+                LeafKind::Access => format!("access record {key} ({detail})"),
+                LeafKind::Disclosure => format!("disclosure {key} ({detail})"),
+            };
+            report.add(None, format!("{what} is not in the ledger: inserted outside Docket"));
+        }
     }
     Ok(report)
 }
 
-/// Checks leaves in order as they arrive: each event leaf against its event, the tree root
-/// against every checkpoint as the tree reaches its size. Returns the report and how many
-/// checkpoints were never reached.
+/// Compares the stored node hashes (which proofs are built from) with the ones recomputed from
+/// the leaves: `computed[level][index]` for the levels that are stored.
+fn check_nodes(
+    backend: &mut dyn crate::Backend,
+    computed: &[Vec<Hash>],
+    report: &mut VerifyReport,
+) -> Result<(), crate::StoreError> {
+    let mut seen: Vec<u64> = vec![0; computed.len()];
+    backend.scan_nodes(&mut |level, index, hash| {
+        let l = usize::from(level);
+        let place = format!("stored tree node at level {level}, index {index}");
+        let Some(c) = computed.get(l).and_then(|c| c.get(index as usize)) else {
+            report.add(None, format!("{place} is not a complete subtree of the stored leaves: inserted"));
+            return;
+        };
+        seen[l] += 1;
+        if to_hash(&hash) != Some(*c) {
+            report.add(
+                Some(index << level),
+                format!(
+                    "{place} does not match leaves {}..{}: altered (proofs through it would fail)",
+                    index << level,
+                    ((index + 1) << level) - 1
+                ),
+            );
+        }
+    })?;
+    for (level, (hashes, found)) in computed.iter().zip(&seen).enumerate() {
+        if level >= usize::from(LOWEST_STORED_LEVEL) && (hashes.len() as u64) > *found {
+            report.add(
+                None,
+                format!(
+                    "{} of the {} tree nodes at level {level} are missing: deleted",
+                    hashes.len() as u64 - found,
+                    hashes.len()
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Rows reached through leaves with a row present, counted only while their keys rise.
+#[derive(Default)]
+struct Named {
+    counts: [u64; 3],
+    last: [i64; 3],
+}
+
+impl Named {
+    fn slot(kind: LeafKind) -> usize {
+        match kind {
+            LeafKind::Event => 0,
+            LeafKind::Access => 1,
+            LeafKind::Disclosure => 2,
+        }
+    }
+
+    fn reached(&mut self, kind: LeafKind, key: i64) {
+        let i = Named::slot(kind);
+        if self.counts[i] == 0 || key > self.last[i] {
+            self.counts[i] += 1;
+            self.last[i] = key;
+        }
+    }
+
+    fn in_order(&self, kind: LeafKind) -> u64 {
+        self.counts[Named::slot(kind)]
+    }
+}
+
+/// What checking the leaves found.
+struct Checked {
+    report: VerifyReport,
+    /// How many checkpoints the leaves never reached.
+    unreached: usize,
+    /// The rows reached in order.
+    named: Named,
+    /// The complete subtrees the stored levels should hold, per level, in index order.
+    nodes: Vec<Vec<Hash>>,
+}
+
+/// Checks leaves in order as they arrive: each leaf against the row it records, the tree
+/// root against every checkpoint as the tree reaches its size.
 fn check_leaves(
-    rx: std::sync::mpsc::Receiver<Vec<crate::LeafRow>>,
+    rx: std::sync::mpsc::Receiver<Vec<Scanned>>,
     checkpoints: &[StoredCheckpoint],
     mut report: VerifyReport,
-) -> (VerifyReport, usize, u64) {
+) -> Checked {
     let mut next_cp = 0;
-    // Event leaves whose event row exists, counted only while their positions rise.
-    let (mut ordered_events, mut last_position) = (0u64, i64::MIN);
+    let mut named = Named::default();
+    let mut nodes: Vec<Vec<Hash>> = Vec::new();
     let mut acc = docket_ledger::RootAccumulator::new();
     while next_cp < checkpoints.len() && checkpoints[next_cp].size == 0 {
         report.checkpoints_checked += 1;
@@ -375,91 +775,125 @@ fn check_leaves(
         }
         next_cp += 1;
     }
-    let mut expected: i64 = 0;
+    let mut expected: u64 = 0;
     let mut leaf = Vec::with_capacity(1024);
-    for row in rx.iter().flatten() {
-        if row.index != expected {
-            if row.index > expected {
+    let mut copies = String::with_capacity(256);
+    for scanned in rx.iter().flatten() {
+        let row = match scanned {
+            Scanned::Leaf(row) => row,
+            Scanned::Malformed { chunk, why } => {
                 report.add(
-                    Some(expected as u64),
-                    format!("ledger leaves {expected}..{} are missing (deleted)", row.index - 1),
+                    Some(chunk * LEAVES_PER_CHUNK),
+                    format!("ledger chunk {chunk} (leaves from {}) is malformed: {why}", chunk * LEAVES_PER_CHUNK),
                 );
+                continue;
+            }
+        };
+        let index = row.index;
+        if index != expected {
+            if index > expected {
+                report.add(Some(expected), format!("ledger leaves {expected}..{} are missing (deleted)", index - 1));
             } else {
-                report.add(Some(row.index as u64), format!("ledger leaf {} appears twice", row.index));
+                report.add(Some(index), format!("ledger leaf {index} appears twice"));
             }
         }
-        expected = row.index + 1;
-        let stored = to_hash(&row.hash).unwrap_or_else(|| {
-            report.add(Some(row.index as u64), format!("ledger leaf {} has a malformed hash", row.index));
-            [0; 32]
+        expected = index + 1;
+        let stored = row.leaf.hash;
+        let reference = row.leaf.reference;
+        match row.leaf.kind {
+            Ok(LeafKind::Event) => {
+                report.events += 1;
+                match &row.event {
+                    None => report.add(
+                        Some(index),
+                        format!("event at position {reference} (ledger leaf {index}) is missing: deleted"),
+                    ),
+                    Some(e) => {
+                        named.reached(LeafKind::Event, reference);
+                        leaf.clear();
+                        write_event_leaf(&mut leaf, reference, &e.case_id, e.version, &e.payload);
+                        if docket_ledger::leaf_hash(&leaf) != stored {
+                            report.add(
+                                Some(index),
+                                format!(
+                                    "event at position {reference} (case `{}`, version {}; ledger leaf {index}) does not match its leaf: modified or moved",
+                                    e.case_id, e.version
+                                ),
+                            );
+                        }
+                        if !e.copies_agree(&mut copies) {
+                            report.add(
+                                Some(index),
+                                format!(
+                                    "event at position {reference} (case `{}`, version {}; ledger leaf {index}) has columns that disagree with its payload (event id `{}`, type `{}`, idempotency key `{}`): modified",
+                                    e.case_id, e.version, e.event_id, e.event_type, e.idempotency_key
+                                ),
+                            );
+                        }
+                        if e.leaf_index != Some(index as i64) {
+                            let claimed = e.leaf_index.map_or_else(|| "none".to_owned(), |i| i.to_string());
+                            report.add(
+                                Some(index),
+                                format!(
+                                    "event at position {reference} (case `{}`, version {}) is ledger leaf {index} but its row names leaf {claimed}: altered",
+                                    e.case_id, e.version
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(LeafKind::Access) => {
+                report.accesses += 1;
+                match &row.access {
+                    None => report.add(
+                        Some(index),
+                        format!("access record {reference} (ledger leaf {index}) is missing: deleted"),
+                    ),
+                    Some(a) => {
+                        named.reached(LeafKind::Access, reference);
+                        if docket_ledger::leaf_hash(&access_leaf(reference, a)) != stored {
+                            report.add(
+                                Some(index),
+                                format!(
+                                    "access record {reference} ({} read {} `{}`; ledger leaf {index}) does not match its leaf: modified",
+                                    a.actor, a.record_kind, a.record_id
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(LeafKind::Disclosure) => {
+                report.disclosures += 1;
+                match &row.disclosure {
+                    None => report
+                        .add(Some(index), format!("disclosure {reference} (ledger leaf {index}) is missing: deleted")),
+                    Some(d) => {
+                        named.reached(LeafKind::Disclosure, reference);
+                        if docket_ledger::leaf_hash(&disclosure_leaf(reference, d)) != stored {
+                            report.add(
+                                Some(index),
+                                format!(
+                                    "disclosure {reference} of person `{}` to {} (ledger leaf {index}) does not match its leaf: modified",
+                                    d.person_id, d.recipient_name
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            Err(tag) => report.add(Some(index), format!("ledger leaf {index} has an unknown kind (byte {tag})")),
+        }
+        acc.push_reporting(stored, |level, _, hash| {
+            if level >= LOWEST_STORED_LEVEL {
+                let l = usize::from(level);
+                if nodes.len() <= l {
+                    nodes.resize_with(l + 1, Vec::new);
+                }
+                nodes[l].push(*hash);
+            }
         });
-        if row.kind == EVENT {
-            report.events += 1;
-            match &row.event {
-                None => report.add(
-                    Some(row.index as u64),
-                    format!("event at position {} (ledger leaf {}) is missing: deleted", row.reference, row.index),
-                ),
-                Some((case, version, payload)) => {
-                    if row.reference > last_position {
-                        ordered_events += 1;
-                        last_position = row.reference;
-                    }
-                    leaf.clear();
-                    write_event_leaf(&mut leaf, row.reference, case, *version, payload);
-                    if docket_ledger::leaf_hash(&leaf) != stored {
-                        report.add(
-                            Some(row.index as u64),
-                            format!(
-                                "event at position {} (case `{case}`, version {version}; ledger leaf {}) does not match its leaf: modified or moved",
-                                row.reference, row.index
-                            ),
-                        );
-                    }
-                }
-            }
-        } else if row.kind == ACCESS {
-            report.accesses += 1;
-            match &row.access {
-                None => report.add(
-                    Some(row.index as u64),
-                    format!("access record {} (ledger leaf {}) is missing: deleted", row.reference, row.index),
-                ),
-                Some(a) => {
-                    if docket_ledger::leaf_hash(&access_leaf(row.reference, a)) != stored {
-                        report.add(
-                            Some(row.index as u64),
-                            format!(
-                                "access record {} ({} read {} `{}`; ledger leaf {}) does not match its leaf: modified",
-                                row.reference, a.actor, a.record_kind, a.record_id, row.index
-                            ),
-                        );
-                    }
-                }
-            }
-        } else if row.kind == DISCLOSURE {
-            report.disclosures += 1;
-            match &row.disclosure {
-                None => report.add(
-                    Some(row.index as u64),
-                    format!("disclosure {} (ledger leaf {}) is missing: deleted", row.reference, row.index),
-                ),
-                Some(d) => {
-                    if docket_ledger::leaf_hash(&disclosure_leaf(row.reference, d)) != stored {
-                        report.add(
-                            Some(row.index as u64),
-                            format!(
-                                "disclosure {} of person `{}` to {} (ledger leaf {}) does not match its leaf: modified",
-                                row.reference, d.person_id, d.recipient_name, row.index
-                            ),
-                        );
-                    }
-                }
-            }
-        } else {
-            report.add(Some(row.index as u64), format!("ledger leaf {} has an unknown kind `{}`", row.index, row.kind));
-        }
-        acc.push(stored);
         report.leaves += 1;
         while next_cp < checkpoints.len() && checkpoints[next_cp].size == acc.size() {
             report.checkpoints_checked += 1;
@@ -475,5 +909,30 @@ fn check_leaves(
             next_cp += 1;
         }
     }
-    (report, checkpoints.len() - next_cp, ordered_events)
+    Checked { report, unreached: checkpoints.len() - next_cp, named, nodes }
+}
+
+/// The query counting the rows of a kind of leaf (the same SQL on both backends).
+pub(crate) fn count_sql(kind: LeafKind) -> &'static str {
+    match kind {
+        LeafKind::Event => "SELECT count(*) FROM events",
+        LeafKind::Access => "SELECT count(*) FROM access_log",
+        LeafKind::Disclosure => "SELECT count(*) FROM disclosures",
+    }
+}
+
+/// The query listing every row of a kind of leaf by key, in key order, with a few words on
+/// each for a report (the same SQL on both backends).
+pub(crate) fn describe_sql(kind: LeafKind) -> &'static str {
+    match kind {
+        LeafKind::Event => {
+            "SELECT position, 'case `' || case_id || '`, version ' || version FROM events ORDER BY position"
+        }
+        LeafKind::Access => {
+            "SELECT id, actor || ' read ' || record_kind || ' `' || record_id || '`' FROM access_log ORDER BY id"
+        }
+        LeafKind::Disclosure => {
+            "SELECT id, 'of person `' || person_id || '` to ' || recipient_name FROM disclosures ORDER BY id"
+        }
+    }
 }

@@ -28,7 +28,7 @@ use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId};
 use thiserror::Error;
 
 /// The schema version this program writes. Migrations bring older databases up to it.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// What a writer expects of a case stream before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,28 +203,23 @@ pub(crate) trait Backend: Send {
     fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
     fn checkpoints(&mut self) -> Result<Vec<ledger::StoredCheckpoint>, StoreError>;
     fn add_checkpoint(&mut self, cp: &ledger::StoredCheckpoint) -> Result<(), StoreError>;
-    fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError>;
-    fn unledgered_events(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError>;
-    fn unledgered_accesses(&mut self) -> Result<Vec<i64>, StoreError>;
-    fn unledgered_disclosures(&mut self) -> Result<Vec<i64>, StoreError>;
+    /// Every leaf in order with the row it records (one read of the ledger for `verify`).
+    fn scan_leaves(&mut self, f: &mut dyn FnMut(ledger::Scanned) -> Result<(), StoreError>) -> Result<(), StoreError>;
+    /// Every chunk row of leaves, in order, as stored.
+    fn scan_chunks(
+        &mut self,
+        f: &mut dyn FnMut(u64, ledger::Chunk) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    /// Every stored node hash (levels from `ledger::LOWEST_STORED_LEVEL` up), by level and index.
+    fn scan_nodes(&mut self, f: &mut dyn FnMut(u8, u64, Vec<u8>)) -> Result<(), StoreError>;
+    /// Rows in the table of a kind of leaf.
+    fn record_count(&mut self, kind: ledger::LeafKind) -> Result<u64, StoreError>;
+    /// Rows of a kind whose keys are not in `named` (sorted), with a few words on each.
+    fn unnamed_records(&mut self, kind: ledger::LeafKind, named: &[i64]) -> Result<Vec<(i64, String)>, StoreError>;
     fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError>;
     fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError>;
     fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError>;
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError>;
-}
-
-/// A stored leaf with the row it records, for verification.
-pub(crate) struct LeafRow {
-    pub index: i64,
-    pub kind: String,
-    pub reference: i64,
-    pub hash: Vec<u8>,
-    /// For an event leaf: the event row (case id, version, payload), if it still exists.
-    pub event: Option<(String, i64, String)>,
-    /// For an access leaf: the access row, if it still exists.
-    pub access: Option<ledger::AccessRow>,
-    /// For a disclosure leaf: the disclosure row, if it still exists.
-    pub disclosure: Option<ledger::DisclosureRow>,
 }
 
 pub(crate) fn ledger_err<E: std::fmt::Display>(e: docket_ledger::LedgerError<E>) -> StoreError {

@@ -8,11 +8,11 @@ use postgres::error::SqlState;
 use postgres::types::Type;
 use postgres::{Client, NoTls, Transaction};
 
-use crate::ledger::{self, NodeRows, Nodes, StoredCheckpoint};
+use crate::ledger::{self, Chunk, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Scanned, StoredCheckpoint};
 use crate::plan::{self, Loader};
 use crate::{
-    Backend, Expected, ImportOutcome, LeafRow, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats,
-    StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats, StoreError,
+    decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
 };
 
 /// Batches smaller than this are inserted row by row; larger ones are copied.
@@ -77,7 +77,7 @@ impl Loader for TxLoader<'_, '_> {
     }
 }
 
-const EVENT_TYPES: [Type; 10] = [
+const EVENT_TYPES: [Type; 11] = [
     Type::INT8,
     Type::TEXT,
     Type::TEXT,
@@ -88,6 +88,7 @@ const EVENT_TYPES: [Type; 10] = [
     Type::TEXT,
     Type::TEXT,
     Type::TEXT,
+    Type::INT8,
 ];
 const PROJECTION_TYPES: [Type; 6] = [Type::TEXT, Type::TEXT, Type::INT8, Type::BOOL, Type::TEXT, Type::TEXT];
 const PROJECTION_COLUMNS: &str = "case_id, person_id, version, detained, final_at, summary";
@@ -141,20 +142,25 @@ impl NodeRows for Rows<'_, '_> {
         Ok(self.tx.borrow_mut().query_one("SELECT size FROM ledger_size WHERE id = 1", &[])?.get::<_, i64>(0) as u64)
     }
 
-    fn leaf(&self, index: u64) -> Result<Option<docket_ledger::Hash>, Self::Error> {
+    fn chunk(&self, chunk: u64) -> Result<Option<Chunk>, Self::Error> {
         let row = self
             .tx
             .borrow_mut()
-            .query_opt("SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = $1", &[&(index as i64)])?;
-        Ok(hash_col(row.map(|r| r.get(0))))
+            .query_opt("SELECT leaf_hashes, records FROM ledger_leaf_chunks WHERE chunk = $1", &[&(chunk as i64)])?;
+        Ok(row.map(|r| Chunk { hashes: r.get(0), records: r.get(1) }))
     }
 
-    fn leaves(&self, lo: u64, hi: u64) -> Result<Vec<docket_ledger::Hash>, Self::Error> {
-        let rows = self.tx.borrow_mut().query(
-            "SELECT leaf_hash FROM ledger_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index",
-            &[&(lo as i64), &(hi as i64)],
+    fn put_chunks(&mut self, chunks: &[(u64, Chunk)]) -> Result<(), Self::Error> {
+        let numbers: Vec<i64> = chunks.iter().map(|c| c.0 as i64).collect();
+        let hashes: Vec<&[u8]> = chunks.iter().map(|c| &c.1.hashes[..]).collect();
+        let records: Vec<&[u8]> = chunks.iter().map(|c| &c.1.records[..]).collect();
+        self.tx.borrow_mut().execute(
+            "INSERT INTO ledger_leaf_chunks (chunk, leaf_hashes, records)
+                 SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])
+             ON CONFLICT (chunk) DO UPDATE SET leaf_hashes = excluded.leaf_hashes, records = excluded.records",
+            &[&numbers, &hashes, &records],
         )?;
-        Ok(rows.iter().filter_map(|r| ledger::to_hash(r.get::<_, &[u8]>(0))).collect())
+        Ok(())
     }
 
     fn node(&self, level: u8, index: u64) -> Result<Option<docket_ledger::Hash>, Self::Error> {
@@ -182,35 +188,15 @@ impl NodeRows for Rows<'_, '_> {
     }
 }
 
-/// Appends leaves recording `(kind, reference, leaf bytes)` rows, in order. The caller holds
-/// the ledger lock (`lock_ledger`).
-fn append_leaves(tx: &mut Transaction<'_>, leaves: &[(&str, i64, Vec<u8>)]) -> Result<(), StoreError> {
-    if leaves.is_empty() {
-        return Ok(());
-    }
-    let start: i64 = tx.query_one("SELECT size FROM ledger_size WHERE id = 1", &[])?.get(0);
-    let leaf_hashes: Vec<docket_ledger::Hash> = leaves.iter().map(|l| docket_ledger::leaf_hash(&l.2)).collect();
-    {
-        let sink =
-            tx.copy_in("COPY ledger_leaves (leaf_index, kind, record_ref, leaf_hash) FROM STDIN (FORMAT binary)")?;
-        let mut w = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::TEXT, Type::INT8, Type::BYTEA]);
-        for (i, ((kind, reference, _), hash)) in leaves.iter().zip(&leaf_hashes).enumerate() {
-            w.write(&[&(start + i as i64), kind, reference, &&hash[..]])?;
-        }
-        w.finish()?;
-    }
-    let mut log = docket_ledger::Log::new(Nodes { rows: Rows { tx: std::cell::RefCell::new(tx) } });
-    let range = log.append_leaf_hashes(leaf_hashes).map_err(ledger_err)?;
-    if range.start != start as u64 {
-        return Err(StoreError::Ledger(format!("ledger grew from {} while appending at {start}", range.start)));
-    }
-    Ok(())
+/// Appends leaves in the caller's transaction, which holds the ledger lock (`lock_ledger`).
+fn append_leaves(tx: &mut Transaction<'_>, leaves: &[NewLeaf]) -> Result<u64, StoreError> {
+    ledger::append(Rows { tx: std::cell::RefCell::new(tx) }, leaves)
 }
 
-/// Serializes writers of the ledger: one appender at a time, in commit order.
-fn lock_ledger(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
-    tx.execute("SELECT size FROM ledger_size WHERE id = 1 FOR UPDATE", &[])?;
-    Ok(())
+/// Serializes writers of the ledger: one appender at a time, in commit order. Returns the
+/// ledger's size, which cannot change until the transaction ends.
+fn lock_ledger(tx: &mut Transaction<'_>) -> Result<i64, StoreError> {
+    Ok(tx.query_one("SELECT size FROM ledger_size WHERE id = 1 FOR UPDATE", &[])?.get(0))
 }
 
 impl Postgres {
@@ -248,9 +234,12 @@ impl Postgres {
                 e.idempotency_key.to_string(),
             )
         };
-        const COLUMNS: &str = "position, event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload";
-        // Positions are taken under the ledger lock, so leaf order and position order agree.
-        lock_ledger(&mut tx)?;
+        const COLUMNS: &str = "position, event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload, leaf_index";
+        // Positions are taken under the ledger lock, so leaf order and position order agree,
+        // and the k-th event stored is leaf `first_leaf + k`.
+        let size = lock_ledger(&mut tx)?;
+        let first_leaf = ledger::KEPT.then_some(size);
+        let leaf_index = |k: usize| first_leaf.map(|f| f + k as i64);
         let positions: Vec<i64> = if plan.inserts.is_empty() {
             Vec::new()
         } else {
@@ -263,40 +252,112 @@ impl Postgres {
             .collect()
         };
         let payloads: Vec<String> = plan.inserts.iter().map(|&(i, _)| encode_event(&events[i])).collect();
-        if plan.inserts.len() < COPY_THRESHOLD {
-            let stmt = tx
-                .prepare(&format!("INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))?;
-            for (k, &(i, v)) in plan.inserts.iter().enumerate() {
-                let r = row(i, v);
-                tx.execute(&stmt, &[&positions[k], &r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6, &r.7, &payloads[k]])?;
+        // The leaves are hashed on a second thread while this one sends the rows.
+        std::thread::scope(|scope| -> Result<(), StoreError> {
+            let hashing = ledger::KEPT.then(|| {
+                scope.spawn(|| {
+                    ledger::event_leaves(plan.inserts.iter().enumerate().map(|(k, &(i, version))| {
+                        (positions[k], events[i].case_id.as_str(), version as i64, payloads[k].as_str())
+                    }))
+                })
+            });
+            if plan.inserts.len() < COPY_THRESHOLD {
+                let stmt = tx.prepare(&format!(
+                    "INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                ))?;
+                for (k, &(i, v)) in plan.inserts.iter().enumerate() {
+                    let r = row(i, v);
+                    tx.execute(
+                        &stmt,
+                        &[&positions[k], &r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6, &r.7, &payloads[k], &leaf_index(k)],
+                    )?;
+                }
+            } else {
+                let sink = tx.copy_in(&format!("COPY events ({COLUMNS}) FROM STDIN (FORMAT binary)"))?;
+                let mut w = BinaryCopyInWriter::new(sink, &EVENT_TYPES);
+                for (k, &(i, v)) in plan.inserts.iter().enumerate() {
+                    let r = row(i, v);
+                    w.write(&[
+                        &positions[k],
+                        &r.0,
+                        &r.1,
+                        &r.2,
+                        &r.3,
+                        &r.4,
+                        &r.5,
+                        &r.6,
+                        &r.7,
+                        &payloads[k],
+                        &leaf_index(k),
+                    ])?;
+                }
+                w.finish()?;
             }
-        } else {
-            let sink = tx.copy_in(&format!("COPY events ({COLUMNS}) FROM STDIN (FORMAT binary)"))?;
-            let mut w = BinaryCopyInWriter::new(sink, &EVENT_TYPES);
-            for (k, &(i, v)) in plan.inserts.iter().enumerate() {
-                let r = row(i, v);
-                w.write(&[&positions[k], &r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6, &r.7, &payloads[k]])?;
+            write_projections(&mut tx, &plan.projections)?;
+            if let Some(hashing) = hashing {
+                let leaves = hashing.join().map_err(|_| StoreError::Ledger("the hashing thread failed".into()))?;
+                // INVARIANT: the ledger leaf is written in the same transaction as its event.
+                append_leaves(&mut tx, &leaves)?;
             }
-            w.finish()?;
-        }
-        write_projections(&mut tx, &plan.projections)?;
-        // INVARIANT: the ledger leaf is written in the same transaction as its event.
-        let leaves: Vec<(&str, i64, Vec<u8>)> = plan
-            .inserts
-            .iter()
-            .enumerate()
-            .map(|(k, &(i, v))| {
-                (
-                    ledger::EVENT,
-                    positions[k],
-                    ledger::event_leaf(positions[k], events[i].case_id.as_str(), v as i64, &payloads[k]),
-                )
-            })
-            .collect();
-        append_leaves(&mut tx, &leaves)?;
+            Ok(())
+        })?;
         tx.commit()?;
         Ok(plan.outcomes)
     }
+}
+
+/// Schema 2 to 3: the rows of `ledger_leaves` become chunk rows (same leaf hashes, so the
+/// tree and its checkpoints are unchanged) and each event's row gets its leaf index.
+fn migrate_leaves_to_chunks(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+    let size = lock_ledger(tx)?;
+    let mut leaves = ledger::V2Leaves::default();
+    let portal =
+        tx.bind("SELECT leaf_index, kind, record_ref, leaf_hash FROM ledger_leaves ORDER BY leaf_index", &[])?;
+    loop {
+        let rows = tx.query_portal(&portal, 65_536)?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            leaves.push(r.get(0), r.get(1), r.get(2), r.get(3))?;
+        }
+        Rows { tx: std::cell::RefCell::new(tx) }.put_chunks(&leaves.take_full())?;
+    }
+    drop(portal);
+    if leaves.count() != size as u64 {
+        return Err(StoreError::Ledger(format!(
+            "cannot migrate the ledger to schema version 3: it records {size} leaves but {} are stored",
+            leaves.count()
+        )));
+    }
+    if let Some(last) = leaves.finish() {
+        Rows { tx: std::cell::RefCell::new(tx) }.put_chunks(&[last])?;
+    }
+    tx.batch_execute(
+        "UPDATE events SET leaf_index = l.leaf_index FROM ledger_leaves l
+             WHERE l.kind = 'event' AND l.record_ref = events.position;
+         DROP TABLE ledger_leaves;",
+    )?;
+    Ok(())
+}
+
+/// Appends a leaf for every stored event, in position order (a database from before the
+/// ledger existed).
+fn ledger_stored_events(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+    lock_ledger(tx)?;
+    let rows = tx.query("SELECT position, case_id, version, payload FROM events ORDER BY position", &[])?;
+    for batch in rows.chunks(50_000) {
+        let leaves = ledger::event_leaves(batch.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))));
+        let first = append_leaves(tx, &leaves)? as i64;
+        let positions: Vec<i64> = leaves.iter().map(|l| l.reference).collect();
+        let indexes: Vec<i64> = (first..first + leaves.len() as i64).collect();
+        tx.execute(
+            "UPDATE events SET leaf_index = u.leaf FROM unnest($1::bigint[], $2::bigint[]) AS u(position, leaf)
+             WHERE events.position = u.position",
+            &[&positions, &indexes],
+        )?;
+    }
+    Ok(())
 }
 
 const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";
@@ -333,19 +394,20 @@ impl Backend for Postgres {
                     .replace("{row_pk}", "BIGSERIAL PRIMARY KEY")
                     .replace("{without_rowid}", ""),
             )?;
-            // Events stored before the ledger existed become its first leaves, in order.
-            let rows = tx.query("SELECT position, case_id, version, payload FROM events ORDER BY position", &[])?;
-            for chunk in rows.chunks(50_000) {
-                let leaves: Vec<(&str, i64, Vec<u8>)> = chunk
-                    .iter()
-                    .map(|r| {
-                        let position: i64 = r.get(0);
-                        (ledger::EVENT, position, ledger::event_leaf(position, r.get(1), r.get(2), r.get(3)))
-                    })
-                    .collect();
-                append_leaves(&mut tx, &leaves)?;
-            }
             tx.execute("INSERT INTO schema_migrations (version) VALUES (2)", &[])?;
+        }
+        if current < 3 {
+            tx.batch_execute(
+                &ledger::SCHEMA_V3.replace("{chunk_pk}", "BIGINT PRIMARY KEY").replace("{blob}", "BYTEA"),
+            )?;
+            migrate_leaves_to_chunks(&mut tx)?;
+            if current < 2 {
+                // Events stored before the ledger existed become its first leaves, in order.
+                // Only then: at schema 2 every event already has its leaf, and one without
+                // is for `verify` to report, not for a migration to take in.
+                ledger_stored_events(&mut tx)?;
+            }
+            tx.execute("INSERT INTO schema_migrations (version) VALUES (3)", &[])?;
         }
         tx.commit()?;
         self.schema_version()
@@ -555,14 +617,14 @@ impl Backend for Postgres {
 
     fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         let row = self.client.query_opt(
-            "SELECT l.leaf_index, e.position, e.case_id, e.version, e.payload FROM events e
-             JOIN ledger_leaves l ON l.kind = 'event' AND l.record_ref = e.position WHERE e.event_id = $1",
+            "SELECT leaf_index, position, case_id, version, payload FROM events WHERE event_id = $1",
             &[&id.to_string()],
         )?;
-        Ok(row.map(|r| {
-            let leaf: i64 = r.get(0);
-            (leaf as u64, ledger::event_leaf(r.get(1), r.get(2), r.get(3), r.get(4)))
-        }))
+        row.map(|r| {
+            let leaf: i64 = r.get::<_, Option<i64>>(0).ok_or_else(|| ledger::no_leaf(id))?;
+            Ok((leaf as u64, ledger::event_leaf(r.get(1), r.get(2), r.get(3), r.get(4))))
+        })
+        .transpose()
     }
 
     fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>, StoreError> {
@@ -587,65 +649,161 @@ impl Backend for Postgres {
         Ok(())
     }
 
-    fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    fn scan_leaves(&mut self, f: &mut dyn FnMut(Scanned) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        // Chunks are read through a portal; the rows each batch of chunks records are fetched
+        // by key, a query per kind per batch.
         let mut tx = self.client.transaction()?;
-        let portal = tx.bind(
-            "SELECT l.leaf_index, l.kind, l.record_ref, l.leaf_hash, e.case_id, e.version, e.payload,
-                    a.at, a.actor, a.purpose, a.record_kind, a.record_id,
-                    d.person_id, d.disclosed_at, d.recipient_name, d.recipient_address, d.purpose, d.nature,
-                    d.law_enforcement, d.recorded_by, d.packet_sha256
-             FROM ledger_leaves l
-             LEFT JOIN events e ON l.kind = 'event' AND e.position = l.record_ref
-             LEFT JOIN access_log a ON l.kind = 'access' AND a.id = l.record_ref
-             LEFT JOIN disclosures d ON l.kind = 'disclosure' AND d.id = l.record_ref
-             ORDER BY l.leaf_index",
-            &[],
-        )?;
+        let portal = tx.bind("SELECT chunk, leaf_hashes, records FROM ledger_leaf_chunks ORDER BY chunk", &[])?;
         loop {
-            let rows = tx.query_portal(&portal, 20_000)?;
+            let rows = tx.query_portal(&portal, 1024)?;
             if rows.is_empty() {
                 break;
             }
-            for r in rows {
-                let case: Option<String> = r.get(4);
-                let event = case.map(|c| (c, r.get(5), r.get(6)));
-                let at: Option<String> = r.get(7);
-                let access = at.map(|at| ledger::AccessRow {
-                    at,
-                    actor: r.get(8),
-                    purpose: r.get(9),
-                    record_kind: r.get(10),
-                    record_id: r.get(11),
-                });
-                let person: Option<String> = r.get(12);
-                let disclosure = person.map(|person_id| disclosure_from(person_id, |i| r.get(i)));
-                f(LeafRow {
-                    index: r.get(0),
-                    kind: r.get(1),
-                    reference: r.get(2),
-                    hash: r.get(3),
-                    event,
-                    access,
-                    disclosure,
-                })?;
+            let mut batch = Vec::with_capacity(rows.len());
+            let mut keys: [Vec<i64>; 3] = Default::default();
+            for r in &rows {
+                let number = r.get::<_, i64>(0) as u64;
+                let leaves = Chunk { hashes: r.get(1), records: r.get(2) }.leaves();
+                if let Ok(leaves) = &leaves {
+                    for l in leaves {
+                        match l.kind {
+                            Ok(LeafKind::Event) => keys[0].push(l.reference),
+                            Ok(LeafKind::Access) => keys[1].push(l.reference),
+                            Ok(LeafKind::Disclosure) => keys[2].push(l.reference),
+                            Err(_) => {}
+                        }
+                    }
+                }
+                batch.push((number, leaves));
+            }
+            let mut events: HashMap<i64, ledger::EventRow> = tx
+                .query(
+                    &format!("SELECT position, {} FROM events WHERE position = ANY($1)", ledger::EVENT_COLUMNS),
+                    &[&keys[0]],
+                )?
+                .into_iter()
+                .map(|r| {
+                    let e = ledger::EventRow {
+                        case_id: r.get(1),
+                        version: r.get(2),
+                        payload: r.get(3),
+                        leaf_index: r.get(4),
+                        event_id: r.get(5),
+                        event_type: r.get(6),
+                        schema_version: i64::from(r.get::<_, i32>(7)),
+                        effective_at: r.get(8),
+                        recorded_at: r.get(9),
+                        idempotency_key: r.get(10),
+                    };
+                    (r.get(0), e)
+                })
+                .collect();
+            let mut accesses: HashMap<i64, ledger::AccessRow> = tx
+                .query(
+                    "SELECT id, at, actor, purpose, record_kind, record_id FROM access_log WHERE id = ANY($1)",
+                    &[&keys[1]],
+                )?
+                .into_iter()
+                .map(|r| {
+                    let a = ledger::AccessRow {
+                        at: r.get(1),
+                        actor: r.get(2),
+                        purpose: r.get(3),
+                        record_kind: r.get(4),
+                        record_id: r.get(5),
+                    };
+                    (r.get(0), a)
+                })
+                .collect();
+            let mut disclosures: HashMap<i64, ledger::DisclosureRow> = tx
+                .query(
+                    "SELECT id, person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
+                            law_enforcement, recorded_by, packet_sha256 FROM disclosures WHERE id = ANY($1)",
+                    &[&keys[2]],
+                )?
+                .into_iter()
+                .map(|r| (r.get(0), disclosure_from(r.get(1), |i| r.get(i - 11))))
+                .collect();
+            for (number, leaves) in batch {
+                let leaves = match leaves {
+                    Ok(leaves) => leaves,
+                    Err(why) => {
+                        f(Scanned::Malformed { chunk: number, why })?;
+                        continue;
+                    }
+                };
+                for (k, leaf) in leaves.into_iter().enumerate() {
+                    // A row is handed to the first leaf that names it (a second is a forgery,
+                    // and finds its row already taken, as if missing: it is reported either way).
+                    let (event, access, disclosure) = match leaf.kind {
+                        Ok(LeafKind::Event) => (events.remove(&leaf.reference), None, None),
+                        Ok(LeafKind::Access) => (None, accesses.remove(&leaf.reference), None),
+                        Ok(LeafKind::Disclosure) => (None, None, disclosures.remove(&leaf.reference)),
+                        Err(_) => (None, None, None),
+                    };
+                    let index = number * ledger::LEAVES_PER_CHUNK + k as u64;
+                    f(Scanned::Leaf(LeafRow { index, leaf, event, access, disclosure }))?;
+                }
             }
         }
         tx.commit()?;
         Ok(())
     }
 
-    fn unledgered_disclosures(&mut self) -> Result<Vec<i64>, StoreError> {
-        Ok(self
-            .client
-            .query(
-                "SELECT d.id FROM disclosures d
-                 WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'disclosure' AND l.record_ref = d.id)
-                 ORDER BY d.id LIMIT 1000",
-                &[],
-            )?
-            .iter()
-            .map(|r| r.get(0))
-            .collect())
+    fn scan_chunks(&mut self, f: &mut dyn FnMut(u64, Chunk) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        let portal = tx.bind("SELECT chunk, leaf_hashes, records FROM ledger_leaf_chunks ORDER BY chunk", &[])?;
+        loop {
+            let rows = tx.query_portal(&portal, 4096)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows {
+                f(r.get::<_, i64>(0) as u64, Chunk { hashes: r.get(1), records: r.get(2) })?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn scan_nodes(&mut self, f: &mut dyn FnMut(u8, u64, Vec<u8>)) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        let portal = tx.bind("SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx", &[])?;
+        loop {
+            let rows = tx.query_portal(&portal, 20_000)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows {
+                f(r.get::<_, i16>(0) as u8, r.get::<_, i64>(1) as u64, r.get(2));
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn record_count(&mut self, kind: LeafKind) -> Result<u64, StoreError> {
+        Ok(self.client.query_one(ledger::count_sql(kind), &[])?.get::<_, i64>(0) as u64)
+    }
+
+    fn unnamed_records(&mut self, kind: LeafKind, named: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut tx = self.client.transaction()?;
+        let portal = tx.bind(ledger::describe_sql(kind), &[])?;
+        let mut out = Vec::new();
+        loop {
+            let rows = tx.query_portal(&portal, 20_000)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows {
+                let key: i64 = r.get(0);
+                if named.binary_search(&key).is_err() {
+                    out.push((key, r.get(1)));
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
     }
 
     fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
@@ -669,7 +827,7 @@ impl Backend for Postgres {
             )?
             .get(0);
         // INVARIANT: the disclosure and its ledger leaf are committed together.
-        append_leaves(&mut tx, &[(ledger::DISCLOSURE, id, ledger::disclosure_leaf(id, d))])?;
+        append_leaves(&mut tx, &[NewLeaf::new(LeafKind::Disclosure, id, &ledger::disclosure_leaf(id, d))])?;
         tx.commit()?;
         Ok(id)
     }
@@ -687,20 +845,6 @@ impl Backend for Postgres {
             .collect())
     }
 
-    fn unledgered_accesses(&mut self) -> Result<Vec<i64>, StoreError> {
-        Ok(self
-            .client
-            .query(
-                "SELECT a.id FROM access_log a
-                 WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'access' AND l.record_ref = a.id)
-                 ORDER BY a.id LIMIT 1000",
-                &[],
-            )?
-            .iter()
-            .map(|r| r.get(0))
-            .collect())
-    }
-
     fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
         let mut tx = self.client.transaction()?;
         lock_ledger(&mut tx)?;
@@ -711,7 +855,7 @@ impl Backend for Postgres {
             )?
             .get(0);
         // INVARIANT: the access row and its ledger leaf are committed together.
-        append_leaves(&mut tx, &[(ledger::ACCESS, id, ledger::access_leaf(id, a))])?;
+        append_leaves(&mut tx, &[NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a))])?;
         tx.commit()?;
         Ok(id)
     }
@@ -737,20 +881,6 @@ impl Backend for Postgres {
                     },
                 )
             })
-            .collect())
-    }
-
-    fn unledgered_events(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        Ok(self
-            .client
-            .query(
-                "SELECT e.position, e.case_id, e.version FROM events e
-                 WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'event' AND l.record_ref = e.position)
-                 ORDER BY e.position LIMIT 1000",
-                &[],
-            )?
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect())
     }
 }

@@ -5,11 +5,11 @@ use std::collections::{HashMap, HashSet};
 use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use crate::ledger::{self, NodeRows, Nodes, StoredCheckpoint};
+use crate::ledger::{self, Chunk, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Scanned, StoredCheckpoint};
 use crate::plan::{self, Loader};
 use crate::{
-    Backend, Expected, ImportOutcome, LeafRow, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats,
-    StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats, StoreError,
+    decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
 };
 
 pub(crate) struct Sqlite {
@@ -116,17 +116,19 @@ impl NodeRows for Rows<'_> {
             .map(|n| n as u64)
     }
 
-    fn leaf(&self, index: u64) -> Result<Option<docket_ledger::Hash>, Self::Error> {
-        let mut q = self.conn.prepare_cached("SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = ?1")?;
-        Ok(hash_col(q.query_row([index as i64], |r| r.get(0)).optional()?))
+    fn chunk(&self, chunk: u64) -> Result<Option<Chunk>, Self::Error> {
+        let mut q = self.conn.prepare_cached("SELECT leaf_hashes, records FROM ledger_leaf_chunks WHERE chunk = ?1")?;
+        q.query_row([chunk as i64], |r| Ok(Chunk { hashes: r.get(0)?, records: r.get(1)? })).optional()
     }
 
-    fn leaves(&self, lo: u64, hi: u64) -> Result<Vec<docket_ledger::Hash>, Self::Error> {
+    fn put_chunks(&mut self, chunks: &[(u64, Chunk)]) -> Result<(), Self::Error> {
         let mut q = self.conn.prepare_cached(
-            "SELECT leaf_hash FROM ledger_leaves WHERE leaf_index >= ?1 AND leaf_index < ?2 ORDER BY leaf_index",
+            "INSERT OR REPLACE INTO ledger_leaf_chunks (chunk, leaf_hashes, records) VALUES (?1, ?2, ?3)",
         )?;
-        let rows: Vec<Vec<u8>> = q.query_map([lo as i64, hi as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        Ok(rows.iter().filter_map(|b| ledger::to_hash(b)).collect())
+        for (number, c) in chunks {
+            q.execute(params![*number as i64, &c.hashes, &c.records])?;
+        }
+        Ok(())
     }
 
     fn node(&self, level: u8, index: u64) -> Result<Option<docket_ledger::Hash>, Self::Error> {
@@ -148,28 +150,9 @@ impl NodeRows for Rows<'_> {
     }
 }
 
-/// Appends leaves recording `(kind, reference, leaf bytes)` rows, in order.
-fn append_leaves(conn: &Connection, leaves: &[(&str, i64, Vec<u8>)]) -> Result<(), StoreError> {
-    if leaves.is_empty() {
-        return Ok(());
-    }
-    let rows = Rows { conn };
-    let start = rows.size()?;
-    let hashes: Vec<docket_ledger::Hash> = leaves.iter().map(|(_, _, d)| docket_ledger::leaf_hash(d)).collect();
-    {
-        let mut q = conn.prepare_cached(
-            "INSERT INTO ledger_leaves (leaf_index, kind, record_ref, leaf_hash) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for (i, ((kind, reference, _), hash)) in leaves.iter().zip(&hashes).enumerate() {
-            q.execute(params![(start + i as u64) as i64, kind, reference, &hash[..]])?;
-        }
-    }
-    let mut log = docket_ledger::Log::new(Nodes { rows });
-    let range = log.append_leaf_hashes(hashes).map_err(ledger_err)?;
-    if range.start != start {
-        return Err(StoreError::Ledger(format!("ledger grew from {} while appending at {start}", range.start)));
-    }
-    Ok(())
+/// Appends leaves in the caller's (immediate, so write-locked) transaction.
+fn append_leaves(conn: &Connection, leaves: &[NewLeaf]) -> Result<u64, StoreError> {
+    ledger::append(Rows { conn }, leaves)
 }
 
 impl Sqlite {
@@ -185,16 +168,31 @@ impl Sqlite {
     ) -> Result<Vec<ImportOutcome>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let plan = plan::plan(events, &mut TxLoader { tx: &tx }, expected, check_ids)?;
-        {
+        // The immediate transaction holds SQLite's write lock: nothing else can store an event
+        // or grow the ledger until it ends, so positions and leaf indexes are known before the
+        // rows are written, and the leaves are hashed on a second thread meanwhile.
+        let first_position: i64 =
+            tx.query_row("SELECT coalesce(max(position), 0) + 1 FROM events", [], |r| r.get(0))?;
+        let first_leaf = if ledger::KEPT { Some(Rows { conn: &tx }.size()? as i64) } else { None };
+        let payloads: Vec<String> = plan.inserts.iter().map(|&(i, _)| encode_event(&events[i])).collect();
+        std::thread::scope(|scope| -> Result<(), StoreError> {
+            let hashing = ledger::KEPT.then(|| {
+                scope.spawn(|| {
+                    ledger::event_leaves(plan.inserts.iter().zip(&payloads).enumerate().map(
+                        |(k, (&(i, version), p))| {
+                            (first_position + k as i64, events[i].case_id.as_str(), version as i64, p.as_str())
+                        },
+                    ))
+                })
+            });
             let mut insert = tx.prepare_cached(
-                "INSERT INTO events (event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO events (position, event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload, leaf_index)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
-            let mut leaves = Vec::with_capacity(plan.inserts.len());
-            for &(i, version) in &plan.inserts {
+            for (k, (&(i, version), payload)) in plan.inserts.iter().zip(&payloads).enumerate() {
                 let e = &events[i];
-                let payload = encode_event(e);
                 insert.execute(params![
+                    first_position + k as i64,
                     e.id.to_string(),
                     e.case_id.as_str(),
                     version as i64,
@@ -203,22 +201,80 @@ impl Sqlite {
                     e.effective_at.to_string(),
                     e.recorded_at.to_string(),
                     e.idempotency_key.as_str(),
-                    &payload,
+                    payload,
+                    first_leaf.map(|f| f + k as i64),
                 ])?;
-                let position = tx.last_insert_rowid();
-                leaves.push((
-                    ledger::EVENT,
-                    position,
-                    ledger::event_leaf(position, e.case_id.as_str(), version as i64, &payload),
-                ));
             }
             write_projections(&tx, &plan.projections)?;
-            // INVARIANT: the ledger leaf is written in the same transaction as its event.
-            append_leaves(&tx, &leaves)?;
-        }
+            if let Some(hashing) = hashing {
+                let leaves = hashing.join().map_err(|_| StoreError::Ledger("the hashing thread failed".into()))?;
+                // INVARIANT: the ledger leaf is written in the same transaction as its event.
+                append_leaves(&tx, &leaves)?;
+            }
+            Ok(())
+        })?;
         tx.commit()?;
         Ok(plan.outcomes)
     }
+}
+
+/// Schema 2 to 3: the rows of `ledger_leaves` become chunk rows (same leaf hashes, so the
+/// tree and its checkpoints are unchanged) and each event's row gets its leaf index.
+fn migrate_leaves_to_chunks(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut leaves = ledger::V2Leaves::default();
+    let mut rows = Rows { conn: tx };
+    {
+        let mut q =
+            tx.prepare("SELECT leaf_index, kind, record_ref, leaf_hash FROM ledger_leaves ORDER BY leaf_index")?;
+        let mut stored = q.query([])?;
+        while let Some(r) = stored.next()? {
+            let kind: String = r.get(1)?;
+            let hash: Vec<u8> = r.get(3)?;
+            leaves.push(r.get(0)?, &kind, r.get(2)?, &hash)?;
+            if leaves.count() % 65_536 == 0 {
+                rows.put_chunks(&leaves.take_full())?;
+            }
+        }
+    }
+    let size = rows.size()?;
+    if leaves.count() != size {
+        return Err(StoreError::Ledger(format!(
+            "cannot migrate the ledger to schema version 3: it records {size} leaves but {} are stored",
+            leaves.count()
+        )));
+    }
+    rows.put_chunks(&leaves.take_full())?;
+    if let Some(last) = leaves.finish() {
+        rows.put_chunks(&[last])?;
+    }
+    tx.execute_batch(
+        "UPDATE events SET leaf_index = l.leaf_index FROM ledger_leaves l
+             WHERE l.kind = 'event' AND l.record_ref = events.position;
+         DROP TABLE ledger_leaves;",
+    )?;
+    Ok(())
+}
+
+/// Appends a leaf for every stored event, in position order (a database from before the
+/// ledger existed).
+fn ledger_stored_events(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut events: Vec<(i64, String, i64, String)> = Vec::new();
+    {
+        let mut q = tx.prepare("SELECT position, case_id, version, payload FROM events ORDER BY position")?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            events.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+        }
+    }
+    let leaves = ledger::event_leaves(events.iter().map(|(p, c, v, d)| (*p, c.as_str(), *v, d.as_str())));
+    let mut set = tx.prepare("UPDATE events SET leaf_index = ?1 WHERE position = ?2")?;
+    for batch in leaves.chunks(50_000) {
+        let first = append_leaves(tx, batch)?;
+        for (k, leaf) in batch.iter().enumerate() {
+            set.execute([first as i64 + k as i64, leaf.reference])?;
+        }
+    }
+    Ok(())
 }
 
 fn write_projections(tx: &Transaction<'_>, projections: &[CaseSummary]) -> Result<(), StoreError> {
@@ -250,23 +306,25 @@ impl Backend for Sqlite {
     }
 
     fn migrate(&mut self) -> Result<i64, StoreError> {
-        let current = self.schema_version()?;
+        // One immediate transaction: a second process migrating at the same time waits, then
+        // finds the work done; a failure leaves the database as it was.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )?;
+        let current: i64 = tx.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
         if current > SCHEMA_VERSION {
             return Err(StoreError::SchemaTooNew { found: current });
         }
+        let applied = |v: i64| -> Result<(), StoreError> {
+            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))", [v])?;
+            Ok(())
+        };
         if current < 1 {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-            )?;
             tx.execute_batch(&SCHEMA_V1.replace("{pk}", "INTEGER PRIMARY KEY").replace("{bool}", "INTEGER"))?;
-            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (1, datetime('now'))", [])?;
-            tx.commit()?;
+            applied(1)?;
         }
         if current < 2 {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // The leaf index is the rowid and the node table is clustered on its key: one B-tree
-            // each, which is most of what the ledger costs an import.
             tx.execute_batch(
                 &ledger::SCHEMA_V2
                     .replace("{blob}", "BLOB")
@@ -274,25 +332,22 @@ impl Backend for Sqlite {
                     .replace("{row_pk}", "INTEGER PRIMARY KEY")
                     .replace("{without_rowid}", " WITHOUT ROWID"),
             )?;
-            // Events stored before the ledger existed become its first leaves, in order.
-            let mut leaves = Vec::new();
-            {
-                let mut q = tx.prepare("SELECT position, case_id, version, payload FROM events ORDER BY position")?;
-                let mut rows = q.query([])?;
-                while let Some(r) = rows.next()? {
-                    let (position, case, version, payload): (i64, String, i64, String) =
-                        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-                    leaves.push((ledger::EVENT, position, ledger::event_leaf(position, &case, version, &payload)));
-                    if leaves.len() >= 50_000 {
-                        append_leaves(&tx, &leaves)?;
-                        leaves.clear();
-                    }
-                }
-            }
-            append_leaves(&tx, &leaves)?;
-            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (2, datetime('now'))", [])?;
-            tx.commit()?;
+            applied(2)?;
         }
+        if current < 3 {
+            tx.execute_batch(
+                &ledger::SCHEMA_V3.replace("{chunk_pk}", "INTEGER PRIMARY KEY").replace("{blob}", "BLOB"),
+            )?;
+            migrate_leaves_to_chunks(&tx)?;
+            if current < 2 {
+                // Events stored before the ledger existed become its first leaves, in order.
+                // Only then: at schema 2 every event already has its leaf, and one without
+                // is for `verify` to report, not for a migration to take in.
+                ledger_stored_events(&tx)?;
+            }
+            applied(3)?;
+        }
+        tx.commit()?;
         self.schema_version()
     }
 
@@ -481,16 +536,17 @@ impl Backend for Sqlite {
     }
 
     fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
-        let mut q = self.conn.prepare_cached(
-            "SELECT l.leaf_index, e.position, e.case_id, e.version, e.payload FROM events e
-             JOIN ledger_leaves l ON l.kind = 'event' AND l.record_ref = e.position WHERE e.event_id = ?1",
-        )?;
-        let row: Option<(i64, i64, String, i64, String)> = q
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT leaf_index, position, case_id, version, payload FROM events WHERE event_id = ?1")?;
+        let row: Option<(Option<i64>, i64, String, i64, String)> = q
             .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .optional()?;
-        Ok(row.map(|(leaf, position, case, version, payload)| {
-            (leaf as u64, ledger::event_leaf(position, &case, version, &payload))
-        }))
+        row.map(|(leaf, position, case, version, payload)| {
+            let leaf = leaf.ok_or_else(|| ledger::no_leaf(id))?;
+            Ok((leaf as u64, ledger::event_leaf(position, &case, version, &payload)))
+        })
+        .transpose()
     }
 
     fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>, StoreError> {
@@ -516,88 +572,137 @@ impl Backend for Sqlite {
         Ok(())
     }
 
-    fn scan_leaves(&mut self, f: &mut dyn FnMut(LeafRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    fn scan_leaves(&mut self, f: &mut dyn FnMut(Scanned) -> Result<(), StoreError>) -> Result<(), StoreError> {
         // Event leaves are appended in event position order, so the leaves and the events are
         // walked side by side, each in its own key order: two sequential scans instead of a
         // B-tree descent into `events` per leaf. A leaf whose event is not the next one in
         // that order (a reordered or forged leaf) is looked up by position instead, so the
         // result is the same whatever was done to the tables. Access and disclosure rows are
         // few and looked up.
-        let mut leaves = self
-            .conn
-            .prepare("SELECT leaf_index, kind, record_ref, leaf_hash FROM ledger_leaves ORDER BY leaf_index")?;
+        let mut chunks =
+            self.conn.prepare("SELECT chunk, leaf_hashes, records FROM ledger_leaf_chunks ORDER BY chunk")?;
         let mut events =
-            self.conn.prepare("SELECT position, case_id, version, payload FROM events ORDER BY position")?;
-        let mut event_at = self.conn.prepare("SELECT case_id, version, payload FROM events WHERE position = ?1")?;
+            self.conn.prepare(&format!("SELECT position, {} FROM events ORDER BY position", ledger::EVENT_COLUMNS))?;
+        let mut event_at =
+            self.conn.prepare(&format!("SELECT {} FROM events WHERE position = ?1", ledger::EVENT_COLUMNS))?;
         let mut access_at =
             self.conn.prepare("SELECT at, actor, purpose, record_kind, record_id FROM access_log WHERE id = ?1")?;
         let mut disclosure_at = self.conn.prepare(
             "SELECT person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
                     law_enforcement, recorded_by, packet_sha256 FROM disclosures WHERE id = ?1",
         )?;
+        let event_row = |e: &rusqlite::Row<'_>, at: usize| -> rusqlite::Result<ledger::EventRow> {
+            Ok(ledger::EventRow {
+                case_id: e.get(at)?,
+                version: e.get(at + 1)?,
+                payload: e.get(at + 2)?,
+                leaf_index: e.get(at + 3)?,
+                event_id: e.get(at + 4)?,
+                event_type: e.get(at + 5)?,
+                schema_version: e.get(at + 6)?,
+                effective_at: e.get(at + 7)?,
+                recorded_at: e.get(at + 8)?,
+                idempotency_key: e.get(at + 9)?,
+            })
+        };
         let mut event_rows = events.query([])?;
-        let mut next_event: Option<(i64, String, i64, String)> = None;
+        let mut next_event: Option<(i64, ledger::EventRow)> = None;
         let mut events_done = false;
-        let mut rows = leaves.query([])?;
+        let mut rows = chunks.query([])?;
         while let Some(r) = rows.next()? {
-            let index: i64 = r.get(0)?;
-            let kind: String = r.get(1)?;
-            let reference: i64 = r.get(2)?;
-            let hash: Vec<u8> = r.get(3)?;
-            let (mut event, mut access, mut disclosure) = (None, None, None);
-            if kind == ledger::EVENT {
-                // Advance the event cursor to the first position at or after the reference.
-                while !events_done && next_event.as_ref().is_none_or(|e| e.0 < reference) {
-                    match event_rows.next()? {
-                        Some(e) => next_event = Some((e.get(0)?, e.get(1)?, e.get(2)?, e.get(3)?)),
-                        None => {
-                            events_done = true;
-                            next_event = None;
+            let number = r.get::<_, i64>(0)? as u64;
+            let chunk = Chunk { hashes: r.get(1)?, records: r.get(2)? };
+            let leaves = match chunk.leaves() {
+                Ok(leaves) => leaves,
+                Err(why) => {
+                    f(Scanned::Malformed { chunk: number, why })?;
+                    continue;
+                }
+            };
+            for (k, leaf) in leaves.into_iter().enumerate() {
+                let (mut event, mut access, mut disclosure) = (None, None, None);
+                let reference = leaf.reference;
+                match leaf.kind {
+                    Ok(LeafKind::Event) => {
+                        // Advance the event cursor to the first position at or after the reference.
+                        while !events_done && next_event.as_ref().is_none_or(|e| e.0 < reference) {
+                            match event_rows.next()? {
+                                Some(e) => next_event = Some((e.get(0)?, event_row(e, 1)?)),
+                                None => {
+                                    events_done = true;
+                                    next_event = None;
+                                }
+                            }
                         }
+                        event = match &next_event {
+                            Some(e) if e.0 == reference => next_event.take().map(|(_, e)| e),
+                            // Not in order: the position is looked up, whatever it is.
+                            _ => event_at.query_row([reference], |e| event_row(e, 0)).optional()?,
+                        };
                     }
+                    Ok(LeafKind::Access) => {
+                        access = access_at
+                            .query_row([reference], |a| {
+                                Ok(ledger::AccessRow {
+                                    at: a.get(0)?,
+                                    actor: a.get(1)?,
+                                    purpose: a.get(2)?,
+                                    record_kind: a.get(3)?,
+                                    record_id: a.get(4)?,
+                                })
+                            })
+                            .optional()?;
+                    }
+                    Ok(LeafKind::Disclosure) => {
+                        disclosure = disclosure_at
+                            .query_row([reference], |d| {
+                                let person: String = d.get(0)?;
+                                disclosure_from(person, |i| d.get(i - 12))
+                            })
+                            .optional()?;
+                    }
+                    Err(_) => {}
                 }
-                match &next_event {
-                    Some(e) if e.0 == reference => {
-                        event = next_event.take().map(|(_, case, version, payload)| (case, version, payload));
-                    }
-                    // Not in order: the position is looked up, whatever it is.
-                    _ => {
-                        event =
-                            event_at.query_row([reference], |e| Ok((e.get(0)?, e.get(1)?, e.get(2)?))).optional()?;
-                    }
-                }
-            } else if kind == ledger::ACCESS {
-                access = access_at
-                    .query_row([reference], |a| {
-                        Ok(ledger::AccessRow {
-                            at: a.get(0)?,
-                            actor: a.get(1)?,
-                            purpose: a.get(2)?,
-                            record_kind: a.get(3)?,
-                            record_id: a.get(4)?,
-                        })
-                    })
-                    .optional()?;
-            } else if kind == ledger::DISCLOSURE {
-                disclosure = disclosure_at
-                    .query_row([reference], |d| {
-                        let person: String = d.get(0)?;
-                        disclosure_from(person, |i| d.get(i - 12))
-                    })
-                    .optional()?;
+                let index = number * ledger::LEAVES_PER_CHUNK + k as u64;
+                f(Scanned::Leaf(LeafRow { index, leaf, event, access, disclosure }))?;
             }
-            f(LeafRow { index, kind, reference, hash, event, access, disclosure })?;
         }
         Ok(())
     }
 
-    fn unledgered_disclosures(&mut self) -> Result<Vec<i64>, StoreError> {
-        let mut q = self.conn.prepare(
-            "SELECT d.id FROM disclosures d
-             WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'disclosure' AND l.record_ref = d.id)
-             ORDER BY d.id LIMIT 1000",
-        )?;
-        Ok(q.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    fn scan_chunks(&mut self, f: &mut dyn FnMut(u64, Chunk) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut q = self.conn.prepare("SELECT chunk, leaf_hashes, records FROM ledger_leaf_chunks ORDER BY chunk")?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            f(r.get::<_, i64>(0)? as u64, Chunk { hashes: r.get(1)?, records: r.get(2)? })?;
+        }
+        Ok(())
+    }
+
+    fn scan_nodes(&mut self, f: &mut dyn FnMut(u8, u64, Vec<u8>)) -> Result<(), StoreError> {
+        let mut q = self.conn.prepare("SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx")?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            f(r.get::<_, i64>(0)? as u8, r.get::<_, i64>(1)? as u64, r.get(2)?);
+        }
+        Ok(())
+    }
+
+    fn record_count(&mut self, kind: LeafKind) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row(ledger::count_sql(kind), [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    fn unnamed_records(&mut self, kind: LeafKind, named: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut q = self.conn.prepare(ledger::describe_sql(kind))?;
+        let mut rows = q.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let key: i64 = r.get(0)?;
+            if named.binary_search(&key).is_err() {
+                out.push((key, r.get(1)?));
+            }
+        }
+        Ok(out)
     }
 
     fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
@@ -619,7 +724,7 @@ impl Backend for Sqlite {
         )?;
         let id = tx.last_insert_rowid();
         // INVARIANT: the disclosure and its ledger leaf are committed together.
-        append_leaves(&tx, &[(ledger::DISCLOSURE, id, ledger::disclosure_leaf(id, d))])?;
+        append_leaves(&tx, &[NewLeaf::new(LeafKind::Disclosure, id, &ledger::disclosure_leaf(id, d))])?;
         tx.commit()?;
         Ok(id)
     }
@@ -639,15 +744,6 @@ impl Backend for Sqlite {
         Ok(out)
     }
 
-    fn unledgered_accesses(&mut self) -> Result<Vec<i64>, StoreError> {
-        let mut q = self.conn.prepare(
-            "SELECT a.id FROM access_log a
-             WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'access' AND l.record_ref = a.id)
-             ORDER BY a.id LIMIT 1000",
-        )?;
-        Ok(q.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
-    }
-
     fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
@@ -656,7 +752,7 @@ impl Backend for Sqlite {
         )?;
         let id = tx.last_insert_rowid();
         // INVARIANT: the access row and its ledger leaf are committed together.
-        append_leaves(&tx, &[(ledger::ACCESS, id, ledger::access_leaf(id, a))])?;
+        append_leaves(&tx, &[NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a))])?;
         tx.commit()?;
         Ok(id)
     }
@@ -679,15 +775,6 @@ impl Backend for Sqlite {
             ))
         })?
         .collect::<Result<_, _>>()?)
-    }
-
-    fn unledgered_events(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        let mut q = self.conn.prepare(
-            "SELECT e.position, e.case_id, e.version FROM events e
-             WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'event' AND l.record_ref = e.position)
-             ORDER BY e.position LIMIT 1000",
-        )?;
-        Ok(q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?)
     }
 }
 

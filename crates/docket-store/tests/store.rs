@@ -532,63 +532,378 @@ mod ledger_tamper {
         assert_caught(&verify(&mut s), "disclosure 1 (ledger leaf 48) is missing: deleted");
     }
 
-    pub(super) fn every_tampering_is_caught(db: &Db) {
+    /// A typed SQL value, so that one statement runs on both databases (`$1`, `$2`, ... in
+    /// order of first appearance, which SQLite numbers as PostgreSQL does).
+    #[derive(Debug, Clone, PartialEq)]
+    enum V {
+        I(i64),
+        T(String),
+        B(Vec<u8>),
+    }
+
+    impl V {
+        fn int(&self) -> i64 {
+            match self {
+                V::I(i) => *i,
+                other => panic!("not an integer: {other:?}"),
+            }
+        }
+    }
+
+    /// Runs SQL behind the store's back; returns the rows of a query, each column read as
+    /// `types` says (`i`nteger, `t`ext, `b`lob).
+    fn sql(db: &Db, statement: &str, args: &[V], types: &str) -> Vec<Vec<V>> {
+        match db {
+            Db::Sqlite { url, .. } => {
+                let c = rusqlite::Connection::open(url.trim_start_matches("sqlite://")).expect("open");
+                let params: Vec<rusqlite::types::Value> = args
+                    .iter()
+                    .map(|a| match a {
+                        V::I(i) => rusqlite::types::Value::Integer(*i),
+                        V::T(t) => rusqlite::types::Value::Text(t.clone()),
+                        V::B(b) => rusqlite::types::Value::Blob(b.clone()),
+                    })
+                    .collect();
+                let mut q = c.prepare(statement).expect("prepare");
+                let mut rows = q.query(rusqlite::params_from_iter(params)).expect("run");
+                let mut out = Vec::new();
+                while let Some(r) = rows.next().expect("row") {
+                    out.push(
+                        types
+                            .chars()
+                            .enumerate()
+                            .map(|(i, t)| match t {
+                                'i' => V::I(r.get(i).expect("int")),
+                                't' => V::T(r.get(i).expect("text")),
+                                _ => V::B(r.get(i).expect("blob")),
+                            })
+                            .collect(),
+                    );
+                }
+                out
+            }
+            Db::Postgres { url, .. } => {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+                let params: Vec<Box<dyn postgres::types::ToSql + Sync>> = args
+                    .iter()
+                    .map(|a| -> Box<dyn postgres::types::ToSql + Sync> {
+                        match a {
+                            V::I(i) => Box::new(*i),
+                            V::T(t) => Box::new(t.clone()),
+                            V::B(b) => Box::new(b.clone()),
+                        }
+                    })
+                    .collect();
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
+                c.query(statement, &refs)
+                    .expect("run")
+                    .iter()
+                    .map(|r| {
+                        types
+                            .chars()
+                            .enumerate()
+                            .map(|(i, t)| match t {
+                                'i' => V::I(r.try_get::<_, i64>(i).unwrap_or_else(|_| i64::from(r.get::<_, i16>(i)))),
+                                't' => V::T(r.get(i)),
+                                _ => V::B(r.get(i)),
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    fn exec(db: &Db, statement: &str, args: &[V]) {
+        sql(db, statement, args, "");
+    }
+
+    /// Keys of a table, in order.
+    fn keys(db: &Db, query: &str) -> Vec<i64> {
+        sql(db, query, &[], "i").into_iter().map(|r| r[0].int()).collect()
+    }
+
+    /// A database with events, reads and disclosures interleaved in its ledger, under a
+    /// signed checkpoint: 12 cases, 4 reads and a disclosure, then 4 more cases (69 leaves).
+    fn setup_with_audit(db: &Db) -> Store {
         let mut s = setup(db);
-        // Deterministic pseudo-random trials over cases, versions and byte offsets.
+        let officer = docket_core::ActorId::parse("officer.a").expect("actor");
+        let t = ts("2026-11-23T10:00:00Z");
+        for (i, purpose) in [
+            docket_core::AccessPurpose::CaseWork,
+            docket_core::AccessPurpose::CounselRequest,
+            docket_core::AccessPurpose::Oversight,
+            docket_core::AccessPurpose::CaseWork,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let case = CaseId::parse(&format!("C-{i}")).expect("case");
+            s.record_access(&officer, purpose, docket_store::AccessedRecord::Case(&case), t).expect("logged");
+        }
+        s.record_disclosure(&docket_store::ledger::DisclosureRow {
+            person_id: "P-3".into(),
+            disclosed_at: "2026-11-23T10:00:00Z".into(),
+            recipient_name: "Counsel of record".into(),
+            recipient_address: "1 Court St".into(),
+            purpose: "representation".into(),
+            nature: "case timeline".into(),
+            law_enforcement: false,
+            recorded_by: "officer.a".into(),
+            packet_sha256: "00".repeat(32),
+        })
+        .expect("disclosed");
+        let persons: Vec<Person> = (12..16).map(|i| person(&format!("P-{i}"))).collect();
+        s.upsert_persons(&persons).expect("persons");
+        let batch: Vec<Event> = (12..16).flat_map(|i| history(&format!("C-{i}"), &format!("P-{i}"))).collect();
+        s.import(&batch).expect("import");
+        checkpoint(&mut s);
+        let r = verify(&mut s);
+        assert_eq!((r.leaves, r.accesses, r.disclosures, r.discrepancy_count), (69, 4, 1, 0), "{:?}", r.discrepancies);
+        s
+    }
+
+    /// What a trial changes, and how to put it back.
+    struct Tampering {
+        what: String,
+        undo: Vec<(String, Vec<V>)>,
+    }
+
+    /// Text and blob columns an operator could edit, by table: (table, key column, column, type).
+    const EDITABLE: &[(&str, &str, &str, char)] = &[
+        ("events", "position", "payload", 't'),
+        ("events", "position", "case_id", 't'),
+        ("events", "position", "event_id", 't'),
+        ("events", "position", "event_type", 't'),
+        ("events", "position", "effective_at", 't'),
+        ("events", "position", "recorded_at", 't'),
+        ("events", "position", "idempotency_key", 't'),
+        ("events", "position", "leaf_index", 'i'),
+        ("access_log", "id", "actor", 't'),
+        ("access_log", "id", "purpose", 't'),
+        ("access_log", "id", "record_id", 't'),
+        ("access_log", "id", "at", 't'),
+        ("disclosures", "id", "recipient_name", 't'),
+        ("disclosures", "id", "recipient_address", 't'),
+        ("disclosures", "id", "purpose", 't'),
+        ("ledger_leaf_chunks", "chunk", "leaf_hashes", 'b'),
+        ("ledger_leaf_chunks", "chunk", "records", 'b'),
+        ("ledger_nodes", "idx", "hash", 'b'),
+        ("ledger_size", "id", "size", 'i'),
+    ];
+
+    /// Tables whose rows can be deleted, inserted (as a copy of a row under a new key) or
+    /// swapped: (table, key column, the columns a swap exchanges).
+    const TABLES: &[(&str, &str, &str)] = &[
+        ("events", "position", "payload"),
+        ("access_log", "id", "actor, purpose, record_kind, record_id, at"),
+        ("disclosures", "id", "recipient_name, recipient_address, purpose"),
+        ("ledger_leaf_chunks", "chunk", "leaf_hashes, records"),
+    ];
+
+    fn flip_byte(v: &V, at: u64) -> V {
+        match v {
+            V::T(t) => {
+                let mut b = t.clone().into_bytes();
+                let i = (at % b.len() as u64) as usize;
+                // Stay inside ASCII so the text stays valid UTF-8 and still changes.
+                b[i] = if b[i] == b'x' {
+                    b'y'
+                } else if b[i].is_ascii() {
+                    b'x'
+                } else {
+                    b[i]
+                };
+                V::T(String::from_utf8(b).expect("utf-8"))
+            }
+            V::B(b) => {
+                let mut b = b.clone();
+                let i = (at % b.len() as u64) as usize;
+                b[i] ^= 1 << (at % 8);
+                V::B(b)
+            }
+            V::I(i) => V::I(i ^ 1),
+        }
+    }
+
+    /// One random change to the database: a byte of a row, a row deleted, a row inserted,
+    /// two rows swapped, in any table that holds an event, an audit row or the ledger.
+    fn tamper(db: &Db, next: &mut impl FnMut(u64) -> u64) -> Tampering {
+        match next(4) {
+            0 => loop {
+                // Half the time the event's payload, the record itself; else any column.
+                let pick = if next(2) == 0 { 0 } else { next(EDITABLE.len() as u64) as usize };
+                let (table, key, column, ty) = EDITABLE[pick];
+                let ks = keys(db, &format!("SELECT {key} FROM {table} ORDER BY {key}"));
+                let k = ks[next(ks.len() as u64) as usize];
+                let level = if table == "ledger_nodes" { " AND level = 4" } else { "" };
+                let select = format!("SELECT {column} FROM {table} WHERE {key} = $1{level}");
+                let Some(row) = sql(db, &select, &[V::I(k)], &ty.to_string()).pop() else { continue };
+                let changed = flip_byte(&row[0], next(u64::MAX));
+                if changed == row[0] {
+                    continue;
+                }
+                let update = format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2{level}");
+                exec(db, &update, &[changed, V::I(k)]);
+                return Tampering {
+                    what: format!("one byte of {table}.{column} at {key} {k} changed"),
+                    undo: vec![(update, vec![row[0].clone(), V::I(k)])],
+                };
+            },
+            1 => {
+                let (table, key, _) = TABLES[next(TABLES.len() as u64) as usize];
+                let ks = keys(db, &format!("SELECT {key} FROM {table} ORDER BY {key}"));
+                let k = ks[next(ks.len() as u64) as usize];
+                exec(db, &format!("INSERT INTO gone_{table} SELECT * FROM {table} WHERE {key} = $1"), &[V::I(k)]);
+                exec(db, &format!("DELETE FROM {table} WHERE {key} = $1"), &[V::I(k)]);
+                Tampering {
+                    what: format!("{table} row {key} {k} deleted"),
+                    undo: vec![
+                        (format!("INSERT INTO {table} SELECT * FROM gone_{table}"), vec![]),
+                        (format!("DELETE FROM gone_{table}"), vec![]),
+                    ],
+                }
+            }
+            2 => {
+                let (table, key, _) = TABLES[next(TABLES.len() as u64) as usize];
+                let ks = keys(db, &format!("SELECT {key} FROM {table} ORDER BY {key}"));
+                let k = ks[next(ks.len() as u64) as usize];
+                let new = ks.last().copied().unwrap_or(0) + 1 + next(3) as i64;
+                // A copy of a stored row under a new key; an event also under a new id and
+                // version, as a forger must to get past the unique keys.
+                let insert = match table {
+                    "events" => "INSERT INTO events SELECT CAST($1 AS BIGINT), event_id || '-forged', case_id, version + 100, event_type,
+                                 schema_version, effective_at, recorded_at, idempotency_key || '-forged', payload, leaf_index
+                                 FROM events WHERE position = $2"
+                        .to_owned(),
+                    "access_log" => "INSERT INTO access_log SELECT CAST($1 AS BIGINT), at, actor, purpose, record_kind, record_id FROM access_log WHERE id = $2".to_owned(),
+                    "disclosures" => "INSERT INTO disclosures SELECT CAST($1 AS BIGINT), person_id, disclosed_at, recipient_name, recipient_address, purpose, nature, law_enforcement, recorded_by, packet_sha256 FROM disclosures WHERE id = $2".to_owned(),
+                    _ => "INSERT INTO ledger_leaf_chunks SELECT CAST($1 AS BIGINT), leaf_hashes, records FROM ledger_leaf_chunks WHERE chunk = $2".to_owned(),
+                };
+                exec(db, &insert, &[V::I(new), V::I(k)]);
+                Tampering {
+                    what: format!("{table} row {key} {k} copied as {new}"),
+                    undo: vec![(format!("DELETE FROM {table} WHERE {key} = $1"), vec![V::I(new)])],
+                }
+            }
+            _ => loop {
+                let (table, key, columns) = TABLES[next(TABLES.len() as u64) as usize];
+                let ks = keys(db, &format!("SELECT {key} FROM {table} ORDER BY {key}"));
+                if ks.len() < 2 {
+                    continue;
+                }
+                let a = ks[next(ks.len() as u64) as usize];
+                let b = loop {
+                    let b = ks[next(ks.len() as u64) as usize];
+                    if b != a {
+                        break b;
+                    }
+                };
+                let names: Vec<&str> = columns.split(", ").collect();
+                let types: String = names
+                    .iter()
+                    .map(|c| if c.contains("leaf_hashes") || *c == "records" { 'b' } else { 't' })
+                    .collect();
+                let select = format!("SELECT {columns} FROM {table} WHERE {key} = $1");
+                let ra = sql(db, &select, &[V::I(a)], &types).pop().expect("row a");
+                let rb = sql(db, &select, &[V::I(b)], &types).pop().expect("row b");
+                if ra == rb {
+                    continue;
+                }
+                let set: Vec<String> = names.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+                let update = format!("UPDATE {table} SET {} WHERE {key} = ${}", set.join(", "), names.len() + 1);
+                let with = |row: &[V], k: i64| -> Vec<V> { row.iter().cloned().chain([V::I(k)]).collect() };
+                exec(db, &update, &with(&rb, a));
+                exec(db, &update, &with(&ra, b));
+                return Tampering {
+                    what: format!("{table} rows {a} and {b} swapped"),
+                    undo: vec![(update.clone(), with(&ra, a)), (update, with(&rb, b))],
+                };
+            },
+        }
+    }
+
+    pub(super) fn every_tampering_is_caught(db: &Db) {
+        let mut s = setup_with_audit(db);
+        for (table, _, _) in TABLES {
+            exec(db, &format!("CREATE TABLE gone_{table} AS SELECT * FROM {table} WHERE 1 = 0"), &[]);
+        }
+        // Deterministic pseudo-random trials over kinds of change, tables, rows and bytes.
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = |n: u64| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            x % n
+            x % n.max(1)
         };
-        for trial in 0..20 {
-            let case = format!("C-{}", next(12));
-            let version = 1 + next(4) as usize;
-            let original = payload(&mut s, &case, version);
-            let v = version.to_string();
-
-            // 1. One byte of the stored event changed.
-            let at = next(original.len() as u64) as usize;
-            let mut bytes = original.clone().into_bytes();
-            bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
-            let changed = String::from_utf8(bytes).expect("ascii");
-            let set = "UPDATE events SET payload = ?1 WHERE case_id = ?2 AND version = CAST(?3 AS INTEGER)";
-            let set_pg = "UPDATE events SET payload = $1 WHERE case_id = $2 AND version = $3::text::bigint";
-            raw(db, set, set_pg, &[&changed, &case, &v]);
-            assert_caught(&verify(&mut s), &format!("case `{case}`, version {version}"));
-            raw(db, set, set_pg, &[&original, &case, &v]);
-            assert_eq!(verify(&mut s).discrepancy_count, 0, "trial {trial}: restored");
-
-            // 2. Two events of a case swapped (each row given the other's content).
-            let other = if version == 4 { 3 } else { version + 1 };
-            let o = other.to_string();
-            let theirs = payload(&mut s, &case, other);
-            raw(db, set, set_pg, &[&theirs, &case, &v]);
-            raw(db, set, set_pg, &[&original, &case, &o]);
-            assert_caught(&verify(&mut s), "modified or moved");
-            raw(db, set, set_pg, &[&original, &case, &v]);
-            raw(db, set, set_pg, &[&theirs, &case, &o]);
-            assert_eq!(verify(&mut s).discrepancy_count, 0, "trial {trial}: swapped back");
+        for trial in 0..200 {
+            let t = tamper(db, &mut next);
+            let r = verify(&mut s);
+            assert!(r.discrepancy_count > 0, "trial {trial}: {} went unnoticed", t.what);
+            for (statement, args) in &t.undo {
+                exec(db, statement, args);
+            }
+            let r = verify(&mut s);
+            assert_eq!(r.discrepancy_count, 0, "trial {trial}: after undoing {}: {:?}", t.what, r.discrepancies);
         }
+    }
 
-        // 3. A row deleted, and 4. a row inserted outside Docket.
-        let original = payload(&mut s, "C-3", 2);
-        let del = "DELETE FROM events WHERE case_id = ?1 AND version = 2";
-        let del_pg = "DELETE FROM events WHERE case_id = $1 AND version = 2";
-        raw(db, del, del_pg, &["C-3"]);
-        assert_caught(&verify(&mut s), "missing: deleted");
-        let ins = "INSERT INTO events (event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload)
-                   VALUES ('00000000-0000-0000-0000-00000000abcd', 'C-3', 99, 'appeal_waived', 1, 'x', 'x', 'forged', ?1)";
-        let ins_pg = "INSERT INTO events (event_id, case_id, version, event_type, schema_version, effective_at, recorded_at, idempotency_key, payload)
-                      VALUES ('00000000-0000-0000-0000-00000000abcd', 'C-3', 99, 'appeal_waived', 1, 'x', 'x', 'forged', $1)";
-        raw(db, ins, ins_pg, &[&original]);
-        assert_caught(&verify(&mut s), "not in the ledger: inserted outside Docket");
-
-        // 5. A forger who also rewrites the leaf hash is caught by the signed checkpoint.
-        let forge = "UPDATE ledger_leaves SET leaf_hash = (SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = 0) WHERE leaf_index = 5";
-        raw(db, forge, forge, &[]);
+    pub(super) fn tampering_is_reported_for_what_it_is(db: &Db) {
+        let mut s = setup(db);
+        let event = |case: &str, version: i64| {
+            sql(
+                db,
+                "SELECT position FROM events WHERE case_id = $1 AND version = $2",
+                &[V::T(case.into()), V::I(version)],
+                "i",
+            )[0][0]
+                .int()
+        };
+        // A byte of an event.
+        let p = event("C-4", 2);
+        let original = payload(&mut s, "C-4", 2);
+        let changed = flip_byte(&V::T(original.clone()), 17);
+        exec(db, "UPDATE events SET payload = $1 WHERE position = $2", &[changed, V::I(p)]);
+        assert_caught(&verify(&mut s), "case `C-4`, version 2; ledger leaf 17) does not match its leaf: modified");
+        exec(db, "UPDATE events SET payload = $1 WHERE position = $2", &[V::T(original), V::I(p)]);
+        // A row deleted, and a row inserted outside Docket.
+        let p = event("C-3", 2);
+        exec(db, &format!("CREATE TABLE gone AS SELECT * FROM events WHERE position = {p}"), &[]);
+        exec(db, "CREATE TABLE forged AS SELECT * FROM gone", &[]);
+        exec(db, "DELETE FROM events WHERE position = $1", &[V::I(p)]);
+        assert_caught(&verify(&mut s), &format!("event at position {p} (ledger leaf 13) is missing: deleted"));
+        exec(db, "INSERT INTO events SELECT * FROM gone", &[]);
+        assert_eq!(verify(&mut s).discrepancy_count, 0, "restored");
+        exec(
+            db,
+            "UPDATE forged SET position = 1000, event_id = 'e-forged', version = 99, idempotency_key = 'forged'",
+            &[],
+        );
+        exec(db, "INSERT INTO events SELECT * FROM forged", &[]);
+        assert_caught(
+            &verify(&mut s),
+            "event at position 1000 (case `C-3`, version 99) is not in the ledger: inserted outside Docket",
+        );
+        exec(db, "DELETE FROM events WHERE position = 1000", &[]);
+        // The event's own leaf index, which `prove` relies on.
+        let p = event("C-5", 1);
+        exec(db, "UPDATE events SET leaf_index = 3 WHERE position = $1", &[V::I(p)]);
+        assert_caught(&verify(&mut s), "is ledger leaf 20 but its row names leaf 3: altered");
+        exec(db, "UPDATE events SET leaf_index = 20 WHERE position = $1", &[V::I(p)]);
+        // A forger who also rewrites the leaf hash is caught by the signed checkpoint.
+        let chunk = sql(db, "SELECT leaf_hashes FROM ledger_leaf_chunks WHERE chunk = 0", &[], "b").remove(0).remove(0);
+        let V::B(hashes) = chunk.clone() else { unreachable!() };
+        let forged: Vec<u8> = [&hashes[..5 * 32], &hashes[..32], &hashes[6 * 32..]].concat();
+        exec(db, "UPDATE ledger_leaf_chunks SET leaf_hashes = $1 WHERE chunk = 0", &[V::B(forged)]);
         assert_caught(&verify(&mut s), "does not match the signed checkpoint");
+        exec(db, "UPDATE ledger_leaf_chunks SET leaf_hashes = $1 WHERE chunk = 0", &[chunk]);
+        // A stored node, which proofs are built from.
+        exec(
+            db,
+            "UPDATE ledger_nodes SET hash = (SELECT hash FROM ledger_nodes WHERE level = 4 AND idx = 1) WHERE level = 4 AND idx = 0",
+            &[],
+        );
+        assert_caught(&verify(&mut s), "stored tree node at level 4, index 0 does not match leaves 0..15: altered");
     }
 }
 
@@ -600,6 +915,17 @@ mod ledger_tamper_on {
     #[test]
     fn postgres() {
         super::ledger_tamper::every_tampering_is_caught(&super::Db::postgres());
+    }
+}
+
+mod ledger_tamper_reported_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::tampering_is_reported_for_what_it_is(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::tampering_is_reported_for_what_it_is(&super::Db::postgres());
     }
 }
 
@@ -634,4 +960,122 @@ mod ledger_disclosures_on {
     fn postgres() {
         super::ledger_tamper::disclosures_are_leaves_and_altering_them_is_caught(&super::Db::postgres());
     }
+}
+
+mod schema_2 {
+    //! Databases written at schema version 2 (every leaf a row of `ledger_leaves`), as that
+    //! version of Docket left them (`tests/data/schema-v2/`), brought up to date: their
+    //! ledgers must verify against the checkpoints signed back then, prove their events, and
+    //! keep growing.
+
+    use super::*;
+
+    fn load(db: &Db) -> docket_ledger::VerifierKey {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/schema-v2");
+        let (file, key) = match db {
+            Db::Sqlite { .. } => {
+                ("sqlite.sql", "docket-d8f0ee91+54ff75c7+AZzJFqpJM+w/Y3Z1fAOcevjg87w87suEH+agtND8g9lw")
+            }
+            Db::Postgres { .. } => {
+                ("postgres.sql", "docket-f0e64b66+9820a509+Ab7j9prKuaAZFiWAim4jZo0PDlTmkv2wLCrxP4elcT3j")
+            }
+        };
+        db.raw(&std::fs::read_to_string(format!("{dir}/{file}")).expect("fixture"));
+        docket_ledger::VerifierKey::from_text(key).expect("verifier key")
+    }
+
+    fn verify(s: &mut Store, key: &docket_ledger::VerifierKey) -> docket_store::ledger::VerifyReport {
+        s.verify_ledger(key, &mut |_| {}).expect("verify runs")
+    }
+
+    fn migrates_with_its_ledger_intact(db: &Db) {
+        let key = load(db);
+        let mut s = Store::open(db.url()).expect("open");
+        assert_eq!(s.migrate().expect("migrate"), docket_store::SCHEMA_VERSION);
+        let r = verify(&mut s, &key);
+        assert_eq!(
+            (r.leaves, r.events, r.accesses, r.disclosures, r.checkpoints_checked, r.discrepancy_count),
+            (77, 73, 3, 1, 4, 0),
+            "{:?}",
+            r.discrepancies
+        );
+        // Every event still has its proof against the checkpoint signed before the migration.
+        let latest = s.checkpoints().expect("checkpoints").pop().expect("latest");
+        let mut cases = std::collections::BTreeSet::new();
+        for i in 0..12 {
+            let case = CaseId::parse(&format!("C{i:09}")).expect("case");
+            for e in s.events(&case).expect("events") {
+                let p = s.prove_event(&e.id).expect("prove").expect("in the ledger");
+                assert_eq!(p.checkpoint, latest);
+                docket_ledger::verify_inclusion(
+                    &docket_ledger::leaf_hash(&p.leaf),
+                    p.leaf_index,
+                    p.size,
+                    &p.path,
+                    &latest.root,
+                )
+                .unwrap_or_else(|err| panic!("event {} (leaf {}): {err}", e.id, p.leaf_index));
+                cases.insert(case.clone());
+            }
+        }
+        assert_eq!(cases.len(), 12);
+        // The ledger grows from its partial last chunk, and the old tree is a prefix of the new.
+        let persons: Vec<Person> = (0..3).map(|i| person(&format!("P-new-{i}"))).collect();
+        s.upsert_persons(&persons).expect("persons");
+        let batch: Vec<Event> = (0..3).flat_map(|i| history(&format!("C-new-{i}"), &format!("P-new-{i}"))).collect();
+        assert_eq!(stored_count(&s.import(&batch).expect("import")), 12);
+        let officer = ActorId::parse("officer.b").expect("actor");
+        let case = CaseId::parse("C-new-1").expect("case");
+        s.record_access(
+            &officer,
+            docket_core::AccessPurpose::CaseWork,
+            docket_store::AccessedRecord::Case(&case),
+            ts("2026-12-01T09:00:00Z"),
+        )
+        .expect("read logged");
+        let r = verify(&mut s, &key);
+        assert_eq!((r.leaves, r.events, r.accesses, r.discrepancy_count), (90, 85, 4, 0), "{:?}", r.discrepancies);
+        let (old_root, new_root, proof) = s.consistency(77, 90).expect("consistency");
+        assert_eq!(old_root, latest.root);
+        docket_ledger::verify_consistency(77, 90, &old_root, &new_root, &proof).expect("the old tree is a prefix");
+        assert_eq!(s.ledger_head().expect("head"), (90, new_root));
+    }
+
+    fn a_damaged_ledger_is_refused_not_migrated(db: &Db) {
+        load(db);
+        db.raw("DELETE FROM ledger_leaves WHERE leaf_index = 41");
+        let mut s = Store::open(db.url()).expect("open");
+        let err = s.migrate().expect_err("a ledger with a leaf missing is not converted").to_string();
+        assert!(err.contains("leaf 41 is missing"), "{err}");
+        // Nothing changed: the database is still at schema version 2, its leaves in place.
+        assert!(matches!(s.check_schema(), Err(StoreError::NotInitialized { found: 2 })));
+    }
+
+    fn events_from_before_the_ledger_become_its_leaves(db: &Db) {
+        load(db);
+        // Back to schema version 1: events only, as before the ledger existed.
+        db.raw(
+            "DROP TABLE ledger_leaves; DROP TABLE ledger_nodes; DROP TABLE ledger_size; DROP TABLE access_log;
+             DROP TABLE disclosures; DROP TABLE ledger_checkpoints; DELETE FROM schema_migrations WHERE version = 2;",
+        );
+        let mut s = Store::open(db.url()).expect("open");
+        assert_eq!(s.migrate().expect("migrate"), docket_store::SCHEMA_VERSION);
+        let key = docket_ledger::SigningKey::from_seed("docket-test", &[7; 32]).expect("key");
+        let r = verify(&mut s, &key.verifier_key());
+        assert_eq!((r.leaves, r.events, r.discrepancy_count), (73, 73, 0), "{:?}", r.discrepancies);
+        // In position order: the first event is leaf 0, the last leaf 72.
+        let first = s.events(&CaseId::parse("C000000000").expect("case")).expect("events")[0].id;
+        let err = s.prove_event(&first).map(|_| ()).expect_err("no checkpoint yet").to_string();
+        assert!(err.contains("no checkpoint"), "{err}");
+        let (size, root) = s.ledger_head().expect("head");
+        let note = docket_ledger::Checkpoint::new("docket.ledger/test", size, root).expect("checkpoint").sign(&key);
+        s.add_checkpoint(&note, &key.verifier_key()).expect("checkpoint");
+        assert_eq!(s.prove_event(&first).expect("prove").expect("in the ledger").leaf_index, 0);
+    }
+
+    on_both!(
+        migrates_with_its_ledger_intact,
+        a_damaged_ledger_is_refused_not_migrated,
+        events_from_before_the_ledger_become_its_leaves,
+    );
 }
