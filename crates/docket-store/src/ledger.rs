@@ -78,19 +78,38 @@ pub fn access_leaf(id: i64, a: &AccessRow) -> Vec<u8> {
 /// The bytes of an event's leaf (see the module documentation).
 pub fn event_leaf(position: i64, case_id: &str, version: i64, payload: &str) -> Vec<u8> {
     let mut v = Vec::with_capacity(payload.len() + 64);
-    write_event_leaf(&mut v, position, case_id, version, payload);
+    write_event_leaf(&mut v, position, case_id.as_bytes(), version, payload.as_bytes());
     v
 }
 
-fn write_event_leaf(v: &mut Vec<u8>, position: i64, case_id: &str, version: i64, payload: &str) {
+fn write_event_leaf(v: &mut Vec<u8>, position: i64, case_id: &[u8], version: i64, payload: &[u8]) {
     v.extend_from_slice(b"docket-leaf/1 event\n");
-    v.extend_from_slice(position.to_string().as_bytes());
+    push_decimal(v, position);
     v.push(b'\n');
-    v.extend_from_slice(case_id.as_bytes());
+    v.extend_from_slice(case_id);
     v.push(b'\n');
-    v.extend_from_slice(version.to_string().as_bytes());
+    push_decimal(v, version);
     v.push(b'\n');
-    v.extend_from_slice(payload.as_bytes());
+    v.extend_from_slice(payload);
+}
+
+/// Appends `n` in decimal ASCII, as `n.to_string()` would, without allocating.
+fn push_decimal(v: &mut Vec<u8>, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        v.push(b'-');
+    }
+    v.extend_from_slice(&digits[at..]);
 }
 
 /// One problem `verify` found.
@@ -295,7 +314,7 @@ pub(crate) fn event_leaves<'a>(events: impl Iterator<Item = EventForLeaf<'a>>) -
     events
         .map(|(position, case_id, version, payload)| {
             bytes.clear();
-            write_event_leaf(&mut bytes, position, case_id, version, payload);
+            write_event_leaf(&mut bytes, position, case_id.as_bytes(), version, payload.as_bytes());
             NewLeaf { kind: LeafKind::Event, reference: position, hash: docket_ledger::leaf_hash(&bytes) }
         })
         .collect()
@@ -518,70 +537,132 @@ pub(crate) fn no_leaf(id: &docket_core::EventId) -> crate::StoreError {
     crate::StoreError::Ledger(format!("event `{id}` names no ledger leaf; run `docket ledger verify`"))
 }
 
-/// A stored event as `verify` reads it.
-pub(crate) struct EventRow {
-    pub case_id: String,
-    pub version: i64,
-    pub payload: String,
-    /// The leaf index stored in the event's row (what `prove` looks up).
-    pub leaf_index: Option<i64>,
-    /// The columns kept beside the payload for lookups (copies of its fields).
-    pub event_id: String,
-    pub event_type: String,
-    pub schema_version: i64,
-    pub effective_at: String,
-    pub recorded_at: String,
-    pub idempotency_key: String,
+/// A byte range in a [`LeafBatch`]'s text.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Span {
+    start: u32,
+    end: u32,
 }
 
-/// The event columns `verify` reads after position: case, version, payload, leaf index,
-/// then the copies of payload fields (see [`EventRow::from_columns`]).
-pub(crate) const EVENT_COLUMNS: &str = "case_id, version, payload, leaf_index, event_id, event_type, schema_version, effective_at, recorded_at, idempotency_key";
+/// Leaves on their way from the database to the checking thread, with the text of the events
+/// they record in one buffer: a batch allocates once, not once per column of every event.
+pub(crate) struct LeafBatch {
+    text: Vec<u8>,
+    pub rows: Vec<Scanned>,
+}
+
+impl LeafBatch {
+    /// Leaves a backend puts in a batch (at most, but for malformed chunks) before handing it on.
+    pub const LEAVES: usize = 8192;
+
+    pub fn new() -> LeafBatch {
+        LeafBatch { text: Vec::with_capacity(LeafBatch::LEAVES * 512), rows: Vec::with_capacity(LeafBatch::LEAVES) }
+    }
+
+    /// Keeps `bytes` in the batch.
+    pub fn keep(&mut self, bytes: &[u8]) -> Span {
+        let start = self.text.len() as u32;
+        self.text.extend_from_slice(bytes);
+        Span { start, end: self.text.len() as u32 }
+    }
+
+    pub fn get(&self, span: Span) -> &[u8] {
+        self.text.get(span.start as usize..span.end as usize).unwrap_or_default()
+    }
+}
+
+/// The event columns `verify` reads after position, in this order (see [`EventRow`]).
+pub(crate) const EVENT_COLUMNS: &str = "version, schema_version, leaf_index, case_id, payload, event_id, event_type, effective_at, recorded_at, idempotency_key";
+
+/// A stored event as `verify` reads it: the numbers, and the text columns as spans of its
+/// batch, in [`EVENT_COLUMNS`] order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventRow {
+    pub version: i64,
+    pub schema_version: i64,
+    /// The leaf index stored in the event's row (what `prove` looks up).
+    pub leaf_index: Option<i64>,
+    /// `case_id`, `payload`, then the columns kept beside the payload for lookups (copies of
+    /// its fields): `event_id`, `event_type`, `effective_at`, `recorded_at`, `idempotency_key`.
+    pub text: [Span; 7],
+}
+
+const CASE: usize = 0;
+const PAYLOAD: usize = 1;
+const EVENT_ID: usize = 2;
+const TYPE: usize = 3;
+const EFFECTIVE_AT: usize = 4;
+const RECORDED_AT: usize = 5;
+const IDEMPOTENCY_KEY: usize = 6;
 
 impl EventRow {
+    fn text<'b>(&self, batch: &'b LeafBatch, column: usize) -> &'b [u8] {
+        batch.get(self.text[column])
+    }
+
+    fn describe(&self, batch: &LeafBatch) -> String {
+        format!("case `{}`, version {}", String::from_utf8_lossy(self.text(batch, CASE)), self.version)
+    }
+
     /// Whether the columns kept beside the payload say what the payload says. The payload is
     /// what the leaf covers; `event_id`, `event_type`, `schema_version`, the two instants and
     /// the idempotency key are copies that lookups use (the event-id and idempotency checks
     /// among them), so a change to a copy is as much a tampering as a change to the payload.
     /// The payload opens with those fields in a fixed order (`docs/formats.md`); their values
     /// are tokens that JSON does not escape.
-    fn copies_agree(&self, buf: &mut String) -> bool {
-        use std::fmt::Write;
-        buf.clear();
-        let _ = write!(
-            buf,
-            r#"{{"event_id":"{}","case_id":"{}","type":"{}","schema_version":{},"effective_at":"{}","recorded_at":"{}","#,
-            self.event_id, self.case_id, self.event_type, self.schema_version, self.effective_at, self.recorded_at
-        );
-        if !self.payload.starts_with(buf.as_str()) {
-            return false;
+    fn copies_agree(&self, batch: &LeafBatch) -> bool {
+        let mut rest = self.text(batch, PAYLOAD);
+        let mut version = Vec::with_capacity(4);
+        push_decimal(&mut version, self.schema_version);
+        let parts: [&[u8]; 13] = [
+            b"{\"event_id\":\"",
+            self.text(batch, EVENT_ID),
+            b"\",\"case_id\":\"",
+            self.text(batch, CASE),
+            b"\",\"type\":\"",
+            self.text(batch, TYPE),
+            b"\",\"schema_version\":",
+            &version,
+            b",\"effective_at\":\"",
+            self.text(batch, EFFECTIVE_AT),
+            b"\",\"recorded_at\":\"",
+            self.text(batch, RECORDED_AT),
+            b"\",",
+        ];
+        for part in parts {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
         }
-        const KEY: &str = r#","idempotency_key":""#;
-        // The first occurrence is the top-level field: inside a JSON string a quote is escaped.
-        self.payload.find(KEY).is_some_and(|at| {
-            let rest = &self.payload[at + KEY.len()..];
-            rest.strip_prefix(self.idempotency_key.as_str()).is_some_and(|r| r.starts_with('"'))
-        })
+        // The first occurrence is the top-level field: inside a JSON string a quote is
+        // escaped, so `,"idempotency_key":"` cannot occur in a value.
+        const KEY: &[u8] = b",\"idempotency_key\":\"";
+        let key = self.text(batch, IDEMPOTENCY_KEY);
+        (0..rest.len())
+            .filter(|&i| rest[i] == b',')
+            .find(|&i| rest[i..].starts_with(KEY))
+            .is_some_and(|i| rest[i + KEY.len()..].strip_prefix(key).is_some_and(|r| r.first() == Some(&b'"')))
     }
+}
+
+/// The row a leaf records, as found.
+pub(crate) enum Record {
+    /// No row with the leaf's key (or a leaf of unknown kind).
+    Missing,
+    Event(EventRow),
+    Access(Box<AccessRow>),
+    Disclosure(Box<DisclosureRow>),
 }
 
 /// A stored leaf with the row it records, for verification.
 pub(crate) struct LeafRow {
     pub index: u64,
     pub leaf: StoredLeaf,
-    /// For an event leaf: the event row, if it still exists.
-    pub event: Option<EventRow>,
-    /// For an access leaf: the access row, if it still exists.
-    pub access: Option<AccessRow>,
-    /// For a disclosure leaf: the disclosure row, if it still exists.
-    pub disclosure: Option<DisclosureRow>,
+    pub record: Record,
 }
 
 /// What a scan of the ledger yields, in leaf order.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "leaves are the common case and cross to the checking thread in batches; boxing each would allocate per leaf"
-)]
 pub(crate) enum Scanned {
     /// A leaf and the row it records.
     Leaf(LeafRow),
@@ -612,24 +693,19 @@ pub(crate) fn verify(
     }
     report.latest_checkpoint = checkpoints.last().map(|c| c.size);
     // The database is read on this thread while another recomputes leaves and the tree.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Scanned>>(4);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<LeafBatch>(4);
     let mut scanned = 0u64;
     let Checked { mut report, unreached, named, nodes } =
         std::thread::scope(|scope| -> Result<Checked, crate::StoreError> {
             let cps = &checkpoints;
             let worker = scope.spawn(move || check_leaves(rx, cps, report));
-            let mut buf = Vec::with_capacity(8192);
-            let scan = backend.scan_leaves(&mut |row| {
-                buf.push(row);
-                if buf.len() == 8192 {
-                    scanned += 8192;
-                    progress(scanned);
-                    // A closed channel means the worker stopped; joining it says why.
-                    let _ = tx.send(std::mem::replace(&mut buf, Vec::with_capacity(8192)));
-                }
+            let scan = backend.scan_leaves(&mut |batch| {
+                scanned += batch.rows.len() as u64;
+                progress(scanned);
+                // A closed channel means the worker stopped; joining it says why.
+                let _ = tx.send(batch);
                 Ok(())
             });
-            let _ = tx.send(buf);
             drop(tx);
             let checked = worker.join().map_err(|_| crate::StoreError::Ledger("the verifying thread failed".into()))?;
             scan?;
@@ -760,7 +836,7 @@ struct Checked {
 /// Checks leaves in order as they arrive: each leaf against the row it records, the tree
 /// root against every checkpoint as the tree reaches its size.
 fn check_leaves(
-    rx: std::sync::mpsc::Receiver<Vec<Scanned>>,
+    rx: std::sync::mpsc::Receiver<LeafBatch>,
     checkpoints: &[StoredCheckpoint],
     mut report: VerifyReport,
 ) -> Checked {
@@ -777,136 +853,150 @@ fn check_leaves(
     }
     let mut expected: u64 = 0;
     let mut leaf = Vec::with_capacity(1024);
-    let mut copies = String::with_capacity(256);
-    for scanned in rx.iter().flatten() {
-        let row = match scanned {
-            Scanned::Leaf(row) => row,
-            Scanned::Malformed { chunk, why } => {
-                report.add(
-                    Some(chunk * LEAVES_PER_CHUNK),
-                    format!("ledger chunk {chunk} (leaves from {}) is malformed: {why}", chunk * LEAVES_PER_CHUNK),
-                );
-                continue;
-            }
-        };
-        let index = row.index;
-        if index != expected {
-            if index > expected {
-                report.add(Some(expected), format!("ledger leaves {expected}..{} are missing (deleted)", index - 1));
-            } else {
-                report.add(Some(index), format!("ledger leaf {index} appears twice"));
-            }
-        }
-        expected = index + 1;
-        let stored = row.leaf.hash;
-        let reference = row.leaf.reference;
-        match row.leaf.kind {
-            Ok(LeafKind::Event) => {
-                report.events += 1;
-                match &row.event {
-                    None => report.add(
-                        Some(index),
-                        format!("event at position {reference} (ledger leaf {index}) is missing: deleted"),
-                    ),
-                    Some(e) => {
-                        named.reached(LeafKind::Event, reference);
-                        leaf.clear();
-                        write_event_leaf(&mut leaf, reference, &e.case_id, e.version, &e.payload);
-                        if docket_ledger::leaf_hash(&leaf) != stored {
-                            report.add(
-                                Some(index),
-                                format!(
-                                    "event at position {reference} (case `{}`, version {}; ledger leaf {index}) does not match its leaf: modified or moved",
-                                    e.case_id, e.version
-                                ),
-                            );
-                        }
-                        if !e.copies_agree(&mut copies) {
-                            report.add(
-                                Some(index),
-                                format!(
-                                    "event at position {reference} (case `{}`, version {}; ledger leaf {index}) has columns that disagree with its payload (event id `{}`, type `{}`, idempotency key `{}`): modified",
-                                    e.case_id, e.version, e.event_id, e.event_type, e.idempotency_key
-                                ),
-                            );
-                        }
-                        if e.leaf_index != Some(index as i64) {
-                            let claimed = e.leaf_index.map_or_else(|| "none".to_owned(), |i| i.to_string());
-                            report.add(
-                                Some(index),
-                                format!(
-                                    "event at position {reference} (case `{}`, version {}) is ledger leaf {index} but its row names leaf {claimed}: altered",
-                                    e.case_id, e.version
-                                ),
-                            );
-                        }
-                    }
+    for batch in rx.iter() {
+        for scanned in &batch.rows {
+            let row = match scanned {
+                Scanned::Leaf(row) => row,
+                Scanned::Malformed { chunk, why } => {
+                    let chunk = *chunk;
+                    report.add(
+                        Some(chunk * LEAVES_PER_CHUNK),
+                        format!("ledger chunk {chunk} (leaves from {}) is malformed: {why}", chunk * LEAVES_PER_CHUNK),
+                    );
+                    continue;
+                }
+            };
+            let index = row.index;
+            if index != expected {
+                if index > expected {
+                    report
+                        .add(Some(expected), format!("ledger leaves {expected}..{} are missing (deleted)", index - 1));
+                } else {
+                    report.add(Some(index), format!("ledger leaf {index} appears twice"));
                 }
             }
-            Ok(LeafKind::Access) => {
-                report.accesses += 1;
-                match &row.access {
-                    None => report.add(
-                        Some(index),
-                        format!("access record {reference} (ledger leaf {index}) is missing: deleted"),
-                    ),
-                    Some(a) => {
-                        named.reached(LeafKind::Access, reference);
-                        if docket_ledger::leaf_hash(&access_leaf(reference, a)) != stored {
-                            report.add(
+            expected = index + 1;
+            let stored = row.leaf.hash;
+            let reference = row.leaf.reference;
+            match row.leaf.kind {
+                Ok(LeafKind::Event) => {
+                    report.events += 1;
+                    match &row.record {
+                        Record::Event(e) => {
+                            named.reached(LeafKind::Event, reference);
+                            leaf.clear();
+                            write_event_leaf(
+                                &mut leaf,
+                                reference,
+                                e.text(&batch, CASE),
+                                e.version,
+                                e.text(&batch, PAYLOAD),
+                            );
+                            if docket_ledger::leaf_hash(&leaf) != stored {
+                                report.add(
+                                Some(index),
+                                format!(
+                                    "event at position {reference} ({}; ledger leaf {index}) does not match its leaf: modified or moved",
+                                    e.describe(&batch)
+                                ),
+                            );
+                            }
+                            if !e.copies_agree(&batch) {
+                                report.add(
+                                Some(index),
+                                format!(
+                                    "event at position {reference} ({}; ledger leaf {index}) has columns that disagree with its payload (event id `{}`, type `{}`, idempotency key `{}`): modified",
+                                    e.describe(&batch),
+                                    String::from_utf8_lossy(e.text(&batch, EVENT_ID)),
+                                    String::from_utf8_lossy(e.text(&batch, TYPE)),
+                                    String::from_utf8_lossy(e.text(&batch, IDEMPOTENCY_KEY)),
+                                ),
+                            );
+                            }
+                            if e.leaf_index != Some(index as i64) {
+                                let claimed = e.leaf_index.map_or_else(|| "none".to_owned(), |i| i.to_string());
+                                report.add(
+                                Some(index),
+                                format!(
+                                    "event at position {reference} ({}) is ledger leaf {index} but its row names leaf {claimed}: altered",
+                                    e.describe(&batch)
+                                ),
+                            );
+                            }
+                        }
+                        _ => report.add(
+                            Some(index),
+                            format!("event at position {reference} (ledger leaf {index}) is missing: deleted"),
+                        ),
+                    }
+                }
+                Ok(LeafKind::Access) => {
+                    report.accesses += 1;
+                    match &row.record {
+                        Record::Access(a) => {
+                            named.reached(LeafKind::Access, reference);
+                            if docket_ledger::leaf_hash(&access_leaf(reference, a)) != stored {
+                                report.add(
                                 Some(index),
                                 format!(
                                     "access record {reference} ({} read {} `{}`; ledger leaf {index}) does not match its leaf: modified",
                                     a.actor, a.record_kind, a.record_id
                                 ),
                             );
+                            }
                         }
+                        _ => report.add(
+                            Some(index),
+                            format!("access record {reference} (ledger leaf {index}) is missing: deleted"),
+                        ),
                     }
                 }
-            }
-            Ok(LeafKind::Disclosure) => {
-                report.disclosures += 1;
-                match &row.disclosure {
-                    None => report
-                        .add(Some(index), format!("disclosure {reference} (ledger leaf {index}) is missing: deleted")),
-                    Some(d) => {
-                        named.reached(LeafKind::Disclosure, reference);
-                        if docket_ledger::leaf_hash(&disclosure_leaf(reference, d)) != stored {
-                            report.add(
+                Ok(LeafKind::Disclosure) => {
+                    report.disclosures += 1;
+                    match &row.record {
+                        Record::Disclosure(d) => {
+                            named.reached(LeafKind::Disclosure, reference);
+                            if docket_ledger::leaf_hash(&disclosure_leaf(reference, d)) != stored {
+                                report.add(
                                 Some(index),
                                 format!(
                                     "disclosure {reference} of person `{}` to {} (ledger leaf {index}) does not match its leaf: modified",
                                     d.person_id, d.recipient_name
                                 ),
                             );
+                            }
                         }
+                        _ => report.add(
+                            Some(index),
+                            format!("disclosure {reference} (ledger leaf {index}) is missing: deleted"),
+                        ),
                     }
                 }
+                Err(tag) => report.add(Some(index), format!("ledger leaf {index} has an unknown kind (byte {tag})")),
             }
-            Err(tag) => report.add(Some(index), format!("ledger leaf {index} has an unknown kind (byte {tag})")),
-        }
-        acc.push_reporting(stored, |level, _, hash| {
-            if level >= LOWEST_STORED_LEVEL {
-                let l = usize::from(level);
-                if nodes.len() <= l {
-                    nodes.resize_with(l + 1, Vec::new);
+            acc.push_reporting(stored, |level, _, hash| {
+                if level >= LOWEST_STORED_LEVEL {
+                    let l = usize::from(level);
+                    if nodes.len() <= l {
+                        nodes.resize_with(l + 1, Vec::new);
+                    }
+                    nodes[l].push(*hash);
                 }
-                nodes[l].push(*hash);
-            }
-        });
-        report.leaves += 1;
-        while next_cp < checkpoints.len() && checkpoints[next_cp].size == acc.size() {
-            report.checkpoints_checked += 1;
-            if acc.root() != checkpoints[next_cp].root {
-                report.add(
+            });
+            report.leaves += 1;
+            while next_cp < checkpoints.len() && checkpoints[next_cp].size == acc.size() {
+                report.checkpoints_checked += 1;
+                if acc.root() != checkpoints[next_cp].root {
+                    report.add(
                     None,
                     format!(
                         "the tree of the first {} leaves does not match the signed checkpoint for that size: ledger rows were altered",
                         acc.size()
                     ),
                 );
+                }
+                next_cp += 1;
             }
-            next_cp += 1;
         }
     }
     Checked { report, unreached: checkpoints.len() - next_cp, named, nodes }

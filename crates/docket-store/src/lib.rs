@@ -203,8 +203,12 @@ pub(crate) trait Backend: Send {
     fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
     fn checkpoints(&mut self) -> Result<Vec<ledger::StoredCheckpoint>, StoreError>;
     fn add_checkpoint(&mut self, cp: &ledger::StoredCheckpoint) -> Result<(), StoreError>;
-    /// Every leaf in order with the row it records (one read of the ledger for `verify`).
-    fn scan_leaves(&mut self, f: &mut dyn FnMut(ledger::Scanned) -> Result<(), StoreError>) -> Result<(), StoreError>;
+    /// Every leaf in order with the row it records, in batches (one read of the ledger for
+    /// `verify`).
+    fn scan_leaves(
+        &mut self,
+        emit: &mut dyn FnMut(ledger::LeafBatch) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     /// Every chunk row of leaves, in order, as stored.
     fn scan_chunks(
         &mut self,

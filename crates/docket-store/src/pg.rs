@@ -8,7 +8,9 @@ use postgres::error::SqlState;
 use postgres::types::Type;
 use postgres::{Client, NoTls, Transaction};
 
-use crate::ledger::{self, Chunk, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Scanned, StoredCheckpoint};
+use crate::ledger::{
+    self, Chunk, LeafBatch, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Record, Scanned, StoredCheckpoint,
+};
 use crate::plan::{self, Loader};
 use crate::{
     Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats, StoreError,
@@ -649,16 +651,17 @@ impl Backend for Postgres {
         Ok(())
     }
 
-    fn scan_leaves(&mut self, f: &mut dyn FnMut(Scanned) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    fn scan_leaves(&mut self, emit: &mut dyn FnMut(LeafBatch) -> Result<(), StoreError>) -> Result<(), StoreError> {
         // Chunks are read through a portal; the rows each batch of chunks records are fetched
         // by key, a query per kind per batch.
         let mut tx = self.client.transaction()?;
         let portal = tx.bind("SELECT chunk, leaf_hashes, records FROM ledger_leaf_chunks ORDER BY chunk", &[])?;
         loop {
-            let rows = tx.query_portal(&portal, 1024)?;
+            let rows = tx.query_portal(&portal, (LeafBatch::LEAVES as u64 / ledger::LEAVES_PER_CHUNK) as i32)?;
             if rows.is_empty() {
                 break;
             }
+            let mut out = LeafBatch::new();
             let mut batch = Vec::with_capacity(rows.len());
             let mut keys: [Vec<i64>; 3] = Default::default();
             for r in &rows {
@@ -676,28 +679,23 @@ impl Backend for Postgres {
                 }
                 batch.push((number, leaves));
             }
-            let mut events: HashMap<i64, ledger::EventRow> = tx
-                .query(
-                    &format!("SELECT position, {} FROM events WHERE position = ANY($1)", ledger::EVENT_COLUMNS),
-                    &[&keys[0]],
-                )?
-                .into_iter()
-                .map(|r| {
-                    let e = ledger::EventRow {
-                        case_id: r.get(1),
-                        version: r.get(2),
-                        payload: r.get(3),
-                        leaf_index: r.get(4),
-                        event_id: r.get(5),
-                        event_type: r.get(6),
-                        schema_version: i64::from(r.get::<_, i32>(7)),
-                        effective_at: r.get(8),
-                        recorded_at: r.get(9),
-                        idempotency_key: r.get(10),
-                    };
-                    (r.get(0), e)
-                })
-                .collect();
+            let mut events: HashMap<i64, ledger::EventRow> = HashMap::with_capacity(keys[0].len());
+            for r in tx.query(
+                &format!("SELECT position, {} FROM events WHERE position = ANY($1)", ledger::EVENT_COLUMNS),
+                &[&keys[0]],
+            )? {
+                let mut text = [ledger::Span::default(); 7];
+                for (k, span) in text.iter_mut().enumerate() {
+                    *span = out.keep(r.get::<_, &str>(4 + k).as_bytes());
+                }
+                let e = ledger::EventRow {
+                    version: r.get(1),
+                    schema_version: i64::from(r.get::<_, i32>(2)),
+                    leaf_index: r.get(3),
+                    text,
+                };
+                events.insert(r.get(0), e);
+            }
             let mut accesses: HashMap<i64, ledger::AccessRow> = tx
                 .query(
                     "SELECT id, at, actor, purpose, record_kind, record_id FROM access_log WHERE id = ANY($1)",
@@ -728,23 +726,27 @@ impl Backend for Postgres {
                 let leaves = match leaves {
                     Ok(leaves) => leaves,
                     Err(why) => {
-                        f(Scanned::Malformed { chunk: number, why })?;
+                        out.rows.push(Scanned::Malformed { chunk: number, why });
                         continue;
                     }
                 };
                 for (k, leaf) in leaves.into_iter().enumerate() {
                     // A row is handed to the first leaf that names it (a second is a forgery,
                     // and finds its row already taken, as if missing: it is reported either way).
-                    let (event, access, disclosure) = match leaf.kind {
-                        Ok(LeafKind::Event) => (events.remove(&leaf.reference), None, None),
-                        Ok(LeafKind::Access) => (None, accesses.remove(&leaf.reference), None),
-                        Ok(LeafKind::Disclosure) => (None, None, disclosures.remove(&leaf.reference)),
-                        Err(_) => (None, None, None),
-                    };
+                    let record = match leaf.kind {
+                        Ok(LeafKind::Event) => events.remove(&leaf.reference).map(Record::Event),
+                        Ok(LeafKind::Access) => accesses.remove(&leaf.reference).map(|a| Record::Access(Box::new(a))),
+                        Ok(LeafKind::Disclosure) => {
+                            disclosures.remove(&leaf.reference).map(|d| Record::Disclosure(Box::new(d)))
+                        }
+                        Err(_) => None,
+                    }
+                    .unwrap_or(Record::Missing);
                     let index = number * ledger::LEAVES_PER_CHUNK + k as u64;
-                    f(Scanned::Leaf(LeafRow { index, leaf, event, access, disclosure }))?;
+                    out.rows.push(Scanned::Leaf(LeafRow { index, leaf, record }));
                 }
             }
+            emit(out)?;
         }
         tx.commit()?;
         Ok(())
