@@ -13,7 +13,7 @@
 //! Without `--model` a model is fitted first by the batch job on A × B. `--raw N` also times
 //! the first N B rows from their raw CSV values (normalizing the record, then querying).
 //! `--max-block N` indexes with a cap of N records per block instead of the settings'
-//! `max_block_pairs`.
+//! `max_block_records`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -122,11 +122,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a = Records::read(&settings, &[&args.a])?;
     let read = clock.elapsed().as_secs_f64();
     let (rss_read, _) = memory();
-    // The index skips blocks of more than `max_block_pairs` records; `--max-block` overrides
+    // The index skips blocks of more than `max_block_records` records; `--max-block` overrides
     // the settings' cap for the index only.
     let mut index_settings = settings.clone();
     if let Some(cap) = args.max_block {
-        index_settings.max_block_pairs = cap;
+        index_settings.max_block_records = cap;
     }
     let clock = Instant::now();
     let index = LinkIndex::build(&index_settings, a, &model)?;

@@ -126,6 +126,7 @@ born = "date"
 doc = "document"
 [blocking]
 max_block_pairs = 1000000
+max_block_records = 1000000
 rules = [["family"], ["born"], ["doc"], ["first_token(given)", "year(born)"]]
 [[comparison]]
 name = "given"
@@ -269,7 +270,7 @@ proptest! {
 /// A table of `n` Smiths (each born on another day) plus one Jones.
 fn smiths(n: usize, cap: u64) -> (Settings, LinkIndex) {
     let settings = Settings::parse(
-        &SETTINGS.replace("max_block_pairs = 1000000", &format!("max_block_pairs = {cap}")),
+        &SETTINGS.replace("max_block_records = 1000000", &format!("max_block_records = {cap}")),
         "index test",
     )
     .expect("settings");
