@@ -1,6 +1,7 @@
-//! The audit ledger as the store keeps it: every stored event (and, in later steps, every
-//! read and disclosure) is a leaf of an RFC 9162 Merkle log, written in the same
-//! transaction as the row it records.
+//! The audit ledger as the store keeps it: every stored event, every read of a record by a
+//! person and every disclosure is a leaf of an RFC 9162 Merkle log, written in the same
+//! transaction as the row it records. How the leaves and the tree are stored (chunks of
+//! sixteen leaf hashes, subtree hashes from level 4 up) is in `docs/ledger.md`.
 //!
 //! # Leaf encoding, version 1
 //!

@@ -612,7 +612,8 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
                     if r.discrepancy_count == 0 {
                         s.push_str("no discrepancy");
                     } else {
-                        s.push_str(&format!("{} discrepancies", r.discrepancy_count));
+                        let noun = if r.discrepancy_count == 1 { "discrepancy" } else { "discrepancies" };
+                        s.push_str(&format!("{} {noun}", r.discrepancy_count));
                         for d in r.discrepancies.iter().take(50) {
                             s.push_str(&format!("\n  {}", d.what));
                         }
