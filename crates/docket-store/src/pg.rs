@@ -347,8 +347,15 @@ fn migrate_leaves_to_chunks(tx: &mut Transaction<'_>) -> Result<(), StoreError> 
 /// ledger existed).
 fn ledger_stored_events(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
     lock_ledger(tx)?;
-    let rows = tx.query("SELECT position, case_id, version, payload FROM events ORDER BY position", &[])?;
-    for batch in rows.chunks(50_000) {
+    // A page of events at a time, so that a large database is not read into memory at once.
+    let mut after = i64::MIN;
+    loop {
+        let batch = tx.query(
+            "SELECT position, case_id, version, payload FROM events WHERE position > $1 ORDER BY position LIMIT 50000",
+            &[&after],
+        )?;
+        let Some(last) = batch.last() else { return Ok(()) };
+        after = last.get(0);
         let leaves = ledger::event_leaves(batch.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))));
         let first = append_leaves(tx, &leaves)? as i64;
         let positions: Vec<i64> = leaves.iter().map(|l| l.reference).collect();
@@ -359,7 +366,6 @@ fn ledger_stored_events(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
             &[&positions, &indexes],
         )?;
     }
-    Ok(())
 }
 
 const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";

@@ -260,23 +260,23 @@ fn migrate_leaves_to_chunks(tx: &Transaction<'_>) -> Result<(), StoreError> {
 /// Appends a leaf for every stored event, in position order (a database from before the
 /// ledger existed).
 fn ledger_stored_events(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let mut events: Vec<(i64, String, i64, String)> = Vec::new();
-    {
-        let mut q = tx.prepare("SELECT position, case_id, version, payload FROM events ORDER BY position")?;
-        let mut rows = q.query([])?;
-        while let Some(r) = rows.next()? {
-            events.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
-        }
-    }
-    let leaves = ledger::event_leaves(events.iter().map(|(p, c, v, d)| (*p, c.as_str(), *v, d.as_str())));
+    // A page of events at a time, so that a large database is not read into memory at once.
+    let mut page = tx.prepare(
+        "SELECT position, case_id, version, payload FROM events WHERE position > ?1 ORDER BY position LIMIT 50000",
+    )?;
     let mut set = tx.prepare("UPDATE events SET leaf_index = ?1 WHERE position = ?2")?;
-    for batch in leaves.chunks(50_000) {
-        let first = append_leaves(tx, batch)?;
-        for (k, leaf) in batch.iter().enumerate() {
+    let mut after = i64::MIN;
+    loop {
+        let events: Vec<(i64, String, i64, String)> =
+            page.query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
+        let Some(last) = events.last() else { return Ok(()) };
+        after = last.0;
+        let leaves = ledger::event_leaves(events.iter().map(|(p, c, v, d)| (*p, c.as_str(), *v, d.as_str())));
+        let first = append_leaves(tx, &leaves)?;
+        for (k, leaf) in leaves.iter().enumerate() {
             set.execute([first as i64 + k as i64, leaf.reference])?;
         }
     }
-    Ok(())
 }
 
 fn write_projections(tx: &Transaction<'_>, projections: &[CaseSummary]) -> Result<(), StoreError> {
