@@ -523,7 +523,6 @@ impl LinkIndex {
             }
             let r = record as usize;
             let mut pattern: Pattern = 0;
-            let mut bound = weights.prior;
             let mut unsettled = 0u16;
             for (c, cmp) in comparisons.iter().enumerate() {
                 let ours = self.records.text(cmp.field, r);
@@ -531,13 +530,22 @@ impl LinkIndex {
                     Some(l) => l,
                     None if self.costly[c] => {
                         unsettled |= 1 << c;
-                        bound += self.ceiling(c, r);
                         continue;
                     }
                     None => self.grade(&mut memo[c], c, r, ours, incoming, i),
                 };
                 pattern |= u64::from(l) << (4 * c);
-                bound += weights.of(c, l, r);
+            }
+            // Weighed once every level but the costly ones is known: a frequency counted within
+            // a context needs the context's level, which string equality always settles (a
+            // context's only level is `exact`).
+            let mut bound = weights.prior;
+            for c in 0..comparisons.len() {
+                bound += if unsettled & (1 << c) != 0 {
+                    self.ceiling(c, r, pattern)
+                } else {
+                    weights.of(c, compare::level_of(pattern, c), r, pattern)
+                };
             }
             if unsettled == 0 {
                 let weight = weights.total(pattern, r);
@@ -564,7 +572,7 @@ impl LinkIndex {
                 let ours = self.records.text(comparisons[c].field, r);
                 let l = self.grade(&mut memo[c], c, r, ours, incoming, i);
                 pattern |= u64::from(l) << (4 * c);
-                bound += weights.of(c, l, r) - self.ceiling(c, r);
+                bound += weights.of(c, l, r, pattern) - self.ceiling(c, r, pattern);
                 if bound < bar {
                     continue 'open;
                 }
@@ -641,11 +649,12 @@ impl LinkIndex {
         *memo.entry(key).or_insert_with(|| compare::level(cmp, &self.records, r, incoming, i))
     }
 
-    /// The most comparison `c` can weigh for table record `r` when string equality did not
-    /// settle it (so it is not missing, and not `exact` when that comes first).
+    /// The most comparison `c` can weigh for table record `r` in a pair with `pattern` (its
+    /// contexts settled) when string equality did not settle `c` (so it is not missing, and not
+    /// `exact` when that comes first).
     #[inline]
-    fn ceiling(&self, c: usize, r: usize) -> f64 {
-        if self.exact_first[c] { self.ceiling[c] } else { self.ceiling[c].max(self.weights.of(c, 0, r)) }
+    fn ceiling(&self, c: usize, r: usize, pattern: Pattern) -> f64 {
+        if self.exact_first[c] { self.ceiling[c] } else { self.ceiling[c].max(self.weights.of(c, 0, r, pattern)) }
     }
 
     /// Normalizes one incoming record ([`LinkIndex::incoming`]) and queries it.
@@ -673,12 +682,16 @@ impl LinkIndex {
             .map(|(c, cmp)| {
                 let l = compare::level(cmp, &self.records, r, incoming, i);
                 pattern |= u64::from(l) << (4 * c);
-                ExplainedComparison {
-                    name: cmp.name.clone(),
-                    level: if l == NULL { "missing".into() } else { cmp.level_label(usize::from(l)) },
-                    weight: self.weights.of(c, l, r),
-                    term_frequency_adjusted: l == 0 && self.weights.tf_slot[c].is_some(),
-                }
+                (cmp, l)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .enumerate()
+            .map(|(c, (cmp, l))| ExplainedComparison {
+                name: cmp.name.clone(),
+                level: if l == NULL { "missing".into() } else { cmp.level_label(usize::from(l)) },
+                weight: self.weights.of(c, l, r, pattern),
+                term_frequency_adjusted: l == 0 && self.weights.tf_slot[c].is_some(),
             })
             .collect();
         let total = self.weights.total(pattern, r);
@@ -723,6 +736,14 @@ fn check_weights(settings: &Settings, weights: &Weights, n: usize) -> Result<(),
                 return Err(IndexError::Weights(format!("comparison `{}` has no term frequencies", cmp.name)));
             }
             _ => {}
+        }
+        if weights.tf_context.get(c).copied().flatten() != cmp.term_frequency_within
+            || (cmp.term_frequency_within.is_some() && weights.tf_within.len() < n * weights.tf_width)
+        {
+            return Err(IndexError::Weights(format!(
+                "comparison `{}` has no frequencies within its context for the table's records",
+                cmp.name
+            )));
         }
     }
     Ok(())

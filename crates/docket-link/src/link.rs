@@ -432,7 +432,7 @@ pub fn explain(settings: &Settings, records: &Records, weights: &Weights, a: usi
             ExplainedComparison {
                 name: cmp.name.clone(),
                 level: if l == NULL { "missing".into() } else { cmp.level_label(l as usize) },
-                weight: weights.of(c, l, a),
+                weight: weights.of(c, l, a, pattern),
                 term_frequency_adjusted: l == 0 && weights.tf_slot[c].is_some(),
             }
         })

@@ -16,7 +16,10 @@
 //!
 //! A pair's match weight is `log2(prior odds) + sum of log2(m/u)` over its levels; with term
 //! frequencies, an exact agreement on value `v` weighs `log2(m / freq(v))`, so a common name
-//! counts for less than a rare one. Its match probability is `2^w / (1 + 2^w)`.
+//! counts for less than a rare one, and with a context (`term_frequency_within`) a pair that
+//! shares the context's value takes `freq(v)` among the records with that value (a name's
+//! frequency among persons of the pair's nationality). Its match probability is
+//! `2^w / (1 + 2^w)`.
 
 use crate::fx::FxHashMap;
 
@@ -127,6 +130,11 @@ pub struct Weights {
     pub tf: Vec<f32>,
     /// Comparisons with term frequencies.
     pub tf_width: usize,
+    /// For each comparison whose frequencies count within a context, the context comparison.
+    pub tf_context: Vec<Option<usize>>,
+    /// Each record's value frequencies among the records that share its context value, laid
+    /// out as `tf` (0: no context value, or no context for that comparison).
+    pub tf_within: Vec<f32>,
     /// `log2(m_exact)` per comparison, for term-frequency weights.
     pub log_m_exact: Vec<f64>,
 }
@@ -188,10 +196,15 @@ impl Model {
             .collect();
         let mut tf_slot = Vec::new();
         let mut columns = Vec::new();
+        let mut within_columns = Vec::new();
         for cmp in &settings.comparisons {
             tf_slot.push(cmp.term_frequency.then_some(columns.len()));
             if cmp.term_frequency {
                 columns.push(stats.frequencies(cmp.field));
+                within_columns.push(
+                    cmp.term_frequency_within
+                        .map(|k| frequencies_within(records, cmp.field, settings.comparisons[k].field)),
+                );
             }
         }
         // Row by row, so that scoring a pair reads one place for all its frequencies.
@@ -202,8 +215,27 @@ impl Model {
                 tf[i * tf_width + k] = f;
             }
         }
+        let mut tf_within = Vec::new();
+        if within_columns.iter().any(Option::is_some) {
+            tf_within = vec![0f32; tf_width * records.len()];
+            for (k, col) in within_columns.iter().enumerate() {
+                for (i, &f) in col.iter().flatten().enumerate() {
+                    tf_within[i * tf_width + k] = f;
+                }
+            }
+        }
+        let tf_context = settings.comparisons.iter().map(|c| c.term_frequency_within).collect();
         let log_m_exact = self.comparisons.iter().map(|c| c.levels[0].m.max(FLOOR).log2()).collect();
-        Weights { level, prior: (self.prior / (1.0 - self.prior)).log2(), tf_slot, tf, tf_width, log_m_exact }
+        Weights {
+            level,
+            prior: (self.prior / (1.0 - self.prior)).log2(),
+            tf_slot,
+            tf,
+            tf_width,
+            tf_context,
+            tf_within,
+            log_m_exact,
+        }
     }
 }
 
@@ -308,17 +340,56 @@ fn field_stats(records: &Records, field: usize, split: usize, mode: Mode) -> Fie
     FieldStats { frequency, agreement }
 }
 
+/// Each record's frequency of its value in `field` among the records that share its value in
+/// `context` and have a value in `field` (0 where either is missing): how common a name is
+/// among persons of the same nationality. Grouped by sorting hashes, as [`field_stats`] does.
+fn frequencies_within(records: &Records, field: usize, context: usize) -> Vec<f32> {
+    let hash = |v: &str| {
+        let mut h = crate::fx::FxHasher::default();
+        std::hash::Hasher::write(&mut h, v.as_bytes());
+        std::hash::Hasher::finish(&h)
+    };
+    let mut keyed: Vec<(u64, u64, u32)> = (0..records.len())
+        .filter_map(|i| {
+            let (v, k) = (records.text(field, i), records.text(context, i));
+            (!v.is_empty() && !k.is_empty()).then(|| (hash(k), hash(v), i as u32))
+        })
+        .collect();
+    keyed.sort_unstable();
+    let mut frequency = vec![0f32; records.len()];
+    for in_context in keyed.chunk_by(|x, y| x.0 == y.0) {
+        let total = in_context.len() as f64;
+        for same in in_context.chunk_by(|x, y| x.1 == y.1) {
+            let f = (same.len() as f64 / total) as f32;
+            for &(_, _, i) in same {
+                frequency[i as usize] = f;
+            }
+        }
+    }
+    frequency
+}
+
 impl Weights {
-    /// Weight of comparison `c` at level `l` for records `a`, `b`.
+    /// Weight of comparison `c` at level `l` for table-A record `a` in a pair with `pattern`
+    /// (which says, for a frequency counted within a context, whether the pair shares it).
     #[inline]
-    pub fn of(&self, c: usize, l: u8, a: usize) -> f64 {
+    pub fn of(&self, c: usize, l: u8, a: usize, pattern: Pattern) -> f64 {
         if l == NULL {
             return 0.0;
         }
         if l == 0
             && let Some(k) = self.tf_slot[c]
         {
-            let f = f64::from(self.tf[a * self.tf_width + k]);
+            let at = a * self.tf_width + k;
+            let mut f = f64::from(self.tf[at]);
+            if let Some(context) = self.tf_context[c]
+                && level_of(pattern, context) == 0
+            {
+                let within = f64::from(self.tf_within.get(at).copied().unwrap_or(0.0));
+                if within > 0.0 {
+                    f = within;
+                }
+            }
             if f > 0.0 {
                 return self.log_m_exact[c] - f.log2();
             }
@@ -330,7 +401,7 @@ impl Weights {
     pub fn total(&self, pattern: Pattern, a: usize) -> f64 {
         let mut w = self.prior;
         for c in 0..self.level.len() {
-            w += self.of(c, level_of(pattern, c), a);
+            w += self.of(c, level_of(pattern, c), a, pattern);
         }
         w
     }

@@ -154,6 +154,7 @@ struct RawComparison {
     levels: Vec<String>,
     #[serde(default)]
     term_frequency: bool,
+    term_frequency_within: Option<String>,
 }
 
 /// Validated settings.
@@ -248,6 +249,10 @@ pub struct Comparison {
     pub levels: Vec<Level>,
     /// Whether the exact level is adjusted by how common the value is.
     pub term_frequency: bool,
+    /// With term frequencies: the comparison (index into [`Settings::comparisons`]) whose
+    /// exact agreement makes a pair's frequencies count among the records sharing that value
+    /// (a name's frequency among persons of the pair's nationality).
+    pub term_frequency_within: Option<usize>,
 }
 
 impl Comparison {
@@ -370,6 +375,7 @@ impl Settings {
             fields.push(FieldDef { name: name.clone(), columns: cols, kind });
         }
         let mut comparisons = Vec::new();
+        let mut within: Vec<Option<String>> = Vec::new();
         for rc in raw.comparison {
             let context = format!("comparison `{}`", rc.name);
             if comparisons.iter().any(|c: &Comparison| c.name == rc.name) {
@@ -427,6 +433,9 @@ impl Settings {
                 fields.push(FieldDef { name: rc.name.clone(), columns: cols.clone(), kind });
                 fields.len() - 1
             };
+            if rc.term_frequency_within.is_some() && !rc.term_frequency {
+                return Err(invalid(format!("{context}: `term_frequency_within` needs `term_frequency = true`")));
+            }
             comparisons.push(Comparison {
                 name: rc.name,
                 field,
@@ -434,7 +443,24 @@ impl Settings {
                 kind,
                 levels,
                 term_frequency: rc.term_frequency,
+                term_frequency_within: None,
             });
+            within.push(rc.term_frequency_within);
+        }
+        // A context is a comparison whose only level is `exact`, so that a pair's agreement on it
+        // is settled by string equality alone (the one-record index relies on this).
+        for (c, name) in within.into_iter().enumerate() {
+            let Some(name) = name else { continue };
+            let context = format!("comparison `{}`: `term_frequency_within = \"{name}\"`", comparisons[c].name);
+            let Some(k) = comparisons.iter().position(|o| o.name == name) else {
+                return Err(invalid(format!("{context}: there is no comparison of that name")));
+            };
+            if k == c || comparisons[k].levels != [Level::Exact] {
+                return Err(invalid(format!(
+                    "{context}: the context must be another comparison whose only level is `exact`"
+                )));
+            }
+            comparisons[c].term_frequency_within = Some(k);
         }
         let field = |name: &str, context: &str| {
             fields.iter().position(|f| f.name == name).ok_or_else(|| {
@@ -663,5 +689,29 @@ levels = ["exact", "day_month_swapped", "years_apart <= 1"]
         assert!(e.contains("name and text columns only"), "{e}");
         let e = err(&MINIMAL.replace("\"exact\", \"swapped", "\"swapped"));
         assert!(e.contains("term_frequency"), "{e}");
+    }
+
+    #[test]
+    fn a_frequency_context_is_another_comparison_whose_only_level_is_exact() {
+        let with = |context: &str| {
+            MINIMAL.replace(
+                "term_frequency = true",
+                &format!("term_frequency = true\nterm_frequency_within = \"{context}\""),
+            )
+        };
+        let nationality = with("nat").replace("dob = \"date\"", "dob = \"date\"\nnat = \"text\"").replace(
+            "name = \"dob\"",
+            "name = \"nat\"\ncolumns = [\"nat\"]\nlevels = [\"exact\"]\n[[comparison]]\nname = \"dob\"",
+        );
+        let s = Settings::parse(&nationality, "t.toml").expect("valid");
+        assert_eq!(s.comparisons[0].term_frequency_within, Some(1));
+        assert!(
+            err(&with("passport"))
+                .contains("`term_frequency_within = \"passport\"`: there is no comparison of that name")
+        );
+        assert!(err(&with("dob")).contains("whose only level is `exact`"));
+        assert!(err(&with("given")).contains("another comparison"));
+        let without = nationality.replace("term_frequency = true\n", "");
+        assert!(err(&without).contains("`term_frequency_within` needs `term_frequency = true`"));
     }
 }

@@ -267,6 +267,72 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The same with a family name's frequency counted among the records that share a context
+    /// value (here the document, made a comparison whose only level is `exact`): the index's
+    /// bounds must hold whether or not a candidate shares the context.
+    #[test]
+    fn queries_with_frequencies_within_a_context_give_the_best_of_every_candidate(
+        rows in prop::collection::vec(row(), 1..60),
+        incoming in prop::collection::vec(row(), 1..8),
+    ) {
+        let settings = Settings::parse(
+            &SETTINGS
+                .replace("levels = [\"exact\", \"token_subset\"", "term_frequency = true\nterm_frequency_within = \"doc\"\nlevels = [\"exact\", \"token_subset\"")
+                .replace("levels = [\"exact\", \"damerau_levenshtein <= 1\"]", "levels = [\"exact\"]"),
+            "index test",
+        ).expect("settings");
+        prop_assert_eq!(settings.comparisons[1].term_frequency_within, Some(3));
+        let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
+        let index = LinkIndex::build(&settings, table, &falling_model(&settings)).expect("index");
+        let incoming = Records::from_readers(&settings, vec![("in".into(), csv_of(&incoming).as_bytes())]).expect("in");
+        for i in 0..incoming.len() {
+            if let Err(e) = check_against_every_candidate(&index, &incoming, i) {
+                prop_assert!(false, "incoming {}: {}", i, e);
+            }
+        }
+    }
+}
+
+/// A name that is rare among all records but common among those sharing the pair's context
+/// weighs by the context's frequency when the pair shares it, and by the overall one when it
+/// does not.
+#[test]
+fn a_frequency_within_a_context_weighs_a_name_among_its_own() {
+    let settings = Settings::parse(
+        &SETTINGS
+            .replace(
+                "levels = [\"exact\", \"token_subset\"",
+                "term_frequency = true\nterm_frequency_within = \"doc\"\nlevels = [\"exact\", \"token_subset\"",
+            )
+            .replace("levels = [\"exact\", \"damerau_levenshtein <= 1\"]", "levels = [\"exact\"]"),
+        "index test",
+    )
+    .expect("settings");
+    // 4 of the 20 records are Weis, all four with document X: Wei is 1 in 5 overall, 4 in 5
+    // among the records with X.
+    let mut rows: Vec<Row> =
+        (0..16).map(|k| ("ana".into(), format!("family{k}"), "1980-05-12".into(), format!("D{k}"))).collect();
+    rows.extend((0..4).map(|_| ("li".into(), "wei".into(), "1990-01-01".into(), "X".into())));
+    rows.push(("bo".into(), "smith".into(), "1990-01-01".into(), "X".into()));
+    let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
+    let model = falling_model(&settings);
+    let index = LinkIndex::build(&settings, table, &model).expect("index");
+    let family = |doc: &str| {
+        let record = index.incoming("t", &[("given", "zed"), ("family", "wei"), ("doc", doc)]).expect("incoming");
+        let e = index.explain(&record, 0, 16);
+        (e.comparisons[1].level.clone(), e.comparisons[1].weight)
+    };
+    let log_m = (0.5f64).log2();
+    let (level, shared) = family("X");
+    assert_eq!(level, "exact");
+    assert!((shared - (log_m - (4.0f64 / 5.0).log2())).abs() < 1e-6, "{shared}");
+    let (_, apart) = family("Y");
+    assert!((apart - (log_m - (4.0f64 / 21.0).log2())).abs() < 1e-6, "{apart}");
+}
+
 /// A table of `n` Smiths (each born on another day) plus one Jones.
 fn smiths(n: usize, cap: u64) -> (Settings, LinkIndex) {
     let settings = Settings::parse(

@@ -179,7 +179,7 @@ fn format_links(
         for c in 0..settings.comparisons.len() {
             let l = docket_link::compare::level_of(p.pattern, c);
             out.push(',');
-            push_fixed(&mut out, result.weights.of(c, l, p.a as usize), 4);
+            push_fixed(&mut out, result.weights.of(c, l, p.a as usize, p.pattern), 4);
         }
         out.push('\n');
     }
