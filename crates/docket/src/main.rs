@@ -603,10 +603,11 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
                        "details": r.discrepancies.iter().map(|d| d.what.clone()).collect::<Vec<_>>(), "seconds": secs}),
                 || {
                     let mut s = format!(
-                        "checked {} leaves ({} events) and {} signed checkpoints (latest at size {}) in {secs:.1} s: ",
+                        "checked {} leaves ({} events) and {} signed checkpoint{} (latest at size {}) in {secs:.1} s: ",
                         r.leaves,
                         r.events,
                         r.checkpoints_checked,
+                        if r.checkpoints_checked == 1 { "" } else { "s" },
                         r.latest_checkpoint.map_or("none".to_owned(), |n| n.to_string())
                     );
                     if r.discrepancy_count == 0 {
