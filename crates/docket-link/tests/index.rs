@@ -267,6 +267,18 @@ proptest! {
     }
 }
 
+/// [`SETTINGS`] with the family name weighed by its frequency among the records that share the
+/// document, made a comparison whose only level is `exact` so that it can be a context.
+fn settings_with_a_context() -> Settings {
+    let text = SETTINGS
+        .replace(
+            "levels = [\"exact\", \"token_subset\"",
+            "term_frequency = true\nterm_frequency_within = \"doc\"\nlevels = [\"exact\", \"token_subset\"",
+        )
+        .replace("levels = [\"exact\", \"damerau_levenshtein <= 1\"]", "levels = [\"exact\"]");
+    Settings::parse(&text, "index test").expect("settings")
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -278,12 +290,7 @@ proptest! {
         rows in prop::collection::vec(row(), 1..60),
         incoming in prop::collection::vec(row(), 1..8),
     ) {
-        let settings = Settings::parse(
-            &SETTINGS
-                .replace("levels = [\"exact\", \"token_subset\"", "term_frequency = true\nterm_frequency_within = \"doc\"\nlevels = [\"exact\", \"token_subset\"")
-                .replace("levels = [\"exact\", \"damerau_levenshtein <= 1\"]", "levels = [\"exact\"]"),
-            "index test",
-        ).expect("settings");
+        let settings = settings_with_a_context();
         prop_assert_eq!(settings.comparisons[1].term_frequency_within, Some(3));
         let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
         let index = LinkIndex::build(&settings, table, &falling_model(&settings)).expect("index");
@@ -301,16 +308,7 @@ proptest! {
 /// does not.
 #[test]
 fn a_frequency_within_a_context_weighs_a_name_among_its_own() {
-    let settings = Settings::parse(
-        &SETTINGS
-            .replace(
-                "levels = [\"exact\", \"token_subset\"",
-                "term_frequency = true\nterm_frequency_within = \"doc\"\nlevels = [\"exact\", \"token_subset\"",
-            )
-            .replace("levels = [\"exact\", \"damerau_levenshtein <= 1\"]", "levels = [\"exact\"]"),
-        "index test",
-    )
-    .expect("settings");
+    let settings = settings_with_a_context();
     // 4 of the 20 records are Weis, all four with document X: Wei is 1 in 5 overall, 4 in 5
     // among the records with X.
     let mut rows: Vec<Row> =

@@ -96,7 +96,11 @@ fn write_event_leaf(v: &mut Vec<u8>, position: i64, case_id: &[u8], version: i64
 
 /// Appends `n` in decimal ASCII, as `n.to_string()` would, without allocating.
 fn push_decimal(v: &mut Vec<u8>, n: i64) {
-    let mut digits = [0u8; 20];
+    v.extend_from_slice(decimal(n, &mut [0; 20]));
+}
+
+/// `n` in decimal ASCII, written at the end of `digits`.
+fn decimal(n: i64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     let mut rest = n.unsigned_abs();
     loop {
@@ -108,9 +112,10 @@ fn push_decimal(v: &mut Vec<u8>, n: i64) {
         }
     }
     if n < 0 {
-        v.push(b'-');
+        at -= 1;
+        digits[at] = b'-';
     }
-    v.extend_from_slice(&digits[at..]);
+    &digits[at..]
 }
 
 /// One problem `verify` found.
@@ -291,6 +296,48 @@ impl Chunk {
     }
 }
 
+/// Leaves gathered into chunk rows as they are appended.
+struct Chunks {
+    /// The number of the chunk being filled.
+    number: u64,
+    chunk: Chunk,
+    full: Vec<(u64, Chunk)>,
+}
+
+impl Chunks {
+    /// For leaves appended from leaf `start` on; `tail` is the stored chunk holding the leaves
+    /// before it in the same chunk (`start % LEAVES_PER_CHUNK` of them).
+    fn after(start: u64, tail: Chunk) -> Chunks {
+        Chunks { number: start / LEAVES_PER_CHUNK, chunk: tail, full: Vec::new() }
+    }
+
+    /// Leaves gathered so far, counting those of the tail.
+    fn end(&self) -> u64 {
+        self.number * LEAVES_PER_CHUNK + self.chunk.len() as u64
+    }
+
+    fn push(&mut self, kind: LeafKind, reference: i64, hash: &Hash) {
+        self.chunk.push(kind, reference, hash);
+        if self.chunk.len() as u64 == LEAVES_PER_CHUNK {
+            self.full.push((self.number, std::mem::take(&mut self.chunk)));
+            self.number += 1;
+        }
+    }
+
+    /// The chunks filled since the last call.
+    fn take_full(&mut self) -> Vec<(u64, Chunk)> {
+        std::mem::take(&mut self.full)
+    }
+
+    /// Every chunk row to write: the full ones not taken yet, then the last, partial one.
+    fn finish(mut self) -> Vec<(u64, Chunk)> {
+        if self.chunk.len() > 0 {
+            self.full.push((self.number, self.chunk));
+        }
+        self.full
+    }
+}
+
 /// A leaf to append: what it records and its hash.
 pub(crate) struct NewLeaf {
     pub kind: LeafKind,
@@ -388,31 +435,25 @@ pub(crate) fn append<R: NodeRows>(rows: R, leaves: &[NewLeaf]) -> Result<u64, cr
         return Ok(start);
     }
     let mut nodes = Nodes { rows };
-    let mut number = start / LEAVES_PER_CHUNK;
-    let mut chunk = if start % LEAVES_PER_CHUNK == 0 {
+    let tail = if start % LEAVES_PER_CHUNK == 0 {
         Chunk::default()
     } else {
-        match nodes.rows.chunk(number).map_err(store_err)? {
+        match nodes.rows.chunk(start / LEAVES_PER_CHUNK).map_err(store_err)? {
             Some(c) if c.len() as u64 == start % LEAVES_PER_CHUNK => c,
             _ => {
                 return Err(crate::StoreError::Ledger(format!(
-                    "the ledger's last chunk of leaves ({number}) does not hold the {} leaves its size says",
+                    "the ledger's last chunk of leaves ({}) does not hold the {} leaves its size says",
+                    start / LEAVES_PER_CHUNK,
                     start % LEAVES_PER_CHUNK
                 )));
             }
         }
     };
-    let mut chunks = Vec::with_capacity(leaves.len() / LEAVES_PER_CHUNK as usize + 2);
+    let mut chunks = Chunks::after(start, tail);
     for leaf in leaves {
-        chunk.push(leaf.kind, leaf.reference, &leaf.hash);
-        if chunk.len() as u64 == LEAVES_PER_CHUNK {
-            chunks.push((number, std::mem::take(&mut chunk)));
-            number += 1;
-        }
+        chunks.push(leaf.kind, leaf.reference, &leaf.hash);
     }
-    if chunk.len() > 0 {
-        chunks.push((number, chunk));
-    }
+    let chunks = chunks.finish();
     nodes.rows.put_chunks(&chunks).map_err(store_err)?;
     let mut log = docket_ledger::Log::new(nodes);
     let range = log.append_leaf_hashes(leaves.iter().map(|l| l.hash)).map_err(crate::ledger_err)?;
@@ -484,52 +525,53 @@ ALTER TABLE events ADD COLUMN leaf_index BIGINT;
 /// The leaf hashes are carried over unchanged, so the tree, its stored nodes and every
 /// signed checkpoint stay valid. A ledger that is not whole (a missing leaf, an unknown kind,
 /// a malformed hash) is refused rather than converted.
-#[derive(Default)]
 pub(crate) struct V2Leaves {
-    next: u64,
-    chunk: Chunk,
-    full: Vec<(u64, Chunk)>,
+    chunks: Chunks,
+}
+
+impl Default for V2Leaves {
+    fn default() -> V2Leaves {
+        V2Leaves { chunks: Chunks::after(0, Chunk::default()) }
+    }
+}
+
+fn refuse_v2(why: String) -> crate::StoreError {
+    crate::StoreError::Ledger(format!(
+        "cannot migrate the ledger to schema version 3: {why}; run `docket ledger verify` with the previous version of Docket"
+    ))
 }
 
 impl V2Leaves {
     /// Takes the next row.
     pub fn push(&mut self, index: i64, kind: &str, reference: i64, hash: &[u8]) -> Result<(), crate::StoreError> {
-        let refuse = |why: String| {
-            crate::StoreError::Ledger(format!(
-                "cannot migrate the ledger to schema version 3: {why}; run `docket ledger verify` with the previous version of Docket"
-            ))
-        };
-        if index != self.next as i64 {
-            return Err(refuse(format!("leaf {} is missing (the next stored leaf is {index})", self.next)));
+        let next = self.chunks.end();
+        if index != next as i64 {
+            return Err(refuse_v2(format!("leaf {next} is missing (the next stored leaf is {index})")));
         }
         let kind = match kind {
             "event" => LeafKind::Event,
             "access" => LeafKind::Access,
             "disclosure" => LeafKind::Disclosure,
-            other => return Err(refuse(format!("leaf {index} has an unknown kind `{other}`"))),
+            other => return Err(refuse_v2(format!("leaf {index} has an unknown kind `{other}`"))),
         };
-        let hash = to_hash(hash).ok_or_else(|| refuse(format!("leaf {index} has a malformed hash")))?;
-        self.chunk.push(kind, reference, &hash);
-        self.next += 1;
-        if self.next % LEAVES_PER_CHUNK == 0 {
-            self.full.push((self.next / LEAVES_PER_CHUNK - 1, std::mem::take(&mut self.chunk)));
-        }
+        let hash = to_hash(hash).ok_or_else(|| refuse_v2(format!("leaf {index} has a malformed hash")))?;
+        self.chunks.push(kind, reference, &hash);
         Ok(())
-    }
-
-    /// Leaves taken so far.
-    pub fn count(&self) -> u64 {
-        self.next
     }
 
     /// The full chunks made since the last call.
     pub fn take_full(&mut self) -> Vec<(u64, Chunk)> {
-        std::mem::take(&mut self.full)
+        self.chunks.take_full()
     }
 
-    /// The last, partial chunk, if any.
-    pub fn finish(self) -> Option<(u64, Chunk)> {
-        (self.chunk.len() > 0).then_some((self.next / LEAVES_PER_CHUNK, self.chunk))
+    /// The chunks not taken yet, after checking that every one of the `size` leaves the ledger
+    /// records was there.
+    pub fn finish(self, size: u64) -> Result<Vec<(u64, Chunk)>, crate::StoreError> {
+        let stored = self.chunks.end();
+        if stored != size {
+            return Err(refuse_v2(format!("it records {size} leaves but {stored} are stored")));
+        }
+        Ok(self.chunks.finish())
     }
 }
 
@@ -613,8 +655,7 @@ impl EventRow {
     /// are tokens that JSON does not escape.
     fn copies_agree(&self, batch: &LeafBatch) -> bool {
         let mut rest = self.text(batch, PAYLOAD);
-        let mut version = Vec::with_capacity(4);
-        push_decimal(&mut version, self.schema_version);
+        let mut digits = [0; 20];
         let parts: [&[u8]; 13] = [
             b"{\"event_id\":\"",
             self.text(batch, EVENT_ID),
@@ -623,7 +664,7 @@ impl EventRow {
             b"\",\"type\":\"",
             self.text(batch, TYPE),
             b"\",\"schema_version\":",
-            &version,
+            decimal(self.schema_version, &mut digits),
             b",\"effective_at\":\"",
             self.text(batch, EFFECTIVE_AT),
             b"\",\"recorded_at\":\"",
@@ -1025,5 +1066,35 @@ pub(crate) fn describe_sql(kind: LeafKind) -> &'static str {
         LeafKind::Disclosure => {
             "SELECT id, 'of person `' || person_id || '` to ' || recipient_name FROM disclosures ORDER BY id"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_as_to_string_writes_them() {
+        for n in [0, 7, -7, 10, 1_234_567, i64::MAX, i64::MIN] {
+            assert_eq!(decimal(n, &mut [0; 20]), n.to_string().as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn chunks_continue_a_partial_tail_and_fill_sixteen_leaves_a_row() {
+        let mut tail = Chunk::default();
+        for k in 0..5 {
+            tail.push(LeafKind::Event, k, &[k as u8; 32]);
+        }
+        let mut chunks = Chunks::after(32 + 5, tail);
+        for k in 5..40 {
+            chunks.push(LeafKind::Access, k, &[k as u8; 32]);
+        }
+        assert_eq!(chunks.end(), 32 + 40);
+        let rows = chunks.finish();
+        assert_eq!(rows.iter().map(|(n, c)| (*n, c.len())).collect::<Vec<_>>(), [(2, 16), (3, 16), (4, 8)]);
+        let leaves = rows[0].1.leaves().expect("well formed");
+        assert_eq!((leaves[4].kind, leaves[4].reference), (Ok(LeafKind::Event), 4));
+        assert_eq!((leaves[5].kind, leaves[5].reference, leaves[5].hash), (Ok(LeafKind::Access), 5, [5; 32]));
     }
 }

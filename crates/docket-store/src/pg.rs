@@ -326,15 +326,7 @@ fn migrate_leaves_to_chunks(tx: &mut Transaction<'_>) -> Result<(), StoreError> 
         Rows { tx: std::cell::RefCell::new(tx) }.put_chunks(&leaves.take_full())?;
     }
     drop(portal);
-    if leaves.count() != size as u64 {
-        return Err(StoreError::Ledger(format!(
-            "cannot migrate the ledger to schema version 3: it records {size} leaves but {} are stored",
-            leaves.count()
-        )));
-    }
-    if let Some(last) = leaves.finish() {
-        Rows { tx: std::cell::RefCell::new(tx) }.put_chunks(&[last])?;
-    }
+    Rows { tx: std::cell::RefCell::new(tx) }.put_chunks(&leaves.finish(size as u64)?)?;
     tx.batch_execute(
         "UPDATE events SET leaf_index = l.leaf_index FROM ledger_leaves l
              WHERE l.kind = 'event' AND l.record_ref = events.position;

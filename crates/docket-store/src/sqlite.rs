@@ -233,22 +233,12 @@ fn migrate_leaves_to_chunks(tx: &Transaction<'_>) -> Result<(), StoreError> {
             let kind: String = r.get(1)?;
             let hash: Vec<u8> = r.get(3)?;
             leaves.push(r.get(0)?, &kind, r.get(2)?, &hash)?;
-            if leaves.count() % 65_536 == 0 {
-                rows.put_chunks(&leaves.take_full())?;
-            }
+            // Each chunk as it fills, so the table is never held in memory.
+            rows.put_chunks(&leaves.take_full())?;
         }
     }
     let size = rows.size()?;
-    if leaves.count() != size {
-        return Err(StoreError::Ledger(format!(
-            "cannot migrate the ledger to schema version 3: it records {size} leaves but {} are stored",
-            leaves.count()
-        )));
-    }
-    rows.put_chunks(&leaves.take_full())?;
-    if let Some(last) = leaves.finish() {
-        rows.put_chunks(&[last])?;
-    }
+    rows.put_chunks(&leaves.finish(size)?)?;
     tx.execute_batch(
         "UPDATE events SET leaf_index = l.leaf_index FROM ledger_leaves l
              WHERE l.kind = 'event' AND l.record_ref = events.position;
