@@ -450,13 +450,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let tables: Vec<_> = summary.tables.iter().map(|(p, n)| json!({"path": p, "rows": n})).collect();
             print(
                 json,
-                json!({"tables": tables, "truth": summary.truth, "true_pairs": summary.true_pairs, "seed": seed,
-                       "seconds": secs}),
+                json!({"tables": tables, "truth": summary.truth, "true_pairs": summary.true_pairs,
+                       "travellers": summary.travellers, "seed": seed, "seconds": secs}),
                 || {
                     let tables: Vec<String> =
                         summary.tables.iter().map(|(p, n)| format!("{} ({n} rows)", p.display())).collect();
+                    let travellers =
+                        summary.travellers.as_ref().map(|p| format!(" and {}", p.display())).unwrap_or_default();
                     format!(
-                        "wrote {} and {} ({} true pairs) in {secs:.1} s (seed {seed})",
+                        "wrote {}, {} ({} true pairs){travellers} in {secs:.1} s (seed {seed})",
                         tables.join(", "),
                         summary.truth.display(),
                         summary.true_pairs

@@ -96,7 +96,7 @@ fn truth_pairs(truth: &Table, a: &HashSet<&str>, b: &HashSet<&str>) -> Vec<(Stri
 #[test]
 fn the_same_seed_gives_the_same_bytes_and_another_seed_other_data() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    for kind in [["--kind", "febrl"], ["--kind", "manifest"]] {
+    for (kind, files) in [(["--kind", "febrl"], 3), (["--kind", "manifest"], 4)] {
         let run = |name: &str, seed: &str| {
             let dir = tmp.path().join(name);
             generate(&[&kind[..], &["--rows-a", "3000", "--rows-b", "2000", "--seed", seed]].concat(), &dir);
@@ -107,7 +107,7 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_other_data() {
             run(&format!("{}-2", kind[1]), "5"),
             run(&format!("{}-3", kind[1]), "6"),
         );
-        assert_eq!(first.len(), 3);
+        assert_eq!(first.len(), files, "{}: a.csv, b.csv, truth.csv (and travellers.csv)", kind[1]);
         assert!(first == again, "{}: the same seed gave different files", kind[1]);
         for ((name, x), (_, y)) in first.iter().zip(&other) {
             assert_ne!(x, y, "{}: {} is the same under another seed", kind[1], name.display());
@@ -268,27 +268,53 @@ fn manifest_truth_hard_negatives_and_common_names() {
     assert!((0.93..0.99).contains(&dob), "date of birth kept by {dob}");
 
     // Hard negatives: travellers who are not the docket person sharing family name and date of
-    // birth with one (twins), or full name and date of birth (namesakes), so that a rule on
-    // name and date alone links the wrong people.
+    // birth with one (twins), or full name and a close birth date (namesakes), so that a rule
+    // on names and date alone links the wrong people.
     let matched: HashSet<&str> = pairs.iter().map(|p| p.1.as_str()).collect();
     let mut by_family_dob: HashMap<(String, &str), Vec<&str>> = HashMap::new();
-    let mut by_name_dob: HashMap<(String, String, &str), Vec<&str>> = HashMap::new();
+    let mut by_name: HashMap<(String, String), Vec<&str>> = HashMap::new();
     for r in &a.rows {
         let d = r["date_of_birth"].as_str();
         by_family_dob.entry((fold(&r["family_names"]), d)).or_default().push(&r["record_id"]);
-        by_name_dob.entry((fold(&r["given_names"]), fold(&r["family_names"]), d)).or_default().push(&r["record_id"]);
+        by_name.entry((fold(&r["given_names"]), fold(&r["family_names"]))).or_default().push(&r["date_of_birth"]);
     }
-    let (mut family_dob, mut name_dob) = (0, 0);
+    let year = |d: &str| d[..4].parse::<i32>().expect("year");
+    let (mut family_dob, mut name_close) = (0, 0);
     for r in b.rows.iter().filter(|r| !matched.contains(r["record_id"].as_str())) {
         let d = r["date_of_birth"].as_str();
         family_dob += usize::from(by_family_dob.contains_key(&(fold(&r["family_names"]), d)));
-        name_dob += usize::from(by_name_dob.contains_key(&(fold(&r["given_names"]), fold(&r["family_names"]), d)));
+        let same_name = by_name.get(&(fold(&r["given_names"]), fold(&r["family_names"])));
+        name_close += usize::from(same_name.is_some_and(|ds| ds.iter().any(|x| (year(x) - year(d)).abs() <= 3)));
     }
     assert!(
         family_dob > 150,
         "{family_dob} non-matching travellers share family name and birth date with a docket person"
     );
-    assert!(name_dob > 20, "{name_dob} non-matching travellers share full name and birth date with a docket person");
+    assert!(name_close > 100, "{name_close} non-matching travellers share a full name and a close birth year");
+
+    // travellers.csv says who each traveller is; it agrees with truth.csv, and a namesake is
+    // never born the same day as the docket person whose name they carry.
+    let travellers = Table::read(&tmp.path().join("travellers.csv"));
+    assert_eq!(travellers.header, ["record_id_b", "who", "record_id_a"]);
+    assert_eq!(travellers.rows.len(), b.rows.len());
+    let truth_by_b: HashMap<&str, &str> = pairs.iter().map(|(x, y)| (y.as_str(), x.as_str())).collect();
+    let mut kinds: HashMap<&str, usize> = HashMap::new();
+    for t in &travellers.rows {
+        let (who, of) = (t["who"].as_str(), t["record_id_a"].as_str());
+        *kinds.entry(who).or_default() += 1;
+        match who {
+            "match" => assert_eq!(truth_by_b.get(t["record_id_b"].as_str()), Some(&of)),
+            "stranger" => assert!(of.is_empty() && !truth_by_b.contains_key(t["record_id_b"].as_str())),
+            "twin" | "sibling" | "namesake" => assert!(ids_a.contains_key(of), "{t:?}"),
+            other => panic!("unknown relation {other}"),
+        }
+        if who == "namesake" {
+            let (x, y) = (ids_a[of], ids_b[t["record_id_b"].as_str()]);
+            assert_ne!(x["date_of_birth"], y["date_of_birth"], "a namesake born the same day: {y:?}");
+        }
+    }
+    assert_eq!(kinds["match"], pairs.len());
+    assert!(kinds["twin"] > 150 && kinds["sibling"] > 150 && kinds["namesake"] > 300, "{kinds:?}");
 
     // Common names are common: the most frequent surname word is held by thousands per million.
     let mut words: HashMap<String, usize> = HashMap::new();

@@ -127,6 +127,8 @@ pub struct LinkDataSummary {
     pub truth: PathBuf,
     /// Pairs in the truth file: rows that are the same person.
     pub true_pairs: u64,
+    /// `manifest` only: who each traveller is relative to the docket (`travellers.csv`).
+    pub travellers: Option<PathBuf>,
 }
 
 /// Writes the tables and `truth.csv` of `opts` into `out_dir` (created if missing; files of

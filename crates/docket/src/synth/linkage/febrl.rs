@@ -690,6 +690,7 @@ pub(super) fn write_linkage(opts: &LinkDataOptions, dir: &Path) -> Result<LinkDa
         tables: vec![(a.finish()?, opts.rows_a), (b.finish()?, opts.rows_b)],
         truth: truth.finish()?,
         true_pairs: opts.rows_b,
+        travellers: None,
     })
 }
 
@@ -725,7 +726,12 @@ pub(super) fn write_dedupe(opts: &LinkDataOptions, dir: &Path) -> Result<LinkDat
         },
         &mut [&mut truth],
     )?;
-    Ok(LinkDataSummary { tables: vec![(records.finish()?, total)], truth: truth.finish()?, true_pairs: opts.rows_b })
+    Ok(LinkDataSummary {
+        tables: vec![(records.finish()?, total)],
+        truth: truth.finish()?,
+        true_pairs: opts.rows_b,
+        travellers: None,
+    })
 }
 
 #[cfg(test)]

@@ -45,6 +45,19 @@ pub(super) enum Traveller {
     Stranger,
 }
 
+impl Traveller {
+    /// The name of the relation, as `travellers.csv` writes it, and the docket person it is to.
+    pub(super) fn relation(self) -> (&'static str, Option<u64>) {
+        match self {
+            Traveller::Match(j) => ("match", Some(j)),
+            Traveller::Twin(j) => ("twin", Some(j)),
+            Traveller::Sibling(j) => ("sibling", Some(j)),
+            Traveller::Namesake(j) => ("namesake", Some(j)),
+            Traveller::Stranger => ("stranger", None),
+        }
+    }
+}
+
 /// The kinds of non-matching traveller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -58,9 +71,21 @@ enum Kind {
 const NON_MATCH_KINDS: [(Kind, u32); 4] =
     [(Kind::Twin, 15), (Kind::Sibling, 15), (Kind::Namesake, 25), (Kind::Stranger, 945)];
 
-/// A namesake's date of birth: the docket person's (15%), another day of the same year (35%),
-/// or a year 1–3 apart (50%).
-const NAMESAKE_BIRTH: [(u8, u32); 3] = [(0, 15), (1, 35), (2, 50)];
+/// When a namesake was born, relative to the docket person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NamesakeBirth {
+    /// Another day of the same year.
+    SameYear,
+    /// One to three years earlier or later.
+    YearsApart,
+}
+
+/// Shares of namesake births. Never the same day: persons who share a full name and a date of
+/// birth without being the same person come from the population itself (the strangers), at
+/// the rate its names and dates give. Copying a docket person's name and birth date on purpose
+/// made ten times as many such pairs as the population does, and pairs that no column tells
+/// apart measure the generator, not a linker (docs/linkage-data.md).
+const NAMESAKE_BIRTH: [(NamesakeBirth, u32); 2] = [(NamesakeBirth::SameYear, 40), (NamesakeBirth::YearsApart, 60)];
 /// Share of namesakes of another nationality than the docket person.
 const NAMESAKE_OTHER_NATIONALITY: f64 = 0.10;
 
@@ -261,21 +286,19 @@ fn who(keys: &Keys, q: u64) -> (Traveller, Identity, Rng) {
 }
 
 /// Turns docket person `ident` into someone else of the same name: another date of birth
-/// close to theirs, usually the same nationality, and no passport in common.
+/// close to theirs (never the same), usually the same nationality, and no passport in common.
 fn namesake(ident: &mut Identity, rng: &mut Rng) {
     let p = &mut ident.person;
     let (year, month, day) = date_parts(&p.date_of_birth);
-    p.date_of_birth = match choose(rng, &NAMESAKE_BIRTH) {
-        0 => p.date_of_birth.clone(),
-        kind => {
-            let y = if kind == 1 { year } else { year + rng.range_i64(1, 3) * if rng.chance(0.5) { 1 } else { -1 } };
-            loop {
-                let m = rng.range_i64(1, 12);
-                let d = rng.range_i64(1, days_in_month(y, m));
-                if (y, m, d) != (year, month, day) {
-                    break date_text(y, m, d);
-                }
-            }
+    let y = match choose(rng, &NAMESAKE_BIRTH) {
+        NamesakeBirth::SameYear => year,
+        NamesakeBirth::YearsApart => year + rng.range_i64(1, 3) * if rng.chance(0.5) { 1 } else { -1 },
+    };
+    p.date_of_birth = loop {
+        let m = rng.range_i64(1, 12);
+        let d = rng.range_i64(1, days_in_month(y, m));
+        if (y, m, d) != (year, month, day) {
+            break date_text(y, m, d);
         }
     };
     if rng.chance(NAMESAKE_OTHER_NATIONALITY) {
@@ -557,22 +580,27 @@ pub(super) fn write(opts: &LinkDataOptions, dir: &Path) -> Result<LinkDataSummar
     b.header(&COLUMNS)?;
     let mut truth = OutFile::create(dir, "truth.csv")?;
     truth.header(&["record_id_a", "record_id_b"])?;
+    let mut travellers = OutFile::create(dir, "travellers.csv")?;
+    travellers.header(&["record_id_b", "who", "record_id_a"])?;
     stream(
         opts.rows_b,
         opts.threads,
-        &|q, [buf, tbuf]| {
+        &|q, [buf, tbuf, wbuf]| {
             let (who, row, _) = traveller_row(&keys, q);
             csv_row(buf, &row.each_ref().map(String::as_str));
             if let Traveller::Match(j) = who {
                 csv_row(tbuf, &[&person_id(j), &row[0]]);
             }
+            let (kind, of) = who.relation();
+            csv_row(wbuf, &[&row[0], kind, &of.map(person_id).unwrap_or_default()]);
         },
-        &mut [&mut b, &mut truth],
+        &mut [&mut b, &mut truth, &mut travellers],
     )?;
     Ok(LinkDataSummary {
         tables: vec![(a.finish()?, opts.rows_a), (b.finish()?, opts.rows_b)],
         truth: truth.finish()?,
         true_pairs: keys.matches,
+        travellers: Some(travellers.finish()?),
     })
 }
 
@@ -678,6 +706,7 @@ mod tests {
                     assert_eq!((&p.given_names, &p.family_names), (&a.given_names, &a.family_names));
                     let gap = (date_parts(&p.date_of_birth).0 - date_parts(&a.date_of_birth).0).abs();
                     assert!(gap <= 3 && p.passport.is_none(), "{p:?} / {a:?}");
+                    assert_ne!(p.date_of_birth, a.date_of_birth, "a namesake is born another day");
                     "namesake"
                 }
             };
