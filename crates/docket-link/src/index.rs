@@ -698,6 +698,7 @@ impl LinkIndex {
         Explanation {
             ids: (self.records.ids[r].clone(), incoming.ids[i].clone()),
             prior_weight: self.weights.prior,
+            related_weight: self.weights.related(pattern),
             comparisons,
             total_weight: total,
             probability: probability(total),

@@ -16,6 +16,9 @@ use crate::table::Records;
 /// accepts them.
 const KEEP_FROM: f64 = 0.01;
 
+/// Rounds of settling the prior and calibrating against related non-matches.
+const CALIBRATION_ROUNDS: usize = 3;
+
 /// Progress of a long phase: `(phase, done, total)`.
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
 
@@ -150,23 +153,41 @@ pub fn run(
     } else {
         log2_odds(KEEP_FROM)
     };
-    let mut scored = score(&weights, &candidates, &candidate_patterns, floor);
+    let all = score(&weights, &candidates, &candidate_patterns, floor);
     drop(candidate_patterns);
     lap("scoring", &mut timings);
-    if settings.mode == Mode::Link {
-        // Assignment depends only on the order of the weights, which the prior does not change.
-        scored = one_to_one(scored, records);
-    }
-    if fitted {
-        let prior = settle_prior(&scored, weights.prior, total_pairs);
-        // Weights computed exactly as a run with the saved model computes them.
-        weights.prior = log2_odds(prior);
-        for p in &mut scored {
+    let assign = |mut pairs: Vec<ScoredPair>, weights: &Weights| {
+        for p in &mut pairs {
             p.weight = weights.total(p.pattern, p.a as usize);
         }
-        model.prior = prior;
-        model.expected_matches = prior * total_pairs;
+        if settings.mode == Mode::Link {
+            // One-to-one: each record in at most one pair, best pairs first.
+            pairs = one_to_one(pairs, records);
+        }
+        pairs
+    };
+    let mut scored = assign(all.clone(), &weights);
+    if fitted {
+        // The prior is settled on the pairs as assigned, then the calibration against related
+        // non-matches is fitted at that prior; each changes what the other sees, so the two
+        // are alternated a few times (three rounds settle both to well under a percent here).
+        for round in 0..=CALIBRATION_ROUNDS {
+            // Settle the prior from the weights without it.
+            let prior = settle_prior(&scored, weights.prior, total_pairs);
+            weights.prior = log2_odds(prior);
+            model.prior = prior;
+            model.expected_matches = prior * total_pairs;
+            if round == CALIBRATION_ROUNDS || !settings.training.calibrate {
+                scored = assign(scored, &weights);
+                break;
+            }
+            model.related =
+                model::calibrate(settings, &model, &weights, scored.iter().map(|p| (p.pattern, p.a as usize)));
+            weights.related = model.weights_related(settings);
+            scored = assign(all.clone(), &weights);
+        }
     }
+    drop(all);
     scored.retain(|p| p.probability() >= KEEP_FROM);
     let (threshold, policy) = match settings.threshold {
         ThresholdPolicy::Probability { probability } => (probability, format!("match probability >= {probability}")),
@@ -399,9 +420,12 @@ pub struct Explanation {
     pub ids: (String, String),
     /// `log2` prior odds.
     pub prior_weight: f64,
+    /// The calibration's weight for the pair's pattern: 0, or negative where related
+    /// non-matches (twins, namesakes) share the pattern with matches.
+    pub related_weight: f64,
     /// Per comparison.
     pub comparisons: Vec<ExplainedComparison>,
-    /// Prior plus every weight.
+    /// Prior, related weight and every comparison's weight.
     pub total_weight: f64,
     /// Match probability.
     pub probability: f64,
@@ -441,6 +465,7 @@ pub fn explain(settings: &Settings, records: &Records, weights: &Weights, a: usi
     Explanation {
         ids: (records.ids[a].clone(), records.ids[b].clone()),
         prior_weight: weights.prior,
+        related_weight: weights.related(pattern),
         comparisons,
         total_weight: total,
         probability: probability(total),

@@ -14,7 +14,11 @@
 //!   as the least fixed point of `prior = expected matches / possible pairs`
 //!   ([`crate::link::run`]).
 //!
-//! A pair's match weight is `log2(prior odds) + sum of log2(m/u)` over its levels; with term
+//! * **The calibration** ([`calibrate`]) weighs down the patterns of levels whose candidates
+//!   claim far more matches than the model expects to show them: related non-matches
+//!   (twins, namesakes), whom independent weights count twice.
+//!
+//! A pair's match weight is `log2(prior odds) + related + sum of log2(m/u)` over its levels; with term
 //! frequencies, an exact agreement on value `v` weighs `log2(m / freq(v))`, so a common name
 //! counts for less than a rare one, and with a context (`term_frequency_within`) a pair that
 //! shares the context's value takes `freq(v)` among the records with that value (a name's
@@ -48,6 +52,26 @@ pub struct Model {
     pub comparisons: Vec<ComparisonModel>,
     /// What the fit saw, for the record.
     pub fit: FitReport,
+    /// Patterns whose odds the calibration scaled down ([`calibrate`]); empty in a model
+    /// saved before calibration existed.
+    #[serde(default)]
+    pub related: Vec<RelatedPattern>,
+}
+
+/// A pattern of levels that the candidates show far more often than the model expects
+/// matches to: its pairs are related non-matches (twins, namesakes) as much as matches.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelatedPattern {
+    /// The level of each comparison, in settings order (`missing` for a missing value).
+    pub levels: Vec<String>,
+    /// The weight added to every pair with this pattern (negative).
+    pub weight: f64,
+    /// Candidate pairs with this pattern (after one-to-one assignment when linking).
+    pub pairs: u64,
+    /// The matches their probabilities claimed before calibration.
+    pub claimed: f64,
+    /// The matches with this pattern the model expects: expected matches times m of each level.
+    pub expected: f64,
 }
 
 /// The m and u probabilities of one comparison.
@@ -137,6 +161,8 @@ pub struct Weights {
     pub tf_within: Vec<f32>,
     /// `log2(m_exact)` per comparison, for term-frequency weights.
     pub log_m_exact: Vec<f64>,
+    /// The calibration's weight of each pattern it scaled down ([`calibrate`]).
+    pub related: FxHashMap<Pattern, f64>,
 }
 
 impl Model {
@@ -171,6 +197,18 @@ impl Model {
         if !(model.prior > 0.0 && model.prior < 1.0) {
             return Err(mismatch(format!("prior {} is not a probability", model.prior)));
         }
+        for (k, r) in model.related.iter().enumerate() {
+            if let Err(message) = pattern_of(settings, &r.levels) {
+                return Err(mismatch(format!("related pattern {}: {message}", k + 1)));
+            }
+            if !(r.weight.is_finite() && r.weight <= 0.0) {
+                return Err(mismatch(format!(
+                    "related pattern {}: weight {} is not a finite weight <= 0",
+                    k + 1,
+                    r.weight
+                )));
+            }
+        }
         Ok(model)
     }
 
@@ -180,6 +218,11 @@ impl Model {
             .map_err(|e| ModelError::File { file: path.display().to_string(), message: e.to_string() })?;
         std::fs::write(path, text + "\n")
             .map_err(|e| ModelError::File { file: path.display().to_string(), message: e.to_string() })
+    }
+
+    /// The calibration's weights by pattern.
+    pub fn weights_related(&self, settings: &Settings) -> FxHashMap<Pattern, f64> {
+        self.related.iter().filter_map(|r| Some((pattern_of(settings, &r.levels).ok()?, r.weight))).collect()
     }
 
     /// Weights for scoring `records` (term frequencies are taken from them).
@@ -226,6 +269,7 @@ impl Model {
         }
         let tf_context = settings.comparisons.iter().map(|c| c.term_frequency_within).collect();
         let log_m_exact = self.comparisons.iter().map(|c| c.levels[0].m.max(FLOOR).log2()).collect();
+        let related = self.weights_related(settings);
         Weights {
             level,
             prior: (self.prior / (1.0 - self.prior)).log2(),
@@ -235,8 +279,109 @@ impl Model {
             tf_context,
             tf_within,
             log_m_exact,
+            related,
         }
     }
+}
+
+/// The pattern of level labels, one per comparison (`missing` for a missing value).
+fn pattern_of(settings: &Settings, levels: &[String]) -> Result<Pattern, String> {
+    if levels.len() != settings.comparisons.len() {
+        return Err(format!("{} levels for {} comparisons", levels.len(), settings.comparisons.len()));
+    }
+    let mut pattern = 0;
+    for (c, (cmp, label)) in settings.comparisons.iter().zip(levels).enumerate() {
+        let l = if label == MISSING {
+            NULL
+        } else {
+            (0..cmp.level_count())
+                .find(|&l| cmp.level_label(l) == *label)
+                .ok_or_else(|| format!("comparison `{}` has no level `{label}`", cmp.name))? as u8
+        };
+        pattern |= Pattern::from(l) << (4 * c);
+    }
+    Ok(pattern)
+}
+
+/// The label of level `l` of comparison `c`, `missing` for a missing value.
+pub fn level_name(settings: &Settings, c: usize, l: u8) -> String {
+    if l == NULL { MISSING.into() } else { settings.comparisons[c].level_label(usize::from(l)) }
+}
+
+/// A pattern whose pairs' probabilities claim more than this share of them as matches is
+/// left alone by [`calibrate`].
+const MOSTLY_CLAIMED: f64 = 0.5;
+
+/// How a missing value's level is written.
+const MISSING: &str = "missing";
+
+/// How many matches the calibration lets a pattern's probabilities claim: the matches the
+/// model expects there, half as many again for what the fitted m cannot know (the levels of
+/// one record's comparisons are not independent), and the upper tail of a Poisson count.
+fn allowed_claims(expected: f64) -> f64 {
+    let e = 1.5 * expected;
+    e + 3.0 * e.sqrt() + 3.0
+}
+
+/// Calibration against related non-matches.
+///
+/// Fellegi–Sunter weighs each comparison as if non-matching records agreed on it
+/// independently of the others. Related records break that: twins share a rare family name
+/// *and* a date of birth, namesakes a rare full name, and a pair of them collects both
+/// weights. Such pairs betray themselves in number: summed over the candidates with one
+/// pattern of levels, their probabilities claim far more matches than the model expects to
+/// show that pattern (`expected matches × Π m(level)`).
+///
+/// For each pattern whose pairs claim more than [`allowed_claims`] of the expected number,
+/// this finds the weight `w < 0` that, added to each of those pairs, brings the claim down to
+/// that bound; every pair with the pattern then carries `w` as its "related" weight. Patterns
+/// that claim no more than the model expects are left alone, so the usual matches' patterns are
+/// not touched. `pairs` are scored with `weights` as they stand without the calibration.
+pub fn calibrate(
+    settings: &Settings,
+    model: &Model,
+    weights: &Weights,
+    pairs: impl Iterator<Item = (Pattern, usize)>,
+) -> Vec<RelatedPattern> {
+    let mut by_pattern: FxHashMap<Pattern, Vec<f64>> = FxHashMap::default();
+    for (pattern, a) in pairs {
+        by_pattern.entry(pattern).or_default().push(weights.base(pattern, a));
+    }
+    let mut out = Vec::new();
+    let mut groups: Vec<(Pattern, Vec<f64>)> = by_pattern.into_iter().collect();
+    groups.sort_unstable_by_key(|g| g.0);
+    for (pattern, base) in groups {
+        let mut expected = model.expected_matches;
+        for (c, cmp) in model.comparisons.iter().enumerate() {
+            let l = level_of(pattern, c);
+            if l != NULL {
+                expected *= cmp.levels[usize::from(l)].m;
+            }
+        }
+        let claims = |shift: f64| base.iter().map(|w| probability(w + shift)).sum::<f64>();
+        let (claimed, allowed) = (claims(0.0), allowed_claims(expected));
+        if claimed <= allowed || claimed > MOSTLY_CLAIMED * base.len() as f64 {
+            continue;
+        }
+        // claims() falls as the shift falls: bisect for the shift that claims `allowed`.
+        let (mut lo, mut hi) = (-1.0, 0.0);
+        while claims(lo) > allowed && lo > -1e4 {
+            hi = lo;
+            lo *= 2.0;
+        }
+        for _ in 0..60 {
+            let mid = (lo + hi) / 2.0;
+            if claims(mid) > allowed { hi = mid } else { lo = mid }
+        }
+        out.push(RelatedPattern {
+            levels: (0..settings.comparisons.len()).map(|c| level_name(settings, c, level_of(pattern, c))).collect(),
+            weight: lo,
+            pairs: base.len() as u64,
+            claimed,
+            expected,
+        });
+    }
+    out
 }
 
 /// Value counts of the fields that compare exactly or weigh by frequency, computed once per
@@ -397,13 +542,25 @@ impl Weights {
         self.level[c][l as usize]
     }
 
-    /// Total match weight of a pair with `pattern`.
+    /// Total match weight of a pair with `pattern`: [`Weights::base`] and the related weight.
     pub fn total(&self, pattern: Pattern, a: usize) -> f64 {
+        self.base(pattern, a) + self.related(pattern)
+    }
+
+    /// The prior and every comparison's weight, without the calibration.
+    pub fn base(&self, pattern: Pattern, a: usize) -> f64 {
         let mut w = self.prior;
         for c in 0..self.level.len() {
             w += self.of(c, level_of(pattern, c), a, pattern);
         }
         w
+    }
+
+    /// The calibration's weight of `pattern` (0, or negative for a pattern that related
+    /// non-matches share with matches).
+    #[inline]
+    pub fn related(&self, pattern: Pattern) -> f64 {
+        if self.related.is_empty() { 0.0 } else { self.related.get(&pattern).copied().unwrap_or(0.0) }
     }
 }
 
@@ -549,7 +706,7 @@ pub fn fit(
             term_frequency: cmp.term_frequency,
         })
         .collect();
-    Model { format: FORMAT.into(), prior, expected_matches: expected, comparisons, fit: report }
+    Model { format: FORMAT.into(), prior, expected_matches: expected, comparisons, fit: report, related: Vec::new() }
 }
 
 /// The level-wise median of several sessions' m vectors, renormalized: one session whose EM

@@ -92,11 +92,14 @@ pub struct Training {
     pub max_iterations: u32,
     /// EM stops when no m probability moves by more than this.
     pub tolerance: f64,
+    /// Calibrate against related non-matches (`model::calibrate`): weigh down the patterns
+    /// whose candidates claim far more matches than the model expects there.
+    pub calibrate: bool,
 }
 
 impl Default for Training {
     fn default() -> Self {
-        Training { random_pairs: 200_000, seed: 42, max_iterations: 100, tolerance: 1e-5 }
+        Training { random_pairs: 200_000, seed: 42, max_iterations: 100, tolerance: 1e-5, calibrate: true }
     }
 }
 

@@ -93,7 +93,7 @@ fn a_saved_model_scores_the_same_without_refitting() {
     // The explanation adds up: prior plus every comparison's weight is the total.
     let best = fitted.accepted[0];
     let e = link::explain(&settings, &records, &fitted.weights, best.a as usize, best.b as usize);
-    let sum: f64 = e.prior_weight + e.comparisons.iter().map(|c| c.weight).sum::<f64>();
+    let sum: f64 = e.prior_weight + e.related_weight + e.comparisons.iter().map(|c| c.weight).sum::<f64>();
     assert!((sum - e.total_weight).abs() < 1e-9 && (e.total_weight - best.weight).abs() < 1e-9);
     assert!((e.probability - best.probability()).abs() < 1e-12);
 }

@@ -98,7 +98,7 @@ fn febrl4_true_record_comes_first_with_the_batch_weights() {
         assert!((c.weight - pair.weight).abs() <= 1e-9, "{} vs batch {} for {pair:?}", c.weight, pair.weight);
         // The explanation adds up to the same weight.
         let e = same.explain(&b, i, pair.a);
-        let sum: f64 = e.prior_weight + e.comparisons.iter().map(|x| x.weight).sum::<f64>();
+        let sum: f64 = e.prior_weight + e.related_weight + e.comparisons.iter().map(|x| x.weight).sum::<f64>();
         assert!((e.total_weight - c.weight).abs() <= 1e-9 && (sum - c.weight).abs() <= 1e-9, "{e:?}");
         assert_eq!((e.ids.0.as_str(), e.ids.1.as_str()), (c.id, b.ids[i].as_str()));
     }
@@ -163,7 +163,14 @@ fn falling_model(settings: &Settings) -> Model {
             term_frequency: false,
         })
         .collect();
-    Model { format: FORMAT.into(), prior: 1e-4, expected_matches: 1.0, comparisons, fit: FitReport::default() }
+    Model {
+        format: FORMAT.into(),
+        prior: 1e-4,
+        expected_matches: 1.0,
+        comparisons,
+        fit: FitReport::default(),
+        related: Vec::new(),
+    }
 }
 
 type Row = (String, String, String, String);

@@ -138,7 +138,7 @@ fn write_links(out: &Path, settings: &Settings, records: &Records, result: &Link
         Mode::Link => ("id_a", "id_b"),
         Mode::Dedupe => ("id_1", "id_2"),
     };
-    write!(w, "{a},{b},match_probability,match_weight,prior_weight")?;
+    write!(w, "{a},{b},match_probability,match_weight,prior_weight,related_weight")?;
     for c in &settings.comparisons {
         write!(w, ",{}_weight", c.name)?;
     }
@@ -172,7 +172,8 @@ fn format_links(
         out.push_str(&csv_field(&records.ids[p.a as usize]));
         out.push(',');
         out.push_str(&csv_field(&records.ids[p.b as usize]));
-        for (value, decimals) in [(p.probability(), 6), (p.weight, 4), (prior, 4)] {
+        let related = result.weights.related(p.pattern);
+        for (value, decimals) in [(p.probability(), 6), (p.weight, 4), (prior, 4), (related, 4)] {
             out.push(',');
             push_fixed(&mut out, value, decimals);
         }
@@ -228,6 +229,7 @@ fn explain(settings: &Settings, records: &Records, result: &LinkResult, ids: &[S
     writeln!(out, "Pair {} / {}", e.ids.0, e.ids.1)?;
     writeln!(out, "  {:<28} {:<32} {:>9}", "comparison", "level", "weight")?;
     writeln!(out, "  {:<28} {:<32} {:>+9.3}", "prior (log2 odds)", "", e.prior_weight)?;
+    writeln!(out, "  {:<28} {:<32} {:>+9.3}", "related (calibration)", "", e.related_weight)?;
     for c in &e.comparisons {
         let level = if c.term_frequency_adjusted { format!("{} (by frequency)", c.level) } else { c.level.clone() };
         writeln!(out, "  {:<28} {:<32} {:>+9.3}", c.name, level, c.weight)?;

@@ -65,8 +65,8 @@ fn febrl4_links_with_weights_that_add_up_and_a_reusable_model() {
     let links = std::fs::read_to_string(dir.path().join("links.csv")).expect("links.csv");
     let mut lines = links.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    assert_eq!(&header[..5], ["id_a", "id_b", "match_probability", "match_weight", "prior_weight"]);
-    assert_eq!(header[5], "given_name_weight");
+    assert_eq!(&header[..6], ["id_a", "id_b", "match_probability", "match_weight", "prior_weight", "related_weight"]);
+    assert_eq!(header[6], "given_name_weight");
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len() as u64, summary["accepted"].as_u64().expect("accepted"));
     for row in &rows {

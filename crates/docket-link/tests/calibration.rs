@@ -1,0 +1,228 @@
+//! The calibration against related non-matches (`model::calibrate`), on generated tables: a
+//! docket of persons, most with one of a few common family names, and travellers who are
+//! docket persons, twins of docket persons (same family name and date of birth, another given
+//! name) or strangers. A twin with a rare family name collects the weights of two rare
+//! agreements; without the calibration the model links many of them.
+
+use docket_link::link::{self, LinkResult};
+use docket_link::model::Model;
+use docket_link::settings::Settings;
+use docket_link::table::Records;
+
+const SETTINGS: &str = r#"
+mode = "link"
+id_column = "id"
+[columns]
+given = "name"
+family = "name"
+dob = "date"
+doc = "document"
+[blocking]
+rules = [["family", "dob"], ["given", "dob"], ["doc"]]
+[[comparison]]
+name = "given"
+columns = ["given"]
+levels = ["exact", "jaro_winkler >= 0.9"]
+term_frequency = true
+[[comparison]]
+name = "family"
+columns = ["family"]
+levels = ["exact", "jaro_winkler >= 0.9"]
+term_frequency = true
+[[comparison]]
+name = "dob"
+columns = ["dob"]
+levels = ["exact", "year"]
+[[comparison]]
+name = "doc"
+columns = ["doc"]
+levels = ["exact"]
+[training]
+random_pairs = 20000
+"#;
+
+const GIVEN: &[&str] = &[
+    "ana", "maria", "jose", "luis", "carmen", "juan", "rosa", "pedro", "elena", "jorge", "lucia", "miguel", "sofia",
+    "carlos", "isabel", "diego", "paula", "andres", "laura", "pablo", "marta", "ramon", "teresa", "oscar", "silvia",
+    "hugo", "alicia", "ruben", "nora", "ivan", "clara", "felipe", "irene", "mateo", "julia", "tomas", "eva", "raul",
+    "lorena", "victor",
+];
+const COMMON_FAMILY: &[&str] = &["garcia", "lopez", "martinez", "hernandez", "gonzalez", "perez"];
+const SYLLABLES: &[&str] = &[
+    "ba", "ce", "di", "fo", "gu", "ka", "le", "mi", "no", "pu", "ra", "se", "ti", "vo", "zu", "bre", "clo", "dra",
+    "fli", "gro", "tla", "xen", "yor", "que", "hua",
+];
+
+const PERSONS: usize = 4000;
+const MATCHES: usize = 400;
+const TWINS: usize = 400;
+const STRANGERS: usize = 1200;
+
+/// A small deterministic generator (splitmix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+struct Person {
+    given: String,
+    family: String,
+    dob: String,
+    doc: String,
+}
+
+fn person(rng: &mut Rng) -> Person {
+    // 60% a common family name, the rest a made-up, nearly unique one.
+    let family = if rng.below(10) < 6 {
+        COMMON_FAMILY[rng.below(COMMON_FAMILY.len())].to_owned()
+    } else {
+        (0..3).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect()
+    };
+    Person {
+        given: GIVEN[rng.below(GIVEN.len())].to_owned(),
+        family,
+        dob: format!("{}-{:02}-{:02}", 1960 + rng.below(40), 1 + rng.below(12), 1 + rng.below(28)),
+        doc: format!("D{:08}", rng.next() % 100_000_000),
+    }
+}
+
+/// Tables A and B as CSV, and the true pairs and the twin pairs as ids.
+/// Pairs of ids, table A's first.
+type Pairs = Vec<(String, String)>;
+
+fn tables() -> (String, String, Pairs, Pairs) {
+    let mut rng = Rng(2024);
+    let docket: Vec<Person> = (0..PERSONS).map(|_| person(&mut rng)).collect();
+    let mut a = String::from("id,given,family,dob,doc\n");
+    for (i, p) in docket.iter().enumerate() {
+        a.push_str(&format!("A{i},{},{},{},{}\n", p.given, p.family, p.dob, p.doc));
+    }
+    let mut b = String::from("id,given,family,dob,doc\n");
+    let (mut truth, mut twins) = (Vec::new(), Vec::new());
+    let mut row = 0;
+    let mut push = |b: &mut String, p: &Person| {
+        row += 1;
+        b.push_str(&format!("B{row},{},{},{},{}\n", p.given, p.family, p.dob, p.doc));
+        format!("B{row}")
+    };
+    for i in 0..MATCHES {
+        let p = &docket[i * 7];
+        // Half the travellers show another (renewed) passport.
+        let doc = if i % 2 == 0 { p.doc.clone() } else { format!("R{:08}", rng.next() % 100_000_000) };
+        let id = push(&mut b, &Person { doc, given: p.given.clone(), family: p.family.clone(), dob: p.dob.clone() });
+        truth.push((format!("A{}", i * 7), id));
+    }
+    for i in 0..TWINS {
+        let j = i * 7 + 3;
+        let p = &docket[j];
+        let mut given = GIVEN[rng.below(GIVEN.len())];
+        while given == p.given {
+            given = GIVEN[rng.below(GIVEN.len())];
+        }
+        let twin = Person {
+            given: given.to_owned(),
+            family: p.family.clone(),
+            dob: p.dob.clone(),
+            doc: format!("T{:08}", rng.next() % 100_000_000),
+        };
+        let id = push(&mut b, &twin);
+        twins.push((format!("A{j}"), id));
+    }
+    for _ in 0..STRANGERS {
+        let p = person(&mut rng);
+        push(&mut b, &p);
+    }
+    (a, b, truth, twins)
+}
+
+fn run(calibrate: bool) -> (Records, LinkResult, Pairs, Pairs) {
+    let text = SETTINGS.replace("[training]", &format!("[training]\ncalibrate = {calibrate}"));
+    let settings = Settings::parse(&text, "calibration test").expect("settings");
+    let (a, b, truth, twins) = tables();
+    let tables = vec![
+        ("a.csv".to_owned(), std::io::Cursor::new(a.into_bytes())),
+        ("b.csv".to_owned(), std::io::Cursor::new(b.into_bytes())),
+    ];
+    let records = Records::from_readers(&settings, tables).expect("read");
+    let result = link::run(&settings, &records, None, None, &mut |_, _, _| {});
+    (records, result, truth, twins)
+}
+
+fn linked(records: &Records, result: &LinkResult, pairs: &[(String, String)]) -> usize {
+    let accepted: std::collections::HashSet<(&str, &str)> = result
+        .accepted
+        .iter()
+        .map(|p| (records.ids[p.a as usize].as_str(), records.ids[p.b as usize].as_str()))
+        .collect();
+    pairs.iter().filter(|(x, y)| accepted.contains(&(x.as_str(), y.as_str()))).count()
+}
+
+#[test]
+fn twins_with_rare_family_names_are_not_linked_once_calibrated() {
+    let (records, plain, truth, twins) = run(false);
+    let (plain_true, plain_twins) = (linked(&records, &plain, &truth), linked(&records, &plain, &twins));
+    let (records, calibrated, truth, twins) = run(true);
+    let (true_links, twin_links) = (linked(&records, &calibrated, &truth), linked(&records, &calibrated, &twins));
+    eprintln!(
+        "without calibration: {plain_true} true, {plain_twins} twins; with: {true_links} true, {twin_links} twins"
+    );
+    // Without the calibration the model links the twins whose family name is rare (about 40%
+    // of them): the test would fail if the calibration did nothing.
+    assert!(plain_twins >= TWINS / 5, "{plain_twins} twins linked without calibration");
+    assert!(twin_links <= TWINS / 40, "{twin_links} twins linked with calibration");
+    // Every traveller who is a docket person is still linked.
+    assert!(true_links >= plain_true && true_links >= MATCHES * 99 / 100, "{true_links} of {MATCHES} true pairs");
+    assert!(!calibrated.model.related.is_empty() && plain.model.related.is_empty());
+    // The twins' pattern is among those weighed down, and its weight is in the pairs' totals.
+    let twin_pattern = calibrated
+        .model
+        .related
+        .iter()
+        .find(|r| r.levels == ["else", "exact", "exact", "else"])
+        .expect("the twins' pattern is calibrated");
+    assert!(twin_pattern.weight < 0.0 && twin_pattern.claimed > twin_pattern.expected);
+}
+
+#[test]
+fn the_calibration_is_saved_with_the_model_and_applies_when_it_is_reused() {
+    let (records, result, truth, twins) = run(true);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("model.json");
+    result.model.save(&path).expect("save");
+    let settings = Settings::parse(&SETTINGS.replace("[training]", "[training]\ncalibrate = true"), "calibration test")
+        .expect("settings");
+    let loaded = Model::load(&path, &settings).expect("load");
+    assert_eq!(loaded.related.len(), result.model.related.len());
+    let again = link::run(&settings, &records, Some(loaded), None, &mut |_, _, _| {});
+    assert_eq!(linked(&records, &again, &twins), linked(&records, &result, &twins));
+    assert_eq!(linked(&records, &again, &truth), linked(&records, &result, &truth));
+    // The explanation of a twin pair carries the related weight, and the weights add up.
+    let index = |id: &str| records.ids.iter().position(|x| x == id).expect("id");
+    let explained = twins
+        .iter()
+        .map(|(x, y)| link::explain(&settings, &records, &result.weights, index(x), index(y)))
+        .find(|e| e.related_weight < 0.0)
+        .expect("a twin pair with a related weight");
+    let sum =
+        explained.prior_weight + explained.related_weight + explained.comparisons.iter().map(|c| c.weight).sum::<f64>();
+    assert!((sum - explained.total_weight).abs() < 1e-9, "{explained:?}");
+
+    // A related pattern naming a level the settings do not have is refused.
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read model")).expect("json");
+    json["related"][0]["levels"][0] = "nearly".into();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, json.to_string()).expect("write");
+    let err = Model::load(&bad, &settings).expect_err("an unknown level");
+    assert!(err.to_string().contains("nearly"), "{err}");
+}
