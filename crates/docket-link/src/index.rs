@@ -23,8 +23,9 @@
 //! travellers instead of 1,963: a common surname's block is rarely the only one that finds
 //! the right person (BENCHMARKS.md).
 //!
-//! **Weights** are `weights.total(pattern, record)`, the batch job's formula, with the pattern
-//! of [`compare::pattern_between`] (table record first, as table A's record is in batch).
+//! **Weights** are `weights.total(pattern, record, side)`, the batch job's formula, with the pattern
+//! of [`compare::pattern_between`] (table record first, as table A's record is in batch) and the
+//! incoming record's rarest-token frequencies looked up in the table's (`Weights::side_of`).
 //! [`LinkIndex::build`] takes term frequencies from the indexed table; the batch job takes them
 //! from both of its tables, so the two agree exactly only where no term-frequency adjustment
 //! applies. [`LinkIndex::with_weights`] takes any [`Weights`] whose records begin with the
@@ -53,7 +54,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::block;
 use crate::compare::{self, NULL, Pattern};
 use crate::link::{ExplainedComparison, Explanation};
-use crate::model::{Model, Weights, probability};
+use crate::model::{Model, Side, Weights, probability};
 use crate::settings::{ColumnKind, Comparison, Level, Rule, Settings};
 use crate::table::{self, Names, Records, TableError};
 
@@ -503,6 +504,8 @@ impl LinkIndex {
         let blocked = self.candidates(incoming, i).records;
         let comparisons = &self.settings.comparisons;
         let weights = &self.weights;
+        let side_buf = weights.side_of(&self.settings, incoming, i);
+        let side = side_buf.side();
         let theirs: Vec<&str> = comparisons.iter().map(|c| incoming.text(c.field, i)).collect();
         let mut memo: Vec<LevelsByValue<'_>> = comparisons.iter().map(|_| LevelsByValue::default()).collect();
         let mut best = TopWeights::new(limit);
@@ -544,11 +547,11 @@ impl LinkIndex {
                 bound += if unsettled & (1 << c) != 0 {
                     self.ceiling(c, r, pattern)
                 } else {
-                    weights.of(c, compare::level_of(pattern, c), r, pattern)
+                    weights.of(c, compare::level_of(pattern, c), r, side, pattern)
                 };
             }
             if unsettled == 0 {
-                let weight = weights.total(pattern, r);
+                let weight = weights.total(pattern, r, side);
                 best.push(weight);
                 scored.push(Scored { weight, record, pattern, rules });
             } else if bound >= best.bar() {
@@ -572,12 +575,12 @@ impl LinkIndex {
                 let ours = self.records.text(comparisons[c].field, r);
                 let l = self.grade(&mut memo[c], c, r, ours, incoming, i);
                 pattern |= u64::from(l) << (4 * c);
-                bound += weights.of(c, l, r, pattern) - self.ceiling(c, r, pattern);
+                bound += weights.of(c, l, r, side, pattern) - self.ceiling(c, r, pattern);
                 if bound < bar {
                     continue 'open;
                 }
             }
-            let weight = weights.total(pattern, r);
+            let weight = weights.total(pattern, r, side);
             best.push(weight);
             scored.push(Scored { weight, record: o.record, pattern, rules: o.rules });
         }
@@ -654,7 +657,11 @@ impl LinkIndex {
     /// `exact` when that comes first).
     #[inline]
     fn ceiling(&self, c: usize, r: usize, pattern: Pattern) -> f64 {
-        if self.exact_first[c] { self.ceiling[c] } else { self.ceiling[c].max(self.weights.of(c, 0, r, pattern)) }
+        let mut most = self.ceiling[c];
+        if let Some(subset) = self.weights.subset_ceiling(c, r, pattern) {
+            most = most.max(subset);
+        }
+        if self.exact_first[c] { most } else { most.max(self.weights.of(c, 0, r, Side::default(), pattern)) }
     }
 
     /// Normalizes one incoming record ([`LinkIndex::incoming`]) and queries it.
@@ -673,6 +680,7 @@ impl LinkIndex {
     /// gives for a batch pair, table record first.
     pub fn explain(&self, incoming: &Records, i: usize, record: u32) -> Explanation {
         let r = record as usize;
+        let side = self.weights.side_of(&self.settings, incoming, i);
         let mut pattern: Pattern = 0;
         let comparisons = self
             .settings
@@ -690,11 +698,11 @@ impl LinkIndex {
             .map(|(c, (cmp, l))| ExplainedComparison {
                 name: cmp.name.clone(),
                 level: if l == NULL { "missing".into() } else { cmp.level_label(usize::from(l)) },
-                weight: self.weights.of(c, l, r, pattern),
-                term_frequency_adjusted: l == 0 && self.weights.tf_slot[c].is_some(),
+                weight: self.weights.of(c, l, r, side.side(), pattern),
+                term_frequency_adjusted: self.weights.by_frequency(c, l),
             })
             .collect();
-        let total = self.weights.total(pattern, r);
+        let total = self.weights.total(pattern, r, side.side());
         Explanation {
             ids: (self.records.ids[r].clone(), incoming.ids[i].clone()),
             prior_weight: self.weights.prior,

@@ -158,7 +158,7 @@ pub fn run(
     lap("scoring", &mut timings);
     let assign = |mut pairs: Vec<ScoredPair>, weights: &Weights| {
         for p in &mut pairs {
-            p.weight = weights.total(p.pattern, p.a as usize);
+            p.weight = weights.total(p.pattern, p.a as usize, weights.side(p.b as usize));
         }
         if settings.mode == Mode::Link {
             // One-to-one: each record in at most one pair, best pairs first.
@@ -181,8 +181,12 @@ pub fn run(
                 scored = assign(scored, &weights);
                 break;
             }
-            model.related =
-                model::calibrate(settings, &model, &weights, scored.iter().map(|p| (p.pattern, p.a as usize)));
+            model.related = model::calibrate(
+                settings,
+                &model,
+                &weights,
+                scored.iter().map(|p| (p.pattern, p.a as usize, p.b as usize)),
+            );
             weights.related = model.weights_related(settings);
             scored = assign(all.clone(), &weights);
         }
@@ -335,7 +339,7 @@ fn score(weights: &Weights, candidates: &Candidates, patterns: &[Pattern], keep:
                         .iter()
                         .zip(patterns)
                         .filter_map(|(&(a, b), &pattern)| {
-                            let weight = weights.total(pattern, a as usize);
+                            let weight = weights.total(pattern, a as usize, weights.side(b as usize));
                             (weight >= keep).then_some(ScoredPair { a, b, pattern, weight })
                         })
                         .collect::<Vec<_>>()
@@ -456,12 +460,12 @@ pub fn explain(settings: &Settings, records: &Records, weights: &Weights, a: usi
             ExplainedComparison {
                 name: cmp.name.clone(),
                 level: if l == NULL { "missing".into() } else { cmp.level_label(l as usize) },
-                weight: weights.of(c, l, a, pattern),
-                term_frequency_adjusted: l == 0 && weights.tf_slot[c].is_some(),
+                weight: weights.of(c, l, a, weights.side(b), pattern),
+                term_frequency_adjusted: weights.by_frequency(c, l),
             }
         })
         .collect();
-    let total = weights.total(pattern, a);
+    let total = weights.total(pattern, a, weights.side(b));
     Explanation {
         ids: (records.ids[a].clone(), records.ids[b].clone()),
         prior_weight: weights.prior,

@@ -163,6 +163,119 @@ pub struct Weights {
     pub log_m_exact: Vec<f64>,
     /// The calibration's weight of each pattern it scaled down ([`calibrate`]).
     pub related: FxHashMap<Pattern, f64>,
+    /// For each comparison with term frequencies, the index of its `token_subset` level.
+    pub subset_level: Vec<Option<u8>>,
+    /// `log2(m)` of each comparison's `token_subset` level (0 where it has none).
+    pub log_m_subset: Vec<f64>,
+    /// Each record's rarest name token's frequency (the share of records holding it), laid out
+    /// as `tf`; 0 where the comparison has no `token_subset` level or the value is missing.
+    pub sub: Vec<f32>,
+    /// The same among the records that share the record's context value (0: none).
+    pub sub_within: Vec<f32>,
+    /// Token frequencies by term-frequency slot, for records scored against these weights
+    /// that were not among those they were computed from ([`Weights::side_of`]).
+    pub tokens: Vec<Option<TokenFrequencies>>,
+}
+
+/// How common each name token is: the share of the records with a value that hold it, overall
+/// and among the records that share a context value.
+#[derive(Debug, Default)]
+pub struct TokenFrequencies {
+    overall: FxHashMap<u64, f32>,
+    within: FxHashMap<(u64, u64), f32>,
+}
+
+/// The other record of a pair as [`Weights::of`] needs it: for each term-frequency comparison,
+/// its rarest token's frequency, overall and within its context. Empty slices: not known
+/// (the `token_subset` level then weighs by record `a` alone).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Side<'a> {
+    sub: &'a [f32],
+    sub_within: &'a [f32],
+}
+
+/// A [`Side`] computed for a record outside the weights' own records.
+#[derive(Debug, Clone, Default)]
+pub struct SideBuf {
+    sub: Vec<f32>,
+    sub_within: Vec<f32>,
+}
+
+impl Side<'_> {
+    /// The rarest-token frequency at `at`, within the context if `within` and known there.
+    #[inline]
+    fn rarest(&self, at: usize, within: bool) -> f32 {
+        let w = if within { self.sub_within.get(at).copied().unwrap_or(0.0) } else { 0.0 };
+        if w > 0.0 { w } else { self.sub.get(at).copied().unwrap_or(0.0) }
+    }
+}
+
+impl SideBuf {
+    /// The side to pass to [`Weights::of`].
+    pub fn side(&self) -> Side<'_> {
+        Side { sub: &self.sub, sub_within: &self.sub_within }
+    }
+}
+
+fn hash_str(v: &str) -> u64 {
+    let mut h = crate::fx::FxHasher::default();
+    std::hash::Hasher::write(&mut h, v.as_bytes());
+    std::hash::Hasher::finish(&h)
+}
+
+/// Token frequencies of `field` over `records` (within the values of field `context`).
+fn token_frequencies(records: &Records, field: usize, context: Option<usize>) -> TokenFrequencies {
+    let mut overall: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut within: FxHashMap<(u64, u64), u32> = FxHashMap::default();
+    let mut in_context: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut present = 0u32;
+    let mut seen: Vec<u64> = Vec::new();
+    for i in 0..records.len() {
+        let v = records.sorted(field, i);
+        if v.is_empty() {
+            continue;
+        }
+        present += 1;
+        seen.clear();
+        seen.extend(v.split(' ').map(hash_str));
+        seen.sort_unstable();
+        seen.dedup();
+        for &t in &seen {
+            *overall.entry(t).or_default() += 1;
+        }
+        if let Some(k) = context {
+            let ctx = records.text(k, i);
+            if !ctx.is_empty() {
+                let ctx = hash_str(ctx);
+                *in_context.entry(ctx).or_default() += 1;
+                for &t in &seen {
+                    *within.entry((ctx, t)).or_default() += 1;
+                }
+            }
+        }
+    }
+    let share = |n: u32, of: u32| (f64::from(n) / f64::from(of.max(1))) as f32;
+    TokenFrequencies {
+        overall: overall.into_iter().map(|(t, n)| (t, share(n, present))).collect(),
+        within: within.into_iter().map(|((c, t), n)| ((c, t), share(n, in_context[&c]))).collect(),
+    }
+}
+
+impl TokenFrequencies {
+    /// The frequency of the rarest token of `sorted` (tokens joined by one space), overall and
+    /// within context value `context` (empty: none); 0 for a missing value or unknown tokens.
+    fn rarest(&self, sorted: &str, context: &str) -> (f32, f32) {
+        if sorted.is_empty() {
+            return (0.0, 0.0);
+        }
+        let ctx = (!context.is_empty()).then(|| hash_str(context));
+        let (mut overall, mut within) = (f32::INFINITY, f32::INFINITY);
+        for t in sorted.split(' ').map(hash_str) {
+            overall = overall.min(self.overall.get(&t).copied().unwrap_or(0.0));
+            within = within.min(ctx.and_then(|c| self.within.get(&(c, t)).copied()).unwrap_or(0.0));
+        }
+        (overall, within)
+    }
 }
 
 impl Model {
@@ -267,9 +380,39 @@ impl Model {
                 }
             }
         }
-        let tf_context = settings.comparisons.iter().map(|c| c.term_frequency_within).collect();
+        let tf_context: Vec<Option<usize>> = settings.comparisons.iter().map(|c| c.term_frequency_within).collect();
         let log_m_exact = self.comparisons.iter().map(|c| c.levels[0].m.max(FLOOR).log2()).collect();
         let related = self.weights_related(settings);
+        // token_subset under term frequencies: how common is the rarest token of each record.
+        let subset_level: Vec<Option<u8>> = settings
+            .comparisons
+            .iter()
+            .map(|c| {
+                let l = c.levels.iter().position(|l| *l == crate::settings::Level::TokenSubset)?;
+                c.term_frequency.then_some(l as u8)
+            })
+            .collect();
+        let log_m_subset = (0..settings.comparisons.len())
+            .map(|c| subset_level[c].map_or(0.0, |l| self.comparisons[c].levels[usize::from(l)].m.max(FLOOR).log2()))
+            .collect();
+        let mut tokens: Vec<Option<TokenFrequencies>> = (0..tf_width).map(|_| None).collect();
+        let (mut sub, mut sub_within) = (Vec::new(), Vec::new());
+        if subset_level.iter().any(Option::is_some) {
+            sub = vec![0f32; tf_width * records.len()];
+            sub_within = vec![0f32; tf_width * records.len()];
+            for (c, cmp) in settings.comparisons.iter().enumerate() {
+                let (Some(_), Some(k)) = (subset_level[c], tf_slot[c]) else { continue };
+                let context = tf_context[c].map(|x| settings.comparisons[x].field);
+                let table = token_frequencies(records, cmp.field, context);
+                for i in 0..records.len() {
+                    let ctx = context.map_or("", |x| records.text(x, i));
+                    let (o, w) = table.rarest(records.sorted(cmp.field, i), ctx);
+                    sub[i * tf_width + k] = o;
+                    sub_within[i * tf_width + k] = w;
+                }
+                tokens[k] = Some(table);
+            }
+        }
         Weights {
             level,
             prior: (self.prior / (1.0 - self.prior)).log2(),
@@ -280,6 +423,11 @@ impl Model {
             tf_within,
             log_m_exact,
             related,
+            subset_level,
+            log_m_subset,
+            sub,
+            sub_within,
+            tokens,
         }
     }
 }
@@ -341,11 +489,11 @@ pub fn calibrate(
     settings: &Settings,
     model: &Model,
     weights: &Weights,
-    pairs: impl Iterator<Item = (Pattern, usize)>,
+    pairs: impl Iterator<Item = (Pattern, usize, usize)>,
 ) -> Vec<RelatedPattern> {
     let mut by_pattern: FxHashMap<Pattern, Vec<f64>> = FxHashMap::default();
-    for (pattern, a) in pairs {
-        by_pattern.entry(pattern).or_default().push(weights.base(pattern, a));
+    for (pattern, a, b) in pairs {
+        by_pattern.entry(pattern).or_default().push(weights.base(pattern, a, weights.side(b)));
     }
     let mut out = Vec::new();
     let mut groups: Vec<(Pattern, Vec<f64>)> = by_pattern.into_iter().collect();
@@ -517,10 +665,25 @@ fn frequencies_within(records: &Records, field: usize, context: usize) -> Vec<f3
 impl Weights {
     /// Weight of comparison `c` at level `l` for table-A record `a` in a pair with `pattern`
     /// (which says, for a frequency counted within a context, whether the pair shares it).
+    ///
+    /// With term frequencies, `token_subset` weighs by how common the names the two share
+    /// are: `log2(m_subset / f)`, `f` the frequency of the rarest token of the record with
+    /// fewer tokens (counted within the pair's context where it shares one). That record's
+    /// tokens are all shared, and the other record's rarest token is at most as common, so
+    /// `f` is the larger of the two records' rarest-token frequencies; `b` gives the other
+    /// record's (an empty side: record `a`'s alone).
     #[inline]
-    pub fn of(&self, c: usize, l: u8, a: usize, pattern: Pattern) -> f64 {
+    pub fn of(&self, c: usize, l: u8, a: usize, b: Side<'_>, pattern: Pattern) -> f64 {
         if l == NULL {
             return 0.0;
+        }
+        if Some(l) == self.subset_level[c]
+            && let Some(k) = self.tf_slot[c]
+        {
+            let f = self.subset_frequency(c, k, a, pattern).max(b.rarest(k, self.shares_context(c, pattern)));
+            if f > 0.0 {
+                return self.log_m_subset[c] - f64::from(f).log2();
+            }
         }
         if l == 0
             && let Some(k) = self.tf_slot[c]
@@ -542,16 +705,79 @@ impl Weights {
         self.level[c][l as usize]
     }
 
+    /// Whether level `l` of comparison `c` is weighed by the values' frequencies (`exact`, and
+    /// `token_subset`, under `term_frequency`).
+    pub fn by_frequency(&self, c: usize, l: u8) -> bool {
+        self.tf_slot[c].is_some() && (l == 0 || Some(l) == self.subset_level[c])
+    }
+
+    /// Whether comparison `c` counts frequencies within a context that the pair shares.
+    #[inline]
+    fn shares_context(&self, c: usize, pattern: Pattern) -> bool {
+        self.tf_context[c].is_some_and(|x| level_of(pattern, x) == 0)
+    }
+
+    /// Record `a`'s rarest-token frequency for comparison `c` (slot `k`).
+    #[inline]
+    fn subset_frequency(&self, c: usize, k: usize, a: usize, pattern: Pattern) -> f32 {
+        Side { sub: &self.sub, sub_within: &self.sub_within }
+            .rarest(a * self.tf_width + k, self.shares_context(c, pattern))
+    }
+
+    /// The most `token_subset` of comparison `c` can weigh for record `a` whatever the other
+    /// record (`None`: the comparison has no such weighing).
+    #[inline]
+    pub fn subset_ceiling(&self, c: usize, a: usize, pattern: Pattern) -> Option<f64> {
+        let k = self.tf_slot[c]?;
+        self.subset_level[c]?;
+        let f = self.subset_frequency(c, k, a, pattern);
+        Some(if f > 0.0 {
+            self.log_m_subset[c] - f64::from(f).log2()
+        } else {
+            self.level[c][usize::from(self.subset_level[c]?)]
+        })
+    }
+
+    /// Record `i` of the records these weights were computed from, as the other side of a
+    /// pair.
+    #[inline]
+    pub fn side(&self, i: usize) -> Side<'_> {
+        if self.sub.is_empty() {
+            return Side::default();
+        }
+        let at = i * self.tf_width;
+        Side { sub: &self.sub[at..at + self.tf_width], sub_within: &self.sub_within[at..at + self.tf_width] }
+    }
+
+    /// Record `i` of other `records` (an incoming record), as the other side of a pair.
+    pub fn side_of(&self, settings: &Settings, records: &Records, i: usize) -> SideBuf {
+        if self.sub.is_empty() {
+            return SideBuf::default();
+        }
+        let mut out = SideBuf { sub: vec![0.0; self.tf_width], sub_within: vec![0.0; self.tf_width] };
+        for (c, cmp) in settings.comparisons.iter().enumerate() {
+            let (Some(k), Some(table)) = (self.tf_slot[c], self.tf_slot[c].and_then(|k| self.tokens[k].as_ref()))
+            else {
+                continue;
+            };
+            let ctx = self.tf_context[c].map_or("", |x| records.text(settings.comparisons[x].field, i));
+            let (o, w) = table.rarest(records.sorted(cmp.field, i), ctx);
+            out.sub[k] = o;
+            out.sub_within[k] = w;
+        }
+        out
+    }
+
     /// Total match weight of a pair with `pattern`: [`Weights::base`] and the related weight.
-    pub fn total(&self, pattern: Pattern, a: usize) -> f64 {
-        self.base(pattern, a) + self.related(pattern)
+    pub fn total(&self, pattern: Pattern, a: usize, b: Side<'_>) -> f64 {
+        self.base(pattern, a, b) + self.related(pattern)
     }
 
     /// The prior and every comparison's weight, without the calibration.
-    pub fn base(&self, pattern: Pattern, a: usize) -> f64 {
+    pub fn base(&self, pattern: Pattern, a: usize, b: Side<'_>) -> f64 {
         let mut w = self.prior;
         for c in 0..self.level.len() {
-            w += self.of(c, level_of(pattern, c), a, pattern);
+            w += self.of(c, level_of(pattern, c), a, b, pattern);
         }
         w
     }

@@ -220,6 +220,7 @@ proptest! {
 /// Every candidate blocking finds, scored the plain way (the batch job's pattern and total),
 /// best first: `(id, weight, pattern)`.
 fn every_candidate(index: &LinkIndex, incoming: &Records, i: usize) -> Vec<(String, f64, u64)> {
+    let side = index.weights().side_of(index.settings(), incoming, i);
     let mut all: Vec<(String, f64, u64)> = index
         .candidates(incoming, i)
         .records
@@ -227,7 +228,7 @@ fn every_candidate(index: &LinkIndex, incoming: &Records, i: usize) -> Vec<(Stri
         .map(|&(r, _)| {
             let r = r as usize;
             let pattern = compare::pattern_between(index.settings(), index.records(), r, incoming, i);
-            (index.records().ids[r].clone(), index.weights().total(pattern, r), pattern)
+            (index.records().ids[r].clone(), index.weights().total(pattern, r, side.side()), pattern)
         })
         .collect();
     all.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
@@ -417,4 +418,34 @@ fn weights_for_other_settings_are_refused() {
     other.comparisons.pop();
     let weights = other.weights(&settings, index.records());
     assert!(matches!(LinkIndex::with_weights(&settings, table, weights), Err(IndexError::Weights(_))));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The same where `token_subset` weighs little on average (u 0.5) but much when the shared
+    /// token is rare: weighed by frequency it can exceed every fixed level weight of the
+    /// comparison, and the index's bound for a name not yet graded must allow for that.
+    #[test]
+    fn queries_with_rare_shared_tokens_give_the_best_of_every_candidate(
+        rows in prop::collection::vec(row(), 1..60),
+        incoming in prop::collection::vec(row(), 1..8),
+    ) {
+        let settings = Settings::parse(
+            &SETTINGS.replace("levels = [\"exact\", \"token_subset\"", "term_frequency = true\nlevels = [\"exact\", \"token_subset\""),
+            "index test",
+        ).expect("settings");
+        let mut model = falling_model(&settings);
+        model.comparisons[1].levels[1].m = 0.9;
+        model.comparisons[1].levels[1].u = 0.5;
+        model.comparisons[1].levels[2].u = 0.9;
+        let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
+        let index = LinkIndex::build(&settings, table, &model).expect("index");
+        let incoming = Records::from_readers(&settings, vec![("in".into(), csv_of(&incoming).as_bytes())]).expect("in");
+        for i in 0..incoming.len() {
+            if let Err(e) = check_against_every_candidate(&index, &incoming, i) {
+                prop_assert!(false, "incoming {}: {}", i, e);
+            }
+        }
+    }
 }

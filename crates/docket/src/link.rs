@@ -173,6 +173,7 @@ fn format_links(
         out.push(',');
         out.push_str(&csv_field(&records.ids[p.b as usize]));
         let related = result.weights.related(p.pattern);
+        let side = result.weights.side(p.b as usize);
         for (value, decimals) in [(p.probability(), 6), (p.weight, 4), (prior, 4), (related, 4)] {
             out.push(',');
             push_fixed(&mut out, value, decimals);
@@ -180,7 +181,7 @@ fn format_links(
         for c in 0..settings.comparisons.len() {
             let l = docket_link::compare::level_of(p.pattern, c);
             out.push(',');
-            push_fixed(&mut out, result.weights.of(c, l, p.a as usize, p.pattern), 4);
+            push_fixed(&mut out, result.weights.of(c, l, p.a as usize, side, p.pattern), 4);
         }
         out.push('\n');
     }
