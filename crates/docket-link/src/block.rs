@@ -110,6 +110,16 @@ pub fn key_hash(records: &Records, rule: &Rule, i: usize) -> u64 {
             }
             KeyFunction::FirstToken => fnv(h, text.split(' ').next().unwrap_or(text).as_bytes()),
             KeyFunction::SortedTokens => fnv(h, records.sorted(f, i).as_bytes()),
+            KeyFunction::FirstTokens => {
+                let mut firsts: Vec<&str> = key
+                    .parts
+                    .iter()
+                    .filter_map(|&c| records.text(c, i).split(' ').next())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                firsts.sort_unstable();
+                firsts.iter().fold(h, |h, t| fnv(fnv(h, t.as_bytes()), b" "))
+            }
         };
         h = fnv(h, &[0xff]);
     }

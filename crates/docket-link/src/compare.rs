@@ -59,6 +59,11 @@ pub fn level(cmp: &Comparison, ra: &Records, a: usize, rb: &Records, b: usize) -
                 let (ox, oy) = (ra.text(other, a), rb.text(other, b));
                 !ox.is_empty() && x == oy && y == ox
             }
+            Level::SwappedTokens(other) => {
+                let (ox, oy) = (ra.sorted(other, a), rb.sorted(other, b));
+                let (sx, sy) = (ra.sorted(f, a), rb.sorted(f, b));
+                !ox.is_empty() && !oy.is_empty() && token_subset(sx, oy) && token_subset(ox, sy)
+            }
             Level::SameTokens => ra.sorted(f, a) == rb.sorted(f, b),
             Level::TokenSubset => token_subset(ra.sorted(f, a), rb.sorted(f, b)),
             Level::TokensFuzzy(t) => tokens_fuzzy(x, y, t),

@@ -313,7 +313,7 @@ impl Hasher for FxHasher {
 /// another column. The cost is a rough count of passes over the values.
 fn grading_cost(cmp: &Comparison) -> Option<u32> {
     let by_value = matches!(cmp.kind, ColumnKind::Name | ColumnKind::Text)
-        && !cmp.levels.iter().any(|l| matches!(l, Level::Swapped(_)));
+        && !cmp.levels.iter().any(|l| matches!(l, Level::Swapped(_) | Level::SwappedTokens(_)));
     let cost = |l: &Level| match l {
         Level::TokensFuzzy(_) => 4,
         Level::JaroWinkler(_) | Level::DamerauLevenshtein(_) => 2,
@@ -398,7 +398,7 @@ impl LinkIndex {
         let by_value = comparisons
             .iter()
             .map(|c| match c.kind {
-                _ if c.levels.iter().any(|l| matches!(l, Level::Swapped(_))) => ByValue::No,
+                _ if c.levels.iter().any(|l| matches!(l, Level::Swapped(_) | Level::SwappedTokens(_))) => ByValue::No,
                 ColumnKind::Date => ByValue::TextAndDate,
                 ColumnKind::Name | ColumnKind::Text => ByValue::Text,
                 ColumnKind::Document | ColumnKind::Digits => ByValue::No,

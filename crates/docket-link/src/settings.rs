@@ -218,6 +218,8 @@ pub struct Key {
     pub field: usize,
     /// What is taken of the value.
     pub function: KeyFunction,
+    /// The columns of the field, for `first_tokens` (in [`Settings::fields`] order).
+    pub parts: Vec<usize>,
 }
 
 /// What a blocking key takes of a value.
@@ -235,6 +237,9 @@ pub enum KeyFunction {
     FirstToken,
     /// The tokens of a name in sorted order (order-free).
     SortedTokens,
+    /// The first token of each column of a joined name, in sorted order: the same when given
+    /// and family names are swapped, a second surname dropped or a middle name added.
+    FirstTokens,
 }
 
 /// One comparison: how two rows' values for some columns are graded into levels.
@@ -278,6 +283,9 @@ pub enum Level {
     /// This comparison's value equals the other row's value of another column, both ways
     /// (given and family names swapped).
     Swapped(usize),
+    /// This value and the other record's value of column `.0` agree both ways as token sets
+    /// do, one holding every token of the other (swapped, and a name dropped or added).
+    SwappedTokens(usize),
     /// Same tokens in any order.
     SameTokens,
     /// Every token of the shorter value is a token of the longer (a dropped second surname,
@@ -309,6 +317,7 @@ impl std::fmt::Display for Level {
         match self {
             Level::Exact => write!(f, "exact"),
             Level::Swapped(_) => write!(f, "swapped"),
+            Level::SwappedTokens(_) => write!(f, "swapped_tokens"),
             Level::SameTokens => write!(f, "same_tokens"),
             Level::TokenSubset => write!(f, "token_subset"),
             Level::TokensFuzzy(t) => write!(f, "tokens_fuzzy >= {t}"),
@@ -412,7 +421,7 @@ impl Settings {
                 let level = parse_level(l, kind).map_err(|m| invalid(format!("{lcontext}: {m}")))?;
                 let level = match level {
                     ParsedLevel::Level(level) => level,
-                    ParsedLevel::Swapped(other) => {
+                    ParsedLevel::Swapped(other, tokens) => {
                         if cols.len() != 1 {
                             return Err(invalid(format!("{lcontext}: only a one-column comparison can swap")));
                         }
@@ -420,7 +429,10 @@ impl Settings {
                         if columns[o].1 != kind {
                             return Err(invalid(format!("{lcontext}: `{other}` is of another kind")));
                         }
-                        Level::Swapped(o)
+                        if tokens && !matches!(kind, ColumnKind::Name | ColumnKind::Text) {
+                            return Err(invalid(format!("{lcontext}: defined for name and text columns only")));
+                        }
+                        if tokens { Level::SwappedTokens(o) } else { Level::Swapped(o) }
                     }
                 };
                 levels.push(level);
@@ -494,12 +506,19 @@ impl Settings {
                     KeyFunction::FirstToken | KeyFunction::SortedTokens => {
                         matches!(kind, ColumnKind::Name | ColumnKind::Text)
                     }
+                    KeyFunction::FirstTokens => {
+                        if fields[c].columns.len() < 2 {
+                            return Err(invalid(format!("{context}: `first_tokens` takes a [joined] value")));
+                        }
+                        matches!(kind, ColumnKind::Name | ColumnKind::Text)
+                    }
                     _ => true,
                 };
                 if !fits {
                     return Err(invalid(format!("{context}: not defined for a {kind:?} column")));
                 }
-                parsed.push(Key { field: c, function });
+                let parts = if function == KeyFunction::FirstTokens { fields[c].columns.clone() } else { Vec::new() };
+                parsed.push(Key { field: c, function, parts });
             }
             rules.push(Rule { text: keys.join(" & "), keys: parsed });
         }
@@ -535,7 +554,8 @@ impl Settings {
 
 enum ParsedLevel<'a> {
     Level(Level),
-    Swapped(&'a str),
+    /// The other column, and whether token sets are compared (`swapped_tokens`).
+    Swapped(&'a str, bool),
 }
 
 fn parse_key(text: &str) -> Result<(KeyFunction, &str), String> {
@@ -552,6 +572,7 @@ fn parse_key(text: &str) -> Result<(KeyFunction, &str), String> {
         "year" => one(KeyFunction::Year),
         "first_token" => one(KeyFunction::FirstToken),
         "sorted_tokens" => one(KeyFunction::SortedTokens),
+        "first_tokens" => one(KeyFunction::FirstTokens),
         "prefix" => match args.as_slice() {
             [col, n] => {
                 let n: usize = n.parse().map_err(|_| format!("`{n}` is not a length"))?;
@@ -562,7 +583,9 @@ fn parse_key(text: &str) -> Result<(KeyFunction, &str), String> {
             }
             _ => Err("`prefix` takes a column and a length: `prefix(COLUMN, N)`".into()),
         },
-        _ => Err(format!("unknown function `{name}`: expected metaphone, year, first_token, sorted_tokens or prefix")),
+        _ => Err(format!(
+            "unknown function `{name}`: expected metaphone, year, first_token, first_tokens, sorted_tokens or prefix"
+        )),
     }
 }
 
@@ -590,14 +613,19 @@ fn parse_level(text: &str, kind: ColumnKind) -> Result<ParsedLevel<'_>, String> 
         _ => {}
     }
     if let Some(inner) = t.strip_prefix("swapped(").and_then(|r| r.strip_suffix(')')) {
-        return Ok(ParsedLevel::Swapped(inner.trim()));
+        return Ok(ParsedLevel::Swapped(inner.trim(), false));
+    }
+    if let Some(inner) = t.strip_prefix("swapped_tokens(").and_then(|r| r.strip_suffix(')')) {
+        return Ok(ParsedLevel::Swapped(inner.trim(), true));
     }
     let (name, op, value) = {
         let Some(pos) = t.find(['<', '>']) else {
-            return Err("unknown level: expected exact, swapped(COLUMN), same_tokens, token_subset, \
+            return Err(
+                "unknown level: expected exact, swapped(COLUMN), swapped_tokens(COLUMN), same_tokens, token_subset, \
                         tokens_fuzzy >= X, jaro_winkler >= X, damerau_levenshtein <= K, phonetic, \
                         day_month_swapped, year_month, year, partial_match or years_apart <= N"
-                .into());
+                    .into(),
+            );
         };
         let rest = &t[pos..];
         let (op, value) = if let Some(v) = rest.strip_prefix(">=") {

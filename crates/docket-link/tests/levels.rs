@@ -1,0 +1,56 @@
+//! Comparison levels and the `first_tokens` blocking key on cases as data
+//! (`tests/data/levels.tsv`): a pair of records, the level each name comparison reaches.
+
+mod common;
+
+use docket_link::block::key_hash;
+use docket_link::compare;
+use docket_link::settings::Settings;
+use docket_link::table::Records;
+
+const SETTINGS: &str = r#"
+mode = "link"
+id_column = "id"
+[columns]
+given = "name"
+family = "name"
+[joined]
+full_name = ["given", "family"]
+[blocking]
+rules = [["first_tokens(full_name)"]]
+[[comparison]]
+name = "given"
+columns = ["given"]
+levels = ["exact", "swapped(family)", "swapped_tokens(family)", "token_subset", "jaro_winkler >= 0.88"]
+[[comparison]]
+name = "family"
+columns = ["family"]
+levels = ["exact", "swapped(given)", "swapped_tokens(given)", "token_subset", "jaro_winkler >= 0.88"]
+"#;
+
+#[test]
+fn name_levels_and_the_first_tokens_key() {
+    let settings = Settings::parse(SETTINGS, "levels test").expect("settings");
+    common::check_table("levels.tsv", 4, 12, |v| {
+        let csv = format!("id,given,family\na,{},{}\nb,{},{}\n", v[0], v[1], v[2], v[3]);
+        let records = Records::from_readers(&settings, vec![("pair".into(), csv.as_bytes())]).expect("records");
+        let pattern = compare::pattern(&settings, &records, 0, 1);
+        let level = |c: usize| {
+            let l = compare::level_of(pattern, c);
+            if l == compare::NULL { "missing".to_owned() } else { settings.comparisons[c].level_label(usize::from(l)) }
+        };
+        let rule = &settings.rules[0];
+        let same = key_hash(&records, rule, 0) == key_hash(&records, rule, 1);
+        format!("given={} family={} key={}", level(0), level(1), if same { "same" } else { "other" })
+    });
+}
+
+#[test]
+fn first_tokens_needs_a_joined_value() {
+    let text = SETTINGS.replace("first_tokens(full_name)", "first_tokens(given)");
+    let err = Settings::parse(&text, "levels test").expect_err("first_tokens of one column");
+    assert!(err.to_string().contains("`first_tokens` takes a [joined] value"), "{err}");
+    let text = SETTINGS.replace("swapped_tokens(family)", "swapped_tokens(nowhere)");
+    let err = Settings::parse(&text, "levels test").expect_err("an unknown column");
+    assert!(err.to_string().contains("nowhere"), "{err}");
+}
