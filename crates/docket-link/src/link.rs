@@ -156,10 +156,13 @@ pub fn run(
     let all = score(&weights, &candidates, &candidate_patterns, floor);
     drop(candidate_patterns);
     lap("scoring", &mut timings);
-    let assign = |mut pairs: Vec<ScoredPair>, weights: &Weights| {
-        for p in &mut pairs {
+    let reweigh = |pairs: &mut [ScoredPair], weights: &Weights| {
+        for p in pairs {
             p.weight = weights.total(p.pattern, p.a as usize, weights.side(p.b as usize));
         }
+    };
+    let assign = |mut pairs: Vec<ScoredPair>, weights: &Weights| {
+        reweigh(&mut pairs, weights);
         if settings.mode == Mode::Link {
             // One-to-one: each record in at most one pair, best pairs first.
             pairs = one_to_one(pairs, records);
@@ -172,21 +175,25 @@ pub fn run(
         // non-matches is fitted at that prior; each changes what the other sees, so the two
         // are alternated a few times (three rounds settle both to well under a percent here).
         for round in 0..=CALIBRATION_ROUNDS {
-            // Settle the prior from the weights without it.
             let prior = settle_prior(&scored, weights.prior, total_pairs);
             weights.prior = log2_odds(prior);
             model.prior = prior;
             model.expected_matches = prior * total_pairs;
+            // The prior moves every weight alike: the assignment stands.
+            reweigh(&mut scored, &weights);
             if round == CALIBRATION_ROUNDS || !settings.training.calibrate {
-                scored = assign(scored, &weights);
                 break;
             }
-            model.related = model::calibrate(
+            let related = model::calibrate(
                 settings,
                 &model,
                 &weights,
                 scored.iter().map(|p| (p.pattern, p.a as usize, p.b as usize)),
             );
+            if related.is_empty() && model.related.is_empty() {
+                break;
+            }
+            model.related = related;
             weights.related = model.weights_related(settings);
             scored = assign(all.clone(), &weights);
         }
