@@ -53,7 +53,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::block;
 use crate::compare::{self, NULL, Pattern};
-use crate::link::{ExplainedComparison, Explanation};
+use crate::link::Explanation;
 use crate::model::{Model, Side, Weights, probability};
 use crate::settings::{ColumnKind, Comparison, Level, Rule, Settings};
 use crate::table::{self, Names, Records, TableError};
@@ -681,36 +681,9 @@ impl LinkIndex {
     pub fn explain(&self, incoming: &Records, i: usize, record: u32) -> Explanation {
         let r = record as usize;
         let side = self.weights.side_of(&self.settings, incoming, i);
-        let mut pattern: Pattern = 0;
-        let comparisons = self
-            .settings
-            .comparisons
-            .iter()
-            .enumerate()
-            .map(|(c, cmp)| {
-                let l = compare::level(cmp, &self.records, r, incoming, i);
-                pattern |= u64::from(l) << (4 * c);
-                (cmp, l)
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .enumerate()
-            .map(|(c, (cmp, l))| ExplainedComparison {
-                name: cmp.name.clone(),
-                level: if l == NULL { "missing".into() } else { cmp.level_label(usize::from(l)) },
-                weight: self.weights.of(c, l, r, side.side(), pattern),
-                term_frequency_adjusted: self.weights.by_frequency(c, l),
-            })
-            .collect();
-        let total = self.weights.total(pattern, r, side.side());
-        Explanation {
-            ids: (self.records.ids[r].clone(), incoming.ids[i].clone()),
-            prior_weight: self.weights.prior,
-            related_weight: self.weights.related(pattern),
-            comparisons,
-            total_weight: total,
-            probability: probability(total),
-        }
+        let pattern = compare::pattern_between(&self.settings, &self.records, r, incoming, i);
+        let ids = (self.records.ids[r].clone(), incoming.ids[i].clone());
+        crate::link::explanation(&self.settings, &self.weights, pattern, r, side.side(), ids)
     }
 }
 

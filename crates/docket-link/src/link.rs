@@ -7,8 +7,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::block::{self, Candidates, RuleReport};
-use crate::compare::{self, NULL, Pattern, level_of};
-use crate::model::{self, Model, Weights, probability};
+use crate::compare::{self, Pattern, level_of};
+use crate::model::{self, Model, Side, Weights, probability};
 use crate::settings::{Mode, Settings, ThresholdPolicy};
 use crate::table::Records;
 
@@ -458,6 +458,19 @@ pub struct ExplainedComparison {
 /// Explains the score of records `a` and `b`.
 pub fn explain(settings: &Settings, records: &Records, weights: &Weights, a: usize, b: usize) -> Explanation {
     let pattern = compare::pattern(settings, records, a, b);
+    explanation(settings, weights, pattern, a, weights.side(b), (records.ids[a].clone(), records.ids[b].clone()))
+}
+
+/// The numbers behind the score of a pair with `pattern`: table-A record `a` against `b`,
+/// whose ids are `ids` (shared by the batch job and the one-record index).
+pub(crate) fn explanation(
+    settings: &Settings,
+    weights: &Weights,
+    pattern: Pattern,
+    a: usize,
+    b: Side<'_>,
+    ids: (String, String),
+) -> Explanation {
     let comparisons: Vec<ExplainedComparison> = settings
         .comparisons
         .iter()
@@ -466,15 +479,15 @@ pub fn explain(settings: &Settings, records: &Records, weights: &Weights, a: usi
             let l = level_of(pattern, c);
             ExplainedComparison {
                 name: cmp.name.clone(),
-                level: if l == NULL { "missing".into() } else { cmp.level_label(l as usize) },
-                weight: weights.of(c, l, a, weights.side(b), pattern),
+                level: model::level_name(settings, c, l),
+                weight: weights.of(c, l, a, b, pattern),
                 term_frequency_adjusted: weights.by_frequency(c, l),
             }
         })
         .collect();
-    let total = weights.total(pattern, a, weights.side(b));
+    let total = weights.total(pattern, a, b);
     Explanation {
-        ids: (records.ids[a].clone(), records.ids[b].clone()),
+        ids,
         prior_weight: weights.prior,
         related_weight: weights.related(pattern),
         comparisons,

@@ -217,6 +217,7 @@ impl SideBuf {
     }
 }
 
+/// The 64-bit hash values are grouped and looked up by.
 fn hash_str(v: &str) -> u64 {
     let mut h = crate::fx::FxHasher::default();
     std::hash::Hasher::write(&mut h, v.as_bytes());
@@ -596,11 +597,7 @@ fn field_stats(records: &Records, field: usize, split: usize, mode: Mode) -> Fie
     let mut keyed: Vec<(u64, u32)> = (0..n)
         .filter_map(|i| {
             let v = records.text(field, i);
-            (!v.is_empty()).then(|| {
-                let mut h = crate::fx::FxHasher::default();
-                std::hash::Hasher::write(&mut h, v.as_bytes());
-                (std::hash::Hasher::finish(&h), i as u32)
-            })
+            (!v.is_empty()).then(|| (hash_str(v), i as u32))
         })
         .collect();
     keyed.sort_unstable();
@@ -637,15 +634,10 @@ fn field_stats(records: &Records, field: usize, split: usize, mode: Mode) -> Fie
 /// `context` and have a value in `field` (0 where either is missing): how common a name is
 /// among persons of the same nationality. Grouped by sorting hashes, as [`field_stats`] does.
 fn frequencies_within(records: &Records, field: usize, context: usize) -> Vec<f32> {
-    let hash = |v: &str| {
-        let mut h = crate::fx::FxHasher::default();
-        std::hash::Hasher::write(&mut h, v.as_bytes());
-        std::hash::Hasher::finish(&h)
-    };
     let mut keyed: Vec<(u64, u64, u32)> = (0..records.len())
         .filter_map(|i| {
             let (v, k) = (records.text(field, i), records.text(context, i));
-            (!v.is_empty() && !k.is_empty()).then(|| (hash(k), hash(v), i as u32))
+            (!v.is_empty() && !k.is_empty()).then(|| (hash_str(k), hash_str(v), i as u32))
         })
         .collect();
     keyed.sort_unstable();
@@ -728,14 +720,9 @@ impl Weights {
     /// record (`None`: the comparison has no such weighing).
     #[inline]
     pub fn subset_ceiling(&self, c: usize, a: usize, pattern: Pattern) -> Option<f64> {
-        let k = self.tf_slot[c]?;
-        self.subset_level[c]?;
+        let (k, l) = (self.tf_slot[c]?, self.subset_level[c]?);
         let f = self.subset_frequency(c, k, a, pattern);
-        Some(if f > 0.0 {
-            self.log_m_subset[c] - f64::from(f).log2()
-        } else {
-            self.level[c][usize::from(self.subset_level[c]?)]
-        })
+        Some(if f > 0.0 { self.log_m_subset[c] - f64::from(f).log2() } else { self.level[c][usize::from(l)] })
     }
 
     /// Record `i` of the records these weights were computed from, as the other side of a
