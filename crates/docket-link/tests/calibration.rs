@@ -250,4 +250,11 @@ fn the_calibration_is_saved_with_the_model_and_applies_when_it_is_reused() {
     std::fs::write(&bad, json.to_string()).expect("write");
     let err = Model::load(&bad, &settings).expect_err("an unknown level");
     assert!(err.to_string().contains("nearly"), "{err}");
+
+    // A related weight that would raise a pattern's odds is refused.
+    json["related"][0]["levels"][0] = "else".into();
+    json["related"][0]["weight"] = 1.5.into();
+    std::fs::write(&bad, json.to_string()).expect("write");
+    let err = Model::load(&bad, &settings).expect_err("a positive related weight");
+    assert!(err.to_string().contains("related pattern 1: weight 1.5"), "{err}");
 }
