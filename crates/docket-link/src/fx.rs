@@ -2,7 +2,8 @@
 //!
 //! The keys are the engine's own data, hashed millions of times per job; SipHash's resistance
 //! to chosen keys buys nothing here and costs several times the time. This is the "Fx" hash
-//! of the Rust compiler and Firefox: a rotate, a xor and a multiply per word.
+//! of the Rust compiler and Firefox: a rotate, a xor and a multiply per word, and a final
+//! rotate (as in rustc-hash 2).
 
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -68,8 +69,38 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    /// The state turned so that its best-mixed bits come out lowest. A multiply carries
+    /// every input bit only upwards: the low bits of the state hold nothing of the high bits
+    /// of the last word, and hash tables pick a bucket by the low bits. Ids such as
+    /// `rec-1234-org`, whose first eight bytes differ only in their high half, put a
+    /// million rows into a few dozen buckets without this turn.
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        self.hash.rotate_left(26)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+
+    use super::FxHasher;
+
+    /// Hash tables take a bucket from the low bits: keys that differ only in the high bytes of
+    /// a word must still spread over them.
+    #[test]
+    fn ids_alike_in_their_first_word_spread_over_the_low_bits() {
+        let build = BuildHasherDefault::<FxHasher>::default();
+        let n = 10_000;
+        let id = |k: u64| format!("rec-{k}-org");
+        // Both as a string key and as the `u64` of a string's hash used as a key again.
+        let low: std::collections::HashSet<u64> = (0..n).map(|k| build.hash_one(id(k).as_str()) & 0xffff).collect();
+        let twice: std::collections::HashSet<u64> =
+            (0..n).map(|k| build.hash_one(build.hash_one(id(k).as_str())) & 0xffff).collect();
+        // 10,000 keys thrown at 65,536 buckets at random fill about 9,300 of them; without the
+        // final turn these fill 1,744.
+        for (how, filled) in [("once", low.len()), ("twice", twice.len())] {
+            assert!(filled > 7_500, "hashed {how}: {filled} distinct low 16 bits of {n} keys");
+        }
     }
 }

@@ -47,12 +47,12 @@
 //! byte per record and rule that turns the lookup's binary search into one or two cache misses.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::block;
 use crate::compare::{self, NULL, Pattern};
+use crate::fx::FxHashMap;
 use crate::link::Explanation;
 use crate::model::{Model, Side, Weights, probability};
 use crate::settings::{ColumnKind, Comparison, Level, Rule, Settings};
@@ -282,30 +282,7 @@ struct Scored {
 }
 
 /// A comparison's level per distinct table value, within one query.
-type LevelsByValue<'a> = HashMap<(&'a str, u32), u8, BuildHasherDefault<FxHasher>>;
-
-/// The multiply-rotate hash of `rustc` (FxHash): a few cycles per word, plenty for the
-/// distinct values of one query's candidates.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+type LevelsByValue<'a> = FxHashMap<(&'a str, u32), u8>;
 
 /// How costly `cmp` is to grade, if it is costly and can be graded once per distinct value: a
 /// name or text comparison (its level reads only the value's text and what is derived from

@@ -218,7 +218,7 @@ impl SideBuf {
 }
 
 /// The 64-bit hash values are grouped and looked up by.
-fn hash_str(v: &str) -> u64 {
+pub(crate) fn hash_str(v: &str) -> u64 {
     let mut h = crate::fx::FxHasher::default();
     std::hash::Hasher::write(&mut h, v.as_bytes());
     std::hash::Hasher::finish(&h)

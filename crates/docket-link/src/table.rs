@@ -90,11 +90,17 @@ impl Rows {
         self.text.get(base + usize::from(o[0])..base + usize::from(o[1])).unwrap_or_default()
     }
 
-    fn append(&mut self, other: Rows) {
+    fn append(&mut self, other: &Rows) {
         let base = self.text.len() as u64;
         self.text.push_str(&other.text);
         self.starts.extend(other.starts[1..].iter().map(|s| s + base));
         self.offsets.extend_from_slice(&other.offsets);
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.starts.truncate(1);
+        self.offsets.clear();
     }
 }
 
@@ -199,7 +205,7 @@ impl Records {
     /// Appends the records of `other` (normalized with the same settings).
     pub fn append(&mut self, other: Records) {
         self.ids.extend(other.ids);
-        self.rows.append(other.rows);
+        self.rows.append(&other.rows);
         self.issues.extend(other.issues);
         self.issues_not_listed += other.issues_not_listed;
     }
@@ -211,8 +217,9 @@ impl Records {
         for path in files {
             let name = path.display().to_string();
             let file = std::fs::File::open(path).map_err(|source| TableError::Io { file: name.clone(), source })?;
-            bytes += file.metadata().map_or(0, |m| m.len());
-            readers.push((name, std::io::BufReader::with_capacity(1 << 20, file)));
+            let size = file.metadata().map(|m| m.len()).ok();
+            bytes += size.unwrap_or(0);
+            readers.push((name, std::io::BufReader::with_capacity(1 << 20, file), size));
         }
         let mut records = Records::empty(settings);
         // Normalized text is about as long as the CSV (names twice, codes added, separators
@@ -225,15 +232,19 @@ impl Records {
     /// Reads CSV text from each `(name, reader)`: table A, then table B when linking.
     pub fn from_readers<R: Read>(settings: &Settings, tables: Vec<(String, R)>) -> Result<Records, TableError> {
         let mut out = Records::empty(settings);
-        out.read_tables(settings, tables)?;
+        out.read_tables(settings, tables.into_iter().map(|(name, r)| (name, r, None)).collect())?;
         Ok(out)
     }
 
-    fn read_tables<R: Read>(&mut self, settings: &Settings, tables: Vec<(String, R)>) -> Result<(), TableError> {
+    fn read_tables<R: Read>(
+        &mut self,
+        settings: &Settings,
+        tables: Vec<(String, R, Option<u64>)>,
+    ) -> Result<(), TableError> {
         let names = name_rules(settings)?;
         let single = tables.len() == 1;
-        for (n, (name, reader)) in tables.into_iter().enumerate() {
-            self.append_csv(settings, &names, &name, reader)?;
+        for (n, (name, reader, size)) in tables.into_iter().enumerate() {
+            self.append_csv(settings, &names, &name, reader, size)?;
             if n == 0 || single {
                 self.a_len = self.ids.len();
             }
@@ -246,15 +257,12 @@ impl Records {
     /// where starting threads would cost more than the work. A value that cannot be read is read
     /// as missing and listed in `issues` (file `incoming`, line 1).
     pub fn from_values(settings: &Settings, names: &NameRules, id: &str, values: &[&str]) -> Records {
-        let record: csv::StringRecord =
-            (0..settings.columns.len()).map(|k| values.get(k).copied().unwrap_or("")).collect();
-        let at: Vec<usize> = (0..settings.columns.len()).collect();
-        let (rows, issues) = normalize_rows(settings, names, "incoming", &at, &[(1, record)]);
+        let mut raw = RawChunk::new(settings.columns.len());
+        raw.push(1, (0..settings.columns.len()).map(|k| values.get(k).copied().unwrap_or("")));
         let mut out = Records::empty(settings);
+        out.issues = normalize_rows(&mut out.rows, settings, names, "incoming", &raw);
         out.ids.push(id.to_owned());
         out.a_len = 1;
-        out.rows.append(rows);
-        out.issues = issues;
         out
     }
 
@@ -269,13 +277,15 @@ impl Records {
         }
     }
 
-    /// Appends the rows of one CSV file (with a header).
+    /// Appends the rows of one CSV file (with a header). `size` is the file's length in bytes
+    /// when known; it sizes the storage up front.
     pub fn append_csv(
         &mut self,
         settings: &Settings,
         names: &NameRules,
         file: &str,
         reader: impl Read,
+        size: Option<u64>,
     ) -> Result<(), TableError> {
         let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let header = csv
@@ -301,126 +311,277 @@ impl Records {
                 }
             }
         }
-        // Ids are unique within a table; the two tables of a link job may share ids.
-        let mut seen: FxHashMap<String, u64> = FxHashMap::default();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         let listed_before = self.issues.len();
-        let issue = |issues: &mut Vec<RowIssue>, not_listed: &mut u64, i: RowIssue| {
-            if issues.len() - listed_before < ISSUES_LISTED {
-                issues.push(i);
-            } else {
-                *not_listed += 1;
-            }
+        let mut reading = Reading {
+            records: self,
+            file,
+            listed_before,
+            seen: FxHashMap::default(),
+            seen_exactly: FxHashMap::default(),
+            pending: std::collections::BTreeMap::new(),
+            next: 0,
         };
-        // Rows are read here and normalized in parallel chunks.
-        let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(1 << 16);
-        let mut record = csv::StringRecord::new();
-        let width = header.len();
-        loop {
-            let line = csv.position().line() + 1;
-            match csv.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(line, |p| p.line());
-                    let reason = match e.kind() {
-                        csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
-                        _ => format!("malformed row: {e}"),
+        // The rows are parsed here while `threads` workers normalize the chunks parsed before;
+        // the chunks come back in any order and are stored in the order of the file. A fixed
+        // set of buffers goes round, so reading a file touches little fresh memory beyond what
+        // it keeps.
+        let (jobs, job_queue) = std::sync::mpsc::sync_channel::<Job>(threads);
+        let job_queue = std::sync::Mutex::new(job_queue);
+        let (done_tx, done) = std::sync::mpsc::channel::<Done>();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                let (job_queue, done_tx) = (&job_queue, done_tx.clone());
+                s.spawn(move || {
+                    loop {
+                        let next = job_queue.lock().map(|q| q.recv());
+                        let Ok(Ok(Job { seq, raw, mut rows })) = next else { break };
+                        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            rows.clear();
+                            normalize_rows(&mut rows, settings, names, file, &raw)
+                        }));
+                        if done_tx.send(Done { seq, raw, rows, issues: outcome }).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+            let mut free: Vec<(RawChunk, Rows)> =
+                (0..threads * 2 + 2).map(|_| (RawChunk::new(at.len()), Rows::new(settings.fields.len()))).collect();
+            let (mut raw, mut rows) = free.pop().unwrap_or_else(|| (RawChunk::new(at.len()), Rows::new(0)));
+            let mut seq = 0usize;
+            let mut record = csv::StringRecord::new();
+            let width = header.len();
+            let mut sized = false;
+            loop {
+                let line = csv.position().line() + 1;
+                let more = match csv.read_record(&mut record) {
+                    Ok(more) => more,
+                    Err(e) => {
+                        let line = e.position().map_or(line, |p| p.line());
+                        let reason = match e.kind() {
+                            csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
+                            _ => format!("malformed row: {e}"),
+                        };
+                        reading.issue(RowIssue { file: file.to_owned(), line, column: None, reason, skipped: true });
+                        continue;
+                    }
+                };
+                if more {
+                    let line = record.position().map_or(line, |p| p.line());
+                    if let Some(id) = reading.accept(settings, &record, width, id_at, line) {
+                        reading.records.ids.push(id);
+                        raw.push(line, at.iter().map(|&k| &record[k]));
+                    }
+                }
+                if raw.len() == CHUNK || (!more && raw.len() > 0) {
+                    if !sized {
+                        sized = true;
+                        let per_row = csv.position().byte() as f64 / (raw.len() as f64).max(1.0);
+                        reading.records.reserve(size.map_or(0, |b| (b as f64 / per_row.max(1.0) * 1.02) as usize));
+                    }
+                    if jobs.send(Job { seq, raw, rows }).is_err() {
+                        break;
+                    }
+                    seq += 1;
+                    (raw, rows) = match free.pop() {
+                        Some(b) => b,
+                        None => {
+                            // Every buffer is out: wait for a worker to bring one back.
+                            let Ok(d) = done.recv() else { break };
+                            reading.arrived(d, &mut free);
+                            free.pop().unwrap_or_else(|| (RawChunk::new(at.len()), Rows::new(settings.fields.len())))
+                        }
                     };
-                    issue(
-                        &mut self.issues,
-                        &mut self.issues_not_listed,
-                        RowIssue { file: file.to_owned(), line, column: None, reason, skipped: true },
-                    );
-                    continue;
+                    raw.clear();
+                }
+                if !more {
+                    break;
                 }
             }
-            let line = record.position().map_or(line, |p| p.line());
-            if record.len() != width {
-                issue(
-                    &mut self.issues,
-                    &mut self.issues_not_listed,
-                    RowIssue {
-                        file: file.to_owned(),
-                        line,
-                        column: None,
-                        reason: format!("the row has {} fields, the header {width}", record.len()),
-                        skipped: true,
-                    },
-                );
-                continue;
+            drop(jobs);
+            for d in done {
+                reading.arrived(d, &mut free);
             }
-            let id = record[id_at].trim();
-            if id.is_empty() {
-                issue(
-                    &mut self.issues,
-                    &mut self.issues_not_listed,
-                    RowIssue {
-                        file: file.to_owned(),
-                        line,
-                        column: Some(settings.id_column.clone()),
-                        reason: "the id is empty".into(),
-                        skipped: true,
-                    },
-                );
-                continue;
-            }
-            if let Some(first) = seen.insert(id.to_owned(), line) {
-                seen.insert(id.to_owned(), first);
-                issue(
-                    &mut self.issues,
-                    &mut self.issues_not_listed,
-                    RowIssue {
-                        file: file.to_owned(),
-                        line,
-                        column: Some(settings.id_column.clone()),
-                        reason: format!("id `{id}` is not unique (first seen on line {first})"),
-                        skipped: true,
-                    },
-                );
-                continue;
-            }
-            self.ids.push(id.to_owned());
-            chunk.push((line, record.clone()));
-            if chunk.len() == 1 << 16 {
-                self.normalize_chunk(settings, names, file, &at, std::mem::take(&mut chunk));
-            }
-        }
-        self.normalize_chunk(settings, names, file, &at, chunk);
-        let listed = self.issues.len() - listed_before;
-        if listed > ISSUES_LISTED {
-            self.issues_not_listed += (listed - ISSUES_LISTED) as u64;
-            self.issues.truncate(listed_before + ISSUES_LISTED);
-        }
+        });
+        reading.finish();
         Ok(())
     }
 
-    fn normalize_chunk(
+    /// Makes room for `more` records of about the size of those stored.
+    fn reserve(&mut self, more: usize) {
+        let n = self.ids.len().max(1);
+        let text = self.rows.text.len() / n;
+        self.ids.reserve(more);
+        self.rows.starts.reserve(more);
+        self.rows.offsets.reserve(more * self.rows.per_record);
+        self.rows.text.reserve(more * text);
+    }
+}
+
+/// Rows per chunk handed to a normalizing worker.
+const CHUNK: usize = 8192;
+
+/// Parsed rows waiting to be normalized: the settings' columns of each row, back to back.
+struct RawChunk {
+    text: String,
+    /// The end of each value in `text`, `width` per row.
+    ends: Vec<u32>,
+    lines: Vec<u64>,
+    width: usize,
+}
+
+impl RawChunk {
+    fn new(width: usize) -> RawChunk {
+        RawChunk { text: String::new(), ends: Vec::new(), lines: Vec::new(), width }
+    }
+
+    fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.lines.clear();
+    }
+
+    fn push<'a>(&mut self, line: u64, values: impl Iterator<Item = &'a str>) {
+        for v in values {
+            self.text.push_str(v);
+            self.ends.push(self.text.len() as u32);
+        }
+        self.lines.push(line);
+    }
+
+    /// Row `r`'s value of column `k` (the settings' order).
+    fn value(&self, r: usize, k: usize) -> &str {
+        let i = r * self.width + k;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..self.ends[i] as usize).unwrap_or_default()
+    }
+}
+
+/// A chunk sent to a worker, with the buffer its rows are normalized into.
+struct Job {
+    seq: usize,
+    raw: RawChunk,
+    rows: Rows,
+}
+
+/// A chunk normalized (or the panic that stopped its worker).
+struct Done {
+    seq: usize,
+    raw: RawChunk,
+    rows: Rows,
+    issues: std::thread::Result<Vec<RowIssue>>,
+}
+
+/// The state of reading one file on the parsing thread.
+struct Reading<'a> {
+    records: &'a mut Records,
+    file: &'a str,
+    listed_before: usize,
+    /// Ids seen, by hash: the index of the id in `records.ids` and its line.
+    seen: FxHashMap<u64, (usize, u64)>,
+    /// Ids whose hash another id already has, exactly.
+    seen_exactly: FxHashMap<String, u64>,
+    /// Normalized chunks that arrived before an earlier one.
+    pending: std::collections::BTreeMap<usize, Done>,
+    next: usize,
+}
+
+impl Reading<'_> {
+    fn issue(&mut self, i: RowIssue) {
+        if self.records.issues.len() - self.listed_before < ISSUES_LISTED {
+            self.records.issues.push(i);
+        } else {
+            self.records.issues_not_listed += 1;
+        }
+    }
+
+    /// The row's id if the row is to be linked; otherwise the row is listed as skipped.
+    fn accept(
         &mut self,
         settings: &Settings,
-        names: &NameRules,
-        file: &str,
-        at: &[usize],
-        rows: Vec<(u64, csv::StringRecord)>,
-    ) {
-        if rows.is_empty() {
-            return;
+        record: &csv::StringRecord,
+        width: usize,
+        id_at: usize,
+        line: u64,
+    ) -> Option<String> {
+        let skip = |column: Option<&String>, reason: String| RowIssue {
+            file: self.file.to_owned(),
+            line,
+            column: column.cloned(),
+            reason,
+            skipped: true,
+        };
+        if record.len() != width {
+            let i = skip(None, format!("the row has {} fields, the header {width}", record.len()));
+            self.issue(i);
+            return None;
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        let per = rows.len().div_ceil(threads);
-        let parts: Vec<(Rows, Vec<RowIssue>)> = std::thread::scope(|s| {
-            let handles: Vec<_> =
-                rows.chunks(per).map(|part| s.spawn(move || normalize_rows(settings, names, file, at, part))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-        });
-        for (rows, issues) in parts {
-            self.rows.append(rows);
-            for i in issues {
-                if self.issues.len() < ISSUES_LISTED * 4 {
-                    self.issues.push(i);
+        let id = record[id_at].trim();
+        if id.is_empty() {
+            let i = skip(Some(&settings.id_column), "the id is empty".into());
+            self.issue(i);
+            return None;
+        }
+        let index = self.records.ids.len();
+        let first = match self.seen.entry(crate::model::hash_str(id)) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert((index, line));
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let (other, first) = *e.get();
+                if self.records.ids[other] == id {
+                    Some(first)
                 } else {
-                    self.issues_not_listed += 1;
+                    // Two ids with one hash: the exact map decides.
+                    match self.seen_exactly.entry(id.to_owned()) {
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(line);
+                            None
+                        }
+                        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                    }
                 }
             }
+        };
+        if let Some(first) = first {
+            let i = skip(Some(&settings.id_column), format!("id `{id}` is not unique (first seen on line {first})"));
+            self.issue(i);
+            return None;
+        }
+        Some(id.to_owned())
+    }
+
+    /// Stores the chunks that are next in the file's order; their buffers go back to `free`.
+    fn arrived(&mut self, d: Done, free: &mut Vec<(RawChunk, Rows)>) {
+        self.pending.insert(d.seq, d);
+        while let Some(d) = self.pending.remove(&self.next) {
+            self.next += 1;
+            let issues = d.issues.unwrap_or_else(|p| std::panic::resume_unwind(p));
+            self.records.rows.append(&d.rows);
+            for i in issues {
+                if self.records.issues.len() < ISSUES_LISTED * 4 {
+                    self.records.issues.push(i);
+                } else {
+                    self.records.issues_not_listed += 1;
+                }
+            }
+            free.push((d.raw, d.rows));
+        }
+    }
+
+    /// Caps the skipped rows listed for the file.
+    fn finish(self) {
+        let listed = self.records.issues.len() - self.listed_before;
+        if listed > ISSUES_LISTED {
+            self.records.issues_not_listed += (listed - ISSUES_LISTED) as u64;
+            self.records.issues.truncate(self.listed_before + ISSUES_LISTED);
         }
     }
 }
@@ -463,27 +624,21 @@ pub fn name_rules(settings: &Settings) -> Result<Names, TableError> {
         .map_err(|e| TableError::Tables(e.to_string()))
 }
 
-fn normalize_rows(
-    settings: &Settings,
-    names: &NameRules,
-    file: &str,
-    at: &[usize],
-    rows: &[(u64, csv::StringRecord)],
-) -> (Rows, Vec<RowIssue>) {
-    let mut out = Rows::new(settings.fields.len());
+/// Normalizes the rows of `raw` into `out`; returns the values read as missing.
+fn normalize_rows(out: &mut Rows, settings: &Settings, names: &NameRules, file: &str, raw: &RawChunk) -> Vec<RowIssue> {
     let mut issues = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
     let mut scratch = String::new();
     let mut joined = String::new();
-    for (line, values) in rows {
-        let mut blob = RecordWriter::begin(&mut out);
+    for (r, line) in raw.lines.iter().enumerate() {
+        let mut blob = RecordWriter::begin(out);
         for def in &settings.fields {
             let value = if let [col] = def.columns[..] {
-                &values[at[col]]
+                raw.value(r, col)
             } else {
                 joined.clear();
                 for &col in &def.columns {
-                    joined.push_str(&values[at[col]]);
+                    joined.push_str(raw.value(r, col));
                     joined.push(' ');
                 }
                 joined.as_str()
@@ -501,7 +656,7 @@ fn normalize_rows(
         }
         blob.finish();
     }
-    (out, issues)
+    issues
 }
 
 /// `tokens` joined by single spaces, into `out`.
