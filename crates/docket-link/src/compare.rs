@@ -46,11 +46,13 @@ pub fn level(cmp: &Comparison, ra: &Records, a: usize, rb: &Records, b: usize) -
     // Each measure is computed at most once per pair, however many levels use it.
     let mut jw: Option<f64> = None;
     let mut dl: Option<Option<usize>> = None;
+    let mut dates = None;
+    let mut date = || *dates.get_or_insert_with(|| (ra.date(f, a), rb.date(f, b)));
     for (l, level) in cmp.levels.iter().enumerate() {
         let hit = match *level {
             Level::Exact => match cmp.kind {
                 ColumnKind::Date => {
-                    let (p, q) = (ra.date(f, a), rb.date(f, b));
+                    let (p, q) = date();
                     p == q && p.year != 0 && p.month != 0 && p.day != 0
                 }
                 _ => x == y,
@@ -73,26 +75,26 @@ pub fn level(cmp: &Comparison, ra: &Records, a: usize, rb: &Records, b: usize) -
                 .is_some_and(|d| d <= k as usize),
             Level::Phonetic => phonetic_match(&ra.phonetic(f, a), &rb.phonetic(f, b)),
             Level::DayMonthSwapped => {
-                let (p, q) = (ra.date(f, a), rb.date(f, b));
+                let (p, q) = date();
                 p.year != 0 && p.year == q.year && p.month != 0 && p.day != 0 && p.month == q.day && p.day == q.month
             }
             Level::YearMonth => {
-                let (p, q) = (ra.date(f, a), rb.date(f, b));
+                let (p, q) = date();
                 p.year != 0 && p.year == q.year && p.month != 0 && p.month == q.month
             }
             Level::Year => {
-                let (p, q) = (ra.date(f, a), rb.date(f, b));
+                let (p, q) = date();
                 p.year != 0 && p.year == q.year
             }
             Level::PartialMatch => {
-                let (p, q) = (ra.date(f, a), rb.date(f, b));
+                let (p, q) = date();
                 p.year != 0
                     && p.year == q.year
                     && (p.month == 0 || q.month == 0 || p.month == q.month)
                     && (p.day == 0 || q.day == 0 || p.day == q.day)
             }
             Level::YearsApart(n) => {
-                let (p, q) = (ra.date(f, a), rb.date(f, b));
+                let (p, q) = date();
                 p.year != 0 && q.year != 0 && u32::from(p.year.abs_diff(q.year)) <= n
             }
         };

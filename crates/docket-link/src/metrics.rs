@@ -155,17 +155,22 @@ fn jaro_ascii(a: &[u8], b: &[u8]) -> f64 {
         return if a.is_empty() && b.is_empty() { 1.0 } else { 0.0 };
     }
     let bound = (a.len().max(b.len()) / 2).saturating_sub(1);
+    // Where each byte occurs in `a`: a character of `b` takes the lowest unused position of
+    // its byte within the window in one step, as the scan of the generic path would.
+    let mut at = [0u64; 128];
+    for (i, &c) in a.iter().enumerate() {
+        at[usize::from(c & 0x7f)] |= 1 << i;
+    }
+    let below = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
     let mut a_flags = 0u64;
     let mut b_flags = 0u64;
     for (j, &cb) in b.iter().enumerate() {
         let lo = j.saturating_sub(bound);
         let hi = (j + bound + 1).min(a.len());
-        for (i, &ca) in a.iter().enumerate().take(hi).skip(lo) {
-            if ca == cb && a_flags & (1 << i) == 0 {
-                a_flags |= 1 << i;
-                b_flags |= 1 << j;
-                break;
-            }
+        let free = at[usize::from(cb & 0x7f)] & below(hi) & !below(lo) & !a_flags;
+        if free != 0 {
+            a_flags |= free & free.wrapping_neg();
+            b_flags |= 1 << j;
         }
     }
     let common = a_flags.count_ones() as usize;
