@@ -130,44 +130,53 @@ pub fn key_hash(records: &Records, rule: &Rule, i: usize) -> u64 {
 /// adds recall figures.
 pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, u32)]>) -> Candidates {
     let n = records.len();
-    // Per rule, on its own thread: every record's key, and the records sorted by key (table A
-    // and table B apart when linking). Sorting does not depend on the other rules.
     let split = match settings.mode {
         Mode::Link => records.a_len,
         Mode::Dedupe => n,
     };
-    type Sorted = (Vec<u64>, Vec<(u64, u32)>, Vec<(u64, u32)>);
-    let per_rule: Vec<Sorted> = std::thread::scope(|s| {
-        let handles: Vec<_> = settings
-            .rules
-            .iter()
-            .map(|rule| {
+    // Every record's key per rule, the rules spread over the threads: later rules ask whether
+    // a pair already agreed on an earlier rule's key.
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).clamp(1, settings.rules.len().max(1));
+    let mut hashes: Vec<Vec<u64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
                 s.spawn(move || {
-                    let keys: Vec<u64> = (0..n).map(|i| key_hash(records, rule, i)).collect();
-                    let sorted = |range: std::ops::Range<usize>| {
-                        let mut v: Vec<(u64, u32)> =
-                            range.filter_map(|i| (keys[i] != 0).then_some((keys[i], i as u32))).collect();
-                        v.sort_unstable();
-                        v
-                    };
-                    let (a, b) = (sorted(0..split), sorted(split..n));
-                    (keys, a, b)
+                    settings
+                        .rules
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(r, rule)| (r, (0..n).map(|i| key_hash(records, rule, i)).collect::<Vec<u64>>()))
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        let mut all: Vec<(usize, Vec<u64>)> =
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect();
+        all.sort_unstable_by_key(|x| x.0);
+        all.into_iter().map(|x| x.1).collect()
     });
-    let mut hashes = Vec::with_capacity(per_rule.len());
-    let mut lists = Vec::with_capacity(per_rule.len());
-    for (keys, a, b) in per_rule {
-        hashes.push(keys);
-        lists.push((a, b));
-    }
+    hashes.resize_with(settings.rules.len(), Vec::new);
     let mut keys = BlockingKeys { hashes };
     let mut pairs = Vec::new();
     let mut reports = Vec::new();
     let cap = settings.max_block_pairs;
-    for ((r, rule), (ea, eb)) in settings.rules.iter().enumerate().zip(lists) {
+    // The records of each table sorted by the rule's key, rule after rule in the same two
+    // buffers (fresh memory is slow to fault in), the two tables sorted side by side.
+    let (mut ea, mut eb) = (Vec::<(u64, u32)>::new(), Vec::<(u64, u32)>::new());
+    for (r, rule) in settings.rules.iter().enumerate() {
+        let hashes = &keys.hashes[r];
+        let sorted = |out: &mut Vec<(u64, u32)>, range: std::ops::Range<usize>| {
+            out.clear();
+            out.extend(range.filter_map(|i| (hashes[i] != 0).then_some((hashes[i], i as u32))));
+            out.sort_unstable();
+        };
+        std::thread::scope(|s| {
+            s.spawn(|| sorted(&mut eb, split..n));
+            sorted(&mut ea, 0..split);
+        });
+        let (ea, eb) = (&ea, &eb);
         let mut report = RuleReport {
             rule: rule.text.clone(),
             pairs: 0,

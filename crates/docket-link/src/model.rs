@@ -357,7 +357,7 @@ impl Model {
         for cmp in &settings.comparisons {
             tf_slot.push(cmp.term_frequency.then_some(columns.len()));
             if cmp.term_frequency {
-                columns.push(stats.frequencies(cmp.field));
+                columns.push(stats.frequency_of(cmp.field));
                 within_columns.push(
                     cmp.term_frequency_within
                         .map(|k| frequencies_within(records, cmp.field, settings.comparisons[k].field)),
@@ -569,7 +569,11 @@ impl ValueStats {
                 .map(|t| {
                     let mine: Vec<usize> = wanted.iter().copied().skip(t).step_by(threads).collect();
                     s.spawn(move || {
-                        mine.into_iter().map(|f| (f, field_stats(records, f, split, mode))).collect::<Vec<_>>()
+                        // One buffer for the thread's fields: fresh memory is costly to fault in.
+                        let mut keyed = Vec::new();
+                        mine.into_iter()
+                            .map(|f| (f, field_stats(records, f, split, mode, &mut keyed)))
+                            .collect::<Vec<_>>()
                     })
                 })
                 .collect();
@@ -583,7 +587,12 @@ impl ValueStats {
 
     /// Each record's value frequency in `field` among the records with a value (0: missing).
     pub fn frequencies(&self, field: usize) -> Vec<f32> {
-        self.fields[field].as_ref().map(|f| f.frequency.clone()).unwrap_or_default()
+        self.frequency_of(field).to_vec()
+    }
+
+    /// [`ValueStats::frequencies`], borrowed.
+    pub fn frequency_of(&self, field: usize) -> &[f32] {
+        self.fields[field].as_ref().map_or(&[], |f| &f.frequency)
     }
 
     /// P(two random records with values agree exactly) in `field`.
@@ -592,14 +601,13 @@ impl ValueStats {
     }
 }
 
-fn field_stats(records: &Records, field: usize, split: usize, mode: Mode) -> FieldStats {
+fn field_stats(records: &Records, field: usize, split: usize, mode: Mode, keyed: &mut Vec<(u64, u32)>) -> FieldStats {
     let n = records.len();
-    let mut keyed: Vec<(u64, u32)> = (0..n)
-        .filter_map(|i| {
-            let v = records.text(field, i);
-            (!v.is_empty()).then(|| (hash_str(v), i as u32))
-        })
-        .collect();
+    keyed.clear();
+    keyed.extend((0..n).filter_map(|i| {
+        let v = records.text(field, i);
+        (!v.is_empty()).then(|| (hash_str(v), i as u32))
+    }));
     keyed.sort_unstable();
     let present = keyed.len().max(1) as f64;
     let mut frequency = vec![0f32; n];
