@@ -46,24 +46,33 @@ pub struct Candidates {
     keys: BlockingKeys,
 }
 
-/// Every record's key hash for every rule (0: a key part is missing).
+/// Every record's key hash for every rule (0: a key part is missing; also for a record in a
+/// block skipped for size), stored record by record: asking which rules a pair agrees on reads
+/// two places in memory, not two per rule.
 #[derive(Debug)]
 pub struct BlockingKeys {
-    /// `hashes[r][i]`; 0 also for a record in a block skipped for size.
-    pub hashes: Vec<Vec<u64>>,
+    hashes: Vec<u64>,
+    rules: usize,
 }
 
 impl BlockingKeys {
+    /// Record `i`'s key hash under rule `r`.
+    #[inline]
+    pub fn hash(&self, r: usize, i: usize) -> u64 {
+        self.hashes[i * self.rules + r]
+    }
+
     /// Whether rule `r` makes `(a, b)` a candidate.
     #[inline]
     pub fn agree(&self, r: usize, a: usize, b: usize) -> bool {
-        let k = self.hashes[r][a];
-        k != 0 && k == self.hashes[r][b]
+        let k = self.hash(r, a);
+        k != 0 && k == self.hash(r, b)
     }
 
     /// The rule mask of `(a, b)`.
     pub fn mask(&self, a: usize, b: usize) -> u16 {
-        (0..self.hashes.len()).fold(0u16, |m, r| if self.agree(r, a, b) { m | 1 << r } else { m })
+        let (x, y) = (&self.hashes[a * self.rules..][..self.rules], &self.hashes[b * self.rules..][..self.rules]);
+        x.iter().zip(y).enumerate().fold(0u16, |m, (r, (&k, &l))| if k != 0 && k == l { m | 1 << r } else { m })
     }
 }
 
@@ -134,31 +143,26 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
         Mode::Link => records.a_len,
         Mode::Dedupe => n,
     };
-    // Every record's key per rule, the rules spread over the threads: later rules ask whether
-    // a pair already agreed on an earlier rule's key.
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).clamp(1, settings.rules.len().max(1));
-    let mut hashes: Vec<Vec<u64>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
+    // Every record's key under every rule, the records spread over the threads: later rules
+    // ask whether a pair already agreed on an earlier rule's key.
+    let rules = settings.rules.len();
+    let mut hashes = vec![0u64; n * rules];
+    if rules > 0 {
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+        let per = n.div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            for (t, part) in hashes.chunks_mut(per * rules).enumerate() {
                 s.spawn(move || {
-                    settings
-                        .rules
-                        .iter()
-                        .enumerate()
-                        .skip(t)
-                        .step_by(threads)
-                        .map(|(r, rule)| (r, (0..n).map(|i| key_hash(records, rule, i)).collect::<Vec<u64>>()))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        let mut all: Vec<(usize, Vec<u64>)> =
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect();
-        all.sort_unstable_by_key(|x| x.0);
-        all.into_iter().map(|x| x.1).collect()
-    });
-    hashes.resize_with(settings.rules.len(), Vec::new);
-    let mut keys = BlockingKeys { hashes };
+                    for (k, row) in part.chunks_mut(rules).enumerate() {
+                        for (h, rule) in row.iter_mut().zip(&settings.rules) {
+                            *h = key_hash(records, rule, t * per + k);
+                        }
+                    }
+                });
+            }
+        });
+    }
+    let mut keys = BlockingKeys { hashes, rules };
     let mut pairs = Vec::new();
     let mut reports = Vec::new();
     let cap = settings.max_block_pairs;
@@ -166,10 +170,13 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
     // buffers (fresh memory is slow to fault in), the two tables sorted side by side.
     let (mut ea, mut eb) = (Vec::<(u64, u32)>::new(), Vec::<(u64, u32)>::new());
     for (r, rule) in settings.rules.iter().enumerate() {
-        let hashes = &keys.hashes[r];
+        let keys_now = &keys;
         let sorted = |out: &mut Vec<(u64, u32)>, range: std::ops::Range<usize>| {
             out.clear();
-            out.extend(range.filter_map(|i| (hashes[i] != 0).then_some((hashes[i], i as u32))));
+            out.extend(range.filter_map(|i| {
+                let h = keys_now.hash(r, i);
+                (h != 0).then_some((h, i as u32))
+            }));
             out.sort_unstable();
         };
         std::thread::scope(|s| {
@@ -251,7 +258,7 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
         }
         // Records in skipped blocks get no key for this rule, so `agree` is a plain compare.
         if !skipped.is_empty() {
-            for h in &mut keys.hashes[r] {
+            for h in keys.hashes.iter_mut().skip(r).step_by(rules) {
                 if skipped.contains(h) {
                     *h = 0;
                 }
