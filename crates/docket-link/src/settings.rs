@@ -200,6 +200,9 @@ pub struct FieldDef {
     pub columns: Vec<usize>,
     /// The kind of its columns.
     pub kind: ColumnKind,
+    /// Whether a level or a blocking key reads its phonetic code; the code is computed only
+    /// then (Double Metaphone is a fifth of the time spent reading a table).
+    pub phonetic: bool,
 }
 
 /// One blocking rule: keys that must all agree.
@@ -369,7 +372,7 @@ impl Settings {
         let mut fields: Vec<FieldDef> = columns
             .iter()
             .enumerate()
-            .map(|(i, (n, k))| FieldDef { name: n.clone(), columns: vec![i], kind: *k })
+            .map(|(i, (n, k))| FieldDef { name: n.clone(), columns: vec![i], kind: *k, phonetic: false })
             .collect();
         for (name, parts) in &raw.joined {
             let context = format!("[joined] `{name}`");
@@ -384,7 +387,7 @@ impl Settings {
             if cols.iter().any(|&c| columns[c].1 != kind) || !matches!(kind, ColumnKind::Name | ColumnKind::Text) {
                 return Err(invalid(format!("{context}: only name columns, or only text columns, can be joined")));
             }
-            fields.push(FieldDef { name: name.clone(), columns: cols, kind });
+            fields.push(FieldDef { name: name.clone(), columns: cols, kind, phonetic: false });
         }
         let mut comparisons = Vec::new();
         let mut within: Vec<Option<String>> = Vec::new();
@@ -445,7 +448,7 @@ impl Settings {
             } else if cols.len() == 1 {
                 cols[0]
             } else {
-                fields.push(FieldDef { name: rc.name.clone(), columns: cols.clone(), kind });
+                fields.push(FieldDef { name: rc.name.clone(), columns: cols.clone(), kind, phonetic: false });
                 fields.len() - 1
             };
             if rc.term_frequency_within.is_some() && !rc.term_frequency {
@@ -535,6 +538,16 @@ impl Settings {
             Some(t) => (t.particles.map(Into::into), t.equivalences.map(Into::into)),
             None => (None, None),
         };
+        for c in &comparisons {
+            if c.levels.contains(&Level::Phonetic) {
+                fields[c.field].phonetic = true;
+            }
+        }
+        for key in rules.iter().flat_map(|r| &r.keys) {
+            if key.function == KeyFunction::Metaphone {
+                fields[key.field].phonetic = true;
+            }
+        }
         Ok(Settings {
             mode: raw.mode,
             id_column: raw.id_column,
@@ -684,6 +697,21 @@ name = "dob"
 columns = ["dob"]
 levels = ["exact", "day_month_swapped", "years_apart <= 1"]
 "#;
+
+    #[test]
+    fn phonetic_codes_are_kept_only_for_fields_that_read_them() {
+        let s = Settings::parse(MINIMAL, "t.toml").expect("minimal");
+        let flag = |name: &str| s.fields.iter().find(|f| f.name == name).map(|f| f.phonetic);
+        // `given`: a metaphone key; `family`, `dob`: neither a key nor a level reads one.
+        assert_eq!((flag("given"), flag("family"), flag("dob")), (Some(true), Some(false), Some(false)));
+        let with_level = MINIMAL.replace(r#"["metaphone(given)"]"#, r#"["given"]"#).replace(
+            r#"levels = ["exact", "swapped(family)", "jaro_winkler >= 0.9"]"#,
+            r#"levels = ["exact", "swapped(family)", "phonetic"]"#,
+        );
+        let s = Settings::parse(&with_level, "t.toml").expect("phonetic level");
+        let flag = |name: &str| s.fields.iter().find(|f| f.name == name).map(|f| f.phonetic);
+        assert_eq!((flag("given"), flag("family"), flag("dob")), (Some(true), Some(false), Some(false)));
+    }
 
     fn err(text: &str) -> String {
         match Settings::parse(text, "t.toml") {

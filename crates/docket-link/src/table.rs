@@ -9,7 +9,7 @@ use crate::fx::FxHashMap;
 use std::io::Read;
 
 use crate::normalize::{self, NameRules};
-use crate::settings::{ColumnKind, Settings};
+use crate::settings::{ColumnKind, FieldDef, Settings};
 
 /// A CSV file that cannot be linked at all.
 #[derive(Debug, thiserror::Error)]
@@ -213,18 +213,13 @@ impl Records {
     /// Reads table A and, when linking, table B, normalizing every field.
     pub fn read(settings: &Settings, files: &[&std::path::Path]) -> Result<Records, TableError> {
         let mut readers = Vec::new();
-        let mut bytes = 0u64;
         for path in files {
             let name = path.display().to_string();
             let file = std::fs::File::open(path).map_err(|source| TableError::Io { file: name.clone(), source })?;
             let size = file.metadata().map(|m| m.len()).ok();
-            bytes += size.unwrap_or(0);
             readers.push((name, std::io::BufReader::with_capacity(1 << 20, file), size));
         }
         let mut records = Records::empty(settings);
-        // Normalized text is about as long as the CSV (names twice, codes added, separators
-        // gone); reserving it up front saves copying it at every doubling.
-        records.rows.text.reserve((bytes + bytes / 4) as usize);
         records.read_tables(settings, readers)?;
         Ok(records)
     }
@@ -243,8 +238,13 @@ impl Records {
     ) -> Result<(), TableError> {
         let names = name_rules(settings)?;
         let single = tables.len() == 1;
+        // Each file is told the bytes of the files still to read, itself included, so that the
+        // first sizes the storage for all of them: growing it later would copy what is stored
+        // into memory that has to be faulted in afresh.
+        let sizes: Vec<Option<u64>> = tables.iter().map(|t| t.2).collect();
         for (n, (name, reader, size)) in tables.into_iter().enumerate() {
-            self.append_csv(settings, &names, &name, reader, size)?;
+            let with_later = sizes[n..].iter().try_fold(0u64, |sum, s| s.map(|s| sum + s));
+            self.append_csv(settings, &names, &name, reader, size.zip(with_later))?;
             if n == 0 || single {
                 self.a_len = self.ids.len();
             }
@@ -277,15 +277,16 @@ impl Records {
         }
     }
 
-    /// Appends the rows of one CSV file (with a header). `size` is the file's length in bytes
-    /// when known; it sizes the storage up front.
+    /// Appends the rows of one CSV file (with a header). `size`, when known: the length in
+    /// bytes of the file, and of the file together with any read after it into the same
+    /// records; it sizes the storage up front.
     pub fn append_csv(
         &mut self,
         settings: &Settings,
         names: &NameRules,
         file: &str,
         reader: impl Read,
-        size: Option<u64>,
+        size: Option<(u64, u64)>,
     ) -> Result<(), TableError> {
         let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let header = csv
@@ -321,6 +322,7 @@ impl Records {
             seen_exactly: FxHashMap::default(),
             pending: std::collections::BTreeMap::new(),
             next: 0,
+            expected: None,
         };
         // The rows are parsed here while `threads` workers normalize the chunks parsed before;
         // the chunks come back in any order and are stored in the order of the file. A fixed
@@ -378,8 +380,14 @@ impl Records {
                 if raw.len() == CHUNK || (!more && raw.len() > 0) {
                     if !sized {
                         sized = true;
+                        // The rows still to come, from the bytes the first chunk took.
                         let per_row = csv.position().byte() as f64 / (raw.len() as f64).max(1.0);
-                        reading.records.reserve(size.map_or(0, |b| (b as f64 / per_row.max(1.0) * 1.02) as usize));
+                        let rows = |bytes: u64| (bytes as f64 / per_row.max(1.0) * 1.02) as usize;
+                        if let Some((file, with_later)) = size {
+                            reading.expected = Some(rows(with_later));
+                            reading.seen.reserve(rows(file));
+                            reading.records.ids.reserve(rows(with_later));
+                        }
                     }
                     if jobs.send(Job { seq, raw, rows }).is_err() {
                         break;
@@ -409,11 +417,9 @@ impl Records {
         Ok(())
     }
 
-    /// Makes room for `more` records of about the size of those stored.
-    fn reserve(&mut self, more: usize) {
-        let n = self.ids.len().max(1);
-        let text = self.rows.text.len() / n;
-        self.ids.reserve(more);
+    /// Makes room for `more` records as long as `sample`'s on average.
+    fn reserve(&mut self, more: usize, sample: &Rows) {
+        let text = sample.text.len().div_ceil(sample.starts.len().saturating_sub(1).max(1));
         self.rows.starts.reserve(more);
         self.rows.offsets.reserve(more * self.rows.per_record);
         self.rows.text.reserve(more * text);
@@ -490,6 +496,8 @@ struct Reading<'a> {
     /// Normalized chunks that arrived before an earlier one.
     pending: std::collections::BTreeMap<usize, Done>,
     next: usize,
+    /// The rows the file is expected to hold, until the storage is sized for them.
+    expected: Option<usize>,
 }
 
 impl Reading<'_> {
@@ -563,6 +571,11 @@ impl Reading<'_> {
         self.pending.insert(d.seq, d);
         while let Some(d) = self.pending.remove(&self.next) {
             self.next += 1;
+            if let Some(rows) = self.expected.take() {
+                // Sized once, from the file's first chunk: normalized text is two to three
+                // times as long as the CSV it came from.
+                self.records.reserve(rows.saturating_sub(d.rows.starts.len() - 1), &d.rows);
+            }
             let issues = d.issues.unwrap_or_else(|p| std::panic::resume_unwind(p));
             self.records.rows.append(&d.rows);
             for i in issues {
@@ -643,7 +656,7 @@ fn normalize_rows(out: &mut Rows, settings: &Settings, names: &NameRules, file: 
                 }
                 joined.as_str()
             };
-            let problem = push_value(&mut blob, def.kind, value, names, &mut tokens, &mut scratch);
+            let problem = push_value(&mut blob, def, value, names, &mut tokens, &mut scratch);
             if let (Some(reason), [_]) = (problem, &def.columns[..]) {
                 issues.push(RowIssue {
                     file: file.to_owned(),
@@ -673,13 +686,14 @@ fn join_tokens(out: &mut String, tokens: &[String]) {
 /// Appends one normalized value's three slots; returns why it was read as missing, if it was.
 fn push_value(
     blob: &mut RecordWriter<'_>,
-    kind: ColumnKind,
+    def: &FieldDef,
     raw: &str,
     names: &NameRules,
     tokens: &mut Vec<String>,
     scratch: &mut String,
 ) -> Option<String> {
     let mut problem = None;
+    let kind = def.kind;
     match kind {
         ColumnKind::Name | ColumnKind::Text => {
             tokens.clear();
@@ -692,7 +706,7 @@ fn push_value(
             join_tokens(scratch, tokens);
             blob.slot(scratch);
             let mut code = String::new();
-            if !tokens.is_empty() {
+            if def.phonetic && !tokens.is_empty() {
                 let squashed: String = tokens.concat();
                 let (p, s) = crate::phonetic::double_metaphone(&squashed);
                 // Four ASCII bytes each, NUL-padded.
