@@ -339,18 +339,21 @@ fn dl(a: &str, b: &str, max: usize) -> usize {
         let (a, b) = (a.as_bytes(), b.as_bytes());
         if a.len() <= DL_SHORT_MAX && b.len() <= DL_SHORT_MAX {
             // Dates, document and identity numbers: a table a quarter the size to clear.
-            let mut da = [0u8; 128];
-            let mut table = [0u8; (DL_SHORT_MAX + 2) * (DL_SHORT_MAX + 2)];
-            return dl_core(a, b, |c| usize::from(c & 0x7f), &mut da, &mut table, max);
+            return dl_ascii::<{ (DL_SHORT_MAX + 2) * (DL_SHORT_MAX + 2) }>(a, b, max);
         }
         if a.len() <= DL_FAST_MAX && b.len() <= DL_FAST_MAX {
-            let mut da = [0u8; 128];
-            let mut table = [0u8; (DL_FAST_MAX + 2) * (DL_FAST_MAX + 2)];
-            return dl_core(a, b, |c| usize::from(c & 0x7f), &mut da, &mut table, max);
+            return dl_ascii::<{ (DL_FAST_MAX + 2) * (DL_FAST_MAX + 2) }>(a, b, max);
         }
         return dl_slice(a, b, max);
     }
     dl_slice(&chars(a), &chars(b), max)
+}
+
+/// The fast path: ASCII strings short enough for a table of `CELLS` bytes on the stack.
+fn dl_ascii<const CELLS: usize>(a: &[u8], b: &[u8], max: usize) -> usize {
+    let mut da = [0u8; 128];
+    let mut table = [0u8; CELLS];
+    dl_core(a, b, |c| usize::from(c & 0x7f), &mut da, &mut table, max)
 }
 
 fn dl_slice<T: Ord + Copy>(a: &[T], b: &[T], max: usize) -> usize {

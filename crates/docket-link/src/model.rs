@@ -357,7 +357,7 @@ impl Model {
         for cmp in &settings.comparisons {
             tf_slot.push(cmp.term_frequency.then_some(columns.len()));
             if cmp.term_frequency {
-                columns.push(stats.frequency_of(cmp.field));
+                columns.push(stats.frequencies(cmp.field));
                 within_columns.push(
                     cmp.term_frequency_within
                         .map(|k| frequencies_within(records, cmp.field, settings.comparisons[k].field)),
@@ -585,13 +585,9 @@ impl ValueStats {
         ValueStats { fields }
     }
 
-    /// Each record's value frequency in `field` among the records with a value (0: missing).
-    pub fn frequencies(&self, field: usize) -> Vec<f32> {
-        self.frequency_of(field).to_vec()
-    }
-
-    /// [`ValueStats::frequencies`], borrowed.
-    pub fn frequency_of(&self, field: usize) -> &[f32] {
+    /// Each record's value frequency in `field` among the records with a value (0: missing;
+    /// empty if the field's frequencies were not wanted).
+    pub fn frequencies(&self, field: usize) -> &[f32] {
         self.fields[field].as_ref().map_or(&[], |f| &f.frequency)
     }
 

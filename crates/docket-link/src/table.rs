@@ -349,13 +349,12 @@ impl Records {
                 });
             }
             drop(done_tx);
-            let mut free: Vec<(RawChunk, Rows)> =
-                (0..threads * 2 + 2).map(|_| (RawChunk::new(at.len()), Rows::new(settings.fields.len()))).collect();
-            let (mut raw, mut rows) = free.pop().unwrap_or_else(|| (RawChunk::new(at.len()), Rows::new(0)));
+            let buffers = || (RawChunk::new(at.len()), Rows::new(settings.fields.len()));
+            let mut free: Vec<(RawChunk, Rows)> = (0..threads * 2 + 1).map(|_| buffers()).collect();
+            let (mut raw, mut rows) = buffers();
             let mut seq = 0usize;
             let mut record = csv::StringRecord::new();
             let width = header.len();
-            let mut sized = false;
             loop {
                 let line = csv.position().line() + 1;
                 let more = match csv.read_record(&mut record) {
@@ -372,14 +371,12 @@ impl Records {
                 };
                 if more {
                     let line = record.position().map_or(line, |p| p.line());
-                    if let Some(id) = reading.accept(settings, &record, width, id_at, line) {
-                        reading.records.ids.push(id);
+                    if reading.accept(settings, &record, width, id_at, line) {
                         raw.push(line, at.iter().map(|&k| &record[k]));
                     }
                 }
                 if raw.len() == CHUNK || (!more && raw.len() > 0) {
-                    if !sized {
-                        sized = true;
+                    if seq == 0 {
                         // The rows still to come, from the bytes the first chunk took.
                         let per_row = csv.position().byte() as f64 / (raw.len() as f64).max(1.0);
                         let rows = |bytes: u64| (bytes as f64 / per_row.max(1.0) * 1.02) as usize;
@@ -399,7 +396,7 @@ impl Records {
                             // Every buffer is out: wait for a worker to bring one back.
                             let Ok(d) = done.recv() else { break };
                             reading.arrived(d, &mut free);
-                            free.pop().unwrap_or_else(|| (RawChunk::new(at.len()), Rows::new(settings.fields.len())))
+                            free.pop().unwrap_or_else(buffers)
                         }
                     };
                     raw.clear();
@@ -509,7 +506,8 @@ impl Reading<'_> {
         }
     }
 
-    /// The row's id if the row is to be linked; otherwise the row is listed as skipped.
+    /// Whether the row is to be linked (its id is then added to the records); otherwise the
+    /// row is listed as skipped.
     fn accept(
         &mut self,
         settings: &Settings,
@@ -517,7 +515,7 @@ impl Reading<'_> {
         width: usize,
         id_at: usize,
         line: u64,
-    ) -> Option<String> {
+    ) -> bool {
         let skip = |column: Option<&String>, reason: String| RowIssue {
             file: self.file.to_owned(),
             line,
@@ -528,13 +526,13 @@ impl Reading<'_> {
         if record.len() != width {
             let i = skip(None, format!("the row has {} fields, the header {width}", record.len()));
             self.issue(i);
-            return None;
+            return false;
         }
         let id = record[id_at].trim();
         if id.is_empty() {
             let i = skip(Some(&settings.id_column), "the id is empty".into());
             self.issue(i);
-            return None;
+            return false;
         }
         let index = self.records.ids.len();
         let first = match self.seen.entry(crate::model::hash_str(id)) {
@@ -561,9 +559,10 @@ impl Reading<'_> {
         if let Some(first) = first {
             let i = skip(Some(&settings.id_column), format!("id `{id}` is not unique (first seen on line {first})"));
             self.issue(i);
-            return None;
+            return false;
         }
-        Some(id.to_owned())
+        self.records.ids.push(id.to_owned());
+        true
     }
 
     /// Stores the chunks that are next in the file's order; their buffers go back to `free`.
