@@ -82,6 +82,10 @@ pub fn level(cmp: &Comparison, ra: &Records, a: usize, rb: &Records, b: usize) -
                 let (p, q) = date();
                 p.year != 0 && p.year == q.year && p.month != 0 && p.month == q.month
             }
+            Level::MonthDay => {
+                let (p, q) = date();
+                p.month != 0 && p.day != 0 && p.month == q.month && p.day == q.day
+            }
             Level::Year => {
                 let (p, q) = date();
                 p.year != 0 && p.year == q.year

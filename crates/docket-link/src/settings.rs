@@ -307,6 +307,8 @@ pub enum Level {
     DayMonthSwapped,
     /// Dates: year and month equal.
     YearMonth,
+    /// Dates: month and day equal, whatever the year (a mistyped or misremembered year).
+    MonthDay,
     /// Dates: year equal.
     Year,
     /// Dates: every part known on both sides agrees (a partial date consistent with a full one).
@@ -329,6 +331,7 @@ impl std::fmt::Display for Level {
             Level::Phonetic => write!(f, "phonetic"),
             Level::DayMonthSwapped => write!(f, "day_month_swapped"),
             Level::YearMonth => write!(f, "year_month"),
+            Level::MonthDay => write!(f, "month_day"),
             Level::Year => write!(f, "year"),
             Level::PartialMatch => write!(f, "partial_match"),
             Level::YearsApart(n) => write!(f, "years_apart <= {n}"),
@@ -621,6 +624,7 @@ fn parse_level(text: &str, kind: ColumnKind) -> Result<ParsedLevel<'_>, String> 
         "phonetic" => return for_names(Level::Phonetic),
         "day_month_swapped" => return for_dates(Level::DayMonthSwapped),
         "year_month" => return for_dates(Level::YearMonth),
+        "month_day" => return for_dates(Level::MonthDay),
         "year" => return for_dates(Level::Year),
         "partial_match" => return for_dates(Level::PartialMatch),
         _ => {}
@@ -636,7 +640,7 @@ fn parse_level(text: &str, kind: ColumnKind) -> Result<ParsedLevel<'_>, String> 
             return Err(
                 "unknown level: expected exact, swapped(COLUMN), swapped_tokens(COLUMN), same_tokens, token_subset, \
                         tokens_fuzzy >= X, jaro_winkler >= X, damerau_levenshtein <= K, phonetic, \
-                        day_month_swapped, year_month, year, partial_match or years_apart <= N"
+                        day_month_swapped, year_month, month_day, year, partial_match or years_apart <= N"
                     .into(),
             );
         };

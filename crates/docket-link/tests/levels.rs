@@ -1,5 +1,6 @@
-//! Comparison levels and the `first_tokens` blocking key on cases as data
-//! (`tests/data/levels.tsv`): a pair of records, the level each name comparison reaches.
+//! Comparison levels and the `first_tokens` blocking key on cases as data: a pair of records,
+//! the level each name comparison reaches (`tests/data/levels.tsv`), and the date levels a
+//! pair of dates reaches (`tests/data/date_levels.tsv`).
 
 mod common;
 
@@ -53,4 +54,43 @@ fn first_tokens_needs_a_joined_value() {
     let text = SETTINGS.replace("swapped_tokens(family)", "swapped_tokens(nowhere)");
     let err = Settings::parse(&text, "levels test").expect_err("an unknown column");
     assert!(err.to_string().contains("nowhere"), "{err}");
+}
+
+/// One comparison per date level, each with that level alone, all on one date column.
+const DATE_LEVELS: &[(&str, &str)] = &[
+    ("exact", "exact"),
+    ("day_month_swapped", "day_month_swapped"),
+    ("partial_match", "partial_match"),
+    ("month_day", "month_day"),
+    ("year_month", "year_month"),
+    ("year", "year"),
+    ("years_apart<=1", "years_apart <= 1"),
+    ("years_apart<=3", "years_apart <= 3"),
+    ("dl<=1", "damerau_levenshtein <= 1"),
+];
+
+#[test]
+fn date_levels() {
+    let mut text = String::from(
+        "mode = \"link\"\nid_column = \"id\"\n[columns]\nborn = \"date\"\n[blocking]\nrules = [[\"born\"]]\n",
+    );
+    for (name, level) in DATE_LEVELS {
+        text.push_str(&format!("[[comparison]]\nname = \"{name}\"\ncolumns = [\"born\"]\nlevels = [\"{level}\"]\n"));
+    }
+    let settings = Settings::parse(&text, "date levels test").expect("settings");
+    common::check_table("date_levels.tsv", 2, 20, |v| {
+        let csv = format!("id,born\na,{}\nb,{}\n", v[0], v[1]);
+        let records = Records::from_readers(&settings, vec![("pair".into(), csv.as_bytes())]).expect("records");
+        let pattern = compare::pattern(&settings, &records, 0, 1);
+        let reached: Vec<&str> = (0..DATE_LEVELS.len())
+            .filter_map(|c| match compare::level_of(pattern, c) {
+                compare::NULL => Some("missing"),
+                0 => Some(DATE_LEVELS[c].0),
+                _ => None,
+            })
+            .collect();
+        let mut reached = reached;
+        reached.dedup();
+        if reached.is_empty() { "none".to_owned() } else { reached.join(" ") }
+    });
 }
