@@ -30,7 +30,7 @@ use crate::fx::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{NULL, Pattern, level_of};
-use crate::settings::{Mode, Settings};
+use crate::settings::{Level, Mode, Settings};
 use crate::table::Records;
 
 /// The saved model's format tag.
@@ -175,6 +175,15 @@ pub struct Weights {
     /// Token frequencies by term-frequency slot, for records scored against these weights
     /// that were not among those they were computed from ([`Weights::side_of`]).
     pub tokens: Vec<Option<TokenFrequencies>>,
+    /// For each comparison with term frequencies, its `swapped` level and (with a
+    /// `token_subset` level) its `swapped_tokens` level, on the comparison's first swap column.
+    pub swap_levels: Vec<(Option<u8>, Option<u8>)>,
+    /// Each record's value in the swap column of each such comparison, as the rarest-token
+    /// frequency among this comparison's own values (a family name's among given names); laid
+    /// out as `tf`, 0 where none.
+    pub cross: Vec<f32>,
+    /// The same among the records that share the record's context value (0: none).
+    pub cross_within: Vec<f32>,
 }
 
 /// How common each name token is: the share of the records with a value that hold it, overall
@@ -192,6 +201,8 @@ pub struct TokenFrequencies {
 pub struct Side<'a> {
     sub: &'a [f32],
     sub_within: &'a [f32],
+    cross: &'a [f32],
+    cross_within: &'a [f32],
 }
 
 /// A [`Side`] computed for a record outside the weights' own records.
@@ -199,6 +210,8 @@ pub struct Side<'a> {
 pub struct SideBuf {
     sub: Vec<f32>,
     sub_within: Vec<f32>,
+    cross: Vec<f32>,
+    cross_within: Vec<f32>,
 }
 
 impl Side<'_> {
@@ -208,12 +221,18 @@ impl Side<'_> {
         let w = if within { self.sub_within.get(at).copied().unwrap_or(0.0) } else { 0.0 };
         if w > 0.0 { w } else { self.sub.get(at).copied().unwrap_or(0.0) }
     }
+
+    /// The same for the record's value in the comparison's swap column.
+    #[inline]
+    fn rarest_swapped(&self, at: usize, within: bool) -> f32 {
+        Side { sub: self.cross, sub_within: self.cross_within, ..Side::default() }.rarest(at, within)
+    }
 }
 
 impl SideBuf {
     /// The side to pass to [`Weights::of`].
     pub fn side(&self) -> Side<'_> {
-        Side { sub: &self.sub, sub_within: &self.sub_within }
+        Side { sub: &self.sub, sub_within: &self.sub_within, cross: &self.cross, cross_within: &self.cross_within }
     }
 }
 
@@ -389,7 +408,7 @@ impl Model {
             .comparisons
             .iter()
             .map(|c| {
-                let l = c.levels.iter().position(|l| *l == crate::settings::Level::TokenSubset)?;
+                let l = c.levels.iter().position(|l| *l == Level::TokenSubset)?;
                 c.term_frequency.then_some(l as u8)
             })
             .collect();
@@ -414,6 +433,41 @@ impl Model {
                 tokens[k] = Some(table);
             }
         }
+        // Names recorded in each other's columns are weighed as the agreement they would be in
+        // their own columns (below, `Weights::of`); swapped tokens need the other record's
+        // swap-column value measured among this column's tokens.
+        let swap_levels: Vec<(Option<u8>, Option<u8>)> = settings
+            .comparisons
+            .iter()
+            .enumerate()
+            .map(|(c, cmp)| {
+                let Some(o) = swap_column(cmp).filter(|_| tf_slot[c].is_some()) else { return (None, None) };
+                let at = |tokens: bool| {
+                    cmp.levels.iter().position(|l| match *l {
+                        Level::Swapped(x) => !tokens && x == o,
+                        Level::SwappedTokens(x) => tokens && x == o,
+                        _ => false,
+                    })
+                };
+                (at(false).map(|l| l as u8), at(true).map(|l| l as u8).filter(|_| subset_level[c].is_some()))
+            })
+            .collect();
+        let (mut cross, mut cross_within) = (Vec::new(), Vec::new());
+        if swap_levels.iter().any(|l| l.1.is_some()) {
+            cross = vec![0f32; tf_width * records.len()];
+            cross_within = vec![0f32; tf_width * records.len()];
+            for (c, cmp) in settings.comparisons.iter().enumerate() {
+                let (Some(_), Some(k), Some(o)) = (swap_levels[c].1, tf_slot[c], swap_column(cmp)) else { continue };
+                let Some(table) = tokens[k].as_ref() else { continue };
+                let context = tf_context[c].map(|x| settings.comparisons[x].field);
+                for i in 0..records.len() {
+                    let ctx = context.map_or("", |x| records.text(x, i));
+                    let (o, w) = table.rarest(records.sorted(o, i), ctx);
+                    cross[i * tf_width + k] = o;
+                    cross_within[i * tf_width + k] = w;
+                }
+            }
+        }
         Weights {
             level,
             prior: (self.prior / (1.0 - self.prior)).log2(),
@@ -429,8 +483,19 @@ impl Model {
             sub,
             sub_within,
             tokens,
+            swap_levels,
+            cross,
+            cross_within,
         }
     }
+}
+
+/// The column a comparison's first `swapped` or `swapped_tokens` level looks at.
+fn swap_column(cmp: &crate::settings::Comparison) -> Option<usize> {
+    cmp.levels.iter().find_map(|l| match *l {
+        Level::Swapped(o) | Level::SwappedTokens(o) => Some(o),
+        _ => None,
+    })
 }
 
 /// The pattern of level labels, one per comparison (`missing` for a missing value).
@@ -552,7 +617,7 @@ impl ValueStats {
         let mut wanted: Vec<usize> = settings
             .comparisons
             .iter()
-            .filter(|c| c.term_frequency || c.levels.first() == Some(&crate::settings::Level::Exact))
+            .filter(|c| c.term_frequency || c.levels.first() == Some(&Level::Exact))
             .map(|c| c.field)
             .collect();
         wanted.sort_unstable();
@@ -681,6 +746,24 @@ impl Weights {
                 return self.log_m_subset[c] - f64::from(f).log2();
             }
         }
+        // A recording that put the names in each other's columns is as likely for two records of
+        // one person as for two of different persons, so a swap weighs what the names would
+        // weigh in their own columns: `swapped` as `exact`, `swapped_tokens` as `token_subset`,
+        // its `f` the larger of record `a`'s rarest-token frequency and the other record's
+        // swapped value's among this column's values.
+        let (swapped, swapped_tokens) = self.swap_levels[c];
+        if Some(l) == swapped && self.tf_slot[c].is_some() {
+            return self.of(c, 0, a, b, pattern);
+        }
+        if Some(l) == swapped_tokens
+            && let Some(k) = self.tf_slot[c]
+        {
+            let within = self.shares_context(c, pattern);
+            let f = self.subset_frequency(c, k, a, pattern).max(b.rarest_swapped(k, within));
+            if f > 0.0 {
+                return self.log_m_subset[c] - f64::from(f).log2();
+            }
+        }
         if l == 0
             && let Some(k) = self.tf_slot[c]
         {
@@ -704,7 +787,11 @@ impl Weights {
     /// Whether level `l` of comparison `c` is weighed by the values' frequencies (`exact`, and
     /// `token_subset`, under `term_frequency`).
     pub fn by_frequency(&self, c: usize, l: u8) -> bool {
-        self.tf_slot[c].is_some() && (l == 0 || Some(l) == self.subset_level[c])
+        self.tf_slot[c].is_some()
+            && (l == 0
+                || Some(l) == self.subset_level[c]
+                || Some(l) == self.swap_levels[c].0
+                || Some(l) == self.swap_levels[c].1)
     }
 
     /// Whether comparison `c` counts frequencies within a context that the pair shares.
@@ -716,12 +803,13 @@ impl Weights {
     /// Record `a`'s rarest-token frequency for comparison `c` (slot `k`).
     #[inline]
     fn subset_frequency(&self, c: usize, k: usize, a: usize, pattern: Pattern) -> f32 {
-        Side { sub: &self.sub, sub_within: &self.sub_within }
+        Side { sub: &self.sub, sub_within: &self.sub_within, ..Side::default() }
             .rarest(a * self.tf_width + k, self.shares_context(c, pattern))
     }
 
     /// The most `token_subset` of comparison `c` can weigh for record `a` whatever the other
-    /// record (`None`: the comparison has no such weighing).
+    /// record (`None`: the comparison has no such weighing). The swap levels need no bound: a
+    /// comparison with one reads another column, so the index grades it at once.
     #[inline]
     pub fn subset_ceiling(&self, c: usize, a: usize, pattern: Pattern) -> Option<f64> {
         let (k, l) = (self.tf_slot[c]?, self.subset_level[c]?);
@@ -737,7 +825,17 @@ impl Weights {
             return Side::default();
         }
         let at = i * self.tf_width;
-        Side { sub: &self.sub[at..at + self.tf_width], sub_within: &self.sub_within[at..at + self.tf_width] }
+        let (cross, cross_within) = if self.cross.is_empty() {
+            (&[][..], &[][..])
+        } else {
+            (&self.cross[at..at + self.tf_width], &self.cross_within[at..at + self.tf_width])
+        };
+        Side {
+            sub: &self.sub[at..at + self.tf_width],
+            sub_within: &self.sub_within[at..at + self.tf_width],
+            cross,
+            cross_within,
+        }
     }
 
     /// Record `i` of other `records` (an incoming record), as the other side of a pair.
@@ -745,7 +843,12 @@ impl Weights {
         if self.sub.is_empty() {
             return SideBuf::default();
         }
-        let mut out = SideBuf { sub: vec![0.0; self.tf_width], sub_within: vec![0.0; self.tf_width] };
+        let mut out = SideBuf {
+            sub: vec![0.0; self.tf_width],
+            sub_within: vec![0.0; self.tf_width],
+            cross: vec![0.0; if self.cross.is_empty() { 0 } else { self.tf_width }],
+            cross_within: vec![0.0; if self.cross.is_empty() { 0 } else { self.tf_width }],
+        };
         for (c, cmp) in settings.comparisons.iter().enumerate() {
             let (Some(k), Some(table)) = (self.tf_slot[c], self.tf_slot[c].and_then(|k| self.tokens[k].as_ref()))
             else {
@@ -755,6 +858,13 @@ impl Weights {
             let (o, w) = table.rarest(records.sorted(cmp.field, i), ctx);
             out.sub[k] = o;
             out.sub_within[k] = w;
+            if let (Some(_), Some(o)) = (self.swap_levels[c].1, swap_column(cmp))
+                && !out.cross.is_empty()
+            {
+                let (x, y) = table.rarest(records.sorted(o, i), ctx);
+                out.cross[k] = x;
+                out.cross_within[k] = y;
+            }
         }
         out
     }
@@ -817,7 +927,7 @@ pub fn estimate_u(settings: &Settings, stats: &ValueStats, random: &[Pattern]) -
         // Half a pair of pseudo-count: a level never seen among random pairs is rare, not
         // impossible.
         let mut probs: Vec<f64> = counts.iter().map(|&k| (k as f64 + 0.5) / (total as f64 + 0.5 * n as f64)).collect();
-        if cmp.levels[0] == crate::settings::Level::Exact && cmp.kind != crate::settings::ColumnKind::Date {
+        if cmp.levels[0] == Level::Exact && cmp.kind != crate::settings::ColumnKind::Date {
             let exact = stats.agreement(cmp.field);
             if let Some(exact) = exact {
                 let rest: f64 = probs[1..].iter().sum();
