@@ -320,8 +320,41 @@ pub fn damerau_levenshtein_within(a: &str, b: &str, max: usize) -> Option<usize>
         };
         return one.filter(|&d| d <= max);
     }
+    if a.is_ascii() && b.is_ascii() && unmatched_bytes(a.as_bytes(), b.as_bytes()) > max {
+        return None;
+    }
     let d = dl(a, b, max);
     (d <= max).then_some(d)
+}
+
+/// A lower bound of the edit distance of two byte strings: the bytes of one that the other
+/// lacks (counted as multisets), whichever side lacks more. A substitution, insertion or
+/// deletion changes each side's surplus by at most one and a transposition by none. Two
+/// different document numbers usually differ in four or five digits' counts, so the table is
+/// seldom needed.
+fn unmatched_bytes(a: &[u8], b: &[u8]) -> usize {
+    if a.len() > 64 || b.len() > 64 {
+        return 0;
+    }
+    let mut count = [0i8; 128];
+    for &c in a {
+        count[usize::from(c & 0x7f)] += 1;
+    }
+    for &c in b {
+        count[usize::from(c & 0x7f)] -= 1;
+    }
+    let (mut more_a, mut more_b) = (0usize, 0usize);
+    for &c in a {
+        let k = &mut count[usize::from(c & 0x7f)];
+        more_a += (*k).max(0) as usize;
+        *k = (*k).min(0);
+    }
+    for &c in b {
+        let k = &mut count[usize::from(c & 0x7f)];
+        more_b += k.unsigned_abs() as usize;
+        *k = 0;
+    }
+    more_a.max(more_b)
 }
 
 /// Unrestricted Damerau–Levenshtein distance of two sequences: the generic path. Symbols are

@@ -257,7 +257,7 @@ fn token_frequencies(records: &Records, field: usize, context: Option<usize>) ->
         }
         present += 1;
         seen.clear();
-        seen.extend(v.split(' ').map(hash_str));
+        seen.extend(crate::compare::tokens(v).map(hash_str));
         seen.sort_unstable();
         seen.dedup();
         for &t in &seen {
@@ -290,7 +290,7 @@ impl TokenFrequencies {
         }
         let ctx = (!context.is_empty()).then(|| hash_str(context));
         let (mut overall, mut within) = (f32::INFINITY, f32::INFINITY);
-        for t in sorted.split(' ').map(hash_str) {
+        for t in crate::compare::tokens(sorted).map(hash_str) {
             overall = overall.min(self.overall.get(&t).copied().unwrap_or(0.0));
             within = within.min(ctx.and_then(|c| self.within.get(&(c, t)).copied()).unwrap_or(0.0));
         }

@@ -28,6 +28,8 @@ use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
+use crate::fx::FxHashMap;
+
 // ---------------------------------------------------------------------------------------------
 // Folding
 // ---------------------------------------------------------------------------------------------
@@ -289,10 +291,10 @@ type Continuation = Box<[Box<str>]>;
 pub struct NameRules {
     /// Particles by first word: the words after the first, for each particle starting with
     /// it, longest first.
-    particles: HashMap<Box<str>, Vec<Continuation>>,
+    particles: FxHashMap<Box<str>, Vec<Continuation>>,
     particle_count: usize,
     /// Spelling → index into `canonical`.
-    spelling: HashMap<Box<str>, u32>,
+    spelling: FxHashMap<Box<str>, u32>,
     canonical: Vec<Box<str>>,
 }
 
@@ -323,8 +325,12 @@ impl NameRules {
     /// more than one word, or an entry appears twice (a spelling in two groups is reported
     /// with both line numbers).
     pub fn from_files(particles: &str, equivalences: &str) -> Result<Self, TableError> {
-        let mut rules =
-            NameRules { particles: HashMap::new(), particle_count: 0, spelling: HashMap::new(), canonical: Vec::new() };
+        let mut rules = NameRules {
+            particles: FxHashMap::default(),
+            particle_count: 0,
+            spelling: FxHashMap::default(),
+            canonical: Vec::new(),
+        };
         rules.load_particles(particles)?;
         rules.load_equivalences(equivalences)?;
         Ok(rules)
