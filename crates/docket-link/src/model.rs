@@ -784,8 +784,8 @@ impl Weights {
         self.level[c][l as usize]
     }
 
-    /// Whether level `l` of comparison `c` is weighed by the values' frequencies (`exact`, and
-    /// `token_subset`, under `term_frequency`).
+    /// Whether level `l` of comparison `c` is weighed by the values' frequencies (`exact`,
+    /// `token_subset` and the swap levels, under `term_frequency`).
     pub fn by_frequency(&self, c: usize, l: u8) -> bool {
         self.tf_slot[c].is_some()
             && (l == 0
