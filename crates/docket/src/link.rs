@@ -188,14 +188,25 @@ fn format_links(
     out
 }
 
-/// Appends `x` with `decimals` digits after the point, as `format!("{x:.N}")` would for the
-/// magnitudes written here, without the cost of exact float formatting per field.
+/// Appends `x` with `decimals` digits after the point, the digits `format!("{x:.N}")` gives
+/// (a value that rounds to zero without its sign), without the cost of exact float formatting
+/// per field but where a half makes it needed.
 fn push_fixed(out: &mut String, x: f64, decimals: u32) {
     use std::fmt::Write as _;
     let scale = 10u64.pow(decimals);
-    let scaled = (x.abs() * scale as f64).round();
-    if !x.is_finite() || scaled >= 1e18 {
+    let product = x.abs() * scale as f64;
+    let scaled = product.round();
+    // The product is within a few ulps of the exact decimal value; only where that is so near
+    // a half that the rounding could go either way is the exact (and slower) formatting needed.
+    // `format!` rounds the exact binary value, halves to even.
+    let near_half = ((product - product.floor()) - 0.5).abs() <= 4.0 * f64::EPSILON * product.max(1.0);
+    if !x.is_finite() || scaled >= 1e18 || near_half {
+        let at = out.len();
         let _ = write!(out, "{x:.prec$}", prec = decimals as usize);
+        // Written without a sign when it rounds to zero, as below.
+        if out[at..].starts_with('-') && out[at + 1..].bytes().all(|b| b == b'0' || b == b'.') {
+            out.remove(at);
+        }
         return;
     }
     let scaled = scaled as u64;
@@ -359,6 +370,36 @@ mod tests {
                     expected
                 };
                 assert_eq!(s, expected, "{x} to {d} places");
+            }
+        }
+    }
+
+    /// Exact binary halves at the last place (0.03125 to 4 places), values whose product with
+    /// the scale rounds to a half, and a spread of ordinary weights: the same digits as
+    /// `format!` (rounding the exact value, halves to even), zero without a sign.
+    #[test]
+    fn fixed_point_matches_format_at_halves_and_across_weights() {
+        let mut values = vec![0.03125, -0.03125, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 1e-4 / 2.0, 0.12345, 2.675, 1.005];
+        for k in 0..2000u32 {
+            values.push(f64::from(k) / 64.0);
+            values.push(-(f64::from(k) + 0.5) / 10_000.0);
+            values.push(f64::from(k) * 0.000_05);
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            values.push(((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 120.0);
+        }
+        for x in values {
+            for d in [1u32, 4, 6] {
+                let mut s = String::new();
+                super::push_fixed(&mut s, x, d);
+                let expected = format!("{x:.prec$}", prec = d as usize);
+                let expected = match expected.strip_prefix('-') {
+                    Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_owned(),
+                    _ => expected,
+                };
+                assert_eq!(s, expected, "{x:e} to {d} places");
             }
         }
     }
