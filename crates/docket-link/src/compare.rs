@@ -68,6 +68,7 @@ pub fn level(cmp: &Comparison, ra: &Records, a: usize, rb: &Records, b: usize) -
             }
             Level::SameTokens => ra.sorted(f, a) == rb.sorted(f, b),
             Level::TokenSubset => token_subset(ra.sorted(f, a), rb.sorted(f, b)),
+            Level::LeadingTokens => leading_tokens(x, y),
             Level::TokensFuzzy(t) => tokens_fuzzy(x, y, t),
             Level::JaroWinkler(t) => *jw.get_or_insert_with(|| metrics::jaro_winkler(x, y)) >= t,
             Level::DamerauLevenshtein(k) => dl
@@ -137,6 +138,12 @@ fn token_subset(x: &str, y: &str) -> bool {
         return false;
     }
     true
+}
+
+/// The shorter value is the start of the longer, ending where a token ends.
+fn leading_tokens(x: &str, y: &str) -> bool {
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    long.starts_with(short) && long.as_bytes().get(short.len()).is_none_or(|&b| b == b' ')
 }
 
 /// Every token of the shorter value matches a distinct token of the longer with Jaro-Winkler
@@ -214,6 +221,16 @@ mod tests {
         assert!(!token_subset("ana ana", "ana maria"));
         assert!(token_subset("ana ana", "ana ana maria"));
         assert!(!token_subset("zoe", "ana maria"));
+    }
+
+    #[test]
+    fn leading_tokens_end_where_a_token_ends() {
+        assert!(leading_tokens("wilson", "wilson alexander"));
+        assert!(leading_tokens("maria del carmen", "maria"));
+        assert!(leading_tokens("ana", "ana"));
+        assert!(!leading_tokens("marlene", "josefina marlene"));
+        assert!(!leading_tokens("ana", "anabel maria"));
+        assert!(!leading_tokens("ana maria", "maria ana"));
     }
 
     #[test]

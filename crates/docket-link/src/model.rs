@@ -167,6 +167,9 @@ pub struct Weights {
     pub subset_level: Vec<Option<u8>>,
     /// `log2(m)` of each comparison's `token_subset` level (0 where it has none).
     pub log_m_subset: Vec<f64>,
+    /// For each comparison with term frequencies, its `leading_tokens` level and that level's
+    /// `log2(m)`: weighed as `token_subset` is.
+    pub leading_level: Vec<Option<(u8, f64)>>,
     /// Each record's rarest name token's frequency (the share of records holding it), laid out
     /// as `tf`; 0 where the comparison has no `token_subset` level or the value is missing.
     pub sub: Vec<f32>,
@@ -415,13 +418,23 @@ impl Model {
         let log_m_subset = (0..settings.comparisons.len())
             .map(|c| subset_level[c].map_or(0.0, |l| self.comparisons[c].levels[usize::from(l)].m.max(FLOOR).log2()))
             .collect();
+        let leading_level: Vec<Option<(u8, f64)>> = settings
+            .comparisons
+            .iter()
+            .enumerate()
+            .map(|(c, cmp)| {
+                let l = cmp.levels.iter().position(|l| *l == Level::LeadingTokens)?;
+                cmp.term_frequency.then(|| (l as u8, self.comparisons[c].levels[l].m.max(FLOOR).log2()))
+            })
+            .collect();
+        let by_tokens = |c: usize| subset_level[c].is_some() || leading_level[c].is_some();
         let mut tokens: Vec<Option<TokenFrequencies>> = (0..tf_width).map(|_| None).collect();
         let (mut sub, mut sub_within) = (Vec::new(), Vec::new());
-        if subset_level.iter().any(Option::is_some) {
+        if (0..settings.comparisons.len()).any(by_tokens) {
             sub = vec![0f32; tf_width * records.len()];
             sub_within = vec![0f32; tf_width * records.len()];
             for (c, cmp) in settings.comparisons.iter().enumerate() {
-                let (Some(_), Some(k)) = (subset_level[c], tf_slot[c]) else { continue };
+                let (true, Some(k)) = (by_tokens(c), tf_slot[c]) else { continue };
                 let context = tf_context[c].map(|x| settings.comparisons[x].field);
                 let table = token_frequencies(records, cmp.field, context);
                 for i in 0..records.len() {
@@ -480,6 +493,7 @@ impl Model {
             related,
             subset_level,
             log_m_subset,
+            leading_level,
             sub,
             sub_within,
             tokens,
@@ -738,12 +752,17 @@ impl Weights {
         if l == NULL {
             return 0.0;
         }
-        if Some(l) == self.subset_level[c]
+        let subset_like = if Some(l) == self.subset_level[c] {
+            Some(self.log_m_subset[c])
+        } else {
+            self.leading_level[c].filter(|x| x.0 == l).map(|x| x.1)
+        };
+        if let Some(log_m) = subset_like
             && let Some(k) = self.tf_slot[c]
         {
             let f = self.subset_frequency(c, k, a, pattern).max(b.rarest(k, self.shares_context(c, pattern)));
             if f > 0.0 {
-                return self.log_m_subset[c] - f64::from(f).log2();
+                return log_m - f64::from(f).log2();
             }
         }
         // A recording that put the names in each other's columns is as likely for two records of
@@ -790,6 +809,7 @@ impl Weights {
         self.tf_slot[c].is_some()
             && (l == 0
                 || Some(l) == self.subset_level[c]
+                || self.leading_level[c].is_some_and(|x| x.0 == l)
                 || Some(l) == self.swap_levels[c].0
                 || Some(l) == self.swap_levels[c].1)
     }
@@ -807,14 +827,19 @@ impl Weights {
             .rarest(a * self.tf_width + k, self.shares_context(c, pattern))
     }
 
-    /// The most `token_subset` of comparison `c` can weigh for record `a` whatever the other
-    /// record (`None`: the comparison has no such weighing). The swap levels need no bound: a
+    /// The most `token_subset` and `leading_tokens` of comparison `c` can weigh for record `a`
+    /// whatever the other record (`None`: the comparison has no such weighing). The swap levels need no bound: a
     /// comparison with one reads another column, so the index grades it at once.
     #[inline]
     pub fn subset_ceiling(&self, c: usize, a: usize, pattern: Pattern) -> Option<f64> {
-        let (k, l) = (self.tf_slot[c]?, self.subset_level[c]?);
+        let k = self.tf_slot[c]?;
+        let subset = self.subset_level[c].map(|l| (l, self.log_m_subset[c]));
         let f = self.subset_frequency(c, k, a, pattern);
-        Some(if f > 0.0 { self.log_m_subset[c] - f64::from(f).log2() } else { self.level[c][usize::from(l)] })
+        [subset, self.leading_level[c]]
+            .into_iter()
+            .flatten()
+            .map(|(l, log_m)| if f > 0.0 { log_m - f64::from(f).log2() } else { self.level[c][usize::from(l)] })
+            .reduce(f64::max)
     }
 
     /// Record `i` of the records these weights were computed from, as the other side of a

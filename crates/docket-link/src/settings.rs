@@ -294,6 +294,9 @@ pub enum Level {
     /// Every token of the shorter value is a token of the longer (a dropped second surname,
     /// an added middle name).
     TokenSubset,
+    /// The shorter value's tokens are the longer's first tokens, in order (a trailing middle
+    /// name or second surname dropped; the first given name kept).
+    LeadingTokens,
     /// Every token of the shorter value matches a distinct token of the longer with at least
     /// this Jaro-Winkler similarity.
     TokensFuzzy(f64),
@@ -325,6 +328,7 @@ impl std::fmt::Display for Level {
             Level::SwappedTokens(_) => write!(f, "swapped_tokens"),
             Level::SameTokens => write!(f, "same_tokens"),
             Level::TokenSubset => write!(f, "token_subset"),
+            Level::LeadingTokens => write!(f, "leading_tokens"),
             Level::TokensFuzzy(t) => write!(f, "tokens_fuzzy >= {t}"),
             Level::JaroWinkler(t) => write!(f, "jaro_winkler >= {t}"),
             Level::DamerauLevenshtein(k) => write!(f, "damerau_levenshtein <= {k}"),
@@ -621,6 +625,7 @@ fn parse_level(text: &str, kind: ColumnKind) -> Result<ParsedLevel<'_>, String> 
         "exact" => return Ok(ParsedLevel::Level(Level::Exact)),
         "same_tokens" => return for_names(Level::SameTokens),
         "token_subset" => return for_names(Level::TokenSubset),
+        "leading_tokens" => return for_names(Level::LeadingTokens),
         "phonetic" => return for_names(Level::Phonetic),
         "day_month_swapped" => return for_dates(Level::DayMonthSwapped),
         "year_month" => return for_dates(Level::YearMonth),
@@ -638,7 +643,7 @@ fn parse_level(text: &str, kind: ColumnKind) -> Result<ParsedLevel<'_>, String> 
     let (name, op, value) = {
         let Some(pos) = t.find(['<', '>']) else {
             return Err(
-                "unknown level: expected exact, swapped(COLUMN), swapped_tokens(COLUMN), same_tokens, token_subset, \
+                "unknown level: expected exact, swapped(COLUMN), swapped_tokens(COLUMN), same_tokens, token_subset, leading_tokens, \
                         tokens_fuzzy >= X, jaro_winkler >= X, damerau_levenshtein <= K, phonetic, \
                         day_month_swapped, year_month, month_day, year, partial_match or years_apart <= N"
                     .into(),

@@ -501,3 +501,38 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The same with a `leading_tokens` level before `token_subset`, both weighed by the shared
+    /// names' frequency: the bound for an ungraded family name must allow for either.
+    #[test]
+    fn queries_with_leading_tokens_give_the_best_of_every_candidate(
+        rows in prop::collection::vec(row(), 1..60),
+        incoming in prop::collection::vec(row(), 1..8),
+    ) {
+        let settings = Settings::parse(
+            &SETTINGS.replace(
+                "levels = [\"exact\", \"token_subset\"",
+                "term_frequency = true\nlevels = [\"exact\", \"leading_tokens\", \"token_subset\"",
+            ),
+            "index test",
+        ).expect("settings");
+        // Every fixed weight of the family name low (at most log2(0.9/0.5)), the leading
+        // tokens' weight by frequency above it: a bound that forgot them would drop candidates.
+        let mut model = falling_model(&settings);
+        let family = &mut model.comparisons[1].levels;
+        (family[1].m, family[1].u) = (0.9, 0.5);
+        (family[2].m, family[2].u) = (0.05, 0.5);
+        family[3].u = 0.9;
+        let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
+        let index = LinkIndex::build(&settings, table, &model).expect("index");
+        let incoming = Records::from_readers(&settings, vec![("in".into(), csv_of(&incoming).as_bytes())]).expect("in");
+        for i in 0..incoming.len() {
+            if let Err(e) = check_against_every_candidate(&index, &incoming, i) {
+                prop_assert!(false, "incoming {}: {}", i, e);
+            }
+        }
+    }
+}

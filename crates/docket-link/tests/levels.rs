@@ -22,11 +22,11 @@ rules = [["first_tokens(full_name)"]]
 [[comparison]]
 name = "given"
 columns = ["given"]
-levels = ["exact", "swapped(family)", "swapped_tokens(family)", "token_subset", "jaro_winkler >= 0.88"]
+levels = ["exact", "swapped(family)", "swapped_tokens(family)", "leading_tokens", "token_subset", "jaro_winkler >= 0.88"]
 [[comparison]]
 name = "family"
 columns = ["family"]
-levels = ["exact", "swapped(given)", "swapped_tokens(given)", "token_subset", "jaro_winkler >= 0.88"]
+levels = ["exact", "swapped(given)", "swapped_tokens(given)", "leading_tokens", "token_subset", "jaro_winkler >= 0.88"]
 "#;
 
 #[test]
