@@ -320,9 +320,6 @@ pub fn damerau_levenshtein_within(a: &str, b: &str, max: usize) -> Option<usize>
         };
         return one.filter(|&d| d <= max);
     }
-    if a.is_ascii() && b.is_ascii() && unmatched_bytes(a.as_bytes(), b.as_bytes()) > max {
-        return None;
-    }
     let d = dl(a, b, max);
     (d <= max).then_some(d)
 }
@@ -370,6 +367,9 @@ fn dl(a: &str, b: &str, max: usize) -> usize {
     }
     if a.is_ascii() && b.is_ascii() {
         let (a, b) = (a.as_bytes(), b.as_bytes());
+        if max < a.len().max(b.len()) && unmatched_bytes(a, b) > max {
+            return max + 1;
+        }
         if a.len() <= DL_SHORT_MAX && b.len() <= DL_SHORT_MAX {
             // Dates, document and identity numbers: a table a quarter the size to clear.
             return dl_ascii::<{ (DL_SHORT_MAX + 2) * (DL_SHORT_MAX + 2) }>(a, b, max);

@@ -771,7 +771,7 @@ impl Weights {
         // its `f` the larger of record `a`'s rarest-token frequency and the other record's
         // swapped value's among this column's values.
         let (swapped, swapped_tokens) = self.swap_levels[c];
-        if Some(l) == swapped && self.tf_slot[c].is_some() {
+        if Some(l) == swapped {
             return self.of(c, 0, a, b, pattern);
         }
         if Some(l) == swapped_tokens

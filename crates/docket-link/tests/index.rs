@@ -249,6 +249,15 @@ fn check_against_every_candidate(index: &LinkIndex, incoming: &Records, i: usize
     Ok(())
 }
 
+/// Indexes `rows` and checks every `incoming` row's queries with [`check_against_every_candidate`].
+fn check_queries(settings: &Settings, model: &Model, rows: &[Row], incoming: &[Row]) -> Result<(), String> {
+    let table = Records::from_readers(settings, vec![("table".into(), csv_of(rows).as_bytes())]).expect("table");
+    let index = LinkIndex::build(settings, table, model).expect("index");
+    let incoming = Records::from_readers(settings, vec![("in".into(), csv_of(incoming).as_bytes())]).expect("in");
+    (0..incoming.len())
+        .try_for_each(|i| check_against_every_candidate(&index, &incoming, i).map_err(|e| format!("incoming {i}: {e}")))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -264,13 +273,8 @@ proptest! {
             "index test",
         ).expect("settings");
         prop_assert!(settings.comparisons[1].term_frequency);
-        let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
-        let index = LinkIndex::build(&settings, table, &falling_model(&settings)).expect("index");
-        let incoming = Records::from_readers(&settings, vec![("in".into(), csv_of(&incoming).as_bytes())]).expect("in");
-        for i in 0..incoming.len() {
-            if let Err(e) = check_against_every_candidate(&index, &incoming, i) {
-                prop_assert!(false, "incoming {}: {}", i, e);
-            }
+        if let Err(e) = check_queries(&settings, &falling_model(&settings), &rows, &incoming) {
+            prop_assert!(false, "{}", e);
         }
     }
 }
@@ -300,13 +304,8 @@ proptest! {
     ) {
         let settings = settings_with_a_context();
         prop_assert_eq!(settings.comparisons[1].term_frequency_within, Some(3));
-        let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
-        let index = LinkIndex::build(&settings, table, &falling_model(&settings)).expect("index");
-        let incoming = Records::from_readers(&settings, vec![("in".into(), csv_of(&incoming).as_bytes())]).expect("in");
-        for i in 0..incoming.len() {
-            if let Err(e) = check_against_every_candidate(&index, &incoming, i) {
-                prop_assert!(false, "incoming {}: {}", i, e);
-            }
+        if let Err(e) = check_queries(&settings, &falling_model(&settings), &rows, &incoming) {
+            prop_assert!(false, "{}", e);
         }
     }
 }
@@ -439,13 +438,8 @@ proptest! {
         model.comparisons[1].levels[1].m = 0.9;
         model.comparisons[1].levels[1].u = 0.5;
         model.comparisons[1].levels[2].u = 0.9;
-        let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
-        let index = LinkIndex::build(&settings, table, &model).expect("index");
-        let incoming = Records::from_readers(&settings, vec![("in".into(), csv_of(&incoming).as_bytes())]).expect("in");
-        for i in 0..incoming.len() {
-            if let Err(e) = check_against_every_candidate(&index, &incoming, i) {
-                prop_assert!(false, "incoming {}: {}", i, e);
-            }
+        if let Err(e) = check_queries(&settings, &model, &rows, &incoming) {
+            prop_assert!(false, "{}", e);
         }
     }
 }
@@ -491,13 +485,8 @@ proptest! {
             model.comparisons[c].levels[1].u = 0.9;
             model.comparisons[c].levels[3].u = 0.9;
         }
-        let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
-        let index = LinkIndex::build(&settings, table, &model).expect("index");
-        let incoming = Records::from_readers(&settings, vec![("in".into(), csv_of(&incoming).as_bytes())]).expect("in");
-        for i in 0..incoming.len() {
-            if let Err(e) = check_against_every_candidate(&index, &incoming, i) {
-                prop_assert!(false, "incoming {}: {}", i, e);
-            }
+        if let Err(e) = check_queries(&settings, &model, &rows, &incoming) {
+            prop_assert!(false, "{}", e);
         }
     }
 }
@@ -526,13 +515,8 @@ proptest! {
         (family[1].m, family[1].u) = (0.9, 0.5);
         (family[2].m, family[2].u) = (0.05, 0.5);
         family[3].u = 0.9;
-        let table = Records::from_readers(&settings, vec![("table".into(), csv_of(&rows).as_bytes())]).expect("table");
-        let index = LinkIndex::build(&settings, table, &model).expect("index");
-        let incoming = Records::from_readers(&settings, vec![("in".into(), csv_of(&incoming).as_bytes())]).expect("in");
-        for i in 0..incoming.len() {
-            if let Err(e) = check_against_every_candidate(&index, &incoming, i) {
-                prop_assert!(false, "incoming {}: {}", i, e);
-            }
+        if let Err(e) = check_queries(&settings, &model, &rows, &incoming) {
+            prop_assert!(false, "{}", e);
         }
     }
 }
