@@ -755,6 +755,10 @@ levels = ["exact", "day_month_swapped", "years_apart <= 1"]
         assert!(e.contains("`surname` is not declared"), "{e}");
         let e = err(&MINIMAL.replace("\"day_month_swapped\"", "\"token_subset\""));
         assert!(e.contains("name and text columns only"), "{e}");
+        let e = err(&MINIMAL.replace("\"day_month_swapped\"", "\"leading_tokens\""));
+        assert!(e.contains("comparison `dob` level 2") && e.contains("name and text columns only"), "{e}");
+        let e = err(&MINIMAL.replace("\"swapped(family)\"", "\"month_day\""));
+        assert!(e.contains("comparison `given` level 2") && e.contains("date columns only"), "{e}");
         let e = err(&MINIMAL.replace("\"exact\", \"swapped", "\"swapped"));
         assert!(e.contains("term_frequency"), "{e}");
     }
