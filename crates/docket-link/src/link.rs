@@ -449,8 +449,8 @@ pub struct Explanation {
     pub ids: (String, String),
     /// `log2` prior odds.
     pub prior_weight: f64,
-    /// The calibration's weight for the pair's pattern: 0, or negative where related
-    /// non-matches (twins, namesakes) share the pattern with matches.
+    /// The calibration's weight for the pair: 0, or negative where related non-matches (twins,
+    /// namesakes) share its pattern with matches and the pattern's ceiling holds it down.
     pub related_weight: f64,
     /// Per comparison.
     pub comparisons: Vec<ExplainedComparison>,
@@ -507,7 +507,7 @@ pub(crate) fn explanation(
     Explanation {
         ids,
         prior_weight: weights.prior,
-        related_weight: weights.related(pattern),
+        related_weight: total - weights.base(pattern, a, b),
         comparisons,
         total_weight: total,
         probability: probability(total),

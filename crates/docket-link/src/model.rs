@@ -14,9 +14,9 @@
 //!   as the least fixed point of `prior = expected matches / possible pairs`
 //!   ([`crate::link::run`]).
 //!
-//! * **The calibration** ([`calibrate`]) weighs down the patterns of levels whose candidates
-//!   claim far more matches than the model expects to show them: related non-matches
-//!   (twins, namesakes), whom independent weights count twice.
+//! * **The calibration** ([`calibrate`]) puts a ceiling on the patterns of levels whose
+//!   candidates claim far more matches than the model expects to show them: related
+//!   non-matches (twins, namesakes), whom independent weights count twice.
 //!
 //! A pair's match weight is `log2(prior odds) + related + sum of log2(m/u)` over its levels; with term
 //! frequencies, an exact agreement on value `v` weighs `log2(m / freq(v))`, so a common name
@@ -34,7 +34,7 @@ use crate::settings::{Level, Mode, Settings};
 use crate::table::Records;
 
 /// The saved model's format tag.
-pub const FORMAT: &str = "docket-link model 1";
+pub const FORMAT: &str = "docket-link model 2";
 
 /// Smallest probability kept, so that no weight is infinite.
 const FLOOR: f64 = 1e-9;
@@ -64,8 +64,10 @@ pub struct Model {
 pub struct RelatedPattern {
     /// The level of each comparison, in settings order (`missing` for a missing value).
     pub levels: Vec<String>,
-    /// The weight added to every pair with this pattern (negative).
-    pub weight: f64,
+    /// The most the comparisons of a pair with this pattern weigh together, in bits: a pair
+    /// whose comparisons sum to `x` weighs `-log2(2^-x + 2^-ceiling)` in their place
+    /// ([`Weights::related`]).
+    pub ceiling: f64,
     /// Candidate pairs with this pattern (after one-to-one assignment when linking).
     pub pairs: u64,
     /// The matches their probabilities claimed before calibration.
@@ -161,7 +163,7 @@ pub struct Weights {
     pub tf_within: Vec<f32>,
     /// `log2(m_exact)` per comparison, for term-frequency weights.
     pub log_m_exact: Vec<f64>,
-    /// The calibration's weight of each pattern it scaled down ([`calibrate`]).
+    /// The calibration's ceiling of each pattern it calibrated ([`calibrate`]), in bits.
     pub related: FxHashMap<Pattern, f64>,
     /// For each comparison with term frequencies, the index of its `token_subset` level.
     pub subset_level: Vec<Option<u8>>,
@@ -337,13 +339,6 @@ impl Model {
             if let Err(message) = pattern_of(settings, &r.levels) {
                 return Err(mismatch(format!("related pattern {}: {message}", k + 1)));
             }
-            if !(r.weight.is_finite() && r.weight <= 0.0) {
-                return Err(mismatch(format!(
-                    "related pattern {}: weight {} is not a finite weight <= 0",
-                    k + 1,
-                    r.weight
-                )));
-            }
         }
         Ok(model)
     }
@@ -358,7 +353,7 @@ impl Model {
 
     /// The calibration's weights by pattern.
     pub fn weights_related(&self, settings: &Settings) -> FxHashMap<Pattern, f64> {
-        self.related.iter().filter_map(|r| Some((pattern_of(settings, &r.levels).ok()?, r.weight))).collect()
+        self.related.iter().filter_map(|r| Some((pattern_of(settings, &r.levels).ok()?, r.ceiling))).collect()
     }
 
     /// Weights for scoring `records` (term frequencies are taken from them).
@@ -543,11 +538,18 @@ const MOSTLY_CLAIMED: f64 = 0.5;
 /// How a missing value's level is written.
 const MISSING: &str = "missing";
 
-/// How many matches the calibration lets a pattern's probabilities claim: the matches the
-/// model expects there, half as many again for what the fitted m cannot know (the levels of
-/// one record's comparisons are not independent), and the upper tail of a Poisson count.
-fn allowed_claims(expected: f64) -> f64 {
-    let e = 1.5 * expected;
+/// How many matches the model plausibly holds in a pattern it expects `expected` of: half as
+/// many again, for what the fitted m cannot know (the levels of one record's comparisons are
+/// not independent).
+fn plausible_matches(expected: f64) -> f64 {
+    1.5 * expected
+}
+
+/// Above how many claimed matches a pattern is taken to hold related non-matches: the
+/// plausible number and the upper tail of a Poisson count around it, so that chance alone
+/// rarely sends a pattern to the calibration.
+fn too_many_claims(expected: f64) -> f64 {
+    let e = plausible_matches(expected);
     e + 3.0 * e.sqrt() + 3.0
 }
 
@@ -558,13 +560,23 @@ fn allowed_claims(expected: f64) -> f64 {
 /// *and* a date of birth, namesakes a rare full name, and a pair of them collects both
 /// weights. Such pairs betray themselves in number: summed over the candidates with one
 /// pattern of levels, their probabilities claim far more matches than the model expects to
-/// show that pattern (`expected matches × Π m(level)`).
+/// show that pattern (`E = expected matches × Π m(level)`).
 ///
-/// For each pattern whose pairs claim more than [`allowed_claims`] of the expected number,
-/// this finds the weight `w < 0` that, added to each of those pairs, brings the claim down to
-/// that bound; every pair with the pattern then carries `w` as its "related" weight. Patterns
-/// that claim no more than the model expects are left alone, so the usual matches' patterns are
-/// not touched. `pairs` are scored with `weights` as they stand without the calibration.
+/// Related non-matches are a second source of non-matching pairs beside chance, and one whose
+/// rate does not fall as the shared values grow rare: a twin is as likely under a rare family
+/// name as under a common one. With `R` the chance that a pair of the pattern is such a pair
+/// and `U` the chance that random records show it, the pair's odds are
+/// `prior × M / (U + R)` instead of `prior × M / U`: their inverses add, and the odds of a
+/// pair of rare values, however high `M / U`, stay under `prior × M / R`. So a pattern gets a
+/// *ceiling* `log2(M / R)` on the sum `x` of its comparisons' weights, which it replaces by
+/// `-log2(2^-x + 2^-ceiling)` ([`capped`]): about `x` well below the ceiling, about the
+/// ceiling well above it. (A weight added to every pair alike, as an earlier calibration did,
+/// leaves the rarest related pairs above any threshold.)
+///
+/// For each pattern whose pairs claim more than [`too_many_claims`], this finds the ceiling
+/// that brings the claim down to [`plausible_matches`]. Patterns that claim no more than that
+/// are left alone, so the usual matches' patterns are not touched. `pairs` are scored with
+/// `weights` as they stand without the calibration.
 pub fn calibrate(
     settings: &Settings,
     model: &Model,
@@ -586,16 +598,23 @@ pub fn calibrate(
                 expected *= cmp.levels[usize::from(l)].m;
             }
         }
-        let claims = |shift: f64| base.iter().map(|w| probability(w + shift)).sum::<f64>();
-        let (claimed, allowed) = (claims(0.0), allowed_claims(expected));
-        if claimed <= allowed || claimed > MOSTLY_CLAIMED * base.len() as f64 {
+        let prior = weights.prior;
+        let claimed = base.iter().map(|&w| probability(w)).sum::<f64>();
+        if claimed <= too_many_claims(expected) || claimed > MOSTLY_CLAIMED * base.len() as f64 {
             continue;
         }
-        // claims() falls as the shift falls: bisect for the shift that claims `allowed`.
-        let (mut lo, mut hi) = (-1.0, 0.0);
-        while claims(lo) > allowed && lo > -1e4 {
+        let allowed = plausible_matches(expected);
+        // The comparisons' sums, and what the pattern claims under a ceiling: claims() falls
+        // as the ceiling falls, so bisect for the ceiling that claims `allowed`.
+        let sums: Vec<f64> = base.iter().map(|w| w - prior).collect();
+        let claims = |ceiling: f64| sums.iter().map(|&x| probability(prior + capped(x, ceiling))).sum::<f64>();
+        let top = sums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (mut lo, mut hi) = (top - 1.0, top + 64.0);
+        let mut step = 1.0;
+        while claims(lo) > allowed && step < 1e4 {
             hi = lo;
-            lo *= 2.0;
+            step *= 2.0;
+            lo -= step;
         }
         for _ in 0..60 {
             let mid = (lo + hi) / 2.0;
@@ -603,7 +622,7 @@ pub fn calibrate(
         }
         out.push(RelatedPattern {
             levels: (0..settings.comparisons.len()).map(|c| level_name(settings, c, level_of(pattern, c))).collect(),
-            weight: lo,
+            ceiling: lo,
             pairs: base.len() as u64,
             claimed,
             expected,
@@ -896,7 +915,8 @@ impl Weights {
 
     /// Total match weight of a pair with `pattern`: [`Weights::base`] and the related weight.
     pub fn total(&self, pattern: Pattern, a: usize, b: Side<'_>) -> f64 {
-        self.base(pattern, a, b) + self.related(pattern)
+        let base = self.base(pattern, a, b);
+        base + self.related(pattern, base)
     }
 
     /// The prior and every comparison's weight, without the calibration.
@@ -908,12 +928,32 @@ impl Weights {
         w
     }
 
-    /// The calibration's weight of `pattern` (0, or negative for a pattern that related
-    /// non-matches share with matches).
+    /// The calibration's weight of a pair with `pattern` whose [`Weights::base`] is `base`: 0
+    /// for a pattern it left alone; for one that related non-matches share with matches, what
+    /// holding the comparisons' sum under the pattern's ceiling takes off (never positive).
     #[inline]
-    pub fn related(&self, pattern: Pattern) -> f64 {
-        if self.related.is_empty() { 0.0 } else { self.related.get(&pattern).copied().unwrap_or(0.0) }
+    pub fn related(&self, pattern: Pattern, base: f64) -> f64 {
+        if self.related.is_empty() {
+            return 0.0;
+        }
+        match self.related.get(&pattern) {
+            Some(&ceiling) => {
+                let x = base - self.prior;
+                capped(x, ceiling) - x
+            }
+            None => 0.0,
+        }
     }
+}
+
+/// `x` held under `ceiling`: `-log2(2^-x + 2^-ceiling)`. Odds add as resistances do: a
+/// pattern's related non-matches are a second source of non-matching pairs beside chance, one
+/// whose rate does not fall as the shared values grow rare (a twin is as likely under a rare
+/// family name as under a common one), so the odds against them cap the pair's odds.
+#[inline]
+pub fn capped(x: f64, ceiling: f64) -> f64 {
+    let (lo, hi) = if x < ceiling { (x, ceiling) } else { (ceiling, x) };
+    lo - (lo - hi).exp2().ln_1p() / std::f64::consts::LN_2
 }
 
 /// Match probability of a weight.
