@@ -57,9 +57,11 @@ pub fn level(cmp: &Comparison, ra: &Records, a: usize, rb: &Records, b: usize) -
                 }
                 _ => x == y,
             },
+            // This value is the other record's OTHER, and the two other values hold each
+            // other's tokens or one the other's: swapped, the other column perhaps shortened.
             Level::Swapped(other) => {
                 let (ox, oy) = (ra.text(other, a), rb.text(other, b));
-                !ox.is_empty() && x == oy && y == ox
+                !ox.is_empty() && x == oy && (y == ox || token_subset(ra.sorted(other, a), rb.sorted(f, b)))
             }
             Level::SwappedTokens(other) => {
                 let (ox, oy) = (ra.sorted(other, a), rb.sorted(other, b));

@@ -283,8 +283,9 @@ impl Comparison {
 pub enum Level {
     /// Normalized values equal.
     Exact,
-    /// This comparison's value equals the other row's value of another column, both ways
-    /// (given and family names swapped).
+    /// This comparison's value equals the other row's value of another column, and this row's
+    /// value of that column equals the other row's value here or shares its tokens as
+    /// `SwappedTokens` does (given and family names swapped, the other one perhaps shortened).
     Swapped(usize),
     /// This value and the other record's value of column `.0` agree both ways as token sets
     /// do, one holding every token of the other (swapped, and a name dropped or added).

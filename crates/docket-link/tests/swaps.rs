@@ -56,6 +56,7 @@ const A: &str = "id,given,family\n\
 a_rare,Zita,Quispe\n\
 a_common,Ana,Garcia\n\
 a_long,Ana Maria,Garcia Lopez\n\
+a_half,Ana,Garcia Lopez\n\
 a1,Ana,Garcia\na2,Ana,Garcia\na3,Ana,Garcia\na4,Ana Lucia,Garcia Perez\na5,Maria,Lopez\n";
 const B: &str = "id,given,family\n\
 b_rare_same,Zita,Quispe\n\
@@ -129,4 +130,16 @@ fn swapped_tokens_weigh_what_the_shared_names_weigh_as_a_subset() {
         // The names shared are Ana and Garcia, the common ones: not Maria and Lopez.
         assert!((swap[c].1 - subset[c].1).abs() < 1e-9, "swapped {swap:?} against subset {subset:?}");
     }
+}
+
+#[test]
+fn each_column_weighs_its_own_side_of_a_swap() {
+    let job = Job::new();
+    // Ana Garcia Lopez recorded as GARCIA, ANA: the given name is the other record's family name
+    // whole, and the family names share Garcia; each weighs what it would in its own column.
+    let (plain, swap) = (job.weigh("a_half", "b_short"), job.weigh("a_half", "b_short_swapped"));
+    assert_eq!((plain[0].0.as_str(), plain[1].0.as_str()), ("exact", "token_subset"), "{plain:?}");
+    assert_eq!((swap[0].0.as_str(), swap[1].0.as_str()), ("swapped", "swapped_tokens"), "{swap:?}");
+    assert_eq!(swap[0].1, plain[0].1, "swapped {swap:?} against {plain:?}");
+    assert!((swap[1].1 - plain[1].1).abs() < 1e-9, "swapped {swap:?} against {plain:?}");
 }
