@@ -4,7 +4,7 @@
 //! `NULL` means a value is missing on either side: it carries no evidence either way.
 
 use crate::metrics;
-use crate::settings::{ColumnKind, Comparison, Level, Settings};
+use crate::settings::{ColumnKind, Comparison, Level, Settings, Shorter};
 use crate::table::Records;
 
 /// The level of a comparison whose value is missing on one side.
@@ -69,8 +69,11 @@ pub fn level(cmp: &Comparison, ra: &Records, a: usize, rb: &Records, b: usize) -
                 !ox.is_empty() && !oy.is_empty() && token_subset(sx, oy) && token_subset(ox, sy)
             }
             Level::SameTokens => ra.sorted(f, a) == rb.sorted(f, b),
-            Level::TokenSubset => token_subset(ra.sorted(f, a), rb.sorted(f, b)),
-            Level::LeadingTokens => leading_tokens(x, y),
+            Level::TokenSubset(side) => {
+                let (sx, sy) = (ra.sorted(f, a), rb.sorted(f, b));
+                shorter_is(side, token_count(sx), token_count(sy)) && token_subset(sx, sy)
+            }
+            Level::LeadingTokens(side) => shorter_is(side, x.len(), y.len()) && leading_tokens(x, y),
             Level::TokensFuzzy(t) => tokens_fuzzy(x, y, t),
             Level::JaroWinkler(t) => *jw.get_or_insert_with(|| metrics::jaro_winkler(x, y)) >= t,
             Level::DamerauLevenshtein(k) => dl
@@ -143,6 +146,23 @@ fn token_subset(x: &str, y: &str) -> bool {
 }
 
 /// The shorter value is the start of the longer, ending where a token ends.
+/// Whether the value of `side` is the shorter, A's being `x` long and B's `y` (any for
+/// [`Shorter::Either`]).
+#[inline]
+fn shorter_is(side: Shorter, x: usize, y: usize) -> bool {
+    match side {
+        Shorter::Either => true,
+        Shorter::A => x < y,
+        Shorter::B => y < x,
+    }
+}
+
+/// Tokens in a normalized value (single spaces between tokens).
+#[inline]
+fn token_count(s: &str) -> usize {
+    if s.is_empty() { 0 } else { 1 + s.bytes().filter(|&b| b == b' ').count() }
+}
+
 fn leading_tokens(x: &str, y: &str) -> bool {
     let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
     long.starts_with(short) && long.as_bytes().get(short.len()).is_none_or(|&b| b == b' ')

@@ -294,7 +294,7 @@ fn grading_cost(cmp: &Comparison) -> Option<u32> {
     let cost = |l: &Level| match l {
         Level::TokensFuzzy(_) => 4,
         Level::JaroWinkler(_) | Level::DamerauLevenshtein(_) => 2,
-        Level::Phonetic | Level::SameTokens | Level::TokenSubset | Level::LeadingTokens => 1,
+        Level::Phonetic | Level::SameTokens | Level::TokenSubset(_) | Level::LeadingTokens(_) => 1,
         _ => 0,
     };
     let costly = cmp.levels.iter().any(|l| {

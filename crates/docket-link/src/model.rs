@@ -165,13 +165,12 @@ pub struct Weights {
     pub log_m_exact: Vec<f64>,
     /// The calibration's ceiling of each pattern it calibrated ([`calibrate`]), in bits.
     pub related: FxHashMap<Pattern, f64>,
-    /// For each comparison with term frequencies, the index of its `token_subset` level.
-    pub subset_level: Vec<Option<u8>>,
-    /// `log2(m)` of each comparison's `token_subset` level (0 where it has none).
+    /// `log2(m)` of each comparison's first `token_subset` level (0 where it has none): what
+    /// `swapped_tokens` weighs with.
     pub log_m_subset: Vec<f64>,
-    /// For each comparison with term frequencies, its `leading_tokens` level and that level's
-    /// `log2(m)`: weighed as `token_subset` is.
-    pub leading_level: Vec<Option<(u8, f64)>>,
+    /// For each comparison with term frequencies, its `token_subset` and `leading_tokens`
+    /// levels (with a side or without) and each one's `log2(m)`: all weighed alike.
+    pub subset_like: Vec<Vec<(u8, f64)>>,
     /// Each record's rarest name token's frequency (the share of records holding it), laid out
     /// as `tf`; 0 where the comparison has no `token_subset` level or the value is missing.
     pub sub: Vec<f32>,
@@ -406,23 +405,25 @@ impl Model {
             .comparisons
             .iter()
             .map(|c| {
-                let l = c.levels.iter().position(|l| *l == Level::TokenSubset)?;
+                let l = c.levels.iter().position(|l| matches!(l, Level::TokenSubset(_)))?;
                 c.term_frequency.then_some(l as u8)
             })
             .collect();
         let log_m_subset = (0..settings.comparisons.len())
             .map(|c| subset_level[c].map_or(0.0, |l| self.comparisons[c].levels[usize::from(l)].m.max(FLOOR).log2()))
             .collect();
-        let leading_level: Vec<Option<(u8, f64)>> = settings
+        // Every token_subset and leading_tokens level, weighed alike with its own m.
+        let subset_like: Vec<Vec<(u8, f64)>> = settings
             .comparisons
             .iter()
             .enumerate()
             .map(|(c, cmp)| {
-                let l = cmp.levels.iter().position(|l| *l == Level::LeadingTokens)?;
-                cmp.term_frequency.then(|| (l as u8, self.comparisons[c].levels[l].m.max(FLOOR).log2()))
+                let tokens = |l: &Level| matches!(l, Level::TokenSubset(_) | Level::LeadingTokens(_));
+                let levels = cmp.levels.iter().enumerate().filter(|(_, l)| cmp.term_frequency && tokens(l));
+                levels.map(|(l, _)| (l as u8, self.comparisons[c].levels[l].m.max(FLOOR).log2())).collect()
             })
             .collect();
-        let by_tokens = |c: usize| subset_level[c].is_some() || leading_level[c].is_some();
+        let by_tokens = |c: usize| !subset_like[c].is_empty();
         let mut tokens: Vec<Option<TokenFrequencies>> = (0..tf_width).map(|_| None).collect();
         let (mut sub, mut sub_within) = (Vec::new(), Vec::new());
         if (0..settings.comparisons.len()).any(by_tokens) {
@@ -486,9 +487,8 @@ impl Model {
             tf_within,
             log_m_exact,
             related,
-            subset_level,
             log_m_subset,
-            leading_level,
+            subset_like,
             sub,
             sub_within,
             tokens,
@@ -771,12 +771,7 @@ impl Weights {
         if l == NULL {
             return 0.0;
         }
-        let subset_like = if Some(l) == self.subset_level[c] {
-            Some(self.log_m_subset[c])
-        } else {
-            self.leading_level[c].filter(|x| x.0 == l).map(|x| x.1)
-        };
-        if let Some(log_m) = subset_like
+        if let Some(&(_, log_m)) = self.subset_like[c].iter().find(|x| x.0 == l)
             && let Some(k) = self.tf_slot[c]
         {
             let f = self.subset_frequency(c, k, a, pattern).max(b.rarest(k, self.shares_context(c, pattern)));
@@ -827,8 +822,7 @@ impl Weights {
     pub fn by_frequency(&self, c: usize, l: u8) -> bool {
         self.tf_slot[c].is_some()
             && (l == 0
-                || Some(l) == self.subset_level[c]
-                || self.leading_level[c].is_some_and(|x| x.0 == l)
+                || self.subset_like[c].iter().any(|x| x.0 == l)
                 || Some(l) == self.swap_levels[c].0
                 || Some(l) == self.swap_levels[c].1)
     }
@@ -852,12 +846,10 @@ impl Weights {
     #[inline]
     pub fn subset_ceiling(&self, c: usize, a: usize, pattern: Pattern) -> Option<f64> {
         let k = self.tf_slot[c]?;
-        let subset = self.subset_level[c].map(|l| (l, self.log_m_subset[c]));
         let f = self.subset_frequency(c, k, a, pattern);
-        [subset, self.leading_level[c]]
-            .into_iter()
-            .flatten()
-            .map(|(l, log_m)| if f > 0.0 { log_m - f64::from(f).log2() } else { self.level[c][usize::from(l)] })
+        self.subset_like[c]
+            .iter()
+            .map(|&(l, log_m)| if f > 0.0 { log_m - f64::from(f).log2() } else { self.level[c][usize::from(l)] })
             .reduce(f64::max)
     }
 

@@ -278,6 +278,19 @@ impl Comparison {
     }
 }
 
+/// Whose value a token level asks to be the shorter: when linking, one table may hold names
+/// in full and the other shortened, and a name shortened the other way is rarer among matches
+/// than among non-matches (`token_subset(b)`: B's value holds fewer tokens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shorter {
+    /// Either value.
+    Either,
+    /// Table A's.
+    A,
+    /// Table B's.
+    B,
+}
+
 /// A comparison level: a predicate on two values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Level {
@@ -293,11 +306,12 @@ pub enum Level {
     /// Same tokens in any order.
     SameTokens,
     /// Every token of the shorter value is a token of the longer (a dropped second surname,
-    /// an added middle name).
-    TokenSubset,
+    /// an added middle name); with a side, only where that side's value is the shorter.
+    TokenSubset(Shorter),
     /// The shorter value's tokens are the longer's first tokens, in order (a trailing middle
-    /// name or second surname dropped; the first given name kept).
-    LeadingTokens,
+    /// name or second surname dropped; the first given name kept); with a side, only where
+    /// that side's value is the shorter.
+    LeadingTokens(Shorter),
     /// Every token of the shorter value matches a distinct token of the longer with at least
     /// this Jaro-Winkler similarity.
     TokensFuzzy(f64),
@@ -321,6 +335,15 @@ pub enum Level {
     YearsApart(u32),
 }
 
+/// How a token level's side is written after its name.
+fn side_label(side: Shorter) -> &'static str {
+    match side {
+        Shorter::Either => "",
+        Shorter::A => "(a)",
+        Shorter::B => "(b)",
+    }
+}
+
 impl std::fmt::Display for Level {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -328,8 +351,8 @@ impl std::fmt::Display for Level {
             Level::Swapped(_) => write!(f, "swapped"),
             Level::SwappedTokens(_) => write!(f, "swapped_tokens"),
             Level::SameTokens => write!(f, "same_tokens"),
-            Level::TokenSubset => write!(f, "token_subset"),
-            Level::LeadingTokens => write!(f, "leading_tokens"),
+            Level::TokenSubset(side) => write!(f, "token_subset{}", side_label(*side)),
+            Level::LeadingTokens(side) => write!(f, "leading_tokens{}", side_label(*side)),
             Level::TokensFuzzy(t) => write!(f, "tokens_fuzzy >= {t}"),
             Level::JaroWinkler(t) => write!(f, "jaro_winkler >= {t}"),
             Level::DamerauLevenshtein(k) => write!(f, "damerau_levenshtein <= {k}"),
@@ -431,6 +454,13 @@ impl Settings {
                 let lcontext = format!("{context} level {} `{l}`", i + 1);
                 let level = parse_level(l, kind).map_err(|m| invalid(format!("{lcontext}: {m}")))?;
                 let level = match level {
+                    ParsedLevel::Level(Level::TokenSubset(side) | Level::LeadingTokens(side))
+                        if side != Shorter::Either && raw.mode == Mode::Dedupe =>
+                    {
+                        return Err(invalid(format!(
+                            "{lcontext}: a side (a or b) needs two tables; in dedupe mode a pair has no sides"
+                        )));
+                    }
                     ParsedLevel::Level(level) => level,
                     ParsedLevel::Swapped(other, tokens) => {
                         if cols.len() != 1 {
@@ -625,8 +655,12 @@ fn parse_level(text: &str, kind: ColumnKind) -> Result<ParsedLevel<'_>, String> 
     match t {
         "exact" => return Ok(ParsedLevel::Level(Level::Exact)),
         "same_tokens" => return for_names(Level::SameTokens),
-        "token_subset" => return for_names(Level::TokenSubset),
-        "leading_tokens" => return for_names(Level::LeadingTokens),
+        "token_subset" => return for_names(Level::TokenSubset(Shorter::Either)),
+        "token_subset(a)" => return for_names(Level::TokenSubset(Shorter::A)),
+        "token_subset(b)" => return for_names(Level::TokenSubset(Shorter::B)),
+        "leading_tokens" => return for_names(Level::LeadingTokens(Shorter::Either)),
+        "leading_tokens(a)" => return for_names(Level::LeadingTokens(Shorter::A)),
+        "leading_tokens(b)" => return for_names(Level::LeadingTokens(Shorter::B)),
         "phonetic" => return for_names(Level::Phonetic),
         "day_month_swapped" => return for_dates(Level::DayMonthSwapped),
         "year_month" => return for_dates(Level::YearMonth),
@@ -644,7 +678,8 @@ fn parse_level(text: &str, kind: ColumnKind) -> Result<ParsedLevel<'_>, String> 
     let (name, op, value) = {
         let Some(pos) = t.find(['<', '>']) else {
             return Err(
-                "unknown level: expected exact, swapped(COLUMN), swapped_tokens(COLUMN), same_tokens, token_subset, leading_tokens, \
+                "unknown level: expected exact, swapped(COLUMN), swapped_tokens(COLUMN), same_tokens, token_subset[(a|b)], \
+                        leading_tokens[(a|b)], \
                         tokens_fuzzy >= X, jaro_winkler >= X, damerau_levenshtein <= K, phonetic, \
                         day_month_swapped, year_month, month_day, year, partial_match or years_apart <= N"
                     .into(),

@@ -494,29 +494,36 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// The same with a `leading_tokens` level before `token_subset`, both weighed by the shared
-    /// names' frequency: the bound for an ungraded family name must allow for either.
+    /// The same with a `leading_tokens` level before `token_subset`, all weighed by the shared
+    /// names' frequency, and again with a `token_subset(b)` level before both (the table's
+    /// record is A's): the bound for an ungraded family name must allow for each of them.
     #[test]
     fn queries_with_leading_tokens_give_the_best_of_every_candidate(
         rows in prop::collection::vec(row(), 1..60),
         incoming in prop::collection::vec(row(), 1..8),
     ) {
-        let settings = Settings::parse(
-            &SETTINGS.replace(
-                "levels = [\"exact\", \"token_subset\"",
-                "term_frequency = true\nlevels = [\"exact\", \"leading_tokens\", \"token_subset\"",
-            ),
-            "index test",
-        ).expect("settings");
-        // Every fixed weight of the family name low (at most log2(0.9/0.5)), the leading
-        // tokens' weight by frequency above it: a bound that forgot them would drop candidates.
-        let mut model = falling_model(&settings);
-        let family = &mut model.comparisons[1].levels;
-        (family[1].m, family[1].u) = (0.9, 0.5);
-        (family[2].m, family[2].u) = (0.05, 0.5);
-        family[3].u = 0.9;
-        if let Err(e) = check_queries(&settings, &model, &rows, &incoming) {
-            prop_assert!(false, "{}", e);
+        for levels in ["\"leading_tokens\", \"token_subset\"", "\"token_subset(b)\", \"leading_tokens\", \"token_subset\""] {
+            let settings = Settings::parse(
+                &SETTINGS.replace(
+                    "levels = [\"exact\", \"token_subset\"",
+                    &format!("term_frequency = true\nlevels = [\"exact\", {levels}"),
+                ),
+                "index test",
+            ).expect("settings");
+            // Every fixed weight of the family name low (at most log2(0.9/0.5)), the token
+            // levels' weights by frequency above it: a bound that forgot one would drop candidates.
+            let mut model = falling_model(&settings);
+            let family = &mut model.comparisons[1].levels;
+            // exact, the token levels (token_subset last), jaro_winkler, else.
+            let n = family.len();
+            for level in &mut family[1..n - 3] {
+                (level.m, level.u) = (0.9, 0.5);
+            }
+            (family[n - 3].m, family[n - 3].u) = (0.05, 0.5);
+            family[n - 2].u = 0.9;
+            if let Err(e) = check_queries(&settings, &model, &rows, &incoming) {
+                prop_assert!(false, "{levels}: {}", e);
+            }
         }
     }
 }

@@ -69,28 +69,59 @@ const DATE_LEVELS: &[(&str, &str)] = &[
     ("dl<=1", "damerau_levenshtein <= 1"),
 ];
 
+/// One comparison per token level, each with that level alone, all on one name column.
+const TOKEN_LEVELS: &[(&str, &str)] = &[
+    ("token_subset", "token_subset"),
+    ("token_subset(a)", "token_subset(a)"),
+    ("token_subset(b)", "token_subset(b)"),
+    ("leading_tokens", "leading_tokens"),
+    ("leading_tokens(a)", "leading_tokens(a)"),
+    ("leading_tokens(b)", "leading_tokens(b)"),
+];
+
 #[test]
 fn date_levels() {
-    let mut text = String::from(
-        "mode = \"link\"\nid_column = \"id\"\n[columns]\nborn = \"date\"\n[blocking]\nrules = [[\"born\"]]\n",
-    );
-    for (name, level) in DATE_LEVELS {
-        text.push_str(&format!("[[comparison]]\nname = \"{name}\"\ncolumns = [\"born\"]\nlevels = [\"{level}\"]\n"));
+    each_level_alone("date", DATE_LEVELS, "date_levels.tsv", 20);
+}
+
+#[test]
+fn token_levels() {
+    each_level_alone("name", TOKEN_LEVELS, "token_levels.tsv", 10);
+}
+
+/// Checks `file`: two values of a column of `kind` (A's, then B's), then every one of `levels`
+/// the pair reaches, each tested on its own (a comparison whose only level it is).
+fn each_level_alone(kind: &str, levels: &[(&str, &str)], file: &str, cases: usize) {
+    let mut text =
+        format!("mode = \"link\"\nid_column = \"id\"\n[columns]\nv = \"{kind}\"\n[blocking]\nrules = [[\"v\"]]\n");
+    for (name, level) in levels {
+        text.push_str(&format!("[[comparison]]\nname = \"{name}\"\ncolumns = [\"v\"]\nlevels = [\"{level}\"]\n"));
     }
-    let settings = Settings::parse(&text, "date levels test").expect("settings");
-    common::check_table("date_levels.tsv", 2, 20, |v| {
-        let csv = format!("id,born\na,{}\nb,{}\n", v[0], v[1]);
+    let settings = Settings::parse(&text, "levels alone test").expect("settings");
+    common::check_table(file, 2, cases, |v| {
+        let csv = format!("id,v\na,{}\nb,{}\n", v[0], v[1]);
         let records = Records::from_readers(&settings, vec![("pair".into(), csv.as_bytes())]).expect("records");
         let pattern = compare::pattern(&settings, &records, 0, 1);
-        let reached: Vec<&str> = (0..DATE_LEVELS.len())
+        let mut reached: Vec<&str> = (0..levels.len())
             .filter_map(|c| match compare::level_of(pattern, c) {
                 compare::NULL => Some("missing"),
-                0 => Some(DATE_LEVELS[c].0),
+                0 => Some(levels[c].0),
                 _ => None,
             })
             .collect();
-        let mut reached = reached;
         reached.dedup();
         if reached.is_empty() { "none".to_owned() } else { reached.join(" ") }
     });
+}
+
+#[test]
+fn a_side_needs_two_tables() {
+    let text = SETTINGS
+        .replace("mode = \"link\"", "mode = \"dedupe\"")
+        .replace("\"token_subset\", \"jaro", "\"token_subset(b)\", \"jaro");
+    let err = Settings::parse(&text, "levels test").expect_err("a side in dedupe mode");
+    assert!(err.to_string().contains("level 5 `token_subset(b)`: a side (a or b) needs two tables"), "{err}");
+    let text = SETTINGS.replace("\"token_subset\", \"jaro", "\"token_subset(c)\", \"jaro");
+    let err = Settings::parse(&text, "levels test").expect_err("no such side");
+    assert!(err.to_string().contains("`token_subset(c)`"), "{err}");
 }
