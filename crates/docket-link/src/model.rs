@@ -350,7 +350,7 @@ impl Model {
             .map_err(|e| ModelError::File { file: path.display().to_string(), message: e.to_string() })
     }
 
-    /// The calibration's weights by pattern.
+    /// The calibration's ceilings by pattern.
     pub fn weights_related(&self, settings: &Settings) -> FxHashMap<Pattern, f64> {
         self.related.iter().filter_map(|r| Some((pattern_of(settings, &r.levels).ok()?, r.ceiling))).collect()
     }
