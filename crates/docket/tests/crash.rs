@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::Instant;
 
 fn docket(dir: &Path, db: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_docket"))
@@ -38,14 +38,33 @@ fn sigkill_during_import_loses_nothing_reported_and_leaves_the_ledger_verifiable
     let total = std::fs::read_to_string(&events_file).expect("events").lines().count();
     let log = dir.join("commit.log");
 
-    // Kill moments spread from almost at once to well into the import.
+    // How long a whole import takes here, timed on a copy of the database: a release build
+    // imports these events in a fraction of what a debug build needs, so fixed kill moments
+    // found the import already finished in one build and not in the other.
+    let probe = dir.join("probe.db");
+    rusqlite::Connection::open(&db_path)
+        .expect("open")
+        .execute("VACUUM INTO ?1", [probe.to_str().expect("utf-8 path")])
+        .expect("copy the database");
+    let start = Instant::now();
+    let whole = docket(
+        dir,
+        &format!("sqlite://{}", probe.display()),
+        &["import", "--batch-size", "250", "--rejects", "probe-rejects.jsonl", "data/events.jsonl"],
+    );
+    assert!(whole.status.success(), "{}", String::from_utf8_lossy(&whole.stderr));
+    let whole = start.elapsed();
+
+    // Kill moments spread from almost at once to a quarter of a whole import: each trial
+    // resumes what the last one left, and at most a quarter of the work is done before each
+    // kill, so at least the first four trials kill a running import.
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     let mut kills = 0;
     for trial in 0..10 {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let delay = Duration::from_millis(20 + x % 900);
+        let delay = whole.mul_f64((1 + x % 25) as f64 / 100.0);
         let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
             .args(["--db", &db, "import", "--batch-size", "250", "--rejects", "rejects.jsonl"])
             .args(["--commit-log", "commit.log", "data/events.jsonl"])
@@ -75,7 +94,10 @@ fn sigkill_during_import_loses_nothing_reported_and_leaves_the_ledger_verifiable
             String::from_utf8_lossy(&v.stdout)
         );
     }
-    assert!(kills >= 3, "only {kills} of 10 imports were still running when killed; the test did not test");
+    assert!(
+        kills >= 3,
+        "only {kills} of 10 imports were still running when killed (a whole import took {whole:?}); the test did not test"
+    );
 
     // Finishing the import stores the rest, each event once, and the ledger still verifies.
     let done = docket(dir, &db, &["import", "--rejects", "rejects.jsonl", "data/events.jsonl"]);
