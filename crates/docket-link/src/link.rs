@@ -452,6 +452,9 @@ pub struct Explanation {
     /// The calibration's weight for the pair: 0, or negative where related non-matches (twins,
     /// namesakes) share its pattern with matches and the pattern's ceiling holds it down.
     pub related_weight: f64,
+    /// The ceiling that held the pair's comparisons down (the most they weigh together, in
+    /// bits), when the calibration put one on its pattern.
+    pub related_ceiling: Option<f64>,
     /// Per comparison.
     pub comparisons: Vec<ExplainedComparison>,
     /// Prior, related weight and every comparison's weight.
@@ -508,6 +511,7 @@ pub(crate) fn explanation(
         ids,
         prior_weight: weights.prior,
         related_weight: total - weights.base(pattern, a, b),
+        related_ceiling: weights.ceiling(pattern),
         comparisons,
         total_weight: total,
         probability: probability(total),

@@ -925,16 +925,19 @@ impl Weights {
     /// holding the comparisons' sum under the pattern's ceiling takes off (never positive).
     #[inline]
     pub fn related(&self, pattern: Pattern, base: f64) -> f64 {
-        if self.related.is_empty() {
-            return 0.0;
-        }
-        match self.related.get(&pattern) {
-            Some(&ceiling) => {
+        match self.ceiling(pattern) {
+            Some(ceiling) => {
                 let x = base - self.prior;
                 capped(x, ceiling) - x
             }
             None => 0.0,
         }
+    }
+
+    /// The calibration's ceiling on the comparisons of a pair with `pattern`, if it put one there.
+    #[inline]
+    pub fn ceiling(&self, pattern: Pattern) -> Option<f64> {
+        if self.related.is_empty() { None } else { self.related.get(&pattern).copied() }
     }
 }
 

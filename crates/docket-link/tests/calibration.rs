@@ -270,6 +270,7 @@ fn twins_and_namesakes_are_not_linked_once_calibrated_and_swapped_names_still_ar
             if !e.comparisons.iter().map(|c| c.level.as_str()).eq(levels) {
                 continue;
             }
+            assert_eq!(e.related_ceiling, Some(pattern.ceiling), "the explanation names the ceiling: {e:?}");
             let sum: f64 = e.comparisons.iter().map(|c| c.weight).sum();
             let held = e.total_weight - e.prior_weight;
             assert!(held <= sum.min(pattern.ceiling) + 1e-9 && (held - e.related_weight - sum).abs() < 1e-9, "{e:?}");
@@ -336,6 +337,10 @@ fn the_calibration_is_saved_with_the_model_and_applies_when_it_is_reused() {
     let sum =
         explained.prior_weight + explained.related_weight + explained.comparisons.iter().map(|c| c.weight).sum::<f64>();
     assert!((sum - explained.total_weight).abs() < 1e-9, "{explained:?}");
+    // A true pair of the usual pattern has no ceiling, and nothing taken off.
+    let (x, y) = &truth.matches[0];
+    let plain = link::explain(&settings, &records, &result.weights, index(x), index(y));
+    assert!(plain.related_ceiling.is_none() && plain.related_weight == 0.0, "{plain:?}");
 
     // A related pattern naming a level the settings do not have is refused.
     let mut json: serde_json::Value =

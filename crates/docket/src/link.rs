@@ -261,7 +261,8 @@ fn explain(settings: &Settings, records: &Records, result: &LinkResult, ids: &[S
     writeln!(out, "Pair {} / {}", e.ids.0, e.ids.1)?;
     writeln!(out, "  {:<28} {:<32} {:>9}", "comparison", "level", "weight")?;
     writeln!(out, "  {:<28} {:<32} {:>+9.3}", "prior (log2 odds)", "", e.prior_weight)?;
-    writeln!(out, "  {:<28} {:<32} {:>+9.3}", "related (calibration)", "", e.related_weight)?;
+    let ceiling = e.related_ceiling.map(|c| format!("ceiling {c:.3}")).unwrap_or_default();
+    writeln!(out, "  {:<28} {:<32} {:>+9.3}", "related (calibration)", ceiling, e.related_weight)?;
     for c in &e.comparisons {
         let level = if c.term_frequency_adjusted { format!("{} (by frequency)", c.level) } else { c.level.clone() };
         writeln!(out, "  {:<28} {:<32} {:>+9.3}", c.name, level, c.weight)?;
