@@ -71,7 +71,7 @@ pub fn level(cmp: &Comparison, ra: &Records, a: usize, rb: &Records, b: usize) -
             Level::SameTokens => ra.sorted(f, a) == rb.sorted(f, b),
             Level::TokenSubset(side) => {
                 let (sx, sy) = (ra.sorted(f, a), rb.sorted(f, b));
-                shorter_is(side, token_count(sx), token_count(sy)) && token_subset(sx, sy)
+                token_subset(sx, sy) && (side == Shorter::Either || shorter_is(side, token_count(sx), token_count(sy)))
             }
             Level::LeadingTokens(side) => shorter_is(side, x.len(), y.len()) && leading_tokens(x, y),
             Level::TokensFuzzy(t) => tokens_fuzzy(x, y, t),
@@ -129,8 +129,7 @@ fn phonetic_match(p: &[u8; 8], q: &[u8; 8]) -> bool {
 
 /// Every token of the shorter sorted token list occurs in the longer (as a multiset).
 fn token_subset(x: &str, y: &str) -> bool {
-    let spaces = |s: &str| s.bytes().filter(|&b| b == b' ').count();
-    let (short, long) = if spaces(x) <= spaces(y) { (x, y) } else { (y, x) };
+    let (short, long) = if token_count(x) <= token_count(y) { (x, y) } else { (y, x) };
     let mut long = tokens(long);
     'outer: for t in tokens(short) {
         for u in long.by_ref() {
@@ -145,7 +144,6 @@ fn token_subset(x: &str, y: &str) -> bool {
     true
 }
 
-/// The shorter value is the start of the longer, ending where a token ends.
 /// Whether the value of `side` is the shorter, A's being `x` long and B's `y` (any for
 /// [`Shorter::Either`]).
 #[inline]
@@ -163,6 +161,7 @@ fn token_count(s: &str) -> usize {
     if s.is_empty() { 0 } else { 1 + s.bytes().filter(|&b| b == b' ').count() }
 }
 
+/// The shorter value is the start of the longer, ending where a token ends.
 fn leading_tokens(x: &str, y: &str) -> bool {
     let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
     long.starts_with(short) && long.as_bytes().get(short.len()).is_none_or(|&b| b == b' ')

@@ -510,7 +510,7 @@ pub(crate) fn explanation(
     Explanation {
         ids,
         prior_weight: weights.prior,
-        related_weight: total - weights.base(pattern, a, b),
+        related_weight: weights.related_between(pattern, a, b),
         related_ceiling: weights.ceiling(pattern),
         comparisons,
         total_weight: total,

@@ -934,6 +934,12 @@ impl Weights {
         }
     }
 
+    /// The calibration's weight of table-A record `a` against `b` with `pattern`: 0 without
+    /// computing anything for a pattern it left alone (most pairs).
+    pub fn related_between(&self, pattern: Pattern, a: usize, b: Side<'_>) -> f64 {
+        if self.ceiling(pattern).is_none() { 0.0 } else { self.related(pattern, self.base(pattern, a, b)) }
+    }
+
     /// The calibration's ceiling on the comparisons of a pair with `pattern`, if it put one there.
     #[inline]
     pub fn ceiling(&self, pattern: Pattern) -> Option<f64> {

@@ -199,8 +199,7 @@ fn mistyped_day(dob: &str) -> String {
 }
 
 fn run(calibrate: bool) -> (Records, LinkResult, Truth) {
-    let text = SETTINGS.replace("[training]", &format!("[training]\ncalibrate = {calibrate}"));
-    let settings = Settings::parse(&text, "calibration test").expect("settings");
+    let settings = settings(calibrate);
     let (a, b, truth) = tables();
     let tables = vec![
         ("a.csv".to_owned(), std::io::Cursor::new(a.into_bytes())),
@@ -257,7 +256,7 @@ fn twins_and_namesakes_are_not_linked_once_calibrated_and_swapped_names_still_ar
     // The twins' and the namesakes' patterns are calibrated, and their ceilings hold the
     // pairs' comparisons down: a sum far above the ceiling comes to the ceiling, a sum far
     // below it keeps its weight.
-    let settings = calibrated_settings();
+    let settings = settings(true);
     let index = |id: &str| records.ids.iter().position(|x| x == id).expect("id");
     for (pairs, levels) in
         [(&truth.twins, ["else", "exact", "exact", "else"]), (&truth.namesakes, ["exact", "exact", "year", "else"])]
@@ -309,9 +308,10 @@ fn a_ceiling_holds_a_sum_under_it_and_leaves_a_low_one_nearly_alone() {
     assert!((capped(-2000.0, 3000.0) + 2000.0).abs() < 1e-9);
 }
 
-fn calibrated_settings() -> Settings {
-    Settings::parse(&SETTINGS.replace("[training]", "[training]\ncalibrate = true"), "calibration test")
-        .expect("settings")
+/// The test's settings, calibrating or not.
+fn settings(calibrate: bool) -> Settings {
+    let text = SETTINGS.replace("[training]", &format!("[training]\ncalibrate = {calibrate}"));
+    Settings::parse(&text, "calibration test").expect("settings")
 }
 
 #[test]
@@ -321,7 +321,7 @@ fn the_calibration_is_saved_with_the_model_and_applies_when_it_is_reused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("model.json");
     result.model.save(&path).expect("save");
-    let settings = calibrated_settings();
+    let settings = settings(true);
     let loaded = Model::load(&path, &settings).expect("load");
     assert_eq!(loaded.related.len(), result.model.related.len());
     let again = link::run(&settings, &records, Some(loaded), None, &mut |_, _, _| {});

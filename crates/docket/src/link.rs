@@ -173,7 +173,7 @@ fn format_links(
         out.push(',');
         out.push_str(&csv_field(&records.ids[p.b as usize]));
         let side = result.weights.side(p.b as usize);
-        let related = p.weight - result.weights.base(p.pattern, p.a as usize, side);
+        let related = result.weights.related_between(p.pattern, p.a as usize, side);
         for (value, decimals) in [(p.probability(), 6), (p.weight, 4), (prior, 4), (related, 4)] {
             out.push(',');
             push_fixed(&mut out, value, decimals);
