@@ -1,9 +1,8 @@
-//! The `docket` command line's library: synthetic dockets, file import and the text a
-//! person reads. The binary (`main.rs`) only parses arguments and calls into this crate,
-//! `docket-core` and `docket-store`.
+//! The `docket` command line's library: file import, the ledger's signing key, `docket link`
+//! and the text a person reads. The binary (`main.rs`) only parses arguments and calls into
+//! this crate, `docket-core`, `docket-store` and `docket-synth` (synthetic data).
 
 pub mod import;
 pub mod keys;
 pub mod link;
 pub mod show;
-pub mod synth;

@@ -8,10 +8,10 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use docket::import::{ImportConfig, ImportReport, import_files};
-use docket::synth::linkage::{LinkDataKind, LinkDataOptions};
-use docket::synth::{self, SynthConfig};
 use docket_core::{CaseId, Date, DocketReport, Stage, Timestamp};
 use docket_store::Store;
+use docket_synth::linkage::{LinkDataKind, LinkDataOptions};
+use docket_synth::{self as synth, SynthConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 

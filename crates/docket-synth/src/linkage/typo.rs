@@ -5,7 +5,7 @@
 //! Each function returns `None` when it cannot change the value (nothing to transpose in "a",
 //! no OCR-confusable letter in "xyz"), so the caller can pick another error instead.
 
-use crate::synth::people::Rng;
+use crate::people::Rng;
 
 /// Keys next to a letter on a QWERTY keyboard, or to a digit on the number row.
 fn neighbours(c: char) -> &'static [u8] {

@@ -14,10 +14,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{LinkDataOptions, LinkDataSummary, OutFile, Shuffle, csv_row, stream, typo};
-use crate::synth::people::{
-    self, Identity, Rng, Variant, choose, days_in_month, mix, passport_number, strip_diacritics,
-};
-use crate::synth::person_id;
+use crate::people::{self, Identity, Rng, Variant, choose, days_in_month, mix, passport_number, strip_diacritics};
+use crate::person_id;
 
 /// The columns of both tables.
 const COLUMNS: [&str; 7] =
@@ -607,7 +605,7 @@ pub(super) fn write(opts: &LinkDataOptions, dir: &Path) -> Result<LinkDataSummar
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::linkage::LinkDataKind;
+    use crate::linkage::LinkDataKind;
     use std::collections::HashMap;
 
     const SEED: u64 = 31;
@@ -722,7 +720,7 @@ mod tests {
     fn docket_rows_are_the_synthetic_docket_persons() {
         for i in 0..2_000 {
             let row = docket_row(SEED, i);
-            let p = crate::synth::person_row(SEED, i);
+            let p = crate::person_row(SEED, i);
             assert_eq!(row[0], p.person_id);
             assert_eq!((&row[1], &row[2], &row[5]), (&p.given_names, &p.family_names, &p.nationality));
             assert_eq!(row[6], p.passport_number);

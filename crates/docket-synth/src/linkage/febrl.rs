@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use anyhow::Result;
 
 use super::{LinkDataOptions, LinkDataSummary, OutFile, Shuffle, csv_row, stream, typo};
-use crate::synth::people::{NameList, Rng, choose, culture_lists, days_in_month, mix, strip_diacritics};
+use crate::people::{NameList, Rng, choose, culture_lists, days_in_month, mix, strip_diacritics};
 
 /// The columns of both tables, as FEBRL names them.
 const COLUMNS: [&str; 11] = [

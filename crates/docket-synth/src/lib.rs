@@ -1,10 +1,36 @@
-//! A deterministic synthetic docket: persons (`persons.csv`) and their cases' events
-//! (`events.jsonl`), with a realistic mix of stages as of a given date.
+//! Synthetic data for Docket's tests, demos and benchmarks; nothing here describes a real
+//! person. A production build of the `docket` command line leaves this crate out (its `synth`
+//! feature).
+//!
+//! - This module: a deterministic synthetic docket, persons (`persons.csv`) and their cases'
+//!   events (`events.jsonl`) in the store's wire format, with a realistic mix of stages as of a
+//!   given date. `docket synth` and `docket demo` write it.
+//! - [`people`]: the identities those persons carry (names by culture, dates of birth,
+//!   nationalities, passports, aliases).
+//! - [`linkage`]: record-linkage test data with a truth file (`docket link-data`).
 //!
 //! Output is a pure function of (number of cases, seed, as-of date): case `i` is generated
 //! from its own random stream, so files are identical whatever the thread count. Cases are
 //! generated in chunks on all cores and written in order, so memory stays bounded whatever
 //! the number of cases.
+//!
+//! ```
+//! use docket_core::Date;
+//! use docket_synth::{SynthConfig, case_id, generate};
+//!
+//! let cfg = SynthConfig { cases: 3, seed: 1, as_of: Date::parse("2026-11-01")?, threads: 2 };
+//! let (mut persons, mut events) = (Vec::new(), Vec::new());
+//! let totals = generate(cfg, &mut persons, &mut events, &mut |_| {})?;
+//! assert_eq!((totals.persons, totals.cases), (3, 3));
+//!
+//! // A header and a row per person; a JSON object per event, each case opened first.
+//! let (persons, events) = (String::from_utf8(persons)?, String::from_utf8(events)?);
+//! assert!(persons.starts_with("person_id,a_number,"));
+//! assert_eq!(persons.lines().count(), 4);
+//! assert_eq!(events.lines().count() as u64, totals.events);
+//! assert!(events.lines().next().is_some_and(|e| e.contains(&case_id(0)) && e.contains("case_opened")));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod linkage;
 pub mod people;
