@@ -8,9 +8,13 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use docket::import::{ImportConfig, ImportReport, import_files};
-use docket_core::{CaseId, Date, DocketReport, Stage, Timestamp};
+#[cfg(feature = "synth")]
+use docket_core::Date;
+use docket_core::{CaseId, DocketReport, Stage, Timestamp};
 use docket_store::Store;
+#[cfg(feature = "synth")]
 use docket_synth::linkage::{LinkDataKind, LinkDataOptions};
+#[cfg(feature = "synth")]
 use docket_synth::{self as synth, SynthConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -45,6 +49,7 @@ enum Command {
     /// Create the database or migrate it to this version's schema.
     Init,
     /// Write a deterministic synthetic docket: DIR/persons.csv and DIR/events.jsonl.
+    #[cfg(feature = "synth")]
     Synth {
         /// Number of cases (one person each).
         #[arg(long)]
@@ -61,6 +66,7 @@ enum Command {
     },
     /// Write seeded record-linkage test data: DIR/a.csv, DIR/b.csv and DIR/truth.csv (the rows
     /// that are the same person). See docs/linkage-data.md.
+    #[cfg(feature = "synth")]
     LinkData {
         /// `febrl`: FEBRL-style records, B rows perturbed copies of A rows; `manifest`: docket
         /// persons (A) and departure-manifest travellers (B).
@@ -189,6 +195,7 @@ enum Command {
         explain: Option<Vec<String>>,
     },
     /// The main job: synthesize 100,000 cases, import them into SQLite, print the summary.
+    #[cfg(feature = "synth")]
     Demo {
         /// Number of cases.
         #[arg(long, default_value_t = 100_000)]
@@ -203,6 +210,7 @@ enum Command {
 }
 
 /// The kinds of `link-data`.
+#[cfg(feature = "synth")]
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum LinkKind {
     Febrl,
@@ -404,6 +412,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             );
         }
+        #[cfg(feature = "synth")]
         Command::Synth { cases, seed, out, as_of } => {
             let as_of = match as_of {
                 Some(d) => Date::parse(&d).with_context(|| format!("`--as-of {d}`"))?,
@@ -426,6 +435,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             );
         }
+        #[cfg(feature = "synth")]
         Command::LinkData { kind, rows_a, rows_b, seed, match_share, dedupe, out } => {
             let kind = match kind {
                 LinkKind::Febrl => LinkDataKind::Febrl,
@@ -559,6 +569,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report = docket_report(&mut store, t, horizon)?;
             print(json, report_json(&report), || report_text(&report));
         }
+        #[cfg(feature = "synth")]
         Command::Demo { cases, seed, dir } => demo(cases, seed, &dir, json)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -678,6 +689,7 @@ fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
     let _ = writeln!(std::io::stdout().lock(), "{out}");
 }
 
+#[cfg(feature = "synth")]
 fn synthesize(cases: u64, seed: u64, as_of: Date, out: &Path, json: bool) -> Result<synth::SynthTotals> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
     let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
@@ -944,6 +956,7 @@ fn report_text(r: &DocketReport) -> String {
     s
 }
 
+#[cfg(feature = "synth")]
 fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let db_path = dir.join("docket.db");
