@@ -1,33 +1,33 @@
-//! Black-box tests of `docket link-data`: run as a user would, judged by the files written.
-//! Determinism, a truth file consistent with the tables, the documented perturbation rates,
-//! hard negatives and crowded common surnames.
+//! The record-linkage test data judged by the files written, through the crate's public
+//! API as `docket link-data` calls it: determinism, a truth file consistent with the tables,
+//! the documented perturbation rates, hard negatives and crowded common surnames. (What the
+//! command itself adds, its arguments, summary line and refusals, is tested in the `docket`
+//! crate's `tests/link_data_cli.rs`.)
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// Runs `docket link-data ARGS... --out DIR`; returns (exit status, stdout, stderr).
-fn link_data(args: &[&str], out: &Path) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_docket"))
-        .arg("link-data")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("the docket binary runs");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+use docket_synth::linkage::{self, LinkDataKind, LinkDataOptions, LinkDataSummary};
+
+/// The options of `kind` with these table sizes; two threads, as the output must not depend
+/// on them.
+fn options(kind: LinkDataKind, rows_a: u64, rows_b: u64) -> LinkDataOptions {
+    LinkDataOptions { rows_a, rows_b, threads: 2, ..LinkDataOptions::new(kind) }
 }
 
-/// Runs `link-data` and expects success.
+/// Writes the files of `opts` into `out` and expects success.
 #[track_caller]
-fn generate(args: &[&str], out: &Path) -> String {
-    let (code, stdout, stderr) = link_data(args, out);
-    assert_eq!(code, 0, "link-data {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-    stdout
+fn generate(opts: &LinkDataOptions, out: &Path) -> LinkDataSummary {
+    linkage::generate(opts, out).unwrap_or_else(|e| panic!("{opts:?}: {e:#}"))
+}
+
+/// The name of each table written, and its rows.
+fn table_rows(summary: &LinkDataSummary) -> Vec<(String, u64)> {
+    summary
+        .tables
+        .iter()
+        .map(|(p, n)| (p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(), *n))
+        .collect()
 }
 
 /// One CSV row: column to value.
@@ -96,21 +96,17 @@ fn truth_pairs(truth: &Table, a: &HashSet<&str>, b: &HashSet<&str>) -> Vec<(Stri
 #[test]
 fn the_same_seed_gives_the_same_bytes_and_another_seed_other_data() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    for (kind, files) in [(["--kind", "febrl"], 3), (["--kind", "manifest"], 4)] {
-        let run = |name: &str, seed: &str| {
-            let dir = tmp.path().join(name);
-            generate(&[&kind[..], &["--rows-a", "3000", "--rows-b", "2000", "--seed", seed]].concat(), &dir);
+    for (kind, files) in [(LinkDataKind::Febrl, 3), (LinkDataKind::Manifest, 4)] {
+        let run = |name: &str, seed: u64| {
+            let dir = tmp.path().join(format!("{kind:?}-{name}"));
+            generate(&LinkDataOptions { seed, ..options(kind, 3000, 2000) }, &dir);
             read_all(&dir)
         };
-        let (first, again, other) = (
-            run(&format!("{}-1", kind[1]), "5"),
-            run(&format!("{}-2", kind[1]), "5"),
-            run(&format!("{}-3", kind[1]), "6"),
-        );
-        assert_eq!(first.len(), files, "{}: a.csv, b.csv, truth.csv (and travellers.csv)", kind[1]);
-        assert!(first == again, "{}: the same seed gave different files", kind[1]);
+        let (first, again, other) = (run("1", 5), run("2", 5), run("3", 6));
+        assert_eq!(first.len(), files, "{kind:?}: a.csv, b.csv, truth.csv (and travellers.csv)");
+        assert!(first == again, "{kind:?}: the same seed gave different files");
         for ((name, x), (_, y)) in first.iter().zip(&other) {
-            assert_ne!(x, y, "{}: {} is the same under another seed", kind[1], name.display());
+            assert_ne!(x, y, "{kind:?}: {} is the same under another seed", name.display());
         }
     }
 }
@@ -118,8 +114,9 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_other_data() {
 #[test]
 fn febrl_truth_pairs_every_duplicate_with_its_original() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let stdout = generate(&["--kind", "febrl", "--rows-a", "4000", "--rows-b", "2500", "--seed", "3"], tmp.path());
-    assert!(stdout.contains("(4000 rows)") && stdout.contains("2500 true pairs"), "{stdout}");
+    let summary = generate(&LinkDataOptions { seed: 3, ..options(LinkDataKind::Febrl, 4000, 2500) }, tmp.path());
+    assert_eq!(table_rows(&summary), [("a.csv".to_owned(), 4000), ("b.csv".to_owned(), 2500)]);
+    assert_eq!((summary.true_pairs, summary.travellers), (2500, None));
     let (a, b) = (Table::read(&tmp.path().join("a.csv")), Table::read(&tmp.path().join("b.csv")));
     let truth = Table::read(&tmp.path().join("truth.csv"));
     let columns =
@@ -152,7 +149,8 @@ fn febrl_truth_pairs_every_duplicate_with_its_original() {
 #[test]
 fn febrl_dedupe_writes_one_table() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    generate(&["--kind", "febrl", "--rows-a", "3000", "--rows-b", "1000", "--dedupe"], tmp.path());
+    let summary = generate(&LinkDataOptions { dedupe: true, ..options(LinkDataKind::Febrl, 3000, 1000) }, tmp.path());
+    assert_eq!(table_rows(&summary), [("records.csv".to_owned(), 4000)]);
     let records = Table::read(&tmp.path().join("records.csv"));
     assert!(!tmp.path().join("a.csv").exists());
     let truth = Table::read(&tmp.path().join("truth.csv"));
@@ -182,7 +180,7 @@ fn febrl_differ_rates(dir: &Path) -> HashMap<String, f64> {
 #[test]
 fn febrl_fields_differ_as_often_as_documented() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    generate(&["--kind", "febrl", "--rows-a", "20000", "--rows-b", "20000", "--seed", "11"], tmp.path());
+    generate(&LinkDataOptions { seed: 11, ..options(LinkDataKind::Febrl, 20_000, 20_000) }, tmp.path());
     let rates = febrl_differ_rates(tmp.path());
     // docs/linkage-data.md: each field differs between duplicate and original about as often as
     // in FEBRL 4 (the second figure), within these ranges.
@@ -227,11 +225,10 @@ fn fold(s: &str) -> String {
 #[test]
 fn manifest_truth_hard_negatives_and_common_names() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let stdout = generate(
-        &["--kind", "manifest", "--rows-a", "20000", "--rows-b", "20000", "--match-share", "0.05"],
-        tmp.path(),
-    );
-    assert!(stdout.contains("1000 true pairs"), "{stdout}");
+    let summary =
+        generate(&LinkDataOptions { match_share: 0.05, ..options(LinkDataKind::Manifest, 20_000, 20_000) }, tmp.path());
+    assert_eq!(summary.true_pairs, 1000);
+    assert_eq!(summary.travellers, Some(tmp.path().join("travellers.csv")));
     let (a, b) = (Table::read(&tmp.path().join("a.csv")), Table::read(&tmp.path().join("b.csv")));
     let truth = Table::read(&tmp.path().join("truth.csv"));
     let columns = "record_id,given_names,family_names,date_of_birth,sex,nationality,document_number";
@@ -325,21 +322,4 @@ fn manifest_truth_hard_negatives_and_common_names() {
     }
     let top = words.values().copied().max().unwrap_or(0);
     assert!(top as f64 / a.rows.len() as f64 > 0.03, "the most common surname is on {top} rows");
-}
-
-#[test]
-fn impossible_requests_are_refused_before_writing() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let out = tmp.path().join("x");
-    let (code, _, stderr) = link_data(&["--kind", "febrl", "--rows-a", "10", "--rows-b", "11"], &out);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("`--rows-b 11` exceeds `--rows-a 10`"), "{stderr}");
-    let (code, _, stderr) = link_data(&["--kind", "febrl", "--match-share", "0.1"], &out);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("`--match-share` applies to `--kind manifest` only"), "{stderr}");
-    let (code, _, stderr) =
-        link_data(&["--kind", "manifest", "--rows-a", "10", "--rows-b", "100", "--match-share", "0.5"], &out);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("more than the 10 persons"), "{stderr}");
-    assert!(!out.exists(), "nothing is written for a refused request");
 }

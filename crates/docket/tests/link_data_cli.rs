@@ -1,0 +1,78 @@
+//! Black-box tests of `docket link-data` as a user runs it: the arguments reach the generator,
+//! the summary line and `--json` say what was written, and impossible requests are refused
+//! before anything is written. The data itself is tested in `docket-synth`'s
+//! `tests/link_data.rs`.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `docket link-data ARGS... --out DIR`; returns (exit status, stdout, stderr).
+fn link_data(args: &[&str], out: &Path) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .arg("link-data")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("the docket binary runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Runs `link-data` and expects success; returns stdout.
+#[track_caller]
+fn generate(args: &[&str], out: &Path) -> String {
+    let (code, stdout, stderr) = link_data(args, out);
+    assert_eq!(code, 0, "link-data {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    stdout
+}
+
+#[test]
+fn the_summary_says_what_was_written_and_the_seed_decides_the_bytes() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let febrl = |name: &str, seed: &str| {
+        let dir = tmp.path().join(name);
+        let stdout = generate(&["--kind", "febrl", "--rows-a", "400", "--rows-b", "300", "--seed", seed], &dir);
+        (stdout, std::fs::read(dir.join("b.csv")).expect("b.csv written"))
+    };
+    let ((stdout, first), (_, again), (_, other)) = (febrl("1", "5"), febrl("2", "5"), febrl("3", "6"));
+    assert!(stdout.contains("a.csv (400 rows)") && stdout.contains("b.csv (300 rows)"), "{stdout}");
+    assert!(stdout.contains("truth.csv (300 true pairs)") && stdout.contains("(seed 5)"), "{stdout}");
+    assert!(first == again, "the same seed gave different files");
+    assert_ne!(first, other, "another seed gave the same file");
+
+    let dir = tmp.path().join("manifest");
+    let (code, stdout, stderr) = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["--json", "link-data", "--kind", "manifest", "--rows-a", "1000", "--rows-b", "400"])
+        .args(["--match-share", "0.25", "--out"])
+        .arg(&dir)
+        .output()
+        .map(|o| (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned(), o.stderr))
+        .expect("the docket binary runs");
+    assert_eq!(code, Some(0), "{}", String::from_utf8_lossy(&stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("--json prints one object");
+    assert_eq!(v["true_pairs"], 100, "{v}");
+    assert_eq!(v["tables"][1]["rows"], 400, "{v}");
+    assert!(v["travellers"].as_str().is_some_and(|p| p.ends_with("travellers.csv")), "{v}");
+    assert!(dir.join("travellers.csv").exists());
+}
+
+#[test]
+fn impossible_requests_are_refused_before_writing() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("x");
+    let (code, _, stderr) = link_data(&["--kind", "febrl", "--rows-a", "10", "--rows-b", "11"], &out);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("`--rows-b 11` exceeds `--rows-a 10`"), "{stderr}");
+    let (code, _, stderr) = link_data(&["--kind", "febrl", "--match-share", "0.1"], &out);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`--match-share` applies to `--kind manifest` only"), "{stderr}");
+    let (code, _, stderr) =
+        link_data(&["--kind", "manifest", "--rows-a", "10", "--rows-b", "100", "--match-share", "0.5"], &out);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("more than the 10 persons"), "{stderr}");
+    assert!(!out.exists(), "nothing is written for a refused request");
+}
