@@ -1,6 +1,6 @@
 //! FEBRL4 end to end: the shipped FEBRL settings link the 5,000 × 5,000 records of
-//! `../shared/data/linkage/febrl4/`, as a two-table link and as the deduplication of both
-//! tables put together, and the accuracy against the known true pairs is asserted.
+//! `tests/data/febrl4/`, as a two-table link and as the deduplication of both tables put
+//! together, and the accuracy against the known true pairs is asserted.
 
 use std::path::{Path, PathBuf};
 
@@ -13,8 +13,8 @@ fn root() -> PathBuf {
 }
 
 fn febrl4() -> PathBuf {
-    let dir = root().join("../../../shared/data/linkage/febrl4");
-    assert!(dir.join("febrl4_a.csv").exists(), "the shared FEBRL4 data is missing at {}", dir.display());
+    let dir = root().join("tests/data/febrl4");
+    assert!(dir.join("febrl4_a.csv").exists(), "the FEBRL4 data is missing at {}", dir.display());
     dir
 }
 

@@ -18,9 +18,9 @@ fn root() -> PathBuf {
 }
 
 fn febrl4() -> PathBuf {
-    let dir = root().join("../../../shared/data/linkage/febrl4");
+    let dir = root().join("tests/data/febrl4");
     for f in ["febrl4_a.csv", "febrl4_b.csv", "febrl4_links.csv"] {
-        assert!(dir.join(f).exists(), "the shared FEBRL4 data is missing: {}", dir.join(f).display());
+        assert!(dir.join(f).exists(), "the FEBRL4 data is missing: {}", dir.join(f).display());
     }
     dir
 }

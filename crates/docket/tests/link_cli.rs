@@ -1,5 +1,6 @@
-//! Black-box tests of `docket link`: run as a user would on the shared FEBRL4 files and on
-//! small files with mistakes in them, judged by exit status, output and the files written.
+//! Black-box tests of `docket link`: run as a user would on the FEBRL4 files (kept in
+//! `docket-link`'s `tests/data/febrl4/`) and on small files with mistakes in them, judged by
+//! exit status, output and the files written.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,8 +25,8 @@ fn repo() -> PathBuf {
 }
 
 fn febrl4(name: &str) -> String {
-    let p = repo().join("../shared/data/linkage/febrl4").join(name);
-    assert!(p.exists(), "the shared FEBRL4 data is missing: {}", p.display());
+    let p = repo().join("crates/docket-link/tests/data/febrl4").join(name);
+    assert!(p.exists(), "the FEBRL4 data is missing: {}", p.display());
     p.display().to_string()
 }
 
