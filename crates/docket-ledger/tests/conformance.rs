@@ -1,5 +1,5 @@
 //! Conformance with the transparency-dev/merkle proof vectors (Apache-2.0,
-//! licence beside the data in `shared/data/merkle/`): every happy path
+//! licence beside the data in `tests/data/merkle/`): every happy path
 //! verifies, every `wantErr` probe fails, and the happy-path proofs are the
 //! ones this crate's [`Log`] produces over the RFC 6962 reference leaves.
 
@@ -19,13 +19,8 @@ const HAPPY_INCLUSION_VECTORS: usize = 6;
 const HAPPY_CONSISTENCY_VECTORS: usize = 6;
 
 fn testdata() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/merkle/testdata");
-    assert!(
-        dir.is_dir(),
-        "Merkle conformance vectors are missing: expected the folder {} \
-         (the repository's sibling `shared/data/merkle/testdata`)",
-        dir.display()
-    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/merkle/testdata");
+    assert!(dir.is_dir(), "Merkle conformance vectors are missing: expected the folder {}", dir.display());
     dir
 }
 
