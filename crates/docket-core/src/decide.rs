@@ -1,28 +1,51 @@
-//! Deciding whether an event may be recorded: the one place where the lifecycle's rules may
-//! refuse. Applying an accepted event is [`CaseState::apply`], which cannot fail.
+//! Whether an event may be recorded: the one place an event is refused, with every rule that
+//! bars it. Applying an accepted event is [`CaseState::apply`], which cannot fail.
 
 use std::fmt;
 
-use crate::clocks::Rule;
-use crate::event::{AppealOutcome, CloseReason, DecisionOutcome, Event, EventBody, ProtectionKind};
+use crate::event::{
+    AppealOutcome, CloseReason, DecisionOutcome, EntryManner, Event, EventBody, MAX_VOLUNTARY_DEPARTURE_DAYS,
+    ReliefKind, VoluntaryDeparturePeriod,
+};
+use crate::rules::{Bar, Rule};
 use crate::state::{ApplicationStatus, CaseState};
+use crate::summary::PersonFacts;
+use crate::time::{Date, Timestamp};
 
-/// Why an event was refused: the rule, in words and by citation where there is one.
+/// Why an event was refused: every rule that bars it, the most specific first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     /// The event type refused.
     pub event_type: &'static str,
-    /// What is wrong, in words.
-    pub reason: String,
-    /// The legal rule behind the refusal, if the refusal is a legal one.
-    pub rule: Option<Rule>,
+    /// The bars, most specific first. Never empty.
+    pub bars: Vec<Bar>,
+}
+
+impl Refusal {
+    fn new(event_type: &'static str, bars: Vec<Bar>) -> Refusal {
+        debug_assert!(!bars.is_empty(), "a refusal names at least one rule");
+        Refusal { event_type, bars }
+    }
+
+    /// The most specific rule that bars the event.
+    pub fn rule(&self) -> Rule {
+        self.bars.first().map_or(Rule::NothingToActOn, |b| b.rule)
+    }
+
+    /// Every rule that bars the event, the most specific first.
+    pub fn rules(&self) -> impl Iterator<Item = Rule> + '_ {
+        self.bars.iter().map(|b| b.rule)
+    }
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot record `{}`: {}", self.event_type, self.reason)?;
-        if let Some(rule) = self.rule {
-            write!(f, " ({})", rule.citation())?;
+        write!(f, "cannot record `{}`: ", self.event_type)?;
+        for (i, bar) in self.bars.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{bar}")?;
         }
         Ok(())
     }
@@ -30,241 +53,431 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// Decides whether `event` may be appended to the case whose state is `state`.
+/// The bars to recording one event, gathered before they are returned.
+struct Bars {
+    event_type: &'static str,
+    bars: Vec<Bar>,
+}
+
+impl Bars {
+    fn bar(&mut self, rule: Rule, reason: impl Into<String>, basis: Vec<crate::EventId>) {
+        self.bars.push(Bar::new(rule, reason, basis));
+    }
+
+    fn into_result(self) -> Result<(), Refusal> {
+        if self.bars.is_empty() { Ok(()) } else { Err(Refusal::new(self.event_type, self.bars)) }
+    }
+}
+
+fn refuse(event: &Event, rule: Rule, reason: impl Into<String>) -> Result<(), Refusal> {
+    Err(Refusal::new(event.body.type_name(), vec![Bar::new(rule, reason, vec![])]))
+}
+
+/// Decides whether `event` may be appended to the case whose state is `state`, given what is
+/// known of the case's person beyond this case (`person`; pass `PersonFacts::default()` when
+/// nothing is).
 ///
-/// An event must belong to the case; the first event of a case must open it; events may not
-/// take effect before the case's latest event; a closed case accepts only motions to reopen
-/// and citizenship claims.
-pub fn decide(state: &CaseState, event: &Event) -> Result<(), Refusal> {
+/// An event must belong to the case; the first event of a case must open it; an event may
+/// not take effect after it was recorded, nor before the case's latest event; a closed case
+/// accepts only motions to reopen and citizenship claims. No enforcement action (arrest,
+/// custody, transfer, removal) is recorded while any claim of the person to US citizenship is
+/// unresolved, in any of their cases.
+pub fn decide(state: &CaseState, event: &Event, person: &PersonFacts) -> Result<(), Refusal> {
     let body = &event.body;
-    let refuse = |reason: String| Err(Refusal { event_type: body.type_name(), reason, rule: None });
-    let refuse_by =
-        |rule: Rule, reason: String| Err(Refusal { event_type: body.type_name(), reason, rule: Some(rule) });
     let t = event.effective_at;
 
     if let Some(case) = state.case_id.as_ref().filter(|c| **c != event.case_id) {
-        return refuse(format!("the event belongs to case `{}`, not to case `{case}`", event.case_id));
+        return refuse(
+            event,
+            Rule::WrongCase,
+            format!("the event belongs to case `{}`, not to case `{case}`", event.case_id),
+        );
     }
-    // Events record what has happened; one that takes effect after it was recorded (beyond a
-    // day's slack for time zones) is a data error, not a future fact. Future facts such as a
-    // hearing's date or a protection's period are fields of their events.
-    if t > event.recorded_at.plus_seconds(86_400) {
-        return refuse(format!(
-            "it takes effect at {t}, after it was recorded ({}); events record what has already happened",
-            event.recorded_at
-        ));
+    // Events record what has happened: one that takes effect after it was recorded is a
+    // future fact, which Docket does not store (a hearing's date, a protection's period are
+    // fields of their events). Instants compare as instants, whatever their offsets, so time
+    // zones need no slack here.
+    if t > event.recorded_at {
+        return refuse(
+            event,
+            Rule::EffectiveAfterRecorded,
+            format!(
+                "it takes effect at {t}, after it was recorded ({}); events record what has already happened",
+                event.recorded_at
+            ),
+        );
     }
     if state.opened.is_none() {
         return match body {
-            EventBody::CaseOpened { .. } => Ok(()),
-            _ => refuse(format!("case `{}` has not been opened", event.case_id)),
+            EventBody::CaseOpened { a_number, .. } => {
+                let mut bars = Bars { event_type: body.type_name(), bars: Vec::new() };
+                if let (Some(given), Some(recorded)) = (a_number, person.a_number) {
+                    if *given != recorded {
+                        bars.bar(
+                            Rule::ANumberMismatch,
+                            format!("the case's A-number {given} is not the person's recorded A-number {recorded}"),
+                            vec![],
+                        );
+                    }
+                }
+                if let Some(dob) = person.date_of_birth {
+                    if t.local_date() < dob.earliest() {
+                        bars.bar(
+                            Rule::ImpossibleDate,
+                            format!("the case is opened on {} but the person was born on {dob}", t.local_date()),
+                            vec![],
+                        );
+                    }
+                }
+                bars.into_result()
+            }
+            _ => refuse(event, Rule::CaseNotOpened, format!("case `{}` has not been opened", event.case_id)),
         };
     }
     if let Some(last) = state.last_effective_at.filter(|last| t < *last) {
-        return refuse(format!(
-            "its effective time {t} precedes the case's latest event ({last}); record events in legal order"
-        ));
+        return refuse(
+            event,
+            Rule::RecordOrder,
+            format!("its effective time {t} precedes the case's latest event ({last}); record events in legal order"),
+        );
     }
     if let Some((reason, at)) = state.closed {
         let allowed = matches!(
             body,
-            EventBody::MotionToReopenFiled
+            EventBody::MotionToReopenFiled { .. }
                 | EventBody::MotionToReopenDecided { .. }
                 | EventBody::CitizenshipClaimRaised
                 | EventBody::CitizenshipClaimResolved { .. }
         );
         if !allowed {
-            return refuse(format!("the case was closed ({}) at {}", reason.name(), at.at));
+            return Err(Refusal::new(
+                body.type_name(),
+                vec![Bar::new(
+                    Rule::CaseClosed,
+                    format!("the case was closed ({}) at {}", reason.name(), at.at),
+                    vec![at.event],
+                )],
+            ));
+        }
+    }
+    let local_date = |at: Timestamp| match state.clock() {
+        Some(c) => c.date(at),
+        None => match &state.time_zone {
+            Some(z) => z.local_date(at),
+            None => at.local_date(),
+        },
+    };
+    let mut bars = Bars { event_type: body.type_name(), bars: Vec::new() };
+
+    if body.is_enforcement_action() {
+        if let Some(summary) = state.summary() {
+            bars.bars.extend(match body {
+                EventBody::RemovalCarriedOut { country } => summary.bars_to_removal(t, person, *country),
+                _ => summary.bars_to_enforcement(t, person),
+            });
         }
     }
 
     match body {
-        EventBody::CaseOpened { .. } => refuse("the case is already open".into()),
-        EventBody::NoticeToAppearServed | EventBody::NoticeToAppearFiled => Ok(()),
+        EventBody::CaseOpened { .. } => bars.bar(Rule::CaseAlreadyOpen, "the case is already open", vec![]),
+        EventBody::NoticeToAppearServed
+        | EventBody::NoticeToAppearFiled
+        | EventBody::Arrested
+        | EventBody::RemovalCarriedOut { .. }
+        | EventBody::MitigatingFactRecorded { .. } => {}
         EventBody::HearingScheduled { at, .. } => {
             if state.nta_filed.is_none() {
-                return refuse("no notice to appear has been filed with the court".into());
+                bars.bar(Rule::NoChargingDocument, "no notice to appear has been filed with the court", vec![]);
             }
             if *at < t {
-                return refuse(format!("the hearing time {at} is before the scheduling ({t})"));
+                bars.bar(Rule::NothingToActOn, format!("the hearing time {at} is before the scheduling ({t})"), vec![]);
             }
-            Ok(())
         }
-        EventBody::HearingHeld { .. } | EventBody::HearingAdjourned { .. } => match state.next_hearing {
-            None => refuse("no hearing is scheduled".into()),
-            Some(_) => Ok(()),
-        },
+        EventBody::HearingHeld { .. } | EventBody::HearingAdjourned { .. } => {
+            if state.next_hearing.is_none() {
+                bars.bar(Rule::NothingToActOn, "no hearing is scheduled", vec![]);
+            }
+        }
         EventBody::ReliefApplicationFiled { relief } => {
-            if state.pending_relief().any(|a| a.relief == *relief) {
-                return refuse(format!("an application for `{}` is already pending", relief.name()));
+            if let Some(a) = state.pending_relief().find(|a| a.relief == *relief) {
+                bars.bar(
+                    Rule::NothingToActOn,
+                    format!("an application for `{}` is already pending", relief.name()),
+                    vec![a.filed.event],
+                );
             }
-            Ok(())
         }
-        EventBody::ReliefApplicationGranted { relief }
+        EventBody::ReliefApplicationGranted { relief, .. }
         | EventBody::ReliefApplicationDenied { relief }
         | EventBody::ReliefApplicationWithdrawn { relief } => {
             if !state.relief.iter().any(|a| a.relief == *relief && a.status == ApplicationStatus::Pending) {
-                return refuse(format!("no application for `{}` is pending", relief.name()));
+                bars.bar(Rule::NothingToActOn, format!("no application for `{}` is pending", relief.name()), vec![]);
             }
-            Ok(())
         }
-        EventBody::ProtectionGranted { from, until, .. } => match until {
-            Some(u) if u <= from => refuse(format!("the protection ends ({u}) before it begins ({from})")),
-            _ => Ok(()),
-        },
+        EventBody::ProtectionGranted { from, until, .. } => {
+            if let crate::event::ProtectionEnd::At(u) = until {
+                if u <= from {
+                    bars.bar(
+                        Rule::NothingToActOn,
+                        format!("the protection ends ({u}) before it begins ({from})"),
+                        vec![],
+                    );
+                }
+            }
+        }
         EventBody::ProtectionExpired { protection } | EventBody::ProtectionTerminated { protection } => {
             if !state.protections.iter().any(|p| p.kind == *protection && p.in_force_at(t)) {
-                return refuse(format!("no `{}` is in force at {t}", protection.name()));
+                bars.bar(Rule::NothingToActOn, format!("no `{}` is in force at {t}", protection.name()), vec![]);
             }
-            Ok(())
         }
-        EventBody::DecisionIssued { outcome } => {
+        EventBody::DecisionIssued { outcome, time_zone, country_protection } => {
             if state.nta_filed.is_none() {
-                return refuse("no notice to appear has been filed with the court".into());
+                bars.bar(Rule::NoChargingDocument, "no notice to appear has been filed with the court", vec![]);
             }
-            if state.decision.is_some() {
-                return refuse("a decision already stands; it must be vacated (reopened or remanded) first".into());
+            if let Some(d) = state.decision {
+                bars.bar(
+                    Rule::NothingToActOn,
+                    "a decision already stands; it must be vacated (reopened or remanded) first",
+                    vec![d.issued.event],
+                );
             }
-            if let DecisionOutcome::VoluntaryDeparture { deadline } = outcome {
-                if *deadline <= t.local_date() {
-                    return refuse_by(
-                        Rule::VoluntaryDepartureDeadline,
-                        format!("the voluntary-departure deadline {deadline} is not after the decision"),
+            if let Some(p) = country_protection {
+                let fits = matches!(p.relief, ReliefKind::Withholding | ReliefKind::Cat)
+                    && match outcome {
+                        DecisionOutcome::RemovalOrdered => true,
+                        DecisionOutcome::ReliefGranted(k) => *k == p.relief,
+                        _ => false,
+                    };
+                if !fits {
+                    bars.bar(
+                        Rule::NothingToActOn,
+                        "withholding or CAT protection as to a country goes only with an order of removal or a grant of that relief",
+                        vec![],
                     );
                 }
             }
-            Ok(())
+            if let DecisionOutcome::VoluntaryDeparture { period } = outcome {
+                let zone = time_zone.as_ref().or(state.time_zone.as_ref());
+                let decided = zone.map_or_else(|| t.local_date(), |z| z.local_date(t));
+                check_voluntary_departure(&mut bars, *period, decided);
+            }
         }
-        EventBody::AppealFiled { late_filing_basis, .. } => {
-            let Some(d) = state.decision else {
-                return refuse("no decision stands to appeal".into());
-            };
-            if d.outcome == DecisionOutcome::RemovalOrderedInAbsentia {
-                return refuse_by(
-                    Rule::FinalInAbsentia,
-                    "an in absentia order is not appealable; file a motion to reopen".into(),
-                );
+        EventBody::AppealFiled { late_filing_basis, .. } => match state.decision {
+            None => bars.bar(Rule::NothingToActOn, "no decision stands to appeal", vec![]),
+            Some(d) => {
+                if d.outcome == DecisionOutcome::RemovalOrderedInAbsentia {
+                    bars.bar(
+                        Rule::InAbsentiaNotAppealable,
+                        "an in absentia order is not appealable; file a motion to reopen",
+                        vec![d.issued.event],
+                    );
+                }
+                if let Some(w) = state.appeal_waived {
+                    bars.bar(Rule::AppealWaived, format!("the right to appeal was waived at {}", w.at), vec![w.event]);
+                }
+                if let Some(a) = state.appeal {
+                    bars.bar(
+                        Rule::NothingToActOn,
+                        "an appeal of this decision has already been filed",
+                        vec![a.filed.event],
+                    );
+                }
+                if let Some(window) = state.appeal_deadline().filter(|w| w.closed_by.is_none() && !w.open_at(t)) {
+                    if late_filing_basis.as_deref().is_none_or(|b| b.trim().is_empty()) {
+                        bars.bar(
+                            Rule::AppealWindow,
+                            format!(
+                                "the appeal is filed on {} after the 30-day window closed at the end of {} and no late-filing basis is given",
+                                local_date(t),
+                                window.due
+                            ),
+                            window.basis,
+                        );
+                    }
+                }
             }
-            if state.appeal.is_some() {
-                return refuse("an appeal of this decision has already been filed".into());
-            }
-            if let Some(w) = state.appeal_waived {
-                return refuse(format!("the right to appeal was waived at {}", w.at));
-            }
-            let window = state.appeal_deadline();
-            if let Some(window) = window.filter(|w| !w.open_at(t)) {
-                if late_filing_basis.as_deref().is_none_or(|b| b.trim().is_empty()) {
-                    return refuse_by(
+        },
+        EventBody::AppealWaived | EventBody::AppealReserved => match state.appeal_deadline() {
+            None => bars.bar(Rule::NothingToActOn, "no appealable decision stands", vec![]),
+            Some(window) => {
+                if let Some(a) = state.appeal {
+                    bars.bar(Rule::NothingToActOn, "an appeal has already been filed", vec![a.filed.event]);
+                }
+                if let Some(w) = state.appeal_waived {
+                    bars.bar(Rule::AppealWaived, format!("the right to appeal was waived at {}", w.at), vec![w.event]);
+                }
+                if matches!(body, EventBody::AppealReserved) && state.appeal_reserved.is_some() {
+                    bars.bar(Rule::NothingToActOn, "appeal was already reserved", vec![]);
+                }
+                if window.closed_by.is_none() && !window.open_at(t) {
+                    bars.bar(
                         Rule::AppealWindow,
-                        format!(
-                            "the appeal is filed on {} after the 30-day window closed on {} and no late-filing basis is given",
-                            t.local_date(),
-                            window.due
-                        ),
+                        format!("the appeal window closed at the end of {}", window.due),
+                        window.basis,
                     );
                 }
             }
-            Ok(())
-        }
-        EventBody::AppealWaived => {
-            let Some(window) = state.appeal_deadline() else {
-                return refuse("no appealable decision stands".into());
-            };
-            if state.appeal.is_some() {
-                return refuse("an appeal has already been filed".into());
-            }
-            if state.appeal_waived.is_some() {
-                return refuse("the appeal was already waived".into());
-            }
-            if !window.open_at(t) {
-                return refuse_by(Rule::AppealWindow, format!("the appeal window closed on {}", window.due));
-            }
-            Ok(())
-        }
-        EventBody::AppealDecided { voluntary_departure_until, .. } => {
+        },
+        EventBody::AppealDecided { voluntary_departure, .. } => {
             if state.appeal.is_none_or(|a| a.decided.is_some()) {
-                return refuse("no appeal is pending".into());
+                bars.bar(Rule::NothingToActOn, "no appeal is pending", vec![]);
             }
-            if voluntary_departure_until.is_some_and(|d| d <= t.local_date()) {
-                return refuse_by(
-                    Rule::VoluntaryDepartureDeadline,
-                    "the reinstated voluntary-departure period ends before the Board's decision".into(),
-                );
+            if let Some(period) = voluntary_departure {
+                check_voluntary_departure(&mut bars, *period, local_date(t));
             }
-            Ok(())
         }
         EventBody::PetitionForReviewFiled => {
             if state.appeal.is_none_or(|a| a.decided.is_none()) {
-                return refuse("a petition for review lies only from a decision of the Board".into());
+                bars.bar(Rule::NothingToActOn, "a petition for review lies only from a decision of the Board", vec![]);
             }
-            if state.petition_for_review.is_some() {
-                return refuse("a petition for review has already been filed".into());
+            if let Some(p) = state.petition_for_review {
+                bars.bar(Rule::NothingToActOn, "a petition for review has already been filed", vec![p.event]);
             }
-            Ok(())
         }
-        EventBody::MotionToReopenFiled => {
+        EventBody::MotionToReopenFiled { .. } => {
             if state.decision.is_none() && state.closed.is_none() {
-                return refuse("there is no decision or closure to reopen".into());
+                bars.bar(Rule::NothingToActOn, "there is no decision or closure to reopen", vec![]);
             }
-            if state.motions_to_reopen.iter().any(|m| m.decided.is_none()) {
-                return refuse("a motion to reopen is already pending".into());
+            if let Some(m) = state.motions_to_reopen.iter().find(|m| m.decided.is_none()) {
+                bars.bar(Rule::NothingToActOn, "a motion to reopen is already pending", vec![m.filed.event]);
             }
-            Ok(())
         }
         EventBody::MotionToReopenDecided { .. } => {
             if !state.motions_to_reopen.iter().any(|m| m.decided.is_none()) {
-                return refuse("no motion to reopen is pending".into());
+                bars.bar(Rule::NothingToActOn, "no motion to reopen is pending", vec![]);
             }
-            Ok(())
         }
         EventBody::CitizenshipClaimRaised => {
-            if state.citizenship_claim_pending() {
-                return refuse("a claim to US citizenship is already pending".into());
+            if let Some(c) = state.citizenship_claim.filter(|c| c.resolved.is_none()) {
+                bars.bar(Rule::NothingToActOn, "a claim to US citizenship is already pending", vec![c.raised.event]);
             }
             if state.citizenship_established() {
-                return refuse("the person has already been found to be a US citizen".into());
+                bars.bar(Rule::CitizenshipEstablished, "the person has already been found to be a US citizen", vec![]);
             }
-            Ok(())
         }
         EventBody::CitizenshipClaimResolved { .. } => {
             if !state.citizenship_claim_pending() {
-                return refuse("no claim to US citizenship is pending".into());
+                bars.bar(Rule::NothingToActOn, "no claim to US citizenship is pending", vec![]);
             }
-            Ok(())
         }
         EventBody::CustodyBegan => {
-            if state.detained() {
-                return refuse("the person is already in custody".into());
+            if let Some(since) = state.custody.detained_since {
+                bars.bar(Rule::NothingToActOn, "the person is already in custody", vec![since.event]);
             }
-            if state.removed.is_some() || state.departure_verified.is_some() {
-                return refuse("the person has left the United States".into());
-            }
-            if state.citizenship_established() {
-                return refuse("the person has been found to be a US citizen".into());
-            }
-            Ok(())
         }
         EventBody::CustodyReviewed { .. } | EventBody::CustodyReleased { .. } | EventBody::CustodyTransferred => {
             if !state.detained() {
-                return refuse("the person is not in custody".into());
+                bars.bar(Rule::NothingToActOn, "the person is not in custody", vec![]);
             }
-            Ok(())
         }
-        EventBody::TravelDocumentObtained { .. } => Ok(()),
+        EventBody::TravelDocumentObtained { .. } => {}
         EventBody::DepartureVerified { departed_on } => {
-            if state.removed.is_some() || state.departure_verified.is_some() {
-                return refuse("departure or removal is already recorded".into());
+            if let Some((_, f)) = state.departure_verified {
+                bars.bar(Rule::AlreadyLeft, "the person's departure is already recorded", vec![f.event]);
             }
-            if *departed_on > t.local_date() {
-                return refuse(format!("the departure date {departed_on} is after the verification ({t})"));
+            if let Some((f, _)) = state.removed {
+                bars.bar(Rule::AlreadyLeft, "removal is already recorded", vec![f.event]);
             }
-            Ok(())
+            if *departed_on > local_date(t) {
+                bars.bar(
+                    Rule::ImpossibleDate,
+                    format!("the departure date {departed_on} is after the verification ({t})"),
+                    vec![],
+                );
+            }
+            if let Some(dob) = person.date_of_birth.filter(|dob| *departed_on < dob.earliest()) {
+                bars.bar(
+                    Rule::ImpossibleDate,
+                    format!("the departure date {departed_on} is before the person was born ({dob})"),
+                    vec![],
+                );
+            }
+            if let Some(opened) = state.opened.filter(|o| *departed_on < local_date(o.at)) {
+                bars.bar(
+                    Rule::ImpossibleDate,
+                    format!(
+                        "the departure date {departed_on} is before the case was opened ({}): a departure before the encounter does not end this case",
+                        local_date(opened.at)
+                    ),
+                    vec![opened.event],
+                );
+            }
         }
-        EventBody::RemovalCarriedOut => decide_removal(state, event),
+        EventBody::CounselAppeared { counsel, .. } => {
+            if let Some(c) = state.counsel_of_record().find(|c| c.counsel == *counsel) {
+                bars.bar(
+                    Rule::NothingToActOn,
+                    format!("counsel `{counsel}` is already of record"),
+                    vec![c.appeared.event],
+                );
+            }
+        }
+        EventBody::CounselWithdrew { counsel } => {
+            if !state.counsel_of_record().any(|c| c.counsel == *counsel) {
+                bars.bar(Rule::NothingToActOn, format!("counsel `{counsel}` is not of record"), vec![]);
+            }
+        }
+        EventBody::ConvictionRecorded { conviction, convicted_on, final_conviction, .. } => {
+            if let Some(c) = state.convictions.iter().find(|c| c.conviction == *conviction) {
+                // Recording it again is how a conviction becomes final; anything else is a
+                // second record of the same fact.
+                if c.vacated.is_some() || c.final_conviction || !final_conviction {
+                    bars.bar(
+                        Rule::NothingToActOn,
+                        format!("conviction `{conviction}` is already recorded"),
+                        vec![c.recorded.event],
+                    );
+                }
+            }
+            check_not_before_birth(&mut bars, person, *convicted_on, "the conviction");
+            if *convicted_on > local_date(t) {
+                bars.bar(
+                    Rule::ImpossibleDate,
+                    format!("the conviction date {convicted_on} is after its record ({t})"),
+                    vec![],
+                );
+            }
+        }
+        EventBody::ConvictionVacated { conviction } => {
+            if !state.convictions.iter().any(|c| c.conviction == *conviction && c.vacated.is_none()) {
+                bars.bar(Rule::NothingToActOn, format!("no conviction `{conviction}` stands to vacate"), vec![]);
+            }
+        }
+        EventBody::NationalSecurityDetermination { .. } => {
+            if event.reference.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                bars.bar(
+                    Rule::NothingToActOn,
+                    "a national-security determination needs its reference (the event's `reference`)",
+                    vec![],
+                );
+            }
+        }
+        EventBody::LastEntryRecorded { entered_on, manner, admitted_until } => {
+            check_not_before_birth(&mut bars, person, *entered_on, "the entry");
+            if *entered_on > local_date(t) {
+                bars.bar(
+                    Rule::ImpossibleDate,
+                    format!("the entry date {entered_on} is after its record ({t})"),
+                    vec![],
+                );
+            }
+            if let Some(until) = admitted_until {
+                if *manner != EntryManner::Admitted {
+                    bars.bar(Rule::NothingToActOn, "a period of admission goes only with an admission", vec![]);
+                }
+                if until < entered_on {
+                    bars.bar(
+                        Rule::ImpossibleDate,
+                        format!("the admitted period ends ({until}) before the entry ({entered_on})"),
+                        vec![],
+                    );
+                }
+            }
+        }
         EventBody::CaseClosed { reason } => {
             let appeal_pending = state.appeal.is_some_and(|a| a.decided.is_none());
             if appeal_pending && matches!(reason, CloseReason::ReliefGranted | CloseReason::Terminated) {
-                return refuse("an appeal of the decision is pending before the Board".into());
+                bars.bar(Rule::NothingToActOn, "an appeal of the decision is pending before the Board", vec![]);
             }
             let board = state.appeal.and_then(|a| a.decided.map(|(outcome, _)| outcome));
             // The Board's order of removal on DHS's appeal displaces the judge's grant or
@@ -288,40 +501,39 @@ pub fn decide(state: &CaseState, event: &Event) -> Result<(), Refusal> {
                 CloseReason::Deceased | CloseReason::AdministrativelyClosed => true,
             };
             if !consistent {
-                return refuse(format!("nothing recorded supports closing the case as `{}`", reason.name()));
+                bars.bar(
+                    Rule::NothingToActOn,
+                    format!("nothing recorded supports closing the case as `{}`", reason.name()),
+                    vec![],
+                );
             }
-            Ok(())
         }
+    }
+    bars.into_result()
+}
+
+fn check_voluntary_departure(bars: &mut Bars, period: VoluntaryDeparturePeriod, decided: Date) {
+    let days = match period {
+        VoluntaryDeparturePeriod::Days(n) => i32::from(n),
+        VoluntaryDeparturePeriod::Until(last) => decided.days_until(last),
+    };
+    if days <= 0 {
+        bars.bar(
+            Rule::VoluntaryDepartureDeadline,
+            format!("the voluntary-departure period ends on or before the decision's date ({decided})"),
+            vec![],
+        );
+    } else if days > i32::from(MAX_VOLUNTARY_DEPARTURE_DAYS) {
+        bars.bar(
+            Rule::VoluntaryDepartureMaximum,
+            format!("a voluntary-departure period of {days} days exceeds the {MAX_VOLUNTARY_DEPARTURE_DAYS} days the statute allows"),
+            vec![],
+        );
     }
 }
 
-/// Removal requires a final order and nothing that protects the person at that instant.
-fn decide_removal(state: &CaseState, event: &Event) -> Result<(), Refusal> {
-    let t = event.effective_at;
-    let refuse = |rule: Option<Rule>, reason: String| Err(Refusal { event_type: event.body.type_name(), reason, rule });
-    if state.removed.is_some() || state.departure_verified.is_some() {
-        return refuse(None, "departure or removal is already recorded".into());
+fn check_not_before_birth(bars: &mut Bars, person: &PersonFacts, date: Date, what: &str) {
+    if let Some(dob) = person.date_of_birth.filter(|dob| date < dob.earliest()) {
+        bars.bar(Rule::ImpossibleDate, format!("{what} is dated {date}, before the person was born ({dob})"), vec![]);
     }
-    if state.citizenship_established() {
-        return refuse(None, "the person has been found to be a US citizen".into());
-    }
-    if state.citizenship_claim_pending() {
-        return refuse(None, "a claim to US citizenship is pending".into());
-    }
-    match state.final_order() {
-        None => return refuse(None, "no administratively final order of removal exists (8 CFR 1241.1)".into()),
-        Some(f) if f.at > t => {
-            return refuse(Some(f.rule), format!("the order of removal is not final until {}", f.at));
-        }
-        Some(_) => {}
-    }
-    if let Some(p) = state.protection_periods().into_iter().find(|p| p.in_force_at(t)) {
-        let why = match p.kind {
-            ProtectionKind::Tps => "temporary protected status is in force".to_owned(),
-            ProtectionKind::DeferredAction => "deferred action is in force".to_owned(),
-            ProtectionKind::Stay(_) => format!("a stay is in force ({})", p.kind.name()),
-        };
-        return refuse(Some(p.rule), why);
-    }
-    Ok(())
 }

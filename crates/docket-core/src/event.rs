@@ -4,13 +4,22 @@
 //! [`EventBody`] that says what happened in the case's own legal terms. Events are never
 //! edited; a correction is a new event.
 
-use crate::ids::{ActorId, CaseId, EventId, IdempotencyKey, PersonId};
-use crate::person::{ANumber, TravelDocument};
-use crate::time::{Date, Timestamp};
+use std::fmt;
+
+use crate::ids::{ActorId, CaseId, ConvictionId, CounselId, EventId, IdempotencyKey, PersonId, SourceReference};
+use crate::person::{ANumber, Country, TravelDocument};
+use crate::time::{Date, TimeZone, Timestamp};
 
 /// The schema version written with every new event. Stored events of older versions are
-/// upcast when read.
-pub const EVENT_SCHEMA_VERSION: u16 = 1;
+/// upcast when read (never rewritten): a fact the older version could not record is read as
+/// unknown, and every rule that needs it fails closed.
+///
+/// Version 2 added the case's time zone, the basis of a motion to reopen, the country of a
+/// grant of withholding or CAT protection, protections granted without an end date as
+/// distinct from an unknown end, voluntary-departure periods given as a length, arrests,
+/// reserved appeals, counsel of record and the adjudicated facts of convictions, entry,
+/// national-security determinations and mitigating circumstances.
+pub const EVENT_SCHEMA_VERSION: u16 = 2;
 
 /// Where an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,6 +185,241 @@ impl ProtectionKind {
     }
 }
 
+/// When a granted protection ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProtectionEnd {
+    /// It lapses at this instant.
+    At(Timestamp),
+    /// Granted without an end date: in force until terminated.
+    Indefinite,
+    /// It has an end date that was not recorded (events written before schema version 2
+    /// could not say). Read as possibly still in force: every gate fails closed on it.
+    Unknown,
+}
+
+/// The length of a voluntary-departure period, as granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VoluntaryDeparturePeriod {
+    /// To depart by this date.
+    Until(Date),
+    /// To depart within this many calendar days of the decision, counted on the local date
+    /// where the decision was made.
+    Days(u16),
+}
+
+/// The most days of voluntary departure a grant may allow (INA 240B(a)(2)(A)).
+pub const MAX_VOLUNTARY_DEPARTURE_DAYS: u16 = 120;
+
+/// Grounds of a motion to reopen, on which an automatic stay depends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MotionBasis {
+    /// The person did not receive notice of the hearing (INA 240(b)(5)(C)(ii)).
+    LackOfNotice,
+    /// The person was in federal or state custody and could not appear (INA 240(b)(5)(C)(ii)).
+    InCustody,
+    /// Exceptional circumstances caused the failure to appear (INA 240(b)(5)(C)(i)).
+    ExceptionalCircumstances,
+    /// Changed country conditions (INA 240(c)(7)(C)(ii)).
+    ChangedCountryConditions,
+    /// New facts or evidence (8 CFR 1003.23(b)(3)).
+    NewEvidence,
+    /// Any other ground.
+    Other,
+}
+
+impl MotionBasis {
+    /// Every basis.
+    pub const ALL: [MotionBasis; 6] = [
+        MotionBasis::LackOfNotice,
+        MotionBasis::InCustody,
+        MotionBasis::ExceptionalCircumstances,
+        MotionBasis::ChangedCountryConditions,
+        MotionBasis::NewEvidence,
+        MotionBasis::Other,
+    ];
+
+    /// Snake-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            MotionBasis::LackOfNotice => "lack_of_notice",
+            MotionBasis::InCustody => "in_custody",
+            MotionBasis::ExceptionalCircumstances => "exceptional_circumstances",
+            MotionBasis::ChangedCountryConditions => "changed_country_conditions",
+            MotionBasis::NewEvidence => "new_evidence",
+            MotionBasis::Other => "other",
+        }
+    }
+
+    /// Whether a motion on this basis to rescind an in absentia order stays removal until it
+    /// is decided (8 CFR 1003.23(b)(4)(ii) stays every motion under that paragraph: lack of
+    /// notice, custody and exceptional circumstances).
+    pub fn stays_in_absentia_order(self) -> bool {
+        matches!(self, MotionBasis::LackOfNotice | MotionBasis::InCustody | MotionBasis::ExceptionalCircumstances)
+    }
+}
+
+/// A grant of withholding of removal or of CAT protection, which bars removal to one country
+/// only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CountryProtection {
+    /// `Withholding` or `Cat`.
+    pub relief: ReliefKind,
+    /// The country removal to which is barred; unknown for grants recorded before schema
+    /// version 2, which then bar removal to every country (fail closed).
+    pub country: Option<Country>,
+}
+
+/// How counsel's appearance was entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CounselForm {
+    /// Form EOIR-28, before the immigration court.
+    Eoir28,
+    /// Form EOIR-27, before the Board of Immigration Appeals.
+    Eoir27,
+    /// Form G-28, before DHS.
+    G28,
+}
+
+impl CounselForm {
+    /// Every form.
+    pub const ALL: [CounselForm; 3] = [CounselForm::Eoir28, CounselForm::Eoir27, CounselForm::G28];
+
+    /// Snake-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            CounselForm::Eoir28 => "eoir_28",
+            CounselForm::Eoir27 => "eoir_27",
+            CounselForm::G28 => "g_28",
+        }
+    }
+}
+
+/// The class of a criminal offence, as adjudicated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OffenceClass {
+    /// An aggravated felony as defined in INA 101(a)(43).
+    AggravatedFelony,
+    /// A felony.
+    Felony,
+    /// A misdemeanor.
+    Misdemeanor,
+    /// A petty offence or infraction.
+    PettyOffence,
+}
+
+impl OffenceClass {
+    /// Every class.
+    pub const ALL: [OffenceClass; 4] =
+        [OffenceClass::AggravatedFelony, OffenceClass::Felony, OffenceClass::Misdemeanor, OffenceClass::PettyOffence];
+
+    /// Snake-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            OffenceClass::AggravatedFelony => "aggravated_felony",
+            OffenceClass::Felony => "felony",
+            OffenceClass::Misdemeanor => "misdemeanor",
+            OffenceClass::PettyOffence => "petty_offence",
+        }
+    }
+}
+
+/// The statute of conviction as cited by the court (`8 U.S.C. 1326`, `Cal. Penal Code 211`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Statute(String);
+
+impl Statute {
+    /// A citation: 1 to 200 characters, no control characters.
+    pub fn parse(text: &str) -> Result<Statute, crate::IdError> {
+        let t = text.trim();
+        let invalid = |why| crate::IdError::Invalid { text: text.to_owned(), what: "statute citation", why };
+        if t.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        if t.chars().count() > 200 {
+            return Err(invalid("it is longer than 200 characters"));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(invalid("it contains control characters"));
+        }
+        Ok(Statute(t.to_owned()))
+    }
+
+    /// The citation.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Statute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Statute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Statute({:?})", self.0)
+    }
+}
+
+/// How the person last entered the United States.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryManner {
+    /// Inspected and admitted (in a status, possibly for a period).
+    Admitted,
+    /// Paroled (INA 212(d)(5)).
+    Paroled,
+    /// Entered without inspection.
+    WithoutInspection,
+}
+
+impl EntryManner {
+    /// Every manner.
+    pub const ALL: [EntryManner; 3] = [EntryManner::Admitted, EntryManner::Paroled, EntryManner::WithoutInspection];
+
+    /// Snake-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryManner::Admitted => "admitted",
+            EntryManner::Paroled => "paroled",
+            EntryManner::WithoutInspection => "without_inspection",
+        }
+    }
+}
+
+/// A mitigating circumstance an agency may weigh, established by a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MitigatingFact {
+    /// Certified as the victim of a qualifying crime (Form I-918 Supplement B).
+    CrimeVictimCertification,
+    /// Served in the US armed forces.
+    MilitaryService,
+    /// Sole caregiver of a child.
+    SoleCaregiverOfChild,
+    /// A serious illness, as certified (the fact only: no medical detail is recorded).
+    SeriousIllness,
+}
+
+impl MitigatingFact {
+    /// Every fact.
+    pub const ALL: [MitigatingFact; 4] = [
+        MitigatingFact::CrimeVictimCertification,
+        MitigatingFact::MilitaryService,
+        MitigatingFact::SoleCaregiverOfChild,
+        MitigatingFact::SeriousIllness,
+    ];
+
+    /// Snake-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            MitigatingFact::CrimeVictimCertification => "crime_victim_certification",
+            MitigatingFact::MilitaryService => "military_service",
+            MitigatingFact::SoleCaregiverOfChild => "sole_caregiver_of_child",
+            MitigatingFact::SeriousIllness => "serious_illness",
+        }
+    }
+}
+
 /// Kinds of hearings before an immigration judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HearingKind {
@@ -205,11 +449,11 @@ pub enum DecisionOutcome {
     RemovalOrdered,
     /// Removal ordered in the respondent's absence (INA 240(b)(5)).
     RemovalOrderedInAbsentia,
-    /// Voluntary departure granted by `deadline`, with an alternate order of removal
+    /// Voluntary departure granted for a period, with an alternate order of removal
     /// (8 CFR 1240.26).
     VoluntaryDeparture {
-        /// The last day to depart.
-        deadline: Date,
+        /// The period as granted: a last day, or a number of days.
+        period: VoluntaryDeparturePeriod,
     },
     /// Relief from removal granted.
     ReliefGranted(ReliefKind),
@@ -341,7 +585,12 @@ pub enum EventBody {
         person_id: PersonId,
         /// The A-number, if known at opening.
         a_number: Option<ANumber>,
+        /// The time zone of the court or office that has the case, where its deadlines are
+        /// counted; unknown for cases opened before schema version 2.
+        time_zone: Option<TimeZone>,
     },
+    /// The person was arrested (an enforcement action, distinct from being held in custody).
+    Arrested,
     /// A notice to appear was served on the person.
     NoticeToAppearServed,
     /// The notice to appear was filed with the immigration court, which starts proceedings.
@@ -372,6 +621,9 @@ pub enum EventBody {
     ReliefApplicationGranted {
         /// Which relief.
         relief: ReliefKind,
+        /// For withholding of removal and CAT protection, the country removal to which is
+        /// barred (unknown before schema version 2); absent for other relief.
+        country: Option<Country>,
     },
     /// An application for relief was denied.
     ReliefApplicationDenied {
@@ -389,8 +641,8 @@ pub enum EventBody {
         protection: ProtectionKind,
         /// First instant in force.
         from: Timestamp,
-        /// The instant it lapses, if it has an end date.
-        until: Option<Timestamp>,
+        /// When it lapses.
+        until: ProtectionEnd,
     },
     /// A protection reached its end date and lapsed (recorded for the timeline; the end date
     /// alone already bounds it).
@@ -407,6 +659,11 @@ pub enum EventBody {
     DecisionIssued {
         /// The decision.
         outcome: DecisionOutcome,
+        /// The time zone of the court that decided, where it differs from the case's.
+        time_zone: Option<TimeZone>,
+        /// Withholding of removal or CAT protection granted as to one country: with an order
+        /// of removal (removal elsewhere remains possible), or as the relief granted.
+        country_protection: Option<CountryProtection>,
     },
     /// An appeal to the Board was filed.
     AppealFiled {
@@ -418,18 +675,23 @@ pub enum EventBody {
     },
     /// The right to appeal was waived.
     AppealWaived,
+    /// Appeal was reserved at the hearing (neither taken nor waived yet).
+    AppealReserved,
     /// The Board decided the appeal.
     AppealDecided {
         /// The outcome.
         outcome: AppealOutcome,
-        /// A voluntary-departure period the Board granted or reinstated, ending on this date
-        /// (8 CFR 1240.26(c)(3)); the alternate order becomes final on overstay.
-        voluntary_departure_until: Option<Date>,
+        /// A voluntary-departure period the Board granted or reinstated (8 CFR 1240.26(c)(3));
+        /// the alternate order becomes final on overstay.
+        voluntary_departure: Option<VoluntaryDeparturePeriod>,
     },
     /// A petition for review was filed in a court of appeals.
     PetitionForReviewFiled,
     /// A motion to reopen was filed.
-    MotionToReopenFiled,
+    MotionToReopenFiled {
+        /// Its grounds; unknown for motions recorded before schema version 2.
+        basis: Option<MotionBasis>,
+    },
     /// A motion to reopen was decided.
     MotionToReopenDecided {
         /// Whether it was granted (the order is vacated and proceedings resume).
@@ -467,7 +729,63 @@ pub enum EventBody {
         departed_on: Date,
     },
     /// Removal was carried out.
-    RemovalCarriedOut,
+    RemovalCarriedOut {
+        /// The country the person was removed to, if recorded.
+        country: Option<Country>,
+    },
+    /// Counsel entered an appearance for the person.
+    CounselAppeared {
+        /// Counsel's identifier.
+        counsel: CounselId,
+        /// The notice of appearance filed.
+        form: CounselForm,
+    },
+    /// Counsel withdrew (or was substituted).
+    CounselWithdrew {
+        /// Counsel's identifier.
+        counsel: CounselId,
+    },
+    /// A criminal conviction, as adjudicated by a court (recorded again with `final_conviction`
+    /// once appeals are exhausted).
+    ConvictionRecorded {
+        /// The conviction's record number.
+        conviction: ConvictionId,
+        /// The class of the offence.
+        offence_class: OffenceClass,
+        /// The statute of conviction.
+        statute: Statute,
+        /// The date of conviction.
+        convicted_on: Date,
+        /// Whether direct appeal has been exhausted or waived.
+        final_conviction: bool,
+    },
+    /// A recorded conviction was vacated.
+    ConvictionVacated {
+        /// The conviction's record number.
+        conviction: ConvictionId,
+    },
+    /// An authorized official determined that the person poses a national-security threat;
+    /// the determination's reference is the event's `reference`.
+    NationalSecurityDetermination {
+        /// The official who made it.
+        official: ActorId,
+    },
+    /// The date and manner of the person's last entry, and any period of admission.
+    LastEntryRecorded {
+        /// The date of entry.
+        entered_on: Date,
+        /// How the person entered.
+        manner: EntryManner,
+        /// The last day of the admitted period, if admitted for a period.
+        admitted_until: Option<Date>,
+    },
+    /// A mitigating circumstance, established by a document.
+    MitigatingFactRecorded {
+        /// Which circumstance.
+        fact: MitigatingFact,
+        /// The document it rests on.
+        source: SourceReference,
+    },
     /// The case was closed.
     CaseClosed {
         /// Why.
@@ -480,6 +798,7 @@ impl EventBody {
     pub fn type_name(&self) -> &'static str {
         match self {
             EventBody::CaseOpened { .. } => "case_opened",
+            EventBody::Arrested => "arrested",
             EventBody::NoticeToAppearServed => "notice_to_appear_served",
             EventBody::NoticeToAppearFiled => "notice_to_appear_filed",
             EventBody::HearingScheduled { .. } => "hearing_scheduled",
@@ -495,9 +814,10 @@ impl EventBody {
             EventBody::DecisionIssued { .. } => "decision_issued",
             EventBody::AppealFiled { .. } => "appeal_filed",
             EventBody::AppealWaived => "appeal_waived",
+            EventBody::AppealReserved => "appeal_reserved",
             EventBody::AppealDecided { .. } => "appeal_decided",
             EventBody::PetitionForReviewFiled => "petition_for_review_filed",
-            EventBody::MotionToReopenFiled => "motion_to_reopen_filed",
+            EventBody::MotionToReopenFiled { .. } => "motion_to_reopen_filed",
             EventBody::MotionToReopenDecided { .. } => "motion_to_reopen_decided",
             EventBody::CitizenshipClaimRaised => "citizenship_claim_raised",
             EventBody::CitizenshipClaimResolved { .. } => "citizenship_claim_resolved",
@@ -507,8 +827,28 @@ impl EventBody {
             EventBody::CustodyTransferred => "custody_transferred",
             EventBody::TravelDocumentObtained { .. } => "travel_document_obtained",
             EventBody::DepartureVerified { .. } => "departure_verified",
-            EventBody::RemovalCarriedOut => "removal_carried_out",
+            EventBody::RemovalCarriedOut { .. } => "removal_carried_out",
+            EventBody::CounselAppeared { .. } => "counsel_appeared",
+            EventBody::CounselWithdrew { .. } => "counsel_withdrew",
+            EventBody::ConvictionRecorded { .. } => "conviction_recorded",
+            EventBody::ConvictionVacated { .. } => "conviction_vacated",
+            EventBody::NationalSecurityDetermination { .. } => "national_security_determination",
+            EventBody::LastEntryRecorded { .. } => "last_entry_recorded",
+            EventBody::MitigatingFactRecorded { .. } => "mitigating_fact_recorded",
             EventBody::CaseClosed { .. } => "case_closed",
         }
+    }
+
+    /// Whether the event records an enforcement action against the person: an arrest, taking
+    /// or moving them in custody, or removal. None is recorded while any claim of the person
+    /// to US citizenship is unresolved.
+    pub fn is_enforcement_action(&self) -> bool {
+        matches!(
+            self,
+            EventBody::Arrested
+                | EventBody::CustodyBegan
+                | EventBody::CustodyTransferred
+                | EventBody::RemovalCarriedOut { .. }
+        )
     }
 }

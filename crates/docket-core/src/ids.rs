@@ -84,6 +84,22 @@ token_id!(
     IdempotencyKey, "idempotency key", 200
 );
 
+token_id!(
+    /// Counsel of record: an attorney's or accredited representative's identifier (an EOIR
+    /// ID or bar number), never a name.
+    CounselId, "counsel id", 64
+);
+token_id!(
+    /// A criminal conviction, by its court's docket or record number, so that a later event
+    /// (finality, vacatur) can name it.
+    ConvictionId, "conviction id", 128
+);
+token_id!(
+    /// A document a fact rests on, by its reference number (a certification's receipt
+    /// number, a service record's number): never the document's text.
+    SourceReference, "source reference", 128
+);
+
 /// A recorded event's identifier: 128 bits, written as a UUID.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EventId(u128);

@@ -8,7 +8,7 @@
 //! ```
 //! use docket_core::{
 //!     decide, ActorId, CaseId, CaseState, DecisionOutcome, Event, EventBody, EventId,
-//!     IdempotencyKey, PersonId, Source, Stage, Timestamp,
+//!     IdempotencyKey, PersonFacts, PersonId, Source, Stage, TimeZone, Timestamp,
 //! };
 //!
 //! let case = CaseId::parse("C-1").unwrap();
@@ -25,21 +25,27 @@
 //! };
 //! let history = [
 //!     event(1, "2025-01-06T09:00:00-05:00", EventBody::CaseOpened {
-//!         person_id: PersonId::parse("P-1").unwrap(), a_number: None }),
+//!         person_id: PersonId::parse("P-1").unwrap(),
+//!         a_number: None,
+//!         time_zone: Some(TimeZone::parse("America/New_York").unwrap()),
+//!     }),
 //!     event(2, "2025-01-07T09:00:00-05:00", EventBody::NoticeToAppearFiled),
-//!     event(3, "2025-03-04T10:00:00-05:00",
-//!         EventBody::DecisionIssued { outcome: DecisionOutcome::RemovalOrdered }),
+//!     event(3, "2025-03-04T10:00:00-05:00", EventBody::DecisionIssued {
+//!         outcome: DecisionOutcome::RemovalOrdered, time_zone: None, country_protection: None }),
 //! ];
 //! let mut state = CaseState::default();
 //! for e in &history {
-//!     decide(&state, e).unwrap();
+//!     decide(&state, e, &PersonFacts::default()).unwrap();
 //!     state.apply(e);
 //! }
-//! // 30 days from March 4 is April 3, 2025; without an appeal the order is final after it.
-//! assert_eq!(state.appeal_deadline().unwrap().due.to_string(), "2025-04-03");
+//! // 30 days from March 4 is April 3, 2025, counted in New York; without an appeal the
+//! // order is final when that day ends there (midnight EDT: daylight saving began March 9).
+//! let window = state.appeal_deadline().unwrap();
+//! assert_eq!(window.due.to_string(), "2025-04-03");
+//! assert_eq!(window.ends_at.to_string(), "2025-04-04T00:00:00-04:00");
 //! let summary = state.summary().unwrap();
-//! assert_eq!(summary.stage_at(Timestamp::parse("2025-04-03T12:00:00-05:00").unwrap()), Stage::OrderNotFinal);
-//! assert_eq!(summary.stage_at(Timestamp::parse("2025-04-04T00:00:00-05:00").unwrap()), Stage::FinalOrder);
+//! assert_eq!(summary.stage_at(Timestamp::parse("2025-04-03T23:30:00-04:00").unwrap()), Stage::OrderNotFinal);
+//! assert_eq!(summary.stage_at(Timestamp::parse("2025-04-04T00:00:00-04:00").unwrap()), Stage::FinalOrder);
 //! ```
 
 pub mod access;
@@ -49,23 +55,29 @@ pub mod event;
 pub mod ids;
 pub mod person;
 pub mod report;
+pub mod rules;
 pub mod state;
 pub mod summary;
 pub mod time;
 
 pub use access::{AccessPurpose, UnknownPurpose};
-pub use clocks::{Deadline, Finality, ProtectionPeriod, RemovalPeriod, Rule};
+pub use clocks::{
+    COURT_ZONES, Deadline, Finality, LocalClock, OverstayPenalty, ProtectionPeriod, RemovalPeriod, infer_court_zone,
+};
 pub use decide::{Refusal, decide};
 pub use event::{
-    AppealOutcome, Appellant, CitizenshipFinding, CloseReason, CustodyReviewOutcome, DecisionOutcome,
-    EVENT_SCHEMA_VERSION, Event, EventBody, HearingKind, ProtectionKind, ReleaseKind, ReliefKind, Source, StayKind,
+    AppealOutcome, Appellant, CitizenshipFinding, CloseReason, CounselForm, CountryProtection, CustodyReviewOutcome,
+    DecisionOutcome, EVENT_SCHEMA_VERSION, EntryManner, Event, EventBody, HearingKind, MAX_VOLUNTARY_DEPARTURE_DAYS,
+    MitigatingFact, MotionBasis, OffenceClass, ProtectionEnd, ProtectionKind, ReleaseKind, ReliefKind, Source, Statute,
+    StayKind, VoluntaryDeparturePeriod,
 };
-pub use ids::{ActorId, CaseId, EventId, IdError, IdempotencyKey, PersonId};
+pub use ids::{ActorId, CaseId, ConvictionId, CounselId, EventId, IdError, IdempotencyKey, PersonId, SourceReference};
 pub use person::{
     ANumber, Country, DateOfBirth, DocumentKind, NameOrder, NamePart, Person, PersonError, PersonName, Sex,
     TravelDocument, fold_name,
 };
 pub use report::DocketReport;
+pub use rules::{Bar, Rule};
 pub use state::CaseState;
-pub use summary::{CaseSummary, CitizenshipStatus, Stage};
-pub use time::{Date, TimeError, Timestamp, Weekday};
+pub use summary::{CaseSummary, CitizenshipStatus, PersonFacts, Stage};
+pub use time::{Date, TimeError, TimeZone, Timestamp, Weekday};

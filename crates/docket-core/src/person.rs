@@ -306,6 +306,14 @@ impl DateOfBirth {
         self.day
     }
 
+    /// The earliest day the person can have been born on, given the recorded parts
+    /// (January 1 of the year when the month is unknown).
+    pub fn earliest(&self) -> Date {
+        // INVARIANT: the parts were checked to form a real date when parsed.
+        Date::from_ymd(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+            .unwrap_or_else(|_| Date::from_ymd(self.year, 1, 1).unwrap_or(Date::MIN))
+    }
+
     /// The full date, when day and month are known.
     pub fn date(&self) -> Option<Date> {
         Date::from_ymd(self.year, self.month?, self.day?).ok()

@@ -4,9 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use std::collections::BTreeSet;
+
 use crate::clocks::Rule;
 use crate::event::ReliefKind;
-use crate::summary::{CaseSummary, CitizenshipStatus, Stage};
+use crate::ids::PersonId;
+use crate::summary::{CaseSummary, CitizenshipStatus, PersonFacts, Stage};
 use crate::time::Timestamp;
 
 /// Counts over a docket as of one instant.
@@ -32,13 +35,18 @@ pub struct DocketReport {
     pub citizenship_claims_pending: u64,
     /// Deadlines falling due within the horizon, by rule.
     pub deadlines_due: BTreeMap<Rule, u64>,
-    /// Custody reviews of detained persons whose date has passed without the person being
-    /// released (the review may have been held: Docket counts the clock, not the review).
+    /// Custody reviews of detained persons whose date has passed with no review recorded.
     pub custody_reviews_past_due: u64,
     /// Custody reviews of detained persons falling due within the horizon.
     pub custody_reviews_due: u64,
-    /// Final orders with a travel document on file and nothing in force to stop removal.
+    /// Final orders with a travel document on file and no bar to removal (as
+    /// [`CaseSummary::bars_to_removal`] computes them, a citizenship claim in any of the
+    /// person's cases included). Complete once [`DocketReport::finish`] has run.
     pub final_orders_unprotected: u64,
+    /// Persons with an unresolved citizenship claim in some case.
+    claimants: BTreeSet<PersonId>,
+    /// Cases without a bar of their own, by person, until the claims of every case are known.
+    removable: Vec<Option<PersonId>>,
     /// Cases whose history holds events the fold had to note as anomalies.
     pub with_anomalies: u64,
 }
@@ -61,6 +69,8 @@ impl DocketReport {
             custody_reviews_due: 0,
             final_orders_unprotected: 0,
             with_anomalies: 0,
+            claimants: BTreeSet::new(),
+            removable: Vec::new(),
         }
     }
 
@@ -80,9 +90,9 @@ impl DocketReport {
             self.detained += 1;
             let horizon = t.local_date().add_days(self.horizon_days);
             for r in &s.custody_reviews {
-                if !r.open_at(t) {
+                if r.overdue_at(t) {
                     self.custody_reviews_past_due += 1;
-                } else if r.due <= horizon {
+                } else if r.pending_at(t) && r.due <= horizon {
                     self.custody_reviews_due += 1;
                 }
             }
@@ -104,13 +114,27 @@ impl DocketReport {
         }
         if s.citizenship == CitizenshipStatus::Pending {
             self.citizenship_claims_pending += 1;
+            if let Some(p) = &s.person_id {
+                self.claimants.insert(p.clone());
+            }
         }
         for d in s.deadlines_within(t, self.horizon_days) {
             *self.deadlines_due.entry(d.rule).or_default() += 1;
         }
-        if stage == Stage::FinalOrder && !any && s.travel_document && s.citizenship != CitizenshipStatus::Pending {
-            self.final_orders_unprotected += 1;
+        if stage == Stage::FinalOrder
+            && s.travel_document
+            && s.bars_to_removal(t, &PersonFacts::default(), None).is_empty()
+        {
+            self.removable.push(s.person_id.clone());
         }
+    }
+
+    /// Completes the counts that depend on more than one case of a person: a final order is
+    /// not removable while the person has a citizenship claim pending in another case.
+    pub fn finish(&mut self) {
+        let claimants = &self.claimants;
+        self.final_orders_unprotected =
+            self.removable.iter().filter(|p| p.as_ref().is_none_or(|p| !claimants.contains(p))).count() as u64;
     }
 
     /// Open cases (not closed, removed or departed).

@@ -2,12 +2,13 @@
 //! rules that may refuse an event live in [`crate::decide`], before it is stored.
 
 use crate::event::{
-    AppealOutcome, Appellant, CitizenshipFinding, CloseReason, DecisionOutcome, Event, EventBody, HearingKind,
-    ProtectionKind, ReleaseKind, ReliefKind,
+    AppealOutcome, Appellant, CitizenshipFinding, CloseReason, CounselForm, CountryProtection, DecisionOutcome,
+    EntryManner, Event, EventBody, HearingKind, MitigatingFact, MotionBasis, OffenceClass, ProtectionEnd,
+    ProtectionKind, ReleaseKind, ReliefKind, Statute, VoluntaryDeparturePeriod,
 };
-use crate::ids::{CaseId, EventId, PersonId};
-use crate::person::{ANumber, TravelDocument};
-use crate::time::{Date, Timestamp};
+use crate::ids::{ActorId, CaseId, ConvictionId, CounselId, EventId, PersonId, SourceReference};
+use crate::person::{ANumber, Country, TravelDocument};
+use crate::time::{Date, TimeZone, Timestamp};
 
 /// A recorded fact: when it took effect and which event says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,29 +69,114 @@ pub struct GrantedProtection {
     pub kind: ProtectionKind,
     /// First instant in force.
     pub from: Timestamp,
-    /// Its end date as granted, if any.
-    pub until: Option<Timestamp>,
+    /// Its end as granted.
+    pub until: ProtectionEnd,
     /// The granting event.
     pub granted_by: EventId,
     /// Terminated before `until`, at this time, by this event.
     pub terminated: Option<Fact>,
+    /// Recorded as lapsed, at this time, by this event: the end of a protection whose end date
+    /// was unknown or that was granted without one.
+    pub lapsed: Option<Fact>,
 }
 
 impl GrantedProtection {
-    /// The instant it stops being in force, if it does.
-    pub fn ends_at(&self) -> Option<Timestamp> {
-        match (self.until, self.terminated) {
-            (Some(u), Some(t)) => Some(u.min(t.at)),
-            (Some(u), None) => Some(u),
-            (None, Some(t)) => Some(t.at),
-            (None, None) => None,
+    /// When it stops being in force, on what is recorded: the earliest of its end date, its
+    /// termination and its recorded lapse.
+    pub fn end(&self) -> ProtectionEnd {
+        let recorded = [self.terminated, self.lapsed].into_iter().flatten().map(|f| f.at).min();
+        match (self.until, recorded) {
+            (ProtectionEnd::At(u), Some(r)) => ProtectionEnd::At(u.min(r)),
+            (_, Some(r)) => ProtectionEnd::At(r),
+            (until, None) => until,
         }
     }
 
-    /// Whether it is in force at `t`.
+    /// Whether it is in force at `t`, or may be: a protection whose end date is unknown is
+    /// taken to be in force (fail closed).
     pub fn in_force_at(&self, t: Timestamp) -> bool {
-        self.from <= t && self.ends_at().is_none_or(|end| t < end)
+        self.from <= t
+            && match self.end() {
+                ProtectionEnd::At(end) => t < end,
+                ProtectionEnd::Indefinite | ProtectionEnd::Unknown => true,
+            }
     }
+}
+
+/// A grant of withholding or CAT protection as to a country, and the event that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountryProtectionGrant {
+    /// What was granted, as to which country.
+    pub protection: CountryProtection,
+    /// When and by which event.
+    pub granted: Fact,
+}
+
+/// Counsel of record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounselOfRecord {
+    /// Counsel's identifier.
+    pub counsel: CounselId,
+    /// The notice of appearance.
+    pub form: CounselForm,
+    /// When and by which event the appearance was entered.
+    pub appeared: Fact,
+    /// When and by which event counsel withdrew, if they have.
+    pub withdrew: Option<Fact>,
+}
+
+/// A criminal conviction as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conviction {
+    /// The conviction's record number.
+    pub conviction: ConvictionId,
+    /// The class of the offence.
+    pub offence_class: OffenceClass,
+    /// The statute of conviction.
+    pub statute: Statute,
+    /// The date of conviction.
+    pub convicted_on: Date,
+    /// Whether it is final (appeals exhausted or waived).
+    pub final_conviction: bool,
+    /// The event that last recorded it.
+    pub recorded: Fact,
+    /// Vacated, when and by which event.
+    pub vacated: Option<Fact>,
+}
+
+/// A national-security determination by an authorized official.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityDetermination {
+    /// The official who made it.
+    pub official: ActorId,
+    /// Its reference, as recorded on the event.
+    pub reference: Option<String>,
+    /// When and by which event.
+    pub made: Fact,
+}
+
+/// The person's last entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastEntry {
+    /// The date of entry.
+    pub entered_on: Date,
+    /// How.
+    pub manner: EntryManner,
+    /// The last day of the admitted period, if admitted for one.
+    pub admitted_until: Option<Date>,
+    /// The event that recorded it.
+    pub recorded: Fact,
+}
+
+/// A mitigating circumstance and the document it rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mitigation {
+    /// Which circumstance.
+    pub fact: MitigatingFact,
+    /// The document.
+    pub source: SourceReference,
+    /// The event that recorded it.
+    pub recorded: Fact,
 }
 
 /// The judge's decision currently standing.
@@ -113,8 +199,8 @@ pub struct Appeal {
     pub late: bool,
     /// The Board's decision, if made.
     pub decided: Option<(AppealOutcome, Fact)>,
-    /// Voluntary departure granted or reinstated by the Board, to this date.
-    pub voluntary_departure_until: Option<Date>,
+    /// Voluntary departure granted or reinstated by the Board.
+    pub voluntary_departure: Option<VoluntaryDeparturePeriod>,
 }
 
 /// A motion to reopen.
@@ -122,6 +208,8 @@ pub struct Appeal {
 pub struct MotionToReopen {
     /// When and by which event it was filed.
     pub filed: Fact,
+    /// Its grounds, if recorded.
+    pub basis: Option<MotionBasis>,
     /// Whether and when it was decided.
     pub decided: Option<(bool, Fact)>,
 }
@@ -136,12 +224,14 @@ pub struct CitizenshipClaim {
 }
 
 /// Immigration custody.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Custody {
     /// Detained since (current episode), if detained.
     pub detained_since: Option<Fact>,
     /// The last custody review of the current episode.
     pub last_review: Option<Fact>,
+    /// Every custody review of the current episode, in order.
+    pub reviews: Vec<Fact>,
     /// The last release and its terms.
     pub last_release: Option<(ReleaseKind, Fact)>,
     /// Number of custody episodes so far.
@@ -171,8 +261,12 @@ pub struct CaseState {
     pub person_id: Option<PersonId>,
     /// The person's A-number, if recorded.
     pub a_number: Option<ANumber>,
+    /// The time zone of the case's court or office, if recorded.
+    pub time_zone: Option<TimeZone>,
     /// When the case was opened.
     pub opened: Option<Fact>,
+    /// Arrests, in order.
+    pub arrests: Vec<Fact>,
     /// When the notice to appear was served.
     pub nta_served: Option<Fact>,
     /// When the notice to appear was filed with the court.
@@ -187,8 +281,16 @@ pub struct CaseState {
     pub protections: Vec<GrantedProtection>,
     /// The judge's decision currently standing (cleared when vacated).
     pub decision: Option<StandingDecision>,
+    /// The time zone of the court that issued the standing decision, where it differs from
+    /// the case's.
+    pub decision_time_zone: Option<TimeZone>,
+    /// Grants of withholding or CAT protection as to a country, in order; they survive a
+    /// later decision unless that decision is reopened or remanded.
+    pub country_protections: Vec<CountryProtectionGrant>,
     /// Appeal waiver of the standing decision.
     pub appeal_waived: Option<Fact>,
+    /// Appeal reserved at the hearing on the standing decision.
+    pub appeal_reserved: Option<Fact>,
     /// Appeal of the standing decision.
     pub appeal: Option<Appeal>,
     /// Petition for review filed after the Board's decision.
@@ -205,8 +307,18 @@ pub struct CaseState {
     pub travel_document: Option<(TravelDocument, Fact)>,
     /// Verified departure.
     pub departure_verified: Option<(Date, Fact)>,
-    /// Removal carried out.
-    pub removed: Option<Fact>,
+    /// Removal carried out, and to where if recorded.
+    pub removed: Option<(Fact, Option<Country>)>,
+    /// Counsel who have appeared, in order (withdrawn ones included).
+    pub counsel: Vec<CounselOfRecord>,
+    /// Criminal convictions, in order of first record.
+    pub convictions: Vec<Conviction>,
+    /// National-security determinations.
+    pub security_determinations: Vec<SecurityDetermination>,
+    /// The last entry, as last recorded.
+    pub last_entry: Option<LastEntry>,
+    /// Mitigating circumstances.
+    pub mitigations: Vec<Mitigation>,
     /// Closure.
     pub closed: Option<(CloseReason, Fact)>,
     /// Events accepted by the fold despite not fitting the state.
@@ -229,10 +341,14 @@ impl CaseState {
 
     fn vacate_decision(&mut self) {
         if let Some(d) = self.decision.take() {
+            // Grants made by the vacated decision go with it; those by separate grants stay.
+            self.country_protections.retain(|g| g.granted.event != d.issued.event);
             self.vacated_decisions.push(d);
         }
+        self.decision_time_zone = None;
         self.appeal = None;
         self.appeal_waived = None;
+        self.appeal_reserved = None;
         self.petition_for_review = None;
         self.motions_to_reopen.clear();
     }
@@ -253,7 +369,7 @@ impl CaseState {
         self.last_effective_at = Some(self.last_effective_at.map_or(event.effective_at, |l| l.max(event.effective_at)));
         let fact = Fact::of(event);
         match &event.body {
-            EventBody::CaseOpened { person_id, a_number } => {
+            EventBody::CaseOpened { person_id, a_number, time_zone } => {
                 if self.opened.is_some() {
                     self.anomaly(event, "case opened twice");
                 }
@@ -262,7 +378,11 @@ impl CaseState {
                 if a_number.is_some() {
                     self.a_number = *a_number;
                 }
+                if time_zone.is_some() {
+                    self.time_zone = time_zone.clone();
+                }
             }
+            EventBody::Arrested => self.arrests.push(fact),
             EventBody::NoticeToAppearServed => self.nta_served = Some(fact),
             EventBody::NoticeToAppearFiled => self.nta_filed = Some(fact),
             EventBody::HearingScheduled { kind, at } => {
@@ -288,8 +408,14 @@ impl CaseState {
                 filed: fact,
                 resolved: None,
             }),
-            EventBody::ReliefApplicationGranted { relief } => {
-                self.resolve_relief(event, *relief, ApplicationStatus::Granted)
+            EventBody::ReliefApplicationGranted { relief, country } => {
+                self.resolve_relief(event, *relief, ApplicationStatus::Granted);
+                if matches!(relief, ReliefKind::Withholding | ReliefKind::Cat) {
+                    self.country_protections.push(CountryProtectionGrant {
+                        protection: CountryProtection { relief: *relief, country: *country },
+                        granted: fact,
+                    });
+                }
             }
             EventBody::ReliefApplicationDenied { relief } => {
                 self.resolve_relief(event, *relief, ApplicationStatus::Denied)
@@ -303,11 +429,23 @@ impl CaseState {
                 until: *until,
                 granted_by: event.id,
                 terminated: None,
+                lapsed: None,
             }),
             EventBody::ProtectionExpired { protection } => {
                 let t = event.effective_at;
                 if !self.protections.iter().any(|p| p.kind == *protection && p.from <= t) {
                     self.anomaly(event, "expiry of a protection never granted");
+                }
+                // A recorded lapse ends a protection whose end date was not recorded (or that
+                // had none); one with an end date has already ended by it.
+                for p in self
+                    .protections
+                    .iter_mut()
+                    .filter(|p| p.kind == *protection && p.from <= t && p.lapsed.is_none() && p.terminated.is_none())
+                {
+                    if !matches!(p.until, ProtectionEnd::At(_)) {
+                        p.lapsed = Some(fact);
+                    }
                 }
             }
             EventBody::ProtectionTerminated { protection } => {
@@ -320,12 +458,16 @@ impl CaseState {
                     self.anomaly(event, "termination of a protection not in force");
                 }
             }
-            EventBody::DecisionIssued { outcome } => {
+            EventBody::DecisionIssued { outcome, time_zone, country_protection } => {
                 if self.decision.is_some() {
                     self.anomaly(event, "decision issued while another stands");
                     self.vacate_decision();
                 }
                 self.decision = Some(StandingDecision { outcome: *outcome, issued: fact });
+                self.decision_time_zone = time_zone.clone();
+                if let Some(p) = country_protection {
+                    self.country_protections.push(CountryProtectionGrant { protection: *p, granted: fact });
+                }
                 self.next_hearing = None;
             }
             EventBody::AppealFiled { by, late_filing_basis } => {
@@ -337,14 +479,15 @@ impl CaseState {
                     filed: fact,
                     late: late_filing_basis.is_some(),
                     decided: None,
-                    voluntary_departure_until: None,
+                    voluntary_departure: None,
                 });
             }
             EventBody::AppealWaived => self.appeal_waived = Some(fact),
-            EventBody::AppealDecided { outcome, voluntary_departure_until } => match self.appeal.as_mut() {
+            EventBody::AppealReserved => self.appeal_reserved = Some(fact),
+            EventBody::AppealDecided { outcome, voluntary_departure } => match self.appeal.as_mut() {
                 Some(a) if a.decided.is_none() => {
                     a.decided = Some((*outcome, fact));
-                    a.voluntary_departure_until = *voluntary_departure_until;
+                    a.voluntary_departure = *voluntary_departure;
                     if *outcome == AppealOutcome::Remanded {
                         self.vacate_decision();
                     }
@@ -352,8 +495,8 @@ impl CaseState {
                 _ => self.anomaly(event, "appeal decided without one pending"),
             },
             EventBody::PetitionForReviewFiled => self.petition_for_review = Some(fact),
-            EventBody::MotionToReopenFiled => {
-                self.motions_to_reopen.push(MotionToReopen { filed: fact, decided: None });
+            EventBody::MotionToReopenFiled { basis } => {
+                self.motions_to_reopen.push(MotionToReopen { filed: fact, basis: *basis, decided: None });
             }
             EventBody::MotionToReopenDecided { granted } => {
                 match self.motions_to_reopen.iter_mut().find(|m| m.decided.is_none()) {
@@ -383,6 +526,7 @@ impl CaseState {
                 } else {
                     self.custody.detained_since = Some(fact);
                     self.custody.last_review = None;
+                    self.custody.reviews.clear();
                     self.custody.episodes += 1;
                 }
             }
@@ -391,6 +535,7 @@ impl CaseState {
                     self.anomaly(event, "custody reviewed while not detained");
                 }
                 self.custody.last_review = Some(fact);
+                self.custody.reviews.push(fact);
             }
             EventBody::CustodyReleased { release } => {
                 if self.custody.detained_since.take().is_none() {
@@ -408,9 +553,60 @@ impl CaseState {
                 self.departure_verified = Some((*departed_on, fact));
                 self.custody.detained_since = None;
             }
-            EventBody::RemovalCarriedOut => {
-                self.removed = Some(fact);
+            EventBody::RemovalCarriedOut { country } => {
+                self.removed = Some((fact, *country));
                 self.custody.detained_since = None;
+            }
+            EventBody::CounselAppeared { counsel, form } => self.counsel.push(CounselOfRecord {
+                counsel: counsel.clone(),
+                form: *form,
+                appeared: fact,
+                withdrew: None,
+            }),
+            EventBody::CounselWithdrew { counsel } => {
+                match self.counsel.iter_mut().find(|c| c.counsel == *counsel && c.withdrew.is_none()) {
+                    Some(c) => c.withdrew = Some(fact),
+                    None => self.anomaly(event, "withdrawal of counsel not of record"),
+                }
+            }
+            EventBody::ConvictionRecorded { conviction, offence_class, statute, convicted_on, final_conviction } => {
+                let record = Conviction {
+                    conviction: conviction.clone(),
+                    offence_class: *offence_class,
+                    statute: statute.clone(),
+                    convicted_on: *convicted_on,
+                    final_conviction: *final_conviction,
+                    recorded: fact,
+                    vacated: None,
+                };
+                match self.convictions.iter_mut().find(|c| c.conviction == *conviction) {
+                    Some(c) => *c = record,
+                    None => self.convictions.push(record),
+                }
+            }
+            EventBody::ConvictionVacated { conviction } => {
+                match self.convictions.iter_mut().find(|c| c.conviction == *conviction && c.vacated.is_none()) {
+                    Some(c) => c.vacated = Some(fact),
+                    None => self.anomaly(event, "vacatur of a conviction not recorded"),
+                }
+            }
+            EventBody::NationalSecurityDetermination { official } => {
+                self.security_determinations.push(SecurityDetermination {
+                    official: official.clone(),
+                    reference: event.reference.clone(),
+                    made: fact,
+                });
+            }
+            EventBody::LastEntryRecorded { entered_on, manner, admitted_until } => {
+                self.last_entry = Some(LastEntry {
+                    entered_on: *entered_on,
+                    manner: *manner,
+                    admitted_until: *admitted_until,
+                    recorded: fact,
+                });
+            }
+            EventBody::MitigatingFactRecorded { fact: what, source } => {
+                self.mitigations.push(Mitigation { fact: *what, source: source.clone(), recorded: fact });
             }
             EventBody::CaseClosed { reason } => {
                 if self.closed.is_some() {
@@ -449,6 +645,17 @@ impl CaseState {
     /// Whether a claim to US citizenship is raised and not yet resolved.
     pub fn citizenship_claim_pending(&self) -> bool {
         self.citizenship_claim.is_some_and(|c| c.resolved.is_none())
+    }
+
+    /// Counsel of record now (appeared and not withdrawn).
+    pub fn counsel_of_record(&self) -> impl Iterator<Item = &CounselOfRecord> {
+        self.counsel.iter().filter(|c| c.withdrew.is_none())
+    }
+
+    /// The time zone the standing decision's deadlines are counted in: the deciding court's,
+    /// else the case's.
+    pub fn decision_zone(&self) -> Option<&TimeZone> {
+        self.decision_time_zone.as_ref().or(self.time_zone.as_ref())
     }
 
     /// Whether the person has been found to be a US citizen.

@@ -1,13 +1,17 @@
 //! A case's projection: a flat, time-independent summary that answers "as of" questions
 //! without the events. It is what the store keeps per case and what policies read in bulk.
 
-use crate::clocks::{Deadline, Finality, ProtectionPeriod, RemovalPeriod, Rule};
+use crate::clocks::{Deadline, Finality, OverstayPenalty, ProtectionPeriod, RemovalPeriod, Rule};
 use crate::event::CitizenshipFinding;
 use crate::event::{CloseReason, DecisionOutcome, HearingKind, ReliefKind};
-use crate::ids::{CaseId, PersonId};
-use crate::person::ANumber;
-use crate::state::{ApplicationStatus, CaseState};
-use crate::time::{Date, Timestamp};
+use crate::ids::{CaseId, EventId, PersonId};
+use crate::person::{ANumber, Country, DateOfBirth};
+use crate::rules::Bar;
+use crate::state::{
+    ApplicationStatus, CaseState, CitizenshipClaim, Conviction, CounselOfRecord, CountryProtectionGrant, LastEntry,
+    Mitigation, SecurityDetermination,
+};
+use crate::time::{Date, TimeZone, Timestamp};
 
 /// Where a claim to US citizenship stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,12 +100,21 @@ pub struct CaseSummary {
     pub person_id: Option<PersonId>,
     /// The A-number.
     pub a_number: Option<ANumber>,
+    /// The time zone the case's deadlines are counted in: the deciding court's, else the
+    /// case's, else (once a decision stands) one inferred from the decision's UTC offset.
+    pub time_zone: Option<TimeZone>,
+    /// Whether `time_zone` was inferred, no zone having been recorded.
+    pub time_zone_inferred: bool,
     /// Stream version (events applied).
     pub version: u64,
     /// When the case was opened.
     pub opened_at: Option<Timestamp>,
     /// Latest effective time among its events.
     pub last_effective_at: Option<Timestamp>,
+    /// Arrests recorded, and the latest.
+    pub arrests: u32,
+    /// When the latest arrest took effect.
+    pub last_arrest_at: Option<Timestamp>,
     /// Notice to appear served.
     pub nta_served_at: Option<Timestamp>,
     /// Notice to appear filed.
@@ -116,10 +129,14 @@ pub struct CaseSummary {
     pub appeal_waived: bool,
     /// Whether the standing decision was appealed (pending or decided).
     pub appealed: bool,
+    /// Whether appeal was reserved at the hearing.
+    pub appeal_reserved: bool,
     /// The appeal window of the standing decision.
     pub appeal_deadline: Option<Deadline>,
     /// When the order of removal is or becomes final.
     pub final_order: Option<Finality>,
+    /// What overstaying voluntary departure cost the person, if they overstayed.
+    pub overstay_penalty: Option<OverstayPenalty>,
     /// The voluntary-departure deadline in force.
     pub voluntary_departure: Option<Deadline>,
     /// The removal period.
@@ -130,18 +147,41 @@ pub struct CaseSummary {
     pub detained_since: Option<Timestamp>,
     /// Relief applications pending.
     pub pending_relief: Vec<ReliefKind>,
+    /// Pending claims for protection from persecution or torture (asylum, withholding,
+    /// CAT), each with the event that filed it.
+    pub pending_protection_claims: Vec<(ReliefKind, EventId)>,
     /// Relief granted (by an application or by the judge).
     pub granted_relief: Vec<ReliefKind>,
+    /// Grants of withholding or CAT protection as to a country.
+    pub country_protections: Vec<CountryProtectionGrant>,
     /// Claim to US citizenship.
     pub citizenship: CitizenshipStatus,
+    /// The events of the claim and its resolution.
+    pub citizenship_basis: Vec<EventId>,
+    /// The claim itself, when and by which events it was raised and resolved.
+    pub citizenship_claim: Option<CitizenshipClaim>,
     /// Protections and stays, granted or arising by regulation.
     pub protections: Vec<ProtectionPeriod>,
     /// Whether a travel document has been obtained.
     pub travel_document: bool,
     /// Verified departure date.
     pub departed_on: Option<Date>,
+    /// The events of departure or removal.
+    pub left_basis: Vec<EventId>,
     /// Removal carried out.
     pub removed_at: Option<Timestamp>,
+    /// The country removed to, if recorded.
+    pub removed_to: Option<Country>,
+    /// Counsel of record now.
+    pub counsel: Vec<CounselOfRecord>,
+    /// Criminal convictions as recorded (vacated ones included, marked).
+    pub convictions: Vec<Conviction>,
+    /// National-security determinations.
+    pub security_determinations: Vec<SecurityDetermination>,
+    /// The person's last entry.
+    pub last_entry: Option<LastEntry>,
+    /// Mitigating circumstances.
+    pub mitigations: Vec<Mitigation>,
     /// Closure.
     pub closed: Option<(CloseReason, Timestamp)>,
     /// Number of anomalies noted by the fold.
@@ -164,6 +204,11 @@ impl CaseState {
         let mut pending_relief: Vec<ReliefKind> = self.pending_relief().map(|a| a.relief).collect();
         pending_relief.sort();
         pending_relief.dedup();
+        let pending_protection_claims = self
+            .pending_relief()
+            .filter(|a| matches!(a.relief, ReliefKind::Asylum | ReliefKind::Withholding | ReliefKind::Cat))
+            .map(|a| (a.relief, a.filed.event))
+            .collect();
         let citizenship = match self.citizenship_claim {
             None => CitizenshipStatus::NoClaim,
             Some(c) => match c.resolved {
@@ -172,13 +217,25 @@ impl CaseState {
                 Some((CitizenshipFinding::NotCitizen, _)) => CitizenshipStatus::NotCitizen,
             },
         };
+        let citizenship_basis = self
+            .citizenship_claim
+            .map(|c| [Some(c.raised.event), c.resolved.map(|(_, f)| f.event)].into_iter().flatten().collect())
+            .unwrap_or_default();
+        let left_basis = [self.departure_verified.map(|(_, f)| f.event), self.removed.map(|(f, _)| f.event)]
+            .into_iter()
+            .flatten()
+            .collect();
         Some(CaseSummary {
             case_id,
             person_id: self.person_id.clone(),
             a_number: self.a_number,
+            time_zone: self.clock().and_then(|c| c.zone().cloned()).or_else(|| self.decision_zone().cloned()),
+            time_zone_inferred: self.zone_inferred() && self.clock().is_some_and(|c| c.zone().is_some()),
             version: self.version,
             opened_at: self.opened.map(|f| f.at),
             last_effective_at: self.last_effective_at,
+            arrests: self.arrests.len() as u32,
+            last_arrest_at: self.arrests.last().map(|f| f.at),
             nta_served_at: self.nta_served.map(|f| f.at),
             nta_filed_at: self.nta_filed.map(|f| f.at),
             next_hearing: self.next_hearing.map(|h| (h.kind, h.at)),
@@ -186,19 +243,32 @@ impl CaseState {
             appeal_pending: self.appeal.is_some_and(|a| a.decided.is_none()),
             appeal_waived: self.appeal_waived.is_some(),
             appealed: self.appeal.is_some(),
+            appeal_reserved: self.appeal_reserved.is_some(),
             appeal_deadline: self.appeal_deadline(),
             final_order: self.final_order(),
+            overstay_penalty: self.overstay_penalty(),
             voluntary_departure: self.voluntary_departure_deadline(),
             removal_period: self.removal_period(),
             custody_reviews: self.post_order_custody_reviews(),
             detained_since: self.custody.detained_since.map(|f| f.at),
             pending_relief,
+            pending_protection_claims,
             granted_relief,
+            country_protections: self.country_protections.clone(),
             citizenship,
+            citizenship_basis,
+            citizenship_claim: self.citizenship_claim,
             protections: self.protection_periods(),
             travel_document: self.travel_document.is_some(),
             departed_on: self.departure_verified.map(|(d, _)| d),
-            removed_at: self.removed.map(|f| f.at),
+            left_basis,
+            removed_at: self.removed.map(|(f, _)| f.at),
+            removed_to: self.removed.and_then(|(_, c)| c),
+            counsel: self.counsel_of_record().cloned().collect(),
+            convictions: self.convictions.clone(),
+            security_determinations: self.security_determinations.clone(),
+            last_entry: self.last_entry,
+            mitigations: self.mitigations.clone(),
             closed: self.closed.map(|(r, f)| (r, f.at)),
             anomalies: self.anomalies.len() as u32,
         })
@@ -286,7 +356,7 @@ impl CaseSummary {
         if self.detained_since.is_some_and(|since| since <= t) {
             out.extend(self.custody_reviews.iter());
         }
-        out.retain(|d| d.open_at(t) && d.due <= horizon);
+        out.retain(|d| d.pending_at(t) && d.due <= horizon);
         out.sort_by_key(|d| d.due);
         out
     }
@@ -294,5 +364,188 @@ impl CaseSummary {
     /// Whether the case is open (not closed, removed or departed) at `t`.
     pub fn open_at(&self, t: Timestamp) -> bool {
         !matches!(self.stage_at(t), Stage::Closed | Stage::Removed | Stage::Departed)
+    }
+}
+
+/// What Docket knows of a person beyond one case, for the rules that concern the person
+/// rather than the case: their recorded identity, and the claims to US citizenship in their
+/// other cases (a claim is about the person, so it protects every case of theirs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonFacts {
+    /// The person's recorded date of birth, if the person is stored.
+    pub date_of_birth: Option<DateOfBirth>,
+    /// The person's recorded A-number.
+    pub a_number: Option<ANumber>,
+    /// Claims to US citizenship raised in the person's other cases, with their resolutions.
+    pub claims_elsewhere: Vec<(CaseId, CitizenshipClaim)>,
+}
+
+impl PersonFacts {
+    /// The other cases' claims unresolved at `t`.
+    pub fn claims_pending_at(&self, t: Timestamp) -> impl Iterator<Item = &(CaseId, CitizenshipClaim)> {
+        self.claims_elsewhere.iter().filter(move |(_, c)| c.raised.at <= t && c.resolved.is_none_or(|(_, f)| f.at > t))
+    }
+
+    /// The other cases where the person was found to be a US citizen by `t`.
+    pub fn citizen_found_by(&self, t: Timestamp) -> impl Iterator<Item = &(CaseId, CitizenshipClaim)> {
+        self.claims_elsewhere.iter().filter(move |(_, c)| {
+            c.resolved.is_some_and(|(finding, f)| finding == CitizenshipFinding::Citizen && f.at <= t)
+        })
+    }
+}
+
+impl CaseSummary {
+    /// The bars to an enforcement action that concern the person rather than the case, as of
+    /// `t`: a finding of US citizenship or an unresolved claim to it, in this case or any
+    /// other of the person's, and a departure or removal already recorded.
+    pub fn bars_to_enforcement(&self, t: Timestamp, person: &PersonFacts) -> Vec<Bar> {
+        let mut bars = Vec::new();
+        let here = self.citizenship_basis.clone();
+        match self.citizenship {
+            CitizenshipStatus::Citizen => bars.push(Bar::new(
+                Rule::CitizenshipEstablished,
+                "the person has been found to be a US citizen",
+                here.clone(),
+            )),
+            CitizenshipStatus::Pending => bars.push(Bar::new(
+                Rule::CitizenshipClaimPending,
+                "a claim to US citizenship is pending in this case",
+                here.clone(),
+            )),
+            CitizenshipStatus::NoClaim | CitizenshipStatus::NotCitizen => {}
+        }
+        if let Some((case, claim)) = person.citizen_found_by(t).next() {
+            bars.push(Bar::new(
+                Rule::CitizenshipEstablished,
+                format!("the person has been found to be a US citizen (case `{case}`)"),
+                claim.resolved.map(|(_, f)| f.event).into_iter().collect(),
+            ));
+        }
+        let pending: Vec<&(CaseId, CitizenshipClaim)> = person.claims_pending_at(t).collect();
+        if !pending.is_empty() {
+            let cases: Vec<String> = pending.iter().map(|(c, _)| format!("`{c}`")).collect();
+            bars.push(Bar::new(
+                Rule::CitizenshipClaimPending,
+                format!("a claim of the person to US citizenship is pending (case {})", cases.join(", ")),
+                pending.iter().map(|(_, c)| c.raised.event).collect(),
+            ));
+        }
+        let removed = self.removed_at.is_some_and(|at| at <= t);
+        let departed = self.departed_on.is_some_and(|d| d <= t.local_date());
+        if removed || departed {
+            bars.push(Bar::new(
+                Rule::AlreadyLeft,
+                if removed { "removal is already recorded" } else { "the person's departure is already recorded" },
+                self.left_basis.clone(),
+            ));
+        }
+        bars
+    }
+
+    /// Every bar to removing the person at `t` to `destination` (unknown when `None`), the
+    /// most specific first: the bars on the person, then each stay or protection in force,
+    /// a running voluntary-departure period, pending protection claims, grants of withholding
+    /// or CAT protection as to the destination, and last the want of a final order. Empty
+    /// when removal is lawful on the record. This is the one place the bars to removal are
+    /// computed: recording a removal, the supervisor's report and the gates all ask here.
+    pub fn bars_to_removal(&self, t: Timestamp, person: &PersonFacts, destination: Option<Country>) -> Vec<Bar> {
+        let mut bars = self.bars_to_enforcement(t, person);
+        // The stays that arise from the proceedings themselves first, then stays granted, then
+        // the statuses that protect the person whatever the proceedings.
+        let mut in_force: Vec<&ProtectionPeriod> = self.protections_in_force(t).collect();
+        in_force.sort_by_key(|p| specificity(p.rule));
+        for p in in_force {
+            let until = match (p.until, p.end_unknown) {
+                (Some(u), _) => format!(" until {u}"),
+                (None, true) => ", its end date unknown".to_owned(),
+                (None, false) => String::new(),
+            };
+            let what = match p.rule {
+                Rule::AutomaticStayAppealWindow => "the appeal window's automatic stay is in force".to_owned(),
+                Rule::AutomaticStayPendingAppeal => {
+                    "an appeal is pending before the Board, which stays removal".to_owned()
+                }
+                Rule::AutomaticStayInAbsentiaMotion => {
+                    "a motion to reopen the in absentia order is pending, which stays removal".to_owned()
+                }
+                _ => format!("{} is in force", protection_words(p.kind)),
+            };
+            bars.push(Bar::new(p.rule, format!("{what}{until}"), p.basis.clone()));
+        }
+        if let Some(vd) = self.voluntary_departure.as_ref().filter(|d| d.open_at(t) && !d.met_by(t)) {
+            bars.push(Bar::new(
+                vd.rule,
+                format!("the voluntary-departure period runs until {}", vd.due),
+                vd.basis.clone(),
+            ));
+        }
+        for (relief, event) in &self.pending_protection_claims {
+            bars.push(Bar::new(
+                Rule::PendingProtectionClaim,
+                format!("an application for `{}` is pending", relief.name()),
+                vec![*event],
+            ));
+        }
+        for g in &self.country_protections {
+            let rule = match g.protection.relief {
+                ReliefKind::Cat => Rule::CatProtectionAsToCountry,
+                _ => Rule::WithholdingAsToCountry,
+            };
+            let what = g.protection.relief.name();
+            let reason = match (g.protection.country, destination) {
+                (None, _) => Some(format!("`{what}` was granted as to a country that was not recorded")),
+                (Some(c), None) => {
+                    Some(format!("`{what}` was granted as to {c} and the country of removal is not stated"))
+                }
+                (Some(c), Some(d)) if c == d => Some(format!("`{what}` was granted as to {c}")),
+                (Some(_), Some(_)) => None,
+            };
+            if let Some(reason) = reason {
+                bars.push(Bar::new(rule, reason, vec![g.granted.event]));
+            }
+        }
+        match &self.final_order {
+            None => {
+                bars.push(Bar::new(Rule::NoFinalOrder, "no administratively final order of removal exists", vec![]))
+            }
+            Some(f) if f.at > t => bars.push(Bar::new(
+                Rule::NoFinalOrder,
+                format!(
+                    "the order of removal is not final until {}{}",
+                    f.at,
+                    f.rule.citation().map(|c| format!(" under {c}")).unwrap_or_default()
+                ),
+                f.basis.clone(),
+            )),
+            Some(_) => {}
+        }
+        bars
+    }
+}
+
+/// The order in which protections in force are named as bars, most specific first.
+fn specificity(rule: Rule) -> u8 {
+    match rule {
+        Rule::AutomaticStayPendingAppeal => 0,
+        Rule::AutomaticStayAppealWindow => 1,
+        Rule::AutomaticStayInAbsentiaMotion => 2,
+        Rule::RecordedAutomaticStay => 3,
+        Rule::JudicialStay => 4,
+        Rule::AdministrativeStay => 5,
+        Rule::TemporaryProtectedStatus => 6,
+        Rule::DeferredAction => 7,
+        _ => 8,
+    }
+}
+
+/// A protection in words.
+pub fn protection_words(kind: crate::event::ProtectionKind) -> &'static str {
+    use crate::event::{ProtectionKind, StayKind};
+    match kind {
+        ProtectionKind::Tps => "temporary protected status",
+        ProtectionKind::DeferredAction => "deferred action",
+        ProtectionKind::Stay(StayKind::Automatic) => "an automatic stay",
+        ProtectionKind::Stay(StayKind::Administrative) => "an administrative stay",
+        ProtectionKind::Stay(StayKind::Judicial) => "a judicial stay",
     }
 }

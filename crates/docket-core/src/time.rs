@@ -32,6 +32,12 @@ pub enum TimeError {
     /// The year is outside the range Docket accepts.
     #[error("year {0} is outside {MIN_YEAR}..={MAX_YEAR}")]
     YearOutOfRange(i32),
+    /// An instant whose local date is outside the years Docket accepts.
+    #[error("`{0}` is outside the years {MIN_YEAR}–{MAX_YEAR}")]
+    InstantOutOfRange(String),
+    /// Not a time zone of the IANA time-zone database.
+    #[error("`{0}` is not an IANA time zone (for example `America/New_York`)")]
+    UnknownZone(String),
 }
 
 /// A day of the Gregorian calendar, valid once built.
@@ -106,6 +112,9 @@ fn parse_digits(s: &str) -> Option<i32> {
 }
 
 impl Date {
+    /// The earliest date Docket accepts, 1800-01-01.
+    pub const MIN: Date = Date { days: -62_091 };
+
     /// The date `year-month-day`, if it exists.
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Result<Date, TimeError> {
         if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
@@ -341,14 +350,23 @@ impl std::hash::Hash for Timestamp {
 
 impl Timestamp {
     /// The instant `secs` seconds after 1970-01-01T00:00:00Z, written at `offset_minutes`.
+    /// Its local date (at that offset) must be within the years 1800–2200.
     pub fn from_unix(secs: i64, offset_minutes: i16) -> Result<Timestamp, TimeError> {
-        let lo = i64::from(days_from_civil(MIN_YEAR, 1, 2)) * DAY_SECS;
-        let hi = i64::from(days_from_civil(MAX_YEAR, 12, 30)) * DAY_SECS;
-        if !(lo..=hi).contains(&secs) || offset_minutes.abs() > 18 * 60 {
+        let out_of_range = || {
+            let text = jiff::Timestamp::from_second(secs).map_or_else(|_| format!("{secs} s"), |t| t.to_string());
+            TimeError::InstantOutOfRange(text)
+        };
+        if offset_minutes.abs() > 18 * 60 {
             return Err(TimeError::Layout {
-                text: format!("{secs}{offset_minutes:+}"),
-                expected: "time within Docket's range",
+                text: format!("{offset_minutes:+} minutes"),
+                expected: "UTC offset within ±18:00",
             });
+        }
+        let lo = i64::from(days_from_civil(MIN_YEAR, 1, 1));
+        let hi = i64::from(days_from_civil(MAX_YEAR, 12, 31));
+        let local_day = secs.checked_add(i64::from(offset_minutes) * 60).ok_or_else(out_of_range)?.div_euclid(DAY_SECS);
+        if !(lo..=hi).contains(&local_day) {
+            return Err(out_of_range());
         }
         Ok(Timestamp { secs, offset_minutes })
     }
@@ -366,6 +384,7 @@ impl Timestamp {
         }
         let date = Date::parse(&text[0..10]).map_err(|e| match e {
             TimeError::Layout { .. } => layout(),
+            TimeError::YearOutOfRange(_) => TimeError::InstantOutOfRange(text.to_owned()),
             other => other,
         })?;
         let b = text.as_bytes();
@@ -403,7 +422,10 @@ impl Timestamp {
             }
         };
         let local = i64::from(date.days) * DAY_SECS + i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss.min(59));
-        Timestamp::from_unix(local - i64::from(offset_minutes) * 60, offset_minutes)
+        Timestamp::from_unix(local - i64::from(offset_minutes) * 60, offset_minutes).map_err(|e| match e {
+            TimeError::InstantOutOfRange(_) => TimeError::InstantOutOfRange(text.to_owned()),
+            other => other,
+        })
     }
 
     /// Seconds since 1970-01-01T00:00:00Z.
@@ -420,6 +442,12 @@ impl Timestamp {
     pub fn local_date(self) -> Date {
         let local = self.secs + i64::from(self.offset_minutes) * 60;
         Date { days: local.div_euclid(DAY_SECS) as i32 }
+    }
+
+    /// The same instant, written at another UTC offset (kept as it is if the local date there
+    /// would fall outside Docket's range).
+    pub fn at_offset(self, offset_minutes: i16) -> Timestamp {
+        Timestamp::from_unix(self.secs, offset_minutes).unwrap_or(self)
     }
 
     /// The same instant `secs` seconds later, keeping the offset.
@@ -467,6 +495,108 @@ impl fmt::Debug for Timestamp {
     }
 }
 
+/// An IANA time zone (`America/New_York`, `Pacific/Saipan`), read from the time-zone
+/// database built into Docket (so every machine counts the same way, whatever its own
+/// database says). Legal deadlines are local calendar dates where the decision was made;
+/// this is how an instant becomes such a date, daylight-saving changes included.
+#[derive(Clone)]
+pub struct TimeZone {
+    name: std::sync::Arc<str>,
+    zone: jiff::tz::TimeZone,
+}
+
+impl TimeZone {
+    /// Looks a zone up by its IANA name.
+    pub fn parse(name: &str) -> Result<TimeZone, TimeError> {
+        let unknown = || TimeError::UnknownZone(name.to_owned());
+        let trimmed = name.trim();
+        // Fixed offsets and POSIX strings are not places; a deadline needs a court's zone.
+        if trimmed.is_empty() || trimmed.starts_with(['+', '-']) || trimmed.contains(',') {
+            return Err(unknown());
+        }
+        let zone = jiff::tz::db().get(trimmed).map_err(|_| unknown())?;
+        let canonical: std::sync::Arc<str> = zone.iana_name().unwrap_or(trimmed).into();
+        Ok(TimeZone { name: canonical, zone })
+    }
+
+    /// The zone's IANA name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn jiff_date(d: Date) -> Option<jiff::civil::Date> {
+        jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).ok()
+    }
+
+    /// The instant `t`, written at this zone's UTC offset at that instant.
+    pub fn at(&self, t: Timestamp) -> Timestamp {
+        let offset = jiff::Timestamp::from_second(t.secs)
+            .map(|j| self.zone.to_offset(j).seconds() / 60)
+            .unwrap_or(i32::from(t.offset_minutes));
+        Timestamp::from_unix(t.secs, offset as i16).unwrap_or(t)
+    }
+
+    /// The calendar date at `t` in this zone.
+    pub fn local_date(&self, t: Timestamp) -> Date {
+        self.at(t).local_date()
+    }
+
+    /// The first instant of `date` in this zone (midnight, or the end of a daylight-saving
+    /// gap that swallows midnight), written at the zone's offset then.
+    pub fn start_of_day(&self, date: Date) -> Timestamp {
+        let start = Self::jiff_date(date)
+            .and_then(|d| d.to_zoned_datetime(self.zone.clone()).ok())
+            .and_then(|z| z.start_of_day().ok())
+            .map(|z| z.timestamp().as_second());
+        match start {
+            Some(secs) => self.at(Timestamp { secs, offset_minutes: 0 }),
+            None => date.start_at_offset(0),
+        }
+    }
+
+    /// The instant a deadline falling on `date` has run out: the start of the next day here.
+    pub fn end_of_day(&self, date: Date) -> Timestamp {
+        self.start_of_day(date.add_days(1))
+    }
+
+    /// The same local wall-clock time `days` calendar days after `t`, in this zone.
+    pub fn add_days(&self, t: Timestamp, days: i32) -> Timestamp {
+        let later = jiff::Timestamp::from_second(t.secs)
+            .ok()
+            .map(|j| j.to_zoned_datetime(self.zone.clone()))
+            .and_then(|z| z.checked_add(jiff::Span::new().days(days)).ok())
+            .map(|z| z.timestamp().as_second());
+        match later {
+            Some(secs) => self.at(Timestamp { secs, offset_minutes: 0 }),
+            None => t.plus_seconds(i64::from(days) * DAY_SECS),
+        }
+    }
+}
+
+impl PartialEq for TimeZone {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for TimeZone {}
+impl std::hash::Hash for TimeZone {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl fmt::Debug for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TimeZone({})", self.name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,6 +614,11 @@ mod tests {
         assert!(matches!(Date::parse("2023-13-01"), Err(TimeError::NoSuchDate(_))));
         assert!(matches!(Date::parse("2023-1-01"), Err(TimeError::Layout { .. })));
         assert!(matches!(Date::parse("1700-01-01"), Err(TimeError::YearOutOfRange(1700))));
+    }
+
+    #[test]
+    fn the_earliest_date_is_the_first_of_1800() {
+        assert_eq!(Date::MIN, Date::parse("1800-01-01").expect("valid"));
     }
 
     #[test]
@@ -519,5 +654,39 @@ mod tests {
             Ok("2025-03-04T10:00:00Z".into())
         );
         assert!(Timestamp::parse("2025-03-04 10:00").is_err());
+    }
+
+    #[test]
+    fn the_whole_documented_range_of_years_is_accepted() {
+        for text in
+            ["1800-01-01T00:00:00Z", "1800-01-01T00:00:00+05:00", "2200-12-31T23:59:59Z", "2200-12-31T23:59:59-12:00"]
+        {
+            let t = Timestamp::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(t.to_string().replace("+00:00", "Z"), text);
+        }
+        for text in ["1799-12-31T23:59:59Z", "2201-01-01T00:00:00Z", "1800-01-01T00:00:00+05:00x"] {
+            assert!(Timestamp::parse(text).is_err(), "{text}");
+        }
+        let e = Timestamp::parse("1799-12-31T23:59:59Z").expect_err("out of range");
+        assert!(e.to_string().contains("1799-12-31"), "{e}");
+        let e = Timestamp::parse("2201-01-01T00:00:00Z").expect_err("out of range");
+        assert!(e.to_string().contains("`2201-01-01T00:00:00Z`"), "{e}");
+    }
+
+    #[test]
+    fn zones_count_local_days_across_daylight_saving() {
+        let ny = TimeZone::parse("America/New_York").expect("zone");
+        // 2026-03-08: clocks go from 02:00 EST to 03:00 EDT.
+        let due = Date::parse("2026-04-01").expect("date");
+        let end = ny.end_of_day(due);
+        assert_eq!(end.to_string(), "2026-04-02T00:00:00-04:00");
+        // 00:30 EDT on April 2 is past the deadline, though it is still April 1 at -05:00.
+        let filed = Timestamp::parse("2026-04-02T00:30:00-04:00").expect("ts");
+        assert!(filed >= end);
+        assert_eq!(ny.local_date(Timestamp::parse("2026-04-02T04:30:00Z").expect("ts")).to_string(), "2026-04-02");
+        assert_eq!(ny.start_of_day(Date::parse("2026-03-08").expect("date")).to_string(), "2026-03-08T00:00:00-05:00");
+        assert!(TimeZone::parse("Mars/Olympus_Mons").is_err());
+        assert!(TimeZone::parse("-05:00").is_err());
+        assert_eq!(TimeZone::parse("America/New_York").expect("zone"), ny);
     }
 }

@@ -5,9 +5,11 @@
 mod common;
 
 use docket_core::{
-    AppealOutcome, Appellant, CaseId, CaseState, CitizenshipFinding, CitizenshipStatus, CloseReason, Country,
-    CustodyReviewOutcome, Date, DecisionOutcome, DocumentKind, Event, EventBody, HearingKind, PersonId, ProtectionKind,
-    ReleaseKind, ReliefKind, Timestamp, TravelDocument, decide,
+    ActorId, AppealOutcome, Appellant, CaseId, CaseState, CitizenshipFinding, CitizenshipStatus, CloseReason,
+    ConvictionId, CounselForm, CounselId, Country, CountryProtection, CustodyReviewOutcome, Date, DecisionOutcome,
+    DocumentKind, EntryManner, Event, EventBody, EventId, HearingKind, MitigatingFact, MotionBasis, OffenceClass,
+    PersonFacts, PersonId, ProtectionEnd, ProtectionKind, ReleaseKind, ReliefKind, SourceReference, Statute, TimeZone,
+    Timestamp, TravelDocument, VoluntaryDeparturePeriod, decide,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -24,8 +26,8 @@ fn offset() -> impl Strategy<Value = i16> {
 
 /// An instant, mostly within three years of 2025, sometimes anywhere Docket accepts.
 fn instant() -> impl Strategy<Value = Timestamp> {
-    let lo = Timestamp::parse("1800-01-02T00:00:00Z").expect("lower bound").unix_seconds();
-    let hi = Timestamp::parse("2200-12-30T00:00:00Z").expect("upper bound").unix_seconds();
+    let lo = Timestamp::parse("1800-01-01T18:00:00Z").expect("lower bound").unix_seconds();
+    let hi = Timestamp::parse("2200-12-31T06:00:00Z").expect("upper bound").unix_seconds();
     prop_oneof![
         9 => (0..3 * 365 * DAY, offset()).prop_map(|(s, o)| at(BASE + s, o)),
         1 => (lo..=hi, offset()).prop_map(|(s, o)| at(s, o)),
@@ -105,11 +107,54 @@ fn travel_document() -> impl Strategy<Value = TravelDocument> {
         })
 }
 
+fn vd_period(deadline: impl Strategy<Value = Date> + 'static) -> impl Strategy<Value = VoluntaryDeparturePeriod> {
+    prop_oneof![
+        deadline.prop_map(VoluntaryDeparturePeriod::Until),
+        any::<u16>().prop_map(VoluntaryDeparturePeriod::Days),
+    ]
+}
+
+fn zone() -> impl Strategy<Value = Option<TimeZone>> {
+    proptest::option::of(
+        select(vec![
+            "America/New_York",
+            "America/Chicago",
+            "America/Los_Angeles",
+            "Pacific/Honolulu",
+            "Pacific/Saipan",
+        ])
+        .prop_map(|z| TimeZone::parse(z).expect("known zone")),
+    )
+}
+
+fn country() -> impl Strategy<Value = Country> {
+    select(vec!["MEX", "GTM", "HND", "SLV", "CHN"]).prop_map(|c| Country::parse(c).expect("known country"))
+}
+
+fn protection_end(instant: impl Strategy<Value = Timestamp> + 'static) -> impl Strategy<Value = ProtectionEnd> {
+    prop_oneof![
+        6 => instant.prop_map(ProtectionEnd::At),
+        2 => Just(ProtectionEnd::Indefinite),
+        2 => Just(ProtectionEnd::Unknown),
+    ]
+}
+
+fn country_protection() -> impl Strategy<Value = Option<CountryProtection>> {
+    proptest::option::of(
+        (select(vec![ReliefKind::Withholding, ReliefKind::Cat]), proptest::option::of(country()))
+            .prop_map(|(relief, country)| CountryProtection { relief, country }),
+    )
+}
+
+fn motion_basis() -> impl Strategy<Value = Option<MotionBasis>> {
+    proptest::option::of(select(MotionBasis::ALL.to_vec()))
+}
+
 fn decision_outcome(deadline: impl Strategy<Value = Date> + 'static) -> impl Strategy<Value = DecisionOutcome> {
     prop_oneof![
         3 => Just(DecisionOutcome::RemovalOrdered),
         2 => Just(DecisionOutcome::RemovalOrderedInAbsentia),
-        2 => deadline.prop_map(|deadline| DecisionOutcome::VoluntaryDeparture { deadline }),
+        2 => vd_period(deadline).prop_map(|period| DecisionOutcome::VoluntaryDeparture { period }),
         2 => relief().prop_map(DecisionOutcome::ReliefGranted),
         1 => Just(DecisionOutcome::Terminated),
     ]
@@ -121,9 +166,35 @@ fn any_body() -> impl Strategy<Value = EventBody> {
         (1u32..=999_999_999).prop_map(|n| docket_core::ANumber::parse(&format!("{n:09}")).expect("nine digits")),
     );
     prop_oneof![
-        a_number.prop_map(|a_number| EventBody::CaseOpened {
+        (a_number, zone()).prop_map(|(a_number, time_zone)| EventBody::CaseOpened {
             person_id: PersonId::parse("P-1").expect("valid id"),
-            a_number
+            a_number,
+            time_zone,
+        }),
+        Just(EventBody::Arrested),
+        Just(EventBody::AppealReserved),
+        select(CounselForm::ALL.to_vec()).prop_map(|form| EventBody::CounselAppeared {
+            counsel: CounselId::parse("EOIR-1").expect("valid id"),
+            form
+        }),
+        Just(EventBody::CounselWithdrew { counsel: CounselId::parse("EOIR-1").expect("valid id") }),
+        (select(OffenceClass::ALL.to_vec()), date(), any::<bool>()).prop_map(|(offence_class, convicted_on, f)| {
+            EventBody::ConvictionRecorded {
+                conviction: ConvictionId::parse("CR-1").expect("valid id"),
+                offence_class,
+                statute: Statute::parse("8 U.S.C. 1326").expect("valid statute"),
+                convicted_on,
+                final_conviction: f,
+            }
+        }),
+        Just(EventBody::ConvictionVacated { conviction: ConvictionId::parse("CR-1").expect("valid id") }),
+        Just(EventBody::NationalSecurityDetermination { official: ActorId::parse("official").expect("valid id") }),
+        (date(), select(EntryManner::ALL.to_vec()), proptest::option::of(date())).prop_map(
+            |(entered_on, manner, admitted_until)| EventBody::LastEntryRecorded { entered_on, manner, admitted_until }
+        ),
+        select(MitigatingFact::ALL.to_vec()).prop_map(|fact| EventBody::MitigatingFactRecorded {
+            fact,
+            source: SourceReference::parse("DOC-1").expect("valid reference")
         }),
         Just(EventBody::NoticeToAppearServed),
         Just(EventBody::NoticeToAppearFiled),
@@ -131,22 +202,26 @@ fn any_body() -> impl Strategy<Value = EventBody> {
         hearing_kind().prop_map(|kind| EventBody::HearingHeld { kind }),
         proptest::option::of(instant()).prop_map(|until| EventBody::HearingAdjourned { until }),
         relief().prop_map(|relief| EventBody::ReliefApplicationFiled { relief }),
-        relief().prop_map(|relief| EventBody::ReliefApplicationGranted { relief }),
+        (relief(), proptest::option::of(country()))
+            .prop_map(|(relief, country)| EventBody::ReliefApplicationGranted { relief, country }),
         relief().prop_map(|relief| EventBody::ReliefApplicationDenied { relief }),
         relief().prop_map(|relief| EventBody::ReliefApplicationWithdrawn { relief }),
-        (protection(), instant(), proptest::option::of(instant()))
+        (protection(), instant(), protection_end(instant()))
             .prop_map(|(protection, from, until)| EventBody::ProtectionGranted { protection, from, until }),
         protection().prop_map(|protection| EventBody::ProtectionExpired { protection }),
         protection().prop_map(|protection| EventBody::ProtectionTerminated { protection }),
-        decision_outcome(date()).prop_map(|outcome| EventBody::DecisionIssued { outcome }),
+        (decision_outcome(date()), zone(), country_protection()).prop_map(
+            |(outcome, time_zone, country_protection)| {
+                EventBody::DecisionIssued { outcome, time_zone, country_protection }
+            }
+        ),
         (appellant(), late_basis())
             .prop_map(|(by, late_filing_basis)| EventBody::AppealFiled { by, late_filing_basis }),
         Just(EventBody::AppealWaived),
-        (appeal_outcome(), proptest::option::of(date())).prop_map(|(outcome, voluntary_departure_until)| {
-            EventBody::AppealDecided { outcome, voluntary_departure_until }
-        }),
+        (appeal_outcome(), proptest::option::of(vd_period(date())))
+            .prop_map(|(outcome, voluntary_departure)| { EventBody::AppealDecided { outcome, voluntary_departure } }),
         Just(EventBody::PetitionForReviewFiled),
-        Just(EventBody::MotionToReopenFiled),
+        motion_basis().prop_map(|basis| EventBody::MotionToReopenFiled { basis }),
         any::<bool>().prop_map(|granted| EventBody::MotionToReopenDecided { granted }),
         Just(EventBody::CitizenshipClaimRaised),
         finding().prop_map(|finding| EventBody::CitizenshipClaimResolved { finding }),
@@ -156,7 +231,7 @@ fn any_body() -> impl Strategy<Value = EventBody> {
         Just(EventBody::CustodyTransferred),
         travel_document().prop_map(|document| EventBody::TravelDocumentObtained { document }),
         date().prop_map(|departed_on| EventBody::DepartureVerified { departed_on }),
-        Just(EventBody::RemovalCarriedOut),
+        proptest::option::of(country()).prop_map(|country| EventBody::RemovalCarriedOut { country }),
         close_reason().prop_map(|reason| EventBody::CaseClosed { reason }),
     ]
 }
@@ -185,6 +260,7 @@ fn ask_everything(state: &CaseState, probes: &[(Timestamp, i32)]) {
             let _ = summary.open_at(t);
             let _ = summary.protections_in_force(t).count();
             let _ = summary.deadlines_within(t, days);
+            let _ = summary.bars_to_removal(t, &PersonFacts::default(), None);
         }
     }
 }
@@ -207,7 +283,7 @@ proptest! {
         let mut events = Vec::with_capacity(history.len());
         for (n, (foreign, t, body)) in history.into_iter().enumerate() {
             let e = event(n as u128 + 1, foreign, t, body);
-            let _ = decide(&state, &e);
+            let _ = decide(&state, &e, &PersonFacts::default());
             state.apply(&e);
             ask_everything(&state, &probes);
             events.push(e);
@@ -226,8 +302,10 @@ enum Step {
     Fixed(EventBody),
     HearingIn(HearingKind, i64),
     AdjournedBy(Option<i64>),
+    /// A protection from `start` seconds from now, for `length` seconds, or with no end
+    /// (`Some(0)`: indefinite) or an unknown one (`None`).
     Protection(ProtectionKind, i64, Option<i64>),
-    Decision(DecisionOutcome, i64),
+    Decision(DecisionOutcome, i64, Option<CountryProtection>),
     BoardDecision(AppealOutcome, Option<i64>),
     DepartedDaysAgo(i64),
 }
@@ -243,19 +321,26 @@ impl Step {
             Step::Protection(protection, start, length) => EventBody::ProtectionGranted {
                 protection: *protection,
                 from: later(*start),
-                until: length.map(|l| later(*start + l)),
-            },
-            Step::Decision(outcome, vd_days) => EventBody::DecisionIssued {
-                outcome: match outcome {
-                    DecisionOutcome::VoluntaryDeparture { .. } => {
-                        DecisionOutcome::VoluntaryDeparture { deadline: days_later(*vd_days) }
-                    }
-                    other => *other,
+                until: match length {
+                    Some(0) => ProtectionEnd::Indefinite,
+                    Some(l) => ProtectionEnd::At(later(*start + l)),
+                    None => ProtectionEnd::Unknown,
                 },
             },
-            Step::BoardDecision(outcome, vd_days) => {
-                EventBody::AppealDecided { outcome: *outcome, voluntary_departure_until: vd_days.map(days_later) }
-            }
+            Step::Decision(outcome, vd_days, country_protection) => EventBody::DecisionIssued {
+                outcome: match outcome {
+                    DecisionOutcome::VoluntaryDeparture { .. } => DecisionOutcome::VoluntaryDeparture {
+                        period: VoluntaryDeparturePeriod::Until(days_later(*vd_days)),
+                    },
+                    other => *other,
+                },
+                time_zone: None,
+                country_protection: *country_protection,
+            },
+            Step::BoardDecision(outcome, vd_days) => EventBody::AppealDecided {
+                outcome: *outcome,
+                voluntary_departure: vd_days.map(|d| VoluntaryDeparturePeriod::Until(days_later(d))),
+            },
             Step::DepartedDaysAgo(days) => EventBody::DepartureVerified { departed_on: days_later(-*days) },
         }
     }
@@ -271,31 +356,34 @@ fn lawful_step() -> impl Strategy<Value = Step> {
         2 => (hearing_kind(), 0..90 * DAY).prop_map(|(k, s)| Step::HearingIn(k, s)),
         1 => hearing_kind().prop_map(|kind| Step::Fixed(EventBody::HearingHeld { kind })),
         1 => proptest::option::of(0..90 * DAY).prop_map(Step::AdjournedBy),
-        10 => (decision_outcome(Just(placeholder)), -5i64..120).prop_map(|(o, d)| Step::Decision(o, d)),
+        10 => (decision_outcome(Just(placeholder)), -5i64..130, country_protection())
+            .prop_map(|(o, d, c)| Step::Decision(o, d, c)),
         4 => (appellant(), late_basis())
             .prop_map(|(by, late_filing_basis)| Step::Fixed(EventBody::AppealFiled { by, late_filing_basis })),
         2 => fixed(EventBody::AppealWaived),
         4 => (appeal_outcome(), proptest::option::of(-5i64..90)).prop_map(|(o, d)| Step::BoardDecision(o, d)),
         2 => fixed(EventBody::PetitionForReviewFiled),
-        2 => fixed(EventBody::MotionToReopenFiled),
+        2 => motion_basis().prop_map(|basis| Step::Fixed(EventBody::MotionToReopenFiled { basis })),
         2 => any::<bool>().prop_map(|granted| Step::Fixed(EventBody::MotionToReopenDecided { granted })),
         2 => fixed(EventBody::CitizenshipClaimRaised),
         3 => finding().prop_map(|finding| Step::Fixed(EventBody::CitizenshipClaimResolved { finding })),
         2 => fixed(EventBody::CustodyBegan),
+        1 => fixed(EventBody::Arrested),
         1 => review_outcome().prop_map(|outcome| Step::Fixed(EventBody::CustodyReviewed { outcome })),
         1 => release().prop_map(|release| Step::Fixed(EventBody::CustodyReleased { release })),
         1 => fixed(EventBody::CustodyTransferred),
-        4 => (protection(), -30 * DAY..60 * DAY, proptest::option::of(1..240 * DAY))
+        4 => (protection(), -30 * DAY..60 * DAY, proptest::option::of(0..240 * DAY))
             .prop_map(|(p, start, length)| Step::Protection(p, start, length)),
         1 => protection().prop_map(|protection| Step::Fixed(EventBody::ProtectionExpired { protection })),
         2 => protection().prop_map(|protection| Step::Fixed(EventBody::ProtectionTerminated { protection })),
         2 => relief().prop_map(|relief| Step::Fixed(EventBody::ReliefApplicationFiled { relief })),
-        1 => relief().prop_map(|relief| Step::Fixed(EventBody::ReliefApplicationGranted { relief })),
+        1 => (relief(), proptest::option::of(country()))
+            .prop_map(|(relief, country)| Step::Fixed(EventBody::ReliefApplicationGranted { relief, country })),
         1 => relief().prop_map(|relief| Step::Fixed(EventBody::ReliefApplicationDenied { relief })),
         1 => relief().prop_map(|relief| Step::Fixed(EventBody::ReliefApplicationWithdrawn { relief })),
         1 => travel_document().prop_map(|document| Step::Fixed(EventBody::TravelDocumentObtained { document })),
         1 => (-3i64..20).prop_map(Step::DepartedDaysAgo),
-        6 => fixed(EventBody::RemovalCarriedOut),
+        6 => proptest::option::of(country()).prop_map(|country| Step::Fixed(EventBody::RemovalCarriedOut { country })),
         1 => close_reason().prop_map(|reason| Step::Fixed(EventBody::CaseClosed { reason })),
     ]
 }
@@ -305,13 +393,37 @@ fn step_delta() -> impl Strategy<Value = i64> {
     prop_oneof![2 => Just(0i64), 3 => 0..3600i64, 6 => 0..45 * DAY, 1 => -DAY..0]
 }
 
-/// If the rules accept a removal at `t`, nothing may stand in its way at `t`: the order is
-/// final, no protection or stay is in force and no claim to citizenship is pending.
-fn check_removal_gate(state: &CaseState, n: u128, t: Timestamp) -> Result<(), TestCaseError> {
-    let removal = event(n, false, t, EventBody::RemovalCarriedOut);
-    if decide(state, &removal).is_err() {
+/// If the rules accept a removal at `t` to `to`, nothing may stand in its way at `t`: the
+/// order is final, no protection or stay is in force, no voluntary-departure period runs, no
+/// protection claim is pending, nothing protects the person as to `to`, and no claim to
+/// citizenship is pending, in this case or another of the person's.
+fn check_removal_gate(
+    state: &CaseState,
+    person: &PersonFacts,
+    n: u128,
+    t: Timestamp,
+    to: Option<Country>,
+) -> Result<(), TestCaseError> {
+    let removal = event(n, false, t, EventBody::RemovalCarriedOut { country: to });
+    if decide(state, &removal, person).is_err() {
         return Ok(());
     }
+    prop_assert!(person.claims_pending_at(t).next().is_none(), "removal accepted with a claim pending in another case");
+    let vd = state.voluntary_departure_deadline();
+    prop_assert!(vd.as_ref().is_none_or(|d| !d.open_at(t) || d.met_by(t)), "removal accepted during {:?}", vd);
+    for g in &state.country_protections {
+        prop_assert!(
+            g.protection.country.is_some() && to.is_some() && g.protection.country != to,
+            "removal to {:?} accepted against {:?}",
+            to,
+            g
+        );
+    }
+    prop_assert!(
+        state
+            .pending_relief()
+            .all(|a| !matches!(a.relief, ReliefKind::Asylum | ReliefKind::Withholding | ReliefKind::Cat))
+    );
     let summary = state.summary().expect("an opened case has a summary");
     let in_force: Vec<_> = summary.protections_in_force(t).map(|p| p.kind.name()).collect();
     prop_assert!(in_force.is_empty(), "removal accepted at {} while {:?} in force", t, in_force);
@@ -339,24 +451,39 @@ proptest! {
             (step_delta(), offset(), prop::bool::weighted(0.05), lawful_step(), 0..200 * DAY),
             0..=60,
         ),
+        zone in zone(),
+        to in proptest::option::of(country()),
+        claim_elsewhere in prop::bool::weighted(0.1),
     ) {
+        let person = PersonFacts {
+            claims_elsewhere: if claim_elsewhere {
+                vec![(CaseId::parse("C-9").expect("valid id"), docket_core::state::CitizenshipClaim {
+                    raised: docket_core::state::Fact { at: at(BASE, 0), event: EventId::from_u128(999) },
+                    resolved: None,
+                })]
+            } else {
+                vec![]
+            },
+            ..PersonFacts::default()
+        };
         let mut state = CaseState::default();
         let mut accepted: Vec<Event> = Vec::new();
         let mut t = at(BASE, -300);
         let opened = event(1, false, t, EventBody::CaseOpened {
             person_id: PersonId::parse("P-1").expect("valid id"),
             a_number: None,
+            time_zone: zone,
         });
-        decide(&state, &opened).map_err(|r| TestCaseError::fail(r.to_string()))?;
+        decide(&state, &opened, &person).map_err(|r| TestCaseError::fail(r.to_string()))?;
         state.apply(&opened);
         accepted.push(opened);
         for (n, (delta, offset, foreign, step, probe)) in steps.into_iter().enumerate() {
             let id = n as u128 + 2;
             t = at(t.unix_seconds() + delta, offset);
             let candidate = event(id, foreign, t, step.body(t));
-            check_removal_gate(&state, id, t)?;
-            check_removal_gate(&state, id, t.plus_seconds(probe))?;
-            if decide(&state, &candidate).is_ok() {
+            check_removal_gate(&state, &person, id, t, to)?;
+            check_removal_gate(&state, &person, id, t.plus_seconds(probe), to)?;
+            if decide(&state, &candidate, &person).is_ok() {
                 state.apply(&candidate);
                 accepted.push(candidate);
             }

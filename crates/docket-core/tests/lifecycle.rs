@@ -7,12 +7,13 @@
 
 mod common;
 
-use docket_core::{CaseId, CaseState, Refusal, Rule, decide};
+use docket_core::{CaseId, CaseState, PersonFacts, Refusal, Rule, decide};
 
-/// Past events, all of which the rules accepted.
+/// Past events, all of which the rules accepted, and what is known of the person.
 struct Given {
     state: CaseState,
     next: u128,
+    person: PersonFacts,
 }
 
 /// The rules' answer to one offered event.
@@ -26,26 +27,32 @@ fn given(lines: &[&str]) -> Given {
     let mut state = CaseState::default();
     for (i, line) in lines.iter().enumerate() {
         let event = common::parse_event(i as u128 + 1, line).unwrap_or_else(|e| panic!("bad line `{line}`: {e}"));
-        if let Err(r) = decide(&state, &event) {
+        if let Err(r) = decide(&state, &event, &PersonFacts::default()) {
             panic!("given line `{line}` was refused: {r}");
         }
         state.apply(&event);
     }
-    Given { state, next: lines.len() as u128 + 1 }
+    Given { state, next: lines.len() as u128 + 1, person: PersonFacts::default() }
 }
 
 impl Given {
+    /// The same history, with `person` known of the person beyond this case.
+    fn with_person(mut self, person: PersonFacts) -> Given {
+        self.person = person;
+        self
+    }
+
     /// Offers the event on `line` to the rules.
     fn when(&self, line: &str) -> Then {
         let event = common::parse_event(self.next, line).unwrap_or_else(|e| panic!("bad line `{line}`: {e}"));
-        Then { offered: line.to_owned(), answer: decide(&self.state, &event) }
+        Then { offered: line.to_owned(), answer: decide(&self.state, &event, &self.person) }
     }
 
     /// Offers the event on `line` as if it belonged to another case.
     fn when_for_case(&self, case: &str, line: &str) -> Then {
         let mut event = common::parse_event(self.next, line).unwrap_or_else(|e| panic!("bad line `{line}`: {e}"));
         event.case_id = CaseId::parse(case).unwrap_or_else(|e| panic!("bad case id: {e}"));
-        Then { offered: line.to_owned(), answer: decide(&self.state, &event) }
+        Then { offered: line.to_owned(), answer: decide(&self.state, &event, &self.person) }
     }
 }
 
@@ -71,7 +78,7 @@ impl Then {
     fn then_refused_by(self, rule: Rule) {
         match self.answer {
             Ok(()) => panic!("`{}` was accepted; expected a refusal under `{}`", self.offered, rule.name()),
-            Err(r) => assert_eq!(r.rule, Some(rule), "`{}` was refused with `{r}`", self.offered),
+            Err(r) => assert_eq!(r.rule(), rule, "`{}` was refused with `{r}`", self.offered),
         }
     }
 }
@@ -205,7 +212,7 @@ fn events_are_recorded_in_legal_order_for_their_own_case() {
     opened.when("2025-01-08T09:00:00-05:00 case_opened").then_refused_with("the case is already open");
     opened.when("2025-01-06T12:00:00-05:00 nta_served").then_refused_with("precedes the case's latest event");
     let foreign = opened.when_for_case("C-2", "2025-01-08T09:00:00-05:00 nta_served").then_refused_with("`C-2`");
-    assert!(foreign.reason.contains("`C-1`"), "the refusal names the case: {}", foreign.reason);
+    assert!(foreign.to_string().contains("`C-1`"), "the refusal names the case: {foreign}");
 }
 
 #[test]
@@ -218,4 +225,85 @@ fn an_appeal_is_decided_only_once() {
         "2025-09-15T12:00:00-04:00 appeal_decided dismissed",
     ]);
     dismissed.when("2025-09-16T12:00:00-04:00 appeal_decided remanded").then_refused_with("no appeal is pending");
+}
+
+fn born_1990_with_a_number() -> PersonFacts {
+    PersonFacts {
+        date_of_birth: Some(
+            docket_core::DateOfBirth::parse("1990-01-01", docket_core::Date::parse("2026-01-01").expect("date"))
+                .expect("date of birth"),
+        ),
+        a_number: Some(docket_core::ANumber::parse("A111111111").expect("A-number")),
+        ..PersonFacts::default()
+    }
+}
+
+#[test]
+fn a_case_cannot_contradict_the_persons_identity() {
+    let none = given(&[]).with_person(born_1990_with_a_number());
+    none.when("2025-01-06T09:00:00-05:00 case_opened a=A999999999").then_refused_by(Rule::ANumberMismatch);
+    none.when("1989-12-31T09:00:00-05:00 case_opened").then_refused_by(Rule::ImpossibleDate);
+    none.when("2025-01-06T09:00:00-05:00 case_opened a=A111111111").then_accepted();
+    none.when("2025-01-06T09:00:00-05:00 case_opened").then_accepted();
+}
+
+#[test]
+fn no_enforcement_action_while_a_claim_to_citizenship_is_pending_anywhere() {
+    let claimed = given(&[OPENED, NTA_FILED, "2025-01-10T09:00:00-05:00 citizenship_raised"]);
+    claimed.when("2025-01-11T09:00:00-05:00 custody_began").then_refused_by(Rule::CitizenshipClaimPending);
+    claimed.when("2025-01-11T09:00:00-05:00 arrested").then_refused_by(Rule::CitizenshipClaimPending);
+
+    let elsewhere = given(&[OPENED, NTA_FILED]).with_person(PersonFacts {
+        claims_elsewhere: vec![(
+            CaseId::parse("C-2").expect("id"),
+            docket_core::state::CitizenshipClaim {
+                raised: docket_core::state::Fact {
+                    at: docket_core::Timestamp::parse("2025-01-08T09:00:00-05:00").expect("time"),
+                    event: docket_core::EventId::from_u128(77),
+                },
+                resolved: None,
+            },
+        )],
+        ..PersonFacts::default()
+    });
+    let refusal = elsewhere.when("2025-01-11T09:00:00-05:00 arrested").then_refused_with("`C-2`");
+    assert_eq!(refusal.bars[0].basis, vec![docket_core::EventId::from_u128(77)], "the bar names the claim's event");
+    given(&[OPENED, NTA_FILED]).when("2025-01-11T09:00:00-05:00 arrested").then_accepted();
+    // An arrest that took effect before the claim was raised was lawful then: it is recorded.
+    elsewhere.when("2025-01-07T10:00:00-05:00 arrested").then_accepted();
+}
+
+#[test]
+fn an_event_cannot_take_effect_after_it_was_recorded() {
+    let opened = given(&[OPENED, NTA_FILED]);
+    let mut event = common::parse_event(3, "2025-01-09T09:00:00-05:00 nta_served").expect("event");
+    event.recorded_at = docket_core::Timestamp::parse("2025-01-09T08:59:59-05:00").expect("time");
+    let answer = decide(&opened.state, &event, &PersonFacts::default());
+    assert_eq!(answer.expect_err("refused").rule(), Rule::EffectiveAfterRecorded);
+    event.recorded_at = event.effective_at;
+    assert!(decide(&opened.state, &event, &PersonFacts::default()).is_ok());
+}
+
+#[test]
+fn counsel_and_convictions_keep_a_coherent_record() {
+    let opened = given(&[OPENED, NTA_FILED, "2025-01-10T09:00:00-05:00 counsel_appeared EOIR-77 eoir_28"]);
+    opened.when("2025-01-11T09:00:00-05:00 counsel_appeared EOIR-77 g_28").then_refused_with("already of record");
+    opened.when("2025-01-11T09:00:00-05:00 counsel_withdrew EOIR-78").then_refused_with("not of record");
+    opened.when("2025-01-11T09:00:00-05:00 counsel_withdrew EOIR-77").then_accepted();
+
+    let convicted = given(&[
+        OPENED,
+        NTA_FILED,
+        "2025-01-10T09:00:00-05:00 conviction CR-1 felony 8_U.S.C._1326 2024-06-01 not_final",
+    ]);
+    convicted.when("2025-02-10T09:00:00-05:00 conviction CR-1 felony 8_U.S.C._1326 2024-06-01 final").then_accepted();
+    convicted
+        .when("2025-02-10T09:00:00-05:00 conviction CR-1 felony 8_U.S.C._1326 2024-06-01 not_final")
+        .then_refused_with("already recorded");
+    convicted.when("2025-02-10T09:00:00-05:00 conviction_vacated CR-2").then_refused_with("no conviction `CR-2`");
+    convicted.when("2025-02-10T09:00:00-05:00 conviction_vacated CR-1").then_accepted();
+    given(&[OPENED])
+        .with_person(born_1990_with_a_number())
+        .when("2025-02-10T09:00:00-05:00 entry 1985-01-01 without_inspection")
+        .then_refused_by(Rule::ImpossibleDate);
 }

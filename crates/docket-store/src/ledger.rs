@@ -537,7 +537,7 @@ impl Default for V2Leaves {
 
 fn refuse_v2(why: String) -> crate::StoreError {
     crate::StoreError::Ledger(format!(
-        "cannot migrate the ledger to schema version 3: {why}; run `docket ledger verify` with the previous version of Docket"
+        "cannot migrate the ledger to schema version 3: {why}; verify the ledger with the previous version of Docket"
     ))
 }
 
@@ -577,7 +577,7 @@ impl V2Leaves {
 
 /// The error for an event whose row names no ledger leaf.
 pub(crate) fn no_leaf(id: &docket_core::EventId) -> crate::StoreError {
-    crate::StoreError::Ledger(format!("event `{id}` names no ledger leaf; run `docket ledger verify`"))
+    crate::StoreError::Ledger(format!("event `{id}` names no ledger leaf: the ledger must be verified"))
 }
 
 /// A byte range in a [`LeafBatch`]'s text.

@@ -23,12 +23,13 @@ mod sqlite;
 pub mod wire;
 
 use std::fmt;
+use std::ops::ControlFlow;
 
-use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId};
+use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId, Refusal};
 use thiserror::Error;
 
 /// The schema version this program writes. Migrations bring older databases up to it.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// What a writer expects of a case stream before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,9 +74,20 @@ pub enum StoreError {
         /// The stored version.
         found: u64,
     },
-    /// The case's rules refused the event.
-    #[error("event `{event}` of case `{case}` refused in field `{field}`: {reason}")]
+    /// The case's rules refused the event: every rule that bars it, with its citation.
+    #[error("event `{event}` of case `{case}` refused: {refusal}")]
     Refused {
+        /// The case.
+        case: String,
+        /// The event.
+        event: String,
+        /// The rules that bar it.
+        refusal: Refusal,
+    },
+    /// A field of the event cannot be stored as it is (an unknown person, an event id already
+    /// used, a recording time in the future).
+    #[error("event `{event}` of case `{case}` rejected in field `{field}`: {reason}")]
+    Rejected {
         /// The case.
         case: String,
         /// The event.
@@ -104,12 +116,38 @@ pub enum StoreError {
     /// The ledger could not be read or extended.
     #[error("ledger: {0}")]
     Ledger(String),
-    /// The database has not been initialized.
-    #[error("the database is not initialized (schema version {found}); run `docket init`")]
+    /// The database has not been initialized, or was initialized by an older program and
+    /// not migrated since.
+    #[error("the database is at schema version {found}, not {SCHEMA_VERSION}: it must be initialized or migrated")]
     NotInitialized {
         /// The stored version.
         found: i64,
     },
+}
+
+impl StoreError {
+    /// Whether trying the same operation again may succeed: the database was busy, the
+    /// connection failed, or a concurrent writer won a race. A refusal by the rules, a
+    /// rejected field, a conflict of versions or a corrupt row is not retryable.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+                matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            }
+            StoreError::Postgres(e) => {
+                use postgres::error::SqlState;
+                e.is_closed()
+                    || e.code().is_none_or(|c| {
+                        *c == SqlState::T_R_SERIALIZATION_FAILURE
+                            || *c == SqlState::T_R_DEADLOCK_DETECTED
+                            || *c == SqlState::ADMIN_SHUTDOWN
+                            || *c == SqlState::CANNOT_CONNECT_NOW
+                            || c.code().starts_with("08")
+                    })
+            }
+            _ => false,
+        }
+    }
 }
 
 /// What happened to one event of an import batch.
@@ -125,13 +163,54 @@ pub enum ImportOutcome {
         /// The stored event with that key.
         stored: EventId,
     },
-    /// Not stored: refused.
-    Rejected {
+    /// Not stored: rejected, and why.
+    Rejected(Rejection),
+}
+
+/// Why an event of a batch was not stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// The case's rules refused it; the refusal names every rule that bars it.
+    Refused(Refusal),
+    /// A field cannot be stored as it is.
+    Field {
         /// The field at fault.
         field: String,
         /// Why.
         reason: String,
     },
+}
+
+impl Rejection {
+    /// The field at fault: `type` for a refusal by the rules.
+    pub fn field(&self) -> &str {
+        match self {
+            Rejection::Refused(_) => "type",
+            Rejection::Field { field, .. } => field,
+        }
+    }
+
+    /// Why, in words.
+    pub fn reason(&self) -> String {
+        match self {
+            Rejection::Refused(r) => r.to_string(),
+            Rejection::Field { reason, .. } => reason.clone(),
+        }
+    }
+
+    /// The refusal, if the rules refused the event.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            Rejection::Refused(r) => Some(r),
+            Rejection::Field { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "field `{}`: {}", self.field(), self.reason())
+    }
 }
 
 /// The result of a single append.
@@ -192,7 +271,13 @@ pub(crate) trait Backend: Send {
     fn events(&mut self, case: &CaseId) -> Result<Vec<Event>, StoreError>;
     fn event_by_key(&mut self, case: &CaseId, key: &str) -> Result<Option<Event>, StoreError>;
     fn summary(&mut self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError>;
-    fn scan_summaries(&mut self, f: &mut dyn FnMut(CaseSummary)) -> Result<(), StoreError>;
+    fn scan_summaries(
+        &mut self,
+        f: &mut dyn FnMut(Result<CaseSummary, StoreError>) -> ControlFlow<()>,
+    ) -> Result<(), StoreError>;
+    /// The projection format the stored projections were written in (0 before it was kept).
+    fn projection_format(&mut self) -> Result<i64, StoreError>;
+    fn set_projection_format(&mut self, format: i64) -> Result<(), StoreError>;
     fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError>;
     fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError>;
     fn stats(&mut self) -> Result<Stats, StoreError>;
@@ -263,9 +348,16 @@ impl Store {
         &self.url
     }
 
-    /// Creates the schema or brings it up to [`SCHEMA_VERSION`]; returns the version.
+    /// Creates the schema or brings it up to [`SCHEMA_VERSION`]; returns the version. Stored
+    /// projections written in another format than this program's ([`projection::FORMAT`]) are
+    /// rebuilt from the events; the events themselves are never rewritten.
     pub fn migrate(&mut self) -> Result<i64, StoreError> {
-        self.backend.migrate()
+        let version = self.backend.migrate()?;
+        if self.backend.projection_format()? != projection::FORMAT {
+            self.backend.rebuild(&mut |_| {})?;
+            self.backend.set_projection_format(projection::FORMAT)?;
+        }
+        Ok(version)
     }
 
     /// Fails unless the schema is at this program's version.
@@ -293,9 +385,15 @@ impl Store {
                 })?;
                 Ok(Appended::AlreadyStored { event: Box::new(stored) })
             }
-            Some(ImportOutcome::Rejected { field, reason }) => {
-                Err(StoreError::Refused { case: event.case_id.to_string(), event: event.id.to_string(), field, reason })
+            Some(ImportOutcome::Rejected(Rejection::Refused(refusal))) => {
+                Err(StoreError::Refused { case: event.case_id.to_string(), event: event.id.to_string(), refusal })
             }
+            Some(ImportOutcome::Rejected(Rejection::Field { field, reason })) => Err(StoreError::Rejected {
+                case: event.case_id.to_string(),
+                event: event.id.to_string(),
+                field,
+                reason,
+            }),
             None => Err(StoreError::Corrupt { what: "event", key: event.id.to_string(), reason: "no outcome".into() }),
         }
     }
@@ -334,8 +432,13 @@ impl Store {
         self.backend.summary(case)
     }
 
-    /// Every case's projection, in case-id order: the bulk read policies use.
-    pub fn scan_summaries(&mut self, f: &mut dyn FnMut(CaseSummary)) -> Result<(), StoreError> {
+    /// Every case's projection, in case-id order: the bulk read policies use. `f` gets each
+    /// case's projection, or a [`StoreError::Corrupt`] naming a row that cannot be decoded (the
+    /// scan goes on past it), and may stop the scan by returning [`ControlFlow::Break`].
+    pub fn scan_summaries(
+        &mut self,
+        f: &mut dyn FnMut(Result<CaseSummary, StoreError>) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
         self.backend.scan_summaries(f)
     }
 
@@ -390,11 +493,11 @@ impl Store {
     pub fn prove_event(&mut self, id: &EventId) -> Result<Option<ledger::EventProof>, StoreError> {
         let Some((leaf_index, leaf)) = self.backend.event_leaf(id)? else { return Ok(None) };
         let Some(checkpoint) = self.backend.checkpoints()?.pop() else {
-            return Err(StoreError::Ledger("no checkpoint has been issued yet; run `docket ledger checkpoint`".into()));
+            return Err(StoreError::Ledger("no checkpoint has been signed yet".into()));
         };
         if leaf_index >= checkpoint.size {
             return Err(StoreError::Ledger(format!(
-                "event `{id}` is leaf {leaf_index}, newer than the latest checkpoint (size {}); run `docket ledger checkpoint`",
+                "event `{id}` is leaf {leaf_index}, newer than the latest checkpoint (size {}): sign a new checkpoint first",
                 checkpoint.size
             )));
         }
@@ -565,6 +668,15 @@ CREATE TABLE case_projection (
 CREATE INDEX case_projection_person ON case_projection (person_id);
 ";
 
+/// Schema 4: the projection's `citizenship` column (claims to citizenship are about the
+/// person, so the rules look them up across a person's cases) and a table of the store's own
+/// settings, where the format of the stored projections is kept.
+pub(crate) const SCHEMA_V4: &str = "
+ALTER TABLE case_projection ADD COLUMN citizenship TEXT NOT NULL DEFAULT 'no_claim';
+CREATE INDEX case_projection_claims ON case_projection (person_id, citizenship);
+CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+";
+
 /// The person row's columns as stored, in `persons` table order.
 pub(crate) fn person_columns(p: &Person) -> [Option<String>; 14] {
     let r = wire::PersonRow::from_person(p);
@@ -620,13 +732,67 @@ pub(crate) fn person_from_columns(c: [Option<String>; 14]) -> Result<Person, Sto
     })
 }
 
-/// Columns kept beside the projection JSON so that SQL can filter without decoding it.
+/// The columns of `case_projection`, defined once: the projection JSON and, beside it, what
+/// SQL filters on without decoding it. Both backends build their statements from this list,
+/// and bind [`ProjectionRow`]'s values in this order.
+pub(crate) const PROJECTION_COLUMNS: [(&str, &str, &str); 7] = [
+    // (name, SQLite type, PostgreSQL type)
+    ("case_id", "TEXT PRIMARY KEY", "TEXT PRIMARY KEY"),
+    ("person_id", "TEXT", "TEXT"),
+    ("version", "BIGINT NOT NULL", "BIGINT NOT NULL"),
+    ("detained", "INTEGER NOT NULL", "BOOLEAN NOT NULL"),
+    ("final_at", "TEXT", "TEXT"),
+    ("citizenship", "TEXT NOT NULL", "TEXT NOT NULL"),
+    ("summary", "TEXT NOT NULL", "TEXT NOT NULL"),
+];
+
+/// SQL fragments over [`PROJECTION_COLUMNS`].
+pub(crate) mod projection_sql {
+    use super::PROJECTION_COLUMNS;
+
+    /// `case_id, person_id, ...`
+    pub fn names() -> String {
+        PROJECTION_COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Column definitions for a table like `case_projection`.
+    pub fn definitions(postgres: bool) -> String {
+        PROJECTION_COLUMNS
+            .iter()
+            .map(|(n, sqlite, pg)| format!("{n} {}", if postgres { pg } else { sqlite }))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `?1, ?2, ...` or `$1, $2, ...`.
+    pub fn placeholders(postgres: bool) -> String {
+        (1..=PROJECTION_COLUMNS.len())
+            .map(|i| if postgres { format!("${i}") } else { format!("?{i}") })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `ON CONFLICT (case_id) DO UPDATE SET person_id = excluded.person_id, ...`
+    pub fn on_conflict_update() -> String {
+        let set: Vec<String> = PROJECTION_COLUMNS[1..].iter().map(|c| format!("{0} = excluded.{0}", c.0)).collect();
+        format!("ON CONFLICT (case_id) DO UPDATE SET {}", set.join(", "))
+    }
+
+    /// A condition true when rows `a` and `b` differ in any column.
+    pub fn differ(a: &str, b: &str, postgres: bool) -> String {
+        let op = if postgres { "IS DISTINCT FROM" } else { "IS NOT" };
+        PROJECTION_COLUMNS[1..].iter().map(|c| format!("{a}.{0} {op} {b}.{0}", c.0)).collect::<Vec<_>>().join(" OR ")
+    }
+}
+
+/// One `case_projection` row, its values in [`PROJECTION_COLUMNS`] order.
 pub(crate) struct ProjectionRow {
     pub case_id: String,
     pub person_id: Option<String>,
     pub version: i64,
     pub detained: bool,
     pub final_at: Option<String>,
+    pub citizenship: &'static str,
     pub summary: String,
 }
 
@@ -638,7 +804,32 @@ impl ProjectionRow {
             version: s.version as i64,
             detained: s.detained_since.is_some(),
             final_at: s.final_order.as_ref().map(|f| f.at.to_string()),
+            citizenship: projection::citizenship_name(s.citizenship),
             summary: projection::encode(s),
         }
+    }
+
+    pub fn sqlite_values(&self) -> [&dyn rusqlite::ToSql; 7] {
+        [
+            &self.case_id,
+            &self.person_id,
+            &self.version,
+            &self.detained,
+            &self.final_at,
+            &self.citizenship,
+            &self.summary,
+        ]
+    }
+
+    pub fn pg_values(&self) -> [&(dyn postgres::types::ToSql + Sync); 7] {
+        [
+            &self.case_id,
+            &self.person_id,
+            &self.version,
+            &self.detained,
+            &self.final_at,
+            &self.citizenship,
+            &self.summary,
+        ]
     }
 }

@@ -1,8 +1,9 @@
 //! The PostgreSQL backend: one connection; large batches go in with binary `COPY`.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 
-use docket_core::{CaseId, CaseState, CaseSummary, Event, EventId, Person, PersonId};
+use docket_core::{ANumber, CaseId, CaseState, CaseSummary, DateOfBirth, Event, EventId, Person, PersonId};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
 use postgres::types::Type;
@@ -11,10 +12,11 @@ use postgres::{Client, NoTls, Transaction};
 use crate::ledger::{
     self, Chunk, LeafBatch, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Record, Scanned, StoredCheckpoint,
 };
-use crate::plan::{self, Loader};
+use crate::plan::{self, Loader, StoredIdentity};
 use crate::{
-    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats, StoreError,
-    decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_V4, SCHEMA_VERSION, Stats,
+    StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
+    projection_sql,
 };
 
 /// Batches smaller than this are inserted row by row; larger ones are copied.
@@ -64,11 +66,42 @@ impl Loader for TxLoader<'_, '_> {
         Ok(out)
     }
 
-    fn persons_exist(&mut self, persons: &[&PersonId]) -> Result<HashSet<PersonId>, StoreError> {
+    fn persons(&mut self, persons: &[&PersonId]) -> Result<HashMap<PersonId, StoredIdentity>, StoreError> {
         let ids: Vec<&str> = persons.iter().map(|p| p.as_str()).collect();
-        let rows = self.tx.query("SELECT person_id FROM persons WHERE person_id = ANY($1)", &[&ids])?;
-        let found: HashSet<&str> = rows.iter().map(|r| r.get::<_, &str>(0)).collect();
-        Ok(persons.iter().filter(|p| found.contains(p.as_str())).map(|p| (*p).clone()).collect())
+        // The row locks serialize writers of one person (in person order, so two writers cannot
+        // deadlock on them): a claim to citizenship on one case and an enforcement action on
+        // another take turns, and the second sees the first.
+        let rows = self.tx.query(
+            "SELECT person_id, date_of_birth, a_number FROM persons WHERE person_id = ANY($1) ORDER BY person_id FOR UPDATE",
+            &[&ids],
+        )?;
+        let today = crate::today();
+        let mut found: HashMap<&str, StoredIdentity> = HashMap::new();
+        for r in &rows {
+            let dob: &str = r.get(1);
+            let a_number: Option<&str> = r.get(2);
+            found.insert(
+                r.get(0),
+                StoredIdentity {
+                    date_of_birth: DateOfBirth::parse(dob, today).ok(),
+                    a_number: a_number.and_then(|a| ANumber::parse(a).ok()),
+                },
+            );
+        }
+        Ok(persons.iter().filter_map(|p| found.remove(p.as_str()).map(|i| ((*p).clone(), i))).collect())
+    }
+
+    fn citizenship_claims(&mut self, persons: &[&PersonId]) -> Result<Vec<CaseSummary>, StoreError> {
+        let ids: Vec<&str> = persons.iter().map(|p| p.as_str()).collect();
+        self.tx
+            .query(
+                "SELECT case_id, summary FROM case_projection
+                 WHERE person_id = ANY($1) AND citizenship IN ('pending', 'citizen') ORDER BY case_id",
+                &[&ids],
+            )?
+            .iter()
+            .map(|r| decode_summary(r.get(1), r.get(0)))
+            .collect()
     }
 
     fn event_ids_exist(&mut self, ids: &[EventId]) -> Result<HashSet<EventId>, StoreError> {
@@ -92,37 +125,37 @@ const EVENT_TYPES: [Type; 11] = [
     Type::TEXT,
     Type::INT8,
 ];
-const PROJECTION_TYPES: [Type; 6] = [Type::TEXT, Type::TEXT, Type::INT8, Type::BOOL, Type::TEXT, Type::TEXT];
-const PROJECTION_COLUMNS: &str = "case_id, person_id, version, detained, final_at, summary";
+/// The binary COPY types of the projection's columns, in `PROJECTION_COLUMNS` order.
+const PROJECTION_TYPES: [Type; 7] =
+    [Type::TEXT, Type::TEXT, Type::INT8, Type::BOOL, Type::TEXT, Type::TEXT, Type::TEXT];
 
 fn write_projections(tx: &mut Transaction<'_>, projections: &[CaseSummary]) -> Result<(), StoreError> {
     if projections.is_empty() {
         return Ok(());
     }
+    let names = projection_sql::names();
     tx.batch_execute(&format!(
-        "CREATE TEMP TABLE IF NOT EXISTS projection_stage ({PROJECTION_COLUMNS_DDL}) ON COMMIT DELETE ROWS"
+        "CREATE TEMP TABLE IF NOT EXISTS projection_stage ({}) ON COMMIT DELETE ROWS",
+        projection_sql::definitions(true)
     ))?;
     copy_projections(tx, "projection_stage", projections.iter().map(ProjectionRow::of))?;
     tx.batch_execute(&format!(
-        "INSERT INTO case_projection ({PROJECTION_COLUMNS}) SELECT {PROJECTION_COLUMNS} FROM projection_stage
-         ON CONFLICT (case_id) DO UPDATE SET person_id = excluded.person_id, version = excluded.version,
-             detained = excluded.detained, final_at = excluded.final_at, summary = excluded.summary;
-         TRUNCATE projection_stage"
+        "INSERT INTO case_projection ({names}) SELECT {names} FROM projection_stage {};
+         TRUNCATE projection_stage",
+        projection_sql::on_conflict_update()
     ))?;
     Ok(())
 }
-
-const PROJECTION_COLUMNS_DDL: &str = "case_id TEXT PRIMARY KEY, person_id TEXT, version BIGINT NOT NULL, detained BOOLEAN NOT NULL, final_at TEXT, summary TEXT NOT NULL";
 
 fn copy_projections(
     tx: &mut Transaction<'_>,
     table: &str,
     rows: impl Iterator<Item = ProjectionRow>,
 ) -> Result<(), StoreError> {
-    let sink = tx.copy_in(&format!("COPY {table} ({PROJECTION_COLUMNS}) FROM STDIN (FORMAT binary)"))?;
+    let sink = tx.copy_in(&format!("COPY {table} ({}) FROM STDIN (FORMAT binary)", projection_sql::names()))?;
     let mut w = BinaryCopyInWriter::new(sink, &PROJECTION_TYPES);
     for r in rows {
-        w.write(&[&r.case_id, &r.person_id, &r.version, &r.detained, &r.final_at, &r.summary])?;
+        w.write(&r.pg_values())?;
     }
     w.finish()?;
     Ok(())
@@ -409,8 +442,26 @@ impl Backend for Postgres {
             }
             tx.execute("INSERT INTO schema_migrations (version) VALUES (3)", &[])?;
         }
+        if current < 4 {
+            tx.batch_execute(SCHEMA_V4)?;
+            tx.execute("INSERT INTO schema_migrations (version) VALUES (4)", &[])?;
+        }
         tx.commit()?;
         self.schema_version()
+    }
+
+    fn projection_format(&mut self) -> Result<i64, StoreError> {
+        let row = self.client.query_opt("SELECT value FROM store_meta WHERE key = 'projection_format'", &[])?;
+        Ok(row.and_then(|r| r.get::<_, String>(0).parse().ok()).unwrap_or(0))
+    }
+
+    fn set_projection_format(&mut self, format: i64) -> Result<(), StoreError> {
+        self.client.execute(
+            "INSERT INTO store_meta (key, value) VALUES ('projection_format', $1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&format.to_string()],
+        )?;
+        Ok(())
     }
 
     fn import(&mut self, events: &[Event], expected: Option<Expected>) -> Result<Vec<ImportOutcome>, StoreError> {
@@ -497,18 +548,25 @@ impl Backend for Postgres {
         row.map(|r| decode_summary(r.get(0), case.as_str())).transpose()
     }
 
-    fn scan_summaries(&mut self, f: &mut dyn FnMut(CaseSummary)) -> Result<(), StoreError> {
+    fn scan_summaries(
+        &mut self,
+        f: &mut dyn FnMut(Result<CaseSummary, StoreError>) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.client.transaction()?;
         let portal = tx.bind("SELECT case_id, summary FROM case_projection ORDER BY case_id", &[])?;
-        loop {
+        'scan: loop {
             let rows = tx.query_portal(&portal, 10_000)?;
             if rows.is_empty() {
                 break;
             }
             for r in &rows {
-                f(decode_summary(r.get(1), r.get(0))?);
+                // A row that cannot be decoded is reported to `f`, which decides whether to go on.
+                if f(decode_summary(r.get(1), r.get(0))).is_break() {
+                    break 'scan;
+                }
             }
         }
+        drop(portal);
         tx.commit()?;
         Ok(())
     }
@@ -532,7 +590,8 @@ impl Backend for Postgres {
         let mut tx = self.client.transaction()?;
         tx.batch_execute(&format!(
             "LOCK TABLE events IN SHARE MODE;
-             DROP TABLE IF EXISTS rebuilt; CREATE TEMP TABLE rebuilt ({PROJECTION_COLUMNS_DDL})"
+             DROP TABLE IF EXISTS rebuilt; CREATE TEMP TABLE rebuilt ({})",
+            projection_sql::definitions(true)
         ))?;
         let mut report = RebuildReport::default();
         let portal = tx.bind("SELECT position, case_id, payload FROM events ORDER BY case_id, version", &[])?;
@@ -566,11 +625,12 @@ impl Backend for Postgres {
         }
         let ids: Vec<String> = tx
             .query(
-                "SELECT coalesce(a.case_id, b.case_id) FROM case_projection a FULL JOIN rebuilt b ON a.case_id = b.case_id
-                 WHERE a.summary IS DISTINCT FROM b.summary OR a.version IS DISTINCT FROM b.version
-                    OR a.detained IS DISTINCT FROM b.detained OR a.final_at IS DISTINCT FROM b.final_at
-                    OR a.person_id IS DISTINCT FROM b.person_id
-                 ORDER BY 1",
+                &format!(
+                    "SELECT coalesce(a.case_id, b.case_id) FROM case_projection a FULL JOIN rebuilt b ON a.case_id = b.case_id
+                     WHERE a.case_id IS NULL OR b.case_id IS NULL OR {}
+                     ORDER BY 1",
+                    projection_sql::differ("a", "b", true)
+                ),
                 &[],
             )?
             .iter()
@@ -579,9 +639,10 @@ impl Backend for Postgres {
         report.differing_count = ids.len() as u64;
         report.differing = ids.into_iter().take(20).collect();
         if report.differing_count > 0 {
+            let names = projection_sql::names();
             tx.batch_execute(&format!(
                 "DELETE FROM case_projection;
-                 INSERT INTO case_projection ({PROJECTION_COLUMNS}) SELECT {PROJECTION_COLUMNS} FROM rebuilt"
+                 INSERT INTO case_projection ({names}) SELECT {names} FROM rebuilt"
             ))?;
         }
         tx.batch_execute("DROP TABLE rebuilt")?;

@@ -1,21 +1,59 @@
 //! Deciding a batch of events against the stored streams, the same way on every backend:
 //! duplicates by idempotency key, unknown persons and rule refusals are sorted out before
 //! anything is written, and the new projections are computed from the folded states.
+//!
+//! The rules that concern the person rather than the case see the person's recorded identity
+//! and the claims to US citizenship in all of the person's cases, stored or in the batch.
 
 use std::collections::{HashMap, HashSet};
 
-use docket_core::{CaseId, CaseState, CaseSummary, Event, EventBody, EventId, IdempotencyKey, PersonId, decide};
+use docket_core::state::CitizenshipClaim;
+use docket_core::{
+    ANumber, CaseId, CaseState, CaseSummary, DateOfBirth, Event, EventBody, EventId, IdempotencyKey, PersonFacts,
+    PersonId, decide,
+};
 
-use crate::{Expected, ImportOutcome, StoreError};
+use crate::{Expected, ImportOutcome, Rejection, StoreError};
+
+/// A stored person's identity, as the rules read it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StoredIdentity {
+    pub date_of_birth: Option<DateOfBirth>,
+    pub a_number: Option<ANumber>,
+}
 
 /// What a backend must answer, inside its transaction, for a batch to be planned.
 pub(crate) trait Loader {
     /// The stored events of each of `cases` that has any, in stream order.
     fn load_streams(&mut self, cases: &[&CaseId]) -> Result<HashMap<CaseId, Vec<Event>>, StoreError>;
-    /// Which of `persons` are stored.
-    fn persons_exist(&mut self, persons: &[&PersonId]) -> Result<HashSet<PersonId>, StoreError>;
+    /// The stored identity of each of `persons` that is stored. Writers of the same person
+    /// are serialized from here to the end of the transaction (PostgreSQL locks the rows), so
+    /// that a citizenship claim and an enforcement action on two of their cases cannot pass
+    /// each other.
+    fn persons(&mut self, persons: &[&PersonId]) -> Result<HashMap<PersonId, StoredIdentity>, StoreError>;
+    /// The stored projections of the cases of `persons` whose citizenship claim is pending or
+    /// was found for the person.
+    fn citizenship_claims(&mut self, persons: &[&PersonId]) -> Result<Vec<CaseSummary>, StoreError>;
     /// Which of `ids` are already stored (asked only when an insert collided).
     fn event_ids_exist(&mut self, ids: &[EventId]) -> Result<HashSet<EventId>, StoreError>;
+}
+
+/// Claims to citizenship by person and case.
+type Claims = HashMap<PersonId, HashMap<CaseId, CitizenshipClaim>>;
+
+fn person_facts(
+    person: &PersonId,
+    case: &CaseId,
+    identities: &HashMap<PersonId, StoredIdentity>,
+    claims: &Claims,
+) -> PersonFacts {
+    let identity = identities.get(person).cloned().unwrap_or_default();
+    let mut claims_elsewhere: Vec<(CaseId, CitizenshipClaim)> = claims
+        .get(person)
+        .map(|cases| cases.iter().filter(|(c, _)| *c != case).map(|(c, claim)| (c.clone(), *claim)).collect())
+        .unwrap_or_default();
+    claims_elsewhere.sort_by(|a, b| a.0.cmp(&b.0));
+    PersonFacts { date_of_birth: identity.date_of_birth, a_number: identity.a_number, claims_elsewhere }
 }
 
 struct Stream {
@@ -44,16 +82,29 @@ pub(crate) fn plan(
     let mut seen_cases: HashSet<&CaseId> = HashSet::new();
     let cases: Vec<&CaseId> = events.iter().map(|e| &e.case_id).filter(|c| seen_cases.insert(c)).collect();
     let mut stored = loader.load_streams(&cases)?;
+    // Every person the batch concerns: of the cases it opens and of the stored cases it adds to.
+    let stored_persons: Vec<PersonId> =
+        stored.values().filter_map(|events| CaseState::from_events(events.iter().take(1)).person_id).collect();
     let mut seen_persons: HashSet<&PersonId> = HashSet::new();
-    let persons: Vec<&PersonId> = events
+    let mut persons: Vec<&PersonId> = events
         .iter()
         .filter_map(|e| match &e.body {
             EventBody::CaseOpened { person_id, .. } => Some(person_id),
             _ => None,
         })
+        .chain(stored_persons.iter())
         .filter(|p| seen_persons.insert(p))
         .collect();
-    let known_persons = if persons.is_empty() { HashSet::new() } else { loader.persons_exist(&persons)? };
+    persons.sort();
+    let identities = if persons.is_empty() { HashMap::new() } else { loader.persons(&persons)? };
+    let mut claims: Claims = HashMap::new();
+    if !persons.is_empty() {
+        for s in loader.citizenship_claims(&persons)? {
+            if let (Some(p), Some(claim)) = (s.person_id.clone(), s.citizenship_claim) {
+                claims.entry(p).or_default().insert(s.case_id.clone(), claim);
+            }
+        }
+    }
     let taken_ids = if check_ids {
         loader.event_ids_exist(&events.iter().map(|e| e.id).collect::<Vec<_>>())?
     } else {
@@ -74,8 +125,10 @@ pub(crate) fn plan(
     let mut touched: HashSet<&CaseId> = HashSet::new();
     let mut checked_expected: HashSet<&CaseId> = HashSet::new();
     for (i, e) in events.iter().enumerate() {
+        let reject =
+            |field: &str, reason: String| ImportOutcome::Rejected(Rejection::Field { field: field.into(), reason });
         let Some(stream) = streams.get_mut(&e.case_id) else {
-            outcomes.push(ImportOutcome::Rejected { field: "case_id".into(), reason: "case not loaded".into() });
+            outcomes.push(reject("case_id", "case not loaded".into()));
             continue;
         };
         if let Some(id) = stream.keys.get(&e.idempotency_key) {
@@ -96,35 +149,42 @@ pub(crate) fn plan(
             }
         }
         if e.recorded_at > latest_recording {
-            outcomes.push(ImportOutcome::Rejected {
-                field: "recorded_at".into(),
-                reason: format!("`{}` is in the future; events record what has already happened", e.recorded_at),
-            });
+            outcomes.push(reject(
+                "recorded_at",
+                format!("`{}` is in the future; events record what has already happened", e.recorded_at),
+            ));
             continue;
         }
         if taken_ids.contains(&e.id) || !batch_ids.insert(e.id) {
-            outcomes.push(ImportOutcome::Rejected {
-                field: "event_id".into(),
-                reason: format!("event id `{}` is already used by another event", e.id),
-            });
+            outcomes.push(reject("event_id", format!("event id `{}` is already used by another event", e.id)));
             continue;
         }
         if let EventBody::CaseOpened { person_id, .. } = &e.body {
-            if !known_persons.contains(person_id) {
+            if !identities.contains_key(person_id) {
                 batch_ids.remove(&e.id);
-                outcomes.push(ImportOutcome::Rejected {
-                    field: "person_id".into(),
-                    reason: format!("no person `{person_id}` is stored; import the persons file first"),
-                });
+                outcomes.push(reject(
+                    "person_id",
+                    format!("no person `{person_id}` is stored; persons are stored before their cases"),
+                ));
                 continue;
             }
         }
-        if let Err(refusal) = decide(&stream.state, e) {
+        let person = match &e.body {
+            EventBody::CaseOpened { person_id, .. } if stream.state.opened.is_none() => Some(person_id),
+            _ => stream.state.person_id.as_ref(),
+        };
+        let facts = person.map(|p| person_facts(p, &e.case_id, &identities, &claims)).unwrap_or_default();
+        if let Err(refusal) = decide(&stream.state, e, &facts) {
             batch_ids.remove(&e.id);
-            outcomes.push(ImportOutcome::Rejected { field: "type".into(), reason: refusal.to_string() });
+            outcomes.push(ImportOutcome::Rejected(Rejection::Refused(refusal)));
             continue;
         }
         stream.state.apply(e);
+        if matches!(e.body, EventBody::CitizenshipClaimRaised | EventBody::CitizenshipClaimResolved { .. }) {
+            if let (Some(p), Some(claim)) = (stream.state.person_id.clone(), stream.state.citizenship_claim) {
+                claims.entry(p).or_default().insert(e.case_id.clone(), claim);
+            }
+        }
         stream.keys.insert(e.idempotency_key.clone(), e.id);
         touched.insert(&e.case_id);
         inserts.push((i, stream.state.version));

@@ -1,17 +1,19 @@
 //! The SQLite backend: one connection, WAL journal, one immediate transaction per write.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 
-use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId};
+use docket_core::{ANumber, CaseId, CaseSummary, DateOfBirth, Event, EventId, Person, PersonId};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::ledger::{
     self, Chunk, LeafBatch, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Record, Scanned, StoredCheckpoint,
 };
-use crate::plan::{self, Loader};
+use crate::plan::{self, Loader, StoredIdentity};
 use crate::{
-    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_VERSION, Stats, StoreError,
-    decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_V4, SCHEMA_VERSION, Stats,
+    StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
+    projection_sql,
 };
 
 pub(crate) struct Sqlite {
@@ -76,12 +78,37 @@ impl Loader for TxLoader<'_, '_> {
         Ok(out)
     }
 
-    fn persons_exist(&mut self, persons: &[&PersonId]) -> Result<HashSet<PersonId>, StoreError> {
-        let mut q = self.tx.prepare_cached("SELECT 1 FROM persons WHERE person_id = ?1")?;
-        let mut out = HashSet::new();
+    fn persons(&mut self, persons: &[&PersonId]) -> Result<HashMap<PersonId, StoredIdentity>, StoreError> {
+        // The immediate transaction already serializes every writer.
+        let mut q = self.tx.prepare_cached("SELECT date_of_birth, a_number FROM persons WHERE person_id = ?1")?;
+        let today = crate::today();
+        let mut out = HashMap::new();
         for p in persons {
-            if q.exists([p.as_str()])? {
-                out.insert((*p).clone());
+            let row: Option<(String, Option<String>)> =
+                q.query_row([p.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            if let Some((dob, a_number)) = row {
+                out.insert(
+                    (*p).clone(),
+                    StoredIdentity {
+                        date_of_birth: DateOfBirth::parse(&dob, today).ok(),
+                        a_number: a_number.and_then(|a| ANumber::parse(&a).ok()),
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    fn citizenship_claims(&mut self, persons: &[&PersonId]) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut q = self.tx.prepare_cached(
+            "SELECT case_id, summary FROM case_projection WHERE person_id = ?1 AND citizenship IN ('pending', 'citizen')",
+        )?;
+        let mut out = Vec::new();
+        for p in persons {
+            let mut rows = q.query([p.as_str()])?;
+            while let Some(r) = rows.next()? {
+                let case: String = r.get(0)?;
+                out.push(decode_summary(&r.get::<_, String>(1)?, &case)?);
             }
         }
         Ok(out)
@@ -270,14 +297,14 @@ fn ledger_stored_events(tx: &Transaction<'_>) -> Result<(), StoreError> {
 }
 
 fn write_projections(tx: &Transaction<'_>, projections: &[CaseSummary]) -> Result<(), StoreError> {
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO case_projection (case_id, person_id, version, detained, final_at, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (case_id) DO UPDATE SET person_id = excluded.person_id, version = excluded.version,
-             detained = excluded.detained, final_at = excluded.final_at, summary = excluded.summary",
-    )?;
+    let mut upsert = tx.prepare_cached(&format!(
+        "INSERT INTO case_projection ({}) VALUES ({}) {}",
+        projection_sql::names(),
+        projection_sql::placeholders(false),
+        projection_sql::on_conflict_update()
+    ))?;
     for s in projections {
-        let r = ProjectionRow::of(s);
-        upsert.execute(params![r.case_id, r.person_id, r.version, r.detained, r.final_at, r.summary])?;
+        upsert.execute(ProjectionRow::of(s).sqlite_values().as_slice())?;
     }
     Ok(())
 }
@@ -339,8 +366,29 @@ impl Backend for Sqlite {
             }
             applied(3)?;
         }
+        if current < 4 {
+            tx.execute_batch(SCHEMA_V4)?;
+            applied(4)?;
+        }
         tx.commit()?;
         self.schema_version()
+    }
+
+    fn projection_format(&mut self) -> Result<i64, StoreError> {
+        let value: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM store_meta WHERE key = 'projection_format'", [], |r| r.get(0))
+            .optional()?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn set_projection_format(&mut self, format: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO store_meta (key, value) VALUES ('projection_format', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [format.to_string()],
+        )?;
+        Ok(())
     }
 
     fn import(&mut self, events: &[Event], expected: Option<Expected>) -> Result<Vec<ImportOutcome>, StoreError> {
@@ -413,12 +461,19 @@ impl Backend for Sqlite {
         json.map(|j| decode_summary(&j, case.as_str())).transpose()
     }
 
-    fn scan_summaries(&mut self, f: &mut dyn FnMut(CaseSummary)) -> Result<(), StoreError> {
+    fn scan_summaries(
+        &mut self,
+        f: &mut dyn FnMut(Result<CaseSummary, StoreError>) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
         let mut q = self.conn.prepare("SELECT case_id, summary FROM case_projection ORDER BY case_id")?;
         let mut rows = q.query([])?;
         while let Some(r) = rows.next()? {
             let case: String = r.get(0)?;
-            f(decode_summary(&r.get::<_, String>(1)?, &case)?);
+            // A row that cannot be decoded is reported to `f`, which decides whether to go on.
+            let summary = r.get::<_, String>(1).map_err(StoreError::from).and_then(|j| decode_summary(&j, &case));
+            if f(summary).is_break() {
+                break;
+            }
         }
         Ok(())
     }
@@ -440,20 +495,20 @@ impl Backend for Sqlite {
 
     fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(
-            "DROP TABLE IF EXISTS temp.rebuilt;
-             CREATE TEMP TABLE rebuilt (case_id TEXT PRIMARY KEY, person_id TEXT, version BIGINT NOT NULL,
-                 detained INTEGER NOT NULL, final_at TEXT, summary TEXT NOT NULL);",
-        )?;
+        tx.execute_batch(&format!(
+            "DROP TABLE IF EXISTS temp.rebuilt; CREATE TEMP TABLE rebuilt ({});",
+            projection_sql::definitions(false)
+        ))?;
         let mut report = RebuildReport::default();
         {
-            let mut insert = tx.prepare(
-                "INSERT INTO temp.rebuilt (case_id, person_id, version, detained, final_at, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            let mut insert = tx.prepare(&format!(
+                "INSERT INTO temp.rebuilt ({}) VALUES ({})",
+                projection_sql::names(),
+                projection_sql::placeholders(false)
+            ))?;
             let mut flush = |state: &docket_core::CaseState, report: &mut RebuildReport| -> Result<(), StoreError> {
                 if let Some(s) = state.summary() {
-                    let r = ProjectionRow::of(&s);
-                    insert.execute(params![r.case_id, r.person_id, r.version, r.detained, r.final_at, r.summary])?;
+                    insert.execute(ProjectionRow::of(&s).sqlite_values().as_slice())?;
                     report.cases += 1;
                 }
                 Ok(())
@@ -479,22 +534,22 @@ impl Backend for Sqlite {
         }
         progress(report.events);
         {
-            let mut diff = tx.prepare(
+            let mut diff = tx.prepare(&format!(
                 "SELECT coalesce(a.case_id, b.case_id) FROM case_projection a FULL JOIN temp.rebuilt b ON a.case_id = b.case_id
-                 WHERE a.summary IS NOT b.summary OR a.version IS NOT b.version OR a.detained IS NOT b.detained
-                    OR a.final_at IS NOT b.final_at OR a.person_id IS NOT b.person_id
+                 WHERE a.case_id IS NULL OR b.case_id IS NULL OR {}
                  ORDER BY 1",
-            )?;
+                projection_sql::differ("a", "b", false)
+            ))?;
             let ids: Vec<String> = diff.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
             report.differing_count = ids.len() as u64;
             report.differing = ids.into_iter().take(20).collect();
         }
         if report.differing_count > 0 {
-            tx.execute_batch(
+            let names = projection_sql::names();
+            tx.execute_batch(&format!(
                 "DELETE FROM case_projection;
-                 INSERT INTO case_projection (case_id, person_id, version, detained, final_at, summary)
-                     SELECT case_id, person_id, version, detained, final_at, summary FROM temp.rebuilt;",
-            )?;
+                 INSERT INTO case_projection ({names}) SELECT {names} FROM temp.rebuilt;"
+            ))?;
         }
         tx.execute_batch("DROP TABLE temp.rebuilt")?;
         tx.commit()?;

@@ -6,10 +6,11 @@
 //! `docs/formats.md`.
 
 use docket_core::{
-    ANumber, ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, Country, CustodyReviewOutcome,
-    Date, DateOfBirth, DecisionOutcome, DocumentKind, EVENT_SCHEMA_VERSION, Event, EventBody, EventId, HearingKind,
-    IdempotencyKey, NameOrder, Person, PersonId, PersonName, ProtectionKind, ReleaseKind, ReliefKind, Sex, Source,
-    Timestamp, TravelDocument,
+    ANumber, ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, ConvictionId, CounselForm,
+    CounselId, Country, CountryProtection, CustodyReviewOutcome, Date, DateOfBirth, DecisionOutcome, DocumentKind,
+    EVENT_SCHEMA_VERSION, EntryManner, Event, EventBody, EventId, HearingKind, IdempotencyKey, MitigatingFact,
+    MotionBasis, NameOrder, OffenceClass, Person, PersonId, PersonName, ProtectionEnd, ProtectionKind, ReleaseKind,
+    ReliefKind, Sex, Source, SourceReference, Statute, TimeZone, Timestamp, TravelDocument, VoluntaryDeparturePeriod,
 };
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -90,11 +91,48 @@ pub struct WireEvent {
     pub departed_on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indefinite: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voluntary_departure_days: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counsel_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conviction_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offence_class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statute: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub convicted_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_conviction: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub official: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admitted_until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mitigating_fact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_reference: Option<String>,
 }
 
 /// Every event type name, in the order of the schema.
-pub const EVENT_TYPES: [&str; 30] = [
+pub const EVENT_TYPES: [&str; 39] = [
     "case_opened",
+    "arrested",
     "notice_to_appear_served",
     "notice_to_appear_filed",
     "hearing_scheduled",
@@ -110,6 +148,7 @@ pub const EVENT_TYPES: [&str; 30] = [
     "decision_issued",
     "appeal_filed",
     "appeal_waived",
+    "appeal_reserved",
     "appeal_decided",
     "petition_for_review_filed",
     "motion_to_reopen_filed",
@@ -123,7 +162,51 @@ pub const EVENT_TYPES: [&str; 30] = [
     "travel_document_obtained",
     "departure_verified",
     "removal_carried_out",
+    "counsel_appeared",
+    "counsel_withdrew",
+    "conviction_recorded",
+    "conviction_vacated",
+    "national_security_determination",
+    "last_entry_recorded",
+    "mitigating_fact_recorded",
     "case_closed",
+];
+
+/// Fields that version 1 of the event format did not have: a version-1 line carrying one is
+/// refused rather than read as something its writer did not mean.
+const SINCE_VERSION_2: [&str; 19] = [
+    "time_zone",
+    "country",
+    "indefinite",
+    "voluntary_departure_days",
+    "basis",
+    "counsel_id",
+    "form",
+    "conviction_id",
+    "offence_class",
+    "statute",
+    "convicted_on",
+    "final_conviction",
+    "official",
+    "entered_on",
+    "manner",
+    "admitted_until",
+    "mitigating_fact",
+    "source_reference",
+    "(type)",
+];
+
+/// Event types that version 1 of the event format did not have.
+const TYPES_SINCE_VERSION_2: [&str; 9] = [
+    "arrested",
+    "appeal_reserved",
+    "counsel_appeared",
+    "counsel_withdrew",
+    "conviction_recorded",
+    "conviction_vacated",
+    "national_security_determination",
+    "last_entry_recorded",
+    "mitigating_fact_recorded",
 ];
 
 fn req<'a>(v: &'a Option<String>, field: &str) -> Result<&'a str, FieldError> {
@@ -173,6 +256,31 @@ fn one_of<T: Copy>(v: &Option<String>, field: &str, options: &[(&str, T)]) -> Re
     })
 }
 
+fn named<T: Copy>(
+    v: &Option<String>,
+    field: &str,
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> Result<T, FieldError> {
+    let s = req(v, field)?;
+    all.iter().copied().find(|x| name(*x) == s).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|x| name(*x)).collect();
+        field_err(field, format!("`{s}` is not one of {}", names.join(", ")))
+    })
+}
+
+fn opt_country(v: &Option<String>, field: &str) -> Result<Option<Country>, FieldError> {
+    v.as_deref().map(|c| Country::parse(c).map_err(|e| field_err(field, e))).transpose()
+}
+
+fn token<T>(
+    v: &Option<String>,
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, docket_core::IdError>,
+) -> Result<T, FieldError> {
+    parse(req(v, field)?).map_err(|e| field_err(field, e))
+}
+
 const HEARING_KINDS: [(&str, HearingKind); 3] =
     [("master", HearingKind::Master), ("individual", HearingKind::Individual), ("bond", HearingKind::Bond)];
 const SOURCES: [(&str, Source); 3] = [("import", Source::Import), ("officer", Source::Officer), ("feed", Source::Feed)];
@@ -189,17 +297,25 @@ const REVIEW_OUTCOMES: [(&str, CustodyReviewOutcome); 2] =
     [("continued", CustodyReviewOutcome::Continued), ("release_ordered", CustodyReviewOutcome::ReleaseOrdered)];
 
 impl WireEvent {
-    /// Converts into a core event, naming the first field that is wrong.
+    /// Converts into a core event, naming the first field that is wrong. A line of an older
+    /// version is upcast: what that version could not say is read as unknown.
     pub fn to_event(&self) -> Result<Event, FieldError> {
-        if let Some(v) = self.schema_version {
-            if v == 0 || v > EVENT_SCHEMA_VERSION {
-                return Err(field_err(
-                    "schema_version",
-                    format!("version {v} is not known (this program reads 1..={EVENT_SCHEMA_VERSION})"),
-                ));
-            }
+        let version = self.schema_version.unwrap_or(EVENT_SCHEMA_VERSION);
+        if version == 0 || version > EVENT_SCHEMA_VERSION {
+            return Err(field_err(
+                "schema_version",
+                format!("version {version} is not known (this program reads 1..={EVENT_SCHEMA_VERSION})"),
+            ));
         }
         let event_type = req(&self.event_type, "type")?;
+        if version < 2 {
+            if TYPES_SINCE_VERSION_2.contains(&event_type) {
+                return Err(field_err("type", format!("`{event_type}` events exist from schema version 2")));
+            }
+            if let Some(f) = self.body_fields().into_iter().find(|f| SINCE_VERSION_2.contains(f)) {
+                return Err(field_err(f, "is not a field of schema version 1 events"));
+            }
+        }
         let body = self.body(event_type)?;
         // A field of another event type is an error, not something to drop silently.
         let allowed = allowed_fields(event_type);
@@ -207,18 +323,53 @@ impl WireEvent {
             return Err(field_err(extra, format!("is not a field of `{event_type}` events")));
         }
         match &body {
-            EventBody::DecisionIssued { outcome } => {
-                if !matches!(outcome, DecisionOutcome::VoluntaryDeparture { .. })
-                    && self.voluntary_departure_deadline.is_some()
-                {
-                    return Err(field_err(
-                        "voluntary_departure_deadline",
-                        "is given only with outcome `voluntary_departure`",
-                    ));
+            EventBody::DecisionIssued { outcome, .. } => {
+                if !matches!(outcome, DecisionOutcome::VoluntaryDeparture { .. }) {
+                    for (field, present) in [
+                        ("voluntary_departure_deadline", self.voluntary_departure_deadline.is_some()),
+                        ("voluntary_departure_days", self.voluntary_departure_days.is_some()),
+                    ] {
+                        if present {
+                            return Err(field_err(field, "is given only with outcome `voluntary_departure`"));
+                        }
+                    }
                 }
-                if !matches!(outcome, DecisionOutcome::ReliefGranted(_)) && self.relief.is_some() {
-                    return Err(field_err("relief", "is given only with outcome `relief_granted`"));
+                let withholding = matches!(self.relief.as_deref(), Some("withholding" | "cat"));
+                match outcome {
+                    DecisionOutcome::ReliefGranted(_) => {}
+                    DecisionOutcome::RemovalOrdered if withholding => {}
+                    DecisionOutcome::RemovalOrdered if self.relief.is_some() => {
+                        return Err(field_err(
+                            "relief",
+                            "with outcome `removal_ordered`, only `withholding` or `cat` (granted as to `country`)",
+                        ));
+                    }
+                    _ if self.relief.is_some() => {
+                        return Err(field_err(
+                            "relief",
+                            "is given only with outcome `relief_granted`, or `withholding` or `cat` with `removal_ordered`",
+                        ));
+                    }
+                    _ => {}
                 }
+                if self.country.is_some() && !withholding {
+                    return Err(field_err("country", "is given only with relief `withholding` or `cat`"));
+                }
+            }
+            EventBody::ReliefApplicationGranted { relief, .. }
+                if self.country.is_some() && !matches!(relief, ReliefKind::Withholding | ReliefKind::Cat) =>
+            {
+                return Err(field_err("country", "is given only with relief `withholding` or `cat`"));
+            }
+            EventBody::LastEntryRecorded { manner, admitted_until: Some(_), .. }
+                if *manner != EntryManner::Admitted =>
+            {
+                return Err(field_err("admitted_until", "is given only with manner `admitted`"));
+            }
+            EventBody::NationalSecurityDetermination { .. }
+                if self.reference.as_deref().is_none_or(|r| r.trim().is_empty()) =>
+            {
+                return Err(field_err("reference", "is required: the determination's reference"));
             }
             EventBody::CustodyReleased { release }
                 if !matches!(release, ReleaseKind::Bond { .. }) && self.bond_amount_usd.is_some() =>
@@ -272,7 +423,52 @@ impl WireEvent {
         check(self.expiry.is_some(), "expiry");
         check(self.departed_on.is_some(), "departed_on");
         check(self.reason.is_some(), "reason");
+        check(self.time_zone.is_some(), "time_zone");
+        check(self.country.is_some(), "country");
+        check(self.indefinite.is_some(), "indefinite");
+        check(self.voluntary_departure_days.is_some(), "voluntary_departure_days");
+        check(self.basis.is_some(), "basis");
+        check(self.counsel_id.is_some(), "counsel_id");
+        check(self.form.is_some(), "form");
+        check(self.conviction_id.is_some(), "conviction_id");
+        check(self.offence_class.is_some(), "offence_class");
+        check(self.statute.is_some(), "statute");
+        check(self.convicted_on.is_some(), "convicted_on");
+        check(self.final_conviction.is_some(), "final_conviction");
+        check(self.official.is_some(), "official");
+        check(self.entered_on.is_some(), "entered_on");
+        check(self.manner.is_some(), "manner");
+        check(self.admitted_until.is_some(), "admitted_until");
+        check(self.mitigating_fact.is_some(), "mitigating_fact");
+        check(self.source_reference.is_some(), "source_reference");
         v
+    }
+
+    /// A voluntary-departure period: a last day or a number of days, not both.
+    fn vd_period(&self, required: bool) -> Result<Option<VoluntaryDeparturePeriod>, FieldError> {
+        match (&self.voluntary_departure_deadline, self.voluntary_departure_days) {
+            (Some(_), Some(_)) => Err(field_err(
+                "voluntary_departure_days",
+                "give either `voluntary_departure_deadline` or `voluntary_departure_days`, not both",
+            )),
+            (Some(_), None) => Ok(Some(VoluntaryDeparturePeriod::Until(date(
+                &self.voluntary_departure_deadline,
+                "voluntary_departure_deadline",
+            )?))),
+            (None, Some(0)) => Err(field_err("voluntary_departure_days", "must be at least 1")),
+            (None, Some(n)) => Ok(Some(VoluntaryDeparturePeriod::Days(n))),
+            (None, None) if required => Err(field_err(
+                "voluntary_departure_deadline",
+                "is required with outcome `voluntary_departure` (or `voluntary_departure_days`)",
+            )),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The country a grant of withholding or CAT protection is made as to; unknown when
+    /// absent (and always in version 1), which bars removal to every country (fail closed).
+    fn protected_country(&self) -> Result<Option<Country>, FieldError> {
+        opt_country(&self.country, "country")
     }
 
     fn body(&self, event_type: &str) -> Result<EventBody, FieldError> {
@@ -286,7 +482,16 @@ impl WireEvent {
                     .filter(|s| !s.is_empty())
                     .map(|s| ANumber::parse(s).map_err(|e| field_err("a_number", e)))
                     .transpose()?,
+                // Unknown when absent (and always in version 1): deadlines then count at the
+                // decision's UTC offset, as they did before time zones were recorded.
+                time_zone: self
+                    .time_zone
+                    .as_deref()
+                    .map(|z| TimeZone::parse(z).map_err(|e| field_err("time_zone", e)))
+                    .transpose()?,
             },
+            "arrested" => EventBody::Arrested,
+            "appeal_reserved" => EventBody::AppealReserved,
             "notice_to_appear_served" => EventBody::NoticeToAppearServed,
             "notice_to_appear_filed" => EventBody::NoticeToAppearFiled,
             "hearing_scheduled" => EventBody::HearingScheduled {
@@ -298,22 +503,41 @@ impl WireEvent {
             }
             "hearing_adjourned" => EventBody::HearingAdjourned { until: opt_ts(&self.until, "until")? },
             "relief_application_filed" => EventBody::ReliefApplicationFiled { relief: relief(&self.relief)? },
-            "relief_application_granted" => EventBody::ReliefApplicationGranted { relief: relief(&self.relief)? },
+            "relief_application_granted" => {
+                let relief = relief(&self.relief)?;
+                let country = if matches!(relief, ReliefKind::Withholding | ReliefKind::Cat) {
+                    self.protected_country()?
+                } else {
+                    None
+                };
+                EventBody::ReliefApplicationGranted { relief, country }
+            }
             "relief_application_denied" => EventBody::ReliefApplicationDenied { relief: relief(&self.relief)? },
             "relief_application_withdrawn" => EventBody::ReliefApplicationWithdrawn { relief: relief(&self.relief)? },
             "protection_granted" => EventBody::ProtectionGranted {
                 protection: protection(&self.protection)?,
                 from: ts(&self.from, "from")?,
-                until: opt_ts(&self.until, "until")?,
+                // No end date given is an end date unknown (fail closed), unless the grant says
+                // it has none.
+                until: match (opt_ts(&self.until, "until")?, self.indefinite) {
+                    (Some(_), Some(true)) => {
+                        return Err(field_err("indefinite", "a protection with an `until` is not indefinite"));
+                    }
+                    (Some(u), _) => ProtectionEnd::At(u),
+                    (None, Some(true)) => ProtectionEnd::Indefinite,
+                    (None, _) => ProtectionEnd::Unknown,
+                },
             },
             "protection_expired" => EventBody::ProtectionExpired { protection: protection(&self.protection)? },
             "protection_terminated" => EventBody::ProtectionTerminated { protection: protection(&self.protection)? },
-            "decision_issued" => EventBody::DecisionIssued {
-                outcome: match req(&self.outcome, "outcome")? {
+            "decision_issued" => {
+                let outcome = match req(&self.outcome, "outcome")? {
                     "removal_ordered" => DecisionOutcome::RemovalOrdered,
                     "removal_ordered_in_absentia" => DecisionOutcome::RemovalOrderedInAbsentia,
                     "voluntary_departure" => DecisionOutcome::VoluntaryDeparture {
-                        deadline: date(&self.voluntary_departure_deadline, "voluntary_departure_deadline")?,
+                        period: self
+                            .vd_period(true)?
+                            .ok_or_else(|| field_err("voluntary_departure_deadline", "is required"))?,
                     },
                     "relief_granted" => DecisionOutcome::ReliefGranted(relief(&self.relief)?),
                     "terminated" => DecisionOutcome::Terminated,
@@ -325,8 +549,28 @@ impl WireEvent {
                             ),
                         ));
                     }
-                },
-            },
+                };
+                let withheld = match outcome {
+                    DecisionOutcome::ReliefGranted(k) => Some(k),
+                    DecisionOutcome::RemovalOrdered if self.relief.is_some() => Some(relief(&self.relief)?),
+                    _ => None,
+                };
+                let country_protection = match withheld {
+                    Some(k @ (ReliefKind::Withholding | ReliefKind::Cat)) => {
+                        Some(CountryProtection { relief: k, country: self.protected_country()? })
+                    }
+                    _ => None,
+                };
+                EventBody::DecisionIssued {
+                    outcome,
+                    time_zone: self
+                        .time_zone
+                        .as_deref()
+                        .map(|z| TimeZone::parse(z).map_err(|e| field_err("time_zone", e)))
+                        .transpose()?,
+                    country_protection,
+                }
+            }
             "appeal_filed" => EventBody::AppealFiled {
                 by: one_of(&self.appellant, "appellant", &APPELLANTS)?,
                 late_filing_basis: self.late_filing_basis.clone().filter(|s| !s.trim().is_empty()),
@@ -334,13 +578,17 @@ impl WireEvent {
             "appeal_waived" => EventBody::AppealWaived,
             "appeal_decided" => EventBody::AppealDecided {
                 outcome: one_of(&self.outcome, "outcome", &APPEAL_OUTCOMES)?,
-                voluntary_departure_until: opt_date(
-                    &self.voluntary_departure_deadline,
-                    "voluntary_departure_deadline",
-                )?,
+                voluntary_departure: self.vd_period(false)?,
             },
             "petition_for_review_filed" => EventBody::PetitionForReviewFiled,
-            "motion_to_reopen_filed" => EventBody::MotionToReopenFiled,
+            // Unknown when absent (and always in version 1): a motion against an in absentia
+            // order is then taken to stay removal (fail closed).
+            "motion_to_reopen_filed" => EventBody::MotionToReopenFiled {
+                basis: match self.basis {
+                    None => None,
+                    Some(_) => Some(named(&self.basis, "basis", &MotionBasis::ALL, MotionBasis::name)?),
+                },
+            },
             "motion_to_reopen_decided" => EventBody::MotionToReopenDecided {
                 granted: self.granted.ok_or_else(|| field_err("granted", "is required (true or false)"))?,
             },
@@ -390,7 +638,38 @@ impl WireEvent {
             "departure_verified" => {
                 EventBody::DepartureVerified { departed_on: date(&self.departed_on, "departed_on")? }
             }
-            "removal_carried_out" => EventBody::RemovalCarriedOut,
+            "removal_carried_out" => EventBody::RemovalCarriedOut { country: opt_country(&self.country, "country")? },
+            "counsel_appeared" => EventBody::CounselAppeared {
+                counsel: token(&self.counsel_id, "counsel_id", CounselId::parse)?,
+                form: named(&self.form, "form", &CounselForm::ALL, CounselForm::name)?,
+            },
+            "counsel_withdrew" => {
+                EventBody::CounselWithdrew { counsel: token(&self.counsel_id, "counsel_id", CounselId::parse)? }
+            }
+            "conviction_recorded" => EventBody::ConvictionRecorded {
+                conviction: token(&self.conviction_id, "conviction_id", ConvictionId::parse)?,
+                offence_class: named(&self.offence_class, "offence_class", &OffenceClass::ALL, OffenceClass::name)?,
+                statute: token(&self.statute, "statute", Statute::parse)?,
+                convicted_on: date(&self.convicted_on, "convicted_on")?,
+                final_conviction: self
+                    .final_conviction
+                    .ok_or_else(|| field_err("final_conviction", "is required (true or false)"))?,
+            },
+            "conviction_vacated" => EventBody::ConvictionVacated {
+                conviction: token(&self.conviction_id, "conviction_id", ConvictionId::parse)?,
+            },
+            "national_security_determination" => EventBody::NationalSecurityDetermination {
+                official: token(&self.official, "official", ActorId::parse)?,
+            },
+            "last_entry_recorded" => EventBody::LastEntryRecorded {
+                entered_on: date(&self.entered_on, "entered_on")?,
+                manner: named(&self.manner, "manner", &EntryManner::ALL, EntryManner::name)?,
+                admitted_until: opt_date(&self.admitted_until, "admitted_until")?,
+            },
+            "mitigating_fact_recorded" => EventBody::MitigatingFactRecorded {
+                fact: named(&self.mitigating_fact, "mitigating_fact", &MitigatingFact::ALL, MitigatingFact::name)?,
+                source: token(&self.source_reference, "source_reference", SourceReference::parse)?,
+            },
             "case_closed" => {
                 let s = req(&self.reason, "reason")?;
                 EventBody::CaseClosed {
@@ -421,44 +700,82 @@ impl WireEvent {
         };
         let s = |x: &dyn ToString| Some(x.to_string());
         match &e.body {
-            EventBody::CaseOpened { person_id, a_number } => {
+            EventBody::CaseOpened { person_id, a_number, time_zone } => {
                 w.person_id = s(person_id);
                 w.a_number = a_number.map(|a| a.to_string());
+                w.time_zone = time_zone.as_ref().map(|z| z.name().to_owned());
             }
             EventBody::NoticeToAppearServed
             | EventBody::NoticeToAppearFiled
+            | EventBody::Arrested
             | EventBody::AppealWaived
+            | EventBody::AppealReserved
             | EventBody::PetitionForReviewFiled
-            | EventBody::MotionToReopenFiled
             | EventBody::CitizenshipClaimRaised
             | EventBody::CustodyBegan
-            | EventBody::CustodyTransferred
-            | EventBody::RemovalCarriedOut => {}
+            | EventBody::CustodyTransferred => {}
+            EventBody::MotionToReopenFiled { basis } => w.basis = basis.map(|b| b.name().to_owned()),
+            EventBody::RemovalCarriedOut { country } => w.country = country.map(|c| c.to_string()),
+            EventBody::CounselAppeared { counsel, form } => {
+                w.counsel_id = s(counsel);
+                w.form = Some(form.name().into());
+            }
+            EventBody::CounselWithdrew { counsel } => w.counsel_id = s(counsel),
+            EventBody::ConvictionRecorded { conviction, offence_class, statute, convicted_on, final_conviction } => {
+                w.conviction_id = s(conviction);
+                w.offence_class = Some(offence_class.name().into());
+                w.statute = s(statute);
+                w.convicted_on = s(convicted_on);
+                w.final_conviction = Some(*final_conviction);
+            }
+            EventBody::ConvictionVacated { conviction } => w.conviction_id = s(conviction),
+            EventBody::NationalSecurityDetermination { official } => w.official = s(official),
+            EventBody::LastEntryRecorded { entered_on, manner, admitted_until } => {
+                w.entered_on = s(entered_on);
+                w.manner = Some(manner.name().into());
+                w.admitted_until = admitted_until.map(|d| d.to_string());
+            }
+            EventBody::MitigatingFactRecorded { fact, source } => {
+                w.mitigating_fact = Some(fact.name().into());
+                w.source_reference = s(source);
+            }
             EventBody::HearingScheduled { kind, at } => {
                 w.hearing_kind = Some(kind.name().into());
                 w.at = s(at);
             }
             EventBody::HearingHeld { kind } => w.hearing_kind = Some(kind.name().into()),
             EventBody::HearingAdjourned { until } => w.until = until.map(|u| u.to_string()),
+            EventBody::ReliefApplicationGranted { relief, country } => {
+                w.relief = Some(relief.name().into());
+                w.country = country.map(|c| c.to_string());
+            }
             EventBody::ReliefApplicationFiled { relief }
-            | EventBody::ReliefApplicationGranted { relief }
             | EventBody::ReliefApplicationDenied { relief }
             | EventBody::ReliefApplicationWithdrawn { relief } => w.relief = Some(relief.name().into()),
             EventBody::ProtectionGranted { protection, from, until } => {
                 w.protection = Some(protection.name().into());
                 w.from = s(from);
-                w.until = until.map(|u| u.to_string());
+                match until {
+                    ProtectionEnd::At(u) => w.until = s(u),
+                    ProtectionEnd::Indefinite => w.indefinite = Some(true),
+                    ProtectionEnd::Unknown => {}
+                }
             }
             EventBody::ProtectionExpired { protection } | EventBody::ProtectionTerminated { protection } => {
                 w.protection = Some(protection.name().into());
             }
-            EventBody::DecisionIssued { outcome } => {
+            EventBody::DecisionIssued { outcome, time_zone, country_protection } => {
+                w.time_zone = time_zone.as_ref().map(|z| z.name().to_owned());
+                if let Some(p) = country_protection {
+                    w.relief = Some(p.relief.name().into());
+                    w.country = p.country.map(|c| c.to_string());
+                }
                 w.outcome = Some(
                     match outcome {
                         DecisionOutcome::RemovalOrdered => "removal_ordered",
                         DecisionOutcome::RemovalOrderedInAbsentia => "removal_ordered_in_absentia",
-                        DecisionOutcome::VoluntaryDeparture { deadline } => {
-                            w.voluntary_departure_deadline = s(deadline);
+                        DecisionOutcome::VoluntaryDeparture { period } => {
+                            w.set_vd_period(*period);
                             "voluntary_departure"
                         }
                         DecisionOutcome::ReliefGranted(k) => {
@@ -474,9 +791,11 @@ impl WireEvent {
                 w.appellant = APPELLANTS.iter().find(|(_, a)| a == by).map(|(n, _)| (*n).into());
                 w.late_filing_basis = late_filing_basis.clone();
             }
-            EventBody::AppealDecided { outcome, voluntary_departure_until } => {
+            EventBody::AppealDecided { outcome, voluntary_departure } => {
                 w.outcome = APPEAL_OUTCOMES.iter().find(|(_, o)| o == outcome).map(|(n, _)| (*n).into());
-                w.voluntary_departure_deadline = voluntary_departure_until.map(|d| d.to_string());
+                if let Some(p) = voluntary_departure {
+                    w.set_vd_period(*p);
+                }
             }
             EventBody::MotionToReopenDecided { granted } => w.granted = Some(*granted),
             EventBody::CitizenshipClaimResolved { finding } => {
@@ -512,28 +831,46 @@ impl WireEvent {
     }
 }
 
+impl WireEvent {
+    fn set_vd_period(&mut self, p: VoluntaryDeparturePeriod) {
+        match p {
+            VoluntaryDeparturePeriod::Until(d) => self.voluntary_departure_deadline = Some(d.to_string()),
+            VoluntaryDeparturePeriod::Days(n) => self.voluntary_departure_days = Some(n),
+        }
+    }
+}
+
 /// The type-specific fields an event type may carry.
 fn allowed_fields(event_type: &str) -> &'static [&'static str] {
     match event_type {
-        "case_opened" => &["person_id", "a_number"],
+        "case_opened" => &["person_id", "a_number", "time_zone"],
         "hearing_scheduled" => &["hearing_kind", "at"],
         "hearing_held" => &["hearing_kind"],
         "hearing_adjourned" => &["until"],
-        "relief_application_filed"
-        | "relief_application_granted"
-        | "relief_application_denied"
-        | "relief_application_withdrawn" => &["relief"],
-        "protection_granted" => &["protection", "from", "until"],
+        "relief_application_filed" | "relief_application_denied" | "relief_application_withdrawn" => &["relief"],
+        "relief_application_granted" => &["relief", "country"],
+        "protection_granted" => &["protection", "from", "until", "indefinite"],
         "protection_expired" | "protection_terminated" => &["protection"],
-        "decision_issued" => &["outcome", "voluntary_departure_deadline", "relief"],
+        "decision_issued" => {
+            &["outcome", "voluntary_departure_deadline", "voluntary_departure_days", "relief", "country", "time_zone"]
+        }
         "appeal_filed" => &["appellant", "late_filing_basis"],
-        "appeal_decided" => &["outcome", "voluntary_departure_deadline"],
+        "appeal_decided" => &["outcome", "voluntary_departure_deadline", "voluntary_departure_days"],
+        "motion_to_reopen_filed" => &["basis"],
         "motion_to_reopen_decided" => &["granted"],
         "citizenship_claim_resolved" => &["finding"],
         "custody_reviewed" => &["outcome"],
         "custody_released" => &["release", "bond_amount_usd"],
         "travel_document_obtained" => &["document_type", "document_number", "issuing_country", "expiry"],
         "departure_verified" => &["departed_on"],
+        "removal_carried_out" => &["country"],
+        "counsel_appeared" => &["counsel_id", "form"],
+        "counsel_withdrew" => &["counsel_id"],
+        "conviction_recorded" => &["conviction_id", "offence_class", "statute", "convicted_on", "final_conviction"],
+        "conviction_vacated" => &["conviction_id"],
+        "national_security_determination" => &["official"],
+        "last_entry_recorded" => &["entered_on", "manner", "admitted_until"],
+        "mitigating_fact_recorded" => &["mitigating_fact", "source_reference"],
         "case_closed" => &["reason"],
         _ => &[],
     }
@@ -558,7 +895,8 @@ fn explain_json_error(line: &str, e: &serde_json::Error) -> FieldError {
     if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) {
         for (k, v) in &map {
             let ok = match k.as_str() {
-                "granted" => v.is_boolean() || v.is_null(),
+                "granted" | "indefinite" | "final_conviction" => v.is_boolean() || v.is_null(),
+                "voluntary_departure_days" => v.as_u64().is_some_and(|n| n <= u64::from(u16::MAX)) || v.is_null(),
                 "bond_amount_usd" => v.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) || v.is_null(),
                 "schema_version" => v.as_u64().is_some_and(|n| n <= u64::from(u16::MAX)) || v.is_null(),
                 _ => v.is_string() || v.is_null(),

@@ -5,11 +5,13 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use std::ops::ControlFlow;
+
 use docket_core::{
     ActorId, CaseId, DateOfBirth, DecisionOutcome, Event, EventBody, EventId, IdempotencyKey, NameOrder, Person,
-    PersonId, PersonName, ProtectionKind, Sex, Source, StayKind, Timestamp,
+    PersonId, PersonName, ProtectionEnd, ProtectionKind, Rule, Sex, Source, StayKind, TimeZone, Timestamp,
 };
-use docket_store::{Appended, Expected, ImportOutcome, Store, StoreError};
+use docket_store::{Appended, Expected, ImportOutcome, Rejection, Store, StoreError};
 
 enum Db {
     Sqlite { _dir: tempfile::TempDir, url: String },
@@ -109,6 +111,12 @@ on_both!(
     persons_round_trip,
     concurrent_appends_lose_nothing,
     events_recorded_in_the_future_are_rejected,
+    a_refusal_keeps_its_rules_through_the_store,
+    a_citizenship_claim_protects_every_case_of_the_person,
+    a_case_cannot_contradict_its_persons_identity,
+    the_bulk_scan_reports_a_bad_row_and_can_stop,
+    stored_version_1_events_are_read_by_upcasting,
+    migrating_rebuilds_projections_of_another_format,
 );
 
 fn ts(s: &str) -> Timestamp {
@@ -151,7 +159,11 @@ fn history(case: &str, person: &str) -> Vec<Event> {
             case,
             1,
             "2025-01-06T09:00:00-05:00",
-            EventBody::CaseOpened { person_id: PersonId::parse(person).expect("person"), a_number: None },
+            EventBody::CaseOpened {
+                person_id: PersonId::parse(person).expect("person"),
+                a_number: None,
+                time_zone: Some(TimeZone::parse("America/New_York").expect("zone")),
+            },
         ),
         ev(case, 2, "2025-01-07T09:00:00-05:00", EventBody::NoticeToAppearServed),
         ev(case, 3, "2025-01-08T09:00:00-05:00", EventBody::NoticeToAppearFiled),
@@ -159,9 +171,25 @@ fn history(case: &str, person: &str) -> Vec<Event> {
             case,
             4,
             "2025-03-04T10:00:00-05:00",
-            EventBody::DecisionIssued { outcome: DecisionOutcome::RemovalOrdered },
+            EventBody::DecisionIssued {
+                outcome: DecisionOutcome::RemovalOrdered,
+                time_zone: None,
+                country_protection: None,
+            },
         ),
     ]
+}
+
+fn removal(case: &str, n: u32, at: &str) -> Event {
+    ev(case, n, at, EventBody::RemovalCarriedOut { country: None })
+}
+
+/// The rejection of an outcome, or a panic naming what it was instead.
+fn rejection(o: &ImportOutcome) -> &Rejection {
+    match o {
+        ImportOutcome::Rejected(r) => r,
+        other => panic!("expected a rejection, got {other:?}"),
+    }
 }
 
 fn stored_count(outcomes: &[ImportOutcome]) -> usize {
@@ -198,7 +226,8 @@ fn resending_an_event_is_a_no_op_that_reports_the_stored_one(db: &Db) {
     // Same key, different content (a re-sent message after a timeout, say): nothing changes.
     let mut again = events[3].clone();
     again.id = EventId::from_u128(999);
-    again.body = EventBody::DecisionIssued { outcome: DecisionOutcome::Terminated };
+    again.body =
+        EventBody::DecisionIssued { outcome: DecisionOutcome::Terminated, time_zone: None, country_protection: None };
     match s.append(again, Expected::Version(0)).expect("append") {
         Appended::AlreadyStored { event } => assert_eq!(*event, events[3]),
         other => panic!("expected AlreadyStored, got {other:?}"),
@@ -229,7 +258,7 @@ fn refused_events_are_not_stored(db: &Db) {
     s.upsert_persons(&[person("P-1")]).expect("persons");
     s.import(&history("C-1", "P-1")).expect("import");
     // Inside the appeal window the automatic stay forbids removal; and the order is not final.
-    let removal = ev("C-1", 5, "2025-03-10T10:00:00-05:00", EventBody::RemovalCarriedOut);
+    let removal = removal("C-1", 5, "2025-03-10T10:00:00-05:00");
     let err = s.append(removal, Expected::Any).expect_err("refused");
     let msg = err.to_string();
     assert!(msg.contains("not final until 2025-04-04"), "{msg}");
@@ -250,23 +279,17 @@ fn a_bad_row_does_not_stop_the_batch(db: &Db) {
         EventBody::ProtectionGranted {
             protection: ProtectionKind::Stay(StayKind::Judicial),
             from: ts("2025-03-05T10:00:00-05:00"),
-            until: None,
+            until: ProtectionEnd::Indefinite,
         },
     ));
-    batch.push(ev("C-3", 6, "2025-05-05T10:00:00-05:00", EventBody::RemovalCarriedOut));
+    batch.push(removal("C-3", 6, "2025-05-05T10:00:00-05:00"));
     let outcomes = s.import(&batch).expect("import");
     // C-2's person is unknown: its opening is rejected and so is everything after it.
-    assert!(
-        matches!(&outcomes[4], ImportOutcome::Rejected { field, reason } if field == "person_id" && reason.contains("P-404")),
-        "{:?}",
-        outcomes[4]
-    );
-    assert!(matches!(&outcomes[5], ImportOutcome::Rejected { reason, .. } if reason.contains("has not been opened")));
-    assert!(
-        matches!(&outcomes[13], ImportOutcome::Rejected { reason, .. } if reason.contains("judicial_stay")),
-        "{:?}",
-        outcomes[13]
-    );
+    let r = rejection(&outcomes[4]);
+    assert!(r.field() == "person_id" && r.reason().contains("P-404"), "{r}");
+    assert!(rejection(&outcomes[5]).reason().contains("has not been opened"));
+    let r = rejection(&outcomes[13]);
+    assert_eq!(r.refusal().map(|r| r.rule()), Some(Rule::JudicialStay), "{r}");
     assert_eq!(stored_count(&outcomes), 9);
     assert_eq!(s.stats().expect("stats"), docket_store::Stats { persons: 2, cases: 2, events: 9 });
 }
@@ -280,9 +303,9 @@ fn an_event_id_already_stored_is_rejected_and_the_rest_kept(db: &Db) {
     second[2].id = first[0].id; // collides with a stored event of another case
     second.push(second[3].clone()); // and a duplicate key inside the batch
     let outcomes = s.import(&second).expect("import");
-    assert!(matches!(&outcomes[2], ImportOutcome::Rejected { field, .. } if field == "event_id"), "{outcomes:?}");
+    assert_eq!(rejection(&outcomes[2]).field(), "event_id", "{outcomes:?}");
     // Without the filed NTA, the decision is refused; the re-sent decision is refused the same way.
-    assert!(matches!(&outcomes[3], ImportOutcome::Rejected { reason, .. } if reason.contains("notice to appear")));
+    assert!(rejection(&outcomes[3]).reason().contains("notice to appear"));
     assert_eq!(stored_count(&outcomes), 2);
     assert_eq!(s.stats().expect("stats").events, 6);
 }
@@ -310,7 +333,11 @@ fn rebuild_gives_identical_projections_and_repairs_drift(db: &Db) {
 
 fn summaries(s: &mut Store) -> Vec<String> {
     let mut out = Vec::new();
-    s.scan_summaries(&mut |sum| out.push(docket_store::projection::encode(&sum))).expect("scan");
+    s.scan_summaries(&mut |sum| {
+        out.push(docket_store::projection::encode(&sum.expect("every stored projection decodes")));
+        ControlFlow::Continue(())
+    })
+    .expect("scan");
     out
 }
 
@@ -371,12 +398,178 @@ fn events_recorded_in_the_future_are_rejected(db: &Db) {
     future.recorded_at = ts("2150-01-06T09:00:00-05:00");
     events.push(future);
     let outcomes = s.import(&events).expect("import");
-    assert!(
-        matches!(&outcomes[4], ImportOutcome::Rejected { field, reason } if field == "recorded_at" && reason.contains("future")),
-        "{:?}",
-        outcomes[4]
-    );
+    let r = rejection(&outcomes[4]);
+    assert!(r.field() == "recorded_at" && r.reason().contains("future"), "{r}");
     assert_eq!(stored_count(&outcomes), 4);
+}
+
+/// A refusal reaches the caller as a typed `Refusal`, every rule named, most specific first;
+/// a caller can tell it from a failure worth retrying.
+fn a_refusal_keeps_its_rules_through_the_store(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let mut events = history("C-1", "P-1");
+    events.push(ev(
+        "C-1",
+        5,
+        "2025-03-20T11:00:00-04:00",
+        EventBody::AppealFiled { by: docket_core::Appellant::Respondent, late_filing_basis: None },
+    ));
+    s.import(&events).expect("import");
+    let err = s.append(removal("C-1", 6, "2025-05-01T12:00:00-04:00"), Expected::Any).expect_err("refused");
+    let StoreError::Refused { refusal, case, .. } = &err else { panic!("expected a refusal, got {err:?}") };
+    assert_eq!(case, "C-1");
+    let rules: Vec<Rule> = refusal.rules().collect();
+    assert_eq!(rules, vec![Rule::AutomaticStayPendingAppeal, Rule::NoFinalOrder], "{refusal}");
+    assert!(err.to_string().contains("8 CFR 1003.6(a)"), "{err}");
+    assert!(!err.is_retryable(), "a refusal is final, not worth retrying");
+}
+
+/// A claim to US citizenship is about the person: raised in one case, it stops enforcement in
+/// another of the person's cases, in the same batch or a later one, until resolved.
+fn a_citizenship_claim_protects_every_case_of_the_person(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let mut batch = history("C-1", "P-1");
+    batch.extend(history("C-2", "P-1"));
+    batch.push(ev("C-2", 5, "2025-03-05T10:00:00-05:00", EventBody::CitizenshipClaimRaised));
+    batch.push(ev("C-1", 5, "2025-03-06T10:00:00-05:00", EventBody::CustodyBegan));
+    let outcomes = s.import(&batch).expect("import");
+    let r = rejection(&outcomes[9]);
+    assert_eq!(r.refusal().map(|r| r.rule()), Some(Rule::CitizenshipClaimPending), "{r}");
+    assert!(r.reason().contains("`C-2`"), "the refusal names the case of the claim: {r}");
+    // A later batch sees the stored claim.
+    let err = s.append(removal("C-1", 6, "2025-05-01T12:00:00-04:00"), Expected::Any).expect_err("refused");
+    assert!(err.to_string().contains("a claim of the person to US citizenship is pending (case `C-2`)"), "{err}");
+    // Resolved against the person, the claim no longer bars the other case.
+    s.append(
+        ev(
+            "C-2",
+            6,
+            "2025-04-10T10:00:00-04:00",
+            EventBody::CitizenshipClaimResolved { finding: docket_core::CitizenshipFinding::NotCitizen },
+        ),
+        Expected::Any,
+    )
+    .expect("resolved");
+    s.append(removal("C-1", 7, "2025-05-01T12:00:00-04:00"), Expected::Any).expect("removal now lawful");
+}
+
+/// An event that contradicts the person's record is refused: an A-number not the person's, a
+/// case opened before the person was born, a departure before the case began.
+fn a_case_cannot_contradict_its_persons_identity(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let open = |case: &str, at: &str, a: Option<&str>| {
+        ev(
+            case,
+            1,
+            at,
+            EventBody::CaseOpened {
+                person_id: PersonId::parse("P-1").expect("person"),
+                a_number: a.map(|a| docket_core::ANumber::parse(a).expect("A-number")),
+                time_zone: Some(TimeZone::parse("America/Chicago").expect("zone")),
+            },
+        )
+    };
+    let outcomes = s
+        .import(&[
+            open("C-1", "2025-01-06T09:00:00-06:00", Some("A999999999")),
+            open("C-2", "1989-01-06T09:00:00-06:00", None),
+            open("C-3", "2025-01-06T09:00:00-06:00", Some("A123456789")),
+            ev(
+                "C-3",
+                2,
+                "2025-02-06T09:00:00-06:00",
+                EventBody::DepartureVerified { departed_on: docket_core::Date::parse("2024-12-01").expect("date") },
+            ),
+        ])
+        .expect("import");
+    assert_eq!(rejection(&outcomes[0]).refusal().map(|r| r.rule()), Some(Rule::ANumberMismatch));
+    assert_eq!(rejection(&outcomes[1]).refusal().map(|r| r.rule()), Some(Rule::ImpossibleDate));
+    assert!(matches!(outcomes[2], ImportOutcome::Stored { .. }), "{:?}", outcomes[2]);
+    assert!(rejection(&outcomes[3]).reason().contains("before the case was opened"), "{:?}", outcomes[3]);
+}
+
+/// The bulk scan goes on past a row it cannot decode, reporting it, and stops when asked.
+fn the_bulk_scan_reports_a_bad_row_and_can_stop(db: &Db) {
+    let mut s = db.store();
+    let persons: Vec<Person> = (0..5).map(|i| person(&format!("P-{i}"))).collect();
+    s.upsert_persons(&persons).expect("persons");
+    let batch: Vec<Event> = (0..5).flat_map(|i| history(&format!("C-{i}"), &format!("P-{i}"))).collect();
+    s.import(&batch).expect("import");
+    db.raw("UPDATE case_projection SET summary = '{not json' WHERE case_id = 'C-2'");
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    s.scan_summaries(&mut |r| {
+        match r {
+            Ok(sum) => good.push(sum.case_id.to_string()),
+            Err(e) => bad.push(e.to_string()),
+        }
+        ControlFlow::Continue(())
+    })
+    .expect("the scan completes");
+    assert_eq!(good, ["C-0", "C-1", "C-3", "C-4"]);
+    assert_eq!(bad.len(), 1);
+    assert!(bad[0].contains("`C-2`"), "the error names the row: {}", bad[0]);
+    let mut seen = 0;
+    s.scan_summaries(&mut |_| {
+        seen += 1;
+        if seen == 2 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    })
+    .expect("stopped scan");
+    assert_eq!(seen, 2);
+}
+
+/// Events stored in the version-1 layout are read by upcasting, never rewritten: what version
+/// 1 could not say is unknown, and the rules fail closed on it.
+fn stored_version_1_events_are_read_by_upcasting(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.import(&history("C-1", "P-1")[..3]).expect("import");
+    let grant = ev(
+        "C-1",
+        4,
+        "2025-01-09T09:00:00-05:00",
+        EventBody::ProtectionGranted {
+            protection: ProtectionKind::Tps,
+            from: ts("2025-01-09T09:00:00-05:00"),
+            until: ProtectionEnd::At(ts("2025-06-01T00:00:00-04:00")),
+        },
+    );
+    s.import(&[grant]).expect("grant");
+    // Rewrite the stored payload as version 1 wrote it: no `until` meant "open-ended" then.
+    db.raw(
+        "UPDATE events SET schema_version = 1,
+            payload = replace(replace(payload, '\"schema_version\":2', '\"schema_version\":1'), ',\"until\":\"2025-06-01T00:00:00-04:00\"', '')
+         WHERE version = 4",
+    );
+    let events = s.events(&CaseId::parse("C-1").expect("case")).expect("read v1");
+    let EventBody::ProtectionGranted { until, .. } = &events[3].body else { panic!("{:?}", events[3]) };
+    assert_eq!(*until, ProtectionEnd::Unknown, "a v1 grant without an end has an unknown end");
+    let report = s.rebuild(&mut |_| {}).expect("rebuild");
+    assert_eq!(report.differing, vec!["C-1".to_owned()], "the projection follows the upcast reading");
+    let summary = s.summary(&CaseId::parse("C-1").expect("case")).expect("summary").expect("present");
+    assert!(summary.protections.iter().any(|p| p.end_unknown), "{:?}", summary.protections);
+}
+
+/// A database whose projections were written in an older format has them rebuilt when it is
+/// migrated, so that new facts (the `citizenship` column, met deadlines) are never read stale.
+fn migrating_rebuilds_projections_of_another_format(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let mut events = history("C-1", "P-1");
+    events.push(ev("C-1", 5, "2025-03-05T10:00:00-05:00", EventBody::CitizenshipClaimRaised));
+    s.import(&events).expect("import");
+    db.raw("UPDATE case_projection SET citizenship = 'no_claim', summary = '{}'; DELETE FROM store_meta");
+    let mut again = Store::open(db.url()).expect("open");
+    again.migrate().expect("migrate");
+    let sum = again.summary(&CaseId::parse("C-1").expect("case")).expect("summary").expect("present");
+    assert_eq!(sum.citizenship, docket_core::CitizenshipStatus::Pending);
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let err = s
+        .append(ev("C-1", 6, "2025-05-05T10:00:00-04:00", EventBody::Arrested), Expected::Any)
+        .expect_err("claim pending");
+    assert!(matches!(&err, StoreError::Refused { refusal, .. } if refusal.rule() == Rule::CitizenshipClaimPending));
 }
 
 mod ledger_tamper {

@@ -40,8 +40,9 @@ use std::sync::mpsc;
 
 use docket_core::{
     ANumber, ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, Country, CustodyReviewOutcome,
-    Date, DecisionOutcome, DocumentKind, Event, EventBody, EventId, HearingKind, IdempotencyKey, PersonId,
-    ProtectionKind, ReleaseKind, ReliefKind, Source, StayKind, Timestamp, TravelDocument,
+    Date, DecisionOutcome, DocumentKind, Event, EventBody, EventId, HearingKind, IdempotencyKey, MotionBasis, PersonId,
+    ProtectionEnd, ProtectionKind, ReleaseKind, ReliefKind, Source, StayKind, TimeZone, Timestamp, TravelDocument,
+    VoluntaryDeparturePeriod,
 };
 use docket_store::wire::{PERSON_COLUMNS, PersonRow, WireEvent};
 
@@ -184,7 +185,9 @@ struct Case {
     id: CaseId,
     seed_hi: u64,
     index: u64,
-    offset: i16,
+    zone: TimeZone,
+    /// The person's nationality: where withholding is granted as to, and removal goes.
+    nationality: Option<Country>,
     events: Vec<Event>,
     cursor: Timestamp,
     as_of: Timestamp,
@@ -195,7 +198,7 @@ struct Case {
 impl Case {
     /// The instant on `date` at a business hour, never before the last event.
     fn at(&mut self, date: Date, rng: &mut Rng) -> Timestamp {
-        let t = date.start_at_offset(self.offset).plus_seconds(9 * 3600 + rng.below(7 * 3600) as i64);
+        let t = self.zone.at(self.zone.start_of_day(date).plus_seconds(9 * 3600 + rng.below(7 * 3600) as i64));
         t.max(self.cursor)
     }
 
@@ -270,7 +273,8 @@ const TPS_COUNTRIES: [&str; 8] = ["SLV", "HND", "NIC", "HTI", "VEN", "UKR", "AFG
 /// The events of case `i`, as of `as_of`.
 pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<Event> {
     let mut rng = Rng::for_item(seed, CASE_DOMAIN, i);
-    let offset = [-300i16, -360, -420, -480][rng.weighted(&[50, 30, 8, 12])];
+    // The court's time zone: Eastern, Central, Mountain or Pacific.
+    let zone = court_zone(rng.weighted(&[50, 30, 8, 12]));
     // Every event takes effect before as-of begins in UTC, so a docket as of today holds no
     // event later than now, whatever the court's offset.
     let as_of_ts = as_of.start_at_offset(0);
@@ -280,9 +284,10 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
         id: CaseId::parse(&case_id(i)).unwrap_or_else(|_| unreachable!()),
         seed_hi: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x000D_0CE7,
         index: i,
-        offset,
         events: Vec::with_capacity(12),
-        cursor: as_of.add_days(-4000).start_at_offset(offset),
+        cursor: zone.start_of_day(as_of.add_days(-4000)),
+        zone,
+        nationality: Country::parse(&person.nationality).ok(),
         as_of: as_of_ts,
         stopped: false,
         actor: ActorId::parse("synth").unwrap_or_else(|_| unreachable!()),
@@ -306,6 +311,7 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
         EventBody::CaseOpened {
             person_id: PersonId::parse(&person.person_id).unwrap_or_else(|_| unreachable!()),
             a_number,
+            time_zone: Some(case.zone.clone()),
         },
     );
     if plan == Plan::Encountered {
@@ -391,12 +397,15 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
             }
             if rng.chance(0.03) {
                 let t = case.at(as_of.add_days(-(rng.range_i64(1, remaining.min(200) as i64) as i32)), &mut rng);
-                if !case_detained(&case.events) {
+                // No one is taken into custody while their claim to citizenship is pending.
+                let claim_pending = case.events.iter().any(|e| matches!(e.body, EventBody::CitizenshipClaimRaised));
+                if !case_detained(&case.events) && !claim_pending {
                     case.push(t, EventBody::CustodyBegan);
                 }
             }
             let t = case.at(as_of.add_days(-(rng.range_i64(1, remaining.min(120) as i64) as i32)), &mut rng);
-            let at = as_of.add_days(rng.range_i64(1, 700) as i32).start_at_offset(case.offset).plus_seconds(9 * 3600);
+            let at = as_of.add_days(rng.range_i64(1, 700) as i32);
+            let at = case.zone.at(case.zone.start_of_day(at).plus_seconds(9 * 3600));
             let kind = if rng.chance(0.3) { HearingKind::Individual } else { HearingKind::Master };
             case.push(t, EventBody::HearingScheduled { kind, at });
         }
@@ -414,7 +423,7 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
             let d = as_of.add_days(-(rng.range_i64(1, 28) as i32));
             let t = case.at(d, &mut rng);
             resolve_pending(&mut case, &mut rng, &mut pending, t, false);
-            case.push(t, EventBody::DecisionIssued { outcome: DecisionOutcome::RemovalOrdered });
+            case.push(t, decision(DecisionOutcome::RemovalOrdered));
         }
         Plan::OnAppeal => {
             let d = as_of.add_days(-(rng.range_i64(40, 400) as i32));
@@ -424,7 +433,7 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
             resolve_pending(&mut case, &mut rng, &mut pending, t, dhs);
             let outcome =
                 if dhs { DecisionOutcome::ReliefGranted(ReliefKind::Asylum) } else { DecisionOutcome::RemovalOrdered };
-            case.push(t, EventBody::DecisionIssued { outcome });
+            case.push(t, decision(outcome));
             let t = case.at(d.add_days(rng.range_i64(5, 29) as i32), &mut rng);
             let by = if dhs { Appellant::Dhs } else { Appellant::Respondent };
             case.push(t, EventBody::AppealFiled { by, late_filing_basis: None });
@@ -433,8 +442,7 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
             let d = as_of.add_days(-(rng.range_i64(2, 55) as i32));
             let t = case.at(d, &mut rng);
             resolve_pending(&mut case, &mut rng, &mut pending, t, false);
-            let deadline = t.local_date().add_days(60);
-            case.push(t, EventBody::DecisionIssued { outcome: DecisionOutcome::VoluntaryDeparture { deadline } });
+            case.push(t, decision(DecisionOutcome::VoluntaryDeparture { period: VoluntaryDeparturePeriod::Days(60) }));
             if rng.chance(0.6) {
                 case.push(t, EventBody::AppealWaived);
             }
@@ -449,7 +457,7 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
                 .filter(|k| *k != ReliefKind::DeferredAction)
                 .unwrap_or(ReliefKind::Cancellation);
             resolve_pending(&mut case, &mut rng, &mut pending, t, true);
-            case.push(t, EventBody::DecisionIssued { outcome: DecisionOutcome::ReliefGranted(kind) });
+            case.push(t, decision(DecisionOutcome::ReliefGranted(kind)));
             if case_detained(&case.events) {
                 case.push(t, EventBody::CustodyReleased { release: ReleaseKind::Recognizance });
             }
@@ -463,7 +471,7 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
             let t = case.at(d, &mut rng);
             let d = t.local_date();
             resolve_pending(&mut case, &mut rng, &mut pending, t, false);
-            case.push(t, EventBody::DecisionIssued { outcome: DecisionOutcome::Terminated });
+            case.push(t, decision(DecisionOutcome::Terminated));
             if case_detained(&case.events) {
                 case.push(t, EventBody::CustodyReleased { release: ReleaseKind::Recognizance });
             }
@@ -488,8 +496,11 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
         } else {
             as_of.add_days(rng.range_i64(20, 540) as i32)
         };
-        let until = until_d.max(from.local_date().add_days(1)).start_at_offset(case.offset);
-        case.push(from, EventBody::ProtectionGranted { protection: ProtectionKind::Tps, from, until: Some(until) });
+        let until = case.zone.start_of_day(until_d.max(from.local_date().add_days(1)));
+        case.push(
+            from,
+            EventBody::ProtectionGranted { protection: ProtectionKind::Tps, from, until: ProtectionEnd::At(until) },
+        );
     }
     case.events
 }
@@ -499,7 +510,9 @@ fn case_detained(events: &[Event]) -> bool {
     for e in events {
         match e.body {
             EventBody::CustodyBegan => detained = true,
-            EventBody::CustodyReleased { .. } | EventBody::RemovalCarriedOut | EventBody::DepartureVerified { .. } => {
+            EventBody::CustodyReleased { .. }
+            | EventBody::RemovalCarriedOut { .. }
+            | EventBody::DepartureVerified { .. } => {
                 detained = false;
             }
             _ => {}
@@ -508,11 +521,31 @@ fn case_detained(events: &[Event]) -> bool {
     detained
 }
 
+/// A judge's decision, counted in the case's own time zone.
+fn decision(outcome: DecisionOutcome) -> EventBody {
+    EventBody::DecisionIssued { outcome, time_zone: None, country_protection: None }
+}
+
+/// The time zones of the courts the synthetic docket's cases are heard in.
+fn court_zone(i: usize) -> TimeZone {
+    static ZONES: std::sync::OnceLock<Vec<TimeZone>> = std::sync::OnceLock::new();
+    let zones = ZONES.get_or_init(|| {
+        ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
+            .into_iter()
+            // INVARIANT: these zones are in the time-zone database built into Docket.
+            .map(|z| TimeZone::parse(z).unwrap_or_else(|_| unreachable!()))
+            .collect()
+    });
+    zones[i.min(zones.len() - 1)].clone()
+}
+
 /// Decides pending applications at the decision: denied (or granted when `grant`).
+/// Withholding and CAT protection are granted as to the person's country of nationality.
 fn resolve_pending(case: &mut Case, rng: &mut Rng, pending: &mut Vec<ReliefKind>, t: Timestamp, grant: bool) {
     for k in pending.drain(..) {
         let body = if grant {
-            EventBody::ReliefApplicationGranted { relief: k }
+            let country = matches!(k, ReliefKind::Withholding | ReliefKind::Cat).then(|| case.nationality).flatten();
+            EventBody::ReliefApplicationGranted { relief: k, country }
         } else if rng.chance(0.1) {
             EventBody::ReliefApplicationWithdrawn { relief: k }
         } else {
@@ -540,15 +573,17 @@ fn final_order(
     let kind = rng.weighted(&[40, 35, 15, 10]);
     let final_day = match kind {
         0 => {
-            case.push(t, EventBody::DecisionIssued { outcome: DecisionOutcome::RemovalOrderedInAbsentia });
+            case.push(t, decision(DecisionOutcome::RemovalOrderedInAbsentia));
             if plan == Plan::FinalOrder && rng.chance(0.08) {
                 let t = case.at(d.add_days(rng.range_i64(20, 100) as i32), rng);
-                case.push(t, EventBody::MotionToReopenFiled);
+                let basis = [MotionBasis::LackOfNotice, MotionBasis::ExceptionalCircumstances, MotionBasis::InCustody]
+                    [rng.weighted(&[60, 35, 5])];
+                case.push(t, EventBody::MotionToReopenFiled { basis: Some(basis) });
             }
             d
         }
         1 => {
-            case.push(t, EventBody::DecisionIssued { outcome: DecisionOutcome::RemovalOrdered });
+            case.push(t, decision(DecisionOutcome::RemovalOrdered));
             if rng.chance(0.3) {
                 case.push(t, EventBody::AppealWaived);
                 d
@@ -557,15 +592,12 @@ fn final_order(
             }
         }
         2 => {
-            case.push(t, EventBody::DecisionIssued { outcome: DecisionOutcome::RemovalOrdered });
+            case.push(t, decision(DecisionOutcome::RemovalOrdered));
             let t = case.at(d.add_days(rng.range_i64(10, 28) as i32), rng);
             case.push(t, EventBody::AppealFiled { by: Appellant::Respondent, late_filing_basis: None });
             let dd = d.add_days(rng.range_i64(60, 100) as i32);
             let t = case.at(dd, rng);
-            case.push(
-                t,
-                EventBody::AppealDecided { outcome: AppealOutcome::Dismissed, voluntary_departure_until: None },
-            );
+            case.push(t, EventBody::AppealDecided { outcome: AppealOutcome::Dismissed, voluntary_departure: None });
             if plan == Plan::FinalOrder && rng.chance(0.15) {
                 let t = case.at(dd.add_days(rng.range_i64(5, 29) as i32), rng);
                 case.push(t, EventBody::PetitionForReviewFiled);
@@ -575,7 +607,7 @@ fn final_order(
                         EventBody::ProtectionGranted {
                             protection: ProtectionKind::Stay(StayKind::Judicial),
                             from: t,
-                            until: None,
+                            until: ProtectionEnd::Indefinite,
                         },
                     );
                 }
@@ -585,7 +617,7 @@ fn final_order(
         _ => {
             // Voluntary departure; those who leave in time are verified, the rest overstay.
             let deadline = d.add_days(60);
-            case.push(t, EventBody::DecisionIssued { outcome: DecisionOutcome::VoluntaryDeparture { deadline } });
+            case.push(t, decision(DecisionOutcome::VoluntaryDeparture { period: VoluntaryDeparturePeriod::Days(60) }));
             case.push(t, EventBody::AppealWaived);
             if plan == Plan::Departed {
                 let dep = d.add_days(rng.range_i64(10, 59) as i32);
@@ -618,7 +650,8 @@ fn final_order(
     let protected_by_stay = case.events.iter().any(|e| {
         matches!(
             e.body,
-            EventBody::ProtectionGranted { protection: ProtectionKind::Stay(_), .. } | EventBody::MotionToReopenFiled
+            EventBody::ProtectionGranted { protection: ProtectionKind::Stay(_), .. }
+                | EventBody::MotionToReopenFiled { .. }
         )
     });
     if detain && !case_detained(&case.events) && !protected_by_stay {
@@ -634,7 +667,7 @@ fn final_order(
     match plan {
         Plan::Removed if !protected_by_stay && !tps_in_force(&case.events, case.cursor) => {
             let t = case.at(case.date().max(after).add_days(rng.range_i64(5, 60) as i32), rng);
-            case.push(t, EventBody::RemovalCarriedOut);
+            case.push(t, EventBody::RemovalCarriedOut { country: case.nationality });
             case.push(t, EventBody::CaseClosed { reason: CloseReason::Removed });
         }
         Plan::Departed => {
@@ -656,7 +689,13 @@ fn release_if_detained(case: &mut Case, t: Timestamp) {
 
 fn tps_in_force(events: &[Event], t: Timestamp) -> bool {
     events.iter().any(|e| match e.body {
-        EventBody::ProtectionGranted { from, until, .. } => from <= t && until.is_none_or(|u| t < u),
+        EventBody::ProtectionGranted { from, until, .. } => {
+            from <= t
+                && match until {
+                    ProtectionEnd::At(u) => t < u,
+                    ProtectionEnd::Indefinite | ProtectionEnd::Unknown => true,
+                }
+        }
         _ => false,
     })
 }
@@ -689,7 +728,7 @@ mod tests {
             let events = case_history(7, i, as_of(), &row);
             let mut state = docket_core::CaseState::default();
             for e in &events {
-                if let Err(r) = docket_core::decide(&state, e) {
+                if let Err(r) = docket_core::decide(&state, e, &docket_core::PersonFacts::default()) {
                     panic!("case {i}: {r}\n{events:#?}");
                 }
                 state.apply(e);

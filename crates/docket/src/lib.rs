@@ -1,9 +1,6 @@
-//! The `docket` command line's library: file import, the ledger's signing key, `docket link`
-//! and the text a person reads. The binary (`main.rs`) only parses arguments and calls into
-//! this crate, `docket-core`, `docket-store` and (with the `synth` feature, on by default)
-//! `docket-synth` for synthetic data.
+//! The `docket` command line's library: `docket link` and the text a person reads. The binary
+//! (`main.rs`) only parses arguments, calls `docket-app` (and, with the `synth` feature, on by
+//! default, `docket-synth` for synthetic data) and renders what comes back.
 
-pub mod import;
-pub mod keys;
 pub mod link;
 pub mod show;

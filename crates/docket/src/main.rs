@@ -7,16 +7,17 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use docket::import::{ImportConfig, ImportReport, import_files};
+use docket_app::{App, AppConfig, AppError, ImportConfig, ImportReport, ImportSink, ImportSource, ReadContext, Reject};
 #[cfg(feature = "synth")]
 use docket_core::Date;
-use docket_core::{CaseId, DocketReport, Stage, Timestamp};
-use docket_store::Store;
+use docket_core::{EventId, Timestamp};
+use docket_store::StoreError;
 #[cfg(feature = "synth")]
 use docket_synth::linkage::{LinkDataKind, LinkDataOptions};
 #[cfg(feature = "synth")]
 use docket_synth::{self as synth, SynthConfig};
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
 use serde_json::json;
 
 // Import allocates and frees small strings for every field of every event; mimalloc does
@@ -33,7 +34,7 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
-    /// Who is acting, for the access log (default: the `USER` environment variable).
+    /// Who is acting, for the audit ledger (default: the `USER` environment variable).
     #[arg(long, global = true, env = "DOCKET_ACTOR")]
     actor: Option<String>,
     /// The ledger's signing key file (default: beside a SQLite database, else
@@ -284,17 +285,41 @@ fn now() -> Timestamp {
     docket_store::now()
 }
 
-fn parse_instant(s: Option<&str>) -> Result<Timestamp> {
-    match s {
-        None => Ok(now()),
-        Some(s) => Timestamp::parse(s).with_context(|| format!("`--as-of {s}`")),
+fn parse_instant(s: Option<&str>) -> Result<Option<Timestamp>> {
+    s.map(|s| Timestamp::parse(s).with_context(|| format!("`--as-of {s}`"))).transpose()
+}
+
+/// Adds what the command line's user can do about an error, where there is something.
+fn hint(e: AppError, db: &str) -> anyhow::Error {
+    let hint = match &e {
+        AppError::Store(StoreError::NotInitialized { .. }) => {
+            Some(format!("run `docket init` on it (`docket --db {db} init`)"))
+        }
+        AppError::PurposeRequired { .. } => Some("give it with `--purpose`".to_owned()),
+        AppError::ActorRequired { .. } => Some("give it with `--actor NAME` or `DOCKET_ACTOR`".to_owned()),
+        AppError::Key { .. } => Some("run `docket init`, or pass `--ledger-key`".to_owned()),
+        _ => None,
+    };
+    match hint {
+        Some(h) => anyhow::Error::new(e).context(h),
+        None => anyhow::Error::new(e),
     }
 }
 
-fn open_store(url: &str) -> Result<Store> {
-    let mut s = Store::open(url).with_context(|| format!("cannot open database `{url}`"))?;
-    s.check_schema().with_context(|| format!("database `{url}`"))?;
-    Ok(s)
+fn open_app(db: &str) -> Result<App> {
+    App::open(db, AppConfig { max_connections: 2, ..AppConfig::default() })
+        .map_err(|e| hint(e, db))
+        .with_context(|| format!("database `{db}`"))
+}
+
+/// Who acts: `--actor`/`DOCKET_ACTOR`, else the `USER` environment variable.
+fn actor_text(actor: Option<&str>) -> Option<String> {
+    actor.map(str::to_owned).or_else(|| std::env::var("USER").ok()).filter(|a| !a.trim().is_empty())
+}
+
+/// Who reads and why; refused without both.
+fn read_context(actor: Option<&str>, purpose: Option<&str>, db: &str) -> Result<ReadContext> {
+    ReadContext::new(actor_text(actor).as_deref(), purpose).map_err(|e| hint(e, db))
 }
 
 fn bar(len: u64, what: &str, json: bool) -> ProgressBar {
@@ -344,22 +369,22 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let json = cli.json;
-    let key_path = cli.ledger_key.clone().unwrap_or_else(|| docket::keys::default_key_path(&cli.db));
+    let db = cli.db.clone();
+    let key_path = cli.ledger_key.clone().unwrap_or_else(|| docket_app::keys::default_key_path(&db));
     match cli.command {
         Command::Init => {
-            let mut s = Store::open(&cli.db).with_context(|| format!("cannot open database `{}`", cli.db))?;
-            let v = s.migrate().context("migrating the schema")?;
-            let created = docket::keys::ensure_key(&key_path)?;
-            let vkey = docket::keys::read_key(&key_path)?.verifier_key_text();
-            let cp = checkpoint(&mut s, &key_path)?;
+            let v = App::init(&db).map_err(|e| hint(e, &db)).with_context(|| format!("database `{db}`"))?;
+            let created = docket_app::keys::ensure_key(&key_path).map_err(|e| hint(e, &db))?;
+            let key = docket_app::keys::read_key(&key_path).map_err(|e| hint(e, &db))?;
+            let vkey = key.verifier_key_text();
+            let cp = open_app(&db)?.sign_checkpoint(&key)?;
             print(
                 json,
-                json!({"database": cli.db, "schema_version": v, "ledger_key": key_path, "key_created": created,
+                &json!({"database": db, "schema_version": v, "ledger_key": key_path, "key_created": created,
                        "verifier_key": vkey, "ledger_size": cp.size}),
                 || {
                     format!(
-                        "database `{}` is at schema version {v}; ledger of {} leaves\n{} ledger key `{}` (keep it secret)\nverifier key: {vkey}",
-                        cli.db,
+                        "database `{db}` is at schema version {v}; ledger of {} leaves\n{} ledger key `{}` (keep it secret)\nverifier key: {vkey}",
                         cp.size,
                         if created { "created" } else { "using" },
                         key_path.display()
@@ -367,50 +392,47 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             );
         }
-        Command::Ledger { command } => return ledger_command(&cli.db, &key_path, command, json),
+        Command::Ledger { command } => return ledger_command(&db, &key_path, command, json),
         Command::Disclose { person_id, recipient, address, purpose, nature, law_enforcement, out } => {
-            let d = Disclosure { recipient, address, purpose, nature, law_enforcement, out };
-            disclose(&cli.db, cli.actor.as_deref(), &person_id, d, json)?;
-        }
-        Command::Disclosures { person_id, purpose, for_the_person } => {
-            let mut store = open_store(&cli.db)?;
-            let id = docket_core::PersonId::parse(&person_id).with_context(|| format!("person id `{person_id}`"))?;
-            if store.person(&id)?.is_none() {
-                bail!("no person `{person_id}` in `{}`", cli.db);
-            }
-            let (actor, purpose) = read_context(cli.actor.as_deref(), purpose.as_deref(), &format!("person `{id}`"))?;
-            store.record_access(&actor, purpose, docket_store::AccessedRecord::Person(&id), now())?;
-            let rows: Vec<_> =
-                store.disclosures(&id)?.into_iter().filter(|(_, d)| !(for_the_person && d.law_enforcement)).collect();
+            let app = open_app(&db)?;
+            let actor = docket_app::actor_id(actor_text(cli.actor.as_deref()).as_deref(), "a disclosure")
+                .map_err(|e| hint(e, &db))?;
+            let request =
+                docket_app::DisclosureRequest { person_id, recipient, address, purpose, nature, law_enforcement };
+            let d = app.disclose(&actor, &request).map_err(|e| match e {
+                // The request's fields are this command's flags.
+                AppError::Invalid { field, reason }
+                    if ["recipient", "address", "purpose", "nature"].contains(&field.as_str()) =>
+                {
+                    anyhow::anyhow!("`--{field}` {reason}")
+                }
+                other => hint(other, &db),
+            })?;
+            // The disclosure is recorded; now the packet may leave.
+            std::fs::write(&out, &d.packet)
+                .with_context(|| format!("cannot write the disclosure packet `{}`", out.display()))?;
             print(
                 json,
-                json!(
-                    rows.iter()
-                        .map(|(n, d)| json!({"id": n, "date": d.disclosed_at, "nature": d.nature, "purpose": d.purpose,
-                    "recipient_name": d.recipient_name, "recipient_address": d.recipient_address,
-                    "law_enforcement_b7": d.law_enforcement, "packet_sha256": d.packet_sha256}))
-                        .collect::<Vec<_>>()
-                ),
+                &json!({"disclosure": d.id, "packet": out, "packet_sha256": d.packet_sha256, "cases": d.cases,
+                        "format": docket_app::packet::FORMAT}),
                 || {
-                    let mut s = format!("Accounting of disclosures of {id} (5 U.S.C. 552a(c)): {}\n", rows.len());
-                    for (n, d) in &rows {
-                        s.push_str(&format!(
-                            "  #{n} {}  to {}, {}\n      purpose: {}\n      nature: {}{}\n",
-                            d.disclosed_at,
-                            d.recipient_name,
-                            d.recipient_address.replace('\n', ", "),
-                            d.purpose,
-                            d.nature,
-                            if d.law_enforcement {
-                                "\n      law-enforcement disclosure under 5 U.S.C. 552a(b)(7)"
-                            } else {
-                                ""
-                            }
-                        ));
-                    }
-                    s
+                    format!(
+                        "disclosure #{} of {} to {} recorded; packet with {} case(s) written to {} (sha256 {})",
+                        d.id,
+                        request.person_id,
+                        request.recipient,
+                        d.cases,
+                        out.display(),
+                        d.packet_sha256
+                    )
                 },
             );
+        }
+        Command::Disclosures { person_id, purpose, for_the_person } => {
+            let app = open_app(&db)?;
+            let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
+            let a = app.accounting(&ctx, &person_id, for_the_person).map_err(|e| hint(e, &db))?;
+            print(json, &a, || docket::show::accounting_text(&a));
         }
         #[cfg(feature = "synth")]
         Command::Synth { cases, seed, out, as_of } => {
@@ -421,7 +443,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let totals = synthesize(cases, seed, as_of, &out, json)?;
             print(
                 json,
-                json!({"persons": totals.persons, "cases": totals.cases, "events": totals.events,
+                &json!({"persons": totals.persons, "cases": totals.cases, "events": totals.events,
                        "as_of": as_of.to_string(), "out": out}),
                 || {
                     format!(
@@ -460,7 +482,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let tables: Vec<_> = summary.tables.iter().map(|(p, n)| json!({"path": p, "rows": n})).collect();
             print(
                 json,
-                json!({"tables": tables, "truth": summary.truth, "true_pairs": summary.true_pairs,
+                &json!({"tables": tables, "truth": summary.truth, "true_pairs": summary.true_pairs,
                        "travellers": summary.travellers, "seed": seed, "seconds": secs}),
                 || {
                     let tables: Vec<String> =
@@ -477,16 +499,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Import { rejects, batch_size, commit_log, files } => {
-            let mut store = open_store(&cli.db)?;
-            let cfg = ImportConfig { batch_size: batch_size.max(1), rejects, today: now().local_date(), commit_log };
-            let report = run_import(&mut store, &files, &cfg, json)?;
+            let app = open_app(&db)?;
+            let cfg = ImportConfig { batch_size: batch_size.max(1), today: now().local_date() };
+            let report = run_import(&app, &files, &cfg, &rejects, commit_log.as_deref(), json)?;
             // Bind what was imported under a signed checkpoint, so that later tampering with
             // these rows or their leaves is caught by `ledger verify`.
             if key_path.exists() {
-                checkpoint(&mut store, &key_path)?;
+                let key = docket_app::keys::read_key(&key_path).map_err(|e| hint(e, &db))?;
+                app.sign_checkpoint(&key)?;
             }
             print_import(&report, json);
-            if report.rejected() > 0 {
+            if report.report.rejected() > 0 {
                 return Ok(ExitCode::from(2));
             }
         }
@@ -508,37 +531,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 std::process::exit(code);
             }
         }
-        Command::Case { command } => case_command(&cli.db, cli.actor.as_deref(), command, json)?,
+        Command::Case { command } => case_command(&db, cli.actor.as_deref(), command, json)?,
         Command::Person { command: PersonCommand::Show { person_id, purpose } } => {
-            let mut store = open_store(&cli.db)?;
-            let id = docket_core::PersonId::parse(&person_id).with_context(|| format!("person id `{person_id}`"))?;
-            let Some(person) = store.person(&id)? else { bail!("no person `{person_id}` in `{}`", cli.db) };
-            let (actor, purpose) = read_context(cli.actor.as_deref(), purpose.as_deref(), &format!("person `{id}`"))?;
-            // INVARIANT: the read is in the ledger before anything of the record is shown.
-            store.record_access(&actor, purpose, docket_store::AccessedRecord::Person(&id), now())?;
-            let t = now();
-            let mut cases = Vec::new();
-            for case in store.cases_of_person(&id)? {
-                if let Some(s) = store.summary(&case)? {
-                    cases.push(docket::show::PersonCase {
-                        case_id: case.to_string(),
-                        stage: s.stage_at(t).name(),
-                        version: s.version,
-                    });
-                }
-            }
-            print(json, docket::show::person_json(&person, &cases), || docket::show::person_text(&person, &cases));
+            let app = open_app(&db)?;
+            let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
+            let p = app.read_person(&ctx, &person_id, None).map_err(|e| hint(e, &db))?;
+            print(json, &p, || docket::show::person_text(&p));
         }
         Command::Rebuild => {
-            let mut store = open_store(&cli.db)?;
-            let total = store.stats()?.events;
+            let app = open_app(&db)?;
+            let total = app.with_store(|s| s.stats())?.events;
             let b = bar(total, "rebuild", json);
             let started = Instant::now();
-            let r = store.rebuild(&mut |n| b.set_position(n))?;
+            let r = app.with_store(|s| s.rebuild(&mut |n| b.set_position(n)))?;
             b.finish_and_clear();
             print(
                 json,
-                json!({"cases": r.cases, "events": r.events, "differing": r.differing_count,
+                &json!({"cases": r.cases, "events": r.events, "differing": r.differing_count,
                        "first_differing": r.differing, "seconds": started.elapsed().as_secs_f64()}),
                 || {
                     let mut s = format!(
@@ -565,24 +574,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Report { as_of, horizon } => {
             let t = parse_instant(as_of.as_deref())?;
-            let mut store = open_store(&cli.db)?;
-            let report = docket_report(&mut store, t, horizon)?;
-            print(json, report_json(&report), || report_text(&report));
+            let report = open_app(&db)?.report(t, horizon)?;
+            print(json, &report, || docket::show::report_text(&report));
         }
         #[cfg(feature = "synth")]
-        Command::Demo { cases, seed, dir } => demo(cases, seed, &dir, json)?,
+        Command::Demo { cases, seed, dir } => demo(cases, seed, &dir, cli.actor.as_deref(), json)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Signs and stores a checkpoint of the ledger as it is now.
-fn checkpoint(store: &mut Store, key_path: &Path) -> Result<docket_store::ledger::StoredCheckpoint> {
-    let key = docket::keys::read_key(key_path)?;
-    let (size, root) = store.ledger_head()?;
-    let note = docket_ledger::Checkpoint::new(docket::keys::origin(&key), size, root)
-        .context("building the checkpoint")?
-        .sign(&key);
-    Ok(store.add_checkpoint(&note, &key.verifier_key())?)
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -591,27 +589,30 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool) -> Result<ExitCode> {
-    let mut store = open_store(db)?;
+    let app = open_app(db)?;
     match command {
         LedgerCommand::Key => {
-            let vkey = docket::keys::read_key(key_path)?.verifier_key_text();
-            print(json, json!({"verifier_key": vkey}), || vkey.clone());
+            let vkey = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?.verifier_key_text();
+            print(json, &json!({"verifier_key": vkey}), || vkey.clone());
         }
         LedgerCommand::Checkpoint => {
-            let cp = checkpoint(&mut store, key_path)?;
-            print(json, json!({"size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone());
+            let key = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?;
+            let cp = app.sign_checkpoint(&key)?;
+            print(json, &json!({"size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone());
         }
         LedgerCommand::Verify { vkey } => {
-            let key = docket::keys::verifier(vkey.as_deref(), key_path)?;
-            let total = store.ledger_head()?.0;
+            let key = docket_app::keys::verifier(vkey.as_deref(), key_path)
+                .map_err(|e| hint(e, db))
+                .context("`--vkey` or the ledger key")?;
+            let total = app.with_store(|s| s.ledger_head())?.0;
             let b = bar(total, "verify", json);
             let started = Instant::now();
-            let r = store.verify_ledger(&key, &mut |n| b.set_position(n))?;
+            let r = app.with_store(|s| s.verify_ledger(&key, &mut |n| b.set_position(n)))?;
             b.finish_and_clear();
             let secs = started.elapsed().as_secs_f64();
             print(
                 json,
-                json!({"leaves": r.leaves, "events": r.events, "checkpoints_checked": r.checkpoints_checked,
+                &json!({"leaves": r.leaves, "events": r.events, "checkpoints_checked": r.checkpoints_checked,
                        "latest_checkpoint": r.latest_checkpoint, "discrepancies": r.discrepancy_count,
                        "details": r.discrepancies.iter().map(|d| d.what.clone()).collect::<Vec<_>>(), "seconds": secs}),
                 || {
@@ -640,12 +641,15 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
             }
         }
         LedgerCommand::Prove { event_id } => {
-            let id = docket_core::EventId::parse(&event_id).with_context(|| format!("event id `{event_id}`"))?;
-            let Some(p) = store.prove_event(&id)? else { bail!("no event `{event_id}` in `{db}`") };
+            let id = EventId::parse(&event_id).with_context(|| format!("event id `{event_id}`"))?;
+            let proof = app
+                .with_store(|s| s.prove_event(&id))
+                .context("no proof: sign a checkpoint with `docket ledger checkpoint`")?;
+            let Some(p) = proof else { bail!("no event `{event_id}` in `{db}`") };
             let path: Vec<String> = p.path.iter().map(|h| b64(h)).collect();
             print(
                 json,
-                json!({"event_id": event_id, "leaf_index": p.leaf_index, "tree_size": p.size,
+                &json!({"event_id": event_id, "leaf_index": p.leaf_index, "tree_size": p.size,
                        "leaf": b64(&p.leaf), "leaf_hash": b64(&docket_ledger::leaf_hash(&p.leaf)),
                        "path": path, "checkpoint": p.checkpoint.note}),
                 || {
@@ -662,11 +666,11 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
             );
         }
         LedgerCommand::Consistency { old_size, new_size } => {
-            let (old_root, new_root, proof) = store.consistency(old_size, new_size)?;
+            let (old_root, new_root, proof) = app.with_store(|s| s.consistency(old_size, new_size))?;
             let proof: Vec<String> = proof.iter().map(|h| b64(h)).collect();
             print(
                 json,
-                json!({"old_size": old_size, "new_size": new_size, "old_root": b64(&old_root),
+                &json!({"old_size": old_size, "new_size": new_size, "old_root": b64(&old_root),
                        "new_root": b64(&new_root), "proof": proof}),
                 || {
                     format!(
@@ -683,8 +687,8 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
     Ok(ExitCode::SUCCESS)
 }
 
-fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
-    let out = if json { serde_json::to_string_pretty(&value).unwrap_or_default() } else { text() };
+fn print(json: bool, value: &impl Serialize, text: impl FnOnce() -> String) {
+    let out = if json { serde_json::to_string_pretty(value).unwrap_or_default() } else { text() };
     // A closed pipe (`docket ... | head`) is not an error worth a panic.
     let _ = writeln!(std::io::stdout().lock(), "{out}");
 }
@@ -708,37 +712,118 @@ fn synthesize(cases: u64, seed: u64, as_of: Date, out: &Path, json: bool) -> Res
     Ok(totals)
 }
 
-fn run_import(store: &mut Store, files: &[PathBuf], cfg: &ImportConfig, json: bool) -> Result<ImportReport> {
-    let b = byte_bar(json);
-    let report = import_files(store, files, cfg, &mut |path, done, size| {
-        b.set_length(size);
-        b.set_position(done);
-        b.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-    })?;
-    b.finish_and_clear();
-    Ok(report)
+/// The command line's import sink: a rejects file (created at the first reject), a commit log
+/// of stored event ids, and a progress bar.
+struct FileSink {
+    rejects_path: PathBuf,
+    rejects: Option<std::io::BufWriter<std::fs::File>>,
+    commit_log: Option<std::io::BufWriter<std::fs::File>>,
+    bar: ProgressBar,
 }
 
-fn print_import(report: &ImportReport, json: bool) {
-    print(json, serde_json::to_value(report).unwrap_or_default(), || {
+impl ImportSink for FileSink {
+    fn rejected(&mut self, reject: &Reject) -> Result<(), AppError> {
+        if self.rejects.is_none() {
+            let f = std::fs::File::create(&self.rejects_path).map_err(|source| AppError::Io {
+                what: format!("cannot create rejects file `{}`", self.rejects_path.display()),
+                source,
+            })?;
+            self.rejects = Some(std::io::BufWriter::new(f));
+        }
+        if let Some(out) = self.rejects.as_mut() {
+            let io = |source| AppError::Io { what: "writing the rejects file".into(), source };
+            serde_json::to_writer(&mut *out, reject).map_err(|e| io(e.into()))?;
+            out.write_all(b"\n").map_err(io)?;
+        }
+        Ok(())
+    }
+
+    fn committed(&mut self, stored: &[EventId]) -> Result<(), AppError> {
+        if let Some(log) = self.commit_log.as_mut() {
+            let io = |source| AppError::Io { what: "writing the commit log".into(), source };
+            for id in stored {
+                writeln!(log, "{id}").map_err(io)?;
+            }
+            log.flush().map_err(io)?;
+        }
+        Ok(())
+    }
+
+    fn progress(&mut self, name: &str, bytes: u64, size: Option<u64>) {
+        self.bar.set_length(size.unwrap_or(bytes));
+        self.bar.set_position(bytes);
+        let short = Path::new(name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.bar.set_message(short);
+    }
+}
+
+/// An import's report as the command line prints it.
+#[derive(Serialize)]
+struct ImportOutput {
+    #[serde(flatten)]
+    report: ImportReport,
+    /// The rejects file, if anything was rejected.
+    rejects_file: Option<PathBuf>,
+}
+
+fn run_import(
+    app: &App,
+    files: &[PathBuf],
+    cfg: &ImportConfig,
+    rejects: &Path,
+    commit_log: Option<&Path>,
+    json: bool,
+) -> Result<ImportOutput> {
+    let mut sources = Vec::new();
+    for f in files {
+        sources.push(ImportSource::open(f)?);
+    }
+    // The rejects file describes this run only: one left by an earlier run would mislead.
+    match std::fs::remove_file(rejects) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("cannot replace rejects file `{}`", rejects.display()));
+        }
+        _ => {}
+    }
+    let commit_log = match commit_log {
+        None => None,
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .with_context(|| format!("cannot open commit log `{}`", p.display()))?,
+        )),
+    };
+    let mut sink = FileSink { rejects_path: rejects.to_owned(), rejects: None, commit_log, bar: byte_bar(json) };
+    let report = app.import(sources, cfg, &mut sink).map_err(|e| hint(e, app.url()))?;
+    sink.bar.finish_and_clear();
+    let rejects_file = match sink.rejects.take() {
+        Some(mut out) => {
+            out.flush().context("writing the rejects file")?;
+            Some(rejects.to_owned())
+        }
+        None => None,
+    };
+    Ok(ImportOutput { report, rejects_file })
+}
+
+fn print_import(out: &ImportOutput, json: bool) {
+    let report = &out.report;
+    print(json, out, || {
         let mut s = String::new();
         for f in &report.files {
             s.push_str(&format!(
                 "{}: {} rows, {} stored, {} already stored, {} rejected\n",
-                f.path.display(),
-                f.rows,
-                f.stored,
-                f.duplicates,
-                f.rejected
+                f.path, f.rows, f.stored, f.duplicates, f.rejected
             ));
         }
-        let rows: u64 = report.files.iter().map(|f| f.rows).sum();
         s.push_str(&format!(
             "imported in {:.1} s ({:.0} rows/s)",
             report.seconds,
-            rows as f64 / report.seconds.max(1e-9)
+            report.rows() as f64 / report.seconds.max(1e-9)
         ));
-        if let Some(path) = &report.rejects_file {
+        if let Some(path) = &out.rejects_file {
             s.push_str(&format!("\n{} rows rejected; all are listed in {}", report.rejected(), path.display()));
             for r in report.first_rejects.iter().take(10) {
                 s.push_str(&format!("\n  {}:{}: field `{}`: {}", r.file, r.line, r.field, r.reason));
@@ -748,216 +833,28 @@ fn print_import(report: &ImportReport, json: bool) {
     });
 }
 
-/// Who reads and why; refuses a read without a purpose from the list or without an actor.
-fn read_context(
-    actor: Option<&str>,
-    purpose: Option<&str>,
-    what: &str,
-) -> Result<(docket_core::ActorId, docket_core::AccessPurpose)> {
-    let Some(purpose) = purpose else {
-        bail!(
-            "reading {what} needs a stated purpose: `--purpose` one of {}",
-            docket_core::AccessPurpose::ALL.map(|p| p.name()).join(", ")
-        );
-    };
-    let purpose = docket_core::AccessPurpose::parse(purpose)?;
-    Ok((acting(actor, &format!("reading {what}"))?, purpose))
-}
-
-/// Who acts: `--actor`/`DOCKET_ACTOR`, else the `USER` environment variable; refused if neither.
-fn acting(actor: Option<&str>, what: &str) -> Result<docket_core::ActorId> {
-    let Some(actor) = actor.map(str::to_owned).or_else(|| std::env::var("USER").ok()) else {
-        bail!("{what} needs to know who acts: `--actor NAME` or `DOCKET_ACTOR`");
-    };
-    docket_core::ActorId::parse(&actor).with_context(|| "`--actor`".to_owned())
-}
-
-/// Records a read of a case before it happens.
-fn log_read(store: &mut Store, actor: Option<&str>, purpose: Option<&str>, case: &CaseId) -> Result<()> {
-    let (actor, purpose) = read_context(actor, purpose, &format!("case `{case}`"))?;
-    store.record_access(&actor, purpose, docket_store::AccessedRecord::Case(case), now())?;
-    Ok(())
-}
-
-/// What `docket disclose` was asked to disclose, and to whom.
-struct Disclosure {
-    recipient: String,
-    address: String,
-    purpose: String,
-    nature: String,
-    law_enforcement: bool,
-    out: PathBuf,
-}
-
-/// Writes the disclosure packet (the person's cases: timeline, legal state, deadlines) and
-/// records the disclosure, with the packet's SHA-256, as a ledger leaf.
-fn disclose(db: &str, actor: Option<&str>, person_id: &str, d: Disclosure, json: bool) -> Result<()> {
-    use sha2::Digest as _;
-    let mut store = open_store(db)?;
-    let id = docket_core::PersonId::parse(person_id).with_context(|| format!("person id `{person_id}`"))?;
-    let Some(person) = store.person(&id)? else { bail!("no person `{person_id}` in `{db}`") };
-    for (field, value) in [("--recipient", &d.recipient), ("--address", &d.address), ("--purpose", &d.purpose)] {
-        if value.trim().is_empty() {
-            bail!("`{field}` must not be empty: 5 U.S.C. 552a(c) requires it in the accounting");
-        }
-    }
-    let actor = acting(actor, "a disclosure")?;
-    let t = now();
-    let mut cases = Vec::new();
-    for case in store.cases_of_person(&id)? {
-        let events = store.events(&case)?;
-        let Some(summary) = docket_core::CaseState::from_events(&events).summary() else { continue };
-        cases.push(json!({
-            "state": docket::show::case_json(&summary, Some(&person), t),
-            "timeline": docket::show::timeline_json(&events),
-        }));
-    }
-    let packet = json!({
-        "disclosed_at": t.to_string(),
-        "recipient": {"name": d.recipient, "address": d.address},
-        "purpose": d.purpose,
-        "nature": d.nature,
-        "law_enforcement_b7": d.law_enforcement,
-        "person": serde_json::to_value(docket_store::wire::PersonRow::from_person(&person))?,
-        "cases": cases,
-    });
-    let bytes = serde_json::to_vec_pretty(&packet)?;
-    let sha = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let row = docket_store::ledger::DisclosureRow {
-        person_id: id.to_string(),
-        disclosed_at: t.to_string(),
-        recipient_name: d.recipient.clone(),
-        recipient_address: d.address.clone(),
-        purpose: d.purpose.clone(),
-        nature: d.nature.clone(),
-        law_enforcement: d.law_enforcement,
-        recorded_by: actor.to_string(),
-        packet_sha256: sha.clone(),
-    };
-    // The disclosure is recorded before the packet leaves: no packet without its accounting.
-    let n = store.record_disclosure(&row)?;
-    std::fs::write(&d.out, &bytes)
-        .with_context(|| format!("cannot write the disclosure packet `{}`", d.out.display()))?;
-    print(json, json!({"disclosure": n, "packet": d.out, "packet_sha256": sha, "cases": cases.len()}), || {
-        format!(
-            "disclosure #{n} of {id} to {} recorded; packet with {} case(s) written to {} (sha256 {sha})",
-            d.recipient,
-            cases.len(),
-            d.out.display()
-        )
-    });
-    Ok(())
-}
-
 fn case_command(db: &str, actor: Option<&str>, command: CaseCommand, json: bool) -> Result<()> {
-    let mut store = open_store(db)?;
     match command {
         CaseCommand::Show { case_id, as_of, purpose } => {
             let t = parse_instant(as_of.as_deref())?;
-            let id = CaseId::parse(&case_id).with_context(|| format!("case id `{case_id}`"))?;
-            if store.summary(&id)?.is_none() {
-                bail!("no case `{case_id}` in `{db}`");
-            }
-            log_read(&mut store, actor, purpose.as_deref(), &id)?;
-            let events = store.events(&id)?;
-            let state = docket_core::CaseState::from_events(&events);
-            let Some(summary) = state.summary() else { bail!("no case `{case_id}` in `{db}`") };
-            let person = match &summary.person_id {
-                Some(p) => store.person(p)?,
-                None => None,
-            };
-            // The case view shows the person's identity, so it is a read of the person's record
-            // too: their accounting of accesses must list it.
-            if let Some(p) = &person {
-                let (actor, purpose) = read_context(actor, purpose.as_deref(), &format!("case `{id}`"))?;
-                store.record_access(&actor, purpose, docket_store::AccessedRecord::Person(&p.id), now())?;
-            }
-            print(json, docket::show::case_json(&summary, person.as_ref(), t), || {
-                docket::show::case_text(&summary, &state, &events, person.as_ref(), t)
-            });
+            let app = open_app(db)?;
+            let ctx = read_context(actor, purpose.as_deref(), db)?;
+            let view = app.read_case(&ctx, &case_id, t).map_err(|e| hint(e, db))?;
+            print(json, &view, || docket::show::case_text(&view));
         }
         CaseCommand::Timeline { case_id, purpose } => {
-            let id = CaseId::parse(&case_id).with_context(|| format!("case id `{case_id}`"))?;
-            if store.summary(&id)?.is_none() {
-                bail!("no case `{case_id}` in `{db}`");
-            }
-            log_read(&mut store, actor, purpose.as_deref(), &id)?;
-            let events = store.events(&id)?;
-            if events.is_empty() {
-                bail!("no case `{case_id}` in `{db}`");
-            }
-            print(json, docket::show::timeline_json(&events), || docket::show::timeline_text(&events));
+            let app = open_app(db)?;
+            let ctx = read_context(actor, purpose.as_deref(), db)?;
+            let view = app.read_timeline(&ctx, &case_id).map_err(|e| hint(e, db))?;
+            // The JSON timeline is the events themselves, each with its number.
+            print(json, &view.events, || docket::show::timeline_text(&view));
         }
     }
     Ok(())
 }
 
-fn docket_report(store: &mut Store, t: Timestamp, horizon: i32) -> Result<DocketReport> {
-    let mut report = DocketReport::new(t, horizon);
-    store.scan_summaries(&mut |s| report.add(&s))?;
-    Ok(report)
-}
-
-fn report_json(r: &DocketReport) -> serde_json::Value {
-    json!({
-        "as_of": r.as_of.to_string(),
-        "horizon_days": r.horizon_days,
-        "cases": r.cases,
-        "open_cases": r.open_cases(),
-        "by_stage": r.by_stage.iter().map(|(s, n)| (s.name().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
-        "detained": r.detained,
-        "protected_cases": r.protected_cases,
-        "protections": r.protected,
-        "pending_relief": r.pending_relief.iter().map(|(k, n)| (k.name().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
-        "citizenship_claims_pending": r.citizenship_claims_pending,
-        "deadlines_due": r.deadlines_due.iter().map(|(k, n)| (k.name().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
-        "custody_reviews_due": r.custody_reviews_due,
-        "custody_reviews_past_due": r.custody_reviews_past_due,
-        "final_orders_with_travel_document_unprotected": r.final_orders_unprotected,
-        "cases_with_anomalies": r.with_anomalies,
-    })
-}
-
-fn report_text(r: &DocketReport) -> String {
-    let pct = |n: u64| if r.cases == 0 { 0.0 } else { 100.0 * n as f64 / r.cases as f64 };
-    let mut s = format!("Docket as of {}: {} cases, {} open\n\nCases by stage\n", r.as_of, r.cases, r.open_cases());
-    for stage in Stage::ALL {
-        let n = r.by_stage.get(&stage).copied().unwrap_or(0);
-        s.push_str(&format!("  {:<28} {:>9}  {:>5.1}%\n", stage.name(), n, pct(n)));
-    }
-    s.push_str(&format!("\nDetained (open cases)          {:>9}\n", r.detained));
-    s.push_str(&format!("Protected now (open cases)     {:>9}\n", r.protected_cases));
-    for (k, n) in &r.protected {
-        s.push_str(&format!("  {k:<28} {n:>9}\n"));
-    }
-    s.push_str(&format!("Citizenship claims pending     {:>9}\n", r.citizenship_claims_pending));
-    s.push_str("Relief applications pending\n");
-    for (k, n) in &r.pending_relief {
-        s.push_str(&format!("  {:<28} {n:>9}\n", k.name()));
-    }
-    s.push_str(&format!("\nDeadlines in the next {} days\n", r.horizon_days));
-    if r.deadlines_due.is_empty() {
-        s.push_str("  none\n");
-    }
-    for (rule, n) in &r.deadlines_due {
-        s.push_str(&format!("  {:<28} {n:>9}  ({})\n", rule.name(), rule.citation()));
-    }
-    s.push_str(&format!(
-        "\nPost-order custody reviews (detained)\n  due in the next {} days       {:>9}\n  date passed, still detained   {:>9}\n",
-        r.horizon_days, r.custody_reviews_due, r.custody_reviews_past_due
-    ));
-    s.push_str(&format!(
-        "\nFinal orders with a travel document and no protection in force: {}\n",
-        r.final_orders_unprotected
-    ));
-    if r.with_anomalies > 0 {
-        s.push_str(&format!("Cases with anomalous histories: {}\n", r.with_anomalies));
-    }
-    s
-}
-
 #[cfg(feature = "synth")]
-fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
+fn demo(cases: u64, seed: u64, dir: &Path, actor: Option<&str>, json: bool) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let db_path = dir.join("docket.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -971,27 +868,28 @@ fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
     let started = Instant::now();
     let totals = synthesize(cases, seed, t.local_date(), dir, json)?;
     let synth_secs = started.elapsed().as_secs_f64();
-    let mut store = Store::open(&url)?;
-    store.migrate()?;
-    let key_path = docket::keys::default_key_path(&url);
-    docket::keys::ensure_key(&key_path)?;
-    let cfg = ImportConfig {
-        batch_size: 20_000,
-        rejects: dir.join("rejects.jsonl"),
-        today: t.local_date(),
-        commit_log: None,
-    };
-    let report = run_import(&mut store, &[dir.join("persons.csv"), dir.join("events.jsonl")], &cfg, json)?;
-    let cp = checkpoint(&mut store, &key_path)?;
-    let docket = docket_report(&mut store, t, 30)?;
+    App::init(&url)?;
+    let key_path = docket_app::keys::default_key_path(&url);
+    docket_app::keys::ensure_key(&key_path)?;
+    let app = open_app(&url)?;
+    let cfg = ImportConfig { batch_size: 20_000, today: t.local_date() };
+    let rejects = dir.join("rejects.jsonl");
+    let report = run_import(&app, &[dir.join("persons.csv"), dir.join("events.jsonl")], &cfg, &rejects, None, json)?;
+    let cp = app.sign_checkpoint(&docket_app::keys::read_key(&key_path)?)?;
+    let docket = app.report(Some(t), 30)?;
+    let imported = &report.report;
     if json {
         print(
             true,
-            json!({"database": url, "synth": {"cases": totals.cases, "events": totals.events, "seconds": synth_secs},
-                   "import": report, "report": report_json(&docket)}),
+            &json!({"database": url, "synth": {"cases": totals.cases, "events": totals.events, "seconds": synth_secs},
+                   "import": report, "report": docket}),
             String::new,
         );
     } else {
+        // The hint must work as printed: the binary by its path, and an actor even where `USER`
+        // is unset.
+        let exe = std::env::current_exe().map_or_else(|_| "docket".to_owned(), |p| p.display().to_string());
+        let who = actor_text(actor).unwrap_or_else(|| "demo.officer".to_owned());
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
@@ -999,26 +897,26 @@ fn demo(cases: u64, seed: u64, dir: &Path, json: bool) -> Result<()> {
             totals.cases,
             totals.events,
             totals.persons,
-            report.events_stored(),
+            imported.events_stored(),
             db_path.display(),
-            report.seconds,
-            report.rejected()
+            imported.seconds,
+            imported.rejected()
         );
-        let _ = writeln!(out, "{}", report_text(&docket));
+        let _ = writeln!(out, "{}", docket::show::report_text(&docket));
         let _ = writeln!(
             out,
-            "Audit ledger: {} leaves under a signed checkpoint; `docket --db {url} ledger verify` rechecks it.\n",
+            "Audit ledger: {} leaves under a signed checkpoint; `{exe} --db {url} ledger verify` rechecks it.\n",
             cp.size
         );
         let _ = writeln!(
             out,
-            "Look at a case:  docket --db {url} case show {} --purpose case_work\n                 docket --db {url} case timeline {} --purpose case_work",
+            "Look at a case:  {exe} --db {url} --actor {who} case show {} --purpose case_work\n                 {exe} --db {url} --actor {who} case timeline {} --purpose case_work",
             synth::case_id(0),
             synth::case_id(0)
         );
     }
-    if report.rejected() > 0 {
-        bail!("{} synthetic rows were rejected; see {}", report.rejected(), dir.join("rejects.jsonl").display());
+    if imported.rejected() > 0 {
+        bail!("{} synthetic rows were rejected; see {}", imported.rejected(), rejects.display());
     }
     Ok(())
 }

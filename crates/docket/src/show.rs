@@ -1,123 +1,118 @@
-//! Rendering a case for people: its state as of an instant, and its timeline.
+//! Rendering the application layer's views as text for people. The JSON output is the views
+//! themselves, so every fact shown here is a field there.
 
 use std::fmt::Write as _;
 
-use docket_core::{
-    CaseState, CaseSummary, CitizenshipStatus, Deadline, DecisionOutcome, Event, EventId, Person, Timestamp,
+use docket_app::views::{
+    AccountingView, BarView, CaseView, DeadlineView, EventRef, PersonView, ReportView, RuleRef, TimelineView,
 };
-use docket_store::wire::WireEvent;
-use serde_json::{Value, json};
+use docket_core::{Rule, Stage};
 
 /// The events a result rests on, as their numbers in the case's timeline (`#4, #5`).
-fn basis_text(basis: &[EventId], events: &[Event]) -> String {
-    let numbers: Vec<String> = basis
-        .iter()
-        .map(|id| events.iter().position(|e| e.id == *id).map_or_else(|| id.to_string(), |i| format!("#{}", i + 1)))
-        .collect();
+fn basis_text(basis: &[EventRef]) -> String {
+    let numbers: Vec<String> =
+        basis.iter().map(|e| e.number.map_or_else(|| e.event_id.clone(), |n| format!("#{n}"))).collect();
     if numbers.is_empty() { String::new() } else { format!("; events {}", numbers.join(", ")) }
 }
 
-fn deadline_text(d: &Deadline, t: Timestamp, events: &[Event]) -> String {
-    let state = if d.open_at(t) {
-        format!("{} days left", t.local_date().days_until(d.due).max(0))
+fn cite(rule: &RuleRef) -> String {
+    rule.citation.unwrap_or(rule.rule).to_owned()
+}
+
+fn deadline_text(d: &DeadlineView) -> String {
+    let state = if let Some(m) = &d.met_by {
+        format!("met by {}", m.number.map_or_else(|| m.event_id.clone(), |n| format!("#{n}")))
+    } else if let Some(c) = &d.closed_by {
+        format!("closed by {}", c.number.map_or_else(|| c.event_id.clone(), |n| format!("#{n}")))
+    } else if d.open {
+        format!("{} days left", d.days_left)
+    } else if d.overdue {
+        "passed, none recorded".to_owned()
     } else {
         "passed".to_owned()
     };
-    format!("{} ({}; {}{})", d.due, d.rule.citation(), state, basis_text(&d.basis, events))
+    format!("{} ({}; {}{})", d.due, cite(&d.rule), state, basis_text(&d.basis))
 }
 
-/// A judge's decision in words.
-pub fn decision_text(o: DecisionOutcome) -> String {
-    match o {
-        DecisionOutcome::RemovalOrdered => "removal ordered".into(),
-        DecisionOutcome::RemovalOrderedInAbsentia => "removal ordered in absentia".into(),
-        DecisionOutcome::VoluntaryDeparture { deadline } => {
-            format!("voluntary departure by {deadline}, with an alternate order of removal")
-        }
-        DecisionOutcome::ReliefGranted(k) => format!("relief granted ({})", k.name()),
-        DecisionOutcome::Terminated => "proceedings terminated".into(),
-    }
-}
-
-/// The deadlines worth showing for a case: appeal window, voluntary departure, removal
-/// period, custody reviews.
-fn deadlines(s: &CaseSummary) -> Vec<(&'static str, &Deadline)> {
-    let mut v: Vec<(&'static str, &Deadline)> = Vec::new();
-    if let Some(d) = &s.appeal_deadline {
-        v.push(("appeal window closes", d));
-    }
-    if let Some(d) = &s.voluntary_departure {
-        v.push(("voluntary departure by", d));
-    }
-    for d in &s.custody_reviews {
-        v.push((
-            match d.rule {
-                docket_core::Rule::PostOrderSixMonthReview => "six-month post-order custody review",
-                _ => "custody review before removal period ends",
-            },
-            d,
-        ));
-    }
-    v
+fn bar_text(b: &BarView) -> String {
+    let citation = b.rule.citation.map(|c| format!(" ({c})")).unwrap_or_default();
+    format!("{}{citation}{}", b.reason, basis_text(&b.basis))
 }
 
 /// A case's state as text.
-pub fn case_text(
-    s: &CaseSummary,
-    state: &CaseState,
-    events: &[Event],
-    person: Option<&Person>,
-    t: Timestamp,
-) -> String {
+pub fn case_text(v: &CaseView) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Case {}  (version {})", s.case_id, s.version);
-    if let Some(p) = person {
+    let _ = writeln!(out, "Case {}  (version {} of {} events recorded)", v.case_id, v.version, v.events_recorded);
+    if let Some(p) = &v.person {
         let _ = writeln!(
             out,
             "Person {}  {}  {}  born {}  {}",
-            p.id,
-            p.a_number.map(|a| a.to_string()).unwrap_or_else(|| "no A-number".into()),
-            p.name.display(),
+            p.person_id,
+            p.a_number.as_deref().unwrap_or("no A-number"),
+            p.name,
             p.date_of_birth,
-            p.nationality.map(|c| c.to_string()).unwrap_or_else(|| "nationality unknown".into())
+            p.nationality.as_deref().unwrap_or("nationality unknown")
         );
-    } else if let Some(pid) = &s.person_id {
+    } else if let Some(pid) = &v.person_id {
         let _ = writeln!(out, "Person {pid} (no person record stored)");
     }
-    let _ = writeln!(out, "Stage as of {t}: {}", s.stage_at(t).name());
-    if let Some((o, at)) = s.decision {
-        let _ = writeln!(out, "Decision: {} on {}", decision_text(o), at.local_date());
+    let _ = writeln!(out, "Stage as of {}: {}", v.as_of, v.stage);
+    if v.stage == "not_yet_opened" {
+        let _ = writeln!(out, "The case had not been opened at that instant.");
+        return out;
     }
-    match &s.final_order {
-        Some(f) if f.at <= t => {
+    match (&v.time_zone, v.time_zone_inferred) {
+        (Some(z), false) => {
+            let _ = writeln!(out, "Deadlines counted in {z}");
+        }
+        (Some(z), true) => {
             let _ = writeln!(
                 out,
-                "Final order of removal since {} ({}{})",
-                f.at,
-                f.rule.citation(),
-                basis_text(&f.basis, events)
+                "Deadlines counted in {z} (no time zone recorded; inferred from the decision's UTC offset)"
             );
         }
-        Some(f) => {
+        (None, _) if v.decision.is_some() => {
+            let _ =
+                writeln!(out, "Deadlines counted at the decision's UTC offset (no time zone recorded or inferable)");
+        }
+        (None, _) => {}
+    }
+    if let Some(d) = &v.decision {
+        let _ = writeln!(out, "Decision: {} on {}", d.text, d.date);
+    }
+    if let Some(f) = &v.final_order {
+        if f.final_now {
+            let _ = writeln!(out, "Final order of removal since {} ({}{})", f.at, cite(&f.rule), basis_text(&f.basis));
+        } else {
             let _ = writeln!(
                 out,
                 "Order becomes final at {} unless appealed ({}{})",
                 f.at,
-                f.rule.citation(),
-                basis_text(&f.basis, events)
+                cite(&f.rule),
+                basis_text(&f.basis)
             );
         }
-        None => {}
     }
-    if let Some(p) = &s.removal_period {
-        let _ =
-            writeln!(out, "Removal period: {} to {} (INA 241(a)(1))", p.starts_at.local_date(), p.ends_at.local_date());
+    if let Some(p) = &v.removal_period {
+        let _ = writeln!(
+            out,
+            "Removal period: {} to {} ({}{})",
+            p.starts_at,
+            p.ends_at,
+            cite(&p.rule),
+            basis_text(&p.basis)
+        );
     }
-    let protections: Vec<String> = s
-        .protections_in_force(t)
+    let protections: Vec<String> = v
+        .protections_in_force
+        .iter()
         .map(|p| {
-            let until = p.until.map_or("open-ended".to_owned(), |u| format!("until {}", u.local_date()));
-            format!("{} {until} ({}{})", p.kind.name(), p.rule.citation(), basis_text(&p.basis, events))
+            let until = match (p.end, &p.until) {
+                (_, Some(u)) => format!("until {u}"),
+                ("unknown", None) => "end date unknown (taken to be in force)".to_owned(),
+                _ => "until decided or terminated".to_owned(),
+            };
+            format!("{} {until} ({}{})", p.kind, cite(&p.rule), basis_text(&p.basis))
         })
         .collect();
     let _ = writeln!(
@@ -125,94 +120,76 @@ pub fn case_text(
         "Protections in force: {}",
         if protections.is_empty() { "none".to_owned() } else { protections.join("; ") }
     );
-    // A closed case's deadlines are history; the timeline has them.
-    let ds = if s.open_at(t) { deadlines(s) } else { Vec::new() };
-    if !ds.is_empty() {
+    let mut deadlines: Vec<&DeadlineView> = Vec::new();
+    deadlines.extend(v.appeal_deadline.as_ref());
+    deadlines.extend(v.voluntary_departure_deadline.as_ref());
+    deadlines.extend(v.custody_reviews.iter());
+    if !deadlines.is_empty() {
         let _ = writeln!(out, "Deadlines:");
-        for (what, d) in ds {
-            let _ = writeln!(out, "  {what}: {}", deadline_text(d, t, events));
+        for d in deadlines {
+            let _ = writeln!(out, "  {}: {}", d.what, deadline_text(d));
         }
     }
-    if let Some((k, at)) = s.next_hearing {
-        let _ = writeln!(out, "Next hearing: {} on {}", k.name(), at);
+    if let Some(p) = &v.overstay_penalty {
+        let _ = writeln!(
+            out,
+            "Voluntary departure overstayed at {}: civil penalty of {}; ineligible until {} for {} ({}{})",
+            p.since,
+            p.civil_penalty,
+            p.ineligible_until,
+            p.ineligible_for,
+            cite(&p.rule),
+            basis_text(&p.basis)
+        );
     }
-    if let Some(since) = s.detained_since {
-        let _ = writeln!(out, "Detained since {}", since.local_date());
-    }
-    if !s.pending_relief.is_empty() {
-        let names: Vec<&str> = s.pending_relief.iter().map(|k| k.name()).collect();
-        let _ = writeln!(out, "Relief pending: {}", names.join(", "));
-    }
-    if !s.granted_relief.is_empty() {
-        let names: Vec<&str> = s.granted_relief.iter().map(|k| k.name()).collect();
-        let _ = writeln!(out, "Relief granted: {}", names.join(", "));
-    }
-    match s.citizenship {
-        CitizenshipStatus::NoClaim => {}
-        CitizenshipStatus::Pending => {
-            let _ = writeln!(out, "Claim to US citizenship: pending — no enforcement action while it is");
-        }
-        CitizenshipStatus::Citizen => {
-            let _ = writeln!(out, "Claim to US citizenship: found to be a US citizen");
-        }
-        CitizenshipStatus::NotCitizen => {
-            let _ = writeln!(out, "Claim to US citizenship: not substantiated");
+    if v.removal_bars.is_empty() {
+        let _ = writeln!(out, "Removal: no bar on the record");
+    } else {
+        let _ = writeln!(out, "Removal barred:");
+        for b in &v.removal_bars {
+            let _ = writeln!(out, "  {}", bar_text(b));
         }
     }
-    if let Some((r, at)) = s.closed {
-        let _ = writeln!(out, "Closed: {} on {}", r.name(), at.local_date());
+    if let Some(h) = &v.next_hearing {
+        let _ = writeln!(out, "Next hearing: {} on {}", h.kind, h.at);
     }
-    for a in &state.anomalies {
-        let _ = writeln!(out, "Note: event {} — {}", a.event, a.note);
+    if let Some(since) = &v.detained_since {
+        let _ = writeln!(out, "Detained since {since}");
+    }
+    if v.arrests > 0 {
+        let _ = writeln!(out, "Arrests recorded: {}", v.arrests);
+    }
+    if v.appeal_reserved {
+        let _ = writeln!(out, "Appeal reserved at the hearing");
+    }
+    if !v.pending_relief.is_empty() {
+        let _ = writeln!(out, "Relief pending: {}", v.pending_relief.join(", "));
+    }
+    if !v.granted_relief.is_empty() {
+        let _ = writeln!(out, "Relief granted: {}", v.granted_relief.join(", "));
+    }
+    if let Some(c) = &v.citizenship_claim {
+        let _ = writeln!(out, "Claim to US citizenship: {}{}", c.text, basis_text(&c.basis));
+    }
+    for f in &v.facts {
+        let _ = writeln!(out, "Recorded: {}{}", f.text, basis_text(&f.basis));
+    }
+    if let Some(c) = &v.closed {
+        let _ = writeln!(out, "Closed: {} at {}", c.reason, c.at);
+    }
+    for a in &v.anomalies {
+        let _ = writeln!(out, "Note: event {} — {}", a.event.event_id, a.note);
     }
     out
 }
 
-/// A case's state as JSON.
-pub fn case_json(s: &CaseSummary, person: Option<&Person>, t: Timestamp) -> Value {
-    let d = |d: &Deadline| {
-        json!({"due": d.due.to_string(), "ends_at": d.ends_at.to_string(), "open": d.open_at(t),
-               "rule": d.rule.name(), "citation": d.rule.citation(),
-               "basis": d.basis.iter().map(ToString::to_string).collect::<Vec<_>>()})
-    };
-    json!({
-        "case_id": s.case_id.to_string(),
-        "version": s.version,
-        "as_of": t.to_string(),
-        "stage": s.stage_at(t).name(),
-        "person": person.map(|p| json!({
-            "person_id": p.id.to_string(),
-            "a_number": p.a_number.map(|a| a.to_string()),
-            "name": p.name.display(),
-            "date_of_birth": p.date_of_birth.to_string(),
-            "nationality": p.nationality.map(|c| c.to_string()),
-        })),
-        "final_order": s.final_order.as_ref().map(|f| json!({
-            "at": f.at.to_string(), "final_now": f.at <= t, "rule": f.rule.name(), "citation": f.rule.citation(),
-            "basis": f.basis.iter().map(ToString::to_string).collect::<Vec<_>>()})),
-        "protections_in_force": s.protections_in_force(t).map(|p| json!({
-            "kind": p.kind.name(), "from": p.from.to_string(), "until": p.until.map(|u| u.to_string()),
-            "rule": p.rule.name(), "citation": p.rule.citation(),
-            "basis": p.basis.iter().map(ToString::to_string).collect::<Vec<_>>()})).collect::<Vec<_>>(),
-        "appeal_deadline": s.appeal_deadline.as_ref().map(d),
-        "voluntary_departure_deadline": s.voluntary_departure.as_ref().map(d),
-        "custody_reviews": s.custody_reviews.iter().map(d).collect::<Vec<_>>(),
-        "detained_since": s.detained_since.map(|x| x.to_string()),
-        "next_hearing": s.next_hearing.map(|(k, at)| json!({"kind": k.name(), "at": at.to_string()})),
-        "pending_relief": s.pending_relief.iter().map(|k| k.name()).collect::<Vec<_>>(),
-        "granted_relief": s.granted_relief.iter().map(|k| k.name()).collect::<Vec<_>>(),
-        "closed": s.closed.map(|(r, at)| json!({"reason": r.name(), "at": at.to_string()})),
-    })
-}
-
 /// One line per event.
-pub fn timeline_text(events: &[Event]) -> String {
+pub fn timeline_text(v: &TimelineView) -> String {
     let mut out = String::new();
-    for (i, e) in events.iter().enumerate() {
-        let w = WireEvent::from_event(e);
+    for entry in &v.events {
+        let e = &entry.event;
         let mut details = Vec::new();
-        let v = serde_json::to_value(&w).unwrap_or(Value::Null);
-        if let Value::Object(map) = v {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(e) {
             for (k, val) in map {
                 if matches!(
                     k.as_str(),
@@ -234,81 +211,129 @@ pub fn timeline_text(events: &[Event]) -> String {
                 details.push(format!("{k}={shown}"));
             }
         }
+        let s = |o: &Option<String>| o.clone().unwrap_or_default();
         let _ = writeln!(
             out,
             "{:>3}  {}  {:<28} {}{}",
-            i + 1,
-            e.effective_at,
-            e.body.type_name(),
+            entry.number,
+            s(&e.effective_at),
+            s(&e.event_type),
             details.join(" "),
             e.reference.as_ref().map(|r| format!("  [ref {r}]")).unwrap_or_default()
         );
-        let _ =
-            writeln!(out, "     event {}  recorded {} by {} ({})", e.id, e.recorded_at, e.recorded_by, e.source.name());
+        let _ = writeln!(
+            out,
+            "     event {}  recorded {} by {} ({})",
+            s(&e.event_id),
+            s(&e.recorded_at),
+            s(&e.recorded_by),
+            s(&e.source)
+        );
     }
     out
 }
 
-/// The timeline as JSON: the events in their wire form.
-pub fn timeline_json(events: &[Event]) -> Value {
-    Value::Array(events.iter().map(|e| serde_json::to_value(WireEvent::from_event(e)).unwrap_or(Value::Null)).collect())
-}
-
-/// One line of a person's case list: the case, its stage now and whether it is closed.
-pub struct PersonCase {
-    /// The case's id.
-    pub case_id: String,
-    /// Its stage at the time of reading.
-    pub stage: &'static str,
-    /// Its version (number of events).
-    pub version: u64,
-}
-
 /// A person's record as text: identity facts as recorded, then the person's cases.
-pub fn person_text(p: &Person, cases: &[PersonCase]) -> String {
+pub fn person_text(p: &PersonView) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Person {}", p.id);
-    let _ =
-        writeln!(out, "  A-number: {}", p.a_number.map(|a| a.to_string()).unwrap_or_else(|| "none assigned".into()));
-    let _ = writeln!(out, "  Name: {}", p.name.display());
+    let _ = writeln!(out, "Person {}", p.person_id);
+    let _ = writeln!(out, "  A-number: {}", p.a_number.as_deref().unwrap_or("none assigned"));
+    let _ = writeln!(out, "  Name: {}", p.name);
     for a in &p.aliases {
-        let _ = writeln!(out, "  Also recorded as: {}", a.display());
+        let _ = writeln!(out, "  Also recorded as: {a}");
     }
     let _ = writeln!(out, "  Born: {}", p.date_of_birth);
-    let _ = writeln!(out, "  Sex: {}", p.sex.code());
-    let _ =
-        writeln!(out, "  Nationality: {}", p.nationality.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into()));
+    let _ = writeln!(out, "  Sex: {}", p.sex);
+    let _ = writeln!(out, "  Nationality: {}", p.nationality.as_deref().unwrap_or("unknown"));
     for d in &p.documents {
         let _ = writeln!(
             out,
             "  {} {} issued by {}{}",
-            d.kind().name(),
-            d.number(),
-            d.issuing_country(),
-            d.expiry().map(|e| format!(", expires {e}")).unwrap_or_default()
+            d.kind,
+            d.number,
+            d.issuing_country,
+            d.expiry.as_ref().map(|e| format!(", expires {e}")).unwrap_or_default()
         );
     }
-    let _ = writeln!(out, "Cases: {}", cases.len());
-    for c in cases {
+    let _ = writeln!(out, "Cases as of {}: {}", p.as_of, p.cases.len());
+    for c in &p.cases {
         let _ = writeln!(out, "  {}  {} (version {})", c.case_id, c.stage, c.version);
     }
     out
 }
 
-/// A person's record as JSON.
-pub fn person_json(p: &Person, cases: &[PersonCase]) -> Value {
-    json!({
-        "person_id": p.id.to_string(),
-        "a_number": p.a_number.map(|a| a.to_string()),
-        "name": p.name.display(),
-        "aliases": p.aliases.iter().map(|a| a.display()).collect::<Vec<_>>(),
-        "date_of_birth": p.date_of_birth.to_string(),
-        "sex": p.sex.code(),
-        "nationality": p.nationality.map(|c| c.to_string()),
-        "documents": p.documents.iter().map(|d| json!({
-            "kind": d.kind().name(), "number": d.number(), "issuing_country": d.issuing_country().to_string(),
-            "expiry": d.expiry().map(|e| e.to_string())})).collect::<Vec<_>>(),
-        "cases": cases.iter().map(|c| json!({"case_id": c.case_id, "stage": c.stage, "version": c.version}))
-            .collect::<Vec<_>>(),
-    })
+/// The accounting of disclosures as text.
+pub fn accounting_text(a: &AccountingView) -> String {
+    let mut s = format!(
+        "Accounting of disclosures of {} (5 U.S.C. 552a(c)): {}{}\n",
+        a.person_id,
+        a.disclosures.len(),
+        if a.law_enforcement_withheld {
+            " (disclosures to law enforcement under 5 U.S.C. 552a(b)(7) are not listed, as 552a(c)(3) allows)"
+        } else {
+            ""
+        }
+    );
+    for d in &a.disclosures {
+        let _ = write!(
+            s,
+            "  #{} {}  to {}, {}\n      purpose: {}\n      nature: {}{}\n",
+            d.id,
+            d.date,
+            d.recipient_name,
+            d.recipient_address.replace('\n', ", "),
+            d.purpose,
+            d.nature,
+            if d.law_enforcement_b7 { "\n      law-enforcement disclosure under 5 U.S.C. 552a(b)(7)" } else { "" }
+        );
+    }
+    s
+}
+
+/// The supervisor's report as text.
+pub fn report_text(r: &ReportView) -> String {
+    let pct = |n: u64| if r.cases == 0 { 0.0 } else { 100.0 * n as f64 / r.cases as f64 };
+    let mut s = format!("Docket as of {}: {} cases, {} open\n\nCases by stage\n", r.as_of, r.cases, r.open_cases);
+    for stage in Stage::ALL {
+        let n = r.by_stage.get(stage.name()).copied().unwrap_or(0);
+        let _ = writeln!(s, "  {:<28} {:>9}  {:>5.1}%", stage.name(), n, pct(n));
+    }
+    let _ = write!(s, "\nDetained (open cases)          {:>9}\n", r.detained);
+    let _ = writeln!(s, "Protected now (open cases)     {:>9}", r.protected_cases);
+    for (k, n) in &r.protections {
+        let _ = writeln!(s, "  {k:<28} {n:>9}");
+    }
+    let _ = writeln!(s, "Citizenship claims pending     {:>9}", r.citizenship_claims_pending);
+    s.push_str("Relief applications pending\n");
+    for (k, n) in &r.pending_relief {
+        let _ = writeln!(s, "  {k:<28} {n:>9}");
+    }
+    let _ = write!(s, "\nDeadlines in the next {} days\n", r.horizon_days);
+    if r.deadlines_due.is_empty() {
+        s.push_str("  none\n");
+    }
+    for (rule, n) in &r.deadlines_due {
+        let citation = Rule::from_name(rule).and_then(Rule::citation).unwrap_or_default();
+        let _ = writeln!(s, "  {rule:<28} {n:>9}  ({citation})");
+    }
+    let _ = write!(
+        s,
+        "\nPost-order custody reviews (detained)\n  due in the next {} days       {:>9}\n  date passed, none recorded    {:>9}\n",
+        r.horizon_days, r.custody_reviews_due, r.custody_reviews_past_due
+    );
+    let _ = write!(
+        s,
+        "\nFinal orders with a travel document and no bar to removal: {}\n",
+        r.final_orders_with_travel_document_unprotected
+    );
+    if r.cases_with_anomalies > 0 {
+        let _ = writeln!(s, "Cases with anomalous histories: {}", r.cases_with_anomalies);
+    }
+    if !r.unreadable.is_empty() {
+        let _ = writeln!(s, "Projections that could not be read (not counted): {}", r.unreadable.len());
+        for u in r.unreadable.iter().take(10) {
+            let _ = writeln!(s, "  {}", u.error);
+        }
+    }
+    s
 }

@@ -334,9 +334,13 @@ fn bad_rows_are_rejected_with_file_line_and_field_and_every_other_row_is_stored(
     assert_eq!((count(per, "rows"), count(per, "stored"), count(per, "rejected")), (301, 300, 1));
     // The three corrupted lines are lost; the new case's opening is stored.
     assert_eq!(t.events_stored(), original_events as u64 - 3 + 1);
-    let opened = t.run(&["--json", "case", "show", "C900000000", "--as-of", AS_OF, "--purpose", "case_work"]);
+    let later = "2026-11-02T00:00:00Z";
+    let opened = t.run(&["--json", "case", "show", "C900000000", "--as-of", later, "--purpose", "case_work"]);
     opened.expect_code(0);
     assert_eq!(opened.json()["stage"], "encountered", "the case opened after the refused event exists");
+    // As of an instant before its opening, the case did not exist yet: nothing later shows.
+    let before = t.run(&["--json", "case", "show", "C900000000", "--as-of", AS_OF, "--purpose", "case_work"]);
+    assert_eq!(before.json()["stage"], "not_yet_opened");
 }
 
 #[test]
@@ -393,9 +397,15 @@ fn case_show_and_timeline_describe_a_case_and_name_an_unknown_one() {
     assert_eq!(numbered, want_ids.len(), "one numbered line per event:\n{}", text.stdout);
 
     for args in [["case", "show", "C999999999"], ["case", "timeline", "C999999999"]] {
-        let r = t.run(&args);
+        let mut with_purpose = args.to_vec();
+        with_purpose.extend(["--purpose", "case_work"]);
+        let r = t.run(&with_purpose);
         assert_ne!(r.code, 0, "`{}` of an unknown case succeeded", args.join(" "));
         assert!(r.stderr.contains("`C999999999`"), "the error names the case:\n{}", r.stderr);
+        // Without a purpose nothing is read, not even whether the case exists.
+        let r = t.run(&args);
+        assert_ne!(r.code, 0);
+        assert!(r.stderr.contains("`--purpose`") && !r.stderr.contains("C999999999"), "{}", r.stderr);
     }
 }
 
@@ -785,22 +795,35 @@ fn disclosures_are_accounted_for_and_bound_to_their_packets() {
     assert!(blank.stderr.contains("`--recipient` must not be empty"), "{}", blank.stderr);
     assert!(!t.path("blank.json").exists());
 
-    let all = t.run(&["--json", "disclosures", "P000000003", "--purpose", "privacy_act_request"]);
+    // Oversight reads the whole accounting.
+    let all = t.run(&["--json", "disclosures", "P000000003", "--purpose", "oversight"]);
     all.expect_code(0);
     let all = all.json();
+    assert_eq!(all["law_enforcement_withheld"], false);
+    let all = &all["disclosures"];
     assert_eq!(all.as_array().map(Vec::len), Some(2));
     assert_eq!(all[0]["recipient_name"], "Office of the Inspector General");
     assert_eq!(all[0]["recipient_address"], "245 Murray Lane SW\nWashington, DC 20528");
     assert_eq!(all[0]["purpose"], "audit of case handling");
     assert_eq!(all[0]["packet_sha256"], sha.as_str());
     assert_eq!(all[1]["law_enforcement_b7"], true);
-    let for_person =
-        t.run(&["--json", "disclosures", "P000000003", "--purpose", "privacy_act_request", "--for-the-person"]);
-    assert_eq!(
-        for_person.json().as_array().map(Vec::len),
-        Some(1),
-        "(b)(7) disclosures may be withheld from the person"
-    );
+    // Given to the person (asked so, or read for their Privacy Act request or their counsel), the
+    // accounting leaves out (b)(7) disclosures, as 5 U.S.C. 552a(c)(3) allows.
+    for args in [
+        &["--purpose", "oversight", "--for-the-person"][..],
+        &["--purpose", "privacy_act_request"],
+        &["--purpose", "counsel_request"],
+    ] {
+        let mut all_args = vec!["--json", "disclosures", "P000000003"];
+        all_args.extend_from_slice(args);
+        let for_person = t.run(&all_args).json();
+        assert_eq!(for_person["law_enforcement_withheld"], true, "{args:?}");
+        assert_eq!(
+            for_person["disclosures"].as_array().map(Vec::len),
+            Some(1),
+            "{args:?}: (b)(7) disclosures are withheld from the person"
+        );
+    }
     assert_ne!(t.run(&["disclosures", "P000000003"]).code, 0, "reading the accounting needs a purpose too");
 
     let v = t.run(&["ledger", "verify"]);

@@ -3,13 +3,22 @@
 //! One event a line: `<effective time> <type> [args]`, for example
 //! `2025-03-04T10:00:00-05:00 decision voluntary_departure 2025-05-03`. Events are numbered
 //! in order; the n-th line gets event id n, written `e<n>` in outputs.
+//!
+//! Optional words `key=value` follow the positional arguments: `case_opened tz=America/Chicago
+//! a=A123456789`, `decision removal_ordered withholding=SLV`, `decision voluntary_departure
+//! days=60`, `removal_carried_out to=SLV`. A `case_opened` without `tz=` is a case recorded
+//! before time zones were (its deadlines count at the decision's UTC offset); a
+//! `protection_granted` without an end is granted indefinitely (`unknown` says the end date was
+//! not recorded); an `mtr_filed` without a basis has none recorded.
 
 #![allow(dead_code)]
 
 use docket_core::{
-    ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, Country, CustodyReviewOutcome, Date,
-    DecisionOutcome, DocumentKind, Event, EventBody, EventId, HearingKind, IdempotencyKey, PersonId, ProtectionKind,
-    ReleaseKind, ReliefKind, Source, Timestamp, TravelDocument,
+    ANumber, ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, ConvictionId, CounselForm,
+    CounselId, Country, CountryProtection, CustodyReviewOutcome, Date, DecisionOutcome, DocumentKind, EntryManner,
+    Event, EventBody, EventId, HearingKind, IdempotencyKey, MitigatingFact, MotionBasis, OffenceClass, PersonId,
+    ProtectionEnd, ProtectionKind, ReleaseKind, ReliefKind, Source, SourceReference, Statute, TimeZone, Timestamp,
+    TravelDocument, VoluntaryDeparturePeriod,
 };
 
 /// The event id as written in outputs: `e<n>` for the small ids the scenarios use.
@@ -33,40 +42,115 @@ fn protection(text: &str) -> Result<ProtectionKind, String> {
     ProtectionKind::from_name(text).ok_or_else(|| format!("unknown protection `{text}`"))
 }
 
+fn country(text: &str) -> Result<Country, String> {
+    Country::parse(text).map_err(|e| e.to_string())
+}
+
+fn zone(text: &str) -> Result<TimeZone, String> {
+    TimeZone::parse(text).map_err(|e| e.to_string())
+}
+
+fn pick<T: Copy>(text: &str, what: &str, all: &[T], name: impl Fn(T) -> &'static str) -> Result<T, String> {
+    all.iter().copied().find(|x| name(*x) == text).ok_or_else(|| format!("unknown {what} `{text}`"))
+}
+
 /// Parses the part of an event line after the effective time.
-pub fn parse_body(words: &[&str]) -> Result<EventBody, String> {
+pub fn parse_body(all_words: &[&str]) -> Result<EventBody, String> {
+    // Positional words first, then `key=value` options (except the old `vd=`, `late=` and
+    // `bond=` spellings, which are positional).
+    let is_option = |w: &&str| w.split_once('=').is_some_and(|(k, _)| !matches!(k, "vd" | "late" | "bond"));
+    let words: Vec<&str> = all_words.iter().copied().filter(|w| !is_option(w)).collect();
+    let options: Vec<(&str, &str)> =
+        all_words.iter().filter(|w| is_option(w)).filter_map(|w| w.split_once('=')).collect();
+    let opt = |key: &str| options.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    let words = words.as_slice();
     let arg = |i: usize| words.get(i).copied().ok_or_else(|| format!("`{}` needs more arguments", words.join(" ")));
     let kind = *words.first().ok_or("empty event")?;
     Ok(match kind {
-        "case_opened" => {
-            EventBody::CaseOpened { person_id: PersonId::parse("P-1").map_err(|e| e.to_string())?, a_number: None }
+        "case_opened" => EventBody::CaseOpened {
+            person_id: PersonId::parse(opt("person").unwrap_or("P-1")).map_err(|e| e.to_string())?,
+            a_number: opt("a").map(|a| ANumber::parse(a).map_err(|e| e.to_string())).transpose()?,
+            time_zone: opt("tz").map(zone).transpose()?,
+        },
+        "arrested" => EventBody::Arrested,
+        "appeal_reserved" => EventBody::AppealReserved,
+        "counsel_appeared" => EventBody::CounselAppeared {
+            counsel: CounselId::parse(arg(1)?).map_err(|e| e.to_string())?,
+            form: pick(arg(2)?, "form", &CounselForm::ALL, CounselForm::name)?,
+        },
+        "counsel_withdrew" => {
+            EventBody::CounselWithdrew { counsel: CounselId::parse(arg(1)?).map_err(|e| e.to_string())? }
         }
+        "conviction" => EventBody::ConvictionRecorded {
+            conviction: ConvictionId::parse(arg(1)?).map_err(|e| e.to_string())?,
+            offence_class: pick(arg(2)?, "offence class", &OffenceClass::ALL, OffenceClass::name)?,
+            statute: Statute::parse(&arg(3)?.replace('_', " ")).map_err(|e| e.to_string())?,
+            convicted_on: date(arg(4)?)?,
+            final_conviction: match arg(5)? {
+                "final" => true,
+                "not_final" => false,
+                other => return Err(format!("expected final or not_final, got `{other}`")),
+            },
+        },
+        "conviction_vacated" => {
+            EventBody::ConvictionVacated { conviction: ConvictionId::parse(arg(1)?).map_err(|e| e.to_string())? }
+        }
+        "ns_determination" => {
+            EventBody::NationalSecurityDetermination { official: ActorId::parse(arg(1)?).map_err(|e| e.to_string())? }
+        }
+        "entry" => EventBody::LastEntryRecorded {
+            entered_on: date(arg(1)?)?,
+            manner: pick(arg(2)?, "manner", &EntryManner::ALL, EntryManner::name)?,
+            admitted_until: opt("until").map(date).transpose()?,
+        },
+        "mitigating" => EventBody::MitigatingFactRecorded {
+            fact: pick(arg(1)?, "mitigating fact", &MitigatingFact::ALL, MitigatingFact::name)?,
+            source: SourceReference::parse(arg(2)?).map_err(|e| e.to_string())?,
+        },
         "nta_served" => EventBody::NoticeToAppearServed,
         "nta_filed" => EventBody::NoticeToAppearFiled,
         "hearing_scheduled" => EventBody::HearingScheduled { kind: hearing_kind(arg(1)?)?, at: ts(arg(2)?)? },
         "hearing_held" => EventBody::HearingHeld { kind: hearing_kind(arg(1)?)? },
         "hearing_adjourned" => EventBody::HearingAdjourned { until: words.get(1).map(|w| ts(w)).transpose()? },
         "relief_filed" => EventBody::ReliefApplicationFiled { relief: relief(arg(1)?)? },
-        "relief_granted" => EventBody::ReliefApplicationGranted { relief: relief(arg(1)?)? },
+        "relief_granted" => EventBody::ReliefApplicationGranted {
+            relief: relief(arg(1)?)?,
+            country: words.get(2).map(|c| country(c)).transpose()?,
+        },
         "relief_denied" => EventBody::ReliefApplicationDenied { relief: relief(arg(1)?)? },
         "relief_withdrawn" => EventBody::ReliefApplicationWithdrawn { relief: relief(arg(1)?)? },
         "protection_granted" => EventBody::ProtectionGranted {
             protection: protection(arg(1)?)?,
             from: ts(arg(2)?)?,
-            until: words.get(3).map(|w| ts(w)).transpose()?,
+            until: match words.get(3).copied() {
+                None | Some("indefinite") => ProtectionEnd::Indefinite,
+                Some("unknown") => ProtectionEnd::Unknown,
+                Some(w) => ProtectionEnd::At(ts(w)?),
+            },
         },
         "protection_expired" => EventBody::ProtectionExpired { protection: protection(arg(1)?)? },
         "protection_terminated" => EventBody::ProtectionTerminated { protection: protection(arg(1)?)? },
-        "decision" => EventBody::DecisionIssued {
-            outcome: match arg(1)? {
+        "decision" => {
+            let outcome = match arg(1)? {
                 "removal_ordered" => DecisionOutcome::RemovalOrdered,
                 "in_absentia" => DecisionOutcome::RemovalOrderedInAbsentia,
-                "voluntary_departure" => DecisionOutcome::VoluntaryDeparture { deadline: date(arg(2)?)? },
+                "voluntary_departure" => DecisionOutcome::VoluntaryDeparture {
+                    period: match opt("days") {
+                        Some(n) => VoluntaryDeparturePeriod::Days(n.parse().map_err(|_| format!("bad days `{n}`"))?),
+                        None => VoluntaryDeparturePeriod::Until(date(arg(2)?)?),
+                    },
+                },
                 "relief_granted" => DecisionOutcome::ReliefGranted(relief(arg(2)?)?),
                 "terminated" => DecisionOutcome::Terminated,
                 other => return Err(format!("unknown decision `{other}`")),
-            },
-        },
+            };
+            let country_protection = match (opt("withholding"), opt("cat")) {
+                (Some(c), _) => Some(CountryProtection { relief: ReliefKind::Withholding, country: Some(country(c)?) }),
+                (None, Some(c)) => Some(CountryProtection { relief: ReliefKind::Cat, country: Some(country(c)?) }),
+                (None, None) => None,
+            };
+            EventBody::DecisionIssued { outcome, time_zone: opt("tz").map(zone).transpose()?, country_protection }
+        }
         "appeal_filed" => {
             let mut by = Appellant::Respondent;
             let mut late = None;
@@ -88,13 +172,18 @@ pub fn parse_body(words: &[&str]) -> Result<EventBody, String> {
                 "remanded" => AppealOutcome::Remanded,
                 other => return Err(format!("unknown appeal outcome `{other}`")),
             },
-            voluntary_departure_until: words
-                .get(2)
-                .map(|w| w.strip_prefix("vd=").ok_or(format!("expected vd=DATE, got `{w}`")).and_then(date))
-                .transpose()?,
+            voluntary_departure: match (words.get(2), opt("vd_days")) {
+                (_, Some(n)) => Some(VoluntaryDeparturePeriod::Days(n.parse().map_err(|_| format!("bad days `{n}`"))?)),
+                (Some(w), None) => Some(VoluntaryDeparturePeriod::Until(
+                    w.strip_prefix("vd=").ok_or(format!("expected vd=DATE, got `{w}`")).and_then(date)?,
+                )),
+                (None, None) => None,
+            },
         },
         "pfr_filed" => EventBody::PetitionForReviewFiled,
-        "mtr_filed" => EventBody::MotionToReopenFiled,
+        "mtr_filed" => EventBody::MotionToReopenFiled {
+            basis: words.get(1).map(|b| pick(b, "motion basis", &MotionBasis::ALL, MotionBasis::name)).transpose()?,
+        },
         "mtr_decided" => EventBody::MotionToReopenDecided {
             granted: match arg(1)? {
                 "granted" => true,
@@ -140,7 +229,7 @@ pub fn parse_body(words: &[&str]) -> Result<EventBody, String> {
             .map_err(|e| e.to_string())?,
         },
         "departure_verified" => EventBody::DepartureVerified { departed_on: date(arg(1)?)? },
-        "removal_carried_out" => EventBody::RemovalCarriedOut,
+        "removal_carried_out" => EventBody::RemovalCarriedOut { country: opt("to").map(country).transpose()? },
         "case_closed" => EventBody::CaseClosed {
             reason: CloseReason::ALL
                 .into_iter()
@@ -168,6 +257,8 @@ pub fn parse_event(n: u128, line: &str) -> Result<Event, String> {
 }
 
 pub fn event(n: u128, at: Timestamp, body: EventBody) -> Result<Event, String> {
+    // A national-security determination carries its reference on the envelope.
+    let reference = matches!(body, EventBody::NationalSecurityDetermination { .. }).then(|| format!("NS-{n}"));
     Ok(Event {
         id: EventId::from_u128(n),
         case_id: CaseId::parse("C-1").map_err(|e| e.to_string())?,
@@ -175,7 +266,7 @@ pub fn event(n: u128, at: Timestamp, body: EventBody) -> Result<Event, String> {
         recorded_at: at,
         recorded_by: ActorId::parse("test").map_err(|e| e.to_string())?,
         source: Source::Officer,
-        reference: None,
+        reference,
         idempotency_key: IdempotencyKey::parse(&format!("k{n}")).map_err(|e| e.to_string())?,
         body,
     })

@@ -3,8 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
 use docket_ledger::{SigningKey, VerifierKey};
+
+use crate::AppError;
+
+type Result<T> = std::result::Result<T, AppError>;
+
+fn key_error(path: &Path, reason: impl ToString) -> AppError {
+    AppError::Key { path: path.display().to_string(), reason: reason.to_string() }
+}
 
 /// The key file for a database: beside a SQLite file, else in the working directory.
 pub fn default_key_path(db_url: &str) -> PathBuf {
@@ -21,13 +28,12 @@ pub fn ensure_key(path: &Path) -> Result<bool> {
         return Ok(false);
     }
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("cannot get randomness for the ledger key: {e}"))?;
+    getrandom::fill(&mut seed).map_err(|e| key_error(path, format!("cannot get randomness: {e}")))?;
     let mut id = [0u8; 4];
-    getrandom::fill(&mut id).map_err(|e| anyhow::anyhow!("cannot get randomness for the ledger key: {e}"))?;
+    getrandom::fill(&mut id).map_err(|e| key_error(path, format!("cannot get randomness: {e}")))?;
     let name = format!("docket-{}", id.iter().map(|b| format!("{b:02x}")).collect::<String>());
-    let key = SigningKey::from_seed(&name, &seed).context("creating the ledger key")?;
-    write_private(path, &key.to_skey_text())
-        .with_context(|| format!("cannot write the ledger key `{}`", path.display()))?;
+    let key = SigningKey::from_seed(&name, &seed).map_err(|e| key_error(path, e))?;
+    write_private(path, &key.to_skey_text()).map_err(|e| key_error(path, format!("cannot write it: {e}")))?;
     Ok(true)
 }
 
@@ -47,19 +53,15 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// Reads the signing key.
 pub fn read_key(path: &Path) -> Result<SigningKey> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!("cannot read the ledger key `{}` (run `docket init`, or pass `--ledger-key`)", path.display())
-    })?;
-    match SigningKey::from_skey_text(text.trim()) {
-        Ok(k) => Ok(k),
-        Err(e) => bail!("`{}` is not a ledger signing key: {e}", path.display()),
-    }
+    let text = std::fs::read_to_string(path).map_err(|e| key_error(path, format!("cannot read it: {e}")))?;
+    SigningKey::from_skey_text(text.trim()).map_err(|e| key_error(path, format!("not a ledger signing key: {e}")))
 }
 
-/// The verifier key: given as text (`--vkey`), or derived from the key file.
+/// The verifier key: given as text, or derived from the key file.
 pub fn verifier(vkey: Option<&str>, key_path: &Path) -> Result<VerifierKey> {
     match vkey {
-        Some(text) => VerifierKey::from_text(text.trim()).map_err(|e| anyhow::anyhow!("`--vkey`: {e}")),
+        Some(text) => VerifierKey::from_text(text.trim())
+            .map_err(|e| AppError::Invalid { field: "verifier key".into(), reason: e.to_string() }),
         None => Ok(read_key(key_path)?.verifier_key()),
     }
 }

@@ -1,0 +1,113 @@
+//! The application layer's errors: one enum for every use case, each variant saying which
+//! record, which field and why, and whether trying again may help.
+
+use docket_core::{AccessPurpose, Refusal, UnknownPurpose};
+use docket_store::StoreError;
+use thiserror::Error;
+
+/// Why a use case did not complete.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// A read of a person's record without a stated purpose.
+    #[error("reading {what} needs a stated purpose, one of {}", purposes())]
+    PurposeRequired {
+        /// What was to be read.
+        what: String,
+    },
+    /// A purpose not on the list.
+    #[error(transparent)]
+    UnknownPurpose(#[from] UnknownPurpose),
+    /// An act of record without an actor.
+    #[error("{what} needs to know who acts")]
+    ActorRequired {
+        /// What was to be done.
+        what: String,
+    },
+    /// An input value that is not valid.
+    #[error("`{field}`: {reason}")]
+    Invalid {
+        /// The input at fault.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// The record asked for does not exist.
+    #[error("no {what} `{id}`")]
+    NotFound {
+        /// Which kind of record.
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// The case's rules refused an event: every rule that bars it, most specific first.
+    #[error("event `{event}` of case `{case}` refused: {refusal}")]
+    Refused {
+        /// The case.
+        case: String,
+        /// The event.
+        event: String,
+        /// The rules.
+        refusal: Refusal,
+    },
+    /// The database failed or holds what cannot be read.
+    #[error(transparent)]
+    Store(StoreError),
+    /// No database connection could be had.
+    #[error("no database connection is available: {0}")]
+    Pool(String),
+    /// A file or stream could not be read or written.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being read or written.
+        what: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The ledger's signing key could not be made, read or used.
+    #[error("ledger key `{path}`: {reason}")]
+    Key {
+        /// The key file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+fn purposes() -> String {
+    AccessPurpose::ALL.map(|p| p.name()).join(", ")
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::Refused { case, event, refusal } => AppError::Refused { case, event, refusal },
+            StoreError::Rejected { field, reason, .. } => AppError::Invalid { field, reason },
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl AppError {
+    /// Whether the same call may succeed later (the database was busy or unreachable). A
+    /// refusal by the rules, invalid input or a missing record will not.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            AppError::Store(e) => e.is_retryable(),
+            AppError::Pool(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The refusal, if the rules refused the act.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            AppError::Refused { refusal, .. } => Some(refusal),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> AppError {
+        let what = what.into();
+        move |source| AppError::Io { what, source }
+    }
+}

@@ -1,0 +1,486 @@
+//! Docket's application layer: the use cases every shell shares — the command line today, the
+//! HTTP service and the departure-feed consumer next. A use case with a legal duty attached
+//! lives here once, so that no shell can forget it:
+//!
+//! - a read of a case, a timeline or a person states who reads and why ([`ReadContext`]), and
+//!   its ledger leaf is committed before anything is returned;
+//! - a disclosure outside the agency records the fields 5 U.S.C. 552a(c) requires and the
+//!   SHA-256 of a versioned packet ([`packet`]) before the packet is handed back;
+//! - the accounting of disclosures leaves out law-enforcement disclosures when it is the
+//!   person's own (552a(c)(3));
+//! - an officer's event is decided by the case's rules, and a refusal comes back typed, with
+//!   every rule that bars it ([`AppError::Refused`]).
+//!
+//! [`App`] holds a pool of database connections (`r2d2`, one [`docket_store::Store`] per
+//! connection, each used by one call at a time), so one `App` serves many callers at once.
+//!
+//! ```
+//! use docket_app::{App, AppConfig, ReadContext};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let url = format!("sqlite://{}", dir.path().join("docket.db").display());
+//! App::init(&url).unwrap();
+//! let app = App::open(&url, AppConfig::default()).unwrap();
+//! let ctx = ReadContext::new(Some("officer.a"), Some("case_work")).unwrap();
+//! let err = app.read_case(&ctx, "C-404", None).unwrap_err();
+//! assert_eq!(err.to_string(), "no case `C-404`");
+//! assert!(ReadContext::new(Some("officer.a"), None).is_err(), "a read needs a purpose");
+//! ```
+
+pub mod error;
+pub mod import;
+pub mod keys;
+pub mod packet;
+pub mod views;
+
+use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use docket_core::{
+    AccessPurpose, ActorId, CaseId, CaseState, DocketReport, Event, EventId, PersonFacts, PersonId, Timestamp,
+};
+use docket_store::{AccessedRecord, Appended, Expected, Store, StoreError};
+
+pub use error::AppError;
+pub use import::{ImportConfig, ImportReport, ImportSink, ImportSource, Reject, SourceKind, SourceReport};
+use views::{
+    AccountingView, CaseView, DisclosureView, PersonCase, PersonView, ReportView, TimelineView, UnreadableCase,
+};
+
+/// Who reads a person's record, and why: required for every read, and recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadContext {
+    /// Who reads.
+    pub actor: ActorId,
+    /// Why, from the fixed list.
+    pub purpose: AccessPurpose,
+}
+
+impl ReadContext {
+    /// The context of a read, from what a request gave: both are required.
+    pub fn new(actor: Option<&str>, purpose: Option<&str>) -> Result<ReadContext, AppError> {
+        let purpose = match purpose.map(str::trim).filter(|p| !p.is_empty()) {
+            None => return Err(AppError::PurposeRequired { what: "a record".into() }),
+            Some(p) => AccessPurpose::parse(p)?,
+        };
+        Ok(ReadContext { actor: actor_id(actor, "reading a record")?, purpose })
+    }
+}
+
+/// The acting person's id, refused when absent or malformed.
+pub fn actor_id(actor: Option<&str>, what: &str) -> Result<ActorId, AppError> {
+    match actor.map(str::trim).filter(|a| !a.is_empty()) {
+        None => Err(AppError::ActorRequired { what: what.to_owned() }),
+        Some(a) => ActorId::parse(a).map_err(|e| AppError::Invalid { field: "actor".into(), reason: e.to_string() }),
+    }
+}
+
+/// How the application layer holds its database connections.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Most connections open at once (calls beyond wait for one). An in-memory SQLite
+    /// database is one connection whatever this says.
+    pub max_connections: u32,
+    /// How long a call waits for a connection before failing (retryably).
+    pub connection_timeout: Duration,
+}
+
+impl Default for AppConfig {
+    fn default() -> AppConfig {
+        AppConfig { max_connections: 4, connection_timeout: Duration::from_secs(30) }
+    }
+}
+
+/// Opens [`Store`]s for the pool and checks them.
+#[derive(Debug)]
+struct StoreManager {
+    url: String,
+}
+
+impl r2d2::ManageConnection for StoreManager {
+    type Connection = Store;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<Store, StoreError> {
+        let mut s = Store::open(&self.url)?;
+        s.check_schema()?;
+        Ok(s)
+    }
+
+    fn is_valid(&self, store: &mut Store) -> Result<(), StoreError> {
+        store.check_schema()
+    }
+
+    fn has_broken(&self, _store: &mut Store) -> bool {
+        false
+    }
+}
+
+/// A clock: the instant "now" for reads, disclosures and reports.
+type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// A request to disclose a person's record outside the agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureRequest {
+    /// Whose record.
+    pub person_id: String,
+    /// To whom.
+    pub recipient: String,
+    /// Their address.
+    pub address: String,
+    /// Why.
+    pub purpose: String,
+    /// What is disclosed.
+    pub nature: String,
+    /// A disclosure to a law-enforcement agency under 5 U.S.C. 552a(b)(7).
+    pub law_enforcement: bool,
+}
+
+/// A disclosure made: its number in the accounting, and the packet disclosed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disclosed {
+    /// The disclosure's number.
+    pub id: i64,
+    /// The packet's SHA-256, as recorded.
+    pub packet_sha256: String,
+    /// The packet's bytes, exactly as hashed.
+    pub packet: Vec<u8>,
+    /// How many cases the packet holds.
+    pub cases: usize,
+}
+
+/// What became of an officer's event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// Stored; the case is now at this version.
+    Stored {
+        /// The case's version.
+        version: u64,
+    },
+    /// An event with the same idempotency key was already stored; nothing was written.
+    AlreadyStored {
+        /// The stored event's id.
+        event_id: EventId,
+    },
+}
+
+/// The application: a pool of connections to one database, and the use cases over it.
+#[derive(Clone)]
+pub struct App {
+    pool: r2d2::Pool<StoreManager>,
+    url: String,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+fn parse_case(id: &str) -> Result<CaseId, AppError> {
+    CaseId::parse(id).map_err(|e| AppError::Invalid { field: "case id".into(), reason: e.to_string() })
+}
+
+fn parse_person(id: &str) -> Result<PersonId, AppError> {
+    PersonId::parse(id).map_err(|e| AppError::Invalid { field: "person id".into(), reason: e.to_string() })
+}
+
+impl App {
+    /// Creates the database at `url`, or migrates it to this program's schema; returns the
+    /// schema version.
+    pub fn init(url: &str) -> Result<i64, AppError> {
+        let mut s = Store::open(url)?;
+        Ok(s.migrate()?)
+    }
+
+    /// Opens the database at `url`, which must be at this program's schema.
+    pub fn open(url: &str, config: AppConfig) -> Result<App, AppError> {
+        // One connection first, so that a wrong URL or an old schema is reported as itself.
+        let mut first = Store::open(url)?;
+        first.check_schema()?;
+        drop(first);
+        let max = if url == "sqlite::memory:" { 1 } else { config.max_connections.max(1) };
+        let pool = r2d2::Pool::builder()
+            .max_size(max)
+            .min_idle(Some(1))
+            .connection_timeout(config.connection_timeout)
+            .build(StoreManager { url: url.to_owned() })
+            .map_err(|e| AppError::Pool(e.to_string()))?;
+        Ok(App { pool, url: url.to_owned(), clock: Arc::new(docket_store::now) })
+    }
+
+    /// The same application with another clock (for tests and replays).
+    pub fn with_clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> App {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The database URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Now, by the application's clock.
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    fn store(&self) -> Result<r2d2::PooledConnection<StoreManager>, AppError> {
+        self.pool.get().map_err(|e| AppError::Pool(e.to_string()))
+    }
+
+    /// Runs `f` with a connection of the pool: for operations with no duty of their own
+    /// (verification, proofs, statistics, rebuilds).
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, AppError> {
+        let mut store = self.store()?;
+        Ok(f(&mut store)?)
+    }
+
+    /// Records a read in the ledger: called before anything of the record is returned.
+    fn log_read(&self, store: &mut Store, ctx: &ReadContext, record: AccessedRecord<'_>) -> Result<(), AppError> {
+        // INVARIANT: the read is a committed ledger leaf before the record leaves this layer.
+        store.record_access(&ctx.actor, ctx.purpose, record, self.now())?;
+        Ok(())
+    }
+
+    /// A case as of `as_of` (default now): the fold of the events in effect then, and nothing
+    /// later. The case view shows the person's identity, so it is a read of the person's record
+    /// too; both reads are in the ledger before the view is returned.
+    pub fn read_case(&self, ctx: &ReadContext, case_id: &str, as_of: Option<Timestamp>) -> Result<CaseView, AppError> {
+        let case = parse_case(case_id)?;
+        let t = as_of.unwrap_or_else(|| self.now());
+        let mut store = self.store()?;
+        if store.summary(&case)?.is_none() {
+            return Err(AppError::NotFound { what: "case", id: case_id.to_owned() });
+        }
+        self.log_read(&mut store, ctx, AccessedRecord::Case(&case))?;
+        let events = store.events(&case)?;
+        let total = events.len() as u64;
+        let in_effect: Vec<Event> = events.into_iter().filter(|e| e.effective_at <= t).collect();
+        let state = CaseState::from_events(&in_effect);
+        let person_id = state.person_id.clone().or_else(|| {
+            // Before the case was opened, the stored projection still says whose case it is.
+            store.summary(&case).ok().flatten().and_then(|s| s.person_id)
+        });
+        let person = match &person_id {
+            Some(p) => store.person(p)?,
+            None => None,
+        };
+        if let Some(p) = &person {
+            self.log_read(&mut store, ctx, AccessedRecord::Person(&p.id))?;
+        }
+        let Some(summary) = state.summary() else {
+            return Ok(CaseView::not_yet_opened(&case, total, t, person.as_ref(), person_id.as_ref()));
+        };
+        let facts = match &person_id {
+            Some(p) => person_facts_at(&mut store, p, &case, t)?,
+            None => PersonFacts::default(),
+        };
+        let bars = summary.bars_to_removal(t, &facts, None);
+        Ok(CaseView::build(&state, &summary, &in_effect, total, person.as_ref(), t, &bars))
+    }
+
+    /// Every event of a case, in order; the read is in the ledger first.
+    pub fn read_timeline(&self, ctx: &ReadContext, case_id: &str) -> Result<TimelineView, AppError> {
+        let case = parse_case(case_id)?;
+        let mut store = self.store()?;
+        if store.summary(&case)?.is_none() {
+            return Err(AppError::NotFound { what: "case", id: case_id.to_owned() });
+        }
+        self.log_read(&mut store, ctx, AccessedRecord::Case(&case))?;
+        let events = store.events(&case)?;
+        Ok(TimelineView::of(case.as_str(), &events))
+    }
+
+    /// A person's identity as recorded and their cases with their stage as of `as_of`
+    /// (default now); the read is in the ledger first.
+    pub fn read_person(
+        &self,
+        ctx: &ReadContext,
+        person_id: &str,
+        as_of: Option<Timestamp>,
+    ) -> Result<PersonView, AppError> {
+        let id = parse_person(person_id)?;
+        let t = as_of.unwrap_or_else(|| self.now());
+        let mut store = self.store()?;
+        let Some(person) = store.person(&id)? else {
+            return Err(AppError::NotFound { what: "person", id: person_id.to_owned() });
+        };
+        self.log_read(&mut store, ctx, AccessedRecord::Person(&id))?;
+        let mut cases = Vec::new();
+        for case in store.cases_of_person(&id)? {
+            if let Some(s) = store.summary(&case)? {
+                cases.push(PersonCase { case_id: case.to_string(), stage: s.stage_at(t).name(), version: s.version });
+            }
+        }
+        Ok(PersonView::of(&person, cases, t))
+    }
+
+    /// The accounting of disclosures of a person's record (5 U.S.C. 552a(c)), oldest first.
+    /// Given to the person or their counsel — asked `for_the_person`, or read for a Privacy
+    /// Act request or counsel's request — it leaves out disclosures to law enforcement under
+    /// 552a(b)(7), as 552a(c)(3) allows. The read is in the ledger first.
+    pub fn accounting(
+        &self,
+        ctx: &ReadContext,
+        person_id: &str,
+        for_the_person: bool,
+    ) -> Result<AccountingView, AppError> {
+        let id = parse_person(person_id)?;
+        let mut store = self.store()?;
+        if store.person(&id)?.is_none() {
+            return Err(AppError::NotFound { what: "person", id: person_id.to_owned() });
+        }
+        self.log_read(&mut store, ctx, AccessedRecord::Person(&id))?;
+        let withheld =
+            for_the_person || matches!(ctx.purpose, AccessPurpose::PrivacyActRequest | AccessPurpose::CounselRequest);
+        let disclosures = store
+            .disclosures(&id)?
+            .into_iter()
+            .filter(|(_, d)| !(withheld && d.law_enforcement))
+            .map(|(n, d)| DisclosureView {
+                id: n,
+                date: d.disclosed_at,
+                nature: d.nature,
+                purpose: d.purpose,
+                recipient_name: d.recipient_name,
+                recipient_address: d.recipient_address,
+                law_enforcement_b7: d.law_enforcement,
+                recorded_by: d.recorded_by,
+                packet_sha256: d.packet_sha256,
+            })
+            .collect();
+        Ok(AccountingView { person_id: id.to_string(), law_enforcement_withheld: withheld, disclosures })
+    }
+
+    /// Discloses a person's record outside the agency: builds the packet (the person's
+    /// identity and every case's timeline and legal state, format [`packet::FORMAT`]) and
+    /// records the disclosure — date, nature, purpose, recipient's name and address, the
+    /// packet's SHA-256 — as a ledger leaf, before the packet is returned.
+    pub fn disclose(&self, actor: &ActorId, request: &DisclosureRequest) -> Result<Disclosed, AppError> {
+        let id = parse_person(&request.person_id)?;
+        for (field, value) in [
+            ("recipient", &request.recipient),
+            ("address", &request.address),
+            ("purpose", &request.purpose),
+            ("nature", &request.nature),
+        ] {
+            if value.trim().is_empty() {
+                return Err(AppError::Invalid {
+                    field: field.into(),
+                    reason: "must not be empty: 5 U.S.C. 552a(c)(1) requires it in the accounting".into(),
+                });
+            }
+        }
+        let mut store = self.store()?;
+        let Some(person) = store.person(&id)? else {
+            return Err(AppError::NotFound { what: "person", id: request.person_id.clone() });
+        };
+        let t = self.now();
+        let mut cases = Vec::new();
+        for case in store.cases_of_person(&id)? {
+            if let Some(record) = packet::CaseRecord::of(&store.events(&case)?, t) {
+                cases.push(record);
+            }
+        }
+        let p = packet::Packet {
+            format: packet::FORMAT,
+            disclosed_at: t.to_string(),
+            disclosed_by: actor.to_string(),
+            recipient: packet::Recipient { name: request.recipient.clone(), address: request.address.clone() },
+            purpose: request.purpose.clone(),
+            nature: request.nature.clone(),
+            law_enforcement_b7: request.law_enforcement,
+            person: packet::PersonRecord::of(&person),
+            cases,
+        };
+        let bytes = p.to_bytes();
+        let sha = packet::sha256_hex(&bytes);
+        let row = docket_store::ledger::DisclosureRow {
+            person_id: id.to_string(),
+            disclosed_at: t.to_string(),
+            recipient_name: request.recipient.clone(),
+            recipient_address: request.address.clone(),
+            purpose: request.purpose.clone(),
+            nature: request.nature.clone(),
+            law_enforcement: request.law_enforcement,
+            recorded_by: actor.to_string(),
+            packet_sha256: sha.clone(),
+        };
+        // INVARIANT: the disclosure is in the accounting before the packet leaves this layer.
+        let n = store.record_disclosure(&row)?;
+        Ok(Disclosed { id: n, packet_sha256: sha, cases: p.cases.len(), packet: bytes })
+    }
+
+    /// Records one officer's event: decided by the case's rules, stored with its ledger leaf.
+    /// A refusal is [`AppError::Refused`] with every rule that bars the event; a re-sent event
+    /// (same case and idempotency key) changes nothing.
+    pub fn record_event(&self, event: Event, expected: Expected) -> Result<Recorded, AppError> {
+        let mut store = self.store()?;
+        Ok(match store.append(event, expected)? {
+            Appended::Stored { version } => Recorded::Stored { version },
+            Appended::AlreadyStored { event } => Recorded::AlreadyStored { event_id: event.id },
+        })
+    }
+
+    /// Imports persons and events from `sources`, rejected rows and committed events going to
+    /// `sink`. Every row is accounted for; nothing already stored is lost.
+    pub fn import(
+        &self,
+        sources: Vec<ImportSource>,
+        config: &ImportConfig,
+        sink: &mut dyn ImportSink,
+    ) -> Result<ImportReport, AppError> {
+        let mut store = self.store()?;
+        import::import(&mut store, sources, config, sink)
+    }
+
+    /// The supervisor's report as of `as_of` (default now), deadlines looked for `horizon_days`
+    /// ahead. A projection that cannot be read is listed, not counted, and the rest are.
+    pub fn report(&self, as_of: Option<Timestamp>, horizon_days: i32) -> Result<ReportView, AppError> {
+        let t = as_of.unwrap_or_else(|| self.now());
+        let mut report = DocketReport::new(t, horizon_days);
+        let mut unreadable = Vec::new();
+        self.store()?.scan_summaries(&mut |s| {
+            match s {
+                Ok(s) => report.add(&s),
+                Err(e) => unreadable.push(UnreadableCase { error: e.to_string() }),
+            }
+            ControlFlow::Continue(())
+        })?;
+        report.finish();
+        Ok(ReportView::of(&report, unreadable))
+    }
+
+    /// Signs a checkpoint of the ledger as it is now with `key`, stores it and returns it.
+    pub fn sign_checkpoint(
+        &self,
+        key: &docket_ledger::SigningKey,
+    ) -> Result<docket_store::ledger::StoredCheckpoint, AppError> {
+        let mut store = self.store()?;
+        let (size, root) = store.ledger_head()?;
+        let note = docket_ledger::Checkpoint::new(keys::origin(key), size, root)
+            .map_err(|e| AppError::Key { path: key.name().to_owned(), reason: e.to_string() })?
+            .sign(key);
+        Ok(store.add_checkpoint(&note, &key.verifier_key())?)
+    }
+}
+
+/// What is known of the person beyond `case`, as of `t`: their identity, and the claims to US
+/// citizenship in their other cases then.
+fn person_facts_at(store: &mut Store, person: &PersonId, case: &CaseId, t: Timestamp) -> Result<PersonFacts, AppError> {
+    let mut facts = PersonFacts::default();
+    if let Some(p) = store.person(person)? {
+        facts.date_of_birth = Some(p.date_of_birth);
+        facts.a_number = p.a_number;
+    }
+    for other in store.cases_of_person(person)?.into_iter().filter(|c| c != case) {
+        let events: Vec<Event> = store.events(&other)?.into_iter().filter(|e| e.effective_at <= t).collect();
+        if let Some(claim) = CaseState::from_events(&events).citizenship_claim {
+            facts.claims_elsewhere.push((other, claim));
+        }
+    }
+    Ok(facts)
+}
