@@ -515,7 +515,12 @@ impl TimeZone {
             return Err(unknown());
         }
         let zone = jiff::tz::db().get(trimmed).map_err(|_| unknown())?;
-        let canonical: std::sync::Arc<str> = zone.iana_name().unwrap_or(trimmed).into();
+        // A place has an `Area/Location` name; `UTC`, `EST`, `Etc/GMT+5`, `Etc/Unknown` and
+        // `Factory` are offsets or placeholders, not where a court sits.
+        let canonical: std::sync::Arc<str> = zone.iana_name().ok_or_else(unknown)?.into();
+        if !canonical.contains('/') || canonical.starts_with("Etc/") || &*canonical == "Factory" {
+            return Err(unknown());
+        }
         Ok(TimeZone { name: canonical, zone })
     }
 
@@ -687,6 +692,9 @@ mod tests {
         assert_eq!(ny.start_of_day(Date::parse("2026-03-08").expect("date")).to_string(), "2026-03-08T00:00:00-05:00");
         assert!(TimeZone::parse("Mars/Olympus_Mons").is_err());
         assert!(TimeZone::parse("-05:00").is_err());
+        for placeholder in ["Etc/Unknown", "Factory", "UTC", "EST", "Etc/GMT+5"] {
+            assert!(TimeZone::parse(placeholder).is_err(), "{placeholder} is not a court's place");
+        }
         assert_eq!(TimeZone::parse("America/New_York").expect("zone"), ny);
     }
 }

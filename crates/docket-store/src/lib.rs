@@ -20,7 +20,9 @@ mod pg;
 mod plan;
 pub mod projection;
 mod sqlite;
-pub mod wire;
+
+/// The event and person formats the store keeps its rows in (the `docket-wire` crate).
+pub use docket_wire as wire;
 
 use std::fmt;
 use std::ops::ControlFlow;

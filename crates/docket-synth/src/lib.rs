@@ -44,7 +44,7 @@ use docket_core::{
     ProtectionEnd, ProtectionKind, ReleaseKind, ReliefKind, Source, StayKind, TimeZone, Timestamp, TravelDocument,
     VoluntaryDeparturePeriod,
 };
-use docket_store::wire::{PERSON_COLUMNS, PersonRow, WireEvent};
+use docket_wire::{PERSON_COLUMNS, PersonRow, WireEvent};
 
 use people::{NameOrder, Rng, SynthPerson};
 

@@ -1,9 +1,19 @@
-//! The wire formats: events as JSON objects (one a line in JSONL files, and the payload
-//! stored per event) and persons as CSV rows. Each converts into `docket-core` types at the
-//! edge, and every refusal names the field and why.
+//! Docket's wire formats: events as JSON objects (one a line in JSONL files, the payload
+//! stored per event, the body of a message) and persons as CSV rows. Each converts into
+//! `docket-core` types at the edge, and every refusal names the field and why. The store, the
+//! application layer and the synthetic data all read and write these, so that what one writes
+//! the others read by construction; none of them needs another to do it.
 //!
 //! The JSON Schema for events is `docs/events.schema.json`; the formats are described in
 //! `docs/formats.md`.
+//!
+//! ```
+//! let line = r#"{"event_id":"0190a1b2-c3d4-7e5f-8a9b-000000000001","case_id":"C-1","type":"case_opened","effective_at":"2025-01-06T09:00:00-05:00","recorded_at":"2025-01-06T09:05:00-05:00","recorded_by":"officer.jdoe","source":"officer","idempotency_key":"open","person_id":"P-1","time_zone":"America/New_York"}"#;
+//! let event = docket_wire::parse_event_line(line).unwrap();
+//! assert_eq!(event.body.type_name(), "case_opened");
+//! let err = docket_wire::parse_event_line(&line.replace("America/New_York", "Mars/Base")).unwrap_err();
+//! assert_eq!(err.field, "time_zone");
+//! ```
 
 use docket_core::{
     ANumber, ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, ConvictionId, CounselForm,
@@ -174,7 +184,7 @@ pub const EVENT_TYPES: [&str; 39] = [
 
 /// Fields that version 1 of the event format did not have: a version-1 line carrying one is
 /// refused rather than read as something its writer did not mean.
-const SINCE_VERSION_2: [&str; 19] = [
+const SINCE_VERSION_2: [&str; 18] = [
     "time_zone",
     "country",
     "indefinite",
@@ -193,7 +203,6 @@ const SINCE_VERSION_2: [&str; 19] = [
     "admitted_until",
     "mitigating_fact",
     "source_reference",
-    "(type)",
 ];
 
 /// Event types that version 1 of the event format did not have.

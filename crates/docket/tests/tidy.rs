@@ -1,39 +1,118 @@
 //! The repository's rules as a test (after rust-analyzer's tidy test). Every Rust file opens
 //! with a `//!` line saying what it is for. No test is switched off with an ignore attribute,
-//! and no `dbg` macro is left behind. The crates keep their dependency directions. And no crate
-//! declares a dependency for the kinds of data Docket must not touch.
+//! and no `dbg` macro is left behind. Every crate, present and planned, links only what its
+//! entry in `ALLOWED` lists: only the store knows SQL, only the service will know HTTP, only
+//! the feed crate will know NATS. And no crate declares a dependency for the kinds of data
+//! Docket must not touch.
 
 use std::path::{Path, PathBuf};
 
-/// Dependencies each crate must not declare, and why.
-const FORBIDDEN: &[(&str, &[&str], &str)] = &[
+/// What each crate may link (its normal and build dependencies; tests may use more), present
+/// and planned, and why it is limited so. A crate missing from this list fails the test: a
+/// new crate states its boundary here first.
+const ALLOWED: &[(&str, &[&str], &str)] = &[
     (
         "docket-core",
-        &[
-            "rusqlite",
-            "postgres",
-            "tokio-postgres",
-            "serde",
-            "serde_json",
-            "csv",
-            "clap",
-            "tokio",
-            "hyper",
-            "axum",
-            "reqwest",
-        ],
+        &["thiserror", "unicode-normalization", "jiff"],
         "the domain core does no IO: no SQL, JSON, CSV, command line, async runtime or HTTP",
     ),
     (
-        "docket-store",
-        &["clap", "axum", "hyper", "tokio", "reqwest"],
-        "the store knows nothing of HTTP or the command line",
+        "docket-ledger",
+        &["base64", "ed25519-dalek", "rand_core", "sha2", "thiserror"],
+        "the ledger hashes and signs; its storage is the caller's",
     ),
     (
         "docket-link",
-        &["docket-core", "docket-store", "docket-ledger", "rusqlite", "postgres", "clap", "tokio", "reqwest"],
+        &["csv", "serde", "serde_json", "thiserror", "toml", "unicode-normalization"],
         "the linkage engine is generic: it knows nothing of immigration, databases or the command line",
     ),
+    (
+        "docket-wire",
+        &["docket-core", "serde", "serde_json", "thiserror"],
+        "the wire formats convert text to core types; they store and send nothing",
+    ),
+    (
+        "docket-store",
+        &["docket-core", "docket-ledger", "docket-wire", "postgres", "rusqlite", "serde", "serde_json", "thiserror"],
+        "only the store knows SQL; it knows nothing of HTTP, NATS or the command line",
+    ),
+    (
+        "docket-app",
+        &[
+            "csv",
+            "docket-core",
+            "docket-ledger",
+            "docket-store",
+            "docket-wire",
+            "getrandom",
+            "r2d2",
+            "serde",
+            "serde_json",
+            "sha2",
+            "thiserror",
+        ],
+        "the application layer is shell-free: no SQL of its own, no HTTP, no NATS, no argument parsing",
+    ),
+    (
+        "docket-synth",
+        &["anyhow", "csv", "docket-core", "docket-wire", "serde_json"],
+        "synthetic data writes files in the wire formats; it knows nothing of the store",
+    ),
+    (
+        "docket",
+        &[
+            "anyhow",
+            "base64",
+            "clap",
+            "csv",
+            "docket-app",
+            "docket-core",
+            "docket-ledger",
+            "docket-link",
+            "docket-store",
+            "docket-synth",
+            "indicatif",
+            "mimalloc",
+            "serde",
+            "serde_json",
+        ],
+        "the command line parses, calls docket-app and renders; no SQL, HTTP or NATS of its own",
+    ),
+    // Planned, and held to their boundaries before they exist.
+    (
+        "docket-policy",
+        &["docket-core", "serde", "thiserror", "toml"],
+        "gate and priority policies are data over the case core: no storage, HTTP or NATS",
+    ),
+    (
+        "docket-feed",
+        &["async-nats", "docket-app", "docket-core", "docket-wire", "futures", "serde", "serde_json", "thiserror", "tokio"],
+        "the one crate that knows NATS: the departure feed consumer, over docket-app; no SQL, no HTTP",
+    ),
+    (
+        "docket-server",
+        &[
+            "axum",
+            "docket-app",
+            "docket-core",
+            "docket-policy",
+            "docket-wire",
+            "serde",
+            "serde_json",
+            "thiserror",
+            "tokio",
+            "tower",
+            "tower-http",
+        ],
+        "the one crate that knows HTTP: the service over docket-app; no SQL, no NATS",
+    ),
+];
+
+/// Kinds of dependency only one crate may link, whatever the list above says.
+const ONLY_IN: &[(&str, &[&str], &str)] = &[
+    ("docket-store", &["rusqlite", "postgres", "tokio-postgres", "sqlx", "diesel", "sea-orm", "r2d2_postgres"], "SQL"),
+    ("docket-server", &["axum", "hyper", "actix-web", "warp", "rocket", "reqwest", "tower-http", "tiny_http"], "HTTP"),
+    ("docket-feed", &["async-nats", "nats"], "NATS"),
 ];
 
 /// Fragments of crate names that suggest the data sources DESIGN.md puts out of bounds
@@ -216,15 +295,25 @@ tokio = "1"
     assert_eq!(names, want.map(|(s, n)| (s.to_owned(), n.to_owned())));
 }
 
-/// What `krate`'s manifest declares against [`FORBIDDEN`].
+/// What `krate`'s manifest links beyond [`ALLOWED`] and [`ONLY_IN`].
 fn direction_violations(krate: &str, manifest: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (name, banned, why) in FORBIDDEN.iter().filter(|(name, _, _)| *name == krate) {
-        // What the library links: its normal and build dependencies, not its tests'.
-        for d in declared(manifest) {
-            if !d.section.ends_with("dev-dependencies") && banned.contains(&d.name.as_str()) {
-                out.push(format!("`{name}` depends on `{}` (in [{}]), but {why}", d.name, d.section));
+    // What the library links: its normal and build dependencies, not its tests'.
+    let linked: Vec<Declared> = declared(manifest)
+        .into_iter()
+        .filter(|d| !d.section.ends_with("dev-dependencies") && !d.section.starts_with("workspace"))
+        .collect();
+    match ALLOWED.iter().find(|(name, _, _)| *name == krate) {
+        None => out.push(format!("crate `{krate}` has no entry in ALLOWED: state what it may link, and why")),
+        Some((_, allowed, why)) => {
+            for d in linked.iter().filter(|d| !allowed.contains(&d.name.as_str())) {
+                out.push(format!("`{krate}` links `{}` (in [{}]), which it may not: {why}", d.name, d.section));
             }
+        }
+    }
+    for (owner, names, what) in ONLY_IN {
+        for d in linked.iter().filter(|d| krate != *owner && names.contains(&d.name.as_str())) {
+            out.push(format!("`{krate}` links `{}`: only `{owner}` knows {what}", d.name));
         }
     }
     out
@@ -249,7 +338,13 @@ fn the_dependency_checks_catch_what_they_are_for() {
     let core = "[dependencies]\nthiserror.workspace = true\nserde_json = \"1\"\n[dev-dependencies]\nserde = \"1\"\n";
     assert_eq!(direction_violations("docket-core", core).len(), 1, "core may test with serde, not link serde_json");
     let store = "[dependencies]\nrusqlite = \"0.37\"\n[target.'cfg(unix)'.dependencies]\naxum = \"0.8\"\n";
-    assert_eq!(direction_violations("docket-store", store).len(), 1, "the store may not link axum");
+    assert_eq!(direction_violations("docket-store", store).len(), 2, "the store may not link axum: only the service knows HTTP");
+    let app = "[dependencies]\npostgres.workspace = true\n[dev-dependencies]\npostgres.workspace = true\n";
+    assert_eq!(direction_violations("docket-app", app).len(), 2, "only the store knows SQL, though tests may use it");
+    let feed = "[dependencies]\nasync-nats = \"0.38\"\ndocket-app.workspace = true\n";
+    assert!(direction_violations("docket-feed", feed).is_empty(), "the feed crate is the one that knows NATS");
+    assert_eq!(direction_violations("docket-server", feed).len(), 2, "the service may not know NATS");
+    assert_eq!(direction_violations("docket-unlisted", "[dependencies]\n").len(), 1, "a new crate states its boundary");
     let any = "[dev-dependencies]\ngeojson = \"0.24\"\nrustface = \"0.1\"\nproptest = \"1\"\n";
     assert_eq!(out_of_bounds("docket-link", any).len(), 2, "geojson and rustface are out of bounds, even for tests");
 }
@@ -257,10 +352,14 @@ fn the_dependency_checks_catch_what_they_are_for() {
 #[test]
 fn crates_keep_their_dependency_directions() {
     let manifests = manifests();
-    for (krate, _, _) in FORBIDDEN {
+    for krate in ["docket-core", "docket-store", "docket-app", "docket-wire", "docket"] {
         assert!(manifests.iter().any(|(name, _)| name == krate), "no manifest for crate `{krate}`");
     }
-    let bad: Vec<String> = manifests.iter().flat_map(|(krate, text)| direction_violations(krate, text)).collect();
+    let bad: Vec<String> = manifests
+        .iter()
+        .filter(|(krate, _)| krate != "(workspace)")
+        .flat_map(|(krate, text)| direction_violations(krate, text))
+        .collect();
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
