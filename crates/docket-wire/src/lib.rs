@@ -491,8 +491,8 @@ impl WireEvent {
                     .filter(|s| !s.is_empty())
                     .map(|s| ANumber::parse(s).map_err(|e| field_err("a_number", e)))
                     .transpose()?,
-                // Unknown when absent (and always in version 1): deadlines then count at the
-                // decision's UTC offset, as they did before time zones were recorded.
+                // Unknown when absent (and always in version 1): the zone is then inferred from
+                // the decision's UTC offset among the courts' zones (docket_core::COURT_ZONES).
                 time_zone: self
                     .time_zone
                     .as_deref()

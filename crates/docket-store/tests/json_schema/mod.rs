@@ -4,8 +4,8 @@
 //! It refuses (panics on) any keyword it does not implement: a schema keyword this validator
 //! silently skipped would be a check the test only pretends to make. `pattern` is matched by
 //! a backtracking matcher for the regular-expression subset the schema's patterns use
-//! (literals, `\` escapes, classes with ranges, groups, `|`, `?`, `*`, `+`, `{n}`, `{n,m}`),
-//! anchored with `^` and `$`.
+//! (literals, `\` escapes, classes with ranges, negated classes `[^...]`, groups, `|`, `?`, `*`,
+//! `+`, `{n}`, `{n,m}`), anchored with `^` and `$`.
 
 use serde_json::Value;
 
@@ -194,7 +194,11 @@ struct Piece {
 
 enum Atom {
     Char(char),
-    Class(Vec<(char, char)>),
+    /// Characters in the ranges, or (negated) every character outside them.
+    Class {
+        ranges: Vec<(char, char)>,
+        negated: bool,
+    },
     Group(Vec<Vec<Piece>>),
 }
 
@@ -240,6 +244,10 @@ fn parse_alternatives(c: &[char], i: &mut usize, pattern: &str) -> Vec<Vec<Piece
             }
             '[' => {
                 *i += 1;
+                let negated = c.get(*i) == Some(&'^');
+                if negated {
+                    *i += 1;
+                }
                 let mut ranges = Vec::new();
                 while *i < c.len() && c[*i] != ']' {
                     let lo = class_char(c, i, pattern);
@@ -253,7 +261,7 @@ fn parse_alternatives(c: &[char], i: &mut usize, pattern: &str) -> Vec<Vec<Piece
                 }
                 assert!(*i < c.len(), "unclosed `[` in pattern `{pattern}`");
                 *i += 1;
-                Atom::Class(ranges)
+                Atom::Class { ranges, negated }
             }
             '\\' => {
                 let e = *c.get(*i + 1).unwrap_or_else(|| panic!("trailing `\\` in pattern `{pattern}`"));
@@ -335,8 +343,8 @@ fn match_repeat(piece: &Piece, count: usize, s: &[char], pos: usize, k: &mut dyn
 fn match_atom(atom: &Atom, s: &[char], pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
     match atom {
         Atom::Char(ch) => s.get(pos) == Some(ch) && k(pos + 1),
-        Atom::Class(ranges) => {
-            s.get(pos).is_some_and(|ch| ranges.iter().any(|(lo, hi)| lo <= ch && ch <= hi)) && k(pos + 1)
+        Atom::Class { ranges, negated } => {
+            s.get(pos).is_some_and(|ch| ranges.iter().any(|(lo, hi)| lo <= ch && ch <= hi) != *negated) && k(pos + 1)
         }
         Atom::Group(alts) => match_alternatives(alts, s, pos, k),
     }
@@ -360,6 +368,11 @@ fn the_pattern_matcher_agrees_with_regular_expressions() {
         ("^[- ]*([A-Z0-9][- ]*){2,3}$", "- A B -", true),
         ("^[- ]*([A-Z0-9][- ]*){2,3}$", "ABCD", false),
         ("^[- ]*([A-Z0-9][- ]*){2,3}$", "A", false),
+        ("^ *[^ a]([^a]{0,2}[^ a])? *$", " xy ", true),
+        ("^ *[^ a]([^a]{0,2}[^ a])? *$", "x  y", true),
+        ("^ *[^ a]([^a]{0,2}[^ a])? *$", "x   y", false),
+        ("^ *[^ a]([^a]{0,2}[^ a])? *$", "xay", false),
+        ("^ *[^ a]([^a]{0,2}[^ a])? *$", "   ", false),
     ];
     for (pattern, text, expected) in cases {
         assert_eq!(Regex::new(pattern).full_match(text), expected, "`{pattern}` on `{text}`");
