@@ -11,9 +11,10 @@
 //! zone of the deciding court or the case's office ([`crate::TimeZone`], daylight-saving
 //! changes included). Where no zone was recorded (every case recorded before schema version
 //! 2), it is inferred from the decision's UTC offset among the zones of the US immigration
-//! courts ([`COURT_ZONES`]); where several fit, the westernmost is taken, whose deadlines end
-//! last (fail closed: a deadline that may still be running is treated as running). An offset
-//! no court zone has is counted as a fixed offset.
+//! courts ([`COURT_ZONES`]); where several fit, the one whose local midnights come last
+//! (most negative offset in January, then in July) is taken, so that its deadlines end last
+//! (fail closed: a deadline that may still be running is treated as running). An offset no
+//! court zone has is counted as a fixed offset.
 
 use crate::event::{AppealOutcome, DecisionOutcome, ProtectionEnd, ProtectionKind, StayKind, VoluntaryDeparturePeriod};
 use crate::ids::EventId;
@@ -200,13 +201,16 @@ fn court_zones() -> &'static [TimeZone] {
 
 /// The court zone a decision recorded at `at` (with its UTC offset) was made in, if one fits:
 /// of the zones whose offset at that instant is `at`'s, the one with the most negative offset
-/// in January (whose local midnights come last).
+/// in January and, of those tied, in July: the one whose local midnights come last all year
+/// (Phoenix over Denver, Los Angeles over Phoenix).
 pub fn infer_court_zone(at: Timestamp) -> Option<TimeZone> {
-    let january = Date::from_ymd(at.local_date().year(), 1, 15).ok()?.start_at_offset(0);
+    let year = at.local_date().year();
+    let january = Date::from_ymd(year, 1, 15).ok()?.start_at_offset(0);
+    let july = Date::from_ymd(year, 7, 15).ok()?.start_at_offset(0);
     court_zones()
         .iter()
         .filter(|z| z.at(at).offset_minutes() == at.offset_minutes())
-        .min_by_key(|z| z.at(january).offset_minutes())
+        .min_by_key(|z| (z.at(january).offset_minutes(), z.at(july).offset_minutes()))
         .cloned()
 }
 
@@ -219,8 +223,8 @@ impl CaseState {
     /// inferred from the decision's offset, else that fixed offset.
     pub fn clock(&self) -> Option<LocalClock> {
         let d = self.decision.as_ref()?;
-        Some(match self.decision_zone().cloned().or_else(|| infer_court_zone(d.issued.at)) {
-            Some(z) => LocalClock::Zone(z),
+        Some(match self.decision_zone().or(self.inferred_time_zone.as_ref()) {
+            Some(z) => LocalClock::Zone(z.clone()),
             None => LocalClock::Offset(d.issued.at.offset_minutes()),
         })
     }
@@ -317,6 +321,11 @@ impl CaseState {
     /// it does on the events recorded so far. None while an appeal is pending, when no
     /// removal is ordered, and when the person departed within a voluntary-departure period.
     pub fn final_order(&self) -> Option<Finality> {
+        self.final_order_given(self.appeal_deadline().as_ref())
+    }
+
+    /// [`CaseState::final_order`], the appeal window already computed.
+    pub(crate) fn final_order_given(&self, window: Option<&Deadline>) -> Option<Finality> {
         if self.citizenship_established() {
             return None;
         }
@@ -348,8 +357,8 @@ impl CaseState {
             DecisionOutcome::RemovalOrdered => match self.appeal_waived {
                 Some(w) => Some(Finality { at: w.at, rule: Rule::FinalOnWaiver, basis: vec![issued.event, w.event] }),
                 None => {
-                    let window = self.appeal_deadline()?;
-                    Some(Finality { at: window.ends_at, rule: Rule::FinalOnExpiry, basis: window.basis })
+                    let window = window?;
+                    Some(Finality { at: window.ends_at, rule: Rule::FinalOnExpiry, basis: window.basis.clone() })
                 }
             },
             DecisionOutcome::ReliefGranted(_) | DecisionOutcome::Terminated => None,
@@ -378,7 +387,12 @@ impl CaseState {
     /// timely departure (and was not ended by a petition for review, which spares the penalty:
     /// 8 CFR 1240.26(i)).
     pub fn overstay_penalty(&self) -> Option<OverstayPenalty> {
-        let f = self.final_order().filter(|f| f.rule == Rule::FinalOnVoluntaryDepartureOverstay)?;
+        self.overstay_penalty_given(self.final_order().as_ref())
+    }
+
+    /// [`CaseState::overstay_penalty`], finality already computed.
+    pub(crate) fn overstay_penalty_given(&self, fin: Option<&Finality>) -> Option<OverstayPenalty> {
+        let f = fin.filter(|f| f.rule == Rule::FinalOnVoluntaryDepartureOverstay)?.clone();
         let clock = self.clock()?;
         let start = clock.date(f.at);
         Some(OverstayPenalty { since: f.at, ineligible_until: start.add_months(120).add_days(-1), basis: f.basis })
@@ -387,6 +401,11 @@ impl CaseState {
     /// Every period during which removal may not be carried out: granted protections (TPS,
     /// deferred action, stays) and the stays that arise by regulation.
     pub fn protection_periods(&self) -> Vec<ProtectionPeriod> {
+        self.protection_periods_given(self.appeal_deadline().as_ref())
+    }
+
+    /// [`CaseState::protection_periods`], the appeal window already computed.
+    pub(crate) fn protection_periods_given(&self, window: Option<&Deadline>) -> Vec<ProtectionPeriod> {
         let mut out: Vec<ProtectionPeriod> = self
             .protections
             .iter()
@@ -411,7 +430,7 @@ impl CaseState {
             .collect();
         let automatic = ProtectionKind::Stay(StayKind::Automatic);
         if let Some(d) = self.removal_decision() {
-            if let Some(window) = self.appeal_deadline() {
+            if let Some(window) = window {
                 let mut until = window.ends_at;
                 let mut basis = window.basis.clone();
                 if let Some(a) = self.appeal.as_ref().filter(|a| a.filed.at < until) {
@@ -469,7 +488,12 @@ impl CaseState {
     /// Release from non-immigration detention (INA 241(a)(1)(B)(iii)) is not a fact Docket
     /// records, so it never moves the start.
     pub fn removal_period(&self) -> Option<RemovalPeriod> {
-        let fin = self.final_order()?;
+        self.removal_period_given(self.final_order().as_ref())
+    }
+
+    /// [`CaseState::removal_period`], finality already computed.
+    pub(crate) fn removal_period_given(&self, fin: Option<&Finality>) -> Option<RemovalPeriod> {
+        let fin = fin?;
         let clock = self.clock()?;
         let mut start = fin.at;
         let mut basis = fin.basis.clone();
@@ -496,9 +520,12 @@ impl CaseState {
     /// (8 CFR 241.4(k)(2)(ii): about three months after the first). A review held after its
     /// deadline still meets it, late.
     pub fn post_order_custody_reviews(&self) -> Vec<Deadline> {
-        let (Some(detained), Some(period), Some(clock)) =
-            (self.custody.detained_since, self.removal_period(), self.clock())
-        else {
+        self.post_order_custody_reviews_given(self.removal_period().as_ref())
+    }
+
+    /// [`CaseState::post_order_custody_reviews`], the removal period already computed.
+    pub(crate) fn post_order_custody_reviews_given(&self, period: Option<&RemovalPeriod>) -> Vec<Deadline> {
+        let (Some(detained), Some(period), Some(clock)) = (self.custody.detained_since, period, self.clock()) else {
             return Vec::new();
         };
         let mut basis = period.basis.clone();

@@ -284,6 +284,10 @@ pub struct CaseState {
     /// The time zone of the court that issued the standing decision, where it differs from
     /// the case's.
     pub decision_time_zone: Option<TimeZone>,
+    /// Where no zone is recorded for the standing decision or the case, the court zone
+    /// inferred from the decision's UTC offset (see [`crate::clocks::infer_court_zone`]),
+    /// kept so that the clocks do not infer it again on every question.
+    pub inferred_time_zone: Option<TimeZone>,
     /// Grants of withholding or CAT protection as to a country, in order; they survive a
     /// later decision unless that decision is reopened or remanded.
     pub country_protections: Vec<CountryProtectionGrant>,
@@ -346,6 +350,7 @@ impl CaseState {
             self.vacated_decisions.push(d);
         }
         self.decision_time_zone = None;
+        self.inferred_time_zone = None;
         self.appeal = None;
         self.appeal_waived = None;
         self.appeal_reserved = None;
@@ -465,6 +470,10 @@ impl CaseState {
                 }
                 self.decision = Some(StandingDecision { outcome: *outcome, issued: fact });
                 self.decision_time_zone = time_zone.clone();
+                self.inferred_time_zone = match (&self.decision_time_zone, &self.time_zone) {
+                    (None, None) => crate::clocks::infer_court_zone(fact.at),
+                    _ => None,
+                };
                 if let Some(p) = country_protection {
                     self.country_protections.push(CountryProtectionGrant { protection: *p, granted: fact });
                 }

@@ -225,6 +225,9 @@ impl CaseState {
             .into_iter()
             .flatten()
             .collect();
+        let appeal_deadline = self.appeal_deadline();
+        let final_order = self.final_order_given(appeal_deadline.as_ref());
+        let removal_period = self.removal_period_given(final_order.as_ref());
         Some(CaseSummary {
             case_id,
             person_id: self.person_id.clone(),
@@ -244,12 +247,14 @@ impl CaseState {
             appeal_waived: self.appeal_waived.is_some(),
             appealed: self.appeal.is_some(),
             appeal_reserved: self.appeal_reserved.is_some(),
-            appeal_deadline: self.appeal_deadline(),
-            final_order: self.final_order(),
-            overstay_penalty: self.overstay_penalty(),
+            overstay_penalty: self.overstay_penalty_given(final_order.as_ref()),
+            custody_reviews: self.post_order_custody_reviews_given(removal_period.as_ref()),
+            removal_period,
+            protections: self.protection_periods_given(appeal_deadline.as_ref()),
+            appeal_deadline,
+            final_order,
             voluntary_departure: self.voluntary_departure_deadline(),
-            removal_period: self.removal_period(),
-            custody_reviews: self.post_order_custody_reviews(),
+
             detained_since: self.custody.detained_since.map(|f| f.at),
             pending_relief,
             pending_protection_claims,
@@ -258,7 +263,6 @@ impl CaseState {
             citizenship,
             citizenship_basis,
             citizenship_claim: self.citizenship_claim,
-            protections: self.protection_periods(),
             travel_document: self.travel_document.is_some(),
             departed_on: self.departure_verified.map(|(d, _)| d),
             left_basis,

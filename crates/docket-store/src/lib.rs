@@ -671,11 +671,13 @@ CREATE INDEX case_projection_person ON case_projection (person_id);
 ";
 
 /// Schema 4: the projection's `citizenship` column (claims to citizenship are about the
-/// person, so the rules look them up across a person's cases) and a table of the store's own
-/// settings, where the format of the stored projections is kept.
+/// person, so the rules look them up across a person's cases; the person index now covers
+/// it, so a projection write still maintains one index besides its key) and a table of the
+/// store's own settings, where the format of the stored projections is kept.
 pub(crate) const SCHEMA_V4: &str = "
 ALTER TABLE case_projection ADD COLUMN citizenship TEXT NOT NULL DEFAULT 'no_claim';
-CREATE INDEX case_projection_claims ON case_projection (person_id, citizenship);
+DROP INDEX case_projection_person;
+CREATE INDEX case_projection_person ON case_projection (person_id, citizenship);
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
 

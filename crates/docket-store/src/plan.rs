@@ -38,6 +38,24 @@ pub(crate) trait Loader {
     fn event_ids_exist(&mut self, ids: &[EventId]) -> Result<HashSet<EventId>, StoreError>;
 }
 
+/// Whether the rules check `body` against the person's recorded identity.
+fn needs_identity(body: &EventBody) -> bool {
+    matches!(
+        body,
+        EventBody::CaseOpened { .. }
+            | EventBody::DepartureVerified { .. }
+            | EventBody::ConvictionRecorded { .. }
+            | EventBody::LastEntryRecorded { .. }
+    )
+}
+
+/// Whether the rules check `body` against the person's citizenship claims in all their cases
+/// (or it is such a claim, whose writer must take turns with the others).
+fn needs_claims(body: &EventBody) -> bool {
+    body.is_enforcement_action()
+        || matches!(body, EventBody::CitizenshipClaimRaised | EventBody::CitizenshipClaimResolved { .. })
+}
+
 /// Claims to citizenship by person and case.
 type Claims = HashMap<PersonId, HashMap<CaseId, CitizenshipClaim>>;
 
@@ -82,24 +100,44 @@ pub(crate) fn plan(
     let mut seen_cases: HashSet<&CaseId> = HashSet::new();
     let cases: Vec<&CaseId> = events.iter().map(|e| &e.case_id).filter(|c| seen_cases.insert(c)).collect();
     let mut stored = loader.load_streams(&cases)?;
-    // Every person the batch concerns: of the cases it opens and of the stored cases it adds to.
-    let stored_persons: Vec<PersonId> =
-        stored.values().filter_map(|events| CaseState::from_events(events.iter().take(1)).person_id).collect();
-    let mut seen_persons: HashSet<&PersonId> = HashSet::new();
-    let mut persons: Vec<&PersonId> = events
+    // The persons whose facts the rules will ask for: their identity, for the events checked
+    // against it (and the existence of the person a case opens for); their citizenship claims
+    // across cases, for enforcement actions and for the claims themselves (whose writers must
+    // take turns). Most events need neither, so most persons are never looked up.
+    let person_of_stored: HashMap<&CaseId, PersonId> = stored
+        .iter()
+        .filter_map(|(c, events)| CaseState::from_events(events.iter().take(1)).person_id.map(|p| (c, p)))
+        .collect();
+    let person_of_new: HashMap<&CaseId, &PersonId> = events
         .iter()
         .filter_map(|e| match &e.body {
-            EventBody::CaseOpened { person_id, .. } => Some(person_id),
+            EventBody::CaseOpened { person_id, .. } => Some((&e.case_id, person_id)),
             _ => None,
         })
-        .chain(stored_persons.iter())
-        .filter(|p| seen_persons.insert(p))
         .collect();
+    let mut identity_of: HashSet<&PersonId> = HashSet::new();
+    let mut claims_of: HashSet<&PersonId> = HashSet::new();
+    for e in events {
+        let person = match &e.body {
+            EventBody::CaseOpened { person_id, .. } => Some(person_id),
+            _ => person_of_stored.get(&e.case_id).or_else(|| person_of_new.get(&e.case_id).copied()),
+        };
+        let Some(p) = person else { continue };
+        if needs_identity(&e.body) {
+            identity_of.insert(p);
+        }
+        if needs_claims(&e.body) {
+            claims_of.insert(p);
+        }
+    }
+    let mut persons: Vec<&PersonId> = identity_of.union(&claims_of).copied().collect();
     persons.sort();
     let identities = if persons.is_empty() { HashMap::new() } else { loader.persons(&persons)? };
+    let mut claimants: Vec<&PersonId> = claims_of.into_iter().collect();
+    claimants.sort();
     let mut claims: Claims = HashMap::new();
-    if !persons.is_empty() {
-        for s in loader.citizenship_claims(&persons)? {
+    if !claimants.is_empty() {
+        for s in loader.citizenship_claims(&claimants)? {
             if let (Some(p), Some(claim)) = (s.person_id.clone(), s.citizenship_claim) {
                 claims.entry(p).or_default().insert(s.case_id.clone(), claim);
             }

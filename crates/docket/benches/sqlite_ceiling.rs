@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rows = 0u64;
     for (path, sql, width) in [
         (events, "INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", 11),
-        (projections, "INSERT INTO case_projection VALUES (?1, ?2, ?3, ?4, ?5, ?6)", 6),
+        (projections, "INSERT INTO case_projection VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", 7),
     ] {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(path)?;
         let mut record = csv::StringRecord::new();

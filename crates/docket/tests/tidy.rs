@@ -86,7 +86,17 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
     ),
     (
         "docket-feed",
-        &["async-nats", "docket-app", "docket-core", "docket-wire", "futures", "serde", "serde_json", "thiserror", "tokio"],
+        &[
+            "async-nats",
+            "docket-app",
+            "docket-core",
+            "docket-wire",
+            "futures",
+            "serde",
+            "serde_json",
+            "thiserror",
+            "tokio",
+        ],
         "the one crate that knows NATS: the departure feed consumer, over docket-app; no SQL, no HTTP",
     ),
     (
@@ -338,7 +348,11 @@ fn the_dependency_checks_catch_what_they_are_for() {
     let core = "[dependencies]\nthiserror.workspace = true\nserde_json = \"1\"\n[dev-dependencies]\nserde = \"1\"\n";
     assert_eq!(direction_violations("docket-core", core).len(), 1, "core may test with serde, not link serde_json");
     let store = "[dependencies]\nrusqlite = \"0.37\"\n[target.'cfg(unix)'.dependencies]\naxum = \"0.8\"\n";
-    assert_eq!(direction_violations("docket-store", store).len(), 2, "the store may not link axum: only the service knows HTTP");
+    assert_eq!(
+        direction_violations("docket-store", store).len(),
+        2,
+        "the store may not link axum: only the service knows HTTP"
+    );
     let app = "[dependencies]\npostgres.workspace = true\n[dev-dependencies]\npostgres.workspace = true\n";
     assert_eq!(direction_violations("docket-app", app).len(), 2, "only the store knows SQL, though tests may use it");
     let feed = "[dependencies]\nasync-nats = \"0.38\"\ndocket-app.workspace = true\n";
