@@ -170,12 +170,13 @@ pub fn decide(state: &CaseState, event: &Event, person: &PersonFacts) -> Result<
     let mut bars = Bars { event_type: body.type_name(), bars: Vec::new() };
 
     if body.is_enforcement_action() {
-        if let Some(summary) = state.summary() {
-            bars.bars.extend(match body {
-                EventBody::RemovalCarriedOut { country } => summary.bars_to_removal(t, person, *country),
-                _ => summary.bars_to_enforcement(t, person),
-            });
-        }
+        bars.bars.extend(match body {
+            // Removal needs the case's clocks: the bars over its projection.
+            EventBody::RemovalCarriedOut { country } => {
+                state.summary().map(|s| s.bars_to_removal(t, person, *country)).unwrap_or_default()
+            }
+            _ => state.bars_to_enforcement(t, person),
+        });
     }
 
     match body {

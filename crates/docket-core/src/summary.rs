@@ -209,18 +209,7 @@ impl CaseState {
             .filter(|a| matches!(a.relief, ReliefKind::Asylum | ReliefKind::Withholding | ReliefKind::Cat))
             .map(|a| (a.relief, a.filed.event))
             .collect();
-        let citizenship = match self.citizenship_claim {
-            None => CitizenshipStatus::NoClaim,
-            Some(c) => match c.resolved {
-                None => CitizenshipStatus::Pending,
-                Some((CitizenshipFinding::Citizen, _)) => CitizenshipStatus::Citizen,
-                Some((CitizenshipFinding::NotCitizen, _)) => CitizenshipStatus::NotCitizen,
-            },
-        };
-        let citizenship_basis = self
-            .citizenship_claim
-            .map(|c| [Some(c.raised.event), c.resolved.map(|(_, f)| f.event)].into_iter().flatten().collect())
-            .unwrap_or_default();
+        let (citizenship, citizenship_basis) = self.citizenship_status();
         let left_basis = [self.departure_verified.map(|(_, f)| f.event), self.removed.map(|(f, _)| f.event)]
             .into_iter()
             .flatten()
@@ -403,47 +392,14 @@ impl CaseSummary {
     /// `t`: a finding of US citizenship or an unresolved claim to it, in this case or any
     /// other of the person's, and a departure or removal already recorded.
     pub fn bars_to_enforcement(&self, t: Timestamp, person: &PersonFacts) -> Vec<Bar> {
-        let mut bars = Vec::new();
-        let here = self.citizenship_basis.clone();
-        match self.citizenship {
-            CitizenshipStatus::Citizen => bars.push(Bar::new(
-                Rule::CitizenshipEstablished,
-                "the person has been found to be a US citizen",
-                here.clone(),
-            )),
-            CitizenshipStatus::Pending => bars.push(Bar::new(
-                Rule::CitizenshipClaimPending,
-                "a claim to US citizenship is pending in this case",
-                here.clone(),
-            )),
-            CitizenshipStatus::NoClaim | CitizenshipStatus::NotCitizen => {}
+        PersonBars {
+            citizenship: self.citizenship,
+            citizenship_basis: &self.citizenship_basis,
+            removed_at: self.removed_at,
+            departed_on: self.departed_on,
+            left_basis: &self.left_basis,
         }
-        if let Some((case, claim)) = person.citizen_found_by(t).next() {
-            bars.push(Bar::new(
-                Rule::CitizenshipEstablished,
-                format!("the person has been found to be a US citizen (case `{case}`)"),
-                claim.resolved.map(|(_, f)| f.event).into_iter().collect(),
-            ));
-        }
-        let pending: Vec<&(CaseId, CitizenshipClaim)> = person.claims_pending_at(t).collect();
-        if !pending.is_empty() {
-            let cases: Vec<String> = pending.iter().map(|(c, _)| format!("`{c}`")).collect();
-            bars.push(Bar::new(
-                Rule::CitizenshipClaimPending,
-                format!("a claim of the person to US citizenship is pending (case {})", cases.join(", ")),
-                pending.iter().map(|(_, c)| c.raised.event).collect(),
-            ));
-        }
-        let removed = self.removed_at.is_some_and(|at| at <= t);
-        let departed = self.departed_on.is_some_and(|d| d <= t.local_date());
-        if removed || departed {
-            bars.push(Bar::new(
-                Rule::AlreadyLeft,
-                if removed { "removal is already recorded" } else { "the person's departure is already recorded" },
-                self.left_basis.clone(),
-            ));
-        }
-        bars
+        .at(t, person)
     }
 
     /// Every bar to removing the person at `t` to `destination` (unknown when `None`), the
@@ -524,6 +480,96 @@ impl CaseSummary {
             Some(_) => {}
         }
         bars
+    }
+}
+
+/// What the bars on the person rest on: the case's citizenship claim and the person's
+/// departure or removal. Read from a projection ([`CaseSummary::bars_to_enforcement`]) or,
+/// for an enforcement action being decided, from the case's state without building its
+/// whole projection ([`CaseState::bars_to_enforcement`]); the bars are computed here alone.
+struct PersonBars<'a> {
+    citizenship: CitizenshipStatus,
+    citizenship_basis: &'a [EventId],
+    removed_at: Option<Timestamp>,
+    departed_on: Option<Date>,
+    left_basis: &'a [EventId],
+}
+
+impl PersonBars<'_> {
+    fn at(&self, t: Timestamp, person: &PersonFacts) -> Vec<Bar> {
+        let mut bars = Vec::new();
+        let here = self.citizenship_basis.to_vec();
+        match self.citizenship {
+            CitizenshipStatus::Citizen => bars.push(Bar::new(
+                Rule::CitizenshipEstablished,
+                "the person has been found to be a US citizen",
+                here.clone(),
+            )),
+            CitizenshipStatus::Pending => bars.push(Bar::new(
+                Rule::CitizenshipClaimPending,
+                "a claim to US citizenship is pending in this case",
+                here.clone(),
+            )),
+            CitizenshipStatus::NoClaim | CitizenshipStatus::NotCitizen => {}
+        }
+        if let Some((case, claim)) = person.citizen_found_by(t).next() {
+            bars.push(Bar::new(
+                Rule::CitizenshipEstablished,
+                format!("the person has been found to be a US citizen (case `{case}`)"),
+                claim.resolved.map(|(_, f)| f.event).into_iter().collect(),
+            ));
+        }
+        let pending: Vec<&(CaseId, CitizenshipClaim)> = person.claims_pending_at(t).collect();
+        if !pending.is_empty() {
+            let cases: Vec<String> = pending.iter().map(|(c, _)| format!("`{c}`")).collect();
+            bars.push(Bar::new(
+                Rule::CitizenshipClaimPending,
+                format!("a claim of the person to US citizenship is pending (case {})", cases.join(", ")),
+                pending.iter().map(|(_, c)| c.raised.event).collect(),
+            ));
+        }
+        let removed = self.removed_at.is_some_and(|at| at <= t);
+        let departed = self.departed_on.is_some_and(|d| d <= t.local_date());
+        if removed || departed {
+            bars.push(Bar::new(
+                Rule::AlreadyLeft,
+                if removed { "removal is already recorded" } else { "the person's departure is already recorded" },
+                self.left_basis.to_vec(),
+            ));
+        }
+        bars
+    }
+}
+
+impl CaseState {
+    /// [`CaseSummary::bars_to_enforcement`], read from the state: what deciding an arrest, a
+    /// custody or a transfer needs, without computing the case's clocks.
+    pub fn bars_to_enforcement(&self, t: Timestamp, person: &PersonFacts) -> Vec<Bar> {
+        let (citizenship, citizenship_basis) = self.citizenship_status();
+        let left_basis: Vec<EventId> =
+            [self.departure_verified.map(|(_, f)| f.event), self.removed.map(|(f, _)| f.event)]
+                .into_iter()
+                .flatten()
+                .collect();
+        PersonBars {
+            citizenship,
+            citizenship_basis: &citizenship_basis,
+            removed_at: self.removed.map(|(f, _)| f.at),
+            departed_on: self.departure_verified.map(|(d, _)| d),
+            left_basis: &left_basis,
+        }
+        .at(t, person)
+    }
+
+    /// The status of the case's citizenship claim and the events it rests on.
+    fn citizenship_status(&self) -> (CitizenshipStatus, Vec<EventId>) {
+        let Some(c) = self.citizenship_claim else { return (CitizenshipStatus::NoClaim, Vec::new()) };
+        let status = match c.resolved {
+            None => CitizenshipStatus::Pending,
+            Some((CitizenshipFinding::Citizen, _)) => CitizenshipStatus::Citizen,
+            Some((CitizenshipFinding::NotCitizen, _)) => CitizenshipStatus::NotCitizen,
+        };
+        (status, [Some(c.raised.event), c.resolved.map(|(_, f)| f.event)].into_iter().flatten().collect())
     }
 }
 

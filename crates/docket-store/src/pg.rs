@@ -66,15 +66,19 @@ impl Loader for TxLoader<'_, '_> {
         Ok(out)
     }
 
-    fn persons(&mut self, persons: &[&PersonId]) -> Result<HashMap<PersonId, StoredIdentity>, StoreError> {
+    fn persons(&mut self, persons: &[&PersonId], lock: bool) -> Result<HashMap<PersonId, StoredIdentity>, StoreError> {
         let ids: Vec<&str> = persons.iter().map(|p| p.as_str()).collect();
         // The row locks serialize writers of one person (in person order, so two writers cannot
         // deadlock on them): a claim to citizenship on one case and an enforcement action on
-        // another take turns, and the second sees the first.
-        let rows = self.tx.query(
-            "SELECT person_id, date_of_birth, a_number FROM persons WHERE person_id = ANY($1) ORDER BY person_id FOR UPDATE",
-            &[&ids],
-        )?;
+        // another take turns, and the second sees the first. Persons read only for their
+        // identity are not locked: a lock writes the row's header, which an import would pay
+        // for every case it opens.
+        let sql = if lock {
+            "SELECT person_id, date_of_birth, a_number FROM persons WHERE person_id = ANY($1) ORDER BY person_id FOR UPDATE"
+        } else {
+            "SELECT person_id, date_of_birth, a_number FROM persons WHERE person_id = ANY($1)"
+        };
+        let rows = self.tx.query(sql, &[&ids])?;
         let today = crate::today();
         let mut found: HashMap<&str, StoredIdentity> = HashMap::new();
         for r in &rows {

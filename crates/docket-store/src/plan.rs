@@ -26,11 +26,11 @@ pub(crate) struct StoredIdentity {
 pub(crate) trait Loader {
     /// The stored events of each of `cases` that has any, in stream order.
     fn load_streams(&mut self, cases: &[&CaseId]) -> Result<HashMap<CaseId, Vec<Event>>, StoreError>;
-    /// The stored identity of each of `persons` that is stored. Writers of the same person
-    /// are serialized from here to the end of the transaction (PostgreSQL locks the rows), so
-    /// that a citizenship claim and an enforcement action on two of their cases cannot pass
-    /// each other.
-    fn persons(&mut self, persons: &[&PersonId]) -> Result<HashMap<PersonId, StoredIdentity>, StoreError>;
+    /// The stored identity of each of `persons` (sorted) that is stored. With `lock`, writers
+    /// of the same person are serialized from here to the end of the transaction (PostgreSQL
+    /// locks the rows, in person order), so that a citizenship claim and an enforcement action
+    /// on two of their cases cannot pass each other.
+    fn persons(&mut self, persons: &[&PersonId], lock: bool) -> Result<HashMap<PersonId, StoredIdentity>, StoreError>;
     /// The stored projections of the cases of `persons` whose citizenship claim is pending or
     /// was found for the person.
     fn citizenship_claims(&mut self, persons: &[&PersonId]) -> Result<Vec<CaseSummary>, StoreError>;
@@ -130,11 +130,14 @@ pub(crate) fn plan(
             claims_of.insert(p);
         }
     }
-    let mut persons: Vec<&PersonId> = identity_of.union(&claims_of).copied().collect();
-    persons.sort();
-    let identities = if persons.is_empty() { HashMap::new() } else { loader.persons(&persons)? };
-    let mut claimants: Vec<&PersonId> = claims_of.into_iter().collect();
+    let mut claimants: Vec<&PersonId> = claims_of.iter().copied().collect();
     claimants.sort();
+    let mut others: Vec<&PersonId> = identity_of.difference(&claims_of).copied().collect();
+    others.sort();
+    let mut identities = if claimants.is_empty() { HashMap::new() } else { loader.persons(&claimants, true)? };
+    if !others.is_empty() {
+        identities.extend(loader.persons(&others, false)?);
+    }
     let mut claims: Claims = HashMap::new();
     if !claimants.is_empty() {
         for s in loader.citizenship_claims(&claimants)? {

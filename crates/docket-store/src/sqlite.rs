@@ -78,7 +78,7 @@ impl Loader for TxLoader<'_, '_> {
         Ok(out)
     }
 
-    fn persons(&mut self, persons: &[&PersonId]) -> Result<HashMap<PersonId, StoredIdentity>, StoreError> {
+    fn persons(&mut self, persons: &[&PersonId], _lock: bool) -> Result<HashMap<PersonId, StoredIdentity>, StoreError> {
         // The immediate transaction already serializes every writer.
         let mut q = self.tx.prepare_cached("SELECT date_of_birth, a_number FROM persons WHERE person_id = ?1")?;
         let today = crate::today();
