@@ -25,6 +25,10 @@
 //! let err = app.read_case(&ctx, "C-404", None).unwrap_err();
 //! assert_eq!(err.to_string(), "no case `C-404`");
 //! assert!(ReadContext::new(Some("officer.a"), None).is_err(), "a read needs a purpose");
+//!
+//! // A database in memory is created with the schema, and is one connection.
+//! let scratch = App::open("sqlite::memory:", AppConfig::default()).unwrap();
+//! assert_eq!(scratch.report(None, 30).unwrap().cases, 0);
 //! ```
 
 pub mod error;
@@ -80,7 +84,8 @@ pub fn actor_id(actor: Option<&str>, what: &str) -> Result<ActorId, AppError> {
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     /// Most connections open at once (calls beyond wait for one). An in-memory SQLite
-    /// database is one connection whatever this says.
+    /// database (`sqlite::memory:`) is one connection whatever this says, created with the
+    /// schema when it is opened.
     pub max_connections: u32,
     /// How long a call waits for a connection before failing (retryably).
     pub connection_timeout: Duration,
@@ -104,7 +109,12 @@ impl r2d2::ManageConnection for StoreManager {
 
     fn connect(&self) -> Result<Store, StoreError> {
         let mut s = Store::open(&self.url)?;
-        s.check_schema()?;
+        if self.url == IN_MEMORY {
+            // A database in memory lives and dies with its one connection: it starts empty.
+            s.migrate()?;
+        } else {
+            s.check_schema()?;
+        }
         Ok(s)
     }
 
@@ -116,6 +126,9 @@ impl r2d2::ManageConnection for StoreManager {
         false
     }
 }
+
+/// The URL of a SQLite database in memory: one connection, created with the schema.
+const IN_MEMORY: &str = "sqlite::memory:";
 
 /// A clock: the instant "now" for reads, disclosures and reports.
 type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -197,11 +210,13 @@ impl App {
 
     /// Opens the database at `url`, which must be at this program's schema.
     pub fn open(url: &str, config: AppConfig) -> Result<App, AppError> {
-        // One connection first, so that a wrong URL or an old schema is reported as itself.
-        let mut first = Store::open(url)?;
-        first.check_schema()?;
-        drop(first);
-        let max = if url == "sqlite::memory:" { 1 } else { config.max_connections.max(1) };
+        // One connection first, so that a wrong URL or an old schema is reported as itself
+        // (the pool would only time out).
+        if url != IN_MEMORY {
+            let mut first = Store::open(url)?;
+            first.check_schema()?;
+        }
+        let max = if url == IN_MEMORY { 1 } else { config.max_connections.max(1) };
         let pool = r2d2::Pool::builder()
             .max_size(max)
             .min_idle(Some(1))
