@@ -371,8 +371,9 @@ impl Store {
         }
     }
 
-    /// Appends one event to its case. A re-sent event (same case, same idempotency key) is
-    /// not stored again and the stored one is returned; a stream not at `expected` is a
+    /// Appends one event to its case. A re-sent event (same case, same idempotency key, same
+    /// content) is not stored again and the stored one is returned; the same key with other
+    /// content is [`StoreError::Rejected`] in field `idempotency_key`; a stream not at `expected` is a
     /// [`StoreError::Conflict`]; an event the case's rules refuse is [`StoreError::Refused`].
     pub fn append(&mut self, event: Event, expected: Expected) -> Result<Appended, StoreError> {
         let outcome = self.backend.import(std::slice::from_ref(&event), Some(expected))?;

@@ -74,9 +74,38 @@ fn person_facts(
     PersonFacts { date_of_birth: identity.date_of_birth, a_number: identity.a_number, claims_elsewhere }
 }
 
+/// Which event holds an idempotency key: a stored one or one earlier in the batch.
+#[derive(Clone, Copy)]
+enum KeyHolder {
+    Stored(usize),
+    Batch(usize),
+}
+
 struct Stream {
     state: CaseState,
-    keys: HashMap<IdempotencyKey, EventId>,
+    past: Vec<Event>,
+    keys: HashMap<IdempotencyKey, KeyHolder>,
+}
+
+/// How `new` differs from `held`, the event that already holds its idempotency key: the first
+/// field that differs, or `None` when it is the same event sent again. The event id and the
+/// recording time are not compared: a sender retrying after a timeout may mint both anew.
+fn differs(held: &Event, new: &Event) -> Option<&'static str> {
+    if held.body.type_name() != new.body.type_name() {
+        Some("type")
+    } else if held.body != new.body {
+        Some("the event's fields")
+    } else if held.effective_at != new.effective_at {
+        Some("effective_at")
+    } else if held.recorded_by != new.recorded_by {
+        Some("recorded_by")
+    } else if held.source != new.source {
+        Some("source")
+    } else if held.reference != new.reference {
+        Some("reference")
+    } else {
+        None
+    }
 }
 
 /// A planned batch: what happens to each event, and what to write.
@@ -155,8 +184,8 @@ pub(crate) fn plan(
     let mut streams: HashMap<&CaseId, Stream> = HashMap::with_capacity(cases.len());
     for c in &cases {
         let past = stored.remove(*c).unwrap_or_default();
-        let keys = past.iter().map(|e| (e.idempotency_key.clone(), e.id)).collect();
-        streams.insert(c, Stream { state: CaseState::from_events(&past), keys });
+        let keys = past.iter().enumerate().map(|(k, e)| (e.idempotency_key.clone(), KeyHolder::Stored(k))).collect();
+        streams.insert(c, Stream { state: CaseState::from_events(&past), past, keys });
     }
     // Recording times come from the sender's clock; allow it a day of skew, no more.
     let latest_recording = crate::now().plus_seconds(86_400);
@@ -172,8 +201,23 @@ pub(crate) fn plan(
             outcomes.push(reject("case_id", "case not loaded".into()));
             continue;
         };
-        if let Some(id) = stream.keys.get(&e.idempotency_key) {
-            outcomes.push(ImportOutcome::Duplicate { stored: *id });
+        if let Some(holder) = stream.keys.get(&e.idempotency_key).copied() {
+            let (held, whose) = match holder {
+                KeyHolder::Stored(k) => (&stream.past[k], "the stored event"),
+                KeyHolder::Batch(k) => (&events[k], "the event"),
+            };
+            // A key names one event: the same key with other content is an error, as a
+            // payment API answers a reused key with other parameters, not a silent drop.
+            match differs(held, e) {
+                None => outcomes.push(ImportOutcome::Duplicate { stored: held.id }),
+                Some(field) => outcomes.push(reject(
+                    "idempotency_key",
+                    format!(
+                        "key `{}` of event `{}` is already held by {whose} `{}` of case `{}`, which differs in {field}; a new event needs a new key",
+                        e.idempotency_key, e.id, held.id, e.case_id
+                    ),
+                )),
+            }
             continue;
         }
         if let Some(exp) = expected {
@@ -226,7 +270,7 @@ pub(crate) fn plan(
                 claims.entry(p).or_default().insert(e.case_id.clone(), claim);
             }
         }
-        stream.keys.insert(e.idempotency_key.clone(), e.id);
+        stream.keys.insert(e.idempotency_key.clone(), KeyHolder::Batch(i));
         touched.insert(&e.case_id);
         inserts.push((i, stream.state.version));
         outcomes.push(ImportOutcome::Stored { version: stream.state.version });

@@ -103,6 +103,7 @@ on_both!(
     migrations_are_idempotent,
     imported_events_read_back_unchanged,
     resending_an_event_is_a_no_op_that_reports_the_stored_one,
+    a_key_reused_with_other_content_is_rejected_naming_both_events,
     expected_versions_guard_concurrent_writers,
     refused_events_are_not_stored,
     a_bad_row_does_not_stop_the_batch,
@@ -223,11 +224,11 @@ fn resending_an_event_is_a_no_op_that_reports_the_stored_one(db: &Db) {
     s.upsert_persons(&[person("P-1")]).expect("persons");
     let events = history("C-1", "P-1");
     s.import(&events).expect("import");
-    // Same key, different content (a re-sent message after a timeout, say): nothing changes.
+    // The same event re-sent after a timeout, with an id and a recording time minted anew:
+    // nothing changes, and the stored event is reported.
     let mut again = events[3].clone();
     again.id = EventId::from_u128(999);
-    again.body =
-        EventBody::DecisionIssued { outcome: DecisionOutcome::Terminated, time_zone: None, country_protection: None };
+    again.recorded_at = again.recorded_at.plus_seconds(60);
     match s.append(again, Expected::Version(0)).expect("append") {
         Appended::AlreadyStored { event } => assert_eq!(*event, events[3]),
         other => panic!("expected AlreadyStored, got {other:?}"),
@@ -235,6 +236,48 @@ fn resending_an_event_is_a_no_op_that_reports_the_stored_one(db: &Db) {
     let outcomes = s.import(&events).expect("re-import");
     assert!(outcomes.iter().all(|o| matches!(o, ImportOutcome::Duplicate { .. })), "{outcomes:?}");
     assert_eq!(s.stats().expect("stats").events, 4);
+}
+
+fn a_key_reused_with_other_content_is_rejected_naming_both_events(db: &Db) {
+    let mut s = db.store();
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    let events = history("C-1", "P-1");
+    s.import(&events).expect("import");
+    let mut other = events[3].clone();
+    other.id = EventId::from_u128(999);
+    other.body =
+        EventBody::DecisionIssued { outcome: DecisionOutcome::Terminated, time_zone: None, country_protection: None };
+    match s.append(other.clone(), Expected::Any) {
+        Err(StoreError::Rejected { field, reason, .. }) => {
+            assert_eq!(field, "idempotency_key");
+            assert!(reason.contains(&other.id.to_string()), "{reason}");
+            assert!(reason.contains(&events[3].id.to_string()), "{reason}");
+            assert!(reason.contains("the event's fields"), "{reason}");
+        }
+        got => panic!("expected a rejection, got {got:?}"),
+    }
+    // The same within one batch: the second holder of a key is rejected, the first stored.
+    let mut first = events[3].clone();
+    first.case_id = CaseId::parse("C-2").expect("case");
+    let mut batch = history("C-2", "P-1")[..3].to_vec();
+    first.idempotency_key = IdempotencyKey::parse("C-2-shared").expect("key");
+    first.id = EventId::from_u128(1000);
+    let mut second = first.clone();
+    second.id = EventId::from_u128(1001);
+    second.effective_at = second.effective_at.plus_seconds(3600);
+    batch.push(first);
+    batch.push(second);
+    let outcomes = s.import(&batch).expect("batch");
+    assert!(matches!(outcomes[3], ImportOutcome::Stored { .. }), "{outcomes:?}");
+    match &outcomes[4] {
+        ImportOutcome::Rejected(r) => {
+            assert_eq!(r.field(), "idempotency_key");
+            assert!(r.reason().contains("effective_at"), "{}", r.reason());
+            assert!(r.reason().contains(&EventId::from_u128(1000).to_string()), "{}", r.reason());
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert_eq!(s.stats().expect("stats").events, 8);
 }
 
 fn expected_versions_guard_concurrent_writers(db: &Db) {
