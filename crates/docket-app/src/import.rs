@@ -3,10 +3,8 @@
 //! field and reason, handed to the caller's [`ImportSink`] (a rejects file, a dead-letter
 //! subject, an HTTP response).
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use docket_core::{Date, Event, EventId, Person};
@@ -15,6 +13,7 @@ use docket_store::{ImportOutcome, Store};
 use serde::Serialize;
 
 use crate::AppError;
+use crate::lines::{Lines, bounded, split_csv_line};
 
 /// How to import.
 #[derive(Debug, Clone)]
@@ -117,6 +116,18 @@ pub struct Reject {
     pub record: String,
 }
 
+impl Reject {
+    /// A reject whose field name and reason quote at most a bounded prefix of any value.
+    fn new(file: &str, line: u64, field: &str, reason: &str, rule: Option<&'static str>, record: String) -> Reject {
+        let field = if field.chars().count() > 64 {
+            format!("{}…", field.chars().take(64).collect::<String>())
+        } else {
+            field.to_owned()
+        };
+        Reject { file: file.to_owned(), line, field, reason: bounded(reason), rule, record }
+    }
+}
+
 /// Where an import's rows go besides the store: rejected rows, committed event ids, progress.
 pub trait ImportSink {
     /// A row was rejected; called in line order within each source.
@@ -196,29 +207,6 @@ pub(crate) fn import(
     Ok(ImportReport { files: reports, first_rejects: first, seconds: started.elapsed().as_secs_f64() })
 }
 
-/// A reader that counts the bytes read through it, for progress.
-struct Counting<R> {
-    inner: R,
-    read: Arc<AtomicU64>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
-/// A record written back as one CSV line, quoted as needed.
-fn csv_line(record: &csv::StringRecord) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    // Writing into memory cannot fail.
-    let _ = w.write_record(record);
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8_lossy(&bytes).trim_end().to_owned()
-}
-
 /// A parsed persons row: its line number, its text, and the person or why it is not one.
 type ParsedPerson = (u64, String, Result<Person, FieldError>);
 
@@ -229,69 +217,102 @@ fn import_persons(
     rejects: &mut Rejects<'_>,
 ) -> Result<SourceReport, AppError> {
     let ImportSource { name, kind, size, reader } = source;
-    let read = Arc::new(AtomicU64::new(0));
-    let counting = Counting { inner: reader, read: Arc::clone(&read) };
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(BufReader::with_capacity(1 << 20, counting));
-    let headers = reader
-        .headers()
-        .map_err(|e| AppError::Invalid {
-            field: format!("{name} line 1"),
-            reason: format!("cannot read the header: {e}"),
-        })?
-        .clone();
+    let mut lines = Lines::new(BufReader::with_capacity(1 << 20, reader));
+    let header_error = |line: u64, reason: String| AppError::Invalid { field: format!("{name} line {line}"), reason };
+    // The header is the first line that is not blank.
+    let (header_line, headers) = loop {
+        let Some(line) = lines.next_line().map_err(AppError::io(format!("cannot read `{name}`")))? else {
+            return Err(header_error(
+                1,
+                format!("the file is empty: expected the header {}", PERSON_COLUMNS.join(",")),
+            ));
+        };
+        match line.text {
+            Ok(t) if t.trim().is_empty() => continue,
+            Ok(t) => match split_csv_line(&t) {
+                Ok(h) => break (line.number, h),
+                Err(e) => return Err(header_error(line.number, format!("cannot read the header: {e}"))),
+            },
+            Err(u) => return Err(header_error(line.number, format!("cannot read the header: it {}", u.reason))),
+        }
+    };
     if let Some(missing) = ["person_id", "given_names", "family_names", "date_of_birth"]
         .into_iter()
         .find(|c| !headers.iter().any(|h| h == *c))
     {
-        return Err(AppError::Invalid {
-            field: format!("{name} line 1"),
-            reason: format!("missing column `{missing}` (expected columns: {})", PERSON_COLUMNS.join(", ")),
-        });
+        return Err(header_error(
+            header_line,
+            format!("missing column `{missing}` (expected columns: {})", PERSON_COLUMNS.join(", ")),
+        ));
     }
     if let Some(unknown) = headers.iter().find(|h| !PERSON_COLUMNS.contains(h)) {
-        return Err(AppError::Invalid {
-            field: format!("{name} line 1"),
-            reason: format!("unknown column `{unknown}` (expected columns: {})", PERSON_COLUMNS.join(", ")),
-        });
+        return Err(header_error(
+            header_line,
+            format!("unknown column `{unknown}` (expected columns: {})", PERSON_COLUMNS.join(", ")),
+        ));
     }
     let mut report = SourceReport { path: name.clone(), kind, rows: 0, stored: 0, duplicates: 0, rejected: 0 };
     let batch_size = cfg.batch_size.max(1);
     let today = cfg.today;
-    // Parsing and validating (name folding, dates) runs on its own thread while the previous
-    // batch is written.
-    let (tx, rx) = mpsc::sync_channel::<Vec<ParsedPerson>>(2);
+    // Reading, splitting and validating (name folding, dates) runs on its own thread while the
+    // previous batch is written. Each physical line is one row: a line that cannot be read or
+    // split is one reject, and the next line is read as if nothing had happened.
+    let (tx, rx) = mpsc::sync_channel::<std::io::Result<(Vec<ParsedPerson>, u64)>>(2);
     std::thread::scope(|scope| -> Result<(), AppError> {
         scope.spawn(move || {
             let mut batch = Vec::with_capacity(batch_size);
-            let mut record = csv::StringRecord::new();
             loop {
-                let line = reader.position().line();
-                let parsed = match reader.read_record(&mut record) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        let person = record
-                            .deserialize::<PersonRow>(Some(&headers))
-                            .map_err(|e| FieldError { field: "(record)".into(), reason: e.to_string() })
+                let line = match lines.next_line() {
+                    Ok(Some(line)) => line,
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                };
+                let parsed = match line.text {
+                    Ok(text) if text.trim().is_empty() => continue,
+                    Ok(text) => {
+                        let person = split_csv_line(&text)
+                            .map_err(|reason| FieldError { field: "(record)".into(), reason })
+                            .and_then(|record| {
+                                if record.len() == headers.len() {
+                                    Ok(record)
+                                } else {
+                                    Err(FieldError {
+                                        field: "(record)".into(),
+                                        reason: format!(
+                                            "has {} fields; the header has {}",
+                                            record.len(),
+                                            headers.len()
+                                        ),
+                                    })
+                                }
+                            })
+                            .and_then(|record| {
+                                record
+                                    .deserialize::<PersonRow>(Some(&headers))
+                                    .map_err(|e| FieldError { field: "(record)".into(), reason: e.to_string() })
+                            })
                             .and_then(|row| row.to_person(today));
                         // The row's text is kept only for the rejects.
-                        let raw = if person.is_err() { csv_line(&record) } else { String::new() };
-                        (line, raw, person)
+                        let raw = if person.is_err() { text } else { String::new() };
+                        (line.number, raw, person)
                     }
-                    Err(e) => {
-                        (line, String::new(), Err(FieldError { field: "(record)".into(), reason: e.to_string() }))
-                    }
+                    Err(u) => (line.number, u.record, Err(FieldError { field: "(record)".into(), reason: u.reason })),
                 };
                 batch.push(parsed);
                 if batch.len() >= batch_size {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
-                    if tx.send(full).is_err() {
+                    if tx.send(Ok((full, lines.bytes_read()))).is_err() {
                         return;
                     }
                 }
             }
-            let _ = tx.send(batch);
+            let _ = tx.send(Ok((batch, lines.bytes_read())));
         });
-        for batch in rx {
+        for msg in rx {
+            let (batch, bytes) = msg.map_err(AppError::io(format!("cannot read `{name}`")))?;
             let mut persons = Vec::with_capacity(batch.len());
             for (line, raw, parsed) in batch {
                 report.rows += 1;
@@ -299,21 +320,14 @@ fn import_persons(
                     Ok(p) => persons.push(p),
                     Err(e) => {
                         report.rejected += 1;
-                        rejects.add(Reject {
-                            file: name.clone(),
-                            line,
-                            field: e.field,
-                            reason: e.reason,
-                            rule: None,
-                            record: raw,
-                        })?;
+                        rejects.add(Reject::new(&name, line, &e.field, &e.reason, None, raw))?;
                     }
                 }
             }
             let written = store.upsert_persons(&persons)?;
             report.stored += written;
             report.duplicates += persons.len() as u64 - written;
-            rejects.sink.progress(&name, read.load(Ordering::Relaxed), size);
+            rejects.sink.progress(&name, bytes, size);
         }
         Ok(())
     })?;
@@ -336,38 +350,34 @@ fn import_events(
     let (tx, rx) = mpsc::sync_channel::<std::io::Result<(Vec<ParsedLine>, u64)>>(2);
     std::thread::scope(|scope| -> Result<(), AppError> {
         scope.spawn(move || {
-            let mut reader = BufReader::with_capacity(1 << 20, reader);
-            let mut line_no = 0u64;
-            let mut bytes = 0u64;
+            let mut lines = Lines::new(BufReader::with_capacity(1 << 20, reader));
             let mut batch = Vec::with_capacity(batch_size);
             loop {
-                let mut text = String::new();
-                match reader.read_line(&mut text) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        bytes += n as u64;
-                        line_no += 1;
-                        let trimmed = text.trim_end_matches(['\n', '\r']);
-                        if trimmed.trim().is_empty() {
-                            continue;
-                        }
-                        let parsed = parse_event_line(trimmed);
-                        text.truncate(trimmed.len());
-                        batch.push((line_no, text, parsed));
-                        if batch.len() >= batch_size {
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
-                            if tx.send(Ok((full, bytes))).is_err() {
-                                return;
-                            }
-                        }
-                    }
+                let line = match lines.next_line() {
+                    Ok(Some(line)) => line,
+                    Ok(None) => break,
                     Err(e) => {
                         let _ = tx.send(Err(e));
                         return;
                     }
+                };
+                let parsed = match line.text {
+                    Ok(text) if text.trim().is_empty() => continue,
+                    Ok(text) => {
+                        let parsed = parse_event_line(&text);
+                        (line.number, text, parsed)
+                    }
+                    Err(u) => (line.number, u.record, Err(FieldError { field: "(record)".into(), reason: u.reason })),
+                };
+                batch.push(parsed);
+                if batch.len() >= batch_size {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                    if tx.send(Ok((full, lines.bytes_read()))).is_err() {
+                        return;
+                    }
                 }
             }
-            let _ = tx.send(Ok((batch, bytes)));
+            let _ = tx.send(Ok((batch, lines.bytes_read())));
         });
         for msg in rx {
             let (batch, bytes) = msg.map_err(AppError::io(format!("cannot read `{name}`")))?;
@@ -381,14 +391,7 @@ fn import_events(
                         events.push(e);
                         lines.push((line, text));
                     }
-                    Err(e) => bad.push(Reject {
-                        file: name.clone(),
-                        line,
-                        field: e.field,
-                        reason: e.reason,
-                        rule: None,
-                        record: text,
-                    }),
+                    Err(e) => bad.push(Reject::new(&name, line, &e.field, &e.reason, None, text)),
                 }
             }
             let outcomes = if events.is_empty() { Vec::new() } else { store.import(&events)? };
@@ -404,14 +407,14 @@ fn import_events(
                 match outcome {
                     ImportOutcome::Stored { .. } => report.stored += 1,
                     ImportOutcome::Duplicate { .. } => report.duplicates += 1,
-                    ImportOutcome::Rejected(r) => bad.push(Reject {
-                        file: name.clone(),
+                    ImportOutcome::Rejected(r) => bad.push(Reject::new(
+                        &name,
                         line,
-                        field: r.field().to_owned(),
-                        reason: r.reason(),
-                        rule: r.refusal().map(|r| r.rule().name()),
-                        record: text,
-                    }),
+                        r.field(),
+                        &r.reason(),
+                        r.refusal().map(|r| r.rule().name()),
+                        text,
+                    )),
                 }
             }
             // Parse errors and refusals are found at different steps; report them in file order.

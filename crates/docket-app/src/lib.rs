@@ -34,6 +34,8 @@
 pub mod error;
 pub mod import;
 pub mod keys;
+mod lines;
+pub use lines::MAX_LINE_BYTES;
 pub mod packet;
 pub mod views;
 

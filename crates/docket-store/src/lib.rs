@@ -583,7 +583,7 @@ impl Store {
 }
 
 pub(crate) fn decode_event(payload: &str, position: i64) -> Result<Event, StoreError> {
-    wire::parse_event_line(payload).map_err(|e| StoreError::Corrupt {
+    wire::parse_stored_event(payload).map_err(|e| StoreError::Corrupt {
         what: "event at position",
         key: position.to_string(),
         reason: e.to_string(),

@@ -39,6 +39,44 @@ fn field_err(field: &str, reason: impl ToString) -> FieldError {
     FieldError { field: field.to_owned(), reason: reason.to_string() }
 }
 
+/// Whether a conversion checks new input or reads back what was stored.
+#[derive(Clone, Copy)]
+enum Limits {
+    Input,
+    Stored,
+}
+
+/// The most characters of `reference`.
+pub const MAX_REFERENCE_CHARS: usize = 200;
+
+/// The optional free-text `reference`: blank is absent; at most [`MAX_REFERENCE_CHARS`]
+/// characters, none of them control characters.
+fn reference(v: &Option<String>) -> Result<Option<String>, FieldError> {
+    let Some(r) = v.as_deref().filter(|r| !r.trim().is_empty()) else { return Ok(None) };
+    let n = r.chars().count();
+    if n > MAX_REFERENCE_CHARS {
+        return Err(field_err(
+            "reference",
+            format!("is {n} characters long; a reference may hold at most {MAX_REFERENCE_CHARS}"),
+        ));
+    }
+    if r.chars().any(char::is_control) {
+        return Err(field_err("reference", "contains control characters (a line break or tab, say)"));
+    }
+    Ok(Some(r.to_owned()))
+}
+
+/// `text` cut to its first `max` characters, marked with `…` where it was cut.
+fn excerpt(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max).collect();
+        cut.push('…');
+        cut
+    }
+}
+
 /// One event as written in JSONL: envelope fields, `type`, and the fields of that type.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -309,6 +347,16 @@ impl WireEvent {
     /// Converts into a core event, naming the first field that is wrong. A line of an older
     /// version is upcast: what that version could not say is read as unknown.
     pub fn to_event(&self) -> Result<Event, FieldError> {
+        self.convert(Limits::Input)
+    }
+
+    /// Converts a stored event back: as [`WireEvent::to_event`], but without the length limits
+    /// that new input must meet, which were added after events may have been stored.
+    pub fn to_stored_event(&self) -> Result<Event, FieldError> {
+        self.convert(Limits::Stored)
+    }
+
+    fn convert(&self, limits: Limits) -> Result<Event, FieldError> {
         let version = self.schema_version.unwrap_or(EVENT_SCHEMA_VERSION);
         if version == 0 || version > EVENT_SCHEMA_VERSION {
             return Err(field_err(
@@ -395,7 +443,10 @@ impl WireEvent {
             recorded_by: ActorId::parse(req(&self.recorded_by, "recorded_by")?)
                 .map_err(|e| field_err("recorded_by", e))?,
             source: one_of(&self.source, "source", &SOURCES)?,
-            reference: self.reference.clone().filter(|r| !r.trim().is_empty()),
+            reference: match limits {
+                Limits::Input => reference(&self.reference)?,
+                Limits::Stored => self.reference.clone().filter(|r| !r.trim().is_empty()),
+            },
             idempotency_key: IdempotencyKey::parse(req(&self.idempotency_key, "idempotency_key")?)
                 .map_err(|e| field_err("idempotency_key", e))?,
             body,
@@ -893,12 +944,20 @@ pub fn parse_event_line(line: &str) -> Result<Event, FieldError> {
     }
 }
 
+/// Reads a stored event's payload back ([`WireEvent::to_stored_event`]).
+pub fn parse_stored_event(payload: &str) -> Result<Event, FieldError> {
+    match serde_json::from_str::<WireEvent>(payload) {
+        Ok(w) => w.to_stored_event(),
+        Err(e) => Err(explain_json_error(payload, &e)),
+    }
+}
+
 /// Turns a serde error into a field error: which field, and why.
 fn explain_json_error(line: &str, e: &serde_json::Error) -> FieldError {
     let msg = e.to_string();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or("");
-        return field_err(name, "is not a field of any event type");
+        return field_err(&excerpt(name, 64), "is not a field of any event type");
     }
     // A type error does not say which field; find it by checking each value's type.
     if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) {
@@ -911,7 +970,7 @@ fn explain_json_error(line: &str, e: &serde_json::Error) -> FieldError {
                 _ => v.is_string() || v.is_null(),
             };
             if !ok {
-                return field_err(k, format!("has the wrong type ({v})"));
+                return field_err(&excerpt(k, 64), format!("has the wrong type ({})", excerpt(&v.to_string(), 80)));
             }
         }
         return field_err("(record)", msg);

@@ -45,6 +45,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
             "docket-store",
             "docket-wire",
             "getrandom",
+            "memchr",
             "r2d2",
             "serde",
             "serde_json",

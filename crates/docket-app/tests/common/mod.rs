@@ -120,6 +120,11 @@ impl ImportSink for Collect {
 
 /// Imports `persons` (CSV text) and `events` (JSON lines) from memory.
 pub fn import(app: &App, persons: &str, events: &str) -> (docket_app::ImportReport, Collect) {
+    import_bytes(app, persons.as_bytes(), events.as_bytes())
+}
+
+/// Imports `persons` (CSV) and `events` (JSON lines) given as bytes, which need not be UTF-8.
+pub fn import_bytes(app: &App, persons: &[u8], events: &[u8]) -> (docket_app::ImportReport, Collect) {
     let mut sink = Collect::default();
     let sources = vec![
         ImportSource::new("events.jsonl", SourceKind::Events, None, std::io::Cursor::new(events.to_owned())),
