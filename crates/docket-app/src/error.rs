@@ -63,6 +63,26 @@ pub enum AppError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// An import stopped before its end because its database transactions kept failing:
+    /// what it had stored by then is in `report`, and running it again stores the rest.
+    #[error(
+        "the import stopped at `{file}`, in the batch from line {line}, after {attempts} attempt(s): {source}. \
+         Stored before it stopped: {}. Nothing from that batch on was stored; importing the same files \
+         again stores the rest (what is already stored is recognized and counted as such)",
+        stored_so_far(report)
+    )]
+    ImportInterrupted {
+        /// The source whose batch failed.
+        file: String,
+        /// The first line of the batch that failed.
+        line: u64,
+        /// How often that batch was tried.
+        attempts: u32,
+        /// The last failure.
+        source: Box<AppError>,
+        /// The counts up to the batch that failed, per source.
+        report: Box<crate::ImportReport>,
+    },
     /// The ledger's signing key could not be made, read or used.
     #[error("ledger key `{path}`: {reason}")]
     Key {
@@ -71,6 +91,20 @@ pub enum AppError {
         /// Why.
         reason: String,
     },
+}
+
+fn stored_so_far(report: &crate::ImportReport) -> String {
+    report
+        .files
+        .iter()
+        .map(|f| {
+            format!(
+                "`{}`: {} row(s) read, {} stored, {} already stored, {} rejected",
+                f.path, f.rows, f.stored, f.duplicates, f.rejected
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn purposes() -> String {
@@ -94,6 +128,7 @@ impl AppError {
         match self {
             AppError::Store(e) => e.is_retryable(),
             AppError::Pool(_) => true,
+            AppError::ImportInterrupted { source, .. } => source.is_retryable(),
             _ => false,
         }
     }

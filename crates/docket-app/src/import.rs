@@ -6,13 +6,14 @@
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::mpsc;
+use std::time::Duration;
 
 use docket_core::{Date, Event, EventId, Person};
 use docket_store::wire::{FieldError, PERSON_COLUMNS, PersonRow, parse_event_line};
-use docket_store::{ImportOutcome, Store};
+use docket_store::{ImportOutcome, Store, StoreError};
 use serde::Serialize;
 
-use crate::AppError;
+use crate::{App, AppError, StoreManager};
 use crate::lines::{Lines, bounded, split_csv_line};
 
 /// How to import.
@@ -22,6 +23,34 @@ pub struct ImportConfig {
     pub batch_size: usize,
     /// Today's date, bounding dates of birth.
     pub today: Date,
+    /// How a batch is tried again when the database connection is lost or busy.
+    pub retry: Retry,
+}
+
+impl ImportConfig {
+    /// Batches of `batch_size`, dates of birth bounded by `today`, the default [`Retry`].
+    pub fn new(batch_size: usize, today: Date) -> ImportConfig {
+        ImportConfig { batch_size, today, retry: Retry::default() }
+    }
+}
+
+/// How often, and after how long, a batch whose transaction failed for a reason that may pass
+/// (a lost connection, a busy database: [`StoreError::is_retryable`]) is tried again on a new
+/// connection. Trying again is safe: a batch either committed whole or not at all, and an
+/// event committed by an attempt whose answer was lost is found by its idempotency key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Attempts after the first.
+    pub retries: u32,
+    /// The wait before the first retry; each later wait is twice the one before.
+    pub first_delay: Duration,
+}
+
+impl Default for Retry {
+    /// Five retries over about six seconds (0.2, 0.4, 0.8, 1.6 and 3.2 s).
+    fn default() -> Retry {
+        Retry { retries: 5, first_delay: Duration::from_millis(200) }
+    }
 }
 
 /// What kind of source.
@@ -184,41 +213,121 @@ impl Rejects<'_> {
     }
 }
 
+/// The import's database connection, taken from the application's pool and replaced when it
+/// is lost.
+struct Connection<'a> {
+    app: &'a App,
+    store: Option<r2d2::PooledConnection<StoreManager>>,
+    retry: Retry,
+}
+
+/// A batch's transaction could not be completed, even tried again.
+struct GaveUp {
+    attempts: u32,
+    error: AppError,
+}
+
+impl Connection<'_> {
+    /// Runs `op` (one transaction) on the connection; when it fails for a reason that may pass,
+    /// waits and runs it again on a new connection. Returns its result and whether it had to
+    /// be tried again.
+    fn run<T>(&mut self, mut op: impl FnMut(&mut Store) -> Result<T, StoreError>) -> Result<(T, bool), GaveUp> {
+        let mut delay = self.retry.first_delay;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = match &mut self.store {
+                Some(store) => op(store).map_err(AppError::from),
+                None => self.app.store().and_then(|store| op(self.store.insert(store)).map_err(AppError::from)),
+            };
+            match result {
+                Ok(t) => return Ok((t, attempt > 1)),
+                Err(error) if error.is_retryable() && attempt <= self.retry.retries => {
+                    // A connection that failed is not used again, lost or not: the pool
+                    // discards it if it is broken and keeps it if it is not.
+                    self.store = None;
+                    std::thread::sleep(delay);
+                    delay = delay.saturating_mul(2);
+                }
+                Err(error) => return Err(GaveUp { attempts: attempt, error }),
+            }
+        }
+    }
+}
+
 /// Imports `sources`: persons sources first, then events sources, each in the given order.
 pub(crate) fn import(
-    store: &mut Store,
+    app: &App,
     mut sources: Vec<ImportSource>,
     cfg: &ImportConfig,
     sink: &mut dyn ImportSink,
 ) -> Result<ImportReport, AppError> {
     let started = std::time::Instant::now();
+    let mut db = Connection { app, store: Some(app.store()?), retry: cfg.retry };
     sources.sort_by_key(|s| s.kind);
     let mut reports = Vec::new();
     let mut first = Vec::new();
     for source in sources {
         let mut rejects = Rejects { sink: &mut *sink, first: std::mem::take(&mut first) };
-        let report = match source.kind {
-            SourceKind::Persons => import_persons(store, source, cfg, &mut rejects)?,
-            SourceKind::Events => import_events(store, source, cfg, &mut rejects)?,
+        let mut report =
+            SourceReport { path: source.name.clone(), kind: source.kind, rows: 0, stored: 0, duplicates: 0, rejected: 0 };
+        let result = match source.kind {
+            SourceKind::Persons => import_persons(&mut db, source, cfg, &mut rejects, &mut report),
+            SourceKind::Events => import_events(&mut db, source, cfg, &mut rejects, &mut report),
         };
         first = rejects.first;
-        reports.push(report);
+        match result {
+            Ok(()) => reports.push(report),
+            Err(Stopped::Other(e)) => return Err(e),
+            Err(Stopped::Database { line, gave_up }) => {
+                let file = report.path.clone();
+                reports.push(report);
+                return Err(AppError::ImportInterrupted {
+                    file,
+                    line,
+                    attempts: gave_up.attempts,
+                    source: Box::new(gave_up.error),
+                    report: Box::new(ImportReport {
+                        files: reports,
+                        first_rejects: first,
+                        seconds: started.elapsed().as_secs_f64(),
+                    }),
+                });
+            }
+        }
     }
     Ok(ImportReport { files: reports, first_rejects: first, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Why a source's import stopped early.
+enum Stopped {
+    /// A batch's transaction failed for good: the batch starting at `line` was not stored
+    /// (nor anything after it).
+    Database { line: u64, gave_up: GaveUp },
+    /// Anything else: a source that cannot be read, a sink that cannot be written.
+    Other(AppError),
+}
+
+impl From<AppError> for Stopped {
+    fn from(e: AppError) -> Stopped {
+        Stopped::Other(e)
+    }
 }
 
 /// A parsed persons row: its line number, its text, and the person or why it is not one.
 type ParsedPerson = (u64, String, Result<Person, FieldError>);
 
 fn import_persons(
-    store: &mut Store,
+    db: &mut Connection<'_>,
     source: ImportSource,
     cfg: &ImportConfig,
     rejects: &mut Rejects<'_>,
-) -> Result<SourceReport, AppError> {
-    let ImportSource { name, kind, size, reader } = source;
+    report: &mut SourceReport,
+) -> Result<(), Stopped> {
+    let ImportSource { name, size, reader, .. } = source;
     let mut lines = Lines::new(BufReader::with_capacity(1 << 20, reader));
-    let header_error = |line: u64, reason: String| AppError::Invalid { field: format!("{name} line {line}"), reason };
+    let header_error =
+        |line: u64, reason: String| Stopped::Other(AppError::Invalid { field: format!("{name} line {line}"), reason });
     // The header is the first line that is not blank.
     let (header_line, headers) = loop {
         let Some(line) = lines.next_line().map_err(AppError::io(format!("cannot read `{name}`")))? else {
@@ -251,14 +360,13 @@ fn import_persons(
             format!("unknown column `{unknown}` (expected columns: {})", PERSON_COLUMNS.join(", ")),
         ));
     }
-    let mut report = SourceReport { path: name.clone(), kind, rows: 0, stored: 0, duplicates: 0, rejected: 0 };
     let batch_size = cfg.batch_size.max(1);
     let today = cfg.today;
     // Reading, splitting and validating (name folding, dates) runs on its own thread while the
     // previous batch is written. Each physical line is one row: a line that cannot be read or
     // split is one reject, and the next line is read as if nothing had happened.
     let (tx, rx) = mpsc::sync_channel::<std::io::Result<(Vec<ParsedPerson>, u64)>>(2);
-    std::thread::scope(|scope| -> Result<(), AppError> {
+    std::thread::scope(|scope| -> Result<(), Stopped> {
         scope.spawn(move || {
             let mut batch = Vec::with_capacity(batch_size);
             loop {
@@ -314,6 +422,7 @@ fn import_persons(
         for msg in rx {
             let (batch, bytes) = msg.map_err(AppError::io(format!("cannot read `{name}`")))?;
             let mut persons = Vec::with_capacity(batch.len());
+            let first_line = batch.first().map_or(0, |b| b.0);
             for (line, raw, parsed) in batch {
                 report.rows += 1;
                 match parsed {
@@ -324,31 +433,32 @@ fn import_persons(
                     }
                 }
             }
-            let written = store.upsert_persons(&persons)?;
+            let (written, _) = db
+                .run(|s| s.upsert_persons(&persons))
+                .map_err(|gave_up| Stopped::Database { line: first_line, gave_up })?;
             report.stored += written;
             report.duplicates += persons.len() as u64 - written;
             rejects.sink.progress(&name, bytes, size);
         }
         Ok(())
-    })?;
-    Ok(report)
+    })
 }
 
 /// A parsed line: its number, its text, and the event or why it is not one.
 type ParsedLine = (u64, String, Result<Event, FieldError>);
 
 fn import_events(
-    store: &mut Store,
+    db: &mut Connection<'_>,
     source: ImportSource,
     cfg: &ImportConfig,
     rejects: &mut Rejects<'_>,
-) -> Result<SourceReport, AppError> {
-    let ImportSource { name, kind, size, reader } = source;
-    let mut report = SourceReport { path: name.clone(), kind, rows: 0, stored: 0, duplicates: 0, rejected: 0 };
+    report: &mut SourceReport,
+) -> Result<(), Stopped> {
+    let ImportSource { name, size, reader, .. } = source;
     let batch_size = cfg.batch_size.max(1);
     // Parsing runs on its own thread while the previous batch is written.
     let (tx, rx) = mpsc::sync_channel::<std::io::Result<(Vec<ParsedLine>, u64)>>(2);
-    std::thread::scope(|scope| -> Result<(), AppError> {
+    std::thread::scope(|scope| -> Result<(), Stopped> {
         scope.spawn(move || {
             let mut lines = Lines::new(BufReader::with_capacity(1 << 20, reader));
             let mut batch = Vec::with_capacity(batch_size);
@@ -384,6 +494,7 @@ fn import_events(
             let mut events = Vec::with_capacity(batch.len());
             let mut lines = Vec::with_capacity(batch.len());
             let mut bad = Vec::new();
+            let first_line = batch.first().map_or(0, |b| b.0);
             for (line, text, parsed) in batch {
                 report.rows += 1;
                 match parsed {
@@ -394,7 +505,20 @@ fn import_events(
                     Err(e) => bad.push(Reject::new(&name, line, &e.field, &e.reason, None, text)),
                 }
             }
-            let outcomes = if events.is_empty() { Vec::new() } else { store.import(&events)? };
+            let (mut outcomes, retried) = if events.is_empty() {
+                (Vec::new(), false)
+            } else {
+                db.run(|s| s.import(&events)).map_err(|gave_up| Stopped::Database { line: first_line, gave_up })?
+            };
+            if retried {
+                // An attempt may have committed before its connection was lost: the retry then
+                // finds those events under their own ids, stored by this import.
+                for (e, o) in events.iter().zip(&mut outcomes) {
+                    if matches!(o, ImportOutcome::Duplicate { stored } if *stored == e.id) {
+                        *o = ImportOutcome::Stored { version: 0 };
+                    }
+                }
+            }
             // The batch has committed: only now may it be reported as stored.
             let stored: Vec<EventId> = events
                 .iter()
@@ -426,6 +550,5 @@ fn import_events(
             rejects.sink.progress(&name, bytes, size);
         }
         Ok(())
-    })?;
-    Ok(report)
+    })
 }

@@ -49,7 +49,7 @@ use docket_core::{
 use docket_store::{AccessedRecord, Appended, Expected, Store, StoreError};
 
 pub use error::AppError;
-pub use import::{ImportConfig, ImportReport, ImportSink, ImportSource, Reject, SourceKind, SourceReport};
+pub use import::{ImportConfig, ImportReport, Retry, ImportSink, ImportSource, Reject, SourceKind, SourceReport};
 use views::{
     AccountingView, CaseView, DisclosureView, PersonCase, PersonView, ReportView, TimelineView, UnreadableCase,
 };
@@ -124,8 +124,8 @@ impl r2d2::ManageConnection for StoreManager {
         store.check_schema()
     }
 
-    fn has_broken(&self, _store: &mut Store) -> bool {
-        false
+    fn has_broken(&self, store: &mut Store) -> bool {
+        store.is_broken()
     }
 }
 
@@ -450,8 +450,7 @@ impl App {
         config: &ImportConfig,
         sink: &mut dyn ImportSink,
     ) -> Result<ImportReport, AppError> {
-        let mut store = self.store()?;
-        import::import(&mut store, sources, config, sink)
+        import::import(self, sources, config, sink)
     }
 
     /// The supervisor's report as of `as_of` (default now), deadlines looked for `horizon_days`

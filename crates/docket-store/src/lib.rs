@@ -265,6 +265,10 @@ pub struct RebuildReport {
 
 /// The operations every backend provides. Each call is one transaction.
 pub(crate) trait Backend: Send {
+    /// Whether the connection is known to be lost (a closed PostgreSQL client).
+    fn is_broken(&self) -> bool {
+        false
+    }
     fn migrate(&mut self) -> Result<i64, StoreError>;
     fn schema_version(&mut self) -> Result<i64, StoreError>;
     fn import(&mut self, events: &[Event], expected: Option<Expected>) -> Result<Vec<ImportOutcome>, StoreError>;
@@ -348,6 +352,12 @@ impl Store {
     /// The URL this store was opened with.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Whether the connection is known to be lost: a pool discards such a store rather than
+    /// hand it out again.
+    pub fn is_broken(&self) -> bool {
+        self.backend.is_broken()
     }
 
     /// Creates the schema or brings it up to [`SCHEMA_VERSION`]; returns the version. Stored

@@ -400,6 +400,10 @@ fn ledger_stored_events(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
 const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";
 
 impl Backend for Postgres {
+    fn is_broken(&self) -> bool {
+        self.client.is_closed()
+    }
+
     fn schema_version(&mut self) -> Result<i64, StoreError> {
         let has: bool = self.client.query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])?.get(0);
         if !has {

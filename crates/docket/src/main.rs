@@ -500,7 +500,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import { rejects, batch_size, commit_log, files } => {
             let app = open_app(&db)?;
-            let cfg = ImportConfig { batch_size: batch_size.max(1), today: now().local_date() };
+            let cfg = ImportConfig::new(batch_size.max(1), now().local_date());
             let report = run_import(&app, &files, &cfg, &rejects, commit_log.as_deref(), json)?;
             // Bind what was imported under a signed checkpoint, so that later tampering with
             // these rows or their leaves is caught by `ledger verify`.
@@ -872,7 +872,7 @@ fn demo(cases: u64, seed: u64, dir: &Path, actor: Option<&str>, json: bool) -> R
     let key_path = docket_app::keys::default_key_path(&url);
     docket_app::keys::ensure_key(&key_path)?;
     let app = open_app(&url)?;
-    let cfg = ImportConfig { batch_size: 20_000, today: t.local_date() };
+    let cfg = ImportConfig::new(20_000, t.local_date());
     let rejects = dir.join("rejects.jsonl");
     let report = run_import(&app, &[dir.join("persons.csv"), dir.join("events.jsonl")], &cfg, &rejects, None, json)?;
     let cp = app.sign_checkpoint(&docket_app::keys::read_key(&key_path)?)?;

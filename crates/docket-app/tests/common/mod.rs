@@ -130,7 +130,7 @@ pub fn import_bytes(app: &App, persons: &[u8], events: &[u8]) -> (docket_app::Im
         ImportSource::new("events.jsonl", SourceKind::Events, None, std::io::Cursor::new(events.to_owned())),
         ImportSource::new("persons.csv", SourceKind::Persons, None, std::io::Cursor::new(persons.to_owned())),
     ];
-    let cfg = ImportConfig { batch_size: 100, today: Date::parse("2026-12-01").expect("date") };
+    let cfg = ImportConfig::new(100, Date::parse("2026-12-01").expect("date"));
     let report = app.import(sources, &cfg, &mut sink).expect("import runs");
     (report, sink)
 }
