@@ -8,13 +8,14 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use docket_core::{Date, Event, EventId, Person};
+use docket_core::{ActorId, Date, Event, EventId, Person};
+use docket_store::persons::{PersonOutcome, Recording};
 use docket_store::wire::{FieldError, PERSON_COLUMNS, PersonRow, parse_event_line};
 use docket_store::{ImportOutcome, Store, StoreError};
 use serde::Serialize;
 
-use crate::{App, AppError, StoreManager};
 use crate::lines::{Lines, bounded, split_csv_line};
+use crate::{App, AppError, StoreManager};
 
 /// How to import.
 #[derive(Debug, Clone)]
@@ -25,12 +26,15 @@ pub struct ImportConfig {
     pub today: Date,
     /// How a batch is tried again when the database connection is lost or busy.
     pub retry: Retry,
+    /// Who imports: recorded with every person stored (an import of persons needs one).
+    pub actor: Option<ActorId>,
 }
 
 impl ImportConfig {
-    /// Batches of `batch_size`, dates of birth bounded by `today`, the default [`Retry`].
+    /// Batches of `batch_size`, dates of birth bounded by `today`, the default [`Retry`], no
+    /// actor (set [`ImportConfig::actor`] to import persons).
     pub fn new(batch_size: usize, today: Date) -> ImportConfig {
-        ImportConfig { batch_size, today, retry: Retry::default() }
+        ImportConfig { batch_size, today, retry: Retry::default(), actor: None }
     }
 }
 
@@ -269,8 +273,14 @@ pub(crate) fn import(
     let mut first = Vec::new();
     for source in sources {
         let mut rejects = Rejects { sink: &mut *sink, first: std::mem::take(&mut first) };
-        let mut report =
-            SourceReport { path: source.name.clone(), kind: source.kind, rows: 0, stored: 0, duplicates: 0, rejected: 0 };
+        let mut report = SourceReport {
+            path: source.name.clone(),
+            kind: source.kind,
+            rows: 0,
+            stored: 0,
+            duplicates: 0,
+            rejected: 0,
+        };
         let result = match source.kind {
             SourceKind::Persons => import_persons(&mut db, source, cfg, &mut rejects, &mut report),
             SourceKind::Events => import_events(&mut db, source, cfg, &mut rejects, &mut report),
@@ -325,6 +335,11 @@ fn import_persons(
     report: &mut SourceReport,
 ) -> Result<(), Stopped> {
     let ImportSource { name, size, reader, .. } = source;
+    let Some(actor) = &cfg.actor else {
+        return Err(Stopped::Other(AppError::ActorRequired { what: format!("storing the persons of `{name}`") }));
+    };
+    let rec =
+        Recording { at: db.app.now().to_string(), by: actor.to_string(), reason: format!("imported from `{name}`") };
     let mut lines = Lines::new(BufReader::with_capacity(1 << 20, reader));
     let header_error =
         |line: u64, reason: String| Stopped::Other(AppError::Invalid { field: format!("{name} line {line}"), reason });
@@ -403,9 +418,7 @@ fn import_persons(
                                     .map_err(|e| FieldError { field: "(record)".into(), reason: e.to_string() })
                             })
                             .and_then(|row| row.to_person(today));
-                        // The row's text is kept only for the rejects.
-                        let raw = if person.is_err() { text } else { String::new() };
-                        (line.number, raw, person)
+                        (line.number, text, person)
                     }
                     Err(u) => (line.number, u.record, Err(FieldError { field: "(record)".into(), reason: u.reason })),
                 };
@@ -422,22 +435,47 @@ fn import_persons(
         for msg in rx {
             let (batch, bytes) = msg.map_err(AppError::io(format!("cannot read `{name}`")))?;
             let mut persons = Vec::with_capacity(batch.len());
+            let mut lines = Vec::with_capacity(batch.len());
+            let mut bad = Vec::new();
             let first_line = batch.first().map_or(0, |b| b.0);
             for (line, raw, parsed) in batch {
                 report.rows += 1;
                 match parsed {
-                    Ok(p) => persons.push(p),
-                    Err(e) => {
-                        report.rejected += 1;
-                        rejects.add(Reject::new(&name, line, &e.field, &e.reason, None, raw))?;
+                    Ok(p) => {
+                        persons.push(p);
+                        lines.push((line, raw));
+                    }
+                    Err(e) => bad.push(Reject::new(&name, line, &e.field, &e.reason, None, raw)),
+                }
+            }
+            let (outcomes, _) = db
+                .run(|s| s.store_persons(&persons, &rec))
+                .map_err(|gave_up| Stopped::Database { line: first_line, gave_up })?;
+            for ((outcome, (line, raw)), p) in outcomes.into_iter().zip(lines).zip(&persons) {
+                match outcome {
+                    PersonOutcome::Stored { .. } => report.stored += 1,
+                    PersonOutcome::Unchanged => report.duplicates += 1,
+                    PersonOutcome::Differs { field, stored, given } => bad.push(Reject::new(
+                        &name,
+                        line,
+                        field,
+                        &format!(
+                            "person `{}` is stored with {field} `{stored}`, not `{given}`: an import does not change a stored identity; a change is a correction, made with its reason and the actor (5 U.S.C. 552a(d))",
+                            p.id
+                        ),
+                        None,
+                        raw,
+                    )),
+                    PersonOutcome::Unknown => {
+                        bad.push(Reject::new(&name, line, "person_id", "not stored (a correction only)", None, raw))
                     }
                 }
             }
-            let (written, _) = db
-                .run(|s| s.upsert_persons(&persons))
-                .map_err(|gave_up| Stopped::Database { line: first_line, gave_up })?;
-            report.stored += written;
-            report.duplicates += persons.len() as u64 - written;
+            bad.sort_by_key(|r| r.line);
+            report.rejected += bad.len() as u64;
+            for r in bad {
+                rejects.add(r)?;
+            }
             rejects.sink.progress(&name, bytes, size);
         }
         Ok(())

@@ -49,7 +49,7 @@ use docket_core::{
 use docket_store::{AccessedRecord, Appended, Expected, Store, StoreError};
 
 pub use error::AppError;
-pub use import::{ImportConfig, ImportReport, Retry, ImportSink, ImportSource, Reject, SourceKind, SourceReport};
+pub use import::{ImportConfig, ImportReport, ImportSink, ImportSource, Reject, Retry, SourceKind, SourceReport};
 use views::{
     AccountingView, CaseView, DisclosureView, PersonCase, PersonView, ReportView, TimelineView, UnreadableCase,
 };
@@ -332,7 +332,8 @@ impl App {
                 cases.push(PersonCase { case_id: case.to_string(), stage: s.stage_at(t).name(), version: s.version });
             }
         }
-        Ok(PersonView::of(&person, cases, t))
+        let history = views::IdentityVersionView::list(&store.person_versions(&id)?);
+        Ok(PersonView::of(&person, cases, history, t))
     }
 
     /// The accounting of disclosures of a person's record (5 U.S.C. 552a(c)), oldest first.
@@ -440,6 +441,85 @@ impl App {
             Appended::Stored { version } => Recorded::Stored { version },
             Appended::AlreadyStored { event } => Recorded::AlreadyStored { event_id: event.id },
         })
+    }
+
+    /// Corrects a person's identity (5 U.S.C. 552a(d) amendment): `changes` are persons-CSV
+    /// fields and their new values (an empty value clears an optional field), `reason` why.
+    /// The corrected identity is stored as the next version, with the actor and reason, and a
+    /// ledger leaf; earlier versions are kept. Returns the new version and the fields changed.
+    pub fn correct_person(
+        &self,
+        actor: &ActorId,
+        person_id: &str,
+        changes: &[(String, String)],
+        reason: &str,
+    ) -> Result<(u64, Vec<&'static str>), AppError> {
+        let id = parse_person(person_id)?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 1000 || reason.chars().any(char::is_control) {
+            return Err(AppError::Invalid {
+                field: "reason".into(),
+                reason: "a correction states its reason: 1 to 1,000 characters on one line".into(),
+            });
+        }
+        if changes.is_empty() {
+            return Err(AppError::Invalid { field: "changes".into(), reason: "nothing to correct was given".into() });
+        }
+        let mut store = self.store()?;
+        let Some(current) = store.person(&id)? else {
+            return Err(AppError::NotFound { what: "person", id: person_id.to_owned() });
+        };
+        let mut row = docket_store::wire::PersonRow::from_person(&current);
+        for (field, value) in changes {
+            let slot = match field.as_str() {
+                "a_number" => &mut row.a_number,
+                "given_names" => &mut row.given_names,
+                "family_names" => &mut row.family_names,
+                "name_order" => &mut row.name_order,
+                "aliases" => &mut row.aliases,
+                "date_of_birth" => &mut row.date_of_birth,
+                "sex" => &mut row.sex,
+                "nationality" => &mut row.nationality,
+                "passport_number" => &mut row.passport_number,
+                "passport_country" => &mut row.passport_country,
+                "passport_expiry" => &mut row.passport_expiry,
+                other => {
+                    return Err(AppError::Invalid {
+                        field: other.to_owned(),
+                        reason: format!(
+                            "not a field of a person's identity that can be corrected (one of {})",
+                            docket_store::wire::PERSON_COLUMNS[1..].join(", ")
+                        ),
+                    });
+                }
+            };
+            value.clone_into(slot);
+        }
+        let corrected = row
+            .to_person(self.now().local_date())
+            .map_err(|e| AppError::Invalid { field: e.field, reason: e.reason })?;
+        let changed = docket_store::persons::differences(&current, &corrected);
+        if changed.is_empty() {
+            return Err(AppError::Invalid {
+                field: "changes".into(),
+                reason: format!("person `{id}` is already recorded so: nothing would change"),
+            });
+        }
+        let rec = docket_store::persons::Recording {
+            at: self.now().to_string(),
+            by: actor.to_string(),
+            reason: reason.to_owned(),
+        };
+        match store.correct_persons(std::slice::from_ref(&corrected), &rec)?.pop() {
+            Some(docket_store::persons::PersonOutcome::Stored { version }) => Ok((version, changed)),
+            Some(docket_store::persons::PersonOutcome::Unknown) => {
+                Err(AppError::NotFound { what: "person", id: person_id.to_owned() })
+            }
+            _ => Err(AppError::Invalid {
+                field: "changes".into(),
+                reason: format!("person `{id}` is already recorded so: nothing would change"),
+            }),
+        }
     }
 
     /// Imports persons and events from `sources`, rejected rows and committed events going to

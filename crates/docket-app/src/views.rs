@@ -690,12 +690,55 @@ pub struct PersonView {
     pub documents: Vec<DocumentView>,
     /// The person's cases.
     pub cases: Vec<PersonCase>,
+    /// Every recorded version of the identity, oldest first: when, by whom, why, and what
+    /// each correction changed.
+    pub history: Vec<IdentityVersionView>,
     /// The instant the stages are as of.
     pub as_of: String,
 }
 
+/// One recorded version of a person's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdentityVersionView {
+    /// 1 when first stored, one more per correction.
+    pub version: u64,
+    /// When it was recorded.
+    pub recorded_at: String,
+    /// By whom.
+    pub recorded_by: String,
+    /// Why.
+    pub reason: String,
+    /// The fields that differ from the version before (none for version 1).
+    pub changed: Vec<&'static str>,
+}
+
+impl IdentityVersionView {
+    pub(crate) fn list(versions: &[docket_store::persons::PersonVersion]) -> Vec<IdentityVersionView> {
+        let mut out = Vec::with_capacity(versions.len());
+        for (k, v) in versions.iter().enumerate() {
+            let changed = match k.checked_sub(1).map(|j| &versions[j]) {
+                Some(before) => docket_store::persons::differences(&before.person, &v.person),
+                None => Vec::new(),
+            };
+            out.push(IdentityVersionView {
+                version: v.version,
+                recorded_at: v.recorded_at.clone(),
+                recorded_by: v.recorded_by.clone(),
+                reason: v.reason.clone(),
+                changed,
+            });
+        }
+        out
+    }
+}
+
 impl PersonView {
-    pub(crate) fn of(p: &Person, cases: Vec<PersonCase>, t: Timestamp) -> PersonView {
+    pub(crate) fn of(
+        p: &Person,
+        cases: Vec<PersonCase>,
+        history: Vec<IdentityVersionView>,
+        t: Timestamp,
+    ) -> PersonView {
         PersonView {
             person_id: p.id.to_string(),
             a_number: p.a_number.map(|a| a.to_string()),
@@ -715,6 +758,7 @@ impl PersonView {
                 })
                 .collect(),
             cases,
+            history,
             as_of: t.to_string(),
         }
     }

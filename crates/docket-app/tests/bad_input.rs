@@ -137,3 +137,58 @@ fn a_key_reused_with_other_content_is_a_reject_naming_both(db: &Db) {
     );
     assert!(reason.contains("effective_at"), "{reason}");
 }
+
+/// Re-importing a persons file neither replaces nor drops a stored identity: a row that
+/// differs is a reject naming the field; a correction is its own act, with a reason and an
+/// actor, and both versions stay on record.
+fn another_identity_under_a_stored_id_is_a_reject_and_a_correction_keeps_history(db: &Db) {
+    let app = db.app("2026-12-01T12:00:00Z");
+    let (first, _) = import(&app, PERSONS, "");
+    assert_eq!((first.files[0].stored, first.files[0].rejected), (2, 0));
+    // Ana's name and nationality changed, her A-number dropped; Ben as stored.
+    let changed =
+        format!("{HEADER}\nP-1,,Anna,Uno,,,1990-01-01,F,MEX,,,\nP-2,A222222222,Ben,Dos,,,1985-05-05,M,GTM,,,\n");
+    let (again, sink) = import(&app, &changed, "");
+    let f = &again.files[0];
+    assert_eq!((f.rows, f.stored, f.duplicates, f.rejected), (2, 0, 1, 1));
+    assert_eq!(rejects(&sink), [(2, "a_number")]);
+    assert!(
+        sink.rejects[0].reason.contains("person `P-1` is stored with a_number `A111111111`, not ``")
+            && sink.rejects[0].reason.contains("a change is a correction"),
+        "{}",
+        sink.rejects[0].reason
+    );
+    let ctx = docket_app::ReadContext::new(Some("officer.a"), Some("case_work")).expect("ctx");
+    let p = app.read_person(&ctx, "P-1", None).expect("read");
+    assert_eq!(
+        (p.name.as_str(), p.a_number.as_deref()),
+        ("Ana Uno", Some("A111111111")),
+        "the stored identity is kept"
+    );
+    // The correction, with its reason and actor.
+    let actor = docket_core::ActorId::parse("officer.b").expect("actor");
+    let changes = [("given_names".to_owned(), "Anna".to_owned()), ("nationality".to_owned(), "MEX".to_owned())];
+    let (version, changed) =
+        app.correct_person(&actor, "P-1", &changes, "request of 2026-11-30, birth certificate").expect("corrected");
+    assert_eq!((version, changed), (2, vec!["given_names", "nationality"]));
+    let p = app.read_person(&ctx, "P-1", None).expect("read");
+    assert_eq!((p.name.as_str(), p.nationality.as_deref()), ("Anna Uno", Some("MEX")));
+    let history: Vec<_> = p.history.iter().map(|v| (v.version, v.recorded_by.as_str(), v.changed.clone())).collect();
+    assert_eq!(history, [(1, "clerk.import", vec![]), (2, "officer.b", vec!["given_names", "nationality"])]);
+    // Nothing to change, an unknown field, no reason: refused, with the field named.
+    let same = app.correct_person(&actor, "P-1", &changes, "again").expect_err("no change");
+    assert!(same.to_string().contains("nothing would change"), "{same}");
+    let bad = app.correct_person(&actor, "P-1", &[("voter_id".into(), "1".into())], "x").expect_err("unknown field");
+    assert!(bad.to_string().contains("`voter_id`"), "{bad}");
+    let bad =
+        app.correct_person(&actor, "P-1", &[("date_of_birth".into(), "1990-13-01".into())], "x").expect_err("bad date");
+    assert!(bad.to_string().contains("date_of_birth"), "{bad}");
+    let bad = app.correct_person(&actor, "P-1", &changes, " ").expect_err("no reason");
+    assert!(bad.to_string().contains("reason"), "{bad}");
+    // The persons file of the first import is now the one that differs.
+    let (third, sink) = import(&app, PERSONS, "");
+    assert_eq!((third.files[0].duplicates, third.files[0].rejected), (1, 1));
+    assert_eq!(rejects(&sink), [(2, "given_names")]);
+}
+
+on_both!(another_identity_under_a_stored_id_is_a_reject_and_a_correction_keeps_history);

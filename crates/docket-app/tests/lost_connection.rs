@@ -8,7 +8,7 @@ mod common;
 
 use common::{Collect, Db, PERSONS, line};
 use docket_app::{App, AppError, ImportConfig, ImportSink, ImportSource, Reject, Retry, SourceKind};
-use docket_core::{Date, EventId};
+use docket_core::EventId;
 
 /// `n` cases of one event each, the first of their person.
 fn events(n: u32) -> String {
@@ -59,7 +59,7 @@ fn sources(events: &str) -> Vec<ImportSource> {
 }
 
 fn config(retries: u32) -> ImportConfig {
-    let mut cfg = ImportConfig::new(100, Date::parse("2026-12-01").expect("date"));
+    let mut cfg = common::config();
     cfg.retry = Retry { retries, first_delay: std::time::Duration::from_millis(50) };
     cfg
 }
@@ -79,8 +79,8 @@ fn a_lost_connection_is_retried_and_nothing_is_lost() {
     assert_eq!((ev.rows, ev.stored, ev.duplicates, ev.rejected), (450, 450, 0, 0));
     assert_eq!(sink.inner.committed.len(), 450, "every stored event was reported committed once");
     assert_eq!(stored_events(&app), 450);
-    // One ledger leaf per event: the batch that failed left nothing behind.
-    assert_eq!(app.with_store(|s| s.ledger_head()).expect("ledger").0, 450);
+    // One ledger leaf per person and per event: the batch that failed left nothing behind.
+    assert_eq!(app.with_store(|s| s.ledger_head()).expect("ledger").0, 2 + 450);
 }
 
 #[test]

@@ -138,6 +138,10 @@ pub struct VerifyReport {
     pub accesses: u64,
     /// Disclosures checked against their leaves.
     pub disclosures: u64,
+    /// Versions of persons' identities checked against their leaves.
+    pub person_versions: u64,
+    /// Persons whose stored row was checked against their latest recorded version.
+    pub persons: u64,
     /// Checkpoints whose roots were checked against the recomputed tree.
     pub checkpoints_checked: u64,
     /// The latest checkpoint's size, if any.
@@ -202,6 +206,8 @@ pub(crate) enum LeafKind {
     Access,
     /// A disclosure (`disclosures.id`).
     Disclosure,
+    /// A version of a person's identity (`person_versions.id`).
+    Person,
 }
 
 impl LeafKind {
@@ -211,6 +217,7 @@ impl LeafKind {
             LeafKind::Event => b'e',
             LeafKind::Access => b'a',
             LeafKind::Disclosure => b'd',
+            LeafKind::Person => b'p',
         }
     }
 
@@ -219,6 +226,7 @@ impl LeafKind {
             b'e' => Some(LeafKind::Event),
             b'a' => Some(LeafKind::Access),
             b'd' => Some(LeafKind::Disclosure),
+            b'p' => Some(LeafKind::Person),
             _ => None,
         }
     }
@@ -695,6 +703,8 @@ pub(crate) enum Record {
     Event(EventRow),
     Access(Box<AccessRow>),
     Disclosure(Box<DisclosureRow>),
+    /// A person version: its `person_id` and `version` columns and its payload.
+    Person(Box<(String, i64, String)>),
 }
 
 /// A stored leaf with the row it records, for verification.
@@ -770,7 +780,7 @@ pub(crate) fn verify(
     // Every row of a kind is in the ledger when as many distinct rows were reached through
     // leaves, in strictly increasing key order, as its table holds. Only otherwise are the
     // leaves read again for the keys they name and the table searched for the rest.
-    for kind in [LeafKind::Event, LeafKind::Access, LeafKind::Disclosure] {
+    for kind in [LeafKind::Event, LeafKind::Access, LeafKind::Disclosure, LeafKind::Person] {
         if named.in_order(kind) == backend.record_count(kind)? {
             continue;
         }
@@ -786,11 +796,49 @@ pub(crate) fn verify(
                 LeafKind::Event => format!("event at position {key} ({detail})"),
                 LeafKind::Access => format!("access record {key} ({detail})"),
                 LeafKind::Disclosure => format!("disclosure {key} ({detail})"),
+                LeafKind::Person => format!("person version {key} ({detail})"),
             };
             report.add(None, format!("{what} is not in the ledger: inserted outside Docket"));
         }
     }
+    check_person_heads(backend, &mut report)?;
     Ok(report)
+}
+
+/// Compares each stored `persons` row, which lookups and reads use, with the latest recorded
+/// version of that person (whose leaf the scan checked).
+fn check_person_heads(backend: &mut dyn crate::Backend, report: &mut VerifyReport) -> Result<(), crate::StoreError> {
+    let mut found = Vec::new();
+    backend.scan_person_heads(&mut |id, row, latest| {
+        let what = match (row, latest) {
+            (Some(_), None) => Some(format!(
+                "person `{id}` is stored with no recorded version of their identity: inserted outside Docket"
+            )),
+            (None, Some((version_row, _))) => Some(format!(
+                "person `{id}` has recorded versions (the latest is row {version_row}) but no stored identity: deleted"
+            )),
+            (Some(row), Some((version_row, payload))) => {
+                match crate::persons::decode(&payload, version_row)
+                    .and_then(|v| crate::person_from_columns(row).map(|p| (v, p)))
+                {
+                    Err(e) => Some(format!("person `{id}`: {e}")),
+                    Ok((v, stored)) => crate::persons::first_difference(&v.person, &stored).map(|(field, recorded, now)| {
+                        format!(
+                            "person `{id}`'s stored `{field}` is `{now}` but their latest recorded version ({}) says `{recorded}`: modified outside Docket",
+                            v.version
+                        )
+                    }),
+                }
+            }
+            (None, None) => None,
+        };
+        found.push(what);
+    })?;
+    report.persons += found.len() as u64;
+    for what in found.into_iter().flatten() {
+        report.add(None, what);
+    }
+    Ok(())
 }
 
 /// Compares the stored node hashes (which proofs are built from) with the ones recomputed from
@@ -838,8 +886,8 @@ fn check_nodes(
 /// Rows reached through leaves with a row present, counted only while their keys rise.
 #[derive(Default)]
 struct Named {
-    counts: [u64; 3],
-    last: [i64; 3],
+    counts: [u64; 4],
+    last: [i64; 4],
 }
 
 impl Named {
@@ -848,6 +896,7 @@ impl Named {
             LeafKind::Event => 0,
             LeafKind::Access => 1,
             LeafKind::Disclosure => 2,
+            LeafKind::Person => 3,
         }
     }
 
@@ -1014,6 +1063,41 @@ fn check_leaves(
                         ),
                     }
                 }
+                Ok(LeafKind::Person) => {
+                    report.person_versions += 1;
+                    match &row.record {
+                        Record::Person(p) => {
+                            let (person_id, version, payload) = &**p;
+                            named.reached(LeafKind::Person, reference);
+                            if docket_ledger::leaf_hash(&crate::persons::person_leaf(reference, payload)) != stored {
+                                report.add(
+                                    Some(index),
+                                    format!(
+                                        "version {version} of person `{person_id}` (row {reference}; ledger leaf {index}) does not match its leaf: modified"
+                                    ),
+                                );
+                            } else if let Err(why) = crate::persons::decode(payload, reference).and_then(|v| {
+                                if v.person.id.as_str() == person_id && v.version as i64 == *version {
+                                    Ok(())
+                                } else {
+                                    Err(crate::StoreError::Ledger(format!(
+                                        "its columns say person `{person_id}` version {version}, its payload person `{}` version {}",
+                                        v.person.id, v.version
+                                    )))
+                                }
+                            }) {
+                                report.add(
+                                    Some(index),
+                                    format!("person version row {reference} (ledger leaf {index}): {why}: modified"),
+                                );
+                            }
+                        }
+                        _ => report.add(
+                            Some(index),
+                            format!("person version {reference} (ledger leaf {index}) is missing: deleted"),
+                        ),
+                    }
+                }
                 Err(tag) => report.add(Some(index), format!("ledger leaf {index} has an unknown kind (byte {tag})")),
             }
             acc.push_reporting(stored, |level, _, hash| {
@@ -1050,6 +1134,7 @@ pub(crate) fn count_sql(kind: LeafKind) -> &'static str {
         LeafKind::Event => "SELECT count(*) FROM events",
         LeafKind::Access => "SELECT count(*) FROM access_log",
         LeafKind::Disclosure => "SELECT count(*) FROM disclosures",
+        LeafKind::Person => "SELECT count(*) FROM person_versions",
     }
 }
 
@@ -1065,6 +1150,9 @@ pub(crate) fn describe_sql(kind: LeafKind) -> &'static str {
         }
         LeafKind::Disclosure => {
             "SELECT id, 'of person `' || person_id || '` to ' || recipient_name FROM disclosures ORDER BY id"
+        }
+        LeafKind::Person => {
+            "SELECT id, 'person `' || person_id || '`, version ' || version FROM person_versions ORDER BY id"
         }
     }
 }

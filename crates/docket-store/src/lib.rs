@@ -16,6 +16,7 @@
 //! ```
 
 pub mod ledger;
+pub mod persons;
 mod pg;
 mod plan;
 pub mod projection;
@@ -31,7 +32,7 @@ use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId, Refusal
 use thiserror::Error;
 
 /// The schema version this program writes. Migrations bring older databases up to it.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// What a writer expects of a case stream before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +265,10 @@ pub struct RebuildReport {
 }
 
 /// The operations every backend provides. Each call is one transaction.
+/// Called per person id by `Backend::scan_person_heads`: the id, its `persons` row's columns
+/// (if any), its latest version's row id and payload (if any).
+pub(crate) type PersonHeads<'a> = dyn FnMut(String, Option<[Option<String>; 14]>, Option<(i64, String)>) + 'a;
+
 pub(crate) trait Backend: Send {
     /// Whether the connection is known to be lost (a closed PostgreSQL client).
     fn is_broken(&self) -> bool {
@@ -272,7 +277,17 @@ pub(crate) trait Backend: Send {
     fn migrate(&mut self) -> Result<i64, StoreError>;
     fn schema_version(&mut self) -> Result<i64, StoreError>;
     fn import(&mut self, events: &[Event], expected: Option<Expected>) -> Result<Vec<ImportOutcome>, StoreError>;
-    fn upsert_persons(&mut self, persons: &[Person]) -> Result<u64, StoreError>;
+    fn write_persons(
+        &mut self,
+        persons: &[Person],
+        correction: bool,
+        rec: &persons::Recording,
+    ) -> Result<Vec<persons::PersonOutcome>, StoreError>;
+    /// Every stored version of a person, in version order: (row id, payload).
+    fn person_versions(&mut self, id: &PersonId) -> Result<Vec<(i64, String)>, StoreError>;
+    /// Every person id found in `persons` or `person_versions`, in id order, with its
+    /// `persons` row (if any) and its latest version's row id and payload (if any).
+    fn scan_person_heads(&mut self, f: &mut PersonHeads<'_>) -> Result<(), StoreError>;
     fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError>;
     fn events(&mut self, case: &CaseId) -> Result<Vec<Event>, StoreError>;
     fn event_by_key(&mut self, case: &CaseId, key: &str) -> Result<Option<Event>, StoreError>;
@@ -421,13 +436,37 @@ impl Store {
         self.backend.import(events, None)
     }
 
-    /// Stores persons, replacing stored records with the same id that differ. Returns how
-    /// many were new or changed; the rest were already stored as given.
-    pub fn upsert_persons(&mut self, persons: &[Person]) -> Result<u64, StoreError> {
+    /// Stores new persons, each as its version 1 and a ledger leaf, in one transaction. A
+    /// person stored already exactly as given is `Unchanged`; another identity under a stored
+    /// id is `Differs` and not stored: changing an identity is a correction.
+    pub fn store_persons(
+        &mut self,
+        persons: &[Person],
+        rec: &persons::Recording,
+    ) -> Result<Vec<persons::PersonOutcome>, StoreError> {
         if persons.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
-        self.backend.upsert_persons(persons)
+        self.backend.write_persons(persons, false, rec)
+    }
+
+    /// Corrects stored persons (5 U.S.C. 552a(d) amendment): each that differs from its
+    /// latest version is stored as the next version, with `rec`'s actor and reason, and a
+    /// ledger leaf; earlier versions are kept. A person not stored is `Unknown`.
+    pub fn correct_persons(
+        &mut self,
+        persons: &[Person],
+        rec: &persons::Recording,
+    ) -> Result<Vec<persons::PersonOutcome>, StoreError> {
+        if persons.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.backend.write_persons(persons, true, rec)
+    }
+
+    /// Every stored version of a person's identity, oldest first.
+    pub fn person_versions(&mut self, id: &PersonId) -> Result<Vec<persons::PersonVersion>, StoreError> {
+        self.backend.person_versions(id)?.into_iter().map(|(row, payload)| persons::decode(&payload, row)).collect()
     }
 
     /// One person's record.
@@ -691,6 +730,27 @@ DROP INDEX case_projection_person;
 CREATE INDEX case_projection_person ON case_projection (person_id, citizenship);
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
+
+/// Schema 5: every version of a person's identity, each a ledger leaf (`persons` keeps the
+/// latest, for lookups). `{pk}` is the row id's definition.
+pub(crate) const SCHEMA_V5: &str = "
+CREATE TABLE person_versions (
+    id {pk},
+    person_id TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    payload TEXT NOT NULL,
+    UNIQUE (person_id, version)
+);
+";
+
+/// How the migration to schema 5 records the persons it finds: version 1 of each, as found.
+pub(crate) fn migration_recording() -> persons::Recording {
+    persons::Recording {
+        at: now().to_string(),
+        by: "docket.migration".into(),
+        reason: "stored before identities were ledger records (schema 5); taken in as found".into(),
+    }
+}
 
 /// The person row's columns as stored, in `persons` table order.
 pub(crate) fn person_columns(p: &Person) -> [Option<String>; 14] {

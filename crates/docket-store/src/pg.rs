@@ -14,8 +14,8 @@ use crate::ledger::{
 };
 use crate::plan::{self, Loader, StoredIdentity};
 use crate::{
-    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_V4, SCHEMA_VERSION, Stats,
-    StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_V4, SCHEMA_V5, SCHEMA_VERSION,
+    Stats, StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
     projection_sql,
 };
 
@@ -225,6 +225,106 @@ impl NodeRows for Rows<'_, '_> {
         self.tx.borrow_mut().execute("UPDATE ledger_size SET size = $1 WHERE id = 1", &[&(size as i64)])?;
         Ok(())
     }
+}
+
+/// Stores new persons (or, for a correction, new versions of stored ones) in the caller's
+/// transaction: each written version is a `person_versions` row and a ledger leaf, and the
+/// `persons` row becomes it. The ledger lock is taken first, so that two writers of the same
+/// person judge it one after the other.
+fn write_persons(
+    tx: &mut Transaction<'_>,
+    persons: &[Person],
+    correction: bool,
+    rec: &crate::persons::Recording,
+) -> Result<Vec<crate::persons::PersonOutcome>, StoreError> {
+    lock_ledger(tx)?;
+    let ids: Vec<&str> = persons.iter().map(|p| p.id.as_str()).collect();
+    let mut stored = HashMap::new();
+    for r in tx.query(
+        "SELECT DISTINCT ON (person_id) id, payload FROM person_versions WHERE person_id = ANY($1)
+         ORDER BY person_id, version DESC",
+        &[&ids],
+    )? {
+        let v = crate::persons::decode(r.get(1), r.get(0))?;
+        stored.insert(v.person.id.clone(), (v.person, v.version));
+    }
+    let (outcomes, writes) = crate::persons::plan(persons, stored, correction, rec);
+    if writes.is_empty() {
+        return Ok(outcomes);
+    }
+    let row_ids: Vec<i64> = tx
+        .query(
+            "SELECT nextval(pg_get_serial_sequence('person_versions', 'id')) FROM generate_series(1, $1::bigint)",
+            &[&(writes.len() as i64)],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    {
+        let sink = tx.copy_in("COPY person_versions (id, person_id, version, payload) FROM STDIN (FORMAT binary)")?;
+        let mut w = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::TEXT, Type::INT8, Type::TEXT]);
+        for (id, v) in row_ids.iter().zip(&writes) {
+            w.write(&[id, &v.person.id.as_str(), &(v.version as i64), &v.payload])?;
+        }
+        w.finish()?;
+    }
+    tx.batch_execute(
+        "CREATE TEMP TABLE IF NOT EXISTS person_stage (LIKE persons INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+    )?;
+    {
+        let sink = tx.copy_in("COPY person_stage FROM STDIN (FORMAT binary)")?;
+        let mut w = BinaryCopyInWriter::new(sink, &[Type::TEXT; 14]);
+        // The latest version of each person written is their row.
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (i, v) in writes.iter().enumerate() {
+            last.insert(v.person.id.as_str(), i);
+        }
+        for (i, v) in writes.iter().enumerate() {
+            if last.get(v.person.id.as_str()) != Some(&i) {
+                continue;
+            }
+            let c = person_columns(v.person);
+            let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                c.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
+            w.write(&refs)?;
+        }
+        w.finish()?;
+    }
+    tx.execute(
+        "INSERT INTO persons SELECT * FROM person_stage
+         ON CONFLICT (person_id) DO UPDATE SET a_number = excluded.a_number, given_names = excluded.given_names,
+            family_names = excluded.family_names, name_order = excluded.name_order, given_folded = excluded.given_folded,
+            family_folded = excluded.family_folded, aliases = excluded.aliases, date_of_birth = excluded.date_of_birth,
+            sex = excluded.sex, nationality = excluded.nationality, passport_number = excluded.passport_number,
+            passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry",
+        &[],
+    )?;
+    tx.batch_execute("TRUNCATE person_stage")?;
+    let leaves: Vec<NewLeaf> = row_ids
+        .iter()
+        .zip(&writes)
+        .map(|(id, v)| NewLeaf::new(LeafKind::Person, *id, &crate::persons::person_leaf(*id, &v.payload)))
+        .collect();
+    // INVARIANT: a person's version, its leaf and the `persons` row are committed together.
+    append_leaves(tx, &leaves)?;
+    Ok(outcomes)
+}
+
+/// Takes the persons stored before schema 5 into the ledger: version 1 of each, as found.
+fn ledger_stored_persons(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+    let rec = crate::migration_recording();
+    let mut found = Vec::new();
+    for r in tx.query(&format!("{PERSON_SELECT} ORDER BY person_id"), &[])? {
+        let mut c: [Option<String>; 14] = Default::default();
+        for (i, slot) in c.iter_mut().enumerate() {
+            *slot = r.get(i);
+        }
+        found.push(person_from_columns(c)?);
+    }
+    for page in found.chunks(50_000) {
+        write_persons(tx, page, false, &rec)?;
+    }
+    Ok(())
 }
 
 /// Appends leaves in the caller's transaction, which holds the ledger lock (`lock_ledger`).
@@ -454,6 +554,11 @@ impl Backend for Postgres {
             tx.batch_execute(SCHEMA_V4)?;
             tx.execute("INSERT INTO schema_migrations (version) VALUES (4)", &[])?;
         }
+        if current < 5 {
+            tx.batch_execute(&SCHEMA_V5.replace("{pk}", "BIGSERIAL PRIMARY KEY"))?;
+            ledger_stored_persons(&mut tx)?;
+            tx.execute("INSERT INTO schema_migrations (version) VALUES (5)", &[])?;
+        }
         tx.commit()?;
         self.schema_version()
     }
@@ -484,43 +589,61 @@ impl Backend for Postgres {
         }
     }
 
-    fn upsert_persons(&mut self, persons: &[Person]) -> Result<u64, StoreError> {
+    fn write_persons(
+        &mut self,
+        persons: &[Person],
+        correction: bool,
+        rec: &crate::persons::Recording,
+    ) -> Result<Vec<crate::persons::PersonOutcome>, StoreError> {
         let mut tx = self.client.transaction()?;
-        tx.batch_execute(
-            "CREATE TEMP TABLE IF NOT EXISTS person_stage (LIKE persons INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
-        )?;
-        {
-            let sink = tx.copy_in("COPY person_stage FROM STDIN (FORMAT binary)")?;
-            let mut w = BinaryCopyInWriter::new(sink, &[Type::TEXT; 14]);
-            // A later row for the same person wins, as it would row by row.
-            let mut last: HashMap<&str, usize> = HashMap::new();
-            for (i, p) in persons.iter().enumerate() {
-                last.insert(p.id.as_str(), i);
-            }
-            for (i, p) in persons.iter().enumerate() {
-                if last.get(p.id.as_str()) != Some(&i) {
-                    continue;
-                }
-                let c = person_columns(p);
-                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                    c.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
-                w.write(&refs)?;
-            }
-            w.finish()?;
-        }
-        let written = tx.execute(
-            "INSERT INTO persons SELECT * FROM person_stage
-             ON CONFLICT (person_id) DO UPDATE SET a_number = excluded.a_number, given_names = excluded.given_names,
-                family_names = excluded.family_names, name_order = excluded.name_order, given_folded = excluded.given_folded,
-                family_folded = excluded.family_folded, aliases = excluded.aliases, date_of_birth = excluded.date_of_birth,
-                sex = excluded.sex, nationality = excluded.nationality, passport_number = excluded.passport_number,
-                passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry
-             WHERE persons.a_number IS DISTINCT FROM excluded.a_number OR persons.given_names IS DISTINCT FROM excluded.given_names OR persons.family_names IS DISTINCT FROM excluded.family_names OR persons.name_order IS DISTINCT FROM excluded.name_order OR persons.given_folded IS DISTINCT FROM excluded.given_folded OR persons.family_folded IS DISTINCT FROM excluded.family_folded OR persons.aliases IS DISTINCT FROM excluded.aliases OR persons.date_of_birth IS DISTINCT FROM excluded.date_of_birth OR persons.sex IS DISTINCT FROM excluded.sex OR persons.nationality IS DISTINCT FROM excluded.nationality OR persons.passport_number IS DISTINCT FROM excluded.passport_number OR persons.passport_country IS DISTINCT FROM excluded.passport_country OR persons.passport_expiry IS DISTINCT FROM excluded.passport_expiry",
+        let outcomes = write_persons(&mut tx, persons, correction, rec)?;
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    fn person_versions(&mut self, id: &PersonId) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(self
+            .client
+            .query("SELECT id, payload FROM person_versions WHERE person_id = $1 ORDER BY version", &[&id.as_str()])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn scan_person_heads(&mut self, f: &mut crate::PersonHeads<'_>) -> Result<(), StoreError> {
+        let cols = PERSON_SELECT.trim_start_matches("SELECT ").split(" FROM").next().unwrap_or_default();
+        let cols = cols.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+        let mut tx = self.client.transaction()?;
+        let portal = tx.bind(
+            &format!(
+                "WITH latest AS (
+                     SELECT DISTINCT ON (person_id) person_id, id, payload FROM person_versions
+                     ORDER BY person_id, version DESC)
+                 SELECT coalesce(p.person_id, l.person_id), p.person_id IS NOT NULL, {cols}, l.id, l.payload
+                 FROM persons p FULL OUTER JOIN latest l ON l.person_id = p.person_id
+                 ORDER BY 1"
+            ),
             &[],
         )?;
-        tx.batch_execute("TRUNCATE person_stage")?;
+        loop {
+            let rows = tx.query_portal(&portal, 10_000)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows {
+                let row = r.get::<_, bool>(1).then(|| {
+                    let mut c: [Option<String>; 14] = Default::default();
+                    for (i, slot) in c.iter_mut().enumerate() {
+                        *slot = r.get(2 + i);
+                    }
+                    c
+                });
+                let latest = r.get::<_, Option<i64>>(16).map(|id| (id, r.get(17)));
+                f(r.get(0), row, latest);
+            }
+        }
         tx.commit()?;
-        Ok(written)
+        Ok(())
     }
 
     fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError> {
@@ -730,7 +853,7 @@ impl Backend for Postgres {
             }
             let mut out = LeafBatch::new();
             let mut batch = Vec::with_capacity(rows.len());
-            let mut keys: [Vec<i64>; 3] = Default::default();
+            let mut keys: [Vec<i64>; 4] = Default::default();
             for r in &rows {
                 let number = r.get::<_, i64>(0) as u64;
                 let leaves = Chunk { hashes: r.get(1), records: r.get(2) }.leaves();
@@ -740,6 +863,7 @@ impl Backend for Postgres {
                             Ok(LeafKind::Event) => keys[0].push(l.reference),
                             Ok(LeafKind::Access) => keys[1].push(l.reference),
                             Ok(LeafKind::Disclosure) => keys[2].push(l.reference),
+                            Ok(LeafKind::Person) => keys[3].push(l.reference),
                             Err(_) => {}
                         }
                     }
@@ -789,6 +913,11 @@ impl Backend for Postgres {
                 .into_iter()
                 .map(|r| (r.get(0), disclosure_from(r.get(1), |i| r.get(i - 11))))
                 .collect();
+            let mut persons: HashMap<i64, (String, i64, String)> = tx
+                .query("SELECT id, person_id, version, payload FROM person_versions WHERE id = ANY($1)", &[&keys[3]])?
+                .into_iter()
+                .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
+                .collect();
             for (number, leaves) in batch {
                 let leaves = match leaves {
                     Ok(leaves) => leaves,
@@ -806,6 +935,7 @@ impl Backend for Postgres {
                         Ok(LeafKind::Disclosure) => {
                             disclosures.remove(&leaf.reference).map(|d| Record::Disclosure(Box::new(d)))
                         }
+                        Ok(LeafKind::Person) => persons.remove(&leaf.reference).map(|p| Record::Person(Box::new(p))),
                         Err(_) => None,
                     }
                     .unwrap_or(Record::Missing);

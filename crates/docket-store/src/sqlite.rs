@@ -11,8 +11,8 @@ use crate::ledger::{
 };
 use crate::plan::{self, Loader, StoredIdentity};
 use crate::{
-    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_V4, SCHEMA_VERSION, Stats,
-    StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_V4, SCHEMA_V5, SCHEMA_VERSION,
+    Stats, StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
     projection_sql,
 };
 
@@ -296,6 +296,79 @@ fn ledger_stored_events(tx: &Transaction<'_>) -> Result<(), StoreError> {
     }
 }
 
+/// Stores new persons (or, for a correction, new versions of stored ones) in the caller's
+/// transaction: each written version is a `person_versions` row and a ledger leaf, and the
+/// `persons` row becomes it.
+fn write_persons(
+    tx: &Transaction<'_>,
+    persons: &[Person],
+    correction: bool,
+    rec: &crate::persons::Recording,
+) -> Result<Vec<crate::persons::PersonOutcome>, StoreError> {
+    let mut stored = HashMap::new();
+    {
+        let mut latest = tx.prepare_cached(
+            "SELECT id, payload FROM person_versions WHERE person_id = ?1 ORDER BY version DESC LIMIT 1",
+        )?;
+        for p in persons {
+            if stored.contains_key(&p.id) {
+                continue;
+            }
+            let row: Option<(i64, String)> =
+                latest.query_row([p.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            if let Some((id, payload)) = row {
+                let v = crate::persons::decode(&payload, id)?;
+                stored.insert(p.id.clone(), (v.person, v.version));
+            }
+        }
+    }
+    let (outcomes, writes) = crate::persons::plan(persons, stored, correction, rec);
+    if writes.is_empty() {
+        return Ok(outcomes);
+    }
+    let mut insert =
+        tx.prepare_cached("INSERT INTO person_versions (person_id, version, payload) VALUES (?1, ?2, ?3)")?;
+    let mut upsert = tx.prepare_cached(PERSON_UPSERT)?;
+    let mut leaves = Vec::with_capacity(writes.len());
+    for w in &writes {
+        insert.execute(params![w.person.id.as_str(), w.version as i64, w.payload])?;
+        let id = tx.last_insert_rowid();
+        leaves.push(NewLeaf::new(LeafKind::Person, id, &crate::persons::person_leaf(id, &w.payload)));
+        upsert.execute(rusqlite::params_from_iter(person_columns(w.person)))?;
+    }
+    // INVARIANT: a person's version, its leaf and the `persons` row are committed together.
+    append_leaves(tx, &leaves)?;
+    Ok(outcomes)
+}
+
+/// Writes a person's `persons` row, the latest version of their identity.
+const PERSON_UPSERT: &str = "INSERT INTO persons (person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+     ON CONFLICT (person_id) DO UPDATE SET a_number = excluded.a_number, given_names = excluded.given_names,
+        family_names = excluded.family_names, name_order = excluded.name_order, given_folded = excluded.given_folded,
+        family_folded = excluded.family_folded, aliases = excluded.aliases, date_of_birth = excluded.date_of_birth,
+        sex = excluded.sex, nationality = excluded.nationality, passport_number = excluded.passport_number,
+        passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry";
+
+/// Takes the persons stored before schema 5 into the ledger: version 1 of each, as found.
+fn ledger_stored_persons(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let rec = crate::migration_recording();
+    let mut q = tx.prepare(&format!("{PERSON_SELECT} ORDER BY person_id"))?;
+    let mut found = Vec::new();
+    let mut rows = q.query([])?;
+    while let Some(r) = rows.next()? {
+        let mut c: [Option<String>; 14] = Default::default();
+        for (i, slot) in c.iter_mut().enumerate() {
+            *slot = r.get(i)?;
+        }
+        found.push(person_from_columns(c)?);
+    }
+    for page in found.chunks(50_000) {
+        write_persons(tx, page, false, &rec)?;
+    }
+    Ok(())
+}
+
 fn write_projections(tx: &Transaction<'_>, projections: &[CaseSummary]) -> Result<(), StoreError> {
     let mut upsert = tx.prepare_cached(&format!(
         "INSERT INTO case_projection ({}) VALUES ({}) {}",
@@ -370,6 +443,11 @@ impl Backend for Sqlite {
             tx.execute_batch(SCHEMA_V4)?;
             applied(4)?;
         }
+        if current < 5 {
+            tx.execute_batch(&SCHEMA_V5.replace("{pk}", "INTEGER PRIMARY KEY"))?;
+            ledger_stored_persons(&tx)?;
+            applied(5)?;
+        }
         tx.commit()?;
         self.schema_version()
     }
@@ -399,26 +477,54 @@ impl Backend for Sqlite {
         }
     }
 
-    fn upsert_persons(&mut self, persons: &[Person]) -> Result<u64, StoreError> {
+    fn write_persons(
+        &mut self,
+        persons: &[Person],
+        correction: bool,
+        rec: &crate::persons::Recording,
+    ) -> Result<Vec<crate::persons::PersonOutcome>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut written = 0;
-        {
-            let mut q = tx.prepare_cached(
-                "INSERT INTO persons (person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                 ON CONFLICT (person_id) DO UPDATE SET a_number = excluded.a_number, given_names = excluded.given_names,
-                    family_names = excluded.family_names, name_order = excluded.name_order, given_folded = excluded.given_folded,
-                    family_folded = excluded.family_folded, aliases = excluded.aliases, date_of_birth = excluded.date_of_birth,
-                    sex = excluded.sex, nationality = excluded.nationality, passport_number = excluded.passport_number,
-                    passport_country = excluded.passport_country, passport_expiry = excluded.passport_expiry
-                 WHERE persons.a_number IS NOT excluded.a_number OR persons.given_names IS NOT excluded.given_names OR persons.family_names IS NOT excluded.family_names OR persons.name_order IS NOT excluded.name_order OR persons.given_folded IS NOT excluded.given_folded OR persons.family_folded IS NOT excluded.family_folded OR persons.aliases IS NOT excluded.aliases OR persons.date_of_birth IS NOT excluded.date_of_birth OR persons.sex IS NOT excluded.sex OR persons.nationality IS NOT excluded.nationality OR persons.passport_number IS NOT excluded.passport_number OR persons.passport_country IS NOT excluded.passport_country OR persons.passport_expiry IS NOT excluded.passport_expiry",
-            )?;
-            for p in persons {
-                written += q.execute(rusqlite::params_from_iter(person_columns(p)))? as u64;
-            }
-        }
+        let outcomes = write_persons(&tx, persons, correction, rec)?;
         tx.commit()?;
-        Ok(written)
+        Ok(outcomes)
+    }
+
+    fn person_versions(&mut self, id: &PersonId) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT id, payload FROM person_versions WHERE person_id = ?1 ORDER BY version")?;
+        Ok(q.query_map([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?)
+    }
+
+    fn scan_person_heads(&mut self, f: &mut crate::PersonHeads<'_>) -> Result<(), StoreError> {
+        let cols = PERSON_SELECT.trim_start_matches("SELECT ").split(" FROM").next().unwrap_or_default();
+        let cols = cols.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+        let mut q = self.conn.prepare(&format!(
+            "WITH latest AS (
+                 SELECT person_id, id, payload FROM person_versions v
+                 WHERE version = (SELECT max(version) FROM person_versions w WHERE w.person_id = v.person_id))
+             SELECT coalesce(p.person_id, l.person_id), p.person_id IS NOT NULL, {cols}, l.id, l.payload
+             FROM persons p FULL OUTER JOIN latest l ON l.person_id = p.person_id
+             ORDER BY 1"
+        ))?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            let row = if r.get::<_, bool>(1)? {
+                let mut c: [Option<String>; 14] = Default::default();
+                for (i, slot) in c.iter_mut().enumerate() {
+                    *slot = r.get(2 + i)?;
+                }
+                Some(c)
+            } else {
+                None
+            };
+            let latest = match r.get::<_, Option<i64>>(16)? {
+                Some(id) => Some((id, r.get(17)?)),
+                None => None,
+            };
+            f(r.get(0)?, row, latest);
+        }
+        Ok(())
     }
 
     fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError> {
@@ -769,6 +875,7 @@ fn scan_range(conn: &Connection, (first, end): (i64, i64)) -> Result<LeafBatch, 
         "SELECT person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
                 law_enforcement, recorded_by, packet_sha256 FROM disclosures WHERE id = ?1",
     )?;
+    let mut person_at = conn.prepare_cached("SELECT person_id, version, payload FROM person_versions WHERE id = ?1")?;
     // The event's columns from `at` on, its text kept in `batch`.
     fn event_row(e: &rusqlite::Row<'_>, at: usize, batch: &mut LeafBatch) -> rusqlite::Result<ledger::EventRow> {
         let mut text = [ledger::Span::default(); 7];
@@ -834,6 +941,10 @@ fn scan_range(conn: &Connection, (first, end): (i64, i64)) -> Result<LeafBatch, 
                     })
                     .optional()?
                     .map_or(Record::Missing, |a| Record::Access(Box::new(a))),
+                Ok(LeafKind::Person) => person_at
+                    .query_row([reference], |p| Ok((p.get(0)?, p.get(1)?, p.get(2)?)))
+                    .optional()?
+                    .map_or(Record::Missing, |p| Record::Person(Box::new(p))),
                 Ok(LeafKind::Disclosure) => disclosure_at
                     .query_row([reference], |d| {
                         let person: String = d.get(0)?;

@@ -11,6 +11,7 @@ use docket_core::{
     ActorId, CaseId, DateOfBirth, DecisionOutcome, Event, EventBody, EventId, IdempotencyKey, NameOrder, Person,
     PersonId, PersonName, ProtectionEnd, ProtectionKind, Rule, Sex, Source, StayKind, TimeZone, Timestamp,
 };
+use docket_store::persons::PersonOutcome;
 use docket_store::{Appended, Expected, ImportOutcome, Rejection, Store, StoreError};
 
 enum Db {
@@ -124,6 +125,11 @@ fn ts(s: &str) -> Timestamp {
     Timestamp::parse(s).expect("valid time")
 }
 
+/// How the tests record persons.
+fn rec() -> docket_store::persons::Recording {
+    docket_store::persons::Recording { at: "2026-11-23T12:00:00Z".into(), by: "clerk".into(), reason: "test".into() }
+}
+
 fn person(id: &str) -> Person {
     let today = docket_core::Date::parse("2026-11-23").expect("date");
     Person {
@@ -207,7 +213,7 @@ fn migrations_are_idempotent(db: &Db) {
 
 fn imported_events_read_back_unchanged(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let events = history("C-1", "P-1");
     let outcomes = s.import(&events).expect("import");
     assert_eq!(stored_count(&outcomes), 4, "{outcomes:?}");
@@ -221,7 +227,7 @@ fn imported_events_read_back_unchanged(db: &Db) {
 
 fn resending_an_event_is_a_no_op_that_reports_the_stored_one(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let events = history("C-1", "P-1");
     s.import(&events).expect("import");
     // The same event re-sent after a timeout, with an id and a recording time minted anew:
@@ -240,7 +246,7 @@ fn resending_an_event_is_a_no_op_that_reports_the_stored_one(db: &Db) {
 
 fn a_key_reused_with_other_content_is_rejected_naming_both_events(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let events = history("C-1", "P-1");
     s.import(&events).expect("import");
     let mut other = events[3].clone();
@@ -282,7 +288,7 @@ fn a_key_reused_with_other_content_is_rejected_naming_both_events(db: &Db) {
 
 fn expected_versions_guard_concurrent_writers(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let events = history("C-1", "P-1");
     assert_eq!(s.append(events[0].clone(), Expected::NoStream).expect("open"), Appended::Stored { version: 1 });
     let err = s.append(events[1].clone(), Expected::NoStream).expect_err("stream exists");
@@ -298,7 +304,7 @@ fn expected_versions_guard_concurrent_writers(db: &Db) {
 
 fn refused_events_are_not_stored(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     s.import(&history("C-1", "P-1")).expect("import");
     // Inside the appeal window the automatic stay forbids removal; and the order is not final.
     let removal = removal("C-1", 5, "2025-03-10T10:00:00-05:00");
@@ -310,7 +316,7 @@ fn refused_events_are_not_stored(db: &Db) {
 
 fn a_bad_row_does_not_stop_the_batch(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1"), person("P-2")]).expect("persons");
+    s.store_persons(&[person("P-1"), person("P-2")], &rec()).expect("persons");
     let mut batch = history("C-1", "P-1");
     batch.extend(history("C-2", "P-404"));
     batch.extend(history("C-3", "P-2"));
@@ -339,7 +345,7 @@ fn a_bad_row_does_not_stop_the_batch(db: &Db) {
 
 fn an_event_id_already_stored_is_rejected_and_the_rest_kept(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1"), person("P-2")]).expect("persons");
+    s.store_persons(&[person("P-1"), person("P-2")], &rec()).expect("persons");
     let first = history("C-1", "P-1");
     s.import(&first).expect("import");
     let mut second = history("C-2", "P-2");
@@ -356,7 +362,7 @@ fn an_event_id_already_stored_is_rejected_and_the_rest_kept(db: &Db) {
 fn rebuild_gives_identical_projections_and_repairs_drift(db: &Db) {
     let mut s = db.store();
     let persons: Vec<Person> = (0..30).map(|i| person(&format!("P-{i}"))).collect();
-    s.upsert_persons(&persons).expect("persons");
+    s.store_persons(&persons, &rec()).expect("persons");
     let mut batch = Vec::new();
     for i in 0..30 {
         batch.extend(history(&format!("C-{i}"), &format!("P-{i}")));
@@ -387,18 +393,39 @@ fn summaries(s: &mut Store) -> Vec<String> {
 fn persons_round_trip(db: &Db) {
     let mut s = db.store();
     let p = person("P-1");
-    s.upsert_persons(std::slice::from_ref(&p)).expect("persons");
+    s.store_persons(std::slice::from_ref(&p), &rec()).expect("persons");
     assert_eq!(s.person(&p.id).expect("read"), Some(p.clone()));
     let mut changed = p.clone();
     changed.sex = Sex::Unknown;
-    s.upsert_persons(&[changed.clone()]).expect("update");
-    assert_eq!(s.person(&p.id).expect("read"), Some(changed));
+    changed.a_number = None;
+    // An import neither replaces a stored identity nor drops a field of it.
+    let outcome = s.store_persons(&[p.clone(), changed.clone()], &rec()).expect("import again");
+    assert_eq!(
+        outcome,
+        [
+            PersonOutcome::Unchanged,
+            PersonOutcome::Differs { field: "a_number", stored: "A123456789".into(), given: String::new() }
+        ]
+    );
+    assert_eq!(s.person(&p.id).expect("read"), Some(p.clone()));
+    // A correction is the next version; the first is kept.
+    let corrected =
+        docket_store::persons::Recording { by: "officer.b".into(), reason: "birth certificate".into(), ..rec() };
+    let outcome = s.correct_persons(&[changed.clone(), person("P-9")], &corrected).expect("correct");
+    assert_eq!(outcome, [PersonOutcome::Stored { version: 2 }, PersonOutcome::Unknown]);
+    assert_eq!(s.person(&p.id).expect("read"), Some(changed.clone()));
+    let versions = s.person_versions(&p.id).expect("versions");
+    assert_eq!(
+        versions.iter().map(|v| (v.version, v.person.clone(), v.reason.as_str())).collect::<Vec<_>>(),
+        [(1, p.clone(), "test"), (2, changed, "birth certificate")]
+    );
+    assert_eq!(s.ledger_head().expect("head").0, 2, "each version is a ledger leaf");
     assert_eq!(s.person(&PersonId::parse("P-0").expect("id")).expect("read"), None);
 }
 
 fn concurrent_appends_lose_nothing(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     s.import(&history("C-1", "P-1")[..3]).expect("import");
     // Four writers each schedule hearings on the same case at once; every one must land,
     // each at its own version.
@@ -433,7 +460,7 @@ fn concurrent_appends_lose_nothing(db: &Db) {
 
 fn events_recorded_in_the_future_are_rejected(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let mut events = history("C-1", "P-1");
     // A custody event dated 2150: recorded "then" and taking effect "then" is still a claim
     // about the future, which no record can make.
@@ -450,7 +477,7 @@ fn events_recorded_in_the_future_are_rejected(db: &Db) {
 /// a caller can tell it from a failure worth retrying.
 fn a_refusal_keeps_its_rules_through_the_store(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let mut events = history("C-1", "P-1");
     events.push(ev(
         "C-1",
@@ -472,7 +499,7 @@ fn a_refusal_keeps_its_rules_through_the_store(db: &Db) {
 /// another of the person's cases, in the same batch or a later one, until resolved.
 fn a_citizenship_claim_protects_every_case_of_the_person(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let mut batch = history("C-1", "P-1");
     batch.extend(history("C-2", "P-1"));
     batch.push(ev("C-2", 5, "2025-03-05T10:00:00-05:00", EventBody::CitizenshipClaimRaised));
@@ -502,7 +529,7 @@ fn a_citizenship_claim_protects_every_case_of_the_person(db: &Db) {
 /// case opened before the person was born, a departure before the case began.
 fn a_case_cannot_contradict_its_persons_identity(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let open = |case: &str, at: &str, a: Option<&str>| {
         ev(
             case,
@@ -538,7 +565,7 @@ fn a_case_cannot_contradict_its_persons_identity(db: &Db) {
 fn the_bulk_scan_reports_a_bad_row_and_can_stop(db: &Db) {
     let mut s = db.store();
     let persons: Vec<Person> = (0..5).map(|i| person(&format!("P-{i}"))).collect();
-    s.upsert_persons(&persons).expect("persons");
+    s.store_persons(&persons, &rec()).expect("persons");
     let batch: Vec<Event> = (0..5).flat_map(|i| history(&format!("C-{i}"), &format!("P-{i}"))).collect();
     s.import(&batch).expect("import");
     db.raw("UPDATE case_projection SET summary = '{not json' WHERE case_id = 'C-2'");
@@ -567,7 +594,7 @@ fn the_bulk_scan_reports_a_bad_row_and_can_stop(db: &Db) {
 /// 1 could not say is unknown, and the rules fail closed on it.
 fn stored_version_1_events_are_read_by_upcasting(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     s.import(&history("C-1", "P-1")[..3]).expect("import");
     let grant = ev(
         "C-1",
@@ -599,7 +626,7 @@ fn stored_version_1_events_are_read_by_upcasting(db: &Db) {
 /// migrated, so that new facts (the `citizenship` column, met deadlines) are never read stale.
 fn migrating_rebuilds_projections_of_another_format(db: &Db) {
     let mut s = db.store();
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let mut events = history("C-1", "P-1");
     events.push(ev("C-1", 5, "2025-03-05T10:00:00-05:00", EventBody::CitizenshipClaimRaised));
     s.import(&events).expect("import");
@@ -608,7 +635,7 @@ fn migrating_rebuilds_projections_of_another_format(db: &Db) {
     again.migrate().expect("migrate");
     let sum = again.summary(&CaseId::parse("C-1").expect("case")).expect("summary").expect("present");
     assert_eq!(sum.citizenship, docket_core::CitizenshipStatus::Pending);
-    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
     let err = s
         .append(ev("C-1", 6, "2025-05-05T10:00:00-04:00", EventBody::Arrested), Expected::Any)
         .expect_err("claim pending");
@@ -640,7 +667,7 @@ mod ledger_tamper {
     fn setup(db: &Db) -> Store {
         let mut s = db.store();
         let persons: Vec<Person> = (0..12).map(|i| person(&format!("P-{i}"))).collect();
-        s.upsert_persons(&persons).expect("persons");
+        s.store_persons(&persons, &rec()).expect("persons");
         let mut batch = Vec::new();
         for i in 0..12 {
             batch.extend(history(&format!("C-{i}"), &format!("P-{i}")));
@@ -648,7 +675,13 @@ mod ledger_tamper {
         s.import(&batch).expect("import");
         checkpoint(&mut s);
         let r = verify(&mut s);
-        assert_eq!((r.leaves, r.discrepancy_count), (48, 0), "{:?}", r.discrepancies);
+        // 12 persons' identities, then 48 events.
+        assert_eq!(
+            (r.leaves, r.person_versions, r.persons, r.discrepancy_count),
+            (60, 12, 12, 0),
+            "{:?}",
+            r.discrepancies
+        );
         s
     }
 
@@ -683,18 +716,105 @@ mod ledger_tamper {
         );
     }
 
+    /// A person's identity is a ledger record: changing, adding or removing it behind Docket's
+    /// back is caught, and so is rewriting a recorded version.
+    pub(super) fn tampering_with_a_persons_identity_is_caught(db: &Db) {
+        let mut s = setup(db);
+        let clean = |s: &mut Store| assert_eq!(verify(s).discrepancy_count, 0, "{:?}", verify(s).discrepancies);
+        // The name and the date of birth, as an insider would change them.
+        raw(
+            db,
+            "UPDATE persons SET given_names = ?1 WHERE person_id = ?2",
+            "UPDATE persons SET given_names = $1 WHERE person_id = $2",
+            &["Mario", "P-3"],
+        );
+        assert_caught(
+            &verify(&mut s),
+            "person `P-3`'s stored `given_names` is `Mario` but their latest recorded version (1) says `María José`",
+        );
+        raw(
+            db,
+            "UPDATE persons SET given_names = ?1 WHERE person_id = ?2",
+            "UPDATE persons SET given_names = $1 WHERE person_id = $2",
+            &["María José", "P-3"],
+        );
+        clean(&mut s);
+        raw(
+            db,
+            "UPDATE persons SET date_of_birth = ?1 WHERE person_id = ?2",
+            "UPDATE persons SET date_of_birth = $1 WHERE person_id = $2",
+            &["1991-07-XX", "P-4"],
+        );
+        assert_caught(
+            &verify(&mut s),
+            "person `P-4`'s stored `date_of_birth` is `1991-07` but their latest recorded version (1) says `1990-07`",
+        );
+        raw(
+            db,
+            "UPDATE persons SET date_of_birth = ?1 WHERE person_id = ?2",
+            "UPDATE persons SET date_of_birth = $1 WHERE person_id = $2",
+            &["1990-07-XX", "P-4"],
+        );
+        clean(&mut s);
+        // The recorded version rewritten to match: its leaf gives it away.
+        let payload = s.person_versions(&PersonId::parse("P-5").expect("id")).expect("versions");
+        assert_eq!(payload.len(), 1);
+        raw(
+            db,
+            "UPDATE person_versions SET payload = replace(payload, ?1, ?2) WHERE person_id = ?3",
+            "UPDATE person_versions SET payload = replace(payload, $1, $2) WHERE person_id = $3",
+            &["\"1990-07\"", "\"1991-07\"", "P-5"],
+        );
+        raw(
+            db,
+            "UPDATE persons SET date_of_birth = ?1 WHERE person_id = ?2",
+            "UPDATE persons SET date_of_birth = $1 WHERE person_id = $2",
+            &["1991-07-XX", "P-5"],
+        );
+        assert_caught(&verify(&mut s), "version 1 of person `P-5`");
+        assert_caught(&verify(&mut s), "does not match its leaf: modified");
+        raw(
+            db,
+            "UPDATE person_versions SET payload = replace(payload, ?1, ?2) WHERE person_id = ?3",
+            "UPDATE person_versions SET payload = replace(payload, $1, $2) WHERE person_id = $3",
+            &["\"1991-07\"", "\"1990-07\"", "P-5"],
+        );
+        raw(
+            db,
+            "UPDATE persons SET date_of_birth = ?1 WHERE person_id = ?2",
+            "UPDATE persons SET date_of_birth = $1 WHERE person_id = $2",
+            &["1990-07-XX", "P-5"],
+        );
+        clean(&mut s);
+        // A person inserted outside Docket, and one deleted.
+        raw(
+            db,
+            "INSERT INTO persons SELECT 'P-forged', a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons WHERE person_id = ?1",
+            "INSERT INTO persons SELECT 'P-forged', a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons WHERE person_id = $1",
+            &["P-1"],
+        );
+        assert_caught(
+            &verify(&mut s),
+            "person `P-forged` is stored with no recorded version of their identity: inserted outside Docket",
+        );
+        raw(db, "DELETE FROM persons WHERE person_id = ?1", "DELETE FROM persons WHERE person_id = $1", &["P-forged"]);
+        raw(db, "DELETE FROM persons WHERE person_id = ?1", "DELETE FROM persons WHERE person_id = $1", &["P-2"]);
+        assert_caught(&verify(&mut s), "person `P-2` has recorded versions");
+    }
+
     pub(super) fn every_event_has_a_proof_and_the_log_only_grows(db: &Db) {
         let mut s = setup(db);
         // Grow the log past a few powers of two, checkpointing along the way.
         let persons: Vec<Person> = (12..40).map(|i| person(&format!("P-{i}"))).collect();
-        s.upsert_persons(&persons).expect("persons");
+        s.store_persons(&persons, &rec()).expect("persons");
         for chunk in (12..40).collect::<Vec<_>>().chunks(7) {
             let batch: Vec<Event> = chunk.iter().flat_map(|i| history(&format!("C-{i}"), &format!("P-{i}"))).collect();
             s.import(&batch).expect("import");
             checkpoint(&mut s);
         }
         let cp = s.checkpoints().expect("checkpoints").pop().expect("latest");
-        assert_eq!(cp.size, 160);
+        // 40 persons' identities and 160 events.
+        assert_eq!(cp.size, 200);
         let vkey = key().verifier_key();
         for i in 0..40 {
             for e in s.events(&CaseId::parse(&format!("C-{i}")).expect("case")).expect("events") {
@@ -710,11 +830,11 @@ mod ledger_tamper {
             }
         }
         let sizes: Vec<u64> = s.checkpoints().expect("checkpoints").iter().map(|c| c.size).collect();
-        for old in 1..=160 {
-            let (old_root, new_root, proof) = s.consistency(old, 160).expect("consistency");
+        for old in 1..=200 {
+            let (old_root, new_root, proof) = s.consistency(old, 200).expect("consistency");
             assert_eq!(new_root, cp.root);
-            docket_ledger::verify_consistency(old, 160, &old_root, &new_root, &proof)
-                .unwrap_or_else(|err| panic!("{old} -> 160: {err}"));
+            docket_ledger::verify_consistency(old, 200, &old_root, &new_root, &proof)
+                .unwrap_or_else(|err| panic!("{old} -> 200: {err}"));
         }
         for c in s.checkpoints().expect("checkpoints") {
             docket_ledger::Checkpoint::from_note(c.note.as_bytes(), &vkey).expect("signed");
@@ -735,7 +855,7 @@ mod ledger_tamper {
         assert_eq!(reads.iter().map(|(_, a)| a.purpose.as_str()).collect::<Vec<_>>(), ["case_work", "counsel_request"]);
         checkpoint(&mut s);
         let r = verify(&mut s);
-        assert_eq!((r.leaves, r.accesses, r.discrepancy_count), (50, 2, 0), "{:?}", r.discrepancies);
+        assert_eq!((r.leaves, r.accesses, r.discrepancy_count), (62, 2, 0), "{:?}", r.discrepancies);
         let alter = "UPDATE access_log SET purpose = 'oversight' WHERE purpose = 'counsel_request'";
         raw(db, alter, alter, &[]);
         assert_caught(&verify(&mut s), "officer.a read case `C-3`");
@@ -765,7 +885,7 @@ mod ledger_tamper {
         assert_caught(&verify(&mut s), "disclosure 1 of person `P-3` to Counsel of record");
         let erase = "DELETE FROM disclosures";
         raw(db, erase, erase, &[]);
-        assert_caught(&verify(&mut s), "disclosure 1 (ledger leaf 48) is missing: deleted");
+        assert_caught(&verify(&mut s), "disclosure 1 (ledger leaf 60) is missing: deleted");
     }
 
     /// A typed SQL value, so that one statement runs on both databases (`$1`, `$2`, ... in
@@ -890,12 +1010,12 @@ mod ledger_tamper {
         })
         .expect("disclosed");
         let persons: Vec<Person> = (12..16).map(|i| person(&format!("P-{i}"))).collect();
-        s.upsert_persons(&persons).expect("persons");
+        s.store_persons(&persons, &rec()).expect("persons");
         let batch: Vec<Event> = (12..16).flat_map(|i| history(&format!("C-{i}"), &format!("P-{i}"))).collect();
         s.import(&batch).expect("import");
         checkpoint(&mut s);
         let r = verify(&mut s);
-        assert_eq!((r.leaves, r.accesses, r.disclosures, r.discrepancy_count), (69, 4, 1, 0), "{:?}", r.discrepancies);
+        assert_eq!((r.leaves, r.accesses, r.disclosures, r.discrepancy_count), (85, 4, 1, 0), "{:?}", r.discrepancies);
         s
     }
 
@@ -1100,14 +1220,14 @@ mod ledger_tamper {
         let original = payload(&mut s, "C-4", 2);
         let changed = flip_byte(&V::T(original.clone()), 17);
         exec(db, "UPDATE events SET payload = $1 WHERE position = $2", &[changed, V::I(p)]);
-        assert_caught(&verify(&mut s), "case `C-4`, version 2; ledger leaf 17) does not match its leaf: modified");
+        assert_caught(&verify(&mut s), "case `C-4`, version 2; ledger leaf 29) does not match its leaf: modified");
         exec(db, "UPDATE events SET payload = $1 WHERE position = $2", &[V::T(original), V::I(p)]);
         // A row deleted, and a row inserted outside Docket.
         let p = event("C-3", 2);
         exec(db, &format!("CREATE TABLE gone AS SELECT * FROM events WHERE position = {p}"), &[]);
         exec(db, "CREATE TABLE forged AS SELECT * FROM gone", &[]);
         exec(db, "DELETE FROM events WHERE position = $1", &[V::I(p)]);
-        assert_caught(&verify(&mut s), &format!("event at position {p} (ledger leaf 13) is missing: deleted"));
+        assert_caught(&verify(&mut s), &format!("event at position {p} (ledger leaf 25) is missing: deleted"));
         exec(db, "INSERT INTO events SELECT * FROM gone", &[]);
         assert_eq!(verify(&mut s).discrepancy_count, 0, "restored");
         exec(
@@ -1124,8 +1244,8 @@ mod ledger_tamper {
         // The event's own leaf index, which `prove` relies on.
         let p = event("C-5", 1);
         exec(db, "UPDATE events SET leaf_index = 3 WHERE position = $1", &[V::I(p)]);
-        assert_caught(&verify(&mut s), "is ledger leaf 20 but its row names leaf 3: altered");
-        exec(db, "UPDATE events SET leaf_index = 20 WHERE position = $1", &[V::I(p)]);
+        assert_caught(&verify(&mut s), "is ledger leaf 32 but its row names leaf 3: altered");
+        exec(db, "UPDATE events SET leaf_index = 32 WHERE position = $1", &[V::I(p)]);
         // A forger who also rewrites the leaf hash is caught by the signed checkpoint.
         let chunk = sql(db, "SELECT leaf_hashes FROM ledger_leaf_chunks WHERE chunk = 0", &[], "b").remove(0).remove(0);
         let V::B(hashes) = chunk.clone() else { unreachable!() };
@@ -1140,6 +1260,17 @@ mod ledger_tamper {
             &[],
         );
         assert_caught(&verify(&mut s), "stored tree node at level 4, index 0 does not match leaves 0..15: altered");
+    }
+}
+
+mod person_tamper_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::tampering_with_a_persons_identity_is_caught(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::tampering_with_a_persons_identity_is_caught(&super::Db::postgres());
     }
 }
 
@@ -1230,8 +1361,17 @@ mod schema_2 {
         assert_eq!(s.migrate().expect("migrate"), docket_store::SCHEMA_VERSION);
         let r = verify(&mut s, &key);
         assert_eq!(
-            (r.leaves, r.events, r.accesses, r.disclosures, r.checkpoints_checked, r.discrepancy_count),
-            (77, 73, 3, 1, 4, 0),
+            (
+                r.leaves,
+                r.events,
+                r.accesses,
+                r.disclosures,
+                r.person_versions,
+                r.checkpoints_checked,
+                r.discrepancy_count
+            ),
+            // The fixture's 12 persons are taken into the ledger after its 77 leaves.
+            (89, 73, 3, 1, 12, 4, 0),
             "{:?}",
             r.discrepancies
         );
@@ -1257,7 +1397,7 @@ mod schema_2 {
         assert_eq!(cases.len(), 12);
         // The ledger grows from its partial last chunk, and the old tree is a prefix of the new.
         let persons: Vec<Person> = (0..3).map(|i| person(&format!("P-new-{i}"))).collect();
-        s.upsert_persons(&persons).expect("persons");
+        s.store_persons(&persons, &rec()).expect("persons");
         let batch: Vec<Event> = (0..3).flat_map(|i| history(&format!("C-new-{i}"), &format!("P-new-{i}"))).collect();
         assert_eq!(stored_count(&s.import(&batch).expect("import")), 12);
         let officer = ActorId::parse("officer.b").expect("actor");
@@ -1270,11 +1410,11 @@ mod schema_2 {
         )
         .expect("read logged");
         let r = verify(&mut s, &key);
-        assert_eq!((r.leaves, r.events, r.accesses, r.discrepancy_count), (90, 85, 4, 0), "{:?}", r.discrepancies);
-        let (old_root, new_root, proof) = s.consistency(77, 90).expect("consistency");
+        assert_eq!((r.leaves, r.events, r.accesses, r.discrepancy_count), (105, 85, 4, 0), "{:?}", r.discrepancies);
+        let (old_root, new_root, proof) = s.consistency(77, 105).expect("consistency");
         assert_eq!(old_root, latest.root);
-        docket_ledger::verify_consistency(77, 90, &old_root, &new_root, &proof).expect("the old tree is a prefix");
-        assert_eq!(s.ledger_head().expect("head"), (90, new_root));
+        docket_ledger::verify_consistency(77, 105, &old_root, &new_root, &proof).expect("the old tree is a prefix");
+        assert_eq!(s.ledger_head().expect("head"), (105, new_root));
     }
 
     fn a_damaged_ledger_is_refused_not_migrated(db: &Db) {
@@ -1298,8 +1438,13 @@ mod schema_2 {
         assert_eq!(s.migrate().expect("migrate"), docket_store::SCHEMA_VERSION);
         let key = docket_ledger::SigningKey::from_seed("docket-test", &[7; 32]).expect("key");
         let r = verify(&mut s, &key.verifier_key());
-        assert_eq!((r.leaves, r.events, r.discrepancy_count), (73, 73, 0), "{:?}", r.discrepancies);
-        // In position order: the first event is leaf 0, the last leaf 72.
+        assert_eq!(
+            (r.leaves, r.events, r.person_versions, r.discrepancy_count),
+            (85, 73, 12, 0),
+            "{:?}",
+            r.discrepancies
+        );
+        // In position order: the first event is leaf 0, the last leaf 72; the persons follow.
         let first = s.events(&CaseId::parse("C000000000").expect("case")).expect("events")[0].id;
         let err = s.prove_event(&first).map(|_| ()).expect_err("no checkpoint yet").to_string();
         assert!(err.contains("no checkpoint"), "{err}");

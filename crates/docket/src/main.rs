@@ -254,6 +254,21 @@ enum PersonCommand {
         #[arg(long)]
         purpose: Option<String>,
     },
+    /// Correct a person's recorded identity (5 U.S.C. 552a(d) amendment): the corrected
+    /// identity is stored as a new version with the actor and the reason, and the earlier
+    /// versions are kept. An import never changes a stored identity.
+    Correct {
+        /// The person id.
+        person_id: String,
+        /// A field and its corrected value, as in the persons CSV (`given_names=Ana María`,
+        /// `date_of_birth=1990-01-02`; an empty value clears an optional field). Repeat for
+        /// several fields.
+        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+        set: Vec<String>,
+        /// Why the record is corrected (the request or document it rests on).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -500,7 +515,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import { rejects, batch_size, commit_log, files } => {
             let app = open_app(&db)?;
-            let cfg = ImportConfig::new(batch_size.max(1), now().local_date());
+            let mut cfg = ImportConfig::new(batch_size.max(1), now().local_date());
+            // Persons stored are recorded with who imported them; events carry their own.
+            cfg.actor = match actor_text(cli.actor.as_deref()) {
+                Some(a) => Some(docket_app::actor_id(Some(&a), "an import").map_err(|e| hint(e, &db))?),
+                None => None,
+            };
             let report = run_import(&app, &files, &cfg, &rejects, commit_log.as_deref(), json)?;
             // Bind what was imported under a signed checkpoint, so that later tampering with
             // these rows or their leaves is caught by `ledger verify`.
@@ -532,6 +552,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Case { command } => case_command(&db, cli.actor.as_deref(), command, json)?,
+        Command::Person { command: PersonCommand::Correct { person_id, set, reason } } => {
+            let app = open_app(&db)?;
+            let actor = docket_app::actor_id(actor_text(cli.actor.as_deref()).as_deref(), "a correction")
+                .map_err(|e| hint(e, &db))?;
+            let mut changes = Vec::new();
+            for s in &set {
+                let Some((field, value)) = s.split_once('=') else {
+                    anyhow::bail!("`--set {s}`: expected FIELD=VALUE, as `given_names=Ana`");
+                };
+                changes.push((field.trim().to_owned(), value.to_owned()));
+            }
+            let (version, changed) =
+                app.correct_person(&actor, &person_id, &changes, &reason).map_err(|e| hint(e, &db))?;
+            print(json, &json!({"person_id": person_id, "version": version, "changed": changed}), || {
+                format!("person {person_id} corrected: version {version} records {}", changed.join(", "))
+            });
+        }
         Command::Person { command: PersonCommand::Show { person_id, purpose } } => {
             let app = open_app(&db)?;
             let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
@@ -612,19 +649,31 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
             let secs = started.elapsed().as_secs_f64();
             print(
                 json,
-                &json!({"leaves": r.leaves, "events": r.events, "checkpoints_checked": r.checkpoints_checked,
+                &json!({"leaves": r.leaves, "events": r.events, "accesses": r.accesses, "disclosures": r.disclosures,
+                       "person_versions": r.person_versions, "persons": r.persons,
+                       "checkpoints_checked": r.checkpoints_checked,
                        "latest_checkpoint": r.latest_checkpoint, "discrepancies": r.discrepancy_count,
                        "details": r.discrepancies.iter().map(|d| d.what.clone()).collect::<Vec<_>>(), "seconds": secs}),
                 || {
                     let mut s = format!(
-                        "checked {} leaves ({} events) and {} signed checkpoint{} (latest at size {}) in {secs:.1} s: ",
+                        "checked {} leaves ({} events, {} reads, {} disclosures, {} versions of persons' identities), \
+                         {} persons' stored identities and {} signed checkpoint{} (latest at size {}) in {secs:.1} s: ",
                         r.leaves,
                         r.events,
+                        r.accesses,
+                        r.disclosures,
+                        r.person_versions,
+                        r.persons,
                         r.checkpoints_checked,
                         if r.checkpoints_checked == 1 { "" } else { "s" },
                         r.latest_checkpoint.map_or("none".to_owned(), |n| n.to_string())
                     );
-                    if r.discrepancy_count == 0 {
+                    if r.discrepancy_count == 0 && r.latest_checkpoint.is_none() && r.leaves > 0 {
+                        s.push_str(
+                            "no discrepancy among the rows, but no signed checkpoint binds them: a rewrite of \
+                             rows and leaves together would not show (sign one with `docket ledger checkpoint`)",
+                        );
+                    } else if r.discrepancy_count == 0 {
                         s.push_str("no discrepancy");
                     } else {
                         let noun = if r.discrepancy_count == 1 { "discrepancy" } else { "discrepancies" };
@@ -872,7 +921,8 @@ fn demo(cases: u64, seed: u64, dir: &Path, actor: Option<&str>, json: bool) -> R
     let key_path = docket_app::keys::default_key_path(&url);
     docket_app::keys::ensure_key(&key_path)?;
     let app = open_app(&url)?;
-    let cfg = ImportConfig::new(20_000, t.local_date());
+    let mut cfg = ImportConfig::new(20_000, t.local_date());
+    cfg.actor = docket_core::ActorId::parse("docket.demo").ok();
     let rejects = dir.join("rejects.jsonl");
     let report = run_import(&app, &[dir.join("persons.csv"), dir.join("events.jsonl")], &cfg, &rejects, None, json)?;
     let cp = app.sign_checkpoint(&docket_app::keys::read_key(&key_path)?)?;

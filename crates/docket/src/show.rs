@@ -259,6 +259,11 @@ pub fn person_text(p: &PersonView) -> String {
     for c in &p.cases {
         let _ = writeln!(out, "  {}  {} (version {})", c.case_id, c.stage, c.version);
     }
+    let _ = writeln!(out, "Identity recorded:");
+    for v in &p.history {
+        let what = if v.changed.is_empty() { String::new() } else { format!(", corrected {}", v.changed.join(", ")) };
+        let _ = writeln!(out, "  version {} on {} by {}{what} ({})", v.version, v.recorded_at, v.recorded_by, v.reason);
+    }
     out
 }
 

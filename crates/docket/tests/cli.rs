@@ -592,7 +592,10 @@ fn the_ledger_proves_events_and_catches_tampering() {
     v.expect_code(0);
     assert_eq!(v.json()["discrepancies"], 0);
     let leaves = v.json()["leaves"].as_u64().expect("leaves");
-    assert_eq!(leaves, t.events_stored());
+    let persons = v.json()["person_versions"].as_u64().expect("person versions");
+    assert_eq!(persons, v.json()["persons"].as_u64().expect("persons"), "one version of each person");
+    assert!(persons > 0);
+    assert_eq!(leaves, t.events_stored() + persons);
 
     // A proof for an event verifies against the signed checkpoint with the public key alone.
     let vkey_text = t.run(&["ledger", "key"]).stdout.trim().to_owned();

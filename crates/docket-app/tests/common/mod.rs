@@ -118,6 +118,13 @@ impl ImportSink for Collect {
     }
 }
 
+/// Batches of 100, an actor who imports.
+pub fn config() -> ImportConfig {
+    let mut cfg = ImportConfig::new(100, Date::parse("2026-12-01").expect("date"));
+    cfg.actor = Some(docket_core::ActorId::parse("clerk.import").expect("actor"));
+    cfg
+}
+
 /// Imports `persons` (CSV text) and `events` (JSON lines) from memory.
 pub fn import(app: &App, persons: &str, events: &str) -> (docket_app::ImportReport, Collect) {
     import_bytes(app, persons.as_bytes(), events.as_bytes())
@@ -130,7 +137,7 @@ pub fn import_bytes(app: &App, persons: &[u8], events: &[u8]) -> (docket_app::Im
         ImportSource::new("events.jsonl", SourceKind::Events, None, std::io::Cursor::new(events.to_owned())),
         ImportSource::new("persons.csv", SourceKind::Persons, None, std::io::Cursor::new(persons.to_owned())),
     ];
-    let cfg = ImportConfig::new(100, Date::parse("2026-12-01").expect("date"));
+    let cfg = config();
     let report = app.import(sources, &cfg, &mut sink).expect("import runs");
     (report, sink)
 }
