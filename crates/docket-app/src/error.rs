@@ -83,6 +83,15 @@ pub enum AppError {
         /// The counts up to the batch that failed, per source.
         report: Box<crate::ImportReport>,
     },
+    /// The directory of checkpoints kept outside the database could not be read or written,
+    /// or holds a checkpoint that contradicts the one to keep.
+    #[error("checkpoints kept outside the database, `{path}`: {reason}")]
+    Checkpoints {
+        /// The directory or file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// The ledger's signing key could not be made, read or used.
     #[error("ledger key `{path}`: {reason}")]
     Key {

@@ -31,6 +31,7 @@
 //! assert_eq!(scratch.report(None, 30).unwrap().cases, 0);
 //! ```
 
+pub mod checkpoints;
 pub mod error;
 pub mod import;
 pub mod keys;
@@ -79,6 +80,23 @@ pub fn actor_id(actor: Option<&str>, what: &str) -> Result<ActorId, AppError> {
     match actor.map(str::trim).filter(|a| !a.is_empty()) {
         None => Err(AppError::ActorRequired { what: what.to_owned() }),
         Some(a) => ActorId::parse(a).map_err(|e| AppError::Invalid { field: "actor".into(), reason: e.to_string() }),
+    }
+}
+
+/// The database URL as it may be shown: a password in it replaced by `***`
+/// (`postgres://user:***@host/db`).
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}://{user}:***@{host}{tail}")
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -554,12 +572,16 @@ impl App {
     pub fn sign_checkpoint(
         &self,
         key: &docket_ledger::SigningKey,
+        outside: &checkpoints::CheckpointDir,
     ) -> Result<docket_store::ledger::StoredCheckpoint, AppError> {
         let mut store = self.store()?;
         let (size, root) = store.ledger_head()?;
         let note = docket_ledger::Checkpoint::new(keys::origin(key), size, root)
             .map_err(|e| AppError::Key { path: key.name().to_owned(), reason: e.to_string() })?
             .sign(key);
+        // INVARIANT: a checkpoint is kept outside the database before the database stores it,
+        // so that every stored checkpoint has a copy the database cannot reach.
+        outside.keep(&docket_store::ledger::StoredCheckpoint { size, root, note: note.clone() })?;
         Ok(store.add_checkpoint(&note, &key.verifier_key())?)
     }
 }
@@ -579,4 +601,18 @@ fn person_facts_at(store: &mut Store, person: &PersonId, case: &CaseId, t: Times
         }
     }
     Ok(facts)
+}
+
+#[cfg(test)]
+mod redact_tests {
+    #[test]
+    fn a_password_is_never_shown() {
+        assert_eq!(super::redact("postgres://app:s3cr3t@db:5432/docket"), "postgres://app:***@db:5432/docket");
+        assert_eq!(
+            super::redact("postgresql://app:p@ss@db/x?sslmode=require"),
+            "postgresql://app:***@db/x?sslmode=require"
+        );
+        assert_eq!(super::redact("postgres://postgres@127.0.0.1:5432/test"), "postgres://postgres@127.0.0.1:5432/test");
+        assert_eq!(super::redact("sqlite://docket.db"), "sqlite://docket.db");
+    }
 }

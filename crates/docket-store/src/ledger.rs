@@ -146,6 +146,10 @@ pub struct VerifyReport {
     pub checkpoints_checked: u64,
     /// The latest checkpoint's size, if any.
     pub latest_checkpoint: Option<u64>,
+    /// Checkpoints held outside the database that were compared with the recomputed tree.
+    pub trusted_checked: u64,
+    /// The newest of those, by size.
+    pub latest_trusted: Option<u64>,
     /// Every discrepancy (the first 1,000).
     pub discrepancies: Vec<Discrepancy>,
     /// How many discrepancies in all.
@@ -159,6 +163,16 @@ impl VerifyReport {
             self.discrepancies.push(Discrepancy { leaf, what });
         }
     }
+}
+
+/// A signed checkpoint held outside the database (a file of the checkpoint directory, a
+/// witness's copy), which a verification trusts more than the database's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedCheckpoint {
+    /// Where it was found, for reports.
+    pub source: String,
+    /// The signed note.
+    pub note: String,
 }
 
 /// A stored checkpoint.
@@ -727,6 +741,7 @@ pub(crate) enum Scanned {
 pub(crate) fn verify(
     backend: &mut dyn crate::Backend,
     key: &docket_ledger::VerifierKey,
+    trusted: &[TrustedCheckpoint],
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, crate::StoreError> {
     let mut report = VerifyReport::default();
@@ -744,12 +759,36 @@ pub(crate) fn verify(
         }
     }
     report.latest_checkpoint = checkpoints.last().map(|c| c.size);
+    // Checkpoints held outside the database: the database cannot have rewritten them, so the
+    // recomputed tree must reach each one's size with its root, and each must be among the
+    // stored ones (a checkpoint deleted from the database to hide a rewrite is found here).
+    let mut expected: Vec<(StoredCheckpoint, Option<&str>)> = checkpoints.iter().map(|c| (c.clone(), None)).collect();
+    for t in trusted {
+        match docket_ledger::Checkpoint::from_note(t.note.as_bytes(), key) {
+            Ok(parsed) => {
+                let cp = StoredCheckpoint { size: parsed.size(), root: *parsed.root(), note: t.note.clone() };
+                if !checkpoints.iter().any(|c| c.size == cp.size && c.root == cp.root) {
+                    report.add(
+                        None,
+                        format!(
+                            "the checkpoint at size {} held outside the database ({}) is not among the database's checkpoints: deleted",
+                            cp.size, t.source
+                        ),
+                    );
+                }
+                report.latest_trusted = report.latest_trusted.max(Some(cp.size));
+                expected.push((cp, Some(t.source.as_str())));
+            }
+            Err(e) => report.add(None, format!("the checkpoint held outside the database ({}): {e}", t.source)),
+        }
+    }
+    expected.sort_by_key(|(c, _)| c.size);
     // The database is read on this thread while another recomputes leaves and the tree.
     let (tx, rx) = std::sync::mpsc::sync_channel::<LeafBatch>(4);
     let mut scanned = 0u64;
     let Checked { mut report, unreached, named, nodes } =
         std::thread::scope(|scope| -> Result<Checked, crate::StoreError> {
-            let cps = &checkpoints;
+            let cps = &expected;
             let worker = scope.spawn(move || check_leaves(rx, cps, report));
             let scan = backend.scan_leaves(&mut |batch| {
                 scanned += batch.rows.len() as u64;
@@ -767,14 +806,18 @@ pub(crate) fn verify(
     if report.leaves != size {
         report.add(None, format!("the ledger records {size} leaves but {} are stored", report.leaves));
     }
-    for cp in &checkpoints[checkpoints.len() - unreached..] {
-        report.add(
-            None,
-            format!(
+    for (cp, outside) in &expected[expected.len() - unreached..] {
+        let what = match outside {
+            None => format!(
                 "checkpoint at size {} is beyond the {} stored leaves: leaves were deleted",
                 cp.size, report.leaves
             ),
-        );
+            Some(source) => format!(
+                "the checkpoint at size {} held outside the database ({source}) is beyond its {} stored leaves: the ledger was rolled back or leaves were deleted",
+                cp.size, report.leaves
+            ),
+        };
+        report.add(None, what);
     }
     check_nodes(backend, &nodes, &mut report)?;
     // Every row of a kind is in the ledger when as many distinct rows were reached through
@@ -928,16 +971,20 @@ struct Checked {
 /// root against every checkpoint as the tree reaches its size.
 fn check_leaves(
     rx: std::sync::mpsc::Receiver<LeafBatch>,
-    checkpoints: &[StoredCheckpoint],
+    checkpoints: &[(StoredCheckpoint, Option<&str>)],
     mut report: VerifyReport,
 ) -> Checked {
     let mut next_cp = 0;
     let mut named = Named::default();
     let mut nodes: Vec<Vec<Hash>> = Vec::new();
     let mut acc = docket_ledger::RootAccumulator::new();
-    while next_cp < checkpoints.len() && checkpoints[next_cp].size == 0 {
-        report.checkpoints_checked += 1;
-        if checkpoints[next_cp].root != docket_ledger::empty_root() {
+    while next_cp < checkpoints.len() && checkpoints[next_cp].0.size == 0 {
+        if checkpoints[next_cp].1.is_some() {
+            report.trusted_checked += 1;
+        } else {
+            report.checkpoints_checked += 1;
+        }
+        if checkpoints[next_cp].0.root != docket_ledger::empty_root() {
             report.add(None, "the signed checkpoint of the empty ledger has a root other than the empty tree's".into());
         }
         next_cp += 1;
@@ -1110,9 +1157,24 @@ fn check_leaves(
                 }
             });
             report.leaves += 1;
-            while next_cp < checkpoints.len() && checkpoints[next_cp].size == acc.size() {
+            while next_cp < checkpoints.len() && checkpoints[next_cp].0.size == acc.size() {
+                let (cp, outside) = &checkpoints[next_cp];
+                if let Some(source) = outside {
+                    report.trusted_checked += 1;
+                    if acc.root() != cp.root {
+                        report.add(
+                            None,
+                            format!(
+                                "the tree of the first {} leaves does not match the checkpoint held outside the database for that size ({source}): the ledger was rewritten",
+                                acc.size()
+                            ),
+                        );
+                    }
+                    next_cp += 1;
+                    continue;
+                }
                 report.checkpoints_checked += 1;
-                if acc.root() != checkpoints[next_cp].root {
+                if acc.root() != cp.root {
                     report.add(
                     None,
                     format!(

@@ -619,6 +619,19 @@ impl Store {
         }
     }
 
+    /// [`Store::verify_ledger`], and checks the checkpoints held outside the database,
+    /// `trusted`, too: each must be signed with `key`, be among the stored checkpoints, and
+    /// match the tree recomputed from the leaves at its size, which must be reached. A
+    /// rewrite hidden by deleting the stored checkpoints, and a rollback, are found so.
+    pub fn verify_ledger_trusting(
+        &mut self,
+        key: &docket_ledger::VerifierKey,
+        trusted: &[ledger::TrustedCheckpoint],
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ledger::VerifyReport, StoreError> {
+        ledger::verify(self.backend.as_mut(), key, trusted, progress)
+    }
+
     /// Recomputes the ledger from the stored leaves and the stored events, and checks every
     /// stored checkpoint (signature with `key`, root against the recomputed tree). Finds
     /// modified, deleted, inserted and reordered events and ledger rows.
@@ -627,7 +640,7 @@ impl Store {
         key: &docket_ledger::VerifierKey,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ledger::VerifyReport, StoreError> {
-        ledger::verify(self.backend.as_mut(), key, progress)
+        ledger::verify(self.backend.as_mut(), key, &[], progress)
     }
 }
 

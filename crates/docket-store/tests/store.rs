@@ -716,6 +716,94 @@ mod ledger_tamper {
         );
     }
 
+    fn another(db: &Db) -> Db {
+        match db {
+            Db::Sqlite { .. } => Db::sqlite(),
+            Db::Postgres { .. } => Db::postgres(),
+        }
+    }
+
+    fn outside(s: &mut Store, source: &str) -> docket_store::ledger::TrustedCheckpoint {
+        let note = s.checkpoints().expect("checkpoints").pop().expect("a checkpoint").note;
+        docket_store::ledger::TrustedCheckpoint { source: source.into(), note }
+    }
+
+    fn verify_trusting(
+        s: &mut Store,
+        trusted: &[docket_store::ledger::TrustedCheckpoint],
+    ) -> docket_store::ledger::VerifyReport {
+        s.verify_ledger_trusting(&key().verifier_key(), trusted, &mut |_| {}).expect("verify runs")
+    }
+
+    /// What the database alone cannot show, a checkpoint kept outside it does: its stored
+    /// checkpoints deleted, the whole ledger rewritten with every hash recomputed, the
+    /// database rolled back to an earlier state.
+    pub(super) fn checkpoints_held_outside_catch_deletion_rewrite_and_rollback(db: &Db) {
+        let mut s = setup(db);
+        let first = outside(&mut s, "cp-60");
+        let r = verify_trusting(&mut s, std::slice::from_ref(&first));
+        assert_eq!(
+            (r.discrepancy_count, r.trusted_checked, r.latest_trusted),
+            (0, 1, Some(60)),
+            "{:?}",
+            r.discrepancies
+        );
+        // Grow, and keep the newer checkpoint outside too.
+        let persons: Vec<Person> = (12..14).map(|i| person(&format!("P-{i}"))).collect();
+        s.store_persons(&persons, &rec()).expect("persons");
+        s.import(&(12..14).flat_map(|i| history(&format!("C-{i}"), &format!("P-{i}"))).collect::<Vec<_>>())
+            .expect("import");
+        checkpoint(&mut s);
+        let second = outside(&mut s, "cp-70");
+        let both = [first.clone(), second.clone()];
+        assert_eq!(verify_trusting(&mut s, &both).discrepancy_count, 0);
+
+        // Deleted checkpoints: the database alone shows nothing wrong.
+        raw(db, "DELETE FROM ledger_checkpoints", "DELETE FROM ledger_checkpoints", &[]);
+        assert_eq!(verify(&mut s).discrepancy_count, 0, "the database alone cannot tell");
+        let r = verify_trusting(&mut s, &both);
+        assert_caught(
+            &r,
+            "the checkpoint at size 60 held outside the database (cp-60) is not among the database's checkpoints: deleted",
+        );
+        assert_caught(
+            &r,
+            "the checkpoint at size 70 held outside the database (cp-70) is not among the database's checkpoints: deleted",
+        );
+
+        // A rollback: a database in the state of the first checkpoint, consistent in itself.
+        let earlier = another(db);
+        let mut e = setup(&earlier);
+        assert_eq!(
+            e.ledger_head().expect("head").1,
+            docket_ledger::Checkpoint::from_note(first.note.as_bytes(), &key().verifier_key())
+                .expect("note")
+                .root()
+                .to_owned()
+        );
+        assert_eq!(verify(&mut e).discrepancy_count, 0, "the database alone cannot tell");
+        assert_caught(
+            &verify_trusting(&mut e, &both),
+            "the checkpoint at size 70 held outside the database (cp-70) is beyond its 60 stored leaves: the ledger was rolled back",
+        );
+
+        // A rewrite with every hash recomputed: the same docket with one person's name changed
+        // at the start, signed anew.
+        let forged = another(db);
+        let mut f = forged.store();
+        let mut people: Vec<Person> = (0..12).map(|i| person(&format!("P-{i}"))).collect();
+        people[3].name = PersonName::new("Mario", "García López", NameOrder::GivenFirst).expect("name");
+        f.store_persons(&people, &rec()).expect("persons");
+        f.import(&(0..12).flat_map(|i| history(&format!("C-{i}"), &format!("P-{i}"))).collect::<Vec<_>>())
+            .expect("import");
+        checkpoint(&mut f);
+        assert_eq!(verify(&mut f).discrepancy_count, 0, "the database alone cannot tell");
+        assert_caught(
+            &verify_trusting(&mut f, std::slice::from_ref(&first)),
+            "the tree of the first 60 leaves does not match the checkpoint held outside the database for that size (cp-60): the ledger was rewritten",
+        );
+    }
+
     /// A person's identity is a ledger record: changing, adding or removing it behind Docket's
     /// back is caught, and so is rewriting a recorded version.
     pub(super) fn tampering_with_a_persons_identity_is_caught(db: &Db) {
@@ -1260,6 +1348,17 @@ mod ledger_tamper {
             &[],
         );
         assert_caught(&verify(&mut s), "stored tree node at level 4, index 0 does not match leaves 0..15: altered");
+    }
+}
+
+mod outside_checkpoints_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::checkpoints_held_outside_catch_deletion_rewrite_and_rollback(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::checkpoints_held_outside_catch_deletion_rewrite_and_rollback(&super::Db::postgres());
     }
 }
 

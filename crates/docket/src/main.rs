@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use docket_app::checkpoints::CheckpointDir;
 use docket_app::{App, AppConfig, AppError, ImportConfig, ImportReport, ImportSink, ImportSource, ReadContext, Reject};
 #[cfg(feature = "synth")]
 use docket_core::Date;
@@ -41,6 +42,10 @@ struct Cli {
     /// `docket-ledger.key`).
     #[arg(long, global = true, env = "DOCKET_LEDGER_KEY")]
     ledger_key: Option<PathBuf>,
+    /// Where every signed checkpoint is also kept, outside the database, one file each
+    /// (default: beside the key file, `KEY` with the extension `checkpoints`).
+    #[arg(long, global = true, env = "DOCKET_CHECKPOINT_DIR")]
+    checkpoint_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -220,11 +225,18 @@ enum LinkKind {
 
 #[derive(Subcommand)]
 enum LedgerCommand {
-    /// Recompute the tree from the stored leaves and events; check every signed checkpoint.
+    /// Recompute the tree from the stored leaves and events; check every signed checkpoint,
+    /// those the database holds and those held outside it.
     Verify {
         /// The verifier key text (`NAME+ID+KEY`); default: derived from the key file.
         #[arg(long)]
         vkey: Option<String>,
+        /// Checkpoints the verifier holds outside the database: a checkpoint file or a
+        /// directory of them (default: the checkpoint directory, if it exists). The database
+        /// must reach each one's size with its root and still store it; a rollback or a
+        /// rewrite with its checkpoints deleted fails.
+        #[arg(long, value_name = "CHECKPOINT")]
+        trusted: Option<PathBuf>,
     },
     /// Sign and store a checkpoint of the ledger as it is now, and print it.
     Checkpoint,
@@ -308,7 +320,7 @@ fn parse_instant(s: Option<&str>) -> Result<Option<Timestamp>> {
 fn hint(e: AppError, db: &str) -> anyhow::Error {
     let hint = match &e {
         AppError::Store(StoreError::NotInitialized { .. }) => {
-            Some(format!("run `docket init` on it (`docket --db {db} init`)"))
+            Some(format!("run `docket init` on it (`docket --db {} init`)", docket_app::redact(db)))
         }
         AppError::PurposeRequired { .. } => Some("give it with `--purpose`".to_owned()),
         AppError::ActorRequired { .. } => Some("give it with `--actor NAME` or `DOCKET_ACTOR`".to_owned()),
@@ -324,7 +336,7 @@ fn hint(e: AppError, db: &str) -> anyhow::Error {
 fn open_app(db: &str) -> Result<App> {
     App::open(db, AppConfig { max_connections: 2, ..AppConfig::default() })
         .map_err(|e| hint(e, db))
-        .with_context(|| format!("database `{db}`"))
+        .with_context(|| format!("database `{}`", docket_app::redact(db)))
 }
 
 /// Who acts: `--actor`/`DOCKET_ACTOR`, else the `USER` environment variable.
@@ -386,20 +398,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let json = cli.json;
     let db = cli.db.clone();
     let key_path = cli.ledger_key.clone().unwrap_or_else(|| docket_app::keys::default_key_path(&db));
+    let outside = match &cli.checkpoint_dir {
+        Some(dir) => CheckpointDir::new(dir),
+        None => CheckpointDir::beside_key(&key_path),
+    };
     match cli.command {
         Command::Init => {
-            let v = App::init(&db).map_err(|e| hint(e, &db)).with_context(|| format!("database `{db}`"))?;
+            let v = App::init(&db)
+                .map_err(|e| hint(e, &db))
+                .with_context(|| format!("database `{}`", docket_app::redact(&db)))?;
+            if !key_path.exists() {
+                // A new key for a ledger with checkpoints would leave every one of them
+                // unverifiable: the lost key must be found, not replaced.
+                let signed = open_app(&db)?.with_store(|s| s.checkpoints())?;
+                if let Some(latest) = signed.last() {
+                    bail!(
+                        "the ledger of `{}` has {} signed checkpoint(s), the latest at size {} by key `{}`, and the key \
+                         file `{}` is missing: a new key would leave them unverifiable, so none is made. Give the \
+                         key's file with `--ledger-key`",
+                        docket_app::redact(&db),
+                        signed.len(),
+                        latest.size,
+                        signer(&latest.note),
+                        key_path.display()
+                    );
+                }
+            }
             let created = docket_app::keys::ensure_key(&key_path).map_err(|e| hint(e, &db))?;
             let key = docket_app::keys::read_key(&key_path).map_err(|e| hint(e, &db))?;
             let vkey = key.verifier_key_text();
-            let cp = open_app(&db)?.sign_checkpoint(&key)?;
+            let cp = open_app(&db)?.sign_checkpoint(&key, &outside)?;
             print(
                 json,
-                &json!({"database": db, "schema_version": v, "ledger_key": key_path, "key_created": created,
+                &json!({"database": docket_app::redact(&db), "schema_version": v, "ledger_key": key_path, "key_created": created,
                        "verifier_key": vkey, "ledger_size": cp.size}),
                 || {
                     format!(
-                        "database `{db}` is at schema version {v}; ledger of {} leaves\n{} ledger key `{}` (keep it secret)\nverifier key: {vkey}",
+                        "database `{}` is at schema version {v}; ledger of {} leaves\n{} ledger key `{}` (keep it secret)\nverifier key: {vkey}",
+                        docket_app::redact(&db),
                         cp.size,
                         if created { "created" } else { "using" },
                         key_path.display()
@@ -407,7 +443,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             );
         }
-        Command::Ledger { command } => return ledger_command(&db, &key_path, command, json),
+        Command::Ledger { command } => return ledger_command(&db, &key_path, &outside, command, json),
         Command::Disclose { person_id, recipient, address, purpose, nature, law_enforcement, out } => {
             let app = open_app(&db)?;
             let actor = docket_app::actor_id(actor_text(cli.actor.as_deref()).as_deref(), "a disclosure")
@@ -523,12 +559,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let report = run_import(&app, &files, &cfg, &rejects, commit_log.as_deref(), json)?;
             // Bind what was imported under a signed checkpoint, so that later tampering with
-            // these rows or their leaves is caught by `ledger verify`.
-            if key_path.exists() {
-                let key = docket_app::keys::read_key(&key_path).map_err(|e| hint(e, &db))?;
-                app.sign_checkpoint(&key)?;
-            }
+            // these rows or their leaves is caught by `ledger verify`. An import that cannot
+            // sign says so and fails: what it stored stays stored, but nothing binds it yet.
+            let signed = docket_app::keys::read_key(&key_path).and_then(|key| app.sign_checkpoint(&key, &outside));
             print_import(&report, json);
+            if let Err(e) = signed {
+                return Err(hint(e, &db).context(
+                    "the rows above are stored, but no checkpoint was signed to bind them: sign one with \
+                     `docket ledger checkpoint` once the key is available",
+                ));
+            }
             if report.report.rejected() > 0 {
                 return Ok(ExitCode::from(2));
             }
@@ -625,7 +665,18 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool) -> Result<ExitCode> {
+/// The name of the key that signed a checkpoint note (its signature line's second word).
+fn signer(note: &str) -> String {
+    note.lines().rev().find_map(|l| l.strip_prefix("— ")).and_then(|l| l.split(' ').next()).unwrap_or("?").to_owned()
+}
+
+fn ledger_command(
+    db: &str,
+    key_path: &Path,
+    outside: &CheckpointDir,
+    command: LedgerCommand,
+    json: bool,
+) -> Result<ExitCode> {
     let app = open_app(db)?;
     match command {
         LedgerCommand::Key => {
@@ -634,17 +685,24 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
         }
         LedgerCommand::Checkpoint => {
             let key = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?;
-            let cp = app.sign_checkpoint(&key)?;
+            let cp = app.sign_checkpoint(&key, outside)?;
             print(json, &json!({"size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone());
         }
-        LedgerCommand::Verify { vkey } => {
+        LedgerCommand::Verify { vkey, trusted } => {
             let key = docket_app::keys::verifier(vkey.as_deref(), key_path)
                 .map_err(|e| hint(e, db))
                 .context("`--vkey` or the ledger key")?;
+            // Checkpoints held outside the database: those given, else the checkpoint directory.
+            let held = match &trusted {
+                Some(path) => docket_app::checkpoints::load_trusted(path)?,
+                None if outside.exists() => docket_app::checkpoints::load_trusted(outside.path())?,
+                None => Vec::new(),
+            };
+            let held_from = trusted.as_deref().or(outside.exists().then(|| outside.path()));
             let total = app.with_store(|s| s.ledger_head())?.0;
             let b = bar(total, "verify", json);
             let started = Instant::now();
-            let r = app.with_store(|s| s.verify_ledger(&key, &mut |n| b.set_position(n)))?;
+            let r = app.with_store(|s| s.verify_ledger_trusting(&key, &held, &mut |n| b.set_position(n)))?;
             b.finish_and_clear();
             let secs = started.elapsed().as_secs_f64();
             print(
@@ -652,6 +710,7 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
                 &json!({"leaves": r.leaves, "events": r.events, "accesses": r.accesses, "disclosures": r.disclosures,
                        "person_versions": r.person_versions, "persons": r.persons,
                        "checkpoints_checked": r.checkpoints_checked,
+                       "trusted_from": held_from, "trusted_checked": r.trusted_checked, "latest_trusted": r.latest_trusted,
                        "latest_checkpoint": r.latest_checkpoint, "discrepancies": r.discrepancy_count,
                        "details": r.discrepancies.iter().map(|d| d.what.clone()).collect::<Vec<_>>(), "seconds": secs}),
                 || {
@@ -668,6 +727,18 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
                         if r.checkpoints_checked == 1 { "" } else { "s" },
                         r.latest_checkpoint.map_or("none".to_owned(), |n| n.to_string())
                     );
+                    match held_from {
+                        Some(from) => s.push_str(&format!(
+                            "{} checkpoint(s) held outside the database ({}, newest at size {}) compared; ",
+                            r.trusted_checked,
+                            from.display(),
+                            r.latest_trusted.map_or("none".to_owned(), |n| n.to_string())
+                        )),
+                        None => s.push_str(
+                            "no checkpoint held outside the database was given (`--trusted`), so a rewrite that also \
+                             deleted the database's checkpoints, or a rollback, would not show; ",
+                        ),
+                    }
                     if r.discrepancy_count == 0 && r.latest_checkpoint.is_none() && r.leaves > 0 {
                         s.push_str(
                             "no discrepancy among the rows, but no signed checkpoint binds them: a rewrite of \
@@ -694,7 +765,7 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
             let proof = app
                 .with_store(|s| s.prove_event(&id))
                 .context("no proof: sign a checkpoint with `docket ledger checkpoint`")?;
-            let Some(p) = proof else { bail!("no event `{event_id}` in `{db}`") };
+            let Some(p) = proof else { bail!("no event `{event_id}` in `{}`", docket_app::redact(db)) };
             let path: Vec<String> = p.path.iter().map(|h| b64(h)).collect();
             print(
                 json,
@@ -925,7 +996,7 @@ fn demo(cases: u64, seed: u64, dir: &Path, actor: Option<&str>, json: bool) -> R
     cfg.actor = docket_core::ActorId::parse("docket.demo").ok();
     let rejects = dir.join("rejects.jsonl");
     let report = run_import(&app, &[dir.join("persons.csv"), dir.join("events.jsonl")], &cfg, &rejects, None, json)?;
-    let cp = app.sign_checkpoint(&docket_app::keys::read_key(&key_path)?)?;
+    let cp = app.sign_checkpoint(&docket_app::keys::read_key(&key_path)?, &CheckpointDir::beside_key(&key_path))?;
     let docket = app.report(Some(t), 30)?;
     let imported = &report.report;
     if json {

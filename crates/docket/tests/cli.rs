@@ -837,3 +837,80 @@ fn disclosures_are_accounted_for_and_bound_to_their_packets() {
     v.expect_code(1);
     assert!(v.stdout.contains("disclosure 2 of person `P000000003` to Nobody"), "{}", v.stdout);
 }
+
+/// Checkpoints are kept outside the database too, and `ledger verify` holds the database to
+/// them: deleting the stored checkpoints, or rolling the database back, fails verification.
+#[test]
+fn checkpoints_held_outside_the_database_catch_deletion_and_rollback() {
+    let t = Scratch::new();
+    t.imported();
+    let kept = t.path("docket.db.checkpoints");
+    let files: Vec<_> = std::fs::read_dir(&kept).expect("checkpoint directory").collect();
+    assert_eq!(files.len(), 2, "one for init, one for the import");
+    // A copy of the database as it is now, for the rollback.
+    let earlier = t.path("earlier.db");
+    std::fs::copy(t.path("docket.db"), &earlier).expect("copy");
+    // Grow: a read, then a checkpoint.
+    t.run(&["case", "show", "C000000001", "--purpose", "case_work"]).expect_code(0);
+    t.run(&["ledger", "checkpoint"]).expect_code(0);
+    let v = t.run(&["--json", "ledger", "verify"]);
+    v.expect_code(0);
+    assert_eq!((v.json()["trusted_checked"].as_u64(), v.json()["discrepancies"].as_u64()), (Some(3), Some(0)));
+
+    // The stored checkpoints deleted: clean for the database alone, caught with the files.
+    rusqlite::Connection::open(t.path("docket.db"))
+        .expect("open")
+        .execute("DELETE FROM ledger_checkpoints", [])
+        .expect("delete");
+    let alone = t.run(&["--json", "--checkpoint-dir", "nowhere", "ledger", "verify"]);
+    assert_eq!(alone.json()["discrepancies"], 0, "the database alone cannot tell");
+    let v = t.run(&["ledger", "verify"]);
+    v.expect_code(1);
+    assert!(v.stdout.contains("is not among the database's checkpoints: deleted"), "{}", v.stdout);
+
+    // The database rolled back to the copy: consistent in itself, behind the newest file.
+    std::fs::copy(&earlier, t.path("docket.db")).expect("roll back");
+    let _ = std::fs::remove_file(t.path("docket.db-wal"));
+    let _ = std::fs::remove_file(t.path("docket.db-shm"));
+    let newest = std::fs::read_dir(&kept).expect("dir").filter_map(|e| e.ok().map(|e| e.path())).max().expect("a file");
+    let alone = t.run(&["--json", "--checkpoint-dir", "nowhere", "ledger", "verify"]);
+    assert_eq!(alone.json()["discrepancies"], 0, "the database alone cannot tell");
+    let v = t.run(&["ledger", "verify", "--trusted", s(&newest)]);
+    v.expect_code(1);
+    assert!(v.stdout.contains("the ledger was rolled back"), "{}", v.stdout);
+}
+
+/// A command that must sign and cannot says so and fails; `init` never makes a new key for a
+/// ledger that has checkpoints.
+#[test]
+fn a_missing_key_is_an_error_and_init_does_not_replace_it() {
+    let t = Scratch::new();
+    let (persons, events) = t.synthetic();
+    std::fs::rename(t.path("docket.db.ledger-key"), t.path("elsewhere.key")).expect("move the key");
+    let r = t.run(&["import", s(&persons), s(&events), "--rejects", s(&t.path("rejects.jsonl"))]);
+    r.expect_code(1);
+    assert!(r.stdout.contains("300 stored"), "the summary is printed: {}", r.stdout);
+    assert!(r.stderr.contains("no checkpoint was signed") && r.stderr.contains("cannot read it"), "{}", r.stderr);
+    let r = t.run(&["init"]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("a new key would leave them unverifiable"), "{}", r.stderr);
+    assert!(!t.path("docket.db.ledger-key").exists(), "no new key was made");
+    // With the key given, the import's rows are bound by a checkpoint.
+    t.run(&["--ledger-key", "elsewhere.key", "ledger", "checkpoint"]).expect_code(0);
+    t.run(&["--ledger-key", "elsewhere.key", "--checkpoint-dir", "docket.db.checkpoints", "ledger", "verify"])
+        .expect_code(0);
+}
+
+/// A password in the database URL is never echoed, in output or in errors.
+#[test]
+fn a_database_password_is_never_shown() {
+    let t = Scratch::new();
+    for args in [&["report"][..], &["init"], &["ledger", "verify"]] {
+        let mut all = vec!["--db", "postgres://docket:hunter2@127.0.0.1:1/docket"];
+        all.extend_from_slice(args);
+        let r = t.run_bare(&all);
+        assert_ne!(r.code, 0);
+        assert!(!r.stdout.contains("hunter2") && !r.stderr.contains("hunter2"), "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("postgres://docket:***@127.0.0.1:1/docket"), "{args:?}: {}", r.stderr);
+    }
+}

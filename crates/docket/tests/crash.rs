@@ -50,7 +50,18 @@ fn sigkill_during_import_loses_nothing_reported_and_leaves_the_ledger_verifiable
     let whole = docket(
         dir,
         &format!("sqlite://{}", probe.display()),
-        &["import", "--batch-size", "250", "--rejects", "probe-rejects.jsonl", "data/events.jsonl"],
+        &[
+            "--ledger-key",
+            &format!("{}.ledger-key", db_path.display()),
+            "--checkpoint-dir",
+            "probe-checkpoints",
+            "import",
+            "--batch-size",
+            "250",
+            "--rejects",
+            "probe-rejects.jsonl",
+            "data/events.jsonl",
+        ],
     );
     assert!(whole.status.success(), "{}", String::from_utf8_lossy(&whole.stderr));
     let whole = start.elapsed();
