@@ -49,6 +49,8 @@ use docket_core::{
 };
 use docket_store::{AccessedRecord, Appended, Expected, Store, StoreError};
 
+use base64::Engine as _;
+pub use docket_store::ledger::LeafRef;
 pub use error::AppError;
 pub use import::{ImportConfig, ImportReport, ImportSink, ImportSource, Reject, Retry, SourceKind, SourceReport};
 use views::{
@@ -181,6 +183,24 @@ pub struct Disclosed {
     pub packet: Vec<u8>,
     /// How many cases the packet holds.
     pub cases: usize,
+}
+
+/// An inclusion proof of one leaf of the ledger (RFC 9162), in base64.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProofView {
+    /// The leaf's index.
+    pub leaf_index: u64,
+    /// The size of the tree of the checkpoint the proof is for.
+    pub tree_size: u64,
+    /// The leaf bytes: only for a read with a purpose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaf: Option<String>,
+    /// The leaf hash, `SHA-256(0x00 || leaf)`.
+    pub leaf_hash: String,
+    /// The audit path.
+    pub path: Vec<String>,
+    /// The signed checkpoint.
+    pub checkpoint: String,
 }
 
 /// What became of an officer's event.
@@ -321,10 +341,14 @@ impl App {
     pub fn read_timeline(&self, ctx: &ReadContext, case_id: &str) -> Result<TimelineView, AppError> {
         let case = parse_case(case_id)?;
         let mut store = self.store()?;
-        if store.summary(&case)?.is_none() {
+        let Some(summary) = store.summary(&case)? else {
             return Err(AppError::NotFound { what: "case", id: case_id.to_owned() });
-        }
+        };
         self.log_read(&mut store, ctx, AccessedRecord::Case(&case))?;
+        // The timeline shows the person's id and A-number: a read of their record too.
+        if let Some(person) = &summary.person_id {
+            self.log_read(&mut store, ctx, AccessedRecord::Person(person))?;
+        }
         let events = store.events(&case)?;
         Ok(TimelineView::of(case.as_str(), &events))
     }
@@ -566,6 +590,47 @@ impl App {
         })?;
         report.finish();
         Ok(ReportView::of(&report, unreadable))
+    }
+
+    /// An inclusion proof of a leaf against the latest checkpoint. Its bytes hold the data of
+    /// a case or a person (an event's payload, a read's subject, a disclosure, an identity),
+    /// so they are returned only to a read with a purpose, recorded first as a read of the
+    /// case and the person concerned; without one, the proof carries the leaf's hash alone,
+    /// which shows nothing of anyone.
+    pub fn prove(&self, leaf: LeafRef<'_>, ctx: Option<&ReadContext>) -> Result<ProofView, AppError> {
+        let mut store = self.store()?;
+        let Some(p) = store.prove(leaf)? else {
+            let (what, id) = match leaf {
+                LeafRef::Event(id) => ("event", id.to_string()),
+                LeafRef::Read(id) => ("read", id.to_string()),
+                LeafRef::Disclosure(id) => ("disclosure", id.to_string()),
+                LeafRef::PersonVersion(person, version) => {
+                    ("version of a person", format!("{person} version {version}"))
+                }
+            };
+            return Err(AppError::NotFound { what, id });
+        };
+        let leaf_bytes = match ctx {
+            Some(ctx) => {
+                if let Some(case) = p.case.as_deref().map(parse_case).transpose()? {
+                    self.log_read(&mut store, ctx, AccessedRecord::Case(&case))?;
+                }
+                if let Some(person) = p.person.as_deref().map(parse_person).transpose()? {
+                    self.log_read(&mut store, ctx, AccessedRecord::Person(&person))?;
+                }
+                Some(base64::engine::general_purpose::STANDARD.encode(&p.proof.leaf))
+            }
+            None => None,
+        };
+        let b64 = |h: &[u8]| base64::engine::general_purpose::STANDARD.encode(h);
+        Ok(ProofView {
+            leaf_index: p.proof.leaf_index,
+            tree_size: p.proof.size,
+            leaf: leaf_bytes,
+            leaf_hash: b64(&docket_ledger::leaf_hash(&p.proof.leaf)),
+            path: p.proof.path.iter().map(|h| b64(h)).collect(),
+            checkpoint: p.proof.checkpoint.note,
+        })
     }
 
     /// Signs a checkpoint of the ledger as it is now with `key`, stores it and returns it.

@@ -76,9 +76,11 @@ fn a_read_needs_a_purpose_and_is_in_the_ledger_before_it_is_returned(db: &Db) {
     let err = app.read_case(&ctx("case_work"), "R404", None).expect_err("no such case");
     assert_eq!(err.to_string(), "no case `R404`");
     assert_eq!(ledger_size(&app), before);
+    // The timeline shows the person's id and A-number: a read of the case and of the person.
     app.read_timeline(&ctx("oversight"), "R1").expect("timeline");
-    app.read_person(&ctx("oversight"), "P-2", None).expect("person");
     assert_eq!(ledger_size(&app), before + 2);
+    app.read_person(&ctx("oversight"), "P-2", None).expect("person");
+    assert_eq!(ledger_size(&app), before + 3);
 }
 
 fn a_view_as_of_an_instant_shows_nothing_later(db: &Db) {

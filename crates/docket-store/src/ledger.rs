@@ -189,7 +189,7 @@ pub struct StoredCheckpoint {
 /// A proof that an event is in the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventProof {
-    /// The event's leaf index.
+    /// The leaf's index.
     pub leaf_index: u64,
     /// The leaf bytes (see the module documentation).
     pub leaf: Vec<u8>,
@@ -199,6 +199,59 @@ pub struct EventProof {
     pub path: Vec<Hash>,
     /// The checkpoint the proof verifies against.
     pub checkpoint: StoredCheckpoint,
+}
+
+/// A leaf to prove, named by the record it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeafRef<'a> {
+    /// An event, by id.
+    Event(&'a docket_core::EventId),
+    /// A read of a record (`access_log.id`).
+    Read(i64),
+    /// A disclosure, by its number.
+    Disclosure(i64),
+    /// A version of a person's identity.
+    PersonVersion(&'a docket_core::PersonId, u64),
+}
+
+/// A leaf's bytes, and the case and person it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeafRecord {
+    /// The leaf bytes.
+    pub leaf: Vec<u8>,
+    /// The case it is about, if any.
+    pub case: Option<String>,
+    /// The person it is about, if any.
+    pub person: Option<String>,
+}
+
+impl LeafRecord {
+    pub(crate) fn of_access(id: i64, a: &AccessRow) -> LeafRecord {
+        let (case, person) = match a.record_kind.as_str() {
+            "case" => (Some(a.record_id.clone()), None),
+            _ => (None, Some(a.record_id.clone())),
+        };
+        LeafRecord { leaf: access_leaf(id, a), case, person }
+    }
+
+    pub(crate) fn of_disclosure(id: i64, d: &DisclosureRow) -> LeafRecord {
+        LeafRecord { leaf: disclosure_leaf(id, d), case: None, person: Some(d.person_id.clone()) }
+    }
+
+    pub(crate) fn of_person_version(id: i64, person: String, payload: &str) -> LeafRecord {
+        LeafRecord { leaf: crate::persons::person_leaf(id, payload), case: None, person: Some(person) }
+    }
+}
+
+/// An inclusion proof of any leaf, with the case and person whose data its bytes hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeafProof {
+    /// The proof.
+    pub proof: EventProof,
+    /// The case the leaf is about, if any.
+    pub case: Option<String>,
+    /// The person the leaf is about, if any.
+    pub person: Option<String>,
 }
 
 pub(crate) fn to_hash(bytes: &[u8]) -> Option<Hash> {

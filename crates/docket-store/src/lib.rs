@@ -308,6 +308,9 @@ pub(crate) trait Backend: Send {
     fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<docket_ledger::Hash>, StoreError>;
     fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
     fn checkpoints(&mut self) -> Result<Vec<ledger::StoredCheckpoint>, StoreError>;
+    /// The leaf bytes of the row `key` of `kind` (not events), with the case and the person
+    /// it is about.
+    fn leaf_record(&mut self, kind: ledger::LeafKind, key: i64) -> Result<Option<ledger::LeafRecord>, StoreError>;
     fn add_checkpoint(&mut self, cp: &ledger::StoredCheckpoint) -> Result<(), StoreError>;
     /// Every leaf in order with the row it records, in batches (one read of the ledger for
     /// `verify`).
@@ -563,6 +566,82 @@ impl Store {
         )
         .map_err(|e| StoreError::Ledger(format!("the stored tree does not prove event `{id}`: {e}")))?;
         Ok(Some(ledger::EventProof { leaf_index, leaf, size: checkpoint.size, path, checkpoint }))
+    }
+
+    /// An inclusion proof of any leaf — an event, a read, a disclosure, a version of a
+    /// person's identity — against the latest checkpoint, with the leaf's bytes and what it is
+    /// about (`None`: no such record).
+    pub fn prove(&mut self, leaf: ledger::LeafRef<'_>) -> Result<Option<ledger::LeafProof>, StoreError> {
+        use ledger::{LeafKind, LeafRef};
+        let (kind, key, what) = match leaf {
+            LeafRef::Event(id) => {
+                let Some(p) = self.prove_event(id)? else { return Ok(None) };
+                // The leaf names the case on its third line (docs/ledger.md).
+                let case = String::from_utf8_lossy(&p.leaf).lines().nth(2).map(str::to_owned);
+                let person = match case.as_deref().map(CaseId::parse) {
+                    Some(Ok(c)) => self.summary(&c)?.and_then(|s| s.person_id.map(|p| p.to_string())),
+                    _ => None,
+                };
+                return Ok(Some(ledger::LeafProof { proof: p, case, person }));
+            }
+            LeafRef::Read(id) => (LeafKind::Access, id, format!("read {id}")),
+            LeafRef::Disclosure(id) => (LeafKind::Disclosure, id, format!("disclosure {id}")),
+            LeafRef::PersonVersion(person, version) => {
+                let rows = self.backend.person_versions(person)?;
+                let Some(row) = rows.get((version as usize).wrapping_sub(1)).map(|(id, _)| *id) else {
+                    return Ok(None);
+                };
+                (LeafKind::Person, row, format!("version {version} of person `{person}`"))
+            }
+        };
+        let Some(record) = self.backend.leaf_record(kind, key)? else { return Ok(None) };
+        let mut index = None;
+        self.backend.scan_chunks(&mut |number, chunk| {
+            if index.is_none() {
+                if let Ok(leaves) = chunk.leaves() {
+                    index = leaves
+                        .iter()
+                        .position(|l| l.kind == Ok(kind) && l.reference == key)
+                        .map(|k| number * ledger::LEAVES_PER_CHUNK + k as u64);
+                }
+            }
+            Ok(())
+        })?;
+        let Some(leaf_index) = index else {
+            return Err(StoreError::Ledger(format!("{what} has no ledger leaf: verify the ledger")));
+        };
+        let checkpoint = self.latest_checkpoint_covering(leaf_index, &what)?;
+        let path = self.backend.inclusion_proof(leaf_index, checkpoint.size)?;
+        docket_ledger::verify_inclusion(
+            &docket_ledger::leaf_hash(&record.leaf),
+            leaf_index,
+            checkpoint.size,
+            &path,
+            &checkpoint.root,
+        )
+        .map_err(|e| StoreError::Ledger(format!("the stored tree does not prove {what}: {e}")))?;
+        Ok(Some(ledger::LeafProof {
+            proof: ledger::EventProof { leaf_index, leaf: record.leaf, size: checkpoint.size, path, checkpoint },
+            case: record.case,
+            person: record.person,
+        }))
+    }
+
+    fn latest_checkpoint_covering(
+        &mut self,
+        leaf_index: u64,
+        what: &str,
+    ) -> Result<ledger::StoredCheckpoint, StoreError> {
+        let Some(checkpoint) = self.backend.checkpoints()?.pop() else {
+            return Err(StoreError::Ledger("no checkpoint has been signed yet".into()));
+        };
+        if leaf_index >= checkpoint.size {
+            return Err(StoreError::Ledger(format!(
+                "{what} is leaf {leaf_index}, newer than the latest checkpoint (size {}): sign a new checkpoint first",
+                checkpoint.size
+            )));
+        }
+        Ok(checkpoint)
     }
 
     /// A consistency proof between two sizes, with both roots.

@@ -819,6 +819,38 @@ impl Backend for Postgres {
         .transpose()
     }
 
+    fn leaf_record(&mut self, kind: LeafKind, key: i64) -> Result<Option<ledger::LeafRecord>, StoreError> {
+        let record = match kind {
+            LeafKind::Access => self
+                .client
+                .query_opt("SELECT at, actor, purpose, record_kind, record_id FROM access_log WHERE id = $1", &[&key])?
+                .map(|a| {
+                    let row = ledger::AccessRow {
+                        at: a.get(0),
+                        actor: a.get(1),
+                        purpose: a.get(2),
+                        record_kind: a.get(3),
+                        record_id: a.get(4),
+                    };
+                    ledger::LeafRecord::of_access(key, &row)
+                }),
+            LeafKind::Disclosure => self
+                .client
+                .query_opt(
+                    "SELECT id, person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
+                            law_enforcement, recorded_by, packet_sha256 FROM disclosures WHERE id = $1",
+                    &[&key],
+                )?
+                .map(|r| ledger::LeafRecord::of_disclosure(key, &disclosure_from(r.get(1), |i| r.get(i - 11)))),
+            LeafKind::Person => self
+                .client
+                .query_opt("SELECT person_id, payload FROM person_versions WHERE id = $1", &[&key])?
+                .map(|r| ledger::LeafRecord::of_person_version(key, r.get(0), r.get(1))),
+            LeafKind::Event => None,
+        };
+        Ok(record)
+    }
+
     fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>, StoreError> {
         Ok(self
             .client

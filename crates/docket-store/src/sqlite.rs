@@ -702,6 +702,50 @@ impl Backend for Sqlite {
         .transpose()
     }
 
+    fn leaf_record(&mut self, kind: LeafKind, key: i64) -> Result<Option<ledger::LeafRecord>, StoreError> {
+        let record = match kind {
+            LeafKind::Access => self
+                .conn
+                .query_row(
+                    "SELECT at, actor, purpose, record_kind, record_id FROM access_log WHERE id = ?1",
+                    [key],
+                    |a| {
+                        Ok(ledger::AccessRow {
+                            at: a.get(0)?,
+                            actor: a.get(1)?,
+                            purpose: a.get(2)?,
+                            record_kind: a.get(3)?,
+                            record_id: a.get(4)?,
+                        })
+                    },
+                )
+                .optional()?
+                .map(|a| ledger::LeafRecord::of_access(key, &a)),
+            LeafKind::Disclosure => self
+                .conn
+                .query_row(
+                    "SELECT person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
+                            law_enforcement, recorded_by, packet_sha256 FROM disclosures WHERE id = ?1",
+                    [key],
+                    |d| {
+                        let person: String = d.get(0)?;
+                        disclosure_from(person, |i| d.get(i - 12))
+                    },
+                )
+                .optional()?
+                .map(|d| ledger::LeafRecord::of_disclosure(key, &d)),
+            LeafKind::Person => self
+                .conn
+                .query_row("SELECT person_id, payload FROM person_versions WHERE id = ?1", [key], |p| {
+                    Ok((p.get::<_, String>(0)?, p.get::<_, String>(1)?))
+                })
+                .optional()?
+                .map(|(person, payload)| ledger::LeafRecord::of_person_version(key, person, &payload)),
+            LeafKind::Event => None,
+        };
+        Ok(record)
+    }
+
     fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>, StoreError> {
         let mut q = self.conn.prepare("SELECT size, root, note FROM ledger_checkpoints ORDER BY size")?;
         let rows: Vec<(i64, Vec<u8>, String)> =

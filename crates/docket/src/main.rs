@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use docket_app::LeafRef;
 use docket_app::checkpoints::CheckpointDir;
 use docket_app::{App, AppConfig, AppError, ImportConfig, ImportReport, ImportSink, ImportSource, ReadContext, Reject};
 #[cfg(feature = "synth")]
@@ -240,10 +241,17 @@ enum LedgerCommand {
     },
     /// Sign and store a checkpoint of the ledger as it is now, and print it.
     Checkpoint,
-    /// An inclusion proof for an event against the latest checkpoint.
+    /// An inclusion proof of a leaf against the latest checkpoint: an event, a read, a
+    /// disclosure or a version of a person's identity. The leaf's bytes hold a person's data,
+    /// so they are shown only with `--purpose` (the read is recorded); without it, the proof
+    /// carries the leaf's hash alone.
     Prove {
-        /// The event id.
-        event_id: String,
+        /// An event id; `read/N` (a read of a record); `disclosure/N`; or
+        /// `person/PERSON_ID/VERSION` (a version of a person's identity).
+        leaf: String,
+        /// Why the leaf's bytes are read (see `case show --help`); without it they are not shown.
+        #[arg(long)]
+        purpose: Option<String>,
     },
     /// A consistency proof between two tree sizes.
     Consistency {
@@ -443,7 +451,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             );
         }
-        Command::Ledger { command } => return ledger_command(&db, &key_path, &outside, command, json),
+        Command::Ledger { command } => {
+            return ledger_command(&db, &key_path, &outside, cli.actor.as_deref(), command, json);
+        }
         Command::Disclose { person_id, recipient, address, purpose, nature, law_enforcement, out } => {
             let app = open_app(&db)?;
             let actor = docket_app::actor_id(actor_text(cli.actor.as_deref()).as_deref(), "a disclosure")
@@ -674,6 +684,7 @@ fn ledger_command(
     db: &str,
     key_path: &Path,
     outside: &CheckpointDir,
+    actor: Option<&str>,
     command: LedgerCommand,
     json: bool,
 ) -> Result<ExitCode> {
@@ -686,7 +697,7 @@ fn ledger_command(
         LedgerCommand::Checkpoint => {
             let key = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?;
             let cp = app.sign_checkpoint(&key, outside)?;
-            print(json, &json!({"size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone());
+            print(json, &json!({"tree_size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone());
         }
         LedgerCommand::Verify { vkey, trusted } => {
             let key = docket_app::keys::verifier(vkey.as_deref(), key_path)
@@ -760,30 +771,48 @@ fn ledger_command(
                 return Ok(ExitCode::FAILURE);
             }
         }
-        LedgerCommand::Prove { event_id } => {
-            let id = EventId::parse(&event_id).with_context(|| format!("event id `{event_id}`"))?;
-            let proof = app
-                .with_store(|s| s.prove_event(&id))
-                .context("no proof: sign a checkpoint with `docket ledger checkpoint`")?;
-            let Some(p) = proof else { bail!("no event `{event_id}` in `{}`", docket_app::redact(db)) };
-            let path: Vec<String> = p.path.iter().map(|h| b64(h)).collect();
-            print(
-                json,
-                &json!({"event_id": event_id, "leaf_index": p.leaf_index, "tree_size": p.size,
-                       "leaf": b64(&p.leaf), "leaf_hash": b64(&docket_ledger::leaf_hash(&p.leaf)),
-                       "path": path, "checkpoint": p.checkpoint.note}),
-                || {
-                    format!(
-                        "event {event_id} is leaf {} of the {}-leaf tree\nleaf hash: {}\naudit path ({} hashes):\n{}\ncheckpoint:\n{}",
-                        p.leaf_index,
-                        p.size,
-                        b64(&docket_ledger::leaf_hash(&p.leaf)),
-                        path.len(),
-                        path.iter().map(|h| format!("  {h}")).collect::<Vec<_>>().join("\n"),
-                        p.checkpoint.note
-                    )
-                },
-            );
+        LedgerCommand::Prove { leaf, purpose } => {
+            let event_id;
+            let person_id;
+            let number = |n: &str| n.parse::<i64>().with_context(|| format!("`{leaf}`: `{n}` is not a number"));
+            let parts: Vec<&str> = leaf.split('/').collect();
+            let target = match parts.as_slice() {
+                ["read", n] => LeafRef::Read(number(n)?),
+                ["disclosure", n] => LeafRef::Disclosure(number(n)?),
+                ["person", p, v] => {
+                    person_id = docket_core::PersonId::parse(p).with_context(|| format!("person id `{p}`"))?;
+                    LeafRef::PersonVersion(&person_id, number(v)? as u64)
+                }
+                [id] => {
+                    event_id = EventId::parse(id).with_context(|| {
+                        format!(
+                            "`{leaf}`: expected an event id, `read/N`, `disclosure/N` or `person/PERSON_ID/VERSION`"
+                        )
+                    })?;
+                    LeafRef::Event(&event_id)
+                }
+                _ => bail!("`{leaf}`: expected an event id, `read/N`, `disclosure/N` or `person/PERSON_ID/VERSION`"),
+            };
+            let ctx = match &purpose {
+                Some(_) => Some(read_context(actor, purpose.as_deref(), db)?),
+                None => None,
+            };
+            let p = app
+                .prove(target, ctx.as_ref())
+                .map_err(|e| hint(e, db))
+                .context("no proof (a checkpoint newer than the leaf is needed: `docket ledger checkpoint`)")?;
+            print(json, &json!({"leaf_ref": leaf, "proof": &p}), || {
+                format!(
+                    "{leaf} is leaf {} of the {}-leaf tree\nleaf hash: {}\n{}audit path ({} hashes):\n{}\ncheckpoint:\n{}",
+                    p.leaf_index,
+                    p.tree_size,
+                    p.leaf_hash,
+                    p.leaf.as_ref().map(|l| format!("leaf (base64): {l}\n")).unwrap_or_default(),
+                    p.path.len(),
+                    p.path.iter().map(|h| format!("  {h}")).collect::<Vec<_>>().join("\n"),
+                    p.checkpoint
+                )
+            });
         }
         LedgerCommand::Consistency { old_size, new_size } => {
             let (old_root, new_root, proof) = app.with_store(|s| s.consistency(old_size, new_size))?;

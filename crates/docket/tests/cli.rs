@@ -602,17 +602,30 @@ fn the_ledger_proves_events_and_catches_tampering() {
     let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
     let event_id: String =
         conn.query_row("SELECT event_id FROM events WHERE position = 42", [], |r| r.get(0)).expect("event");
-    let p = t.run(&["--json", "ledger", "prove", &event_id]);
-    p.expect_code(0);
-    let p = p.json();
     let b64 = |v: &Value| {
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD.decode(v.as_str().expect("base64 text")).expect("base64")
     };
+    let reads = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM access_log", [], |r| r.get(0)).expect("reads")
+    };
+    // Without a purpose the proof holds the leaf's hash alone, and nothing is read.
+    let before = reads(&conn);
+    let bare = t.run(&["--json", "ledger", "prove", &event_id]);
+    bare.expect_code(0);
+    let bare = bare.json()["proof"].clone();
+    assert!(bare.get("leaf").is_none(), "no payload without a purpose: {bare}");
+    assert_eq!(reads(&conn), before);
+    // With one, the leaf's bytes, after a logged read of the case and its person.
+    let p = t.run(&["--json", "ledger", "prove", &event_id, "--purpose", "oversight"]);
+    p.expect_code(0);
+    let p = p.json()["proof"].clone();
+    assert_eq!(reads(&conn), before + 2, "the case and the person were read");
     let checkpoint =
         docket_ledger::verify_note(p["checkpoint"].as_str().expect("note"), &vkey_text).expect("checkpoint verifies");
     let path: Vec<Vec<u8>> = p["path"].as_array().expect("path").iter().map(b64).collect();
     let leaf = b64(&p["leaf"]);
+    assert_eq!(b64(&bare["leaf_hash"]), docket_ledger::leaf_hash(&leaf).to_vec());
     docket_ledger::verify_inclusion(
         &docket_ledger::leaf_hash(&leaf),
         p["leaf_index"].as_u64().expect("index"),
@@ -621,12 +634,36 @@ fn the_ledger_proves_events_and_catches_tampering() {
         checkpoint.root(),
     )
     .expect("the proof verifies");
+    // Every kind of leaf has a proof: a read, a version of a person's identity.
+    t.run(&["ledger", "checkpoint"]).expect_code(0);
+    let person: String = conn.query_row("SELECT person_id FROM persons LIMIT 1", [], |r| r.get(0)).expect("person");
+    for leaf_ref in ["read/1".to_owned(), format!("person/{person}/1")] {
+        let p = t.run(&["--json", "ledger", "prove", &leaf_ref, "--purpose", "oversight"]);
+        p.expect_code(0);
+        let p = p.json()["proof"].clone();
+        let checkpoint = docket_ledger::verify_note(p["checkpoint"].as_str().expect("note"), &vkey_text).expect("note");
+        let path: Vec<Vec<u8>> = p["path"].as_array().expect("path").iter().map(b64).collect();
+        let leaf = b64(&p["leaf"]);
+        let kind = if leaf_ref.starts_with("read") { "access" } else { "person" };
+        assert!(leaf.starts_with(format!("docket-leaf/1 {kind}\n").as_bytes()), "{leaf_ref}");
+        docket_ledger::verify_inclusion(
+            &docket_ledger::leaf_hash(&leaf),
+            p["leaf_index"].as_u64().expect("index"),
+            checkpoint.size(),
+            &path,
+            checkpoint.root(),
+        )
+        .unwrap_or_else(|e| panic!("{leaf_ref}: {e}"));
+    }
     let bad = t.run(&["ledger", "prove", "not-an-event-id"]);
     assert_ne!(bad.code, 0);
     assert!(bad.stderr.contains("`not-an-event-id`"), "{}", bad.stderr);
     let unknown = t.run(&["ledger", "prove", "00000000-0000-0000-0000-000000000000"]);
     assert_ne!(unknown.code, 0);
     assert!(unknown.stderr.contains("no event `00000000-0000-0000-0000-000000000000`"), "{}", unknown.stderr);
+    let unknown = t.run(&["ledger", "prove", "disclosure/999"]);
+    assert_ne!(unknown.code, 0);
+    assert!(unknown.stderr.contains("no disclosure `999`"), "{}", unknown.stderr);
     let backwards = t.run(&["ledger", "consistency", "20", "10"]);
     assert_ne!(backwards.code, 0);
     assert!(backwards.stderr.contains("0 < OLD <= NEW"), "{}", backwards.stderr);
@@ -661,8 +698,9 @@ fn every_read_of_a_case_needs_a_purpose_and_is_in_the_ledger() {
     t.run(&["case", "timeline", "C000000002", "--purpose", "oversight"]).expect_code(0);
     let v = t.run(&["--json", "ledger", "verify"]);
     v.expect_code(0);
-    // The case view shows the person's identity: a read of the case and of the person.
-    assert_eq!(v.json()["leaves"].as_u64(), Some(before + 3), "each read is a leaf");
+    // The case view and the timeline show the person's identity: each a read of the case and
+    // of the person.
+    assert_eq!(v.json()["leaves"].as_u64(), Some(before + 4), "each read is a leaf");
 
     let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
     let person: String = conn

@@ -39,6 +39,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
     (
         "docket-app",
         &[
+            "base64",
             "csv",
             "docket-core",
             "docket-ledger",
