@@ -300,7 +300,9 @@ pub(crate) trait Backend: Send {
     fn projection_format(&mut self) -> Result<i64, StoreError>;
     fn set_projection_format(&mut self, format: i64) -> Result<(), StoreError>;
     fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError>;
-    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError>;
+    /// Recomputes every projection from the events; replaces the stored ones if any differs
+    /// and `repair`, else only reports.
+    fn rebuild(&mut self, repair: bool, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError>;
     fn stats(&mut self) -> Result<Stats, StoreError>;
     fn ledger_size(&mut self) -> Result<u64, StoreError>;
     fn ledger_root(&mut self, size: u64) -> Result<docket_ledger::Hash, StoreError>;
@@ -384,7 +386,7 @@ impl Store {
     pub fn migrate(&mut self) -> Result<i64, StoreError> {
         let version = self.backend.migrate()?;
         if self.backend.projection_format()? != projection::FORMAT {
-            self.backend.rebuild(&mut |_| {})?;
+            self.backend.rebuild(true, &mut |_| {})?;
             self.backend.set_projection_format(projection::FORMAT)?;
         }
         Ok(version)
@@ -505,7 +507,14 @@ impl Store {
     /// Recomputes every projection from the events, reporting those that differed from what
     /// was stored, and stores the recomputed ones. `progress` is called with events folded.
     pub fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
-        self.backend.rebuild(progress)
+        self.backend.rebuild(true, progress)
+    }
+
+    /// Recomputes every case projection from the events and reports those that differ from
+    /// the stored ones (altered, inserted, deleted), writing nothing: the check `verify`
+    /// makes of the data Docket derives, which the ledger does not hold.
+    pub fn check_projections(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
+        self.backend.rebuild(false, progress)
     }
 
     /// Row counts.

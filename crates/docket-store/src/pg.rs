@@ -717,10 +717,17 @@ impl Backend for Postgres {
             .collect()
     }
 
-    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
+    fn rebuild(&mut self, repair: bool, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
         let mut tx = self.client.transaction()?;
+        // A repair keeps writers out while it replaces the projections; a check reads one
+        // snapshot and lets them be.
+        let start = if repair {
+            "LOCK TABLE events IN SHARE MODE;"
+        } else {
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;"
+        };
         tx.batch_execute(&format!(
-            "LOCK TABLE events IN SHARE MODE;
+            "{start}
              DROP TABLE IF EXISTS rebuilt; CREATE TEMP TABLE rebuilt ({})",
             projection_sql::definitions(true)
         ))?;
@@ -769,7 +776,7 @@ impl Backend for Postgres {
             .collect();
         report.differing_count = ids.len() as u64;
         report.differing = ids.into_iter().take(20).collect();
-        if report.differing_count > 0 {
+        if repair && report.differing_count > 0 {
             let names = projection_sql::names();
             tx.batch_execute(&format!(
                 "DELETE FROM case_projection;

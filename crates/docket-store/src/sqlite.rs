@@ -599,8 +599,10 @@ impl Backend for Sqlite {
             .collect()
     }
 
-    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    fn rebuild(&mut self, repair: bool, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError> {
+        // A check only reads (one snapshot); a repair writes, so it holds the write lock.
+        let behavior = if repair { TransactionBehavior::Immediate } else { TransactionBehavior::Deferred };
+        let tx = self.conn.transaction_with_behavior(behavior)?;
         tx.execute_batch(&format!(
             "DROP TABLE IF EXISTS temp.rebuilt; CREATE TEMP TABLE rebuilt ({});",
             projection_sql::definitions(false)
@@ -650,7 +652,7 @@ impl Backend for Sqlite {
             report.differing_count = ids.len() as u64;
             report.differing = ids.into_iter().take(20).collect();
         }
-        if report.differing_count > 0 {
+        if repair && report.differing_count > 0 {
             let names = projection_sql::names();
             tx.execute_batch(&format!(
                 "DELETE FROM case_projection;

@@ -715,6 +715,12 @@ fn ledger_command(
             let started = Instant::now();
             let r = app.with_store(|s| s.verify_ledger_trusting(&key, &held, &mut |n| b.set_position(n)))?;
             b.finish_and_clear();
+            // The projections are derived, not ledger records: recomputed from the events and
+            // compared, without writing.
+            let events = app.with_store(|s| s.stats())?.events;
+            let b = bar(events, "projections", json);
+            let p = app.with_store(|s| s.check_projections(&mut |n| b.set_position(n)))?;
+            b.finish_and_clear();
             let secs = started.elapsed().as_secs_f64();
             print(
                 json,
@@ -722,6 +728,8 @@ fn ledger_command(
                        "person_versions": r.person_versions, "persons": r.persons,
                        "checkpoints_checked": r.checkpoints_checked,
                        "trusted_from": held_from, "trusted_checked": r.trusted_checked, "latest_trusted": r.latest_trusted,
+                       "projections_checked": p.cases, "projections_differing": p.differing_count,
+                       "first_differing_projections": p.differing,
                        "latest_checkpoint": r.latest_checkpoint, "discrepancies": r.discrepancy_count,
                        "details": r.discrepancies.iter().map(|d| d.what.clone()).collect::<Vec<_>>(), "seconds": secs}),
                 || {
@@ -750,6 +758,18 @@ fn ledger_command(
                              deleted the database's checkpoints, or a rollback, would not show; ",
                         ),
                     }
+                    if p.differing_count == 0 {
+                        s.push_str(&format!("{} case projections recomputed from the events: identical; ", p.cases));
+                    } else {
+                        s.push_str(&format!(
+                            "{} of {} case projections differ from the events ({}{}): derived rows were altered, and \
+                             reports read them (`docket rebuild` rewrites them from the events); ",
+                            p.differing_count,
+                            p.cases,
+                            p.differing.join(", "),
+                            if p.differing_count > p.differing.len() as u64 { ", …" } else { "" }
+                        ));
+                    }
                     if r.discrepancy_count == 0 && r.latest_checkpoint.is_none() && r.leaves > 0 {
                         s.push_str(
                             "no discrepancy among the rows, but no signed checkpoint binds them: a rewrite of \
@@ -767,7 +787,7 @@ fn ledger_command(
                     s
                 },
             );
-            if r.discrepancy_count > 0 || r.latest_checkpoint.is_none() && r.leaves > 0 {
+            if r.discrepancy_count > 0 || p.differing_count > 0 || r.latest_checkpoint.is_none() && r.leaves > 0 {
                 return Ok(ExitCode::FAILURE);
             }
         }

@@ -952,3 +952,24 @@ fn a_database_password_is_never_shown() {
         assert!(r.stderr.contains("postgres://docket:***@127.0.0.1:1/docket"), "{args:?}: {}", r.stderr);
     }
 }
+
+/// A case projection altered behind Docket's back makes `report` print a false figure; `ledger
+/// verify` recomputes the projections from the events and fails until `rebuild` repairs them.
+#[test]
+fn verify_finds_an_altered_projection_and_rebuild_repairs_it() {
+    let t = Scratch::new();
+    t.imported();
+    t.run(&["ledger", "verify"]).expect_code(0);
+    let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
+    conn.execute("UPDATE case_projection SET detained = 1 - detained WHERE case_id = 'C000000003'", [])
+        .expect("tamper");
+    let v = t.run(&["--json", "ledger", "verify"]);
+    v.expect_code(1);
+    assert_eq!(v.json()["projections_differing"], 1);
+    assert_eq!(v.json()["first_differing_projections"][0], "C000000003");
+    let v = t.run(&["ledger", "verify"]);
+    assert!(v.stdout.contains("1 of 300 case projections differ from the events (C000000003)"), "{}", v.stdout);
+    // `rebuild` says it replaced drifted projections (exit status 3), and verify is clean again.
+    t.run(&["rebuild"]).expect_code(3);
+    t.run(&["ledger", "verify"]).expect_code(0);
+}
