@@ -57,6 +57,14 @@ impl fmt::Display for Expected {
 /// Errors of the store.
 #[derive(Debug, Error)]
 pub enum StoreError {
+    /// The SQLite database file could not be created.
+    #[error("cannot create the database file `{path}`")]
+    CreateFile {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The database URL is not one the store can open.
     #[error("unsupported database url `{0}`: expected `sqlite://PATH`, `sqlite::memory:` or `postgres://...`")]
     Url(String),
@@ -330,7 +338,7 @@ impl fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens `sqlite://PATH` (created if missing), `sqlite::memory:`, or a
+    /// Opens `sqlite://PATH` (created if missing, readable by its owner alone), `sqlite::memory:`, or a
     /// `postgres://`/`postgresql://` URL. Does not create or migrate the schema.
     pub fn open(url: &str) -> Result<Store, StoreError> {
         let backend: Box<dyn Backend> = if url == "sqlite::memory:" {

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use docket_core::{ANumber, CaseId, CaseSummary, DateOfBirth, Event, EventId, Person, PersonId};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::ledger::{
     self, Chunk, LeafBatch, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Record, Scanned, StoredCheckpoint,
@@ -22,7 +22,18 @@ pub(crate) struct Sqlite {
 
 impl Sqlite {
     pub fn open(path: &str) -> Result<Sqlite, StoreError> {
-        Sqlite::configure(Connection::open(path)?)
+        // SQLite would create a missing database with the umask's mode (0644 as a rule), and
+        // its WAL and shared-memory files take the mode of the database file: so the file is
+        // made first, owner-only, and SQLite finds it there (an empty file is an empty
+        // database).
+        match docket_wire::owner_only::create_new(std::path::Path::new(path)) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(source) => return Err(StoreError::CreateFile { path: path.to_owned(), source }),
+        }
+        // PATH is a file's path, never a `file:` URI: the file made above is the one opened.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Sqlite::configure(Connection::open_with_flags(path, flags)?)
     }
 
     pub fn open_memory() -> Result<Sqlite, StoreError> {

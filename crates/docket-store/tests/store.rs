@@ -193,6 +193,27 @@ fn rejection(o: &ImportOutcome) -> &Rejection {
     }
 }
 
+/// A file's permission bits.
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(p).unwrap_or_else(|e| panic!("`{}`: {e}", p.display())).permissions().mode() & 0o777
+}
+
+#[test]
+fn a_new_sqlite_database_and_its_wal_and_shared_memory_are_readable_by_their_owner_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("docket.db");
+    let mut s = Store::open(&format!("sqlite://{}", path.display())).expect("create");
+    s.migrate().expect("migrate");
+    s.upsert_persons(&[person("P-1")]).expect("persons");
+    s.import(&history("C-1", "P-1")).expect("import");
+    // While the store is open, SQLite keeps the WAL and shared-memory files beside the database.
+    let files = ["docket.db", "docket.db-wal", "docket.db-shm"].map(|n| dir.path().join(n));
+    let wider: Vec<String> =
+        files.iter().filter(|p| mode(p) != 0o600).map(|p| format!("`{}` is {:o}", p.display(), mode(p))).collect();
+    assert!(wider.is_empty(), "each file is 0600: {}", wider.join(", "));
+}
+
 fn stored_count(outcomes: &[ImportOutcome]) -> usize {
     outcomes.iter().filter(|o| matches!(o, ImportOutcome::Stored { .. })).count()
 }

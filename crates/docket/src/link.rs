@@ -132,7 +132,9 @@ fn read_truth(path: &Path) -> Result<Vec<(String, String)>> {
 }
 
 fn write_links(out: &Path, settings: &Settings, records: &Records, result: &LinkResult) -> Result<()> {
-    let file = std::fs::File::create(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    // Pairs of ids say which records are the same person: owner-only, like the tables.
+    let file =
+        docket_store::wire::owner_only::create(out).with_context(|| format!("cannot create `{}`", out.display()))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let (a, b) = match settings.mode {
         Mode::Link => ("id_a", "id_b"),

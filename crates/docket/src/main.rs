@@ -12,6 +12,7 @@ use docket_app::{App, AppConfig, AppError, ImportConfig, ImportReport, ImportSin
 use docket_core::Date;
 use docket_core::{EventId, Timestamp};
 use docket_store::StoreError;
+use docket_store::wire::owner_only;
 #[cfg(feature = "synth")]
 use docket_synth::linkage::{LinkDataKind, LinkDataOptions};
 #[cfg(feature = "synth")]
@@ -409,7 +410,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 other => hint(other, &db),
             })?;
             // The disclosure is recorded; now the packet may leave.
-            std::fs::write(&out, &d.packet)
+            owner_only::create(&out)
+                .and_then(|mut f| f.write_all(&d.packet))
                 .with_context(|| format!("cannot write the disclosure packet `{}`", out.display()))?;
             print(
                 json,
@@ -698,7 +700,7 @@ fn synthesize(cases: u64, seed: u64, as_of: Date, out: &Path, json: bool) -> Res
     std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
     let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
         let p = out.join(name);
-        let f = std::fs::File::create(&p).with_context(|| format!("cannot create `{}`", p.display()))?;
+        let f = owner_only::create(&p).with_context(|| format!("cannot create `{}`", p.display()))?;
         Ok(std::io::BufWriter::with_capacity(1 << 20, f))
     };
     let mut persons = create("persons.csv")?;
@@ -724,7 +726,7 @@ struct FileSink {
 impl ImportSink for FileSink {
     fn rejected(&mut self, reject: &Reject) -> Result<(), AppError> {
         if self.rejects.is_none() {
-            let f = std::fs::File::create(&self.rejects_path).map_err(|source| AppError::Io {
+            let f = owner_only::create(&self.rejects_path).map_err(|source| AppError::Io {
                 what: format!("cannot create rejects file `{}`", self.rejects_path.display()),
                 source,
             })?;
@@ -788,11 +790,7 @@ fn run_import(
     let commit_log = match commit_log {
         None => None,
         Some(p) => Some(std::io::BufWriter::new(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .with_context(|| format!("cannot open commit log `{}`", p.display()))?,
+            owner_only::append(p).with_context(|| format!("cannot open commit log `{}`", p.display()))?,
         )),
     };
     let mut sink = FileSink { rejects_path: rejects.to_owned(), rejects: None, commit_log, bar: byte_bar(json) };

@@ -479,6 +479,7 @@ fn demo_synthesizes_imports_and_summarizes() {
     assert!(r.stdout.contains("Synthesized 2000 cases"), "{}", r.stdout);
     assert!(r.stdout.contains("0 rows rejected"), "{}", r.stdout);
     assert!(t.path("demo/docket.db").exists(), "the demo database is kept for `case show`");
+    assert_owner_only(&[t.path("demo/docket.db"), t.path("demo/persons.csv"), t.path("demo/events.jsonl")]);
 }
 
 #[test]
@@ -833,4 +834,60 @@ fn disclosures_are_accounted_for_and_bound_to_their_packets() {
     let v = t.run(&["ledger", "verify"]);
     v.expect_code(1);
     assert!(v.stdout.contains("disclosure 2 of person `P000000003` to Nobody"), "{}", v.stdout);
+}
+
+/// A file's permission bits.
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(p).unwrap_or_else(|e| panic!("`{}`: {e}", p.display())).permissions().mode() & 0o777
+}
+
+#[track_caller]
+fn assert_owner_only(paths: &[PathBuf]) {
+    let wider: Vec<String> =
+        paths.iter().filter(|p| mode(p) != 0o600).map(|p| format!("`{}` is {:o}", p.display(), mode(p))).collect();
+    assert!(
+        wider.is_empty(),
+        "files holding personal data must be readable by their owner alone: {}",
+        wider.join(", ")
+    );
+}
+
+#[test]
+fn files_that_hold_personal_data_are_readable_by_their_owner_alone() {
+    let t = Scratch::new();
+    let (persons, events) = t.synthetic();
+    // SQLite deletes the WAL and shared-memory files when the last connection closes: one held
+    // open here keeps them while `docket` writes through them.
+    let held = rusqlite::Connection::open(t.path("docket.db")).expect("open the database");
+    let _: i64 = held.query_row("SELECT count(*) FROM persons", [], |r| r.get(0)).expect("read it");
+    // A synthetic docket written over a world-readable one is owner-only too.
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&persons, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    let out = t.path("out");
+    t.run(&["synth", "--cases", "300", "--seed", "5", "--as-of", AS_OF_DATE, "--out", s(&out)]).expect_code(0);
+    let bad = t.path("bad.jsonl");
+    write_lines(&bad, &["not an event".into()]);
+    let (rejects, commits) = (t.path("rejects.jsonl"), t.path("commits.log"));
+    let import = [s(&persons), s(&events), s(&bad), "--rejects", s(&rejects), "--commit-log", s(&commits)];
+    t.run(&[&["import"][..], &import].concat()).expect_code(2);
+    let packet = t.path("packet.json");
+    t.run(&["disclose", "P000000003", "--recipient", "R", "--address", "A", "--purpose", "P", "--out", s(&packet)])
+        .expect_code(0);
+    let (wal, shm) = (t.path("docket.db-wal"), t.path("docket.db-shm"));
+    assert!(wal.exists() && shm.exists(), "the WAL and shared-memory files are there to be judged");
+    assert_owner_only(&[
+        t.path("docket.db"),
+        wal,
+        shm,
+        t.path("docket.db.ledger-key"),
+        persons,
+        events,
+        rejects,
+        commits,
+        packet,
+    ]);
+    drop(held);
 }

@@ -29,7 +29,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
     (
         "docket-wire",
         &["docket-core", "serde", "serde_json", "thiserror"],
-        "the wire formats convert text to core types; they store and send nothing",
+        "the wire formats convert text to core types and create their files owner-only; they store and send nothing",
     ),
     (
         "docket-store",
