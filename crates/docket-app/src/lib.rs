@@ -206,11 +206,13 @@ impl App {
     /// Creates the database at `url`, or migrates it to this program's schema; returns the
     /// schema version.
     pub fn init(url: &str) -> Result<i64, AppError> {
-        let mut s = Store::open(url)?;
+        // INVARIANT: the one use case that creates a database; every other opens an existing one.
+        let mut s = Store::open_or_create(url)?;
         Ok(s.migrate()?)
     }
 
-    /// Opens the database at `url`, which must be at this program's schema.
+    /// Opens the database at `url`, which must exist ([`App::init`] creates it) and be at this
+    /// program's schema.
     pub fn open(url: &str, config: AppConfig) -> Result<App, AppError> {
         // One connection first, so that a wrong URL or an old schema is reported as itself
         // (the pool would only time out).

@@ -21,7 +21,20 @@ pub(crate) struct Sqlite {
 }
 
 impl Sqlite {
+    /// Opens the database at `path`, which must exist: a reader never leaves an empty
+    /// database behind where there was none.
     pub fn open(path: &str) -> Result<Sqlite, StoreError> {
+        if !std::path::Path::new(path).exists() {
+            return Err(StoreError::NoDatabase { path: path.to_owned() });
+        }
+        // Without SQLITE_OPEN_CREATE, a file removed since the check is an error, not a new
+        // database. PATH is a file's path, never a `file:` URI.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Sqlite::configure(Connection::open_with_flags(path, flags)?)
+    }
+
+    /// Opens the database at `path`, creating it if there is none.
+    pub fn open_or_create(path: &str) -> Result<Sqlite, StoreError> {
         // SQLite would create a missing database with the umask's mode (0644 as a rule), and
         // its WAL and shared-memory files take the mode of the database file: so the file is
         // made first, owner-only, and SQLite finds it there (an empty file is an empty
@@ -31,9 +44,7 @@ impl Sqlite {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(source) => return Err(StoreError::CreateFile { path: path.to_owned(), source }),
         }
-        // PATH is a file's path, never a `file:` URI: the file made above is the one opened.
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        Sqlite::configure(Connection::open_with_flags(path, flags)?)
+        Sqlite::open(path)
     }
 
     pub fn open_memory() -> Result<Sqlite, StoreError> {

@@ -54,7 +54,7 @@ impl Db {
     }
 
     fn store(&self) -> Store {
-        let mut s = Store::open(self.url()).expect("open store");
+        let mut s = Store::open_or_create(self.url()).expect("open store");
         s.migrate().expect("migrate");
         s
     }
@@ -203,7 +203,7 @@ fn mode(p: &std::path::Path) -> u32 {
 fn a_new_sqlite_database_and_its_wal_and_shared_memory_are_readable_by_their_owner_alone() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("docket.db");
-    let mut s = Store::open(&format!("sqlite://{}", path.display())).expect("create");
+    let mut s = Store::open_or_create(&format!("sqlite://{}", path.display())).expect("create");
     s.migrate().expect("migrate");
     s.upsert_persons(&[person("P-1")]).expect("persons");
     s.import(&history("C-1", "P-1")).expect("import");
@@ -212,6 +212,20 @@ fn a_new_sqlite_database_and_its_wal_and_shared_memory_are_readable_by_their_own
     let wider: Vec<String> =
         files.iter().filter(|p| mode(p) != 0o600).map(|p| format!("`{}` is {:o}", p.display(), mode(p))).collect();
     assert!(wider.is_empty(), "each file is 0600: {}", wider.join(", "));
+}
+
+#[test]
+fn opening_a_sqlite_database_that_is_not_there_creates_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("docket.db");
+    let err = Store::open(&format!("sqlite://{}", path.display())).expect_err("no database");
+    assert!(matches!(err, StoreError::NoDatabase { .. }), "{err:?}");
+    assert_eq!(err.to_string(), format!("no database exists at `{}`", path.display()));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+    assert!(left.is_empty(), "nothing is created: {left:?}");
+    // Only `open_or_create` creates one, and then `open` finds it.
+    Store::open_or_create(&format!("sqlite://{}", path.display())).expect("create");
+    Store::open(&format!("sqlite://{}", path.display())).expect("open");
 }
 
 fn stored_count(outcomes: &[ImportOutcome]) -> usize {

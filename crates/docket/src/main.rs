@@ -296,6 +296,9 @@ fn hint(e: AppError, db: &str) -> anyhow::Error {
         AppError::Store(StoreError::NotInitialized { .. }) => {
             Some(format!("run `docket init` on it (`docket --db {db} init`)"))
         }
+        AppError::Store(StoreError::NoDatabase { .. }) => {
+            Some(format!("run `docket init` to create one (`docket --db {db} init`)"))
+        }
         AppError::PurposeRequired { .. } => Some("give it with `--purpose`".to_owned()),
         AppError::ActorRequired { .. } => Some("give it with `--actor NAME` or `DOCKET_ACTOR`".to_owned()),
         AppError::Key { .. } => Some("run `docket init`, or pass `--ledger-key`".to_owned()),

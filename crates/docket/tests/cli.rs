@@ -510,6 +510,8 @@ fn a_persons_file_without_a_required_column_or_of_an_unknown_kind_is_refused() {
 #[test]
 fn commands_on_a_database_never_initialized_say_to_run_init() {
     let t = Scratch::new();
+    // A database file with no schema in it (an empty file is an empty SQLite database).
+    std::fs::write(t.path("docket.db"), "").expect("write");
     std::fs::write(t.path("events.jsonl"), "").expect("write");
     for args in [vec!["report"], vec!["rebuild"], vec!["case", "show", "C000000001"], vec!["import", "events.jsonl"]] {
         let r = t.run(&args);
@@ -890,4 +892,42 @@ fn files_that_hold_personal_data_are_readable_by_their_owner_alone() {
         packet,
     ]);
     drop(held);
+}
+
+#[test]
+fn a_command_where_there_is_no_database_creates_none_and_says_how_to_make_one() {
+    let t = Scratch::new();
+    std::fs::write(t.path("events.jsonl"), "").expect("write");
+    let commands: [&[&str]; 13] = [
+        &["report"],
+        &["case", "show", "C000000001", "--purpose", "case_work"],
+        &["case", "timeline", "C000000001", "--purpose", "case_work"],
+        &["person", "show", "P000000001", "--purpose", "case_work"],
+        &["disclosures", "P000000001", "--purpose", "oversight"],
+        &["disclose", "P000000001", "--recipient", "R", "--address", "A", "--purpose", "P", "--out", "p.json"],
+        &["rebuild"],
+        &["ledger", "verify"],
+        &["ledger", "prove", "0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"],
+        &["ledger", "consistency", "1", "2"],
+        &["ledger", "checkpoint"],
+        &["ledger", "key"],
+        &["import", "events.jsonl"],
+    ];
+    for args in commands {
+        // No `--db`: the default, `docket.db` in the working directory.
+        let r = t.run_bare(&[&["--actor", "officer.test"][..], args].concat());
+        assert_eq!(r.code, 1, "`{}`\nstderr:\n{}", args.join(" "), r.stderr);
+        assert!(
+            r.stderr.contains("no database exists at `docket.db`") && r.stderr.contains("docket init"),
+            "`{}` says there is no database and how to make one:\n{}",
+            args.join(" "),
+            r.stderr
+        );
+        let mut left: Vec<String> = std::fs::read_dir(t.dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["events.jsonl"], "`{}` created files", args.join(" "));
+    }
 }
