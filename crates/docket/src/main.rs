@@ -394,7 +394,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         key_path.display()
                     )
                 },
-            );
+            )?;
         }
         Command::Ledger { command } => return ledger_command(&db, &key_path, command, json),
         Command::Disclose { person_id, recipient, address, purpose, nature, law_enforcement, out } => {
@@ -431,13 +431,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         d.packet_sha256
                     )
                 },
-            );
+            )?;
         }
         Command::Disclosures { person_id, purpose, for_the_person } => {
             let app = open_app(&db)?;
             let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
             let a = app.accounting(&ctx, &person_id, for_the_person).map_err(|e| hint(e, &db))?;
-            print(json, &a, || docket::show::accounting_text(&a));
+            print(json, &a, || docket::show::accounting_text(&a))?;
         }
         #[cfg(feature = "synth")]
         Command::Synth { cases, seed, out, as_of } => {
@@ -460,7 +460,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         out.join("events.jsonl").display()
                     )
                 },
-            );
+            )?;
         }
         #[cfg(feature = "synth")]
         Command::LinkData { kind, rows_a, rows_b, seed, match_share, dedupe, out } => {
@@ -501,7 +501,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         summary.true_pairs
                     )
                 },
-            );
+            )?;
         }
         Command::Import { rejects, batch_size, commit_log, files } => {
             let app = open_app(&db)?;
@@ -513,7 +513,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let key = docket_app::keys::read_key(&key_path).map_err(|e| hint(e, &db))?;
                 app.sign_checkpoint(&key)?;
             }
-            print_import(&report, json);
+            print_import(&report, json)?;
             if report.report.rejected() > 0 {
                 return Ok(ExitCode::from(2));
             }
@@ -541,7 +541,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&db)?;
             let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
             let p = app.read_person(&ctx, &person_id, None).map_err(|e| hint(e, &db))?;
-            print(json, &p, || docket::show::person_text(&p));
+            print(json, &p, || docket::show::person_text(&p))?;
         }
         Command::Rebuild => {
             let app = open_app(&db)?;
@@ -572,7 +572,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     s
                 },
-            );
+            )?;
             if r.differing_count > 0 {
                 return Ok(ExitCode::from(3));
             }
@@ -580,7 +580,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report { as_of, horizon } => {
             let t = parse_instant(as_of.as_deref())?;
             let report = open_app(&db)?.report(t, horizon)?;
-            print(json, &report, || docket::show::report_text(&report));
+            print(json, &report, || docket::show::report_text(&report))?;
         }
         #[cfg(feature = "synth")]
         Command::Demo { cases, seed, dir } => demo(cases, seed, &dir, cli.actor.as_deref(), json)?,
@@ -598,12 +598,12 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
     match command {
         LedgerCommand::Key => {
             let vkey = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?.verifier_key_text();
-            print(json, &json!({"verifier_key": vkey}), || vkey.clone());
+            print(json, &json!({"verifier_key": vkey}), || vkey.clone())?;
         }
         LedgerCommand::Checkpoint => {
             let key = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?;
             let cp = app.sign_checkpoint(&key)?;
-            print(json, &json!({"size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone());
+            print(json, &json!({"size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone())?;
         }
         LedgerCommand::Verify { vkey } => {
             let key = docket_app::keys::verifier(vkey.as_deref(), key_path)
@@ -640,7 +640,7 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
                     }
                     s
                 },
-            );
+            )?;
             if r.discrepancy_count > 0 || r.latest_checkpoint.is_none() && r.leaves > 0 {
                 return Ok(ExitCode::FAILURE);
             }
@@ -668,7 +668,7 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
                         p.checkpoint.note
                     )
                 },
-            );
+            )?;
         }
         LedgerCommand::Consistency { old_size, new_size } => {
             let (old_root, new_root, proof) = app.with_store(|s| s.consistency(old_size, new_size))?;
@@ -686,16 +686,17 @@ fn ledger_command(db: &str, key_path: &Path, command: LedgerCommand, json: bool)
                         proof.iter().map(|h| format!("  {h}")).collect::<Vec<_>>().join("\n")
                     )
                 },
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print(json: bool, value: &impl Serialize, text: impl FnOnce() -> String) {
-    let out = if json { serde_json::to_string_pretty(value).unwrap_or_default() } else { text() };
-    // A closed pipe (`docket ... | head`) is not an error worth a panic.
-    let _ = writeln!(std::io::stdout().lock(), "{out}");
+/// Prints a command's result: `value` as JSON, or `text`. A failure to write is the command's
+/// failure; a closed pipe is not (`docket::out`).
+fn print(json: bool, value: &impl Serialize, text: impl FnOnce() -> String) -> Result<()> {
+    let out = if json { serde_json::to_string_pretty(value)? } else { text() };
+    docket::out::print_line(&out)
 }
 
 #[cfg(feature = "synth")]
@@ -809,7 +810,7 @@ fn run_import(
     Ok(ImportOutput { report, rejects_file })
 }
 
-fn print_import(out: &ImportOutput, json: bool) {
+fn print_import(out: &ImportOutput, json: bool) -> Result<()> {
     let report = &out.report;
     print(json, out, || {
         let mut s = String::new();
@@ -831,7 +832,7 @@ fn print_import(out: &ImportOutput, json: bool) {
             }
         }
         s
-    });
+    })
 }
 
 fn case_command(db: &str, actor: Option<&str>, command: CaseCommand, json: bool) -> Result<()> {
@@ -841,14 +842,14 @@ fn case_command(db: &str, actor: Option<&str>, command: CaseCommand, json: bool)
             let app = open_app(db)?;
             let ctx = read_context(actor, purpose.as_deref(), db)?;
             let view = app.read_case(&ctx, &case_id, t).map_err(|e| hint(e, db))?;
-            print(json, &view, || docket::show::case_text(&view));
+            print(json, &view, || docket::show::case_text(&view))?;
         }
         CaseCommand::Timeline { case_id, purpose } => {
             let app = open_app(db)?;
             let ctx = read_context(actor, purpose.as_deref(), db)?;
             let view = app.read_timeline(&ctx, &case_id).map_err(|e| hint(e, db))?;
             // The JSON timeline is the events themselves, each with its number.
-            print(json, &view.events, || docket::show::timeline_text(&view));
+            print(json, &view.events, || docket::show::timeline_text(&view))?;
         }
     }
     Ok(())
@@ -885,16 +886,14 @@ fn demo(cases: u64, seed: u64, dir: &Path, actor: Option<&str>, json: bool) -> R
             &json!({"database": url, "synth": {"cases": totals.cases, "events": totals.events, "seconds": synth_secs},
                    "import": report, "report": docket}),
             String::new,
-        );
+        )?;
     } else {
         // The hint must work as printed: the binary by its path, and an actor even where `USER`
         // is unset.
         let exe = std::env::current_exe().map_or_else(|_| "docket".to_owned(), |p| p.display().to_string());
         let who = actor_text(actor).unwrap_or_else(|| "demo.officer".to_owned());
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(
-            out,
-            "Synthesized {} cases ({} events) in {synth_secs:.1} s; imported {} persons and {} events into {} in {:.1} s; {} rows rejected.\n",
+        let mut out = format!(
+            "Synthesized {} cases ({} events) in {synth_secs:.1} s; imported {} persons and {} events into {} in {:.1} s; {} rows rejected.\n\n",
             totals.cases,
             totals.events,
             totals.persons,
@@ -903,18 +902,17 @@ fn demo(cases: u64, seed: u64, dir: &Path, actor: Option<&str>, json: bool) -> R
             imported.seconds,
             imported.rejected()
         );
-        let _ = writeln!(out, "{}", docket::show::report_text(&docket));
-        let _ = writeln!(
-            out,
-            "Audit ledger: {} leaves under a signed checkpoint; `{exe} --db {url} ledger verify` rechecks it.\n",
+        out.push_str(&docket::show::report_text(&docket));
+        out.push_str(&format!(
+            "\nAudit ledger: {} leaves under a signed checkpoint; `{exe} --db {url} ledger verify` rechecks it.\n\n",
             cp.size
-        );
-        let _ = writeln!(
-            out,
-            "Look at a case:  {exe} --db {url} --actor {who} case show {} --purpose case_work\n                 {exe} --db {url} --actor {who} case timeline {} --purpose case_work",
+        ));
+        out.push_str(&format!(
+            "Look at a case:  {exe} --db {url} --actor {who} case show {} --purpose case_work\n                 {exe} --db {url} --actor {who} case timeline {} --purpose case_work\n",
             synth::case_id(0),
             synth::case_id(0)
-        );
+        ));
+        docket::out::print(&out)?;
     }
     if imported.rejected() > 0 {
         bail!("{} synthetic rows were rejected; see {}", imported.rejected(), rejects.display());

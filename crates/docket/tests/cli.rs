@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -55,11 +55,21 @@ impl Scratch {
 
     /// Runs `docket ARGS...` in the scratch directory, with no `--db`.
     fn run_bare(&self, args: &[&str]) -> Run {
+        self.run_to(Stdio::piped(), args)
+    }
+
+    /// Runs `docket ARGS...` in the scratch directory, with no `--db`, its standard output
+    /// going to `stdout` (what the run printed there is not kept).
+    fn run_to(&self, stdout: Stdio, args: &[&str]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_docket"))
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("DOCKET_DATABASE_URL")
-            .output()
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|c| c.wait_with_output())
             .expect("the docket binary runs");
         Run {
             code: out.status.code().unwrap_or(-1),
@@ -930,4 +940,35 @@ fn a_command_where_there_is_no_database_creates_none_and_says_how_to_make_one() 
         left.sort();
         assert_eq!(left, ["events.jsonl"], "`{}` created files", args.join(" "));
     }
+}
+
+#[test]
+fn output_that_cannot_be_written_fails_the_command_and_a_closed_pipe_does_not() {
+    let t = Scratch::new();
+    t.imported();
+    let full = || Stdio::from(std::fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full"));
+    let reads: [&[&str]; 3] =
+        [&["report"], &["--json", "report"], &["case", "timeline", "C000000001", "--purpose", "case_work"]];
+    for args in reads {
+        let all = [&["--db", t.db.as_str(), "--actor", "officer.test"][..], args].concat();
+        let r = t.run_to(full(), &all);
+        assert_eq!(r.code, 1, "`{}` to a full device\nstderr:\n{}", args.join(" "), r.stderr);
+        assert!(
+            r.stderr.contains("standard output") && r.stderr.contains("No space left on device"),
+            "`{}` says what failed:\n{}",
+            args.join(" "),
+            r.stderr
+        );
+    }
+    // A reader that stops reading (`docket report | head -1`) is no error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["--db", t.db.as_str(), "report"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the docket binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "quietly: {}", String::from_utf8_lossy(&out.stderr));
 }
