@@ -207,6 +207,30 @@ fn append_leaves(conn: &Connection, leaves: &[NewLeaf]) -> Result<u64, StoreErro
 }
 
 impl Sqlite {
+    fn record_disclosure_synced(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO disclosures (person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
+                 law_enforcement, recorded_by, packet_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                d.person_id,
+                d.disclosed_at,
+                d.recipient_name,
+                d.recipient_address,
+                d.purpose,
+                d.nature,
+                d.law_enforcement.to_string(),
+                d.recorded_by,
+                d.packet_sha256
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        // INVARIANT: the disclosure and its ledger leaf are committed together.
+        append_leaves(&tx, &[NewLeaf::new(LeafKind::Disclosure, id, &ledger::disclosure_leaf(id, d))])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
     fn read_log(&self) -> docket_ledger::Log<Nodes<Rows<'_>>> {
         docket_ledger::Log::new(Nodes { rows: Rows { conn: &self.conn } })
     }
@@ -687,26 +711,14 @@ impl Backend for Sqlite {
     }
 
     fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO disclosures (person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
-                 law_enforcement, recorded_by, packet_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                d.person_id,
-                d.disclosed_at,
-                d.recipient_name,
-                d.recipient_address,
-                d.purpose,
-                d.nature,
-                d.law_enforcement.to_string(),
-                d.recorded_by,
-                d.packet_sha256
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        // INVARIANT: the disclosure and its ledger leaf are committed together.
-        append_leaves(&tx, &[NewLeaf::new(LeafKind::Disclosure, id, &ledger::disclosure_leaf(id, d))])?;
-        tx.commit()?;
+        // A disclosure's packet is released once this returns, so its commit must survive a
+        // power loss too, which WAL with synchronous=NORMAL does not promise: this one commit
+        // syncs the WAL to disk.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let recorded = self.record_disclosure_synced(d);
+        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        let id = recorded?;
+        restored?;
         Ok(id)
     }
 

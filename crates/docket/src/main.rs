@@ -140,7 +140,7 @@ enum Command {
         /// A disclosure to a law-enforcement agency under 5 U.S.C. 552a(b)(7).
         #[arg(long)]
         law_enforcement: bool,
-        /// Where to write the disclosure packet (JSON).
+        /// Where to write the disclosure packet (JSON): a new file, never one already there.
         #[arg(long)]
         out: PathBuf,
     },
@@ -403,7 +403,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map_err(|e| hint(e, &db))?;
             let request =
                 docket_app::DisclosureRequest { person_id, recipient, address, purpose, nature, law_enforcement };
-            let d = app.disclose(&actor, &request).map_err(|e| match e {
+            let mut packet = docket_app::delivery::PacketFile::new(&out);
+            let d = app.disclose(&actor, &request, &mut packet).map_err(|e| match e {
                 // The request's fields are this command's flags.
                 AppError::Invalid { field, reason }
                     if ["recipient", "address", "purpose", "nature"].contains(&field.as_str()) =>
@@ -412,10 +413,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 other => hint(other, &db),
             })?;
-            // The disclosure is recorded; now the packet may leave.
-            owner_only::create(&out)
-                .and_then(|mut f| f.write_all(&d.packet))
-                .with_context(|| format!("cannot write the disclosure packet `{}`", out.display()))?;
             print(
                 json,
                 &json!({"disclosure": d.id, "packet": out, "packet_sha256": d.packet_sha256, "cases": d.cases,

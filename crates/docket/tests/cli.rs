@@ -972,3 +972,89 @@ fn output_that_cannot_be_written_fails_the_command_and_a_closed_pipe_does_not() 
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "quietly: {}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Runs `docket disclose` of person P000000003 with the packet to `out`.
+fn disclose(t: &Scratch, out: &Path) -> Run {
+    t.run(&[
+        "disclose",
+        "P000000003",
+        "--recipient",
+        "County Court",
+        "--address",
+        "1 Main St",
+        "--purpose",
+        "subpoena",
+        "--out",
+        s(out),
+    ])
+}
+
+/// The disclosures of P000000003 in its accounting, read for oversight.
+fn accounted(t: &Scratch) -> Vec<Value> {
+    let r = t.run(&["--json", "disclosures", "P000000003", "--purpose", "oversight"]);
+    r.expect_code(0);
+    r.json()["disclosures"].as_array().cloned().expect("`disclosures` is an array")
+}
+
+/// The ledger's size (verifying it adds no leaf).
+fn ledger_leaves(t: &Scratch) -> u64 {
+    let r = t.run(&["--json", "ledger", "verify"]);
+    r.expect_code(0);
+    r.json()["leaves"].as_u64().expect("`leaves`")
+}
+
+/// The names in the scratch directory that start with a dot (a temporary file left behind).
+fn hidden_files(t: &Scratch) -> Vec<String> {
+    std::fs::read_dir(t.dir.path())
+        .expect("list the scratch directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+#[test]
+fn a_packet_that_cannot_be_written_is_not_a_disclosure() {
+    let t = Scratch::new();
+    t.imported();
+    std::fs::write(t.path("notes.txt"), "a file, not a directory").expect("write");
+    let leaves = ledger_leaves(&t);
+    for out in [t.path("nowhere/packet.json"), t.path("notes.txt/packet.json")] {
+        let r = disclose(&t, &out);
+        assert_eq!(r.code, 1, "a packet to `{}` cannot be written\nstderr:\n{}", out.display(), r.stderr);
+        assert!(r.stderr.contains("nothing was disclosed"), "the error says nothing was disclosed:\n{}", r.stderr);
+        assert_eq!(ledger_leaves(&t), leaves, "no disclosure leaf for a packet to `{}`", out.display());
+    }
+    assert_eq!(accounted(&t), Vec::<Value>::new(), "the accounting lists no disclosure that did not happen");
+    assert_eq!(hidden_files(&t), Vec::<String>::new(), "no temporary packet is left behind");
+}
+
+#[test]
+fn a_packet_never_overwrites_a_file() {
+    use sha2::Digest as _;
+    let t = Scratch::new();
+    t.imported();
+    let earlier = t.path("packet.json");
+    std::fs::write(&earlier, "an earlier packet").expect("write");
+    let leaves = ledger_leaves(&t);
+    let r = disclose(&t, &earlier);
+    assert_eq!(r.code, 1, "stderr:\n{}", r.stderr);
+    assert!(r.stderr.contains("already exists"), "the error says why:\n{}", r.stderr);
+    assert!(r.stderr.contains("nothing was disclosed"), "and that nothing was disclosed:\n{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&earlier).expect("read"), "an earlier packet", "the file is untouched");
+    assert_eq!(ledger_leaves(&t), leaves, "nothing is recorded");
+    assert_eq!(accounted(&t), Vec::<Value>::new());
+
+    // A repeated `--out` keeps the first packet, and the accounting the first disclosure only.
+    let fresh = t.path("packet-2.json");
+    disclose(&t, &fresh).expect_code(0);
+    let first = std::fs::read(&fresh).expect("the packet is written");
+    let again = disclose(&t, &fresh);
+    assert_eq!(again.code, 1, "stderr:\n{}", again.stderr);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert!(std::fs::read(&fresh).expect("read") == first, "the first packet is untouched");
+    let sha: String = sha2::Sha256::digest(&first).iter().map(|b| format!("{b:02x}")).collect();
+    let listed = accounted(&t);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["packet_sha256"], sha.as_str(), "the one accounted for is the packet written");
+    assert_eq!(hidden_files(&t), Vec::<String>::new(), "no temporary packet is left behind");
+}

@@ -50,6 +50,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
             "serde",
             "serde_json",
             "sha2",
+            "tempfile",
             "thiserror",
         ],
         "the application layer is shell-free: no SQL of its own, no HTTP, no NATS, no argument parsing",
