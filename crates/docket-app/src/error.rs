@@ -92,6 +92,31 @@ pub enum AppError {
         /// Why.
         reason: String,
     },
+    /// A file that would be written over is there already.
+    #[error("{what} `{path}` already exists, and is never written over")]
+    Exists {
+        /// What would have been written.
+        what: &'static str,
+        /// The file.
+        path: String,
+    },
+    /// A disclosure's packet could not be staged, so the disclosure was not recorded.
+    #[error("the disclosure packet could not be written, so nothing was disclosed or recorded")]
+    NotDisclosed {
+        /// Why the packet could not be staged.
+        source: Box<AppError>,
+    },
+    /// A disclosure is recorded, but its packet could not be released; it is kept where it
+    /// was staged, which the source names.
+    #[error("disclosure #{id} is recorded, but its packet (sha256 {packet_sha256}) could not be released")]
+    NotReleased {
+        /// The disclosure's number in the accounting.
+        id: i64,
+        /// The packet's SHA-256, as recorded.
+        packet_sha256: String,
+        /// Why, and where the packet is.
+        source: Box<AppError>,
+    },
     /// The ledger's signing key could not be made, read or used.
     #[error("ledger key `{path}`: {reason}")]
     Key {

@@ -37,18 +37,11 @@ pub fn ensure_key(path: &Path) -> Result<bool> {
     Ok(true)
 }
 
-#[cfg(unix)]
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    use std::io::Write as _;
+    let mut f = docket_store::wire::owner_only::create_new(path)?;
     f.write_all(text.as_bytes())?;
     f.write_all(b"\n")
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, format!("{text}\n"))
 }
 
 /// Reads the signing key.

@@ -5,7 +5,8 @@
 //! - a read of a case, a timeline or a person states who reads and why ([`ReadContext`]), and
 //!   its ledger leaf is committed before anything is returned;
 //! - a disclosure outside the agency records the fields 5 U.S.C. 552a(c) requires and the
-//!   SHA-256 of a versioned packet ([`packet`]) before the packet is handed back;
+//!   SHA-256 of a versioned packet ([`packet`]) after the packet is staged and before it is
+//!   released ([`delivery`]): a packet that cannot be written is never counted as disclosed;
 //! - the accounting of disclosures leaves out law-enforcement disclosures when it is the
 //!   person's own (552a(c)(3));
 //! - an officer's event is decided by the case's rules, and a refusal comes back typed, with
@@ -32,6 +33,7 @@
 //! ```
 
 pub mod checkpoints;
+pub mod delivery;
 pub mod error;
 pub mod import;
 pub mod keys;
@@ -172,15 +174,14 @@ pub struct DisclosureRequest {
     pub law_enforcement: bool,
 }
 
-/// A disclosure made: its number in the accounting, and the packet disclosed.
+/// A disclosure made: its number in the accounting, and the packet's hash (the packet itself
+/// went to the [`delivery::PacketDelivery`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disclosed {
     /// The disclosure's number.
     pub id: i64,
     /// The packet's SHA-256, as recorded.
     pub packet_sha256: String,
-    /// The packet's bytes, exactly as hashed.
-    pub packet: Vec<u8>,
     /// How many cases the packet holds.
     pub cases: usize,
 }
@@ -244,11 +245,13 @@ impl App {
     /// Creates the database at `url`, or migrates it to this program's schema; returns the
     /// schema version.
     pub fn init(url: &str) -> Result<i64, AppError> {
-        let mut s = Store::open(url)?;
+        // INVARIANT: the one use case that creates a database; every other opens an existing one.
+        let mut s = Store::open_or_create(url)?;
         Ok(s.migrate()?)
     }
 
-    /// Opens the database at `url`, which must be at this program's schema.
+    /// Opens the database at `url`, which must exist ([`App::init`] creates it) and be at this
+    /// program's schema.
     pub fn open(url: &str, config: AppConfig) -> Result<App, AppError> {
         // One connection first, so that a wrong URL or an old schema is reported as itself
         // (the pool would only time out).
@@ -416,10 +419,21 @@ impl App {
     }
 
     /// Discloses a person's record outside the agency: builds the packet (the person's
-    /// identity and every case's timeline and legal state, format [`packet::FORMAT`]) and
-    /// records the disclosure — date, nature, purpose, recipient's name and address, the
-    /// packet's SHA-256 — as a ledger leaf, before the packet is returned.
-    pub fn disclose(&self, actor: &ActorId, request: &DisclosureRequest) -> Result<Disclosed, AppError> {
+    /// identity and every case's timeline and legal state, format [`packet::FORMAT`]), stages
+    /// it with `delivery`, records the disclosure — date, nature, purpose, recipient's name
+    /// and address, the packet's SHA-256 — as a ledger leaf, and releases the packet.
+    ///
+    /// A packet that cannot be staged is [`AppError::NotDisclosed`], and nothing is recorded;
+    /// a disclosure that cannot be recorded has its packet discarded. A packet that cannot be
+    /// released once its disclosure is recorded is [`AppError::NotReleased`]: the disclosure
+    /// stays in the accounting, and the packet, with the recorded hash, is kept where it was
+    /// staged (the error says where), never thrown away.
+    pub fn disclose(
+        &self,
+        actor: &ActorId,
+        request: &DisclosureRequest,
+        delivery: &mut dyn delivery::PacketDelivery,
+    ) -> Result<Disclosed, AppError> {
         let id = parse_person(&request.person_id)?;
         for (field, value) in [
             ("recipient", &request.recipient),
@@ -469,9 +483,23 @@ impl App {
             recorded_by: actor.to_string(),
             packet_sha256: sha.clone(),
         };
-        // INVARIANT: the disclosure is in the accounting before the packet leaves this layer.
-        let n = store.record_disclosure(&row)?;
-        Ok(Disclosed { id: n, packet_sha256: sha, cases: p.cases.len(), packet: bytes })
+        // INVARIANT: a disclosure is recorded only once its packet is staged (so a packet that
+        // cannot be written is never counted as disclosed), and the packet is released only
+        // once its disclosure is recorded, durably.
+        delivery.stage(&bytes).map_err(|e| AppError::NotDisclosed { source: Box::new(e) })?;
+        let n = match store.record_disclosure(&row) {
+            Ok(n) => n,
+            Err(e) => {
+                delivery.discard();
+                return Err(e.into());
+            }
+        };
+        delivery.release().map_err(|e| AppError::NotReleased {
+            id: n,
+            packet_sha256: sha.clone(),
+            source: Box::new(e),
+        })?;
+        Ok(Disclosed { id: n, packet_sha256: sha, cases: p.cases.len() })
     }
 
     /// Records one officer's event: decided by the case's rules, stored with its ledger leaf.

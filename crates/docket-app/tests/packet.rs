@@ -8,6 +8,7 @@ mod common;
 
 use common::{Db, PERSONS, import, line};
 use docket_app::DisclosureRequest;
+use docket_app::delivery::PacketBuffer;
 use docket_core::ActorId;
 
 on_both!(a_packet_is_byte_for_byte_its_documented_format);
@@ -31,12 +32,14 @@ fn a_packet_is_byte_for_byte_its_documented_format(db: &Db) {
         nature: "case timelines, current legal state and deadlines".into(),
         law_enforcement: false,
     };
-    let d = app.disclose(&ActorId::parse("officer.a").expect("actor"), &request).expect("disclosed");
+    let mut delivered = PacketBuffer::new();
+    let d = app.disclose(&ActorId::parse("officer.a").expect("actor"), &request, &mut delivered).expect("disclosed");
+    let packet = delivered.released().expect("released");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/packet-v1.json");
     if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(&path, &d.packet).expect("write the expected packet");
+        std::fs::write(&path, packet).expect("write the expected packet");
     }
     let want = std::fs::read(&path).expect("tests/data/packet-v1.json");
-    assert!(d.packet == want, "the packet differs from its documented format:\n{}", String::from_utf8_lossy(&d.packet));
+    assert!(packet == want, "the packet differs from its documented format:\n{}", String::from_utf8_lossy(packet));
     assert_eq!(d.packet_sha256, docket_app::packet::sha256_hex(&want));
 }

@@ -8,6 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{Db, PERSONS, import, line, ts};
+use docket_app::delivery::{PacketBuffer, PacketDelivery};
 use docket_app::{AppError, DisclosureRequest, ReadContext, Recorded};
 use docket_core::{ActorId, EventBody, EventId, Rule};
 use docket_store::Expected;
@@ -46,6 +47,7 @@ on_both!(
     a_view_as_of_an_instant_shows_nothing_later,
     the_case_view_holds_every_fact_the_text_shows,
     disclosures_are_accounted_for_with_their_packets_hash,
+    a_packet_that_cannot_be_staged_is_not_disclosed_and_one_recorded_is_never_thrown_away,
     the_persons_accounting_leaves_out_law_enforcement,
     a_refusal_reaches_the_caller_typed_with_its_rules,
     an_import_accounts_for_every_row,
@@ -141,11 +143,13 @@ fn disclosures_are_accounted_for_with_their_packets_hash(db: &Db) {
         law_enforcement: false,
     };
     let before = ledger_size(&app);
-    let d = app.disclose(&actor, &request).expect("disclosed");
+    let mut delivered = PacketBuffer::new();
+    let d = app.disclose(&actor, &request, &mut delivered).expect("disclosed");
     assert_eq!(ledger_size(&app), before + 1, "the disclosure is a ledger leaf");
     assert_eq!(d.cases, 2);
-    assert_eq!(d.packet_sha256, docket_app::packet::sha256_hex(&d.packet));
-    let packet: serde_json::Value = serde_json::from_slice(&d.packet).expect("JSON");
+    let bytes = delivered.released().expect("the packet is released");
+    assert_eq!(d.packet_sha256, docket_app::packet::sha256_hex(bytes));
+    let packet: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
     assert_eq!(packet["format"], "docket-disclosure-packet/1");
     assert_eq!(packet["recipient"]["name"], "Office of the Inspector General");
     let accounting = app.accounting(&ctx("oversight"), "P-2", false).expect("accounting");
@@ -153,9 +157,77 @@ fn disclosures_are_accounted_for_with_their_packets_hash(db: &Db) {
     assert_eq!(accounting.disclosures[0].packet_sha256, d.packet_sha256);
     // A request missing what the accounting needs is refused, and nothing is recorded.
     let before = ledger_size(&app);
-    let err = app.disclose(&actor, &DisclosureRequest { recipient: " ".into(), ..request }).expect_err("refused");
+    let err = app
+        .disclose(&actor, &DisclosureRequest { recipient: " ".into(), ..request }, &mut PacketBuffer::new())
+        .expect_err("refused");
     assert!(matches!(&err, AppError::Invalid { field, .. } if field == "recipient"), "{err}");
     assert_eq!(ledger_size(&app), before);
+}
+
+/// A delivery that fails at one step, and says which steps it was asked to take.
+struct Failing {
+    at: &'static str,
+    steps: Vec<&'static str>,
+}
+
+impl PacketDelivery for Failing {
+    fn stage(&mut self, _packet: &[u8]) -> Result<(), AppError> {
+        self.step("stage")
+    }
+
+    fn release(&mut self) -> Result<(), AppError> {
+        self.step("release")
+    }
+
+    fn discard(&mut self) {
+        self.steps.push("discard");
+    }
+}
+
+impl Failing {
+    fn step(&mut self, step: &'static str) -> Result<(), AppError> {
+        self.steps.push(step);
+        if step == self.at {
+            return Err(AppError::Io {
+                what: format!("{step} failed"),
+                source: std::io::ErrorKind::StorageFull.into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn a_packet_that_cannot_be_staged_is_not_disclosed_and_one_recorded_is_never_thrown_away(db: &Db) {
+    let app = db.app("2026-12-01T12:00:00Z");
+    import(&app, PERSONS, &history());
+    let actor = ActorId::parse("officer.a").expect("actor");
+    let request = DisclosureRequest {
+        person_id: "P-1".into(),
+        recipient: "County Court".into(),
+        address: "1 Main St".into(),
+        purpose: "subpoena".into(),
+        nature: "case timelines".into(),
+        law_enforcement: false,
+    };
+    let disclosures = || app.accounting(&ctx("oversight"), "P-1", false).expect("accounting").disclosures;
+
+    let before = ledger_size(&app);
+    let mut staging_fails = Failing { at: "stage", steps: Vec::new() };
+    let err = app.disclose(&actor, &request, &mut staging_fails).expect_err("not staged");
+    assert!(matches!(err, AppError::NotDisclosed { .. }), "{err}");
+    assert_eq!(staging_fails.steps, ["stage"], "nothing is released after a failed staging");
+    assert_eq!(ledger_size(&app), before, "nothing is recorded");
+    assert!(disclosures().is_empty(), "and the accounting lists nothing");
+
+    // Once recorded, a disclosure stays recorded; its packet is kept, not discarded.
+    let mut release_fails = Failing { at: "release", steps: Vec::new() };
+    let err = app.disclose(&actor, &request, &mut release_fails).expect_err("not released");
+    let AppError::NotReleased { id, packet_sha256, .. } = &err else { panic!("{err}") };
+    assert_eq!(release_fails.steps, ["stage", "release"], "the packet is not discarded");
+    let listed = disclosures();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].id, &listed[0].packet_sha256), (*id, packet_sha256));
+    assert!(err.to_string().starts_with(&format!("disclosure #{id} is recorded")), "{err}");
 }
 
 fn the_persons_accounting_leaves_out_law_enforcement(db: &Db) {
@@ -171,7 +243,7 @@ fn the_persons_accounting_leaves_out_law_enforcement(db: &Db) {
             nature: "nature".into(),
             law_enforcement,
         };
-        app.disclose(&actor, &request).expect("disclosed");
+        app.disclose(&actor, &request, &mut PacketBuffer::new()).expect("disclosed");
     }
     assert_eq!(app.accounting(&ctx("oversight"), "P-1", false).expect("all").disclosures.len(), 2);
     for (purpose, for_the_person) in [("oversight", true), ("privacy_act_request", false), ("counsel_request", false)] {

@@ -58,6 +58,20 @@ impl fmt::Display for Expected {
 /// Errors of the store.
 #[derive(Debug, Error)]
 pub enum StoreError {
+    /// There is no SQLite database at the path, and opening one does not create it.
+    #[error("no database exists at `{path}`")]
+    NoDatabase {
+        /// The path.
+        path: String,
+    },
+    /// The SQLite database file could not be created.
+    #[error("cannot create the database file `{path}`")]
+    CreateFile {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The database URL is not one the store can open.
     #[error("unsupported database url `{0}`: expected `sqlite://PATH`, `sqlite::memory:` or `postgres://...`")]
     Url(String),
@@ -354,13 +368,25 @@ impl fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens `sqlite://PATH` (created if missing), `sqlite::memory:`, or a
-    /// `postgres://`/`postgresql://` URL. Does not create or migrate the schema.
+    /// Opens an existing database: `sqlite://PATH`, `sqlite::memory:`, or a
+    /// `postgres://`/`postgresql://` URL. A SQLite file that is not there is
+    /// [`StoreError::NoDatabase`], and is not created. Does not create or migrate the schema.
     pub fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_with(url, sqlite::Sqlite::open)
+    }
+
+    /// Opens a database as [`Store::open`] does, creating a SQLite file that is not there
+    /// (readable by its owner alone; its WAL and shared-memory files take its mode). Does not
+    /// create or migrate the schema.
+    pub fn open_or_create(url: &str) -> Result<Store, StoreError> {
+        Store::open_with(url, sqlite::Sqlite::open_or_create)
+    }
+
+    fn open_with(url: &str, open_file: fn(&str) -> Result<sqlite::Sqlite, StoreError>) -> Result<Store, StoreError> {
         let backend: Box<dyn Backend> = if url == "sqlite::memory:" {
             Box::new(sqlite::Sqlite::open_memory()?)
         } else if let Some(path) = url.strip_prefix("sqlite://") {
-            Box::new(sqlite::Sqlite::open(path)?)
+            Box::new(open_file(path)?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Box::new(pg::Postgres::connect(url)?)
         } else {

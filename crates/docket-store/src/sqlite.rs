@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use docket_core::{ANumber, CaseId, CaseSummary, DateOfBirth, Event, EventId, Person, PersonId};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::ledger::{
     self, Chunk, LeafBatch, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Record, Scanned, StoredCheckpoint,
@@ -21,8 +21,30 @@ pub(crate) struct Sqlite {
 }
 
 impl Sqlite {
+    /// Opens the database at `path`, which must exist: a reader never leaves an empty
+    /// database behind where there was none.
     pub fn open(path: &str) -> Result<Sqlite, StoreError> {
-        Sqlite::configure(Connection::open(path)?)
+        if !std::path::Path::new(path).exists() {
+            return Err(StoreError::NoDatabase { path: path.to_owned() });
+        }
+        // Without SQLITE_OPEN_CREATE, a file removed since the check is an error, not a new
+        // database. PATH is a file's path, never a `file:` URI.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Sqlite::configure(Connection::open_with_flags(path, flags)?)
+    }
+
+    /// Opens the database at `path`, creating it if there is none.
+    pub fn open_or_create(path: &str) -> Result<Sqlite, StoreError> {
+        // SQLite would create a missing database with the umask's mode (0644 as a rule), and
+        // its WAL and shared-memory files take the mode of the database file: so the file is
+        // made first, owner-only, and SQLite finds it there (an empty file is an empty
+        // database).
+        match docket_wire::owner_only::create_new(std::path::Path::new(path)) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(source) => return Err(StoreError::CreateFile { path: path.to_owned(), source }),
+        }
+        Sqlite::open(path)
     }
 
     pub fn open_memory() -> Result<Sqlite, StoreError> {
@@ -185,6 +207,30 @@ fn append_leaves(conn: &Connection, leaves: &[NewLeaf]) -> Result<u64, StoreErro
 }
 
 impl Sqlite {
+    fn record_disclosure_synced(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO disclosures (person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
+                 law_enforcement, recorded_by, packet_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                d.person_id,
+                d.disclosed_at,
+                d.recipient_name,
+                d.recipient_address,
+                d.purpose,
+                d.nature,
+                d.law_enforcement.to_string(),
+                d.recorded_by,
+                d.packet_sha256
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        // INVARIANT: the disclosure and its ledger leaf are committed together.
+        append_leaves(&tx, &[NewLeaf::new(LeafKind::Disclosure, id, &ledger::disclosure_leaf(id, d))])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
     fn read_log(&self) -> docket_ledger::Log<Nodes<Rows<'_>>> {
         docket_ledger::Log::new(Nodes { rows: Rows { conn: &self.conn } })
     }
@@ -817,26 +863,14 @@ impl Backend for Sqlite {
     }
 
     fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO disclosures (person_id, disclosed_at, recipient_name, recipient_address, purpose, nature,
-                 law_enforcement, recorded_by, packet_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                d.person_id,
-                d.disclosed_at,
-                d.recipient_name,
-                d.recipient_address,
-                d.purpose,
-                d.nature,
-                d.law_enforcement.to_string(),
-                d.recorded_by,
-                d.packet_sha256
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        // INVARIANT: the disclosure and its ledger leaf are committed together.
-        append_leaves(&tx, &[NewLeaf::new(LeafKind::Disclosure, id, &ledger::disclosure_leaf(id, d))])?;
-        tx.commit()?;
+        // A disclosure's packet is released once this returns, so its commit must survive a
+        // power loss too, which WAL with synchronous=NORMAL does not promise: this one commit
+        // syncs the WAL to disk.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let recorded = self.record_disclosure_synced(d);
+        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        let id = recorded?;
+        restored?;
         Ok(id)
     }
 

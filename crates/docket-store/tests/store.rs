@@ -55,7 +55,7 @@ impl Db {
     }
 
     fn store(&self) -> Store {
-        let mut s = Store::open(self.url()).expect("open store");
+        let mut s = Store::open_or_create(self.url()).expect("open store");
         s.migrate().expect("migrate");
         s
     }
@@ -197,6 +197,41 @@ fn rejection(o: &ImportOutcome) -> &Rejection {
         ImportOutcome::Rejected(r) => r,
         other => panic!("expected a rejection, got {other:?}"),
     }
+}
+
+/// A file's permission bits.
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(p).unwrap_or_else(|e| panic!("`{}`: {e}", p.display())).permissions().mode() & 0o777
+}
+
+#[test]
+fn a_new_sqlite_database_and_its_wal_and_shared_memory_are_readable_by_their_owner_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("docket.db");
+    let mut s = Store::open_or_create(&format!("sqlite://{}", path.display())).expect("create");
+    s.migrate().expect("migrate");
+    s.store_persons(&[person("P-1")], &rec()).expect("persons");
+    s.import(&history("C-1", "P-1")).expect("import");
+    // While the store is open, SQLite keeps the WAL and shared-memory files beside the database.
+    let files = ["docket.db", "docket.db-wal", "docket.db-shm"].map(|n| dir.path().join(n));
+    let wider: Vec<String> =
+        files.iter().filter(|p| mode(p) != 0o600).map(|p| format!("`{}` is {:o}", p.display(), mode(p))).collect();
+    assert!(wider.is_empty(), "each file is 0600: {}", wider.join(", "));
+}
+
+#[test]
+fn opening_a_sqlite_database_that_is_not_there_creates_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("docket.db");
+    let err = Store::open(&format!("sqlite://{}", path.display())).expect_err("no database");
+    assert!(matches!(err, StoreError::NoDatabase { .. }), "{err:?}");
+    assert_eq!(err.to_string(), format!("no database exists at `{}`", path.display()));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+    assert!(left.is_empty(), "nothing is created: {left:?}");
+    // Only `open_or_create` creates one, and then `open` finds it.
+    Store::open_or_create(&format!("sqlite://{}", path.display())).expect("create");
+    Store::open(&format!("sqlite://{}", path.display())).expect("open");
 }
 
 fn stored_count(outcomes: &[ImportOutcome]) -> usize {

@@ -157,7 +157,9 @@ struct OutFile {
 impl OutFile {
     fn create(dir: &Path, name: &str) -> Result<Self> {
         let path = dir.join(name);
-        let f = std::fs::File::create(&path).with_context(|| format!("cannot create `{}`", path.display()))?;
+        // Synthetic, but in the shape of person records: created as those are, owner-only.
+        let f =
+            docket_wire::owner_only::create(&path).with_context(|| format!("cannot create `{}`", path.display()))?;
         Ok(Self { path, file: std::io::BufWriter::with_capacity(1 << 20, f) })
     }
 

@@ -15,6 +15,8 @@
 //! assert_eq!(err.field, "time_zone");
 //! ```
 
+pub mod owner_only;
+
 use docket_core::{
     ANumber, ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, ConvictionId, CounselForm,
     CounselId, Country, CountryProtection, CustodyReviewOutcome, Date, DateOfBirth, DecisionOutcome, DocumentKind,

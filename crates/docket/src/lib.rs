@@ -3,4 +3,5 @@
 //! default, `docket-synth` for synthetic data) and renders what comes back.
 
 pub mod link;
+pub mod out;
 pub mod show;

@@ -132,7 +132,9 @@ fn read_truth(path: &Path) -> Result<Vec<(String, String)>> {
 }
 
 fn write_links(out: &Path, settings: &Settings, records: &Records, result: &LinkResult) -> Result<()> {
-    let file = std::fs::File::create(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    // Pairs of ids say which records are the same person: owner-only, like the tables.
+    let file =
+        docket_store::wire::owner_only::create(out).with_context(|| format!("cannot create `{}`", out.display()))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let (a, b) = match settings.mode {
         Mode::Link => ("id_a", "id_b"),
@@ -253,11 +255,11 @@ fn explain(settings: &Settings, records: &Records, result: &LinkResult, ids: &[S
         Mode::Dedupe => (find(x, 0..records.len(), "the table")?, find(y, 0..records.len(), "the table")?),
     };
     let e = link::explain(settings, records, &result.weights, a.min(b), a.max(b));
-    let mut out = std::io::stdout().lock();
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&e)?)?;
-        return Ok(());
+        return crate::out::print_line(&serde_json::to_string_pretty(&e)?);
     }
+    let mut out = String::new();
+    use std::fmt::Write as _;
     writeln!(out, "Pair {} / {}", e.ids.0, e.ids.1)?;
     writeln!(out, "  {:<28} {:<32} {:>9}", "comparison", "level", "weight")?;
     writeln!(out, "  {:<28} {:<32} {:>+9.3}", "prior (log2 odds)", "", e.prior_weight)?;
@@ -269,7 +271,7 @@ fn explain(settings: &Settings, records: &Records, result: &LinkResult, ids: &[S
     }
     writeln!(out, "  {:<28} {:<32} {:>+9.3}", "total", "", e.total_weight)?;
     writeln!(out, "  match probability {:.6}", e.probability)?;
-    Ok(())
+    crate::out::print(&out)
 }
 
 fn print_summary(
@@ -295,8 +297,7 @@ fn print_summary(
             "seconds": timings.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
             "total_seconds": total,
         });
-        writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&v)?)?;
-        return Ok(());
+        return crate::out::print_line(&serde_json::to_string_pretty(&v)?);
     }
     let mut s = String::new();
     use std::fmt::Write as _;
@@ -335,8 +336,7 @@ fn print_summary(
     }
     let phases: Vec<String> = timings.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
     writeln!(s, "seconds: {} (total {total:.2})", phases.join(", "))?;
-    write!(std::io::stdout().lock(), "{s}")?;
-    Ok(())
+    crate::out::print(&s)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use docket_app::{App, AppConfig, AppError, ImportConfig, ImportReport, ImportSin
 use docket_core::Date;
 use docket_core::{EventId, Timestamp};
 use docket_store::StoreError;
+use docket_store::wire::owner_only;
 #[cfg(feature = "synth")]
 use docket_synth::linkage::{LinkDataKind, LinkDataOptions};
 #[cfg(feature = "synth")]
@@ -145,7 +146,7 @@ enum Command {
         /// A disclosure to a law-enforcement agency under 5 U.S.C. 552a(b)(7).
         #[arg(long)]
         law_enforcement: bool,
-        /// Where to write the disclosure packet (JSON).
+        /// Where to write the disclosure packet (JSON): a new file, never one already there.
         #[arg(long)]
         out: PathBuf,
     },
@@ -330,6 +331,9 @@ fn hint(e: AppError, db: &str) -> anyhow::Error {
         AppError::Store(StoreError::NotInitialized { .. }) => {
             Some(format!("run `docket init` on it (`docket --db {} init`)", docket_app::redact(db)))
         }
+        AppError::Store(StoreError::NoDatabase { .. }) => {
+            Some(format!("run `docket init` to create one (`docket --db {db} init`)"))
+        }
         AppError::PurposeRequired { .. } => Some("give it with `--purpose`".to_owned()),
         AppError::ActorRequired { .. } => Some("give it with `--actor NAME` or `DOCKET_ACTOR`".to_owned()),
         AppError::Key { .. } => Some("run `docket init`, or pass `--ledger-key`".to_owned()),
@@ -449,7 +453,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         key_path.display()
                     )
                 },
-            );
+            )?;
         }
         Command::Ledger { command } => {
             return ledger_command(&db, &key_path, &outside, cli.actor.as_deref(), command, json);
@@ -460,7 +464,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map_err(|e| hint(e, &db))?;
             let request =
                 docket_app::DisclosureRequest { person_id, recipient, address, purpose, nature, law_enforcement };
-            let d = app.disclose(&actor, &request).map_err(|e| match e {
+            let mut packet = docket_app::delivery::PacketFile::new(&out);
+            let d = app.disclose(&actor, &request, &mut packet).map_err(|e| match e {
                 // The request's fields are this command's flags.
                 AppError::Invalid { field, reason }
                     if ["recipient", "address", "purpose", "nature"].contains(&field.as_str()) =>
@@ -469,9 +474,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 other => hint(other, &db),
             })?;
-            // The disclosure is recorded; now the packet may leave.
-            std::fs::write(&out, &d.packet)
-                .with_context(|| format!("cannot write the disclosure packet `{}`", out.display()))?;
             print(
                 json,
                 &json!({"disclosure": d.id, "packet": out, "packet_sha256": d.packet_sha256, "cases": d.cases,
@@ -487,13 +489,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         d.packet_sha256
                     )
                 },
-            );
+            )?;
         }
         Command::Disclosures { person_id, purpose, for_the_person } => {
             let app = open_app(&db)?;
             let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
             let a = app.accounting(&ctx, &person_id, for_the_person).map_err(|e| hint(e, &db))?;
-            print(json, &a, || docket::show::accounting_text(&a));
+            print(json, &a, || docket::show::accounting_text(&a))?;
         }
         #[cfg(feature = "synth")]
         Command::Synth { cases, seed, out, as_of } => {
@@ -516,7 +518,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         out.join("events.jsonl").display()
                     )
                 },
-            );
+            )?;
         }
         #[cfg(feature = "synth")]
         Command::LinkData { kind, rows_a, rows_b, seed, match_share, dedupe, out } => {
@@ -557,7 +559,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         summary.true_pairs
                     )
                 },
-            );
+            )?;
         }
         Command::Import { rejects, batch_size, commit_log, files } => {
             let app = open_app(&db)?;
@@ -572,7 +574,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // these rows or their leaves is caught by `ledger verify`. An import that cannot
             // sign says so and fails: what it stored stays stored, but nothing binds it yet.
             let signed = docket_app::keys::read_key(&key_path).and_then(|key| app.sign_checkpoint(&key, &outside));
-            print_import(&report, json);
+            print_import(&report, json)?;
             if let Err(e) = signed {
                 return Err(hint(e, &db).context(
                     "the rows above are stored, but no checkpoint was signed to bind them: sign one with \
@@ -617,13 +619,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 app.correct_person(&actor, &person_id, &changes, &reason).map_err(|e| hint(e, &db))?;
             print(json, &json!({"person_id": person_id, "version": version, "changed": changed}), || {
                 format!("person {person_id} corrected: version {version} records {}", changed.join(", "))
-            });
+            })?;
         }
         Command::Person { command: PersonCommand::Show { person_id, purpose } } => {
             let app = open_app(&db)?;
             let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
             let p = app.read_person(&ctx, &person_id, None).map_err(|e| hint(e, &db))?;
-            print(json, &p, || docket::show::person_text(&p));
+            print(json, &p, || docket::show::person_text(&p))?;
         }
         Command::Rebuild => {
             let app = open_app(&db)?;
@@ -654,7 +656,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     s
                 },
-            );
+            )?;
             if r.differing_count > 0 {
                 return Ok(ExitCode::from(3));
             }
@@ -662,7 +664,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report { as_of, horizon } => {
             let t = parse_instant(as_of.as_deref())?;
             let report = open_app(&db)?.report(t, horizon)?;
-            print(json, &report, || docket::show::report_text(&report));
+            print(json, &report, || docket::show::report_text(&report))?;
         }
         #[cfg(feature = "synth")]
         Command::Demo { cases, seed, dir } => demo(cases, seed, &dir, cli.actor.as_deref(), json)?,
@@ -692,12 +694,12 @@ fn ledger_command(
     match command {
         LedgerCommand::Key => {
             let vkey = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?.verifier_key_text();
-            print(json, &json!({"verifier_key": vkey}), || vkey.clone());
+            print(json, &json!({"verifier_key": vkey}), || vkey.clone())?;
         }
         LedgerCommand::Checkpoint => {
             let key = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?;
             let cp = app.sign_checkpoint(&key, outside)?;
-            print(json, &json!({"tree_size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone());
+            print(json, &json!({"tree_size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone())?;
         }
         LedgerCommand::Verify { vkey, trusted } => {
             let key = docket_app::keys::verifier(vkey.as_deref(), key_path)
@@ -786,7 +788,7 @@ fn ledger_command(
                     }
                     s
                 },
-            );
+            )?;
             if r.discrepancy_count > 0 || p.differing_count > 0 || r.latest_checkpoint.is_none() && r.leaves > 0 {
                 return Ok(ExitCode::FAILURE);
             }
@@ -832,7 +834,7 @@ fn ledger_command(
                     p.path.iter().map(|h| format!("  {h}")).collect::<Vec<_>>().join("\n"),
                     p.checkpoint
                 )
-            });
+            })?;
         }
         LedgerCommand::Consistency { old_size, new_size } => {
             let (old_root, new_root, proof) = app.with_store(|s| s.consistency(old_size, new_size))?;
@@ -850,16 +852,17 @@ fn ledger_command(
                         proof.iter().map(|h| format!("  {h}")).collect::<Vec<_>>().join("\n")
                     )
                 },
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print(json: bool, value: &impl Serialize, text: impl FnOnce() -> String) {
-    let out = if json { serde_json::to_string_pretty(value).unwrap_or_default() } else { text() };
-    // A closed pipe (`docket ... | head`) is not an error worth a panic.
-    let _ = writeln!(std::io::stdout().lock(), "{out}");
+/// Prints a command's result: `value` as JSON, or `text`. A failure to write is the command's
+/// failure; a closed pipe is not (`docket::out`).
+fn print(json: bool, value: &impl Serialize, text: impl FnOnce() -> String) -> Result<()> {
+    let out = if json { serde_json::to_string_pretty(value)? } else { text() };
+    docket::out::print_line(&out)
 }
 
 #[cfg(feature = "synth")]
@@ -867,7 +870,7 @@ fn synthesize(cases: u64, seed: u64, as_of: Date, out: &Path, json: bool) -> Res
     std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
     let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
         let p = out.join(name);
-        let f = std::fs::File::create(&p).with_context(|| format!("cannot create `{}`", p.display()))?;
+        let f = owner_only::create(&p).with_context(|| format!("cannot create `{}`", p.display()))?;
         Ok(std::io::BufWriter::with_capacity(1 << 20, f))
     };
     let mut persons = create("persons.csv")?;
@@ -893,7 +896,7 @@ struct FileSink {
 impl ImportSink for FileSink {
     fn rejected(&mut self, reject: &Reject) -> Result<(), AppError> {
         if self.rejects.is_none() {
-            let f = std::fs::File::create(&self.rejects_path).map_err(|source| AppError::Io {
+            let f = owner_only::create(&self.rejects_path).map_err(|source| AppError::Io {
                 what: format!("cannot create rejects file `{}`", self.rejects_path.display()),
                 source,
             })?;
@@ -957,11 +960,7 @@ fn run_import(
     let commit_log = match commit_log {
         None => None,
         Some(p) => Some(std::io::BufWriter::new(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .with_context(|| format!("cannot open commit log `{}`", p.display()))?,
+            owner_only::append(p).with_context(|| format!("cannot open commit log `{}`", p.display()))?,
         )),
     };
     let mut sink = FileSink { rejects_path: rejects.to_owned(), rejects: None, commit_log, bar: byte_bar(json) };
@@ -977,7 +976,7 @@ fn run_import(
     Ok(ImportOutput { report, rejects_file })
 }
 
-fn print_import(out: &ImportOutput, json: bool) {
+fn print_import(out: &ImportOutput, json: bool) -> Result<()> {
     let report = &out.report;
     print(json, out, || {
         let mut s = String::new();
@@ -999,7 +998,7 @@ fn print_import(out: &ImportOutput, json: bool) {
             }
         }
         s
-    });
+    })
 }
 
 fn case_command(db: &str, actor: Option<&str>, command: CaseCommand, json: bool) -> Result<()> {
@@ -1009,14 +1008,14 @@ fn case_command(db: &str, actor: Option<&str>, command: CaseCommand, json: bool)
             let app = open_app(db)?;
             let ctx = read_context(actor, purpose.as_deref(), db)?;
             let view = app.read_case(&ctx, &case_id, t).map_err(|e| hint(e, db))?;
-            print(json, &view, || docket::show::case_text(&view));
+            print(json, &view, || docket::show::case_text(&view))?;
         }
         CaseCommand::Timeline { case_id, purpose } => {
             let app = open_app(db)?;
             let ctx = read_context(actor, purpose.as_deref(), db)?;
             let view = app.read_timeline(&ctx, &case_id).map_err(|e| hint(e, db))?;
             // The JSON timeline is the events themselves, each with its number.
-            print(json, &view.events, || docket::show::timeline_text(&view));
+            print(json, &view.events, || docket::show::timeline_text(&view))?;
         }
     }
     Ok(())
@@ -1054,16 +1053,14 @@ fn demo(cases: u64, seed: u64, dir: &Path, actor: Option<&str>, json: bool) -> R
             &json!({"database": url, "synth": {"cases": totals.cases, "events": totals.events, "seconds": synth_secs},
                    "import": report, "report": docket}),
             String::new,
-        );
+        )?;
     } else {
         // The hint must work as printed: the binary by its path, and an actor even where `USER`
         // is unset.
         let exe = std::env::current_exe().map_or_else(|_| "docket".to_owned(), |p| p.display().to_string());
         let who = actor_text(actor).unwrap_or_else(|| "demo.officer".to_owned());
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(
-            out,
-            "Synthesized {} cases ({} events) in {synth_secs:.1} s; imported {} persons and {} events into {} in {:.1} s; {} rows rejected.\n",
+        let mut out = format!(
+            "Synthesized {} cases ({} events) in {synth_secs:.1} s; imported {} persons and {} events into {} in {:.1} s; {} rows rejected.\n\n",
             totals.cases,
             totals.events,
             totals.persons,
@@ -1072,18 +1069,17 @@ fn demo(cases: u64, seed: u64, dir: &Path, actor: Option<&str>, json: bool) -> R
             imported.seconds,
             imported.rejected()
         );
-        let _ = writeln!(out, "{}", docket::show::report_text(&docket));
-        let _ = writeln!(
-            out,
-            "Audit ledger: {} leaves under a signed checkpoint; `{exe} --db {url} ledger verify` rechecks it.\n",
+        out.push_str(&docket::show::report_text(&docket));
+        out.push_str(&format!(
+            "\nAudit ledger: {} leaves under a signed checkpoint; `{exe} --db {url} ledger verify` rechecks it.\n\n",
             cp.size
-        );
-        let _ = writeln!(
-            out,
-            "Look at a case:  {exe} --db {url} --actor {who} case show {} --purpose case_work\n                 {exe} --db {url} --actor {who} case timeline {} --purpose case_work",
+        ));
+        out.push_str(&format!(
+            "Look at a case:  {exe} --db {url} --actor {who} case show {} --purpose case_work\n                 {exe} --db {url} --actor {who} case timeline {} --purpose case_work\n",
             synth::case_id(0),
             synth::case_id(0)
-        );
+        ));
+        docket::out::print(&out)?;
     }
     if imported.rejected() > 0 {
         bail!("{} synthetic rows were rejected; see {}", imported.rejected(), rejects.display());

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -55,11 +55,21 @@ impl Scratch {
 
     /// Runs `docket ARGS...` in the scratch directory, with no `--db`.
     fn run_bare(&self, args: &[&str]) -> Run {
+        self.run_to(Stdio::piped(), args)
+    }
+
+    /// Runs `docket ARGS...` in the scratch directory, with no `--db`, its standard output
+    /// going to `stdout` (what the run printed there is not kept).
+    fn run_to(&self, stdout: Stdio, args: &[&str]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_docket"))
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("DOCKET_DATABASE_URL")
-            .output()
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|c| c.wait_with_output())
             .expect("the docket binary runs");
         Run {
             code: out.status.code().unwrap_or(-1),
@@ -479,6 +489,7 @@ fn demo_synthesizes_imports_and_summarizes() {
     assert!(r.stdout.contains("Synthesized 2000 cases"), "{}", r.stdout);
     assert!(r.stdout.contains("0 rows rejected"), "{}", r.stdout);
     assert!(t.path("demo/docket.db").exists(), "the demo database is kept for `case show`");
+    assert_owner_only(&[t.path("demo/docket.db"), t.path("demo/persons.csv"), t.path("demo/events.jsonl")]);
 }
 
 #[test]
@@ -509,6 +520,8 @@ fn a_persons_file_without_a_required_column_or_of_an_unknown_kind_is_refused() {
 #[test]
 fn commands_on_a_database_never_initialized_say_to_run_init() {
     let t = Scratch::new();
+    // A database file with no schema in it (an empty file is an empty SQLite database).
+    std::fs::write(t.path("docket.db"), "").expect("write");
     std::fs::write(t.path("events.jsonl"), "").expect("write");
     for args in [vec!["report"], vec!["rebuild"], vec!["case", "show", "C000000001"], vec!["import", "events.jsonl"]] {
         let r = t.run(&args);
@@ -972,4 +985,215 @@ fn verify_finds_an_altered_projection_and_rebuild_repairs_it() {
     // `rebuild` says it replaced drifted projections (exit status 3), and verify is clean again.
     t.run(&["rebuild"]).expect_code(3);
     t.run(&["ledger", "verify"]).expect_code(0);
+}
+
+/// A file's permission bits.
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(p).unwrap_or_else(|e| panic!("`{}`: {e}", p.display())).permissions().mode() & 0o777
+}
+
+#[track_caller]
+fn assert_owner_only(paths: &[PathBuf]) {
+    let wider: Vec<String> =
+        paths.iter().filter(|p| mode(p) != 0o600).map(|p| format!("`{}` is {:o}", p.display(), mode(p))).collect();
+    assert!(
+        wider.is_empty(),
+        "files holding personal data must be readable by their owner alone: {}",
+        wider.join(", ")
+    );
+}
+
+#[test]
+fn files_that_hold_personal_data_are_readable_by_their_owner_alone() {
+    let t = Scratch::new();
+    let (persons, events) = t.synthetic();
+    // SQLite deletes the WAL and shared-memory files when the last connection closes: one held
+    // open here keeps them while `docket` writes through them.
+    let held = rusqlite::Connection::open(t.path("docket.db")).expect("open the database");
+    let _: i64 = held.query_row("SELECT count(*) FROM persons", [], |r| r.get(0)).expect("read it");
+    // A synthetic docket written over a world-readable one is owner-only too.
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&persons, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    let out = t.path("out");
+    t.run(&["synth", "--cases", "300", "--seed", "5", "--as-of", AS_OF_DATE, "--out", s(&out)]).expect_code(0);
+    let bad = t.path("bad.jsonl");
+    write_lines(&bad, &["not an event".into()]);
+    let (rejects, commits) = (t.path("rejects.jsonl"), t.path("commits.log"));
+    let import = [s(&persons), s(&events), s(&bad), "--rejects", s(&rejects), "--commit-log", s(&commits)];
+    t.run(&[&["import"][..], &import].concat()).expect_code(2);
+    let packet = t.path("packet.json");
+    t.run(&["disclose", "P000000003", "--recipient", "R", "--address", "A", "--purpose", "P", "--out", s(&packet)])
+        .expect_code(0);
+    let (wal, shm) = (t.path("docket.db-wal"), t.path("docket.db-shm"));
+    assert!(wal.exists() && shm.exists(), "the WAL and shared-memory files are there to be judged");
+    assert_owner_only(&[
+        t.path("docket.db"),
+        wal,
+        shm,
+        t.path("docket.db.ledger-key"),
+        persons,
+        events,
+        rejects,
+        commits,
+        packet,
+    ]);
+    drop(held);
+}
+
+#[test]
+fn a_command_where_there_is_no_database_creates_none_and_says_how_to_make_one() {
+    let t = Scratch::new();
+    std::fs::write(t.path("events.jsonl"), "").expect("write");
+    let commands: [&[&str]; 13] = [
+        &["report"],
+        &["case", "show", "C000000001", "--purpose", "case_work"],
+        &["case", "timeline", "C000000001", "--purpose", "case_work"],
+        &["person", "show", "P000000001", "--purpose", "case_work"],
+        &["disclosures", "P000000001", "--purpose", "oversight"],
+        &["disclose", "P000000001", "--recipient", "R", "--address", "A", "--purpose", "P", "--out", "p.json"],
+        &["rebuild"],
+        &["ledger", "verify"],
+        &["ledger", "prove", "0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"],
+        &["ledger", "consistency", "1", "2"],
+        &["ledger", "checkpoint"],
+        &["ledger", "key"],
+        &["import", "events.jsonl"],
+    ];
+    for args in commands {
+        // No `--db`: the default, `docket.db` in the working directory.
+        let r = t.run_bare(&[&["--actor", "officer.test"][..], args].concat());
+        assert_eq!(r.code, 1, "`{}`\nstderr:\n{}", args.join(" "), r.stderr);
+        assert!(
+            r.stderr.contains("no database exists at `docket.db`") && r.stderr.contains("docket init"),
+            "`{}` says there is no database and how to make one:\n{}",
+            args.join(" "),
+            r.stderr
+        );
+        let mut left: Vec<String> = std::fs::read_dir(t.dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["events.jsonl"], "`{}` created files", args.join(" "));
+    }
+}
+
+#[test]
+fn output_that_cannot_be_written_fails_the_command_and_a_closed_pipe_does_not() {
+    let t = Scratch::new();
+    t.imported();
+    let full = || Stdio::from(std::fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full"));
+    let reads: [&[&str]; 3] =
+        [&["report"], &["--json", "report"], &["case", "timeline", "C000000001", "--purpose", "case_work"]];
+    for args in reads {
+        let all = [&["--db", t.db.as_str(), "--actor", "officer.test"][..], args].concat();
+        let r = t.run_to(full(), &all);
+        assert_eq!(r.code, 1, "`{}` to a full device\nstderr:\n{}", args.join(" "), r.stderr);
+        assert!(
+            r.stderr.contains("standard output") && r.stderr.contains("No space left on device"),
+            "`{}` says what failed:\n{}",
+            args.join(" "),
+            r.stderr
+        );
+    }
+    // A reader that stops reading (`docket report | head -1`) is no error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["--db", t.db.as_str(), "report"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the docket binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "quietly: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Runs `docket disclose` of person P000000003 with the packet to `out`.
+fn disclose(t: &Scratch, out: &Path) -> Run {
+    t.run(&[
+        "disclose",
+        "P000000003",
+        "--recipient",
+        "County Court",
+        "--address",
+        "1 Main St",
+        "--purpose",
+        "subpoena",
+        "--out",
+        s(out),
+    ])
+}
+
+/// The disclosures of P000000003 in its accounting, read for oversight.
+fn accounted(t: &Scratch) -> Vec<Value> {
+    let r = t.run(&["--json", "disclosures", "P000000003", "--purpose", "oversight"]);
+    r.expect_code(0);
+    r.json()["disclosures"].as_array().cloned().expect("`disclosures` is an array")
+}
+
+/// The ledger's size (verifying it adds no leaf).
+fn ledger_leaves(t: &Scratch) -> u64 {
+    let r = t.run(&["--json", "ledger", "verify"]);
+    r.expect_code(0);
+    r.json()["leaves"].as_u64().expect("`leaves`")
+}
+
+/// The names in the scratch directory that start with a dot (a temporary file left behind).
+fn hidden_files(t: &Scratch) -> Vec<String> {
+    std::fs::read_dir(t.dir.path())
+        .expect("list the scratch directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+#[test]
+fn a_packet_that_cannot_be_written_is_not_a_disclosure() {
+    let t = Scratch::new();
+    t.imported();
+    std::fs::write(t.path("notes.txt"), "a file, not a directory").expect("write");
+    let leaves = ledger_leaves(&t);
+    for out in [t.path("nowhere/packet.json"), t.path("notes.txt/packet.json")] {
+        let r = disclose(&t, &out);
+        assert_eq!(r.code, 1, "a packet to `{}` cannot be written\nstderr:\n{}", out.display(), r.stderr);
+        assert!(r.stderr.contains("nothing was disclosed"), "the error says nothing was disclosed:\n{}", r.stderr);
+        assert_eq!(ledger_leaves(&t), leaves, "no disclosure leaf for a packet to `{}`", out.display());
+    }
+    assert_eq!(accounted(&t), Vec::<Value>::new(), "the accounting lists no disclosure that did not happen");
+    assert_eq!(hidden_files(&t), Vec::<String>::new(), "no temporary packet is left behind");
+}
+
+#[test]
+fn a_packet_never_overwrites_a_file() {
+    use sha2::Digest as _;
+    let t = Scratch::new();
+    t.imported();
+    let earlier = t.path("packet.json");
+    std::fs::write(&earlier, "an earlier packet").expect("write");
+    let leaves = ledger_leaves(&t);
+    let r = disclose(&t, &earlier);
+    assert_eq!(r.code, 1, "stderr:\n{}", r.stderr);
+    assert!(r.stderr.contains("already exists"), "the error says why:\n{}", r.stderr);
+    assert!(r.stderr.contains("nothing was disclosed"), "and that nothing was disclosed:\n{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&earlier).expect("read"), "an earlier packet", "the file is untouched");
+    assert_eq!(ledger_leaves(&t), leaves, "nothing is recorded");
+    assert_eq!(accounted(&t), Vec::<Value>::new());
+
+    // A repeated `--out` keeps the first packet, and the accounting the first disclosure only.
+    let fresh = t.path("packet-2.json");
+    disclose(&t, &fresh).expect_code(0);
+    let first = std::fs::read(&fresh).expect("the packet is written");
+    let again = disclose(&t, &fresh);
+    assert_eq!(again.code, 1, "stderr:\n{}", again.stderr);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert!(std::fs::read(&fresh).expect("read") == first, "the first packet is untouched");
+    let sha: String = sha2::Sha256::digest(&first).iter().map(|b| format!("{b:02x}")).collect();
+    let listed = accounted(&t);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["packet_sha256"], sha.as_str(), "the one accounted for is the packet written");
+    assert_eq!(hidden_files(&t), Vec::<String>::new(), "no temporary packet is left behind");
 }

@@ -20,6 +20,12 @@ fn docket(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// A file's permission bits.
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(p).unwrap_or_else(|e| panic!("`{}`: {e}", p.display())).permissions().mode() & 0o777
+}
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -159,6 +165,8 @@ fn bad_rows_are_reported_and_skipped_and_the_rest_linked() {
     }
     let links = std::fs::read_to_string(dir.path().join("l.csv")).expect("links");
     assert!(links.contains("\n1,x,") && links.contains("\n4,y,"), "the good rows are linked:\n{links}");
+    // Pairs of record ids say who is who: readable by their owner alone.
+    assert_eq!(mode(&dir.path().join("l.csv")), 0o600, "links file mode");
 
     std::fs::write(dir.path().join("c.csv"), "id,name\n1,Ana\n").expect("write");
     let r = docket(dir.path(), &["link", "--settings", "s.toml", "a.csv", "c.csv", "--out", "l.csv"]);

@@ -58,6 +58,12 @@ fn the_summary_says_what_was_written_and_the_seed_decides_the_bytes() {
     assert_eq!(v["tables"][1]["rows"], 400, "{v}");
     assert!(v["travellers"].as_str().is_some_and(|p| p.ends_with("travellers.csv")), "{v}");
     assert!(dir.join("travellers.csv").exists());
+    // Synthetic, but in the shape of person records: written like them, for the owner alone.
+    for name in ["a.csv", "b.csv", "truth.csv", "travellers.csv"] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.join(name)).expect("written").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "`{name}` is {mode:o}");
+    }
 }
 
 #[test]

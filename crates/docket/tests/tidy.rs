@@ -29,7 +29,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
     (
         "docket-wire",
         &["docket-core", "serde", "serde_json", "thiserror"],
-        "the wire formats convert text to core types; they store and send nothing",
+        "the wire formats convert text to core types and create their files owner-only; they store and send nothing",
     ),
     (
         "docket-store",
@@ -51,6 +51,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
             "serde",
             "serde_json",
             "sha2",
+            "tempfile",
             "thiserror",
         ],
         "the application layer is shell-free: no SQL of its own, no HTTP, no NATS, no argument parsing",
