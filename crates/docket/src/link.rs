@@ -33,7 +33,8 @@ pub struct LinkArgs {
     pub progress: bool,
 }
 
-/// Runs `docket link`. Returns the process exit status: 0, or 2 when rows were skipped.
+/// Runs `docket link`. Returns the process exit status: 0, or [`crate::exit::ROWS_REJECTED`]
+/// when rows were skipped.
 pub fn run(args: &LinkArgs) -> Result<i32> {
     let settings = Settings::from_file(&args.settings)?;
     let want = match settings.mode {
@@ -114,7 +115,7 @@ pub fn run(args: &LinkArgs) -> Result<i32> {
     timings.extend(result.timings.iter().cloned());
     timings.push(("writing".to_owned(), write_started.elapsed().as_secs_f64()));
     print_summary(&settings, &records, &result, &timings, args)?;
-    Ok(if records.issues.is_empty() { 0 } else { 2 })
+    Ok(if records.issues.is_empty() { 0 } else { i32::from(crate::exit::ROWS_REJECTED) })
 }
 
 /// True pairs: a CSV file with a header whose first two columns are the ids of A and B.

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use docket::exit;
 use docket_app::LeafRef;
 use docket_app::checkpoints::CheckpointDir;
 use docket_app::{App, AppConfig, AppError, ImportConfig, ImportReport, ImportSink, ImportSource, ReadContext, Reject};
@@ -137,7 +138,11 @@ enum Command {
         /// The recipient's address.
         #[arg(long)]
         address: String,
-        /// The purpose of the disclosure.
+        /// The purpose of the disclosure, as the accounting records it under 5 U.S.C.
+        /// 552a(c)(1): free text naming the routine use, statute or order it rests on (“routine
+        /// use 7: counsel of record”, “court order 24-cv-118”). It is not the reason a record is
+        /// read (`--purpose` of the reading commands, a fixed list), because the Act asks the
+        /// purpose of each disclosure to be stated as it was, not chosen from a list.
         #[arg(long)]
         purpose: String,
         /// The nature of what is disclosed.
@@ -155,7 +160,7 @@ enum Command {
         /// The person id.
         person_id: String,
         /// Why the accounting is read (see `case show --help`); recorded in the ledger.
-        #[arg(long)]
+        #[arg(long, value_parser = purposes())]
         purpose: Option<String>,
         /// Leave out law-enforcement disclosures under 5 U.S.C. 552a(b)(7), as the accounting
         /// given to the person may (5 U.S.C. 552a(c)(3)).
@@ -251,7 +256,7 @@ enum LedgerCommand {
         /// `person/PERSON_ID/VERSION` (a version of a person's identity).
         leaf: String,
         /// Why the leaf's bytes are read (see `case show --help`); without it they are not shown.
-        #[arg(long)]
+        #[arg(long, value_parser = purposes())]
         purpose: Option<String>,
     },
     /// A consistency proof between two tree sizes.
@@ -272,7 +277,7 @@ enum PersonCommand {
         /// The person id.
         person_id: String,
         /// Why the record is read (see `case show --help`). Required; recorded in the ledger.
-        #[arg(long)]
+        #[arg(long, value_parser = purposes())]
         purpose: Option<String>,
     },
     /// Correct a person's recorded identity (5 U.S.C. 552a(d) amendment): the corrected
@@ -301,7 +306,7 @@ enum CaseCommand {
         /// Why the record is read: case_work, enforcement_decision, counsel_request,
         /// oversight, privacy_act_request, data_correction or litigation. Required; the read
         /// is recorded in the audit ledger.
-        #[arg(long)]
+        #[arg(long, value_parser = purposes())]
         purpose: Option<String>,
         /// As of this instant (RFC 3339) instead of now.
         #[arg(long)]
@@ -312,7 +317,7 @@ enum CaseCommand {
         /// The case id.
         case_id: String,
         /// Why the record is read (see `case show --help`). Required; recorded in the ledger.
-        #[arg(long)]
+        #[arg(long, value_parser = purposes())]
         purpose: Option<String>,
     },
 }
@@ -356,6 +361,11 @@ fn actor_text(actor: Option<&str>) -> Option<String> {
     actor.map(str::to_owned).or_else(|| std::env::var("USER").ok()).filter(|a| !a.trim().is_empty())
 }
 
+/// The reasons a person's record may be read (`AccessPurpose`), as `--purpose`'s values.
+fn purposes() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(docket_core::AccessPurpose::ALL.map(|p| p.name()))
+}
+
 /// Who reads and why; refused without both.
 fn read_context(actor: Option<&str>, purpose: Option<&str>, db: &str) -> Result<ReadContext> {
     ReadContext::new(actor_text(actor).as_deref(), purpose).map_err(|e| hint(e, db))
@@ -393,17 +403,40 @@ fn byte_bar(json: bool) -> ProgressBar {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--json` anywhere asks for errors in JSON too, usage errors included.
+    let json = std::env::args_os().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if json && e.use_stderr() => {
+            let message = e.kind().as_str().map_or_else(|| e.to_string(), str::to_owned);
+            let detail = e.to_string();
+            json_error("usage", &message, &[detail.trim().to_owned()], exit::USAGE);
+            return ExitCode::from(exit::USAGE);
+        }
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(code) => code,
+        Err(e) if json => {
+            let causes: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();
+            json_error("failed", &e.to_string(), &causes, exit::FAILED);
+            ExitCode::from(exit::FAILED)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            ExitCode::FAILURE
+            ExitCode::from(exit::FAILED)
         }
     }
+}
+
+/// An error as one JSON object on standard error: `{"error": {"kind", "message", "causes",
+/// "exit_status"}}`.
+fn json_error(kind: &str, message: &str, causes: &[String], status: u8) {
+    let e = json!({"error": {"kind": kind, "message": message, "causes": causes, "exit_status": status}});
+    eprintln!("{e}");
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -582,7 +615,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ));
             }
             if report.report.rejected() > 0 {
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(exit::ROWS_REJECTED));
             }
         }
         Command::Link { settings, files, out, model_out, model, truth, explain } => {
@@ -658,7 +691,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             )?;
             if r.differing_count > 0 {
-                return Ok(ExitCode::from(3));
+                return Ok(ExitCode::from(exit::REPAIRED));
             }
         }
         Command::Report { as_of, horizon } => {
@@ -790,7 +823,7 @@ fn ledger_command(
                 },
             )?;
             if r.discrepancy_count > 0 || p.differing_count > 0 || r.latest_checkpoint.is_none() && r.leaves > 0 {
-                return Ok(ExitCode::FAILURE);
+                return Ok(ExitCode::from(exit::NOT_VERIFIED));
             }
         }
         LedgerCommand::Prove { leaf, purpose } => {

@@ -280,7 +280,7 @@ fn bad_rows_are_rejected_with_file_line_and_field_and_every_other_row_is_stored(
     write_lines(&bad_events, &ev);
     let rejects = t.path("rejects.jsonl");
     let run = t.run(&["--json", "import", s(&bad_persons), s(&bad_events), "--rejects", s(&rejects)]);
-    run.expect_code(2);
+    run.expect_code(4);
 
     let expected = [
         Expected { file: bad_events.clone(), line: bad_json as u64 + 1, field: "(record)", reason: "JSON".into() },
@@ -578,7 +578,7 @@ fn the_examples_in_the_formats_document_are_what_docket_does() {
     }
     std::fs::write(t.path("persons.csv"), persons).expect("write");
     std::fs::write(t.path("events.jsonl"), events).expect("write");
-    t.run(&["import", "persons.csv", "events.jsonl", "--rejects", "rejects.jsonl"]).expect_code(2);
+    t.run(&["import", "persons.csv", "events.jsonl", "--rejects", "rejects.jsonl"]).expect_code(4);
     let got: Vec<Value> = lines(&t.path("rejects.jsonl")).iter().map(|l| Value::Object(object(l))).collect();
     let want: Vec<Value> = rejects.lines().map(|l| Value::Object(object(l))).collect();
     assert_eq!(got, want, "the rejects example in docs/formats.md");
@@ -690,7 +690,7 @@ fn the_ledger_proves_events_and_catches_tampering() {
     conn.execute("UPDATE events SET payload = replace(payload, '\"source\":\"import\"', '\"source\":\"officer\"') WHERE position = 42", [])
         .expect("tamper");
     let v = t.run(&["ledger", "verify"]);
-    v.expect_code(1);
+    v.expect_code(5);
     assert!(v.stdout.contains("event at position 42"), "{}", v.stdout);
 }
 
@@ -702,9 +702,10 @@ fn every_read_of_a_case_needs_a_purpose_and_is_in_the_ledger() {
     assert_ne!(r.code, 0, "a read without a purpose must be refused");
     assert!(r.stderr.contains("needs a stated purpose") && r.stderr.contains("counsel_request"), "{}", r.stderr);
     assert!(r.stdout.is_empty(), "nothing of the record is shown: {}", r.stdout);
+    // A purpose off the list is a usage error, and the list is in the message and in --help.
     let r = t.run(&["case", "timeline", "C000000001", "--purpose", "curiosity"]);
-    assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("`curiosity` is not a purpose"), "{}", r.stderr);
+    r.expect_code(2);
+    assert!(r.stderr.contains("curiosity") && r.stderr.contains("privacy_act_request"), "{}", r.stderr);
 
     let before = t.run(&["--json", "ledger", "verify"]).json()["leaves"].as_u64().expect("leaves");
     t.run(&["case", "show", "C000000001", "--purpose", "counsel_request"]).expect_code(0);
@@ -739,7 +740,7 @@ fn every_read_of_a_case_needs_a_purpose_and_is_in_the_ledger() {
     // Rewriting who read the record is caught.
     conn.execute("UPDATE access_log SET actor = 'someone.else' WHERE record_id = 'C000000001'", []).expect("tamper");
     let v = t.run(&["ledger", "verify"]);
-    v.expect_code(1);
+    v.expect_code(5);
     assert!(v.stdout.contains("someone.else read case `C000000001`"), "{}", v.stdout);
     // Erasing a read is caught too.
     conn.execute("DELETE FROM access_log WHERE record_id = 'C000000002'", []).expect("tamper");
@@ -788,7 +789,7 @@ fn every_read_of_a_person_needs_a_purpose_and_is_in_the_ledger() {
     conn.execute("UPDATE access_log SET purpose = 'oversight' WHERE purpose = 'privacy_act_request'", [])
         .expect("tamper");
     let v = t.run(&["ledger", "verify"]);
-    v.expect_code(1);
+    v.expect_code(5);
     assert!(v.stdout.contains(&format!("read person `{person}`")), "{}", v.stdout);
 }
 
@@ -885,7 +886,7 @@ fn disclosures_are_accounted_for_and_bound_to_their_packets() {
     let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
     conn.execute("UPDATE disclosures SET recipient_name = 'Nobody' WHERE id = 2", []).expect("tamper");
     let v = t.run(&["ledger", "verify"]);
-    v.expect_code(1);
+    v.expect_code(5);
     assert!(v.stdout.contains("disclosure 2 of person `P000000003` to Nobody"), "{}", v.stdout);
 }
 
@@ -916,7 +917,7 @@ fn checkpoints_held_outside_the_database_catch_deletion_and_rollback() {
     let alone = t.run(&["--json", "--checkpoint-dir", "nowhere", "ledger", "verify"]);
     assert_eq!(alone.json()["discrepancies"], 0, "the database alone cannot tell");
     let v = t.run(&["ledger", "verify"]);
-    v.expect_code(1);
+    v.expect_code(5);
     assert!(v.stdout.contains("is not among the database's checkpoints: deleted"), "{}", v.stdout);
 
     // The database rolled back to the copy: consistent in itself, behind the newest file.
@@ -927,7 +928,7 @@ fn checkpoints_held_outside_the_database_catch_deletion_and_rollback() {
     let alone = t.run(&["--json", "--checkpoint-dir", "nowhere", "ledger", "verify"]);
     assert_eq!(alone.json()["discrepancies"], 0, "the database alone cannot tell");
     let v = t.run(&["ledger", "verify", "--trusted", s(&newest)]);
-    v.expect_code(1);
+    v.expect_code(5);
     assert!(v.stdout.contains("the ledger was rolled back"), "{}", v.stdout);
 }
 
@@ -977,7 +978,7 @@ fn verify_finds_an_altered_projection_and_rebuild_repairs_it() {
     conn.execute("UPDATE case_projection SET detained = 1 - detained WHERE case_id = 'C000000003'", [])
         .expect("tamper");
     let v = t.run(&["--json", "ledger", "verify"]);
-    v.expect_code(1);
+    v.expect_code(5);
     assert_eq!(v.json()["projections_differing"], 1);
     assert_eq!(v.json()["first_differing_projections"][0], "C000000003");
     let v = t.run(&["ledger", "verify"]);
@@ -1023,7 +1024,7 @@ fn files_that_hold_personal_data_are_readable_by_their_owner_alone() {
     write_lines(&bad, &["not an event".into()]);
     let (rejects, commits) = (t.path("rejects.jsonl"), t.path("commits.log"));
     let import = [s(&persons), s(&events), s(&bad), "--rejects", s(&rejects), "--commit-log", s(&commits)];
-    t.run(&[&["import"][..], &import].concat()).expect_code(2);
+    t.run(&[&["import"][..], &import].concat()).expect_code(4);
     let packet = t.path("packet.json");
     t.run(&["disclose", "P000000003", "--recipient", "R", "--address", "A", "--purpose", "P", "--out", s(&packet)])
         .expect_code(0);
@@ -1196,4 +1197,26 @@ fn a_packet_never_overwrites_a_file() {
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["packet_sha256"], sha.as_str(), "the one accounted for is the packet written");
     assert_eq!(hidden_files(&t), Vec::<String>::new(), "no temporary packet is left behind");
+}
+
+/// Each outcome has its own exit status, and under `--json` an error is JSON too.
+#[test]
+fn exit_statuses_are_distinct_and_errors_under_json_are_json() {
+    let t = Scratch::new();
+    let usage = t.run(&["report", "--no-such-option"]);
+    usage.expect_code(2);
+    let usage = t.run(&["--json", "report", "--no-such-option"]);
+    usage.expect_code(2);
+    let e: Value = serde_json::from_str(usage.stderr.trim()).expect("a JSON error");
+    assert_eq!((e["error"]["kind"].as_str(), e["error"]["exit_status"].as_u64()), (Some("usage"), Some(2)));
+    assert!(e["error"]["causes"][0].as_str().is_some_and(|c| c.contains("--no-such-option")), "{e}");
+    // No database: a failure (1), in JSON under --json, with the cause.
+    let none = t.run(&["--json", "report"]);
+    none.expect_code(1);
+    let e: Value = serde_json::from_str(none.stderr.trim()).expect("a JSON error");
+    assert_eq!(e["error"]["kind"], "failed");
+    assert!(e["error"].to_string().contains("no database exists"), "{e}");
+    assert!(none.stdout.is_empty());
+    // Help is not an error.
+    t.run(&["--json", "report", "--help"]).expect_code(0);
 }
