@@ -247,6 +247,8 @@ enum LedgerCommand {
     },
     /// Sign and store a checkpoint of the ledger as it is now, and print it.
     Checkpoint,
+    /// List the checkpoints the database stores: tree size, root, signing key.
+    Checkpoints,
     /// An inclusion proof of a leaf against the latest checkpoint: an event, a read, a
     /// disclosure or a version of a person's identity. The leaf's bytes hold a person's data,
     /// so they are shown only with `--purpose` (the read is recorded); without it, the proof
@@ -725,6 +727,25 @@ fn ledger_command(
 ) -> Result<ExitCode> {
     let app = open_app(db)?;
     match command {
+        LedgerCommand::Checkpoints => {
+            let cps = app.with_store(|s| s.checkpoints())?;
+            let rows: Vec<serde_json::Value> = cps
+                .iter()
+                .map(|c| json!({"tree_size": c.size, "root": b64(&c.root), "key": signer(&c.note), "note": c.note}))
+                .collect();
+            print(json, &json!({"checkpoints": rows}), || {
+                let mut out = format!("{} signed checkpoint(s) stored", cps.len());
+                for c in &cps {
+                    out.push_str(&format!(
+                        "\n  tree size {:>10}  root {}  key {}",
+                        c.size,
+                        b64(&c.root),
+                        signer(&c.note)
+                    ));
+                }
+                out
+            })?;
+        }
         LedgerCommand::Key => {
             let vkey = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?.verifier_key_text();
             print(json, &json!({"verifier_key": vkey}), || vkey.clone())?;

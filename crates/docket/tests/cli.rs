@@ -908,6 +908,12 @@ fn checkpoints_held_outside_the_database_catch_deletion_and_rollback() {
     let v = t.run(&["--json", "ledger", "verify"]);
     v.expect_code(0);
     assert_eq!((v.json()["trusted_checked"].as_u64(), v.json()["discrepancies"].as_u64()), (Some(3), Some(0)));
+    let listed = t.run(&["--json", "ledger", "checkpoints"]);
+    listed.expect_code(0);
+    let listed = listed.json()["checkpoints"].as_array().expect("checkpoints").clone();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed[0]["tree_size"], 0, "the empty ledger, signed at init");
+    assert!(listed[2]["key"].as_str().is_some_and(|k| k.starts_with("docket-")), "{listed:?}");
 
     // The stored checkpoints deleted: clean for the database alone, caught with the files.
     rusqlite::Connection::open(t.path("docket.db"))
