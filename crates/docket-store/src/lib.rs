@@ -859,7 +859,9 @@ CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
 
 /// Schema 5: every version of a person's identity, each a ledger leaf (`persons` keeps the
-/// latest, for lookups). `{pk}` is the row id's definition.
+/// latest, for lookups), and the ledger's verifier keys, each with the first tree size it
+/// signs and, for a key that replaced another, the rotation statement both keys signed.
+/// `{pk}` is the row id's definition.
 pub(crate) const SCHEMA_V5: &str = "
 CREATE TABLE person_versions (
     id {pk},
@@ -867,6 +869,12 @@ CREATE TABLE person_versions (
     version BIGINT NOT NULL,
     payload TEXT NOT NULL,
     UNIQUE (person_id, version)
+);
+CREATE TABLE ledger_keys (
+    verifier_key TEXT PRIMARY KEY,
+    from_size BIGINT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    rotation TEXT
 );
 ";
 
