@@ -620,6 +620,38 @@ impl App {
         Ok(ReportView::of(&report, unreadable))
     }
 
+    /// Replaces the ledger's signing key `old` (the current one) by `new` from the ledger's
+    /// present size: `old` first signs a checkpoint of the ledger as it is, then the rotation
+    /// statement, signed by both keys, is recorded with `new`. Checkpoints up to that size
+    /// verify with `old`, later ones with `new`; a verifier that trusts either reaches the
+    /// other through the statement. Returns the rotation's tree size.
+    pub fn rotate_key(
+        &self,
+        old: &docket_ledger::SigningKey,
+        new: &docket_ledger::SigningKey,
+        outside: &checkpoints::CheckpointDir,
+    ) -> Result<u64, AppError> {
+        let last = self.sign_checkpoint(old, outside)?;
+        let note = keys::rotation_note(old, new, last.size)?;
+        self.store()?.add_ledger_key(&docket_store::ledger::LedgerKey {
+            verifier_key: new.verifier_key_text(),
+            from_size: last.size,
+            recorded_at: self.now().to_string(),
+            rotation: Some(note),
+        })?;
+        Ok(last.size)
+    }
+
+    /// The ledger's verifier keys with their periods, checked as a chain from `trusted`
+    /// ([`keys::key_periods`]).
+    pub fn key_periods(
+        &self,
+        trusted: &docket_ledger::VerifierKey,
+    ) -> Result<Vec<(u64, docket_ledger::VerifierKey)>, AppError> {
+        let recorded = self.store()?.ledger_keys()?;
+        keys::key_periods(&recorded, trusted)
+    }
+
     /// An inclusion proof of a leaf against the latest checkpoint. Its bytes hold the data of
     /// a case or a person (an event's payload, a read's subject, a disclosure, an identity),
     /// so they are returned only to a read with a purpose, recorded first as a read of the
@@ -668,7 +700,33 @@ impl App {
         outside: &checkpoints::CheckpointDir,
     ) -> Result<docket_store::ledger::StoredCheckpoint, AppError> {
         let mut store = self.store()?;
+        // Only the ledger's current key signs; the first key to sign is recorded as the first.
+        let recorded = store.ledger_keys()?;
+        match recorded.last() {
+            None => store.add_ledger_key(&docket_store::ledger::LedgerKey {
+                verifier_key: key.verifier_key_text(),
+                from_size: 0,
+                recorded_at: self.now().to_string(),
+                rotation: None,
+            })?,
+            Some(current) if current.verifier_key == key.verifier_key_text() => {}
+            Some(current) => {
+                return Err(AppError::Key {
+                    path: key.name().to_owned(),
+                    reason: format!(
+                        "is not the ledger's current key `{}` (since tree size {}): only the current key signs",
+                        current.verifier_key, current.from_size
+                    ),
+                });
+            }
+        }
         let (size, root) = store.ledger_head()?;
+        // Nothing new since the last checkpoint (just after a rotation, say): it stands, and
+        // is kept outside if it was not yet.
+        if let Some(last) = store.checkpoints()?.pop().filter(|c| c.size == size && c.root == root) {
+            outside.keep(&last)?;
+            return Ok(last);
+        }
         let note = docket_ledger::Checkpoint::new(keys::origin(key), size, root)
             .map_err(|e| AppError::Key { path: key.name().to_owned(), reason: e.to_string() })?
             .sign(key);

@@ -175,6 +175,20 @@ pub struct TrustedCheckpoint {
     pub note: String,
 }
 
+/// A verifier key of the ledger, as recorded in `ledger_keys`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerKey {
+    /// The verifier key's text (`NAME+ID+KEY`).
+    pub verifier_key: String,
+    /// The ledger's size when the key took over: it signs checkpoints of this size on (the
+    /// key before it, those up to this size).
+    pub from_size: u64,
+    /// When it was recorded.
+    pub recorded_at: String,
+    /// For a key that replaced another, the rotation statement signed by both keys.
+    pub rotation: Option<String>,
+}
+
 /// A stored checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCheckpoint {
@@ -793,17 +807,18 @@ pub(crate) enum Scanned {
 /// [`crate::Store::verify_ledger`].
 pub(crate) fn verify(
     backend: &mut dyn crate::Backend,
-    key: &docket_ledger::VerifierKey,
+    keys: &[(u64, docket_ledger::VerifierKey)],
     trusted: &[TrustedCheckpoint],
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, crate::StoreError> {
+    let open = |note: &str| open_checkpoint(note, keys);
     let mut report = VerifyReport::default();
     let size = backend.ledger_size()?;
     // Checkpoints first: a signature that does not verify, or a note whose size and root
     // disagree with its row, is itself a discrepancy.
     let mut checkpoints = Vec::new();
     for cp in backend.checkpoints()? {
-        match docket_ledger::Checkpoint::from_note(cp.note.as_bytes(), key) {
+        match open(&cp.note) {
             Ok(parsed) if parsed.size() == cp.size && parsed.root() == &cp.root => checkpoints.push(cp),
             Ok(_) => {
                 report.add(None, format!("checkpoint at size {}: its row disagrees with its signed note", cp.size))
@@ -817,7 +832,7 @@ pub(crate) fn verify(
     // stored ones (a checkpoint deleted from the database to hide a rewrite is found here).
     let mut expected: Vec<(StoredCheckpoint, Option<&str>)> = checkpoints.iter().map(|c| (c.clone(), None)).collect();
     for t in trusted {
-        match docket_ledger::Checkpoint::from_note(t.note.as_bytes(), key) {
+        match open(&t.note) {
             Ok(parsed) => {
                 let cp = StoredCheckpoint { size: parsed.size(), root: *parsed.root(), note: t.note.clone() };
                 if !checkpoints.iter().any(|c| c.size == cp.size && c.root == cp.root) {
@@ -935,6 +950,27 @@ fn check_person_heads(backend: &mut dyn crate::Backend, report: &mut VerifyRepor
         report.add(None, what);
     }
     Ok(())
+}
+
+/// Opens a checkpoint note with the key of its period: of the keys (each from the size it
+/// took over, in order) those whose period holds the note's size — a key signs from its
+/// `from` size up to and including the next key's — and, of those, the one that signed it.
+pub fn open_checkpoint(
+    note: &str,
+    keys: &[(u64, docket_ledger::VerifierKey)],
+) -> Result<docket_ledger::Checkpoint, String> {
+    let size = note.lines().nth(1).and_then(|l| l.parse::<u64>().ok()).ok_or("not a checkpoint note")?;
+    let mut last = Err(format!("no key of the ledger signs checkpoints of size {size}"));
+    for (k, (from, key)) in keys.iter().enumerate() {
+        let until = keys.get(k + 1).map_or(u64::MAX, |(next, _)| *next);
+        if *from <= size && size <= until {
+            match docket_ledger::Checkpoint::from_note(note.as_bytes(), key) {
+                Ok(cp) => return Ok(cp),
+                Err(e) => last = Err(e.to_string()),
+            }
+        }
+    }
+    last
 }
 
 /// Compares the stored node hashes (which proofs are built from) with the ones recomputed from

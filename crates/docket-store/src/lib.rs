@@ -324,6 +324,8 @@ pub(crate) trait Backend: Send {
     fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<docket_ledger::Hash>, StoreError>;
     fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
     fn checkpoints(&mut self) -> Result<Vec<ledger::StoredCheckpoint>, StoreError>;
+    fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError>;
+    fn add_ledger_key(&mut self, key: &ledger::LedgerKey) -> Result<(), StoreError>;
     /// The leaf bytes of the row `key` of `kind` (not events), with the case and the person
     /// it is about.
     fn leaf_record(&mut self, kind: ledger::LeafKind, key: i64) -> Result<Option<ledger::LeafRecord>, StoreError>;
@@ -574,6 +576,16 @@ impl Store {
         Ok(stored)
     }
 
+    /// The ledger's verifier keys, in the order they took over.
+    pub fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError> {
+        self.backend.ledger_keys()
+    }
+
+    /// Records a verifier key of the ledger (the first, or one that replaced the last).
+    pub fn add_ledger_key(&mut self, key: &ledger::LedgerKey) -> Result<(), StoreError> {
+        self.backend.add_ledger_key(key)
+    }
+
     /// Stored checkpoints, by size.
     pub fn checkpoints(&mut self) -> Result<Vec<ledger::StoredCheckpoint>, StoreError> {
         self.backend.checkpoints()
@@ -733,17 +745,18 @@ impl Store {
         }
     }
 
-    /// [`Store::verify_ledger`], and checks the checkpoints held outside the database,
-    /// `trusted`, too: each must be signed with `key`, be among the stored checkpoints, and
+    /// [`Store::verify_ledger`] with the ledger's keys, each for its period (the size it took
+    /// over from, in order: [`ledger::open_checkpoint`]), and checks the checkpoints held
+    /// outside the database, `trusted`, too: each must be signed with the key of its period, be among the stored checkpoints, and
     /// match the tree recomputed from the leaves at its size, which must be reached. A
     /// rewrite hidden by deleting the stored checkpoints, and a rollback, are found so.
     pub fn verify_ledger_trusting(
         &mut self,
-        key: &docket_ledger::VerifierKey,
+        keys: &[(u64, docket_ledger::VerifierKey)],
         trusted: &[ledger::TrustedCheckpoint],
         progress: &mut dyn FnMut(u64),
     ) -> Result<ledger::VerifyReport, StoreError> {
-        ledger::verify(self.backend.as_mut(), key, trusted, progress)
+        ledger::verify(self.backend.as_mut(), keys, trusted, progress)
     }
 
     /// Recomputes the ledger from the stored leaves and the stored events, and checks every
@@ -754,7 +767,7 @@ impl Store {
         key: &docket_ledger::VerifierKey,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ledger::VerifyReport, StoreError> {
-        ledger::verify(self.backend.as_mut(), key, &[], progress)
+        ledger::verify(self.backend.as_mut(), &[(0, key.clone())], &[], progress)
     }
 }
 

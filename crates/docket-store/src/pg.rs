@@ -871,6 +871,31 @@ impl Backend for Postgres {
             .collect())
     }
 
+    fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError> {
+        Ok(self
+            .client
+            .query(
+                "SELECT verifier_key, from_size, recorded_at, rotation FROM ledger_keys ORDER BY from_size, recorded_at",
+                &[],
+            )?
+            .iter()
+            .map(|r| ledger::LedgerKey {
+                verifier_key: r.get(0),
+                from_size: r.get::<_, i64>(1) as u64,
+                recorded_at: r.get(2),
+                rotation: r.get(3),
+            })
+            .collect())
+    }
+
+    fn add_ledger_key(&mut self, k: &ledger::LedgerKey) -> Result<(), StoreError> {
+        self.client.execute(
+            "INSERT INTO ledger_keys (verifier_key, from_size, recorded_at, rotation) VALUES ($1, $2, $3, $4)",
+            &[&k.verifier_key, &(k.from_size as i64), &k.recorded_at, &k.rotation],
+        )?;
+        Ok(())
+    }
+
     fn add_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
         self.client.execute(
             "INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, now()::text)

@@ -808,6 +808,29 @@ impl Backend for Sqlite {
             .collect())
     }
 
+    fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError> {
+        let mut q = self.conn.prepare(
+            "SELECT verifier_key, from_size, recorded_at, rotation FROM ledger_keys ORDER BY from_size, recorded_at",
+        )?;
+        Ok(q.query_map([], |r| {
+            Ok(ledger::LedgerKey {
+                verifier_key: r.get(0)?,
+                from_size: r.get::<_, i64>(1)? as u64,
+                recorded_at: r.get(2)?,
+                rotation: r.get(3)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+    }
+
+    fn add_ledger_key(&mut self, k: &ledger::LedgerKey) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO ledger_keys (verifier_key, from_size, recorded_at, rotation) VALUES (?1, ?2, ?3, ?4)",
+            params![k.verifier_key, k.from_size as i64, k.recorded_at, k.rotation],
+        )?;
+        Ok(())
+    }
+
     fn add_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES (?1, ?2, ?3, datetime('now'))

@@ -775,7 +775,7 @@ mod ledger_tamper {
         s: &mut Store,
         trusted: &[docket_store::ledger::TrustedCheckpoint],
     ) -> docket_store::ledger::VerifyReport {
-        s.verify_ledger_trusting(&key().verifier_key(), trusted, &mut |_| {}).expect("verify runs")
+        s.verify_ledger_trusting(&[(0, key().verifier_key())], trusted, &mut |_| {}).expect("verify runs")
     }
 
     /// What the database alone cannot show, a checkpoint kept outside it does: its stored

@@ -249,6 +249,11 @@ enum LedgerCommand {
     Checkpoint,
     /// List the checkpoints the database stores: tree size, root, signing key.
     Checkpoints,
+    /// Replace the signing key: a new key is made, the rotation is signed by the old key and
+    /// the new one and recorded in the database, the new key takes the key file's place and
+    /// the old one is kept beside it as `KEY.retired-NAME`. Earlier checkpoints still verify
+    /// with the old key, later ones with the new.
+    RotateKey,
     /// An inclusion proof of a leaf against the latest checkpoint: an event, a read, a
     /// disclosure or a version of a person's identity. The leaf's bytes hold a person's data,
     /// so they are shown only with `--purpose` (the read is recorded); without it, the proof
@@ -727,6 +732,36 @@ fn ledger_command(
 ) -> Result<ExitCode> {
     let app = open_app(db)?;
     match command {
+        LedgerCommand::RotateKey => {
+            let old = docket_app::keys::read_key(key_path).map_err(|e| hint(e, db))?;
+            let staged = key_path.with_extension("new-key");
+            if staged.exists() {
+                bail!("`{}` exists: a rotation was interrupted; remove it and try again", staged.display());
+            }
+            docket_app::keys::ensure_key(&staged).map_err(|e| hint(e, db))?;
+            let new = docket_app::keys::read_key(&staged).map_err(|e| hint(e, db))?;
+            let size = app.rotate_key(&old, &new, outside).map_err(|e| hint(e, db))?;
+            let retired = PathBuf::from(format!("{}.retired-{}", key_path.display(), old.name()));
+            std::fs::rename(key_path, &retired)
+                .with_context(|| format!("the rotation is recorded; move `{}` aside by hand", key_path.display()))?;
+            std::fs::rename(&staged, key_path).with_context(|| {
+                format!("the rotation is recorded; move `{}` to `{}` by hand", staged.display(), key_path.display())
+            })?;
+            print(
+                json,
+                &json!({"from_tree_size": size, "verifier_key": new.verifier_key_text(),
+                        "retired_verifier_key": old.verifier_key_text(), "retired_key_file": retired}),
+                || {
+                    format!(
+                        "key `{}` signs from tree size {size} on; `{}` (kept at {}) signed up to it\nverifier key: {}",
+                        new.name(),
+                        old.name(),
+                        retired.display(),
+                        new.verifier_key_text()
+                    )
+                },
+            )?;
+        }
         LedgerCommand::Checkpoints => {
             let cps = app.with_store(|s| s.checkpoints())?;
             let rows: Vec<serde_json::Value> = cps
@@ -769,7 +804,9 @@ fn ledger_command(
             let total = app.with_store(|s| s.ledger_head())?.0;
             let b = bar(total, "verify", json);
             let started = Instant::now();
-            let r = app.with_store(|s| s.verify_ledger_trusting(&key, &held, &mut |n| b.set_position(n)))?;
+            // Each recorded key for its period, the chain checked from the key the verifier trusts.
+            let keys = app.key_periods(&key).map_err(|e| hint(e, db))?;
+            let r = app.with_store(|s| s.verify_ledger_trusting(&keys, &held, &mut |n| b.set_position(n)))?;
             b.finish_and_clear();
             // The projections are derived, not ledger records: recomputed from the events and
             // compared, without writing.

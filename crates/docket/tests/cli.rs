@@ -1226,3 +1226,32 @@ fn exit_statuses_are_distinct_and_errors_under_json_are_json() {
     // Help is not an error.
     t.run(&["--json", "report", "--help"]).expect_code(0);
 }
+
+/// `ledger rotate-key` replaces the key: later imports sign with the new one, earlier
+/// checkpoints still verify, and a verifier holding only the old verifier key checks it all.
+#[test]
+fn a_rotated_key_signs_what_follows_and_the_old_key_still_verifies() {
+    let t = Scratch::new();
+    let (persons, events) = t.imported();
+    let old = t.run(&["ledger", "key"]).stdout.trim().to_owned();
+    let r = t.run(&["--json", "ledger", "rotate-key"]);
+    r.expect_code(0);
+    let retired = PathBuf::from(r.json()["retired_key_file"].as_str().expect("retired file"));
+    assert!(retired.exists(), "the old key is kept");
+    let new = t.run(&["ledger", "key"]).stdout.trim().to_owned();
+    assert_ne!(old, new);
+    // Nothing new: the rotation's checkpoint stands. After a read, the new key signs.
+    let _ = (persons, events);
+    t.run(&["ledger", "checkpoint"]).expect_code(0);
+    t.run(&["case", "show", "C000000001", "--purpose", "case_work"]).expect_code(0);
+    t.run(&["ledger", "checkpoint"]).expect_code(0);
+    let listed = t.run(&["--json", "ledger", "checkpoints"]).json()["checkpoints"].clone();
+    let keys: Vec<&str> = listed.as_array().expect("list").iter().filter_map(|c| c["key"].as_str()).collect();
+    assert!(keys.len() >= 3 && keys[0] != keys[keys.len() - 1], "signed by both keys: {keys:?}");
+    t.run(&["ledger", "verify"]).expect_code(0);
+    t.run(&["ledger", "verify", "--vkey", &old]).expect_code(0);
+    // The retired key signs nothing any more.
+    let r = t.run(&["--ledger-key", s(&retired), "ledger", "checkpoint"]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("is not the ledger's current key"), "{}", r.stderr);
+}
