@@ -204,6 +204,46 @@ pub struct ProofView {
     pub checkpoint: String,
 }
 
+/// Which cases a list holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// Only cases at this stage.
+    pub stage: Option<docket_core::Stage>,
+    /// Only cases with a deadline falling due within this many days.
+    pub due_within_days: Option<i32>,
+    /// At most this many rows (the count of all that match is given too).
+    pub limit: usize,
+}
+
+impl CaseFilter {
+    fn describe(&self, t: Timestamp) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.stage {
+            parts.push(format!("stage={}", s.name()));
+        }
+        if let Some(d) = self.due_within_days {
+            parts.push(format!("due_within_days={d}"));
+        }
+        parts.push(format!("as_of={t}"));
+        parts.join(",")
+    }
+}
+
+/// A list of cases.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CaseListView {
+    /// The instant the stages and deadlines are as of.
+    pub as_of: String,
+    /// The filter, as recorded with the read.
+    pub filter: String,
+    /// How many cases match (the list may hold fewer: its limit).
+    pub matching: u64,
+    /// The cases, by case id.
+    pub cases: Vec<views::CaseListRow>,
+    /// Projections that could not be read (listed, not counted).
+    pub unreadable: Vec<UnreadableCase>,
+}
+
 /// What became of an officer's event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recorded {
@@ -354,6 +394,57 @@ impl App {
         }
         let events = store.events(&case)?;
         Ok(TimelineView::of(case.as_str(), &events))
+    }
+
+    /// The cases that match `filter` as of `as_of` (default now), by case id: each with its
+    /// stage, version, and next deadline. The list names no person; it is still a read of the
+    /// docket with a purpose, recorded first (one leaf, naming the filter).
+    pub fn list_cases(
+        &self,
+        ctx: &ReadContext,
+        filter: &CaseFilter,
+        as_of: Option<Timestamp>,
+    ) -> Result<CaseListView, AppError> {
+        let t = as_of.unwrap_or_else(|| self.now());
+        let described = filter.describe(t);
+        let mut store = self.store()?;
+        self.log_read(&mut store, ctx, AccessedRecord::Cases(&described))?;
+        let mut rows = Vec::new();
+        let mut matching = 0u64;
+        let mut unreadable = Vec::new();
+        store.scan_summaries(&mut |s| {
+            let s = match s {
+                Ok(s) => s,
+                Err(e) => {
+                    unreadable.push(UnreadableCase { error: e.to_string() });
+                    return ControlFlow::Continue(());
+                }
+            };
+            let stage = s.stage_at(t);
+            if filter.stage.is_some_and(|want| want != stage) {
+                return ControlFlow::Continue(());
+            }
+            let horizon = filter.due_within_days.unwrap_or(36_500);
+            let next = s.deadlines_within(t, horizon).first().map(|d| views::DeadlineRow {
+                due: d.due.to_string(),
+                rule: d.rule.name(),
+                citation: d.rule.citation(),
+            });
+            if filter.due_within_days.is_some() && next.is_none() {
+                return ControlFlow::Continue(());
+            }
+            matching += 1;
+            if rows.len() < filter.limit {
+                rows.push(views::CaseListRow {
+                    case_id: s.case_id.to_string(),
+                    stage: stage.name(),
+                    version: s.version,
+                    next_deadline: next,
+                });
+            }
+            ControlFlow::Continue(())
+        })?;
+        Ok(CaseListView { as_of: t.to_string(), filter: described, matching, cases: rows, unreadable })
     }
 
     /// A person's identity as recorded and their cases with their stage as of `as_of`

@@ -865,3 +865,27 @@ impl ReportView {
         }
     }
 }
+
+/// One case of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseListRow {
+    /// The case id.
+    pub case_id: String,
+    /// Its stage.
+    pub stage: &'static str,
+    /// Its version (events recorded).
+    pub version: u64,
+    /// The next deadline, if one falls due (within the filter's days, if it has them).
+    pub next_deadline: Option<DeadlineRow>,
+}
+
+/// A deadline in a list: when, and the rule that sets it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadlineRow {
+    /// The last day the act is timely.
+    pub due: String,
+    /// The rule.
+    pub rule: &'static str,
+    /// Its citation, if it has one.
+    pub citation: Option<&'static str>,
+}

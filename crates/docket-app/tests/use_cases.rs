@@ -43,6 +43,7 @@ fn ledger_size(app: &docket_app::App) -> u64 {
 }
 
 on_both!(
+    a_list_of_cases_filters_by_stage_and_deadline_and_is_one_logged_read,
     a_read_needs_a_purpose_and_is_in_the_ledger_before_it_is_returned,
     a_view_as_of_an_instant_shows_nothing_later,
     the_case_view_holds_every_fact_the_text_shows,
@@ -345,4 +346,30 @@ fn one_app_serves_many_threads(db: &Db) {
     assert_eq!(versions, (4..=9).collect::<Vec<u64>>());
     // 30 reads, each a case and a person, and 6 events: 66 leaves, none lost or doubled.
     assert_eq!(ledger_size(&app), before + 66);
+}
+
+fn a_list_of_cases_filters_by_stage_and_deadline_and_is_one_logged_read(db: &Db) {
+    let app = db.app("2026-12-01T12:00:00Z");
+    import(&app, PERSONS, &history());
+    let stage = app.read_case(&ctx("case_work"), "R1", None).expect("read").stage;
+    let at = docket_core::Stage::ALL.into_iter().find(|s| s.name() == stage).expect("a stage");
+    let other = docket_core::Stage::ALL.into_iter().find(|s| *s != at).expect("another stage");
+    let before = ledger_size(&app);
+    let all = docket_app::CaseFilter { stage: None, due_within_days: None, limit: 10 };
+    let listed = app.list_cases(&ctx("oversight"), &all, None).expect("list");
+    assert!(listed.cases.iter().any(|c| c.case_id == "R1"), "{listed:?}");
+    assert_eq!(ledger_size(&app), before + 1, "one read, one leaf");
+    let reads = app.with_store(|s| s.accesses(docket_store::AccessedRecord::Cases(&listed.filter))).expect("reads");
+    assert_eq!(reads.len(), 1);
+    let only = docket_app::CaseFilter { stage: Some(at), ..all.clone() };
+    let listed = app.list_cases(&ctx("oversight"), &only, None).expect("list");
+    assert!(listed.cases.iter().all(|c| c.stage == stage) && listed.matching >= 1);
+    let none = docket_app::CaseFilter { stage: Some(other), ..all.clone() };
+    assert!(app.list_cases(&ctx("oversight"), &none, None).expect("list").cases.iter().all(|c| c.case_id != "R1"));
+    // A deadline filter keeps only cases with one due within the days given.
+    let due = docket_app::CaseFilter { due_within_days: Some(0), ..all };
+    let listed = app.list_cases(&ctx("oversight"), &due, None).expect("list");
+    assert!(listed.cases.iter().all(|c| c.next_deadline.is_some()), "{listed:?}");
+    let missing = ReadContext::new(Some("officer.a"), None).map(|_| ()).expect_err("a purpose is required");
+    assert!(missing.to_string().contains("purpose"));
 }

@@ -243,7 +243,8 @@ impl LeafRecord {
     pub(crate) fn of_access(id: i64, a: &AccessRow) -> LeafRecord {
         let (case, person) = match a.record_kind.as_str() {
             "case" => (Some(a.record_id.clone()), None),
-            _ => (None, Some(a.record_id.clone())),
+            "person" => (None, Some(a.record_id.clone())),
+            _ => (None, None),
         };
         LeafRecord { leaf: access_leaf(id, a), case, person }
     }

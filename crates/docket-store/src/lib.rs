@@ -252,6 +252,8 @@ pub enum AccessedRecord<'a> {
     Case(&'a CaseId),
     /// A person.
     Person(&'a PersonId),
+    /// A list of cases, named by its filter (the list shows case ids and stages, no person).
+    Cases(&'a str),
 }
 
 /// Row counts.
@@ -717,6 +719,7 @@ impl Store {
         let (record_kind, record_id) = match record {
             AccessedRecord::Case(c) => ("case", c.as_str()),
             AccessedRecord::Person(p) => ("person", p.as_str()),
+            AccessedRecord::Cases(filter) => ("cases", filter),
         };
         self.backend.record_access(&ledger::AccessRow {
             at: at.to_string(),
@@ -742,6 +745,7 @@ impl Store {
         match record {
             AccessedRecord::Case(c) => self.backend.accesses("case", c.as_str()),
             AccessedRecord::Person(p) => self.backend.accesses("person", p.as_str()),
+            AccessedRecord::Cases(filter) => self.backend.accesses("cases", filter),
         }
     }
 

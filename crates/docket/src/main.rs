@@ -306,6 +306,25 @@ enum PersonCommand {
 
 #[derive(Subcommand)]
 enum CaseCommand {
+    /// The cases at a stage, or with a deadline falling due soon: case id, stage, version and
+    /// next deadline (no person is named). A read with a purpose, recorded in the ledger.
+    List {
+        /// Only cases at this stage (as of `--as-of`).
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(docket_core::Stage::ALL.map(|s| s.name())))]
+        stage: Option<String>,
+        /// Only cases with a deadline falling due within this many days.
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(0..=3650))]
+        due_within: Option<i32>,
+        /// At most this many cases (how many match is said too).
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        /// Why the docket is read (see `case show --help`). Required; recorded in the ledger.
+        #[arg(long, value_parser = purposes())]
+        purpose: Option<String>,
+        /// As of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// Current state: stage, protections in force, deadlines.
     Show {
         /// The case id.
@@ -1100,6 +1119,29 @@ fn case_command(db: &str, actor: Option<&str>, command: CaseCommand, json: bool)
             let ctx = read_context(actor, purpose.as_deref(), db)?;
             let view = app.read_case(&ctx, &case_id, t).map_err(|e| hint(e, db))?;
             print(json, &view, || docket::show::case_text(&view))?;
+        }
+        CaseCommand::List { stage, due_within, limit, purpose, as_of } => {
+            let t = parse_instant(as_of.as_deref())?;
+            let app = open_app(db)?;
+            let ctx = read_context(actor, purpose.as_deref(), db)?;
+            let stage = stage.and_then(|name| docket_core::Stage::ALL.into_iter().find(|s| s.name() == name));
+            let filter = docket_app::CaseFilter { stage, due_within_days: due_within, limit };
+            let view = app.list_cases(&ctx, &filter, t).map_err(|e| hint(e, db))?;
+            print(json, &view, || {
+                let mut out = format!("{} case(s) match ({}); {} shown", view.matching, view.filter, view.cases.len());
+                for c in &view.cases {
+                    let due = c
+                        .next_deadline
+                        .as_ref()
+                        .map(|d| format!("  next due {} ({})", d.due, d.citation.unwrap_or(d.rule)))
+                        .unwrap_or_default();
+                    out.push_str(&format!("\n  {}  {} (version {}){due}", c.case_id, c.stage, c.version));
+                }
+                for u in &view.unreadable {
+                    out.push_str(&format!("\n  unreadable: {}", u.error));
+                }
+                out
+            })?;
         }
         CaseCommand::Timeline { case_id, purpose } => {
             let app = open_app(db)?;
