@@ -204,6 +204,15 @@ pub struct ProofView {
     pub checkpoint: String,
 }
 
+/// What an export wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ExportReport {
+    /// Persons written.
+    pub persons: u64,
+    /// Events written.
+    pub events: u64,
+}
+
 /// Which cases a list holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFilter {
@@ -445,6 +454,42 @@ impl App {
             ControlFlow::Continue(())
         })?;
         Ok(CaseListView { as_of: t.to_string(), filter: described, matching, cases: rows, unreadable })
+    }
+
+    /// Writes the whole docket — every person's current identity as a persons CSV and every
+    /// event as stored, in the order stored, as JSON lines — in the formats `import` reads,
+    /// so that importing both into an empty database (another backend, say) rebuilds it. It
+    /// is a read of every record, with a purpose, recorded first. The ledger is not exported:
+    /// the new database's ledger starts with the import, and corrections made to identities
+    /// keep only their latest version.
+    pub fn export(
+        &self,
+        ctx: &ReadContext,
+        persons: &mut dyn std::io::Write,
+        events: &mut dyn std::io::Write,
+    ) -> Result<ExportReport, AppError> {
+        let mut store = self.store()?;
+        self.log_read(&mut store, ctx, AccessedRecord::Docket(&format!("export,as_of={}", self.now())))?;
+        let mut report = ExportReport { persons: 0, events: 0 };
+        // The header always, then one row per person (serde writes no header of its own).
+        let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(persons);
+        let io = |e: std::io::Error| StoreError::Ledger(format!("cannot write the export: {e}"));
+        csv.write_record(docket_store::wire::PERSON_COLUMNS).map_err(|e| io(e.into()))?;
+        store.export(
+            &mut |p| {
+                csv.serialize(docket_store::wire::PersonRow::from_person(&p)).map_err(|e| io(e.into()))?;
+                report.persons += 1;
+                Ok(())
+            },
+            &mut |payload| {
+                events.write_all(payload.as_bytes()).and_then(|()| events.write_all(b"\n")).map_err(io)?;
+                report.events += 1;
+                Ok(())
+            },
+        )?;
+        csv.flush().map_err(AppError::io("cannot write the persons export"))?;
+        events.flush().map_err(AppError::io("cannot write the events export"))?;
+        Ok(report)
     }
 
     /// A person's identity as recorded and their cases with their stage as of `as_of`

@@ -373,3 +373,28 @@ fn a_list_of_cases_filters_by_stage_and_deadline_and_is_one_logged_read(db: &Db)
     let missing = ReadContext::new(Some("officer.a"), None).map(|_| ()).expect_err("a purpose is required");
     assert!(missing.to_string().contains("purpose"));
 }
+
+/// The way to move a docket from SQLite to PostgreSQL: export, then import there.
+#[test]
+fn a_docket_exported_from_sqlite_imports_into_postgresql_unchanged() {
+    let (from, to) = (Db::sqlite(), Db::postgres());
+    let (a, b) = (from.app("2026-12-01T12:00:00Z"), to.app("2026-12-01T12:00:00Z"));
+    import(&a, PERSONS, &history());
+    let (mut persons, mut events) = (Vec::new(), Vec::new());
+    let exported = a.export(&ctx("data_correction"), &mut persons, &mut events).expect("export");
+    assert_eq!((exported.persons, exported.events), (2, history().lines().count() as u64));
+    let (report, sink) = common::import_bytes(&b, &persons, &events);
+    assert!(sink.rejects.is_empty(), "{:?}", sink.rejects);
+    assert_eq!(report.events_stored(), exported.events);
+    assert_eq!(a.report(None, 30).expect("report"), b.report(None, 30).expect("report"));
+    let (x, y) = (
+        a.read_case(&ctx("oversight"), "R1", None).expect("case"),
+        b.read_case(&ctx("oversight"), "R1", None).expect("case"),
+    );
+    assert_eq!(x, y);
+    let (x, y) = (
+        a.read_person(&ctx("oversight"), "P-1", None).expect("person"),
+        b.read_person(&ctx("oversight"), "P-1", None).expect("person"),
+    );
+    assert_eq!((x.name, x.a_number, x.date_of_birth), (y.name, y.a_number, y.date_of_birth));
+}

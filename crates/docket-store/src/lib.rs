@@ -254,6 +254,8 @@ pub enum AccessedRecord<'a> {
     Person(&'a PersonId),
     /// A list of cases, named by its filter (the list shows case ids and stages, no person).
     Cases(&'a str),
+    /// The whole docket, every person and event (an export), named by what was done.
+    Docket(&'a str),
 }
 
 /// Row counts.
@@ -326,6 +328,12 @@ pub(crate) trait Backend: Send {
     fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<docket_ledger::Hash>, StoreError>;
     fn event_leaf(&mut self, id: &EventId) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
     fn checkpoints(&mut self) -> Result<Vec<ledger::StoredCheckpoint>, StoreError>;
+    /// Every person's stored identity, by id, then every event's stored payload, by position.
+    fn scan_export(
+        &mut self,
+        person: &mut dyn FnMut([Option<String>; 14]) -> Result<(), StoreError>,
+        event: &mut dyn FnMut(&str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError>;
     fn add_ledger_key(&mut self, key: &ledger::LedgerKey) -> Result<(), StoreError>;
     /// The leaf bytes of the row `key` of `kind` (not events), with the case and the person
@@ -578,6 +586,17 @@ impl Store {
         Ok(stored)
     }
 
+    /// Every person (their current identity), by id, then every event as stored, in the
+    /// order it was stored: what an import into another database needs to rebuild the same
+    /// docket. Stops at the first error `person` or `event` returns.
+    pub fn export(
+        &mut self,
+        person: &mut dyn FnMut(Person) -> Result<(), StoreError>,
+        event: &mut dyn FnMut(&str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.backend.scan_export(&mut |cols| person(person_from_columns(cols)?), event)
+    }
+
     /// The ledger's verifier keys, in the order they took over.
     pub fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError> {
         self.backend.ledger_keys()
@@ -720,6 +739,7 @@ impl Store {
             AccessedRecord::Case(c) => ("case", c.as_str()),
             AccessedRecord::Person(p) => ("person", p.as_str()),
             AccessedRecord::Cases(filter) => ("cases", filter),
+            AccessedRecord::Docket(what) => ("docket", what),
         };
         self.backend.record_access(&ledger::AccessRow {
             at: at.to_string(),
@@ -746,6 +766,7 @@ impl Store {
             AccessedRecord::Case(c) => self.backend.accesses("case", c.as_str()),
             AccessedRecord::Person(p) => self.backend.accesses("person", p.as_str()),
             AccessedRecord::Cases(filter) => self.backend.accesses("cases", filter),
+            AccessedRecord::Docket(what) => self.backend.accesses("docket", what),
         }
     }
 

@@ -871,6 +871,42 @@ impl Backend for Postgres {
             .collect())
     }
 
+    fn scan_export(
+        &mut self,
+        person: &mut dyn FnMut([Option<String>; 14]) -> Result<(), StoreError>,
+        event: &mut dyn FnMut(&str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        // One snapshot, read through portals so that a large docket is not held in memory.
+        let mut tx =
+            self.client.build_transaction().isolation_level(postgres::IsolationLevel::RepeatableRead).start()?;
+        let portal = tx.bind(&format!("{PERSON_SELECT} ORDER BY person_id"), &[])?;
+        loop {
+            let rows = tx.query_portal(&portal, 10_000)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows {
+                let mut c: [Option<String>; 14] = Default::default();
+                for (i, slot) in c.iter_mut().enumerate() {
+                    *slot = r.get(i);
+                }
+                person(c)?;
+            }
+        }
+        let portal = tx.bind("SELECT payload FROM events ORDER BY position", &[])?;
+        loop {
+            let rows = tx.query_portal(&portal, 10_000)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows {
+                event(r.get(0))?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError> {
         Ok(self
             .client

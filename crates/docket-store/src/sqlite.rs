@@ -808,6 +808,33 @@ impl Backend for Sqlite {
             .collect())
     }
 
+    fn scan_export(
+        &mut self,
+        person: &mut dyn FnMut([Option<String>; 14]) -> Result<(), StoreError>,
+        event: &mut dyn FnMut(&str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        // One read transaction: persons and events of one snapshot.
+        let tx = self.conn.transaction()?;
+        {
+            let mut q = tx.prepare(&format!("{PERSON_SELECT} ORDER BY person_id"))?;
+            let mut rows = q.query([])?;
+            while let Some(r) = rows.next()? {
+                let mut c: [Option<String>; 14] = Default::default();
+                for (i, slot) in c.iter_mut().enumerate() {
+                    *slot = r.get(i)?;
+                }
+                person(c)?;
+            }
+            let mut q = tx.prepare("SELECT payload FROM events ORDER BY position")?;
+            let mut rows = q.query([])?;
+            while let Some(r) = rows.next()? {
+                event(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError> {
         let mut q = self.conn.prepare(
             "SELECT verifier_key, from_size, recorded_at, rotation FROM ledger_keys ORDER BY from_size, recorded_at",

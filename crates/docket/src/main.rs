@@ -127,6 +127,17 @@ enum Command {
     },
     /// Recompute every case projection from the events and report any that differed.
     Rebuild,
+    /// Write the whole docket as DIR/persons.csv and DIR/events.jsonl, the files `import`
+    /// reads: the way to move a docket to another database (`init` and `import` it there).
+    /// A read of every record, with a purpose; files are new and readable by their owner only.
+    Export {
+        /// The directory to write to (created if missing; the files must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// Why the docket is read (see `case show --help`). Required; recorded in the ledger.
+        #[arg(long, value_parser = purposes())]
+        purpose: Option<String>,
+    },
     /// Disclose a person's record outside the agency: write the disclosure packet and record
     /// the disclosure (5 U.S.C. 552a(c)) in the audit ledger.
     Disclose {
@@ -685,6 +696,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
             let p = app.read_person(&ctx, &person_id, None).map_err(|e| hint(e, &db))?;
             print(json, &p, || docket::show::person_text(&p))?;
+        }
+        Command::Export { out, purpose } => {
+            let app = open_app(&db)?;
+            let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create `{}`", out.display()))?;
+            let (persons_path, events_path) = (out.join("persons.csv"), out.join("events.jsonl"));
+            let create = |p: &Path| {
+                owner_only::create_new(p)
+                    .map(std::io::BufWriter::new)
+                    .with_context(|| format!("cannot create `{}` (an export never writes over a file)", p.display()))
+            };
+            let mut persons = create(&persons_path)?;
+            let mut events = create(&events_path)?;
+            let r = app.export(&ctx, &mut persons, &mut events).map_err(|e| hint(e, &db))?;
+            print(
+                json,
+                &json!({"persons": r.persons, "events": r.events, "persons_file": persons_path, "events_file": events_path}),
+                || {
+                    format!(
+                        "exported {} persons to {} and {} events to {}",
+                        r.persons,
+                        persons_path.display(),
+                        r.events,
+                        events_path.display()
+                    )
+                },
+            )?;
         }
         Command::Rebuild => {
             let app = open_app(&db)?;
