@@ -1289,3 +1289,52 @@ fn an_exported_docket_imports_into_a_new_database_unchanged() {
         assert_eq!(a, b, "case {case} reads the same");
     }
 }
+
+/// The subcommands `--help` lists, nested ones included (`case show`, `ledger verify`...).
+fn subcommands(t: &Scratch, prefix: &[&str]) -> Vec<Vec<String>> {
+    let help = t.run_bare(&[prefix, &["--help"]].concat()).stdout;
+    let mut out = Vec::new();
+    let mut listing = false;
+    for line in help.lines() {
+        if line.starts_with("Commands:") {
+            listing = true;
+            continue;
+        }
+        if listing {
+            let Some(name) = line.strip_prefix("  ").and_then(|l| l.split_whitespace().next()) else { break };
+            if name == "help" {
+                continue;
+            }
+            let path: Vec<&str> = [prefix, &[name]].concat();
+            let nested = subcommands(t, &path);
+            if nested.is_empty() {
+                out.push(path.iter().map(|s| s.to_string()).collect());
+            } else {
+                out.extend(nested);
+            }
+        }
+    }
+    out
+}
+
+/// Every subcommand: `--help` works, an unknown option is a usage error (2), in JSON under
+/// `--json`, and in an empty folder no command but `init` creates a database.
+#[test]
+fn every_subcommand_answers_help_usage_errors_and_json_errors_alike() {
+    let t = Scratch::new();
+    let all = subcommands(&t, &[]);
+    assert!(all.len() >= 20, "{all:?}");
+    for cmd in &all {
+        let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        let help = t.run_bare(&[&cmd[..], &["--help"]].concat());
+        assert_eq!(help.code, 0, "{cmd:?} --help: {}", help.stderr);
+        assert!(help.stdout.contains("Usage:"), "{cmd:?}");
+        let wrong = t.run_bare(&[&["--json"], &cmd[..], &["--no-such-option"]].concat());
+        assert_eq!(wrong.code, 2, "{cmd:?}: {}", wrong.stderr);
+        let e: Value = serde_json::from_str(wrong.stderr.trim())
+            .unwrap_or_else(|err| panic!("{cmd:?}: not a JSON error ({err}): {}", wrong.stderr));
+        assert_eq!(e["error"]["kind"], "usage", "{cmd:?}");
+        assert!(wrong.stdout.is_empty(), "{cmd:?}");
+    }
+    assert!(!t.path("docket.db").exists(), "no command created a database");
+}
