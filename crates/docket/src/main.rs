@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use docket::exit;
 use docket_app::LeafRef;
 use docket_app::checkpoints::CheckpointDir;
@@ -442,7 +442,11 @@ fn byte_bar(json: bool) -> ProgressBar {
 fn main() -> ExitCode {
     // `--json` anywhere asks for errors in JSON too, usage errors included.
     let json = std::env::args_os().any(|a| a == "--json");
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| meaningless_options(&m).map(|()| m))
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if json && e.use_stderr() => {
             let message = e.kind().as_str().map_or_else(|| e.to_string(), str::to_owned);
@@ -467,6 +471,28 @@ fn main() -> ExitCode {
             ExitCode::from(exit::FAILED)
         }
     }
+}
+
+/// The global options that mean nothing to a command, given to it on the command line: a
+/// usage error rather than silently ignored (`demo --db postgres://...` wrote SQLite and
+/// exited 0). Values from the environment are not refused: they are meant for every command.
+fn meaningless_options(m: &clap::ArgMatches) -> Result<(), clap::Error> {
+    let Some((name, _)) = m.subcommand() else { return Ok(()) };
+    let ignored: &[&str] = match name {
+        "synth" | "link-data" | "link" => &["db", "actor", "ledger_key", "checkpoint_dir"],
+        "demo" => &["db", "ledger_key", "checkpoint_dir"],
+        _ => &[],
+    };
+    for id in ignored {
+        if m.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+            let flag = format!("--{}", id.replace('_', "-"));
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!("`{flag}` means nothing to `docket {name}`, which does not use it"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// An error as one JSON object on standard error: `{"error": {"kind", "message", "causes",

@@ -82,7 +82,8 @@ impl Scratch {
     fn synthetic(&self) -> (PathBuf, PathBuf) {
         self.run(&["init"]).expect_code(0);
         let out = self.path("out");
-        self.run(&["synth", "--cases", "300", "--seed", "5", "--as-of", AS_OF_DATE, "--out", s(&out)]).expect_code(0);
+        self.run_bare(&["synth", "--cases", "300", "--seed", "5", "--as-of", AS_OF_DATE, "--out", s(&out)])
+            .expect_code(0);
         (out.join("persons.csv"), out.join("events.jsonl"))
     }
 
@@ -1025,7 +1026,7 @@ fn files_that_hold_personal_data_are_readable_by_their_owner_alone() {
         std::fs::set_permissions(&persons, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     }
     let out = t.path("out");
-    t.run(&["synth", "--cases", "300", "--seed", "5", "--as-of", AS_OF_DATE, "--out", s(&out)]).expect_code(0);
+    t.run_bare(&["synth", "--cases", "300", "--seed", "5", "--as-of", AS_OF_DATE, "--out", s(&out)]).expect_code(0);
     let bad = t.path("bad.jsonl");
     write_lines(&bad, &["not an event".into()]);
     let (rejects, commits) = (t.path("rejects.jsonl"), t.path("commits.log"));
@@ -1337,4 +1338,21 @@ fn every_subcommand_answers_help_usage_errors_and_json_errors_alike() {
         assert!(wrong.stdout.is_empty(), "{cmd:?}");
     }
     assert!(!t.path("docket.db").exists(), "no command created a database");
+}
+
+/// A global option given to a command that does not use it is a usage error, not ignored.
+#[test]
+fn options_a_command_does_not_use_are_refused() {
+    let t = Scratch::new();
+    for args in [
+        &["--db", "postgres://x@127.0.0.1:1/x", "demo", "--cases", "10", "--dir", "d"][..],
+        &["--db", "nonsense://x", "synth", "--cases", "10", "--out", "s"],
+        &["--actor", "someone", "link-data", "--kind", "febrl", "--out", "l"],
+        &["--ledger-key", "k", "synth", "--cases", "10", "--out", "s"],
+    ] {
+        let r = t.run_bare(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("means nothing to"), "{args:?}: {}", r.stderr);
+    }
+    assert!(!t.path("d").exists() && !t.path("s").exists() && !t.path("l").exists(), "nothing was written");
 }

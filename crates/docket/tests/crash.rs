@@ -30,8 +30,11 @@ fn sigkill_during_import_loses_nothing_reported_and_leaves_the_ledger_verifiable
     let db = format!("sqlite://{}", db_path.display());
     assert!(docket(dir, &db, &["init"]).status.success());
     let data = dir.join("data");
-    let synth =
-        docket(dir, &db, &["synth", "--cases", "3000", "--seed", "9", "--as-of", "2026-11-01", "--out", "data"]);
+    let synth = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(["synth", "--cases", "3000", "--seed", "9", "--as-of", "2026-11-01", "--out", "data"])
+        .current_dir(dir)
+        .output()
+        .expect("docket runs");
     assert!(synth.status.success());
     assert!(docket(dir, &db, &["import", "data/persons.csv"]).status.success());
     let events_file = data.join("events.jsonl");
