@@ -14,7 +14,7 @@ use docket_store::wire::{FieldError, PERSON_COLUMNS, PersonRow, parse_event_line
 use docket_store::{ImportOutcome, Store, StoreError};
 use serde::Serialize;
 
-use crate::lines::{Lines, bounded, split_csv_line};
+use crate::lines::{CsvLine, Lines, bounded};
 use crate::{App, AppError, StoreManager};
 
 /// How to import.
@@ -353,7 +353,7 @@ fn import_persons(
         };
         match line.text {
             Ok(t) if t.trim().is_empty() => continue,
-            Ok(t) => match split_csv_line(&t) {
+            Ok(t) => match CsvLine::new().split(&t) {
                 Ok(h) => break (line.number, h),
                 Err(e) => return Err(header_error(line.number, format!("cannot read the header: {e}"))),
             },
@@ -383,6 +383,7 @@ fn import_persons(
     let (tx, rx) = mpsc::sync_channel::<std::io::Result<(Vec<ParsedPerson>, u64)>>(2);
     std::thread::scope(|scope| -> Result<(), Stopped> {
         scope.spawn(move || {
+            let mut splitter = CsvLine::new();
             let mut batch = Vec::with_capacity(batch_size);
             loop {
                 let line = match lines.next_line() {
@@ -396,7 +397,8 @@ fn import_persons(
                 let parsed = match line.text {
                     Ok(text) if text.trim().is_empty() => continue,
                     Ok(text) => {
-                        let person = split_csv_line(&text)
+                        let person = splitter
+                            .split(&text)
                             .map_err(|reason| FieldError { field: "(record)".into(), reason })
                             .and_then(|record| {
                                 if record.len() == headers.len() {

@@ -41,6 +41,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         &[
             "base64",
             "csv",
+            "csv-core",
             "docket-core",
             "docket-ledger",
             "docket-store",
