@@ -184,8 +184,12 @@ enum Command {
     /// Link the rows of two CSV tables that describe the same entity (or find duplicates in
     /// one), as a settings file describes; see docs/linkage.md.
     Link {
-        /// The settings file (TOML).
-        #[arg(long)]
+        /// The settings: shipped ones by name — `persons` (given and family names, date of
+        /// birth, sex, nationality, document number; the columns `docket link-data --kind
+        /// manifest` writes), `febrl-link` or `febrl-dedupe` (FEBRL's columns) — or a settings
+        /// file (TOML). A value that names an existing file, contains a `/` or ends in `.toml`
+        /// is a file's path; any other must be a shipped name.
+        #[arg(long, value_name = "NAME|FILE")]
         settings: PathBuf,
         /// Table A and, when the settings say `mode = "link"`, table B.
         #[arg(required = true, num_args = 1..=2)]
