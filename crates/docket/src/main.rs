@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 use docket::exit;
 use docket_app::LeafRef;
 use docket_app::checkpoints::CheckpointDir;
@@ -210,6 +210,19 @@ enum Command {
         /// Print the weights behind one pair's score.
         #[arg(long, num_args = 2, value_names = ["ID_A", "ID_B"])]
         explain: Option<Vec<String>>,
+    },
+    /// Print a shell completion script, to load in the shell or install as its completions
+    /// for `docket` (`docket completions bash > /etc/bash_completion.d/docket`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `docket man | man -l -`, or install it as docket.1.
+    /// `docket man ledger verify` prints the page of `docket ledger verify`.
+    Man {
+        /// The command whose page to print; none for the page of `docket` itself.
+        command: Vec<String>,
     },
     /// The main job: synthesize 100,000 cases, import them into SQLite, print the summary.
     #[cfg(feature = "synth")]
@@ -643,6 +656,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Case { command } => case_command(&db, cli.actor.as_deref(), command, json)?,
+        Command::Completions { shell } => docket::out::print(&docket::manual::completions(shell, Cli::command())?)?,
+        Command::Man { command } => docket::out::print(&docket::manual::man_page(Cli::command(), &command)?)?,
         Command::Person { command: PersonCommand::Correct { person_id, set, reason } } => {
             let app = open_app(&db)?;
             let actor = docket_app::actor_id(actor_text(cli.actor.as_deref()).as_deref(), "a correction")
