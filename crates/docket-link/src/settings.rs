@@ -367,7 +367,24 @@ impl std::fmt::Display for Level {
     }
 }
 
+/// The settings shipped with the engine, each a commented file in this crate's `settings/`,
+/// built into the program so that they can be chosen by name where no source tree is (the
+/// command line's `--settings persons`). None names a file of its own (`[tables]`), so none
+/// depends on where it is run.
+pub const SHIPPED: [(&str, &str); 3] = [
+    ("febrl-link", include_str!("../settings/febrl-link.toml")),
+    ("febrl-dedupe", include_str!("../settings/febrl-dedupe.toml")),
+    ("persons", include_str!("../settings/persons.toml")),
+];
+
 impl Settings {
+    /// The shipped settings of that name ([`SHIPPED`]), parsed, or `None` when none has that
+    /// name. Errors name them `NAME (shipped)`.
+    pub fn shipped(name: &str) -> Option<Result<Settings, SettingsError>> {
+        let (_, text) = SHIPPED.iter().find(|(n, _)| *n == name)?;
+        Some(Settings::parse(text, &format!("{name} (shipped)")))
+    }
+
     /// Reads and validates a settings file.
     pub fn from_file(path: &Path) -> Result<Settings, SettingsError> {
         let text = std::fs::read_to_string(path)
@@ -763,6 +780,29 @@ levels = ["exact", "day_month_swapped", "years_apart <= 1"]
             Ok(_) => panic!("accepted: {text}"),
             Err(e) => e.to_string(),
         }
+    }
+
+    /// Every file in `settings/` is shipped under its name, and every shipped one parses and
+    /// reads no file of its own: a new file there cannot be left out of the program, and none
+    /// works only inside a checkout.
+    #[test]
+    fn every_settings_file_is_shipped_and_stands_alone() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("settings");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("settings dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .map(|p| p.file_stem().expect("stem").to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        let mut shipped: Vec<String> = SHIPPED.iter().map(|(n, _)| (*n).to_owned()).collect();
+        shipped.sort();
+        assert_eq!(files, shipped);
+        for (name, _) in SHIPPED {
+            let s = Settings::shipped(name).expect("shipped").unwrap_or_else(|e| panic!("`{name}`: {e}"));
+            assert!(s.particles_file.is_none() && s.equivalences_file.is_none(), "`{name}` reads a file of its own");
+        }
+        assert!(Settings::shipped("persons.toml").is_none() && Settings::shipped("").is_none());
     }
 
     #[test]

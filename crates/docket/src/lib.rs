@@ -1,8 +1,10 @@
-//! The `docket` command line's library: `docket link` and the text a person reads. The binary
+//! The `docket` command line's library: `docket link`, the text a person reads, and the
+//! completion scripts and manual pages. The binary
 //! (`main.rs`) only parses arguments, calls `docket-app` (and, with the `synth` feature, on by
 //! default, `docket-synth` for synthetic data) and renders what comes back.
 
 pub mod exit;
 pub mod link;
+pub mod manual;
 pub mod out;
 pub mod show;

@@ -13,7 +13,7 @@ use serde_json::json;
 
 /// What `docket link` was asked to do.
 pub struct LinkArgs {
-    /// The settings file.
+    /// The settings: a file's path or a shipped name ([`read_settings`]).
     pub settings: PathBuf,
     /// Table A (or the one table to deduplicate) and, when linking, table B.
     pub files: Vec<PathBuf>,
@@ -36,7 +36,7 @@ pub struct LinkArgs {
 /// Runs `docket link`. Returns the process exit status: 0, or [`crate::exit::ROWS_REJECTED`]
 /// when rows were skipped.
 pub fn run(args: &LinkArgs) -> Result<i32> {
-    let settings = Settings::from_file(&args.settings)?;
+    let settings = read_settings(&args.settings)?;
     let want = match settings.mode {
         Mode::Link => 2,
         Mode::Dedupe => 1,
@@ -116,6 +116,29 @@ pub fn run(args: &LinkArgs) -> Result<i32> {
     timings.push(("writing".to_owned(), write_started.elapsed().as_secs_f64()));
     print_summary(&settings, &records, &result, &timings, args)?;
     Ok(if records.issues.is_empty() { 0 } else { i32::from(crate::exit::ROWS_REJECTED) })
+}
+
+/// Reads `--settings`: a settings file, or settings shipped in the program
+/// ([`docket_link::settings::SHIPPED`]) by name. A value is a path when it names an existing
+/// file, contains a path separator or ends in `.toml`; any other value must be a shipped name.
+/// So `persons` is the shipped settings, unless a file `persons` is here; `./persons` and
+/// `persons.toml` are always files.
+pub fn read_settings(value: &Path) -> Result<Settings> {
+    let text = value.to_string_lossy();
+    if value.is_file() || text.contains(std::path::is_separator) || text.ends_with(".toml") {
+        return Ok(Settings::from_file(value)?);
+    }
+    match Settings::shipped(&text) {
+        Some(settings) => Ok(settings?),
+        None => {
+            let names: Vec<String> = docket_link::settings::SHIPPED.iter().map(|(n, _)| format!("`{n}`")).collect();
+            bail!(
+                "`--settings {text}`: no settings of that name are shipped ({}), and no file `{text}` is here (a path \
+                 containing a `/` or ending in `.toml` is always read as a file)",
+                names.join(", ")
+            )
+        }
+    }
 }
 
 /// True pairs: a CSV file with a header whose first two columns are the ids of A and B.

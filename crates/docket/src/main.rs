@@ -195,8 +195,12 @@ enum Command {
     /// Link the rows of two CSV tables that describe the same entity (or find duplicates in
     /// one), as a settings file describes; see docs/linkage.md.
     Link {
-        /// The settings file (TOML).
-        #[arg(long)]
+        /// The settings: shipped ones by name — `persons` (given and family names, date of
+        /// birth, sex, nationality, document number; the columns `docket link-data --kind
+        /// manifest` writes), `febrl-link` or `febrl-dedupe` (FEBRL's columns) — or a settings
+        /// file (TOML). A value that names an existing file, contains a `/` or ends in `.toml`
+        /// is a file's path; any other must be a shipped name.
+        #[arg(long, value_name = "NAME|FILE")]
         settings: PathBuf,
         /// Table A and, when the settings say `mode = "link"`, table B.
         #[arg(required = true, num_args = 1..=2)]
@@ -217,6 +221,19 @@ enum Command {
         /// Print the weights behind one pair's score.
         #[arg(long, num_args = 2, value_names = ["ID_A", "ID_B"])]
         explain: Option<Vec<String>>,
+    },
+    /// Print a shell completion script, to load in the shell or install as its completions
+    /// for `docket` (`docket completions bash > /etc/bash_completion.d/docket`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `docket man | man -l -`, or install it as docket.1.
+    /// `docket man ledger verify` prints the page of `docket ledger verify`.
+    Man {
+        /// The command whose page to print; none for the page of `docket` itself.
+        command: Vec<String>,
     },
     /// The main job: synthesize 100,000 cases, import them into SQLite, print the summary.
     #[cfg(feature = "synth")]
@@ -479,7 +496,7 @@ fn main() -> ExitCode {
 fn meaningless_options(m: &clap::ArgMatches) -> Result<(), clap::Error> {
     let Some((name, _)) = m.subcommand() else { return Ok(()) };
     let ignored: &[&str] = match name {
-        "synth" | "link-data" | "link" => &["db", "actor", "ledger_key", "checkpoint_dir"],
+        "synth" | "link-data" | "link" | "completions" | "man" => &["db", "actor", "ledger_key", "checkpoint_dir"],
         "demo" => &["db", "ledger_key", "checkpoint_dir"],
         _ => &[],
     };
@@ -700,6 +717,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Case { command } => case_command(&db, cli.actor.as_deref(), command, json)?,
+        Command::Completions { shell } => docket::out::print(&docket::manual::completions(shell, Cli::command())?)?,
+        Command::Man { command } => docket::out::print(&docket::manual::man_page(Cli::command(), &command)?)?,
         Command::Person { command: PersonCommand::Correct { person_id, set, reason } } => {
             let app = open_app(&db)?;
             let actor = docket_app::actor_id(actor_text(cli.actor.as_deref()).as_deref(), "a correction")

@@ -173,3 +173,53 @@ fn bad_rows_are_reported_and_skipped_and_the_rest_linked() {
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("`c.csv`: no column `born` in the header"), "{}", r.stderr);
 }
+
+/// The shipped settings are chosen by name, from a directory that holds no checkout: they are
+/// built into the program, and give the same links as the file they came from.
+#[test]
+fn shipped_settings_are_chosen_by_name_anywhere() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (a, b) = (febrl4("febrl4_a.csv"), febrl4("febrl4_b.csv"));
+    let by_name = docket(dir.path(), &["link", "--settings", "febrl-link", &a, &b, "--out", "by-name.csv"]);
+    assert_eq!(by_name.code, 0, "{}\n{}", by_name.stdout, by_name.stderr);
+    let path = settings("febrl-link.toml");
+    let by_path = docket(dir.path(), &["link", "--settings", &path, &a, &b, "--out", "by-path.csv"]);
+    assert_eq!(by_path.code, 0, "{}", by_path.stderr);
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect("links written");
+    assert_eq!(read("by-name.csv"), read("by-path.csv"));
+    assert!(read("by-name.csv").lines().count() > 4000, "FEBRL4 links");
+
+    // The mode is the shipped settings' own: dedupe wants one table.
+    let r = docket(dir.path(), &["link", "--settings", "febrl-dedupe", &a, &b, "--out", "d.csv"]);
+    assert!(r.code == 1 && r.stderr.contains("settings `febrl-dedupe` say mode = \"dedupe\""), "{}", r.stderr);
+}
+
+/// A name that is not shipped is refused with the names that are; a value that names a file
+/// here, has a `/` or ends in `.toml` is a file, even one named like shipped settings.
+#[test]
+fn settings_names_and_paths_follow_one_rule() {
+    let dir = tempfile::tempdir().expect("temp");
+    let r = docket(dir.path(), &["link", "--settings", "person", "a.csv", "b.csv", "--out", "l.csv"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for needle in ["`--settings person`", "`febrl-link`, `febrl-dedupe`, `persons`", "no file `person`"] {
+        assert!(r.stderr.contains(needle), "`{needle}` in:\n{}", r.stderr);
+    }
+    let r = docket(dir.path(), &["link", "--settings", "persons.toml", "a.csv", "b.csv", "--out", "l.csv"]);
+    assert!(r.code == 1 && r.stderr.contains("cannot read settings file `persons.toml`"), "{}", r.stderr);
+    let r = docket(dir.path(), &["link", "--settings", "sub/persons", "a.csv", "b.csv", "--out", "l.csv"]);
+    assert!(r.code == 1 && r.stderr.contains("cannot read settings file `sub/persons`"), "{}", r.stderr);
+
+    // A file here named `persons` is read, not the shipped settings (whose columns these are not).
+    std::fs::write(dir.path().join("persons"), SMALL).expect("write");
+    std::fs::write(dir.path().join("a.csv"), "id,name,born\n1,Ana Garcia,1990-01-02\n2,Li Wei,1975-03-04\n")
+        .expect("write");
+    std::fs::write(dir.path().join("b.csv"), "id,name,born\nx,Ana Garcia,1990-01-02\n").expect("write");
+    let r = docket(dir.path(), &["link", "--settings", "persons", "a.csv", "b.csv", "--out", "l.csv"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(std::fs::read_to_string(dir.path().join("l.csv")).expect("links").contains("\n1,x,"));
+
+    let help = docket(dir.path(), &["link", "--help"]);
+    for needle in ["persons", "febrl-link", "febrl-dedupe", "ends in `.toml`"] {
+        assert!(help.stdout.contains(needle), "`{needle}` in `docket link --help`:\n{}", help.stdout);
+    }
+}

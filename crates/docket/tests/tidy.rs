@@ -68,6 +68,8 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
             "anyhow",
             "base64",
             "clap",
+            "clap_complete",
+            "clap_mangen",
             "csv",
             "docket-app",
             "docket-core",
