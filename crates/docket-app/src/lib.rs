@@ -299,6 +299,14 @@ impl App {
         Ok(s.migrate()?)
     }
 
+    /// Where each schema migration step stands in the database at `url`, which must exist:
+    /// applied (with this program's checksum), pending, changed since it was applied, or
+    /// applied before checksums were recorded. Writes nothing, and describes a database that
+    /// [`App::open`] refuses.
+    pub fn migration_status(url: &str) -> Result<Vec<docket_store::migrations::StepStatus>, AppError> {
+        Ok(Store::open(url)?.migration_status()?)
+    }
+
     /// Opens the database at `url`, which must exist ([`App::init`] creates it) and be at this
     /// program's schema.
     pub fn open(url: &str, config: AppConfig) -> Result<App, AppError> {

@@ -16,6 +16,7 @@
 //! ```
 
 pub mod ledger;
+pub mod migrations;
 pub mod persons;
 mod pg;
 mod plan;
@@ -129,6 +130,33 @@ pub enum StoreError {
     SchemaTooNew {
         /// The stored version.
         found: i64,
+    },
+    /// A schema migration step the database records as applied has another checksum than
+    /// this program's step of that version: the step, or the record, was changed since.
+    #[error(
+        "schema migration {version} `{name}` was applied with checksum {recorded}, but this program's step {version} \
+         has checksum {expected}: the step or its record was changed after it was applied, so the database's schema \
+         may not be the one this program expects"
+    )]
+    MigrationChanged {
+        /// The step's version.
+        version: i64,
+        /// This program's name for it.
+        name: String,
+        /// The checksum the database recorded.
+        recorded: String,
+        /// This program's checksum of the step.
+        expected: String,
+    },
+    /// A schema migration step is not recorded as applied, though a later one is.
+    #[error(
+        "schema migration {version} `{name}` is not recorded as applied, though a later one is: the record of migrations was altered"
+    )]
+    MigrationMissing {
+        /// The step's version.
+        version: i64,
+        /// This program's name for it.
+        name: String,
     },
     /// The ledger could not be read or extended.
     #[error("ledger: {0}")]
@@ -294,6 +322,11 @@ pub(crate) trait Backend: Send {
     }
     fn migrate(&mut self) -> Result<i64, StoreError>;
     fn schema_version(&mut self) -> Result<i64, StoreError>;
+    /// The backend's words for the placeholders of the migration steps' SQL.
+    fn dialect(&self) -> &'static migrations::Dialect;
+    /// The rows of `schema_migrations` (none where there is no such table), with NULL name
+    /// and checksum where the table predates those columns. Writes nothing.
+    fn recorded_migrations(&mut self) -> Result<Vec<migrations::Recorded>, StoreError>;
     fn import(&mut self, events: &[Event], expected: Option<Expected>) -> Result<Vec<ImportOutcome>, StoreError>;
     fn write_persons(
         &mut self,
@@ -430,13 +463,32 @@ impl Store {
         Ok(version)
     }
 
-    /// Fails unless the schema is at this program's version.
+    /// Fails unless the schema is at this program's version, each applied step as this
+    /// program has it: a step recorded with another checksum is
+    /// [`StoreError::MigrationChanged`], one missing below a later one
+    /// [`StoreError::MigrationMissing`]. A step applied before checksums were recorded is
+    /// not refused ([`migrations::StepState::Unknown`], which [`Store::migration_status`]
+    /// reports).
     pub fn check_schema(&mut self) -> Result<(), StoreError> {
-        match self.backend.schema_version()? {
-            SCHEMA_VERSION => Ok(()),
-            v if v > SCHEMA_VERSION => Err(StoreError::SchemaTooNew { found: v }),
-            v => Err(StoreError::NotInitialized { found: v }),
+        let recorded = self.backend.recorded_migrations()?;
+        let version = migrations::latest(&recorded);
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew { found: version });
         }
+        migrations::check(&migrations::status(self.backend.dialect(), recorded))?;
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::NotInitialized { found: version });
+        }
+        Ok(())
+    }
+
+    /// Every migration step of this program, and any other the database records, in version
+    /// order: when each was applied, the recorded and the expected checksum, and where it
+    /// stands. Refuses nothing and writes nothing, so that it can describe a database that
+    /// is refused.
+    pub fn migration_status(&mut self) -> Result<Vec<migrations::StepStatus>, StoreError> {
+        let recorded = self.backend.recorded_migrations()?;
+        Ok(migrations::status(self.backend.dialect(), recorded))
     }
 
     /// Appends one event to its case. A re-sent event (same case, same idempotency key, same

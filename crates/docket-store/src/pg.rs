@@ -7,16 +7,16 @@ use docket_core::{ANumber, CaseId, CaseState, CaseSummary, DateOfBirth, Event, E
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
 use postgres::types::Type;
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, GenericClient, NoTls, Transaction};
 
 use crate::ledger::{
     self, Chunk, LeafBatch, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Record, Scanned, StoredCheckpoint,
 };
+use crate::migrations;
 use crate::plan::{self, Loader, StoredIdentity};
 use crate::{
-    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_V4, SCHEMA_V5, SCHEMA_VERSION,
-    Stats, StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
-    projection_sql,
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_VERSION, Stats, StoreError, decode_event,
+    decode_summary, encode_event, ledger_err, person_columns, person_from_columns, projection_sql,
 };
 
 /// Batches smaller than this are inserted row by row; larger ones are copied.
@@ -497,6 +497,54 @@ fn ledger_stored_events(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
     }
 }
 
+/// PostgreSQL's words for the placeholders of the migration steps' SQL.
+pub(crate) const DIALECT: migrations::Dialect = migrations::Dialect {
+    words: &[
+        ("{pk}", "BIGSERIAL PRIMARY KEY"),
+        ("{bool}", "BOOLEAN"),
+        ("{blob}", "BYTEA"),
+        ("{leaf_pk}", "BIGINT PRIMARY KEY"),
+        ("{row_pk}", "BIGSERIAL PRIMARY KEY"),
+        ("{chunk_pk}", "BIGINT PRIMARY KEY"),
+        ("{without_rowid}", ""),
+    ],
+};
+
+/// The columns of `schema_migrations`; none where there is no such table.
+fn migration_columns(client: &mut impl GenericClient) -> Result<Vec<String>, StoreError> {
+    Ok(client
+        .query(
+            "SELECT attname::TEXT FROM pg_attribute
+             WHERE attrelid = to_regclass('schema_migrations') AND attnum > 0 AND NOT attisdropped",
+            &[],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// The rows of `schema_migrations`, NULL standing for the columns its table may predate.
+fn recorded_migrations(client: &mut impl GenericClient) -> Result<Vec<migrations::Recorded>, StoreError> {
+    let columns = migration_columns(client)?;
+    if columns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let column = |c: &str| if columns.iter().any(|have| have == c) { c.to_owned() } else { "NULL::TEXT".to_owned() };
+    let rows = client.query(
+        &format!(
+            "SELECT version::BIGINT, {}, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), {}
+             FROM schema_migrations ORDER BY version",
+            column("name"),
+            column("checksum")
+        ),
+        &[],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| migrations::Recorded { version: r.get(0), name: r.get(1), applied_at: r.get(2), checksum: r.get(3) })
+        .collect())
+}
+
 const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";
 
 impl Backend for Postgres {
@@ -516,51 +564,58 @@ impl Backend for Postgres {
         let mut tx = self.client.transaction()?;
         // Two processes migrating at once take turns.
         tx.execute("SELECT pg_advisory_xact_lock(7302514)", &[])?;
+        // A table from before steps had identities gains the columns; its rows keep NULL there,
+        // as what they applied is not known.
         tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), name TEXT, checksum TEXT)",
         )?;
-        let current: i64 = tx.query_one("SELECT coalesce(max(version), 0)::BIGINT FROM schema_migrations", &[])?.get(0);
+        // Only where missing: an ALTER TABLE would lock out every reader of the table until
+        // the migration commits.
+        let columns = migration_columns(&mut tx)?;
+        for column in ["name", "checksum"] {
+            if !columns.iter().any(|c| c == column) {
+                tx.batch_execute(&format!("ALTER TABLE schema_migrations ADD COLUMN {column} TEXT"))?;
+            }
+        }
+        let recorded = recorded_migrations(&mut tx)?;
+        let current = migrations::latest(&recorded);
         if current > SCHEMA_VERSION {
             return Err(StoreError::SchemaTooNew { found: current });
         }
-        if current < 1 {
-            tx.batch_execute(&SCHEMA_V1.replace("{pk}", "BIGSERIAL PRIMARY KEY").replace("{bool}", "BOOLEAN"))?;
-            tx.execute("INSERT INTO schema_migrations (version) VALUES (1)", &[])?;
-        }
-        if current < 2 {
-            tx.batch_execute(
-                &ledger::SCHEMA_V2
-                    .replace("{blob}", "BYTEA")
-                    .replace("{leaf_pk}", "BIGINT PRIMARY KEY")
-                    .replace("{row_pk}", "BIGSERIAL PRIMARY KEY")
-                    .replace("{without_rowid}", ""),
-            )?;
-            tx.execute("INSERT INTO schema_migrations (version) VALUES (2)", &[])?;
-        }
-        if current < 3 {
-            tx.batch_execute(
-                &ledger::SCHEMA_V3.replace("{chunk_pk}", "BIGINT PRIMARY KEY").replace("{blob}", "BYTEA"),
-            )?;
-            migrate_leaves_to_chunks(&mut tx)?;
-            if current < 2 {
-                // Events stored before the ledger existed become its first leaves, in order.
-                // Only then: at schema 2 every event already has its leaf, and one without
-                // is for `verify` to report, not for a migration to take in.
-                ledger_stored_events(&mut tx)?;
+        migrations::check(&migrations::status(&DIALECT, recorded))?;
+        for step in migrations::after(current) {
+            tx.batch_execute(&step.sql(&DIALECT))?;
+            // INVARIANT: the code run here is what the step's code tag in `migrations::STEPS`
+            // names: a change that makes it write anything else for the same data changes the
+            // tag, and so the step's checksum.
+            match step.version {
+                3 => {
+                    migrate_leaves_to_chunks(&mut tx)?;
+                    if current < 2 {
+                        // Events stored before the ledger existed become its first leaves, in
+                        // order. Only then: at schema 2 every event already has its leaf, and one
+                        // without is for `verify` to report, not for a migration to take in.
+                        ledger_stored_events(&mut tx)?;
+                    }
+                }
+                5 => ledger_stored_persons(&mut tx)?,
+                _ => {}
             }
-            tx.execute("INSERT INTO schema_migrations (version) VALUES (3)", &[])?;
-        }
-        if current < 4 {
-            tx.batch_execute(SCHEMA_V4)?;
-            tx.execute("INSERT INTO schema_migrations (version) VALUES (4)", &[])?;
-        }
-        if current < 5 {
-            tx.batch_execute(&SCHEMA_V5.replace("{pk}", "BIGSERIAL PRIMARY KEY"))?;
-            ledger_stored_persons(&mut tx)?;
-            tx.execute("INSERT INTO schema_migrations (version) VALUES (5)", &[])?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                &[&step.version, &step.name, &step.checksum(&DIALECT)],
+            )?;
         }
         tx.commit()?;
         self.schema_version()
+    }
+
+    fn dialect(&self) -> &'static migrations::Dialect {
+        &DIALECT
+    }
+
+    fn recorded_migrations(&mut self) -> Result<Vec<migrations::Recorded>, StoreError> {
+        recorded_migrations(&mut self.client)
     }
 
     fn projection_format(&mut self) -> Result<i64, StoreError> {

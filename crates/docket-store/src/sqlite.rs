@@ -9,11 +9,11 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction,
 use crate::ledger::{
     self, Chunk, LeafBatch, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Record, Scanned, StoredCheckpoint,
 };
+use crate::migrations;
 use crate::plan::{self, Loader, StoredIdentity};
 use crate::{
-    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_V1, SCHEMA_V4, SCHEMA_V5, SCHEMA_VERSION,
-    Stats, StoreError, decode_event, decode_summary, encode_event, ledger_err, person_columns, person_from_columns,
-    projection_sql,
+    Backend, Expected, ImportOutcome, ProjectionRow, RebuildReport, SCHEMA_VERSION, Stats, StoreError, decode_event,
+    decode_summary, encode_event, ledger_err, person_columns, person_from_columns, projection_sql,
 };
 
 pub(crate) struct Sqlite {
@@ -428,6 +428,46 @@ fn write_projections(tx: &Transaction<'_>, projections: &[CaseSummary]) -> Resul
     Ok(())
 }
 
+/// SQLite's words for the placeholders of the migration steps' SQL.
+pub(crate) const DIALECT: migrations::Dialect = migrations::Dialect {
+    words: &[
+        ("{pk}", "INTEGER PRIMARY KEY"),
+        ("{bool}", "INTEGER"),
+        ("{blob}", "BLOB"),
+        ("{leaf_pk}", "INTEGER PRIMARY KEY"),
+        ("{row_pk}", "INTEGER PRIMARY KEY"),
+        ("{chunk_pk}", "INTEGER PRIMARY KEY"),
+        ("{without_rowid}", " WITHOUT ROWID"),
+    ],
+};
+
+/// The columns of `schema_migrations`; none where there is no such table.
+fn migration_columns(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut q = conn.prepare("SELECT name FROM pragma_table_info('schema_migrations')")?;
+    let columns = q.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(columns)
+}
+
+/// The rows of `schema_migrations`, NULL standing for the columns its table may predate.
+fn recorded_migrations(conn: &Connection) -> Result<Vec<migrations::Recorded>, StoreError> {
+    let columns = migration_columns(conn)?;
+    if columns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let column = |c: &str| if columns.iter().any(|have| have == c) { c.to_owned() } else { "NULL".to_owned() };
+    let mut q = conn.prepare(&format!(
+        "SELECT version, {}, coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', applied_at), applied_at), {} FROM schema_migrations ORDER BY version",
+        column("name"),
+        column("checksum")
+    ))?;
+    let rows = q
+        .query_map([], |r| {
+            Ok(migrations::Recorded { version: r.get(0)?, name: r.get(1)?, applied_at: r.get(2)?, checksum: r.get(3)? })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
 const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";
 
 impl Backend for Sqlite {
@@ -448,54 +488,55 @@ impl Backend for Sqlite {
         // finds the work done; a failure leaves the database as it was.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, name TEXT, checksum TEXT)",
         )?;
-        let current: i64 = tx.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+        // A table from before steps had identities gains the columns; its rows keep NULL there,
+        // as what they applied is not known.
+        let columns = migration_columns(&tx)?;
+        for column in ["name", "checksum"] {
+            if !columns.iter().any(|c| c == column) {
+                tx.execute_batch(&format!("ALTER TABLE schema_migrations ADD COLUMN {column} TEXT"))?;
+            }
+        }
+        let recorded = recorded_migrations(&tx)?;
+        let current = migrations::latest(&recorded);
         if current > SCHEMA_VERSION {
             return Err(StoreError::SchemaTooNew { found: current });
         }
-        let applied = |v: i64| -> Result<(), StoreError> {
-            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))", [v])?;
-            Ok(())
-        };
-        if current < 1 {
-            tx.execute_batch(&SCHEMA_V1.replace("{pk}", "INTEGER PRIMARY KEY").replace("{bool}", "INTEGER"))?;
-            applied(1)?;
-        }
-        if current < 2 {
-            tx.execute_batch(
-                &ledger::SCHEMA_V2
-                    .replace("{blob}", "BLOB")
-                    .replace("{leaf_pk}", "INTEGER PRIMARY KEY")
-                    .replace("{row_pk}", "INTEGER PRIMARY KEY")
-                    .replace("{without_rowid}", " WITHOUT ROWID"),
-            )?;
-            applied(2)?;
-        }
-        if current < 3 {
-            tx.execute_batch(
-                &ledger::SCHEMA_V3.replace("{chunk_pk}", "INTEGER PRIMARY KEY").replace("{blob}", "BLOB"),
-            )?;
-            migrate_leaves_to_chunks(&tx)?;
-            if current < 2 {
-                // Events stored before the ledger existed become its first leaves, in order.
-                // Only then: at schema 2 every event already has its leaf, and one without
-                // is for `verify` to report, not for a migration to take in.
-                ledger_stored_events(&tx)?;
+        migrations::check(&migrations::status(&DIALECT, recorded))?;
+        for step in migrations::after(current) {
+            tx.execute_batch(&step.sql(&DIALECT))?;
+            // INVARIANT: the code run here is what the step's code tag in `migrations::STEPS`
+            // names: a change that makes it write anything else for the same data changes the
+            // tag, and so the step's checksum.
+            match step.version {
+                3 => {
+                    migrate_leaves_to_chunks(&tx)?;
+                    if current < 2 {
+                        // Events stored before the ledger existed become its first leaves, in
+                        // order. Only then: at schema 2 every event already has its leaf, and one
+                        // without is for `verify` to report, not for a migration to take in.
+                        ledger_stored_events(&tx)?;
+                    }
+                }
+                5 => ledger_stored_persons(&tx)?,
+                _ => {}
             }
-            applied(3)?;
-        }
-        if current < 4 {
-            tx.execute_batch(SCHEMA_V4)?;
-            applied(4)?;
-        }
-        if current < 5 {
-            tx.execute_batch(&SCHEMA_V5.replace("{pk}", "INTEGER PRIMARY KEY"))?;
-            ledger_stored_persons(&tx)?;
-            applied(5)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at, name, checksum) VALUES (?1, datetime('now'), ?2, ?3)",
+                params![step.version, step.name, step.checksum(&DIALECT)],
+            )?;
         }
         tx.commit()?;
         self.schema_version()
+    }
+
+    fn dialect(&self) -> &'static migrations::Dialect {
+        &DIALECT
+    }
+
+    fn recorded_migrations(&mut self) -> Result<Vec<migrations::Recorded>, StoreError> {
+        recorded_migrations(&self.conn)
     }
 
     fn projection_format(&mut self) -> Result<i64, StoreError> {

@@ -11,6 +11,7 @@ use docket_core::{
     ActorId, CaseId, DateOfBirth, DecisionOutcome, Event, EventBody, EventId, IdempotencyKey, NameOrder, Person,
     PersonId, PersonName, ProtectionEnd, ProtectionKind, Rule, Sex, Source, StayKind, TimeZone, Timestamp,
 };
+use docket_store::migrations::{StepState, StepStatus};
 use docket_store::persons::PersonOutcome;
 use docket_store::{Appended, Expected, ImportOutcome, Rejection, Store, StoreError};
 
@@ -102,6 +103,11 @@ macro_rules! on_both {
 
 on_both!(
     migrations_are_idempotent,
+    a_new_database_records_every_step_with_its_checksum,
+    a_step_whose_record_was_changed_is_refused_naming_both_checksums,
+    a_step_missing_from_the_record_is_refused,
+    steps_applied_before_checksums_were_recorded_are_unknown_not_trusted,
+    a_database_from_a_newer_program_is_refused_and_its_step_shown,
     imported_events_read_back_unchanged,
     resending_an_event_is_a_no_op_that_reports_the_stored_one,
     a_key_reused_with_other_content_is_rejected_naming_both_events,
@@ -244,6 +250,128 @@ fn migrations_are_idempotent(db: &Db) {
     s.check_schema().expect("schema current");
     let mut fresh = Store::open(db.url()).expect("open");
     fresh.check_schema().expect("schema visible to a new connection");
+}
+
+/// The migration steps, by their fixed names.
+const STEP_NAMES: [&str; 5] = [
+    "events_and_projections",
+    "audit_ledger",
+    "ledger_leaf_chunks",
+    "citizenship_and_store_meta",
+    "person_versions_and_ledger_keys",
+];
+
+fn states(steps: &[StepStatus]) -> Vec<(i64, StepState)> {
+    steps.iter().map(|s| (s.version, s.state)).collect()
+}
+
+fn status(s: &mut Store) -> Vec<StepStatus> {
+    s.migration_status().expect("migration status")
+}
+
+fn a_new_database_records_every_step_with_its_checksum(db: &Db) {
+    let mut s = db.store();
+    let steps = status(&mut s);
+    assert_eq!(steps.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), STEP_NAMES);
+    for step in &steps {
+        assert_eq!(step.state, StepState::Applied, "{step:?}");
+        assert!(step.applied_at.as_deref().is_some_and(|t| Timestamp::parse(t).is_ok()), "{step:?}");
+        let expected = step.expected_checksum.as_deref().expect("a checksum of this program's step");
+        assert!(expected.len() == 64 && expected.bytes().all(|b| b.is_ascii_hexdigit()), "{step:?}");
+        assert_eq!(step.recorded_checksum.as_deref(), Some(expected), "recorded as applied: {step:?}");
+        assert_eq!(step.recorded_name, None, "recorded under its own name: {step:?}");
+    }
+    let distinct: std::collections::HashSet<_> = steps.iter().map(|s| s.expected_checksum.clone()).collect();
+    assert_eq!(distinct.len(), steps.len(), "each step has its own checksum");
+    // Another connection, and a second migration, find the same.
+    assert_eq!(status(&mut Store::open(db.url()).expect("open")), steps);
+    s.migrate().expect("migrate again");
+    assert_eq!(status(&mut s), steps);
+}
+
+/// What an edited migration looks like to a database that applied it: a recorded checksum
+/// that is not this program's. Refused on open and by a migration, naming the step and both
+/// checksums; nothing is written.
+fn a_step_whose_record_was_changed_is_refused_naming_both_checksums(db: &Db) {
+    let mut s = db.store();
+    let expected = status(&mut s)[2].expected_checksum.clone().expect("expected");
+    let forged = "0".repeat(64);
+    db.raw(&format!("UPDATE schema_migrations SET checksum = '{forged}' WHERE version = 3"));
+    let mut s = Store::open(db.url()).expect("open");
+    let err = s.check_schema().expect_err("refused on open");
+    match &err {
+        StoreError::MigrationChanged { version, name, recorded, expected: e } => {
+            assert_eq!((*version, name.as_str(), recorded, e), (3, "ledger_leaf_chunks", &forged, &expected));
+        }
+        other => panic!("expected MigrationChanged, got {other:?}"),
+    }
+    let message = err.to_string();
+    for part in ["schema migration 3 ", "`ledger_leaf_chunks`", &forged, &expected] {
+        assert!(message.contains(part), "`{part}` in: {message}");
+    }
+    assert_eq!(s.migrate().expect_err("refused by a migration").to_string(), message);
+    use StepState::*;
+    assert_eq!(states(&status(&mut s)), [(1, Applied), (2, Applied), (3, Changed), (4, Applied), (5, Applied)]);
+    let changed = &status(&mut s)[2];
+    assert_eq!(
+        (changed.recorded_checksum.as_ref(), changed.expected_checksum.as_ref()),
+        (Some(&forged), Some(&expected))
+    );
+    // The record put back as it was is accepted again: the refusal wrote nothing.
+    db.raw(&format!("UPDATE schema_migrations SET checksum = '{expected}' WHERE version = 3"));
+    s.check_schema().expect("accepted");
+}
+
+fn a_step_missing_from_the_record_is_refused(db: &Db) {
+    db.store();
+    db.raw("DELETE FROM schema_migrations WHERE version = 2");
+    let mut s = Store::open(db.url()).expect("open");
+    let err = s.check_schema().expect_err("refused on open");
+    assert!(matches!(&err, StoreError::MigrationMissing { version: 2, name } if name == "audit_ledger"), "{err:?}");
+    assert!(matches!(s.migrate(), Err(StoreError::MigrationMissing { version: 2, .. })));
+    use StepState::*;
+    assert_eq!(states(&status(&mut s)), [(1, Applied), (2, Missing), (3, Applied), (4, Applied), (5, Applied)]);
+}
+
+/// A database at schema 5 whose `schema_migrations` has only `version` and `applied_at`, as
+/// every database had before checksums were recorded: it opens, each step is unknown (what it
+/// applied cannot be checked: schema 5 itself gained a table after databases had applied
+/// it), and a migration adds the columns without vouching for what came before.
+fn steps_applied_before_checksums_were_recorded_are_unknown_not_trusted(db: &Db) {
+    db.store();
+    db.raw("ALTER TABLE schema_migrations DROP COLUMN name; ALTER TABLE schema_migrations DROP COLUMN checksum;");
+    let mut s = Store::open(db.url()).expect("open");
+    s.check_schema().expect("not refused: nothing recorded contradicts this program");
+    let unknown = status(&mut s);
+    assert_eq!(unknown.iter().map(|s| s.state).collect::<Vec<_>>(), [StepState::Unknown; 5]);
+    for step in &unknown {
+        assert!(step.applied_at.is_some() && step.expected_checksum.is_some(), "{step:?}");
+        assert_eq!(step.recorded_checksum, None, "{step:?}");
+    }
+    assert_eq!(s.migrate().expect("migrate"), docket_store::SCHEMA_VERSION);
+    s.check_schema().expect("current");
+    assert_eq!(status(&mut s), unknown, "the columns are there now, and still nothing is vouched for");
+    // The columns were added: a recorded checksum is compared again.
+    db.raw("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 4");
+    assert!(matches!(s.check_schema(), Err(StoreError::MigrationChanged { version: 4, .. })));
+}
+
+fn a_database_from_a_newer_program_is_refused_and_its_step_shown(db: &Db) {
+    db.store();
+    db.raw(
+        "INSERT INTO schema_migrations (version, applied_at, name, checksum)
+         VALUES (6, '2027-01-01 00:00:00', 'future_step', 'abc')",
+    );
+    let mut s = Store::open(db.url()).expect("open");
+    assert!(matches!(s.check_schema(), Err(StoreError::SchemaTooNew { found: 6 })));
+    assert!(matches!(s.migrate(), Err(StoreError::SchemaTooNew { found: 6 })));
+    let steps = status(&mut s);
+    let newer = steps.last().expect("steps");
+    assert_eq!(
+        (newer.version, newer.name.as_str(), newer.state, newer.recorded_checksum.as_deref(), &newer.expected_checksum),
+        (6, "future_step", StepState::Unrecognized, Some("abc"), &None)
+    );
+    assert!(steps[..5].iter().all(|s| s.state == StepState::Applied));
 }
 
 fn imported_events_read_back_unchanged(db: &Db) {
@@ -1596,7 +1724,36 @@ mod schema_2 {
         assert_eq!(s.prove_event(&first).expect("prove").expect("in the ledger").leaf_index, 0);
     }
 
+    /// A real database at schema 2, from before checksums were recorded: its two steps are
+    /// unknown, the three after pending; migrating applies those with their checksums.
+    fn a_database_at_schema_2_shows_its_pending_steps(db: &Db) {
+        load(db);
+        let mut s = Store::open(db.url()).expect("open");
+        assert!(matches!(s.check_schema(), Err(StoreError::NotInitialized { found: 2 })));
+        let before = status(&mut s);
+        use StepState::*;
+        assert_eq!(states(&before), [(1, Unknown), (2, Unknown), (3, Pending), (4, Pending), (5, Pending)]);
+        let when = match db {
+            Db::Sqlite { .. } => "2026-12-04T11:38:17Z",
+            Db::Postgres { .. } => "2026-12-04T11:38:22Z",
+        };
+        assert_eq!(before[0].applied_at.as_deref(), Some(when));
+        for step in &before[2..] {
+            assert_eq!((step.applied_at.as_ref(), step.recorded_checksum.as_ref()), (None, None), "{step:?}");
+            assert!(step.expected_checksum.is_some(), "{step:?}");
+        }
+        assert_eq!(s.migrate().expect("migrate"), docket_store::SCHEMA_VERSION);
+        s.check_schema().expect("current");
+        let after = status(&mut s);
+        assert_eq!(states(&after), [(1, Unknown), (2, Unknown), (3, Applied), (4, Applied), (5, Applied)]);
+        assert_eq!(after[0].applied_at, before[0].applied_at, "the earlier record is kept as it was");
+        for (b, a) in before[2..].iter().zip(&after[2..]) {
+            assert_eq!(a.recorded_checksum, b.expected_checksum, "{a:?}");
+        }
+    }
+
     on_both!(
+        a_database_at_schema_2_shows_its_pending_steps,
         migrates_with_its_ledger_intact,
         a_damaged_ledger_is_refused_not_migrated,
         events_from_before_the_ledger_become_its_leaves,

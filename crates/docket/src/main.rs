@@ -57,6 +57,11 @@ struct Cli {
 enum Command {
     /// Create the database or migrate it to this version's schema.
     Init,
+    /// The schema's migration steps in the database (`init` applies them).
+    Migrate {
+        #[command(subcommand)]
+        command: MigrateCommand,
+    },
     /// Write a deterministic synthetic docket: DIR/persons.csv and DIR/events.jsonl.
     #[cfg(feature = "synth")]
     Synth {
@@ -259,6 +264,14 @@ enum LinkKind {
 }
 
 #[derive(Subcommand)]
+enum MigrateCommand {
+    /// Each step: applied (with this program's checksum), pending, changed since it was
+    /// applied (exit status 1: the database is refused), or applied before checksums were
+    /// recorded (unknown).
+    Status,
+}
+
+#[derive(Subcommand)]
 enum LedgerCommand {
     /// Recompute the tree from the stored leaves and events; check every signed checkpoint,
     /// those the database holds and those held outside it.
@@ -392,6 +405,9 @@ fn hint(e: AppError, db: &str) -> anyhow::Error {
         }
         AppError::Store(StoreError::NoDatabase { .. }) => {
             Some(format!("run `docket init` to create one (`docket --db {db} init`)"))
+        }
+        AppError::Store(StoreError::MigrationChanged { .. } | StoreError::MigrationMissing { .. }) => {
+            Some(format!("`docket --db {} migrate status` lists every step", docket_app::redact(db)))
         }
         AppError::PurposeRequired { .. } => Some("give it with `--purpose`".to_owned()),
         AppError::ActorRequired { .. } => Some("give it with `--actor NAME` or `DOCKET_ACTOR`".to_owned()),
@@ -567,6 +583,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 },
             )?;
+        }
+        Command::Migrate { command: MigrateCommand::Status } => {
+            let steps = App::migration_status(&db)
+                .map_err(|e| hint(e, &db))
+                .with_context(|| format!("database `{}`", docket_app::redact(&db)))?;
+            let version = steps.iter().filter(|s| s.applied_at.is_some()).map(|s| s.version).max().unwrap_or(0);
+            print(
+                json,
+                &json!({"database": docket_app::redact(&db), "schema_version": version,
+                        "program_schema_version": docket_store::SCHEMA_VERSION, "steps": steps}),
+                || docket::show::migrations_text(&docket_app::redact(&db), &steps),
+            )?;
+            if steps.iter().any(|s| s.state.is_refused()) {
+                return Ok(ExitCode::from(exit::FAILED));
+            }
         }
         Command::Ledger { command } => {
             return ledger_command(&db, &key_path, &outside, cli.actor.as_deref(), command, json);

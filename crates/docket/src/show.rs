@@ -7,6 +7,8 @@ use docket_app::views::{
     AccountingView, BarView, CaseView, DeadlineView, EventRef, PersonView, ReportView, RuleRef, TimelineView,
 };
 use docket_core::{Rule, Stage};
+use docket_store::SCHEMA_VERSION;
+use docket_store::migrations::{StepState, StepStatus};
 
 /// The events a result rests on, as their numbers in the case's timeline (`#4, #5`).
 fn basis_text(basis: &[EventRef]) -> String {
@@ -341,4 +343,54 @@ pub fn report_text(r: &ReportView) -> String {
         }
     }
     s
+}
+
+/// The schema's migration steps in a database, one line each, and what follows from them.
+pub fn migrations_text(db: &str, steps: &[StepStatus]) -> String {
+    let version = steps.iter().filter(|s| s.applied_at.is_some()).map(|s| s.version).max().unwrap_or(0);
+    let mut out = format!("database `{db}` is at schema version {version} (this program's: {SCHEMA_VERSION})");
+    let width = steps.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    let none = || "none".to_owned();
+    for s in steps {
+        let expected = s.expected_checksum.clone().unwrap_or_else(none);
+        let recorded = s.recorded_checksum.clone().unwrap_or_else(none);
+        let at = s.applied_at.clone().unwrap_or_default();
+        let state = match s.state {
+            StepState::Applied => format!("applied {at}, checksum {expected}"),
+            StepState::Pending => format!("pending, checksum {expected}"),
+            StepState::Changed => {
+                format!("CHANGED: applied {at} with checksum {recorded}; this program's checksum is {expected}")
+            }
+            StepState::Unknown => format!(
+                "unknown: applied {at}, before checksums were recorded, so what it applied cannot be checked; this \
+                 program's checksum is {expected}"
+            ),
+            StepState::Missing => format!("MISSING: not recorded, though a later step is; checksum {expected}"),
+            StepState::Unrecognized => {
+                format!("UNRECOGNIZED: applied {at} with checksum {recorded}, and not a step of this program")
+            }
+        };
+        let renamed = s.recorded_name.as_ref().map(|n| format!(" (recorded as `{n}`)")).unwrap_or_default();
+        let _ = write!(out, "\n  {:>2} {:<width$}  {state}{renamed}", s.version, s.name);
+    }
+    let count = |state: StepState| steps.iter().filter(|s| s.state == state).count();
+    let refused: Vec<String> = steps
+        .iter()
+        .filter(|s| s.state.is_refused())
+        .map(|s| format!("step {} `{}` is {}", s.version, s.name, s.state.name()))
+        .collect();
+    if !refused.is_empty() {
+        let _ =
+            write!(out, "\nrefused: {}; this program will neither open nor migrate the database", refused.join(", "));
+    } else if count(StepState::Pending) > 0 {
+        let _ = write!(out, "\n{} step(s) pending: `docket init` applies them", count(StepState::Pending));
+    }
+    if count(StepState::Unknown) > 0 && refused.is_empty() {
+        let _ = write!(
+            out,
+            "\n{} step(s) applied before checksums were recorded: reported as unknown, not as matching",
+            count(StepState::Unknown)
+        );
+    }
+    out
 }

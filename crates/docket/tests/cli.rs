@@ -531,6 +531,76 @@ fn commands_on_a_database_never_initialized_say_to_run_init() {
     }
 }
 
+#[test]
+fn migrate_status_lists_every_step_and_a_changed_one_is_refused_by_every_command() {
+    let t = Scratch::new();
+    let names = [
+        "events_and_projections",
+        "audit_ledger",
+        "ledger_leaf_chunks",
+        "citizenship_and_store_meta",
+        "person_versions_and_ledger_keys",
+    ];
+    // A database file with no schema yet: every step pending.
+    std::fs::write(t.path("docket.db"), "").expect("write");
+    let pending = t.run(&["--json", "migrate", "status"]);
+    pending.expect_code(0);
+    let j = pending.json();
+    assert_eq!((j["schema_version"].as_i64(), j["program_schema_version"].as_i64()), (Some(0), Some(5)), "{j}");
+    let steps = j["steps"].as_array().expect("steps");
+    assert_eq!(steps.iter().map(|s| s["state"].as_str().unwrap_or("?")).collect::<Vec<_>>(), ["pending"; 5]);
+    let text = t.run(&["migrate", "status"]);
+    text.expect_code(0);
+    assert!(text.stdout.contains("5 step(s) pending: `docket init` applies them"), "{}", text.stdout);
+
+    t.run(&["init"]).expect_code(0);
+    let text = t.run(&["migrate", "status"]);
+    text.expect_code(0);
+    assert!(text.stdout.starts_with(&format!("database `{}` is at schema version 5", t.db)), "{}", text.stdout);
+    for name in names {
+        let line =
+            text.stdout.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{name} in:\n{}", text.stdout));
+        assert!(line.contains(" applied ") && line.contains(", checksum "), "{line}");
+    }
+    let j = t.run(&["--json", "migrate", "status"]).expect_code(0).json();
+    let steps = j["steps"].as_array().expect("steps");
+    assert_eq!(steps.iter().map(|s| s["name"].as_str().unwrap_or("?")).collect::<Vec<_>>(), names);
+    for step in steps {
+        assert_eq!(step["state"], "applied", "{step}");
+        assert!(step["expected_checksum"].as_str().is_some_and(|c| c.len() == 64), "{step}");
+        assert_eq!(step["recorded_checksum"], step["expected_checksum"], "{step}");
+    }
+    let expected = steps[3]["expected_checksum"].as_str().expect("checksum").to_owned();
+
+    // What an edited step looks like to a database that applied it.
+    let conn = rusqlite::Connection::open(t.path("docket.db")).expect("open");
+    conn.execute("UPDATE schema_migrations SET checksum = 'ffff0000' WHERE version = 4", []).expect("edit");
+    drop(conn);
+    let changed = t.run(&["migrate", "status"]);
+    changed.expect_code(1);
+    let line = changed.stdout.lines().find(|l| l.contains("citizenship_and_store_meta")).expect("step 4");
+    assert!(line.contains("CHANGED") && line.contains("ffff0000") && line.contains(&expected), "{line}");
+    assert!(
+        changed.stdout.contains(
+            "refused: step 4 `citizenship_and_store_meta` is changed; this program will neither open nor migrate"
+        ),
+        "{}",
+        changed.stdout
+    );
+    let j = t.run(&["--json", "migrate", "status"]).expect_code(1).json();
+    assert_eq!(
+        (j["steps"][3]["state"].as_str(), j["steps"][3]["recorded_checksum"].as_str()),
+        (Some("changed"), Some("ffff0000"))
+    );
+    for args in [vec!["report"], vec!["init"], vec!["case", "show", "C000000001", "--purpose", "case_work"]] {
+        let r = t.run(&args);
+        assert_eq!(r.code, 1, "`{}`\nstderr:\n{}", args.join(" "), r.stderr);
+        for part in ["schema migration 4 `citizenship_and_store_meta`", "ffff0000", &expected, "migrate status"] {
+            assert!(r.stderr.contains(part), "`{}` names `{part}`:\n{}", args.join(" "), r.stderr);
+        }
+    }
+}
+
 /// The fenced blocks of `docs/formats.md` in the given language.
 fn fenced(doc: &str, lang: &str) -> Vec<String> {
     let mut blocks = Vec::new();
@@ -1055,8 +1125,9 @@ fn files_that_hold_personal_data_are_readable_by_their_owner_alone() {
 fn a_command_where_there_is_no_database_creates_none_and_says_how_to_make_one() {
     let t = Scratch::new();
     std::fs::write(t.path("events.jsonl"), "").expect("write");
-    let commands: [&[&str]; 13] = [
+    let commands: [&[&str]; 14] = [
         &["report"],
+        &["migrate", "status"],
         &["case", "show", "C000000001", "--purpose", "case_work"],
         &["case", "timeline", "C000000001", "--purpose", "case_work"],
         &["person", "show", "P000000001", "--purpose", "case_work"],

@@ -33,7 +33,17 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
     ),
     (
         "docket-store",
-        &["docket-core", "docket-ledger", "docket-wire", "postgres", "rusqlite", "serde", "serde_json", "thiserror"],
+        &[
+            "docket-core",
+            "docket-ledger",
+            "docket-wire",
+            "postgres",
+            "rusqlite",
+            "serde",
+            "serde_json",
+            "sha2",
+            "thiserror",
+        ],
         "only the store knows SQL; it knows nothing of HTTP, NATS or the command line",
     ),
     (
