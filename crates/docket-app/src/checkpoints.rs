@@ -51,7 +51,9 @@ impl CheckpointDir {
                 Err(error(
                     &file,
                     format!(
-                        "holds another checkpoint for tree size {}: the ledger has forked, or the file was altered",
+                        "holds another checkpoint for tree size {}: the ledger has forked, the file was altered, or the \
+                         directory is another ledger's (a database made anew where the old one's checkpoints are \
+                         kept: move them away, or give this one its own `--checkpoint-dir`)",
                         cp.size
                     ),
                 ))
