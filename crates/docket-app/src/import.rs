@@ -324,8 +324,50 @@ impl From<AppError> for Stopped {
     }
 }
 
-/// A parsed persons row: its line number, its text, and the person or why it is not one.
-type ParsedPerson = (u64, String, Result<Person, FieldError>);
+/// A parsed line: its number, its text as read, and what it parsed to or why it is not one.
+type Parsed<T> = (u64, String, Result<T, FieldError>);
+
+/// A batch of parsed lines with the bytes read so far, or the error that ended the reading.
+type Batch<T> = std::io::Result<(Vec<Parsed<T>>, u64)>;
+
+/// Reads `lines` to their end, parses each line that is not blank with `parse`, and sends the
+/// lines in batches of `batch_size`. Each physical line is one row: a line that is not valid
+/// text is one reject, and the next line is read as if nothing had happened; an error of the
+/// source itself ends the stream. Stops early when the receiver is gone.
+fn send_batches<R: std::io::BufRead, T>(
+    mut lines: Lines<R>,
+    batch_size: usize,
+    tx: &mpsc::SyncSender<Batch<T>>,
+    mut parse: impl FnMut(&str) -> Result<T, FieldError>,
+) {
+    let mut batch = Vec::with_capacity(batch_size);
+    loop {
+        let line = match lines.next_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        let parsed = match line.text {
+            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) => {
+                let parsed = parse(&text);
+                (line.number, text, parsed)
+            }
+            Err(u) => (line.number, u.record, Err(FieldError { field: "(record)".into(), reason: u.reason })),
+        };
+        batch.push(parsed);
+        if batch.len() >= batch_size {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+            if tx.send(Ok((full, lines.bytes_read()))).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = tx.send(Ok((batch, lines.bytes_read())));
+}
 
 fn import_persons(
     db: &mut Connection<'_>,
@@ -380,59 +422,23 @@ fn import_persons(
     // Reading, splitting and validating (name folding, dates) runs on its own thread while the
     // previous batch is written. Each physical line is one row: a line that cannot be read or
     // split is one reject, and the next line is read as if nothing had happened.
-    let (tx, rx) = mpsc::sync_channel::<std::io::Result<(Vec<ParsedPerson>, u64)>>(2);
+    let (tx, rx) = mpsc::sync_channel::<Batch<Person>>(2);
     std::thread::scope(|scope| -> Result<(), Stopped> {
         scope.spawn(move || {
             let mut splitter = CsvLine::new();
-            let mut batch = Vec::with_capacity(batch_size);
-            loop {
-                let line = match lines.next_line() {
-                    Ok(Some(line)) => line,
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                };
-                let parsed = match line.text {
-                    Ok(text) if text.trim().is_empty() => continue,
-                    Ok(text) => {
-                        let person = splitter
-                            .split(&text)
-                            .map_err(|reason| FieldError { field: "(record)".into(), reason })
-                            .and_then(|record| {
-                                if record.len() == headers.len() {
-                                    Ok(record)
-                                } else {
-                                    Err(FieldError {
-                                        field: "(record)".into(),
-                                        reason: format!(
-                                            "has {} fields; the header has {}",
-                                            record.len(),
-                                            headers.len()
-                                        ),
-                                    })
-                                }
-                            })
-                            .and_then(|record| {
-                                record
-                                    .deserialize::<PersonRow>(Some(&headers))
-                                    .map_err(|e| FieldError { field: "(record)".into(), reason: e.to_string() })
-                            })
-                            .and_then(|row| row.to_person(today));
-                        (line.number, text, person)
-                    }
-                    Err(u) => (line.number, u.record, Err(FieldError { field: "(record)".into(), reason: u.reason })),
-                };
-                batch.push(parsed);
-                if batch.len() >= batch_size {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
-                    if tx.send(Ok((full, lines.bytes_read()))).is_err() {
-                        return;
-                    }
+            send_batches(lines, batch_size, &tx, |text| {
+                let record = splitter.split(text).map_err(|reason| FieldError { field: "(record)".into(), reason })?;
+                if record.len() != headers.len() {
+                    return Err(FieldError {
+                        field: "(record)".into(),
+                        reason: format!("has {} fields; the header has {}", record.len(), headers.len()),
+                    });
                 }
-            }
-            let _ = tx.send(Ok((batch, lines.bytes_read())));
+                record
+                    .deserialize::<PersonRow>(Some(&headers))
+                    .map_err(|e| FieldError { field: "(record)".into(), reason: e.to_string() })?
+                    .to_person(today)
+            });
         });
         for msg in rx {
             let (batch, bytes) = msg.map_err(AppError::io(format!("cannot read `{name}`")))?;
@@ -484,9 +490,6 @@ fn import_persons(
     })
 }
 
-/// A parsed line: its number, its text, and the event or why it is not one.
-type ParsedLine = (u64, String, Result<Event, FieldError>);
-
 fn import_events(
     db: &mut Connection<'_>,
     source: ImportSource,
@@ -497,37 +500,11 @@ fn import_events(
     let ImportSource { name, size, reader, .. } = source;
     let batch_size = cfg.batch_size.max(1);
     // Parsing runs on its own thread while the previous batch is written.
-    let (tx, rx) = mpsc::sync_channel::<std::io::Result<(Vec<ParsedLine>, u64)>>(2);
+    let (tx, rx) = mpsc::sync_channel::<Batch<Event>>(2);
     std::thread::scope(|scope| -> Result<(), Stopped> {
         scope.spawn(move || {
-            let mut lines = Lines::new(BufReader::with_capacity(1 << 20, reader));
-            let mut batch = Vec::with_capacity(batch_size);
-            loop {
-                let line = match lines.next_line() {
-                    Ok(Some(line)) => line,
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                };
-                let parsed = match line.text {
-                    Ok(text) if text.trim().is_empty() => continue,
-                    Ok(text) => {
-                        let parsed = parse_event_line(&text);
-                        (line.number, text, parsed)
-                    }
-                    Err(u) => (line.number, u.record, Err(FieldError { field: "(record)".into(), reason: u.reason })),
-                };
-                batch.push(parsed);
-                if batch.len() >= batch_size {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
-                    if tx.send(Ok((full, lines.bytes_read()))).is_err() {
-                        return;
-                    }
-                }
-            }
-            let _ = tx.send(Ok((batch, lines.bytes_read())));
+            let lines = Lines::new(BufReader::with_capacity(1 << 20, reader));
+            send_batches(lines, batch_size, &tx, parse_event_line);
         });
         for msg in rx {
             let (batch, bytes) = msg.map_err(AppError::io(format!("cannot read `{name}`")))?;

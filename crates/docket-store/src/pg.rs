@@ -315,11 +315,7 @@ fn ledger_stored_persons(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
     let rec = crate::migration_recording();
     let mut found = Vec::new();
     for r in tx.query(&format!("{PERSON_SELECT} ORDER BY person_id"), &[])? {
-        let mut c: [Option<String>; 14] = Default::default();
-        for (i, slot) in c.iter_mut().enumerate() {
-            *slot = r.get(i);
-        }
-        found.push(person_from_columns(c)?);
+        found.push(person_from_columns(person_columns_at(&r, 0))?);
     }
     for page in found.chunks(50_000) {
         write_persons(tx, page, false, &rec)?;
@@ -547,6 +543,26 @@ fn recorded_migrations(client: &mut impl GenericClient) -> Result<Vec<migrations
 
 const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";
 
+/// An `access_log` row from its columns `at, actor, purpose, record_kind, record_id`.
+fn access_row(a: &postgres::Row, from: usize) -> ledger::AccessRow {
+    ledger::AccessRow {
+        at: a.get(from),
+        actor: a.get(from + 1),
+        purpose: a.get(from + 2),
+        record_kind: a.get(from + 3),
+        record_id: a.get(from + 4),
+    }
+}
+
+/// A `persons` row's 14 columns, from column `at` on.
+fn person_columns_at(r: &postgres::Row, at: usize) -> [Option<String>; 14] {
+    let mut c: [Option<String>; 14] = Default::default();
+    for (i, slot) in c.iter_mut().enumerate() {
+        *slot = r.get(at + i);
+    }
+    c
+}
+
 impl Backend for Postgres {
     fn is_broken(&self) -> bool {
         self.client.is_closed()
@@ -686,13 +702,7 @@ impl Backend for Postgres {
                 break;
             }
             for r in rows {
-                let row = r.get::<_, bool>(1).then(|| {
-                    let mut c: [Option<String>; 14] = Default::default();
-                    for (i, slot) in c.iter_mut().enumerate() {
-                        *slot = r.get(2 + i);
-                    }
-                    c
-                });
+                let row = r.get::<_, bool>(1).then(|| person_columns_at(&r, 2));
                 let latest = r.get::<_, Option<i64>>(16).map(|id| (id, r.get(17)));
                 f(r.get(0), row, latest);
             }
@@ -703,14 +713,7 @@ impl Backend for Postgres {
 
     fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError> {
         let row = self.client.query_opt(&format!("{PERSON_SELECT} WHERE person_id = $1"), &[&id.as_str()])?;
-        row.map(|r| {
-            let mut c: [Option<String>; 14] = Default::default();
-            for (i, slot) in c.iter_mut().enumerate() {
-                *slot = r.get(i);
-            }
-            person_from_columns(c)
-        })
-        .transpose()
+        row.map(|r| person_from_columns(person_columns_at(&r, 0))).transpose()
     }
 
     fn events(&mut self, case: &CaseId) -> Result<Vec<Event>, StoreError> {
@@ -886,16 +889,7 @@ impl Backend for Postgres {
             LeafKind::Access => self
                 .client
                 .query_opt("SELECT at, actor, purpose, record_kind, record_id FROM access_log WHERE id = $1", &[&key])?
-                .map(|a| {
-                    let row = ledger::AccessRow {
-                        at: a.get(0),
-                        actor: a.get(1),
-                        purpose: a.get(2),
-                        record_kind: a.get(3),
-                        record_id: a.get(4),
-                    };
-                    ledger::LeafRecord::of_access(key, &row)
-                }),
+                .map(|a| ledger::LeafRecord::of_access(key, &access_row(&a, 0))),
             LeafKind::Disclosure => self
                 .client
                 .query_opt(
@@ -941,11 +935,7 @@ impl Backend for Postgres {
                 break;
             }
             for r in rows {
-                let mut c: [Option<String>; 14] = Default::default();
-                for (i, slot) in c.iter_mut().enumerate() {
-                    *slot = r.get(i);
-                }
-                person(c)?;
+                person(person_columns_at(&r, 0))?;
             }
         }
         let portal = tx.bind("SELECT payload FROM events ORDER BY position", &[])?;
@@ -1048,16 +1038,7 @@ impl Backend for Postgres {
                     &[&keys[1]],
                 )?
                 .into_iter()
-                .map(|r| {
-                    let a = ledger::AccessRow {
-                        at: r.get(1),
-                        actor: r.get(2),
-                        purpose: r.get(3),
-                        record_kind: r.get(4),
-                        record_id: r.get(5),
-                    };
-                    (r.get(0), a)
-                })
+                .map(|r| (r.get(0), access_row(&r, 1)))
                 .collect();
             let mut disclosures: HashMap<i64, ledger::DisclosureRow> = tx
                 .query(
@@ -1223,18 +1204,7 @@ impl Backend for Postgres {
                 &[&record_kind, &record_id],
             )?
             .iter()
-            .map(|r| {
-                (
-                    r.get(0),
-                    ledger::AccessRow {
-                        at: r.get(1),
-                        actor: r.get(2),
-                        purpose: r.get(3),
-                        record_kind: r.get(4),
-                        record_id: r.get(5),
-                    },
-                )
-            })
+            .map(|r| (r.get(0), access_row(r, 1)))
             .collect())
     }
 }

@@ -403,11 +403,7 @@ fn ledger_stored_persons(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let mut found = Vec::new();
     let mut rows = q.query([])?;
     while let Some(r) = rows.next()? {
-        let mut c: [Option<String>; 14] = Default::default();
-        for (i, slot) in c.iter_mut().enumerate() {
-            *slot = r.get(i)?;
-        }
-        found.push(person_from_columns(c)?);
+        found.push(person_from_columns(person_columns_at(r, 0)?)?);
     }
     for page in found.chunks(50_000) {
         write_persons(tx, page, false, &rec)?;
@@ -469,6 +465,26 @@ fn recorded_migrations(conn: &Connection) -> Result<Vec<migrations::Recorded>, S
 }
 
 const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";
+
+/// An `access_log` row from its columns `at, actor, purpose, record_kind, record_id`.
+fn access_row(a: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<ledger::AccessRow> {
+    Ok(ledger::AccessRow {
+        at: a.get(from)?,
+        actor: a.get(from + 1)?,
+        purpose: a.get(from + 2)?,
+        record_kind: a.get(from + 3)?,
+        record_id: a.get(from + 4)?,
+    })
+}
+
+/// A `persons` row's 14 columns, from column `at` on.
+fn person_columns_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<[Option<String>; 14]> {
+    let mut c: [Option<String>; 14] = Default::default();
+    for (i, slot) in c.iter_mut().enumerate() {
+        *slot = r.get(at + i)?;
+    }
+    Ok(c)
+}
 
 impl Backend for Sqlite {
     fn schema_version(&mut self) -> Result<i64, StoreError> {
@@ -595,11 +611,7 @@ impl Backend for Sqlite {
             let mut vrows = versions.query([])?;
             let next_person = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<[Option<String>; 14]>, StoreError> {
                 let Some(r) = rows.next()? else { return Ok(None) };
-                let mut c: [Option<String>; 14] = Default::default();
-                for (i, slot) in c.iter_mut().enumerate() {
-                    *slot = r.get(i)?;
-                }
-                Ok(Some(c))
+                Ok(Some(person_columns_at(r, 0)?))
             };
             let next_version = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(String, i64, String)>, StoreError> {
                 let Some(r) = rows.next()? else { return Ok(None) };
@@ -638,15 +650,7 @@ impl Backend for Sqlite {
 
     fn person(&mut self, id: &PersonId) -> Result<Option<Person>, StoreError> {
         let mut q = self.conn.prepare_cached(&format!("{PERSON_SELECT} WHERE person_id = ?1"))?;
-        let cols = q
-            .query_row([id.as_str()], |r| {
-                let mut c: [Option<String>; 14] = Default::default();
-                for (i, slot) in c.iter_mut().enumerate() {
-                    *slot = r.get(i)?;
-                }
-                Ok(c)
-            })
-            .optional()?;
+        let cols = q.query_row([id.as_str()], |r| person_columns_at(r, 0)).optional()?;
         cols.map(person_from_columns).transpose()
     }
 
@@ -820,15 +824,7 @@ impl Backend for Sqlite {
                 .query_row(
                     "SELECT at, actor, purpose, record_kind, record_id FROM access_log WHERE id = ?1",
                     [key],
-                    |a| {
-                        Ok(ledger::AccessRow {
-                            at: a.get(0)?,
-                            actor: a.get(1)?,
-                            purpose: a.get(2)?,
-                            record_kind: a.get(3)?,
-                            record_id: a.get(4)?,
-                        })
-                    },
+                    |a| access_row(a, 0),
                 )
                 .optional()?
                 .map(|a| ledger::LeafRecord::of_access(key, &a)),
@@ -882,11 +878,7 @@ impl Backend for Sqlite {
             let mut q = tx.prepare(&format!("{PERSON_SELECT} ORDER BY person_id"))?;
             let mut rows = q.query([])?;
             while let Some(r) = rows.next()? {
-                let mut c: [Option<String>; 14] = Default::default();
-                for (i, slot) in c.iter_mut().enumerate() {
-                    *slot = r.get(i)?;
-                }
-                person(c)?;
+                person(person_columns_at(r, 0)?)?;
             }
             let mut q = tx.prepare("SELECT payload FROM events ORDER BY position")?;
             let mut rows = q.query([])?;
@@ -1020,19 +1012,7 @@ impl Backend for Sqlite {
             "SELECT id, at, actor, purpose, record_kind, record_id FROM access_log
              WHERE record_kind = ?1 AND record_id = ?2 ORDER BY id",
         )?;
-        Ok(q.query_map([record_kind, record_id], |r| {
-            Ok((
-                r.get(0)?,
-                ledger::AccessRow {
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    purpose: r.get(3)?,
-                    record_kind: r.get(4)?,
-                    record_id: r.get(5)?,
-                },
-            ))
-        })?
-        .collect::<Result<_, _>>()?)
+        Ok(q.query_map([record_kind, record_id], |r| Ok((r.get(0)?, access_row(r, 1)?)))?.collect::<Result<_, _>>()?)
     }
 }
 
@@ -1123,15 +1103,7 @@ fn scan_range(conn: &Connection, (first, end): (i64, i64)) -> Result<LeafBatch, 
                     .map_or(Record::Missing, Record::Event)
                 }
                 Ok(LeafKind::Access) => access_at
-                    .query_row([reference], |a| {
-                        Ok(ledger::AccessRow {
-                            at: a.get(0)?,
-                            actor: a.get(1)?,
-                            purpose: a.get(2)?,
-                            record_kind: a.get(3)?,
-                            record_id: a.get(4)?,
-                        })
-                    })
+                    .query_row([reference], |a| access_row(a, 0))
                     .optional()?
                     .map_or(Record::Missing, |a| Record::Access(Box::new(a))),
                 Ok(LeafKind::Person) => person_at
