@@ -1427,3 +1427,23 @@ fn options_a_command_does_not_use_are_refused() {
     }
     assert!(!t.path("d").exists() && !t.path("s").exists() && !t.path("l").exists(), "nothing was written");
 }
+
+/// Garbage where a checkpoint file or a correction is expected: a clear error, nothing stored.
+#[test]
+fn a_garbage_trusted_checkpoint_or_correction_is_refused_clearly() {
+    let t = Scratch::new();
+    t.imported();
+    std::fs::write(t.path("garbage.checkpoint"), "not a note\n\u{0}\u{1}").expect("write");
+    let v = t.run(&["ledger", "verify", "--trusted", "garbage.checkpoint"]);
+    v.expect_code(5);
+    assert!(v.stdout.contains("the checkpoint held outside the database (garbage.checkpoint)"), "{}", v.stdout);
+    let before = t.run(&["--json", "ledger", "verify"]).json()["leaves"].clone();
+    for (set, needle) in
+        [("given_names", "FIELD=VALUE"), ("voter_id=1", "voter_id"), ("date_of_birth=1990-13-45", "date_of_birth")]
+    {
+        let r = t.run(&["person", "correct", "P000000001", "--set", set, "--reason", "test"]);
+        r.expect_code(1);
+        assert!(r.stderr.contains(needle), "{set}: {}", r.stderr);
+    }
+    assert_eq!(t.run(&["--json", "ledger", "verify"]).json()["leaves"], before, "nothing was recorded");
+}
