@@ -769,21 +769,27 @@ impl App {
     /// statement, signed by both keys, is recorded with `new`. Checkpoints up to that size
     /// verify with `old`, later ones with `new`; a verifier that trusts either reaches the
     /// other through the statement. Returns the rotation's tree size.
+    ///
+    /// The last checkpoint of `old` and the hand-over are one step under the ledger's signing
+    /// lock, so a signer using `old` at the same time either signs before it (a size the
+    /// rotation covers) or is refused after it.
     pub fn rotate_key(
         &self,
         old: &docket_ledger::SigningKey,
         new: &docket_ledger::SigningKey,
         outside: &checkpoints::CheckpointDir,
     ) -> Result<u64, AppError> {
-        let last = self.sign_checkpoint(old, outside)?;
-        let note = keys::rotation_note(old, new, last.size)?;
-        self.store()?.add_ledger_key(&docket_store::ledger::LedgerKey {
-            verifier_key: new.verifier_key_text(),
-            from_size: last.size,
-            recorded_at: self.now().to_string(),
-            rotation: Some(note),
-        })?;
-        Ok(last.size)
+        let now = self.now().to_string();
+        self.store()?.signing(|view| {
+            let (mut writes, last) = self.checkpoint_step(view, old, outside)?;
+            writes.keys.push(docket_store::ledger::LedgerKey {
+                verifier_key: new.verifier_key_text(),
+                from_size: last.size,
+                recorded_at: now.clone(),
+                rotation: Some(keys::rotation_note(old, new, last.size)?),
+            });
+            Ok((writes, last.size))
+        })
     }
 
     /// The ledger's verifier keys with their periods, checked as a chain from `trusted`
@@ -838,21 +844,34 @@ impl App {
     }
 
     /// Signs a checkpoint of the ledger as it is now with `key`, stores it and returns it.
+    /// Only the ledger's current key signs (the first key to sign is recorded as the first),
+    /// checked under the ledger's signing lock ([`docket_store::Store::signing`]).
     pub fn sign_checkpoint(
         &self,
         key: &docket_ledger::SigningKey,
         outside: &checkpoints::CheckpointDir,
     ) -> Result<docket_store::ledger::StoredCheckpoint, AppError> {
-        let mut store = self.store()?;
-        // Only the ledger's current key signs; the first key to sign is recorded as the first.
-        let recorded = store.ledger_keys()?;
-        match recorded.last() {
-            None => store.add_ledger_key(&docket_store::ledger::LedgerKey {
+        self.store()?.signing(|view| self.checkpoint_step(view, key, outside))
+    }
+
+    /// What signing the ledger as `view` shows it with `key` stores: the key, if it is the
+    /// first; the new checkpoint, if the newest one is not already of this size and root.
+    /// Refused when `key` is not the ledger's current key. The checkpoint is kept outside the
+    /// database first.
+    fn checkpoint_step(
+        &self,
+        view: &docket_store::ledger::SigningView,
+        key: &docket_ledger::SigningKey,
+        outside: &checkpoints::CheckpointDir,
+    ) -> Result<(docket_store::ledger::SigningWrites, docket_store::ledger::StoredCheckpoint), AppError> {
+        let mut writes = docket_store::ledger::SigningWrites::default();
+        match view.keys.last() {
+            None => writes.keys.push(docket_store::ledger::LedgerKey {
                 verifier_key: key.verifier_key_text(),
                 from_size: 0,
                 recorded_at: self.now().to_string(),
                 rotation: None,
-            })?,
+            }),
             Some(current) if current.verifier_key == key.verifier_key_text() => {}
             Some(current) => {
                 return Err(AppError::Key {
@@ -864,20 +883,21 @@ impl App {
                 });
             }
         }
-        let (size, root) = store.ledger_head()?;
         // Nothing new since the last checkpoint (just after a rotation, say): it stands, and
         // is kept outside if it was not yet.
-        if let Some(last) = store.checkpoints()?.pop().filter(|c| c.size == size && c.root == root) {
-            outside.keep(&last)?;
-            return Ok(last);
+        if let Some(last) = view.last_checkpoint.as_ref().filter(|c| c.size == view.size && c.root == view.root) {
+            outside.keep(last)?;
+            return Ok((writes, last.clone()));
         }
-        let note = docket_ledger::Checkpoint::new(keys::origin(key), size, root)
+        let note = docket_ledger::Checkpoint::new(keys::origin(key), view.size, view.root)
             .map_err(|e| AppError::Key { path: key.name().to_owned(), reason: e.to_string() })?
             .sign(key);
+        let cp = docket_store::ledger::StoredCheckpoint { size: view.size, root: view.root, note };
         // INVARIANT: a checkpoint is kept outside the database before the database stores it,
         // so that every stored checkpoint has a copy the database cannot reach.
-        outside.keep(&docket_store::ledger::StoredCheckpoint { size, root, note: note.clone() })?;
-        Ok(store.add_checkpoint(&note, &key.verifier_key())?)
+        outside.keep(&cp)?;
+        writes.checkpoint = Some(cp.clone());
+        Ok((writes, cp))
     }
 }
 

@@ -73,3 +73,55 @@ fn rotation_is_signed_by_both_keys_and_each_key_verifies_its_period(db: &Db) {
 }
 
 on_both!(rotation_is_signed_by_both_keys_and_each_key_verifies_its_period);
+
+/// Signers of the old key and a rotation at the same time: each checkpoint of the old key is
+/// of a size the rotation covers, each later one is refused, and the whole ledger verifies.
+/// (Before the signing lock, a signer that had found the old key current could store its
+/// checkpoint beyond the size the new key took over at, which `verify` then failed.)
+fn signers_racing_a_rotation_leave_every_checkpoint_in_its_keys_period(db: &Db) {
+    let app = db.app("2026-12-01T12:00:00Z");
+    let dir = tempfile::tempdir().expect("dir");
+    let outside = CheckpointDir::new(dir.path().join("cps"));
+    let (a, b) = (key("docket-a", 1), key("docket-b", 2));
+    import(&app, PERSONS, &events(1, 3));
+    app.sign_checkpoint(&a, &outside).expect("the first key");
+    let refused = std::sync::atomic::AtomicUsize::new(0);
+    let rotated = std::thread::scope(|s| {
+        for w in 0..2u32 {
+            let (app, a, outside, refused) = (&app, &a, &outside, &refused);
+            s.spawn(move || {
+                for round in 0..25u32 {
+                    let from = 1000 + w * 10_000 + round * 2;
+                    import(app, PERSONS, &events(from, from + 2));
+                    match app.sign_checkpoint(a, outside) {
+                        Ok(_) => {}
+                        Err(e) if e.to_string().contains("is not the ledger's current key") => {
+                            refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        Err(e) => panic!("signing failed: {e}"),
+                    }
+                }
+            });
+        }
+        let rotation = s.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            app.rotate_key(&a, &b, &outside).expect("rotated")
+        });
+        rotation.join().expect("the rotation thread")
+    });
+    import(&app, PERSONS, &events(3, 5));
+    app.sign_checkpoint(&b, &outside).expect("the new key signs what came after");
+    let periods = app.key_periods(&b.verifier_key()).expect("a valid chain");
+    assert_eq!(periods.iter().map(|(from, _)| *from).collect::<Vec<_>>(), [0, rotated]);
+    let held = docket_app::checkpoints::load_trusted(outside.path()).expect("held");
+    let r = app.with_store(|s| s.verify_ledger_trusting(&periods, &held, &mut |_| {})).expect("verify");
+    assert_eq!(r.discrepancy_count, 0, "{:?}", r.discrepancies);
+    let cps = app.with_store(|s| s.checkpoints()).expect("checkpoints");
+    for cp in &cps {
+        let by_old = cp.note.contains(&format!("— {} ", a.name()));
+        assert_eq!(by_old, cp.size <= rotated, "checkpoint at {} (rotation at {rotated}):\n{}", cp.size, cp.note);
+    }
+    assert!(cps.iter().any(|c| c.size > rotated), "the new key signed after the rotation");
+}
+
+on_both!(signers_racing_a_rotation_leave_every_checkpoint_in_its_keys_period);

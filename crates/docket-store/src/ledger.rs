@@ -189,6 +189,30 @@ pub struct LedgerKey {
     pub rotation: Option<String>,
 }
 
+/// The ledger as a signer finds it under the signing lock ([`crate::Store::signing`]): its
+/// recorded keys, its size and root, and its newest stored checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningView {
+    /// The recorded verifier keys, in the order they took over.
+    pub keys: Vec<LedgerKey>,
+    /// The ledger's size.
+    pub size: u64,
+    /// The root at that size.
+    pub root: Hash,
+    /// The newest stored checkpoint, if any.
+    pub last_checkpoint: Option<StoredCheckpoint>,
+}
+
+/// What a signer stores under the signing lock, in one transaction: keys first (the first
+/// key, or the key a rotation hands over to), then the checkpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SigningWrites {
+    /// Keys to record, in order.
+    pub keys: Vec<LedgerKey>,
+    /// A checkpoint to store.
+    pub checkpoint: Option<StoredCheckpoint>,
+}
+
 /// A stored checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCheckpoint {

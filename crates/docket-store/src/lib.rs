@@ -368,7 +368,13 @@ pub(crate) trait Backend: Send {
         event: &mut dyn FnMut(&str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
     fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError>;
-    fn add_ledger_key(&mut self, key: &ledger::LedgerKey) -> Result<(), StoreError>;
+    /// Calls `f` once with the ledger's keys, head and newest checkpoint, read under a lock
+    /// that one signer holds at a time, and stores what it returns before the lock is
+    /// released (nothing when it returns `None`).
+    fn sign_locked(
+        &mut self,
+        f: &mut dyn FnMut(&ledger::SigningView) -> Option<ledger::SigningWrites>,
+    ) -> Result<(), StoreError>;
     /// The leaf bytes of the row `key` of `kind` (not events), with the case and the person
     /// it is about.
     fn leaf_record(&mut self, kind: ledger::LeafKind, key: i64) -> Result<Option<ledger::LeafRecord>, StoreError>;
@@ -654,9 +660,33 @@ impl Store {
         self.backend.ledger_keys()
     }
 
-    /// Records a verifier key of the ledger (the first, or one that replaced the last).
-    pub fn add_ledger_key(&mut self, key: &ledger::LedgerKey) -> Result<(), StoreError> {
-        self.backend.add_ledger_key(key)
+    /// Signs under the ledger's signing lock: `f` is given the recorded keys, the ledger's
+    /// size and root and its newest checkpoint, all read under the lock, and returns what to
+    /// store (keys, a checkpoint) with its answer; these are stored before the lock is
+    /// released, or nothing is when `f` fails.
+    ///
+    /// The lock is what makes a key's period hold: a signer that finds key K current and
+    /// signs size N, and a rotation that hands over from K at size S, are one after the
+    /// other, so a checkpoint of K never lands beyond the size its successor took over at.
+    /// SQLite takes its write lock (appends wait); PostgreSQL locks `ledger_keys` against
+    /// other signers only (appends go on: a checkpoint of the size read stays true as the
+    /// ledger grows).
+    pub fn signing<T, E: From<StoreError>>(
+        &mut self,
+        mut f: impl FnMut(&ledger::SigningView) -> Result<(ledger::SigningWrites, T), E>,
+    ) -> Result<T, E> {
+        let mut answer: Option<Result<T, E>> = None;
+        self.backend.sign_locked(&mut |view| match f(view) {
+            Ok((writes, t)) => {
+                answer = Some(Ok(t));
+                Some(writes)
+            }
+            Err(e) => {
+                answer = Some(Err(e));
+                None
+            }
+        })?;
+        answer.unwrap_or_else(|| Err(StoreError::Ledger("the signer was not called".into()).into()))
     }
 
     /// Stored checkpoints, by size.

@@ -912,11 +912,7 @@ impl Backend for Postgres {
             .client
             .query("SELECT size, root, note FROM ledger_checkpoints ORDER BY size", &[])?
             .iter()
-            .map(|r| {
-                let size: i64 = r.get(0);
-                let root: Vec<u8> = r.get(1);
-                StoredCheckpoint { size: size as u64, root: ledger::to_hash(&root).unwrap_or([0; 32]), note: r.get(2) }
-            })
+            .map(checkpoint_from)
             .collect())
     }
 
@@ -953,37 +949,44 @@ impl Backend for Postgres {
     }
 
     fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError> {
-        Ok(self
-            .client
-            .query(
-                "SELECT verifier_key, from_size, recorded_at, rotation FROM ledger_keys ORDER BY from_size, recorded_at",
-                &[],
-            )?
-            .iter()
-            .map(|r| ledger::LedgerKey {
-                verifier_key: r.get(0),
-                from_size: r.get::<_, i64>(1) as u64,
-                recorded_at: r.get(2),
-                rotation: r.get(3),
-            })
-            .collect())
+        read_ledger_keys(&mut self.client)
     }
 
-    fn add_ledger_key(&mut self, k: &ledger::LedgerKey) -> Result<(), StoreError> {
-        self.client.execute(
-            "INSERT INTO ledger_keys (verifier_key, from_size, recorded_at, rotation) VALUES ($1, $2, $3, $4)",
-            &[&k.verifier_key, &(k.from_size as i64), &k.recorded_at, &k.rotation],
-        )?;
+    fn sign_locked(
+        &mut self,
+        f: &mut dyn FnMut(&ledger::SigningView) -> Option<ledger::SigningWrites>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        // One signer at a time, until this transaction ends. Appends go on: a checkpoint of
+        // the size read here stays true as the ledger grows, and only the keys decide who
+        // signs which size.
+        tx.batch_execute("LOCK TABLE ledger_keys IN EXCLUSIVE MODE")?;
+        let size = tx.query_one("SELECT size FROM ledger_size WHERE id = 1", &[])?.get::<_, i64>(0) as u64;
+        let root = {
+            let log = docket_ledger::Log::new(Nodes { rows: Rows { tx: std::cell::RefCell::new(&mut tx) } });
+            log.root(size).map_err(ledger_err)?
+        };
+        let last_checkpoint = tx
+            .query_opt("SELECT size, root, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1", &[])?
+            .map(|r| checkpoint_from(&r));
+        let view = ledger::SigningView { keys: read_ledger_keys(&mut tx)?, size, root, last_checkpoint };
+        // INVARIANT: what the signer decided from `view` is stored before the lock is released.
+        let Some(writes) = f(&view) else { return Ok(()) };
+        for k in &writes.keys {
+            tx.execute(
+                "INSERT INTO ledger_keys (verifier_key, from_size, recorded_at, rotation) VALUES ($1, $2, $3, $4)",
+                &[&k.verifier_key, &(k.from_size as i64), &k.recorded_at, &k.rotation],
+            )?;
+        }
+        if let Some(cp) = &writes.checkpoint {
+            insert_checkpoint(&mut tx, cp)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
     fn add_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
-        self.client.execute(
-            "INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, now()::text)
-             ON CONFLICT (size) DO NOTHING",
-            &[&(cp.size as i64), &&cp.root[..], &cp.note],
-        )?;
-        Ok(())
+        insert_checkpoint(&mut self.client, cp)
     }
 
     fn scan_leaves(&mut self, emit: &mut dyn FnMut(LeafBatch) -> Result<(), StoreError>) -> Result<(), StoreError> {
@@ -1222,4 +1225,35 @@ fn disclosure_from(person_id: String, get: impl Fn(usize) -> String) -> ledger::
         recorded_by: get(19),
         packet_sha256: get(20),
     }
+}
+
+fn read_ledger_keys(c: &mut impl GenericClient) -> Result<Vec<ledger::LedgerKey>, StoreError> {
+    Ok(c.query(
+        "SELECT verifier_key, from_size, recorded_at, rotation FROM ledger_keys ORDER BY from_size, recorded_at",
+        &[],
+    )?
+    .iter()
+    .map(|r| ledger::LedgerKey {
+        verifier_key: r.get(0),
+        from_size: r.get::<_, i64>(1) as u64,
+        recorded_at: r.get(2),
+        rotation: r.get(3),
+    })
+    .collect())
+}
+
+/// A `ledger_checkpoints` row of (size, root, note).
+fn checkpoint_from(r: &postgres::Row) -> StoredCheckpoint {
+    let size: i64 = r.get(0);
+    let root: Vec<u8> = r.get(1);
+    StoredCheckpoint { size: size as u64, root: ledger::to_hash(&root).unwrap_or([0; 32]), note: r.get(2) }
+}
+
+fn insert_checkpoint(c: &mut impl GenericClient, cp: &StoredCheckpoint) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, now()::text)
+         ON CONFLICT (size) DO NOTHING",
+        &[&(cp.size as i64), &&cp.root[..], &cp.note],
+    )?;
+    Ok(())
 }

@@ -207,6 +207,31 @@ fn append_leaves(conn: &Connection, leaves: &[NewLeaf]) -> Result<u64, StoreErro
 }
 
 impl Sqlite {
+    /// Runs `write` (one transaction) with `synchronous=FULL`: WAL with the connection's usual
+    /// `NORMAL` is durable against a crash of the process but may lose the last commits to a
+    /// power loss; this commit syncs the WAL to disk before it returns.
+    fn synced<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let written = write(self);
+        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        let t = written?;
+        restored?;
+        Ok(t)
+    }
+
+    fn record_access_synced(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![a.at, a.actor, a.purpose, a.record_kind, a.record_id],
+        )?;
+        let id = tx.last_insert_rowid();
+        // INVARIANT: the access row and its ledger leaf are committed together.
+        append_leaves(&tx, &[NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a))])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
     fn record_disclosure_synced(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
@@ -462,6 +487,45 @@ fn recorded_migrations(conn: &Connection) -> Result<Vec<migrations::Recorded>, S
         })?
         .collect::<Result<_, _>>()?;
     Ok(rows)
+}
+
+fn read_ledger_keys(conn: &Connection) -> Result<Vec<ledger::LedgerKey>, StoreError> {
+    let mut q = conn.prepare(
+        "SELECT verifier_key, from_size, recorded_at, rotation FROM ledger_keys ORDER BY from_size, recorded_at",
+    )?;
+    Ok(q.query_map([], |r| {
+        Ok(ledger::LedgerKey {
+            verifier_key: r.get(0)?,
+            from_size: r.get::<_, i64>(1)? as u64,
+            recorded_at: r.get(2)?,
+            rotation: r.get(3)?,
+        })
+    })?
+    .collect::<Result<_, _>>()?)
+}
+
+/// Stored checkpoints, in the order (and limit) `order` gives.
+fn read_checkpoints(conn: &Connection, order: &str) -> Result<Vec<StoredCheckpoint>, StoreError> {
+    let mut q = conn.prepare(&format!("SELECT size, root, note FROM ledger_checkpoints {order}"))?;
+    let rows: Vec<(i64, Vec<u8>, String)> =
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(size, root, note)| StoredCheckpoint {
+            size: size as u64,
+            root: ledger::to_hash(&root).unwrap_or([0; 32]),
+            note,
+        })
+        .collect())
+}
+
+fn insert_checkpoint(conn: &Connection, cp: &StoredCheckpoint) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES (?1, ?2, ?3, datetime('now'))
+         ON CONFLICT (size) DO NOTHING",
+        params![cp.size as i64, &cp.root[..], cp.note],
+    )?;
+    Ok(())
 }
 
 const PERSON_SELECT: &str = "SELECT person_id, a_number, given_names, family_names, name_order, given_folded, family_folded, aliases, date_of_birth, sex, nationality, passport_number, passport_country, passport_expiry FROM persons";
@@ -854,17 +918,7 @@ impl Backend for Sqlite {
     }
 
     fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>, StoreError> {
-        let mut q = self.conn.prepare("SELECT size, root, note FROM ledger_checkpoints ORDER BY size")?;
-        let rows: Vec<(i64, Vec<u8>, String)> =
-            q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-        Ok(rows
-            .into_iter()
-            .map(|(size, root, note)| StoredCheckpoint {
-                size: size as u64,
-                root: ledger::to_hash(&root).unwrap_or([0; 32]),
-                note,
-            })
-            .collect())
+        read_checkpoints(&self.conn, "ORDER BY size")
     }
 
     fn scan_export(
@@ -891,35 +945,40 @@ impl Backend for Sqlite {
     }
 
     fn ledger_keys(&mut self) -> Result<Vec<ledger::LedgerKey>, StoreError> {
-        let mut q = self.conn.prepare(
-            "SELECT verifier_key, from_size, recorded_at, rotation FROM ledger_keys ORDER BY from_size, recorded_at",
-        )?;
-        Ok(q.query_map([], |r| {
-            Ok(ledger::LedgerKey {
-                verifier_key: r.get(0)?,
-                from_size: r.get::<_, i64>(1)? as u64,
-                recorded_at: r.get(2)?,
-                rotation: r.get(3)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?)
+        read_ledger_keys(&self.conn)
     }
 
-    fn add_ledger_key(&mut self, k: &ledger::LedgerKey) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO ledger_keys (verifier_key, from_size, recorded_at, rotation) VALUES (?1, ?2, ?3, ?4)",
-            params![k.verifier_key, k.from_size as i64, k.recorded_at, k.rotation],
-        )?;
+    fn sign_locked(
+        &mut self,
+        f: &mut dyn FnMut(&ledger::SigningView) -> Option<ledger::SigningWrites>,
+    ) -> Result<(), StoreError> {
+        // The write lock: no leaf is appended and no other signer reads the keys until this
+        // transaction ends.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let size = Rows { conn: &tx }.size()?;
+        let view = ledger::SigningView {
+            keys: read_ledger_keys(&tx)?,
+            size,
+            root: docket_ledger::Log::new(Nodes { rows: Rows { conn: &tx } }).root(size).map_err(ledger_err)?,
+            last_checkpoint: read_checkpoints(&tx, "ORDER BY size DESC LIMIT 1")?.pop(),
+        };
+        // INVARIANT: what the signer decided from `view` is stored before the lock is released.
+        let Some(writes) = f(&view) else { return Ok(()) };
+        for k in &writes.keys {
+            tx.execute(
+                "INSERT INTO ledger_keys (verifier_key, from_size, recorded_at, rotation) VALUES (?1, ?2, ?3, ?4)",
+                params![k.verifier_key, k.from_size as i64, k.recorded_at, k.rotation],
+            )?;
+        }
+        if let Some(cp) = &writes.checkpoint {
+            insert_checkpoint(&tx, cp)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
     fn add_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES (?1, ?2, ?3, datetime('now'))
-             ON CONFLICT (size) DO NOTHING",
-            params![cp.size as i64, &cp.root[..], cp.note],
-        )?;
-        Ok(())
+        insert_checkpoint(&self.conn, cp)
     }
 
     fn scan_leaves(&mut self, emit: &mut dyn FnMut(LeafBatch) -> Result<(), StoreError>) -> Result<(), StoreError> {
@@ -969,14 +1028,8 @@ impl Backend for Sqlite {
 
     fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
         // A disclosure's packet is released once this returns, so its commit must survive a
-        // power loss too, which WAL with synchronous=NORMAL does not promise: this one commit
-        // syncs the WAL to disk.
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        let recorded = self.record_disclosure_synced(d);
-        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
-        let id = recorded?;
-        restored?;
-        Ok(id)
+        // power loss too.
+        self.synced(|s| s.record_disclosure_synced(d))
     }
 
     fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError> {
@@ -995,16 +1048,9 @@ impl Backend for Sqlite {
     }
 
     fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![a.at, a.actor, a.purpose, a.record_kind, a.record_id],
-        )?;
-        let id = tx.last_insert_rowid();
-        // INVARIANT: the access row and its ledger leaf are committed together.
-        append_leaves(&tx, &[NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a))])?;
-        tx.commit()?;
-        Ok(id)
+        // The record is shown once this returns, so the read's entry must survive a power
+        // loss too, as a disclosure's does.
+        self.synced(|s| s.record_access_synced(a))
     }
 
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError> {
