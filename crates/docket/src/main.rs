@@ -509,19 +509,38 @@ fn main() -> ExitCode {
 /// The global options that mean nothing to a command, given to it on the command line: a
 /// usage error rather than silently ignored (`demo --db postgres://...` wrote SQLite and
 /// exited 0). Values from the environment are not refused: they are meant for every command.
+///
+/// `--actor` means something only to a command that records an act or a read under a name;
+/// `--ledger-key` and `--checkpoint-dir` only to one that signs or verifies checkpoints.
 fn meaningless_options(m: &clap::ArgMatches) -> Result<(), clap::Error> {
-    let Some((name, _)) = m.subcommand() else { return Ok(()) };
-    let ignored: &[&str] = match name {
-        "synth" | "link-data" | "link" | "completions" | "man" => &["db", "actor", "ledger_key", "checkpoint_dir"],
-        "demo" => &["db", "ledger_key", "checkpoint_dir"],
+    let Some((name, sub)) = m.subcommand() else { return Ok(()) };
+    const ALL: &[&str] = &["db", "actor", "ledger_key", "checkpoint_dir"];
+    const NO_SIGNING: &[&str] = &["ledger_key", "checkpoint_dir"];
+    const NO_ACTOR_NO_SIGNING: &[&str] = &["actor", "ledger_key", "checkpoint_dir"];
+    let inner = sub.subcommand();
+    let ignored: &[&str] = match (name, inner.map(|(n, _)| n)) {
+        ("synth" | "link-data" | "link" | "completions" | "man", _) => ALL,
+        ("demo", _) => &["db", "ledger_key", "checkpoint_dir"],
+        ("init", _) | ("ledger", Some("rotate-key" | "key" | "checkpoint" | "verify")) => &["actor"],
+        ("migrate" | "rebuild" | "report", _) | ("ledger", Some("checkpoints" | "consistency")) => NO_ACTOR_NO_SIGNING,
+        // A proof records a read only when it carries the leaf, which takes a purpose.
+        ("ledger", Some("prove")) => match inner.and_then(|(_, m)| m.get_one::<String>("purpose")) {
+            Some(_) => NO_SIGNING,
+            None => NO_ACTOR_NO_SIGNING,
+        },
+        ("disclose" | "disclosures" | "case" | "person" | "export", _) => NO_SIGNING,
         _ => &[],
+    };
+    let command = match inner {
+        Some((n, _)) => format!("{name} {n}"),
+        None => name.to_owned(),
     };
     for id in ignored {
         if m.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
             let flag = format!("--{}", id.replace('_', "-"));
             return Err(Cli::command().error(
                 clap::error::ErrorKind::ArgumentConflict,
-                format!("`{flag}` means nothing to `docket {name}`, which does not use it"),
+                format!("`{flag}` means nothing to `docket {command}`, which does not use it"),
             ));
         }
     }

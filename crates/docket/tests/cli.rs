@@ -29,28 +29,68 @@ impl Run {
     }
 }
 
-/// A scratch directory with a database URL in it.
+/// A scratch directory with a database URL in it: a SQLite file in the directory, or a
+/// fresh PostgreSQL database dropped with it.
 struct Scratch {
     dir: tempfile::TempDir,
     db: String,
+    /// For PostgreSQL: the server's URL for the test database, and the database's name.
+    postgres: Option<(String, String)>,
 }
 
 impl Scratch {
     fn new() -> Scratch {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = format!("sqlite://{}", dir.path().join("docket.db").display());
-        Scratch { dir, db }
+        Scratch { dir, db, postgres: None }
+    }
+
+    /// A fresh PostgreSQL database (`DOCKET_TEST_POSTGRES_URL`, default
+    /// `postgres://postgres@127.0.0.1:5432/test`). Fails when the server is missing.
+    fn postgres() -> Scratch {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let admin = std::env::var("DOCKET_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let name = format!(
+            "docket_cli_test_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("PostgreSQL is required for these tests and is not reachable at {admin}: {e}"));
+        // Two statements: a multi-statement string runs as one transaction, which DROP DATABASE refuses.
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).expect("drop a leftover database");
+        c.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+        let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
+        let dir = tempfile::tempdir().expect("temp dir");
+        Scratch { dir, db: format!("{base}/{name}"), postgres: Some((admin, name)) }
+    }
+
+    /// The key file `init` makes when no `--ledger-key` is given: beside a SQLite database,
+    /// else in the working directory.
+    fn default_key(&self) -> PathBuf {
+        match self.postgres {
+            Some(_) => self.path("docket-ledger.key"),
+            None => self.path("docket.db.ledger-key"),
+        }
+    }
+
+    /// The checkpoint directory beside the default key.
+    fn default_checkpoints(&self) -> PathBuf {
+        self.default_key().with_extension("checkpoints")
     }
 
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    /// Runs `docket --db URL ARGS...` in the scratch directory.
+    /// Runs `docket --db URL ARGS...` in the scratch directory, as the actor `officer.test`
+    /// (`DOCKET_ACTOR`: on the command line, `--actor` is refused by the commands that
+    /// record nothing under a name).
     fn run(&self, args: &[&str]) -> Run {
-        let mut all = vec!["--db", self.db.as_str(), "--actor", "officer.test"];
+        let mut all = vec!["--db", self.db.as_str()];
         all.extend_from_slice(args);
-        self.run_bare(&all)
+        self.run_env(Stdio::piped(), &all, Some("officer.test"))
     }
 
     /// Runs `docket ARGS...` in the scratch directory, with no `--db`.
@@ -61,7 +101,16 @@ impl Scratch {
     /// Runs `docket ARGS...` in the scratch directory, with no `--db`, its standard output
     /// going to `stdout` (what the run printed there is not kept).
     fn run_to(&self, stdout: Stdio, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_docket"))
+        self.run_env(stdout, args, None)
+    }
+
+    fn run_env(&self, stdout: Stdio, args: &[&str], actor: Option<&str>) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_docket"));
+        match actor {
+            Some(a) => cmd.env("DOCKET_ACTOR", a),
+            None => cmd.env_remove("DOCKET_ACTOR"),
+        };
+        let out = cmd
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("DOCKET_DATABASE_URL")
@@ -1011,11 +1060,10 @@ fn checkpoints_held_outside_the_database_catch_deletion_and_rollback() {
 
 /// A command that must sign and cannot says so and fails; `init` never makes a new key for a
 /// ledger that has checkpoints.
-#[test]
-fn a_missing_key_is_an_error_and_init_does_not_replace_it() {
-    let t = Scratch::new();
+fn a_missing_key_is_an_error_and_init_does_not_replace_it(t: Scratch) {
     let (persons, events) = t.synthetic();
-    std::fs::rename(t.path("docket.db.ledger-key"), t.path("elsewhere.key")).expect("move the key");
+    let key = t.default_key();
+    std::fs::rename(&key, t.path("elsewhere.key")).expect("move the key");
     let r = t.run(&["import", s(&persons), s(&events), "--rejects", s(&t.path("rejects.jsonl"))]);
     r.expect_code(1);
     assert!(r.stdout.contains("300 stored"), "the summary is printed: {}", r.stdout);
@@ -1023,11 +1071,22 @@ fn a_missing_key_is_an_error_and_init_does_not_replace_it() {
     let r = t.run(&["init"]);
     r.expect_code(1);
     assert!(r.stderr.contains("a new key would leave them unverifiable"), "{}", r.stderr);
-    assert!(!t.path("docket.db.ledger-key").exists(), "no new key was made");
+    assert!(!key.exists(), "no new key was made");
     // With the key given, the import's rows are bound by a checkpoint.
-    t.run(&["--ledger-key", "elsewhere.key", "ledger", "checkpoint"]).expect_code(0);
-    t.run(&["--ledger-key", "elsewhere.key", "--checkpoint-dir", "docket.db.checkpoints", "ledger", "verify"])
+    let checkpoints = t.default_checkpoints();
+    t.run(&["--ledger-key", "elsewhere.key", "--checkpoint-dir", s(&checkpoints), "ledger", "checkpoint"])
         .expect_code(0);
+    t.run(&["--ledger-key", "elsewhere.key", "--checkpoint-dir", s(&checkpoints), "ledger", "verify"]).expect_code(0);
+}
+
+#[test]
+fn a_missing_key_is_an_error_and_init_does_not_replace_it_sqlite() {
+    a_missing_key_is_an_error_and_init_does_not_replace_it(Scratch::new());
+}
+
+#[test]
+fn a_missing_key_is_an_error_and_init_does_not_replace_it_postgres() {
+    a_missing_key_is_an_error_and_init_does_not_replace_it(Scratch::postgres());
 }
 
 /// A password in the database URL is never echoed, in output or in errors.
@@ -1143,7 +1202,7 @@ fn a_command_where_there_is_no_database_creates_none_and_says_how_to_make_one() 
     ];
     for args in commands {
         // No `--db`: the default, `docket.db` in the working directory.
-        let r = t.run_bare(&[&["--actor", "officer.test"][..], args].concat());
+        let r = t.run_env(Stdio::piped(), args, Some("officer.test"));
         assert_eq!(r.code, 1, "`{}`\nstderr:\n{}", args.join(" "), r.stderr);
         assert!(
             r.stderr.contains("no database exists at `docket.db`") && r.stderr.contains("docket init"),
@@ -1168,8 +1227,8 @@ fn output_that_cannot_be_written_fails_the_command_and_a_closed_pipe_does_not() 
     let reads: [&[&str]; 3] =
         [&["report"], &["--json", "report"], &["case", "timeline", "C000000001", "--purpose", "case_work"]];
     for args in reads {
-        let all = [&["--db", t.db.as_str(), "--actor", "officer.test"][..], args].concat();
-        let r = t.run_to(full(), &all);
+        let all = [&["--db", t.db.as_str()][..], args].concat();
+        let r = t.run_env(full(), &all, Some("officer.test"));
         assert_eq!(r.code, 1, "`{}` to a full device\nstderr:\n{}", args.join(" "), r.stderr);
         assert!(
             r.stderr.contains("standard output") && r.stderr.contains("No space left on device"),
@@ -1342,23 +1401,28 @@ fn an_exported_docket_imports_into_a_new_database_unchanged() {
     assert_eq!(r.json()["persons"], 300);
     assert_eq!(mode(&t.path("moved/persons.csv")), 0o600);
     t.run(&["export", "--out", "moved", "--purpose", "data_correction"]).expect_code(1);
-    let other = format!("sqlite://{}", t.path("other.db").display());
-    let on = |args: &[&str]| {
-        let mut all = vec!["--db", other.as_str(), "--actor", "officer.test", "--ledger-key", "other.key"];
-        all.extend_from_slice(args);
-        t.run_bare(&all)
-    };
-    on(&["init"]).expect_code(0);
-    let imported = on(&["--json", "import", "moved/persons.csv", "moved/events.jsonl", "--rejects", "moved.rejects"]);
-    imported.expect_code(0);
-    let a = t.run(&["--json", "report", "--as-of", AS_OF]).json();
-    let b = on(&["--json", "report", "--as-of", AS_OF]).json();
-    assert_eq!(a, b, "the same docket");
-    for case in ["C000000007", "C000000123"] {
-        let args = ["--json", "case", "show", case, "--purpose", "oversight", "--as-of", AS_OF];
-        let (a, b) = (t.run(&args).json(), on(&args).json());
-        assert!(a["stage"].is_string() && a["events_recorded"].as_u64().is_some_and(|n| n > 0), "{a}");
-        assert_eq!(a, b, "case {case} reads the same");
+    // Into a new SQLite database, and into PostgreSQL: the way a docket moves between them.
+    let pg = Scratch::postgres();
+    for other in [format!("sqlite://{}", t.path("other.db").display()), pg.db.clone()] {
+        let on = |args: &[&str]| {
+            let mut all = vec!["--db", other.as_str()];
+            all.extend_from_slice(args);
+            t.run_env(Stdio::piped(), &all, Some("officer.test"))
+        };
+        on(&["init"]).expect_code(0);
+        let imported =
+            on(&["--json", "import", "moved/persons.csv", "moved/events.jsonl", "--rejects", "moved.rejects"]);
+        imported.expect_code(0);
+        let a = t.run(&["--json", "report", "--as-of", AS_OF]).json();
+        let b = on(&["--json", "report", "--as-of", AS_OF]).json();
+        assert_eq!(a, b, "the same docket in {other}");
+        for case in ["C000000007", "C000000123"] {
+            let args = ["--json", "case", "show", case, "--purpose", "oversight", "--as-of", AS_OF];
+            let (a, b) = (t.run(&args).json(), on(&args).json());
+            assert!(a["stage"].is_string() && a["events_recorded"].as_u64().is_some_and(|n| n > 0), "{a}");
+            assert_eq!(a, b, "case {case} reads the same in {other}");
+        }
+        on(&["ledger", "verify"]).expect_code(0);
     }
 }
 
@@ -1420,12 +1484,28 @@ fn options_a_command_does_not_use_are_refused() {
         &["--db", "nonsense://x", "synth", "--cases", "10", "--out", "s"],
         &["--actor", "someone", "link-data", "--kind", "febrl", "--out", "l"],
         &["--ledger-key", "k", "synth", "--cases", "10", "--out", "s"],
+        // Commands that record nothing under a name, or sign and verify nothing.
+        &["--actor", "someone", "report"],
+        &["--actor", "someone", "rebuild"],
+        &["--actor", "someone", "init"],
+        &["--actor", "someone", "ledger", "verify"],
+        &["--actor", "someone", "ledger", "prove", "read/1"],
+        &["--actor", "someone", "migrate", "status"],
+        &["--ledger-key", "k", "case", "show", "C000000001", "--purpose", "case_work"],
+        &["--checkpoint-dir", "c", "report"],
+        &["--ledger-key", "k", "ledger", "consistency", "1", "2"],
     ] {
         let r = t.run_bare(args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert!(r.stderr.contains("means nothing to"), "{args:?}: {}", r.stderr);
     }
     assert!(!t.path("d").exists() && !t.path("s").exists() && !t.path("l").exists(), "nothing was written");
+    assert!(!t.path("docket.db").exists(), "no database was made");
+    // Where it means something, it is taken: a proof with a purpose records a read by the actor.
+    t.run(&["init"]).expect_code(0);
+    let r = t.run_bare(&["--actor", "someone", "ledger", "prove", "read/1", "--purpose", "oversight"]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("means nothing to"), "{}", r.stderr);
 }
 
 /// Garbage where a checkpoint file or a correction is expected: a clear error, nothing stored.
@@ -1446,4 +1526,14 @@ fn a_garbage_trusted_checkpoint_or_correction_is_refused_clearly() {
         assert!(r.stderr.contains(needle), "{set}: {}", r.stderr);
     }
     assert_eq!(t.run(&["--json", "ledger", "verify"]).json()["leaves"], before, "nothing was recorded");
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.postgres {
+            if let Ok(mut c) = postgres::Client::connect(admin, postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
 }

@@ -9,7 +9,8 @@ use std::time::Instant;
 
 fn docket(dir: &Path, db: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_docket"))
-        .args(["--db", db, "--actor", "crash.test"])
+        .args(["--db", db])
+        .env("DOCKET_ACTOR", "crash.test")
         .args(args)
         .current_dir(dir)
         .output()
