@@ -79,8 +79,14 @@ pub enum Rule {
     CitizenshipClaimPending,
     /// A person found to be a US citizen is not subject to immigration enforcement.
     CitizenshipEstablished,
+    /// A person with temporary protected status is not detained on the basis of their
+    /// immigration status: no arrest, custody or continued custody while it is in force.
+    TpsBarsDetention,
     /// The person's departure or removal is already recorded.
     AlreadyLeft,
+    /// A gate fails closed: a fact it needs is unknown (the case's opening, the events after
+    /// the instant asked about, what an anomalous event changed). Docket's own rule, not law.
+    FactUnknown,
     /// The event belongs to another case.
     WrongCase,
     /// A case's first event opens it.
@@ -104,7 +110,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Rule; 41] = [
+    pub const ALL: [Rule; 43] = [
         Rule::AppealWindow,
         Rule::FinalOnDismissal,
         Rule::FinalOnWaiver,
@@ -136,7 +142,9 @@ impl Rule {
         Rule::PendingProtectionClaim,
         Rule::CitizenshipClaimPending,
         Rule::CitizenshipEstablished,
+        Rule::TpsBarsDetention,
         Rule::AlreadyLeft,
+        Rule::FactUnknown,
         Rule::WrongCase,
         Rule::CaseNotOpened,
         Rule::CaseAlreadyOpen,
@@ -181,7 +189,9 @@ impl Rule {
             Rule::PendingProtectionClaim => "INA 241(b)(3); 8 CFR 208.31; 8 CFR 1208.16-18",
             Rule::CitizenshipClaimPending => "ICE Directive 16001.2 (2015); INA 287(a)",
             Rule::CitizenshipEstablished => "INA 240(a)(1)",
+            Rule::TpsBarsDetention => "INA 244(d)(4)",
             Rule::AlreadyLeft
+            | Rule::FactUnknown
             | Rule::WrongCase
             | Rule::CaseNotOpened
             | Rule::CaseAlreadyOpen
@@ -228,7 +238,9 @@ impl Rule {
             Rule::PendingProtectionClaim => "pending_protection_claim",
             Rule::CitizenshipClaimPending => "citizenship_claim_pending",
             Rule::CitizenshipEstablished => "citizenship_established",
+            Rule::TpsBarsDetention => "tps_bars_detention",
             Rule::AlreadyLeft => "already_left",
+            Rule::FactUnknown => "fact_unknown",
             Rule::WrongCase => "wrong_case",
             Rule::CaseNotOpened => "case_not_opened",
             Rule::CaseAlreadyOpen => "case_already_open",
