@@ -92,6 +92,15 @@ pub enum AppError {
         /// Why.
         reason: String,
     },
+    /// A witness refused to cosign: the ledger is not consistent with the largest checkpoint
+    /// the witness holds, or the witness's own files are unusable.
+    #[error("witness `{dir}`: {reason}")]
+    Witness {
+        /// The witness's directory.
+        dir: String,
+        /// Why.
+        reason: String,
+    },
     /// A file that would be written over is there already.
     #[error("{what} `{path}` already exists, and is never written over")]
     Exists {

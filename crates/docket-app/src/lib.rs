@@ -41,6 +41,7 @@ mod lines;
 pub use lines::MAX_LINE_BYTES;
 pub mod packet;
 pub mod views;
+pub mod witness;
 
 use std::ops::ControlFlow;
 use std::sync::Arc;

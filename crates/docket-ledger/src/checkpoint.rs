@@ -26,11 +26,11 @@ use crate::hash::Hash;
 /// Signature type byte of Ed25519 in C2SP signed notes.
 const ALG_ED25519: u8 = 0x01;
 /// What starts every signature line: an em dash (U+2014) and a space.
-const SIGNATURE_PREFIX: &str = "\u{2014} ";
+pub(crate) const SIGNATURE_PREFIX: &str = "\u{2014} ";
 /// What starts the text of a signing key.
-const SIGNING_KEY_PREFIX: &str = "PRIVATE+KEY+";
+pub(crate) const SIGNING_KEY_PREFIX: &str = "PRIVATE+KEY+";
 /// Most signature lines a note may carry (C2SP asks for at least 16).
-const MAX_SIGNATURES: usize = 100;
+pub(crate) const MAX_SIGNATURES: usize = 100;
 
 /// What can go wrong with keys, notes and checkpoints.
 #[derive(Debug, thiserror::Error)]
@@ -54,11 +54,14 @@ pub enum CheckpointError {
         /// What is wrong.
         reason: &'static str,
     },
-    /// A key of another signature type than Ed25519 (0x01).
-    #[error("unsupported signature type 0x{algorithm:02x}, only Ed25519 (0x01) is supported")]
+    /// A key of another signature type than the one expected: Ed25519 (0x01) for a log's
+    /// key, Ed25519 cosignature/v1 (0x04) for a witness's.
+    #[error("unsupported signature type 0x{algorithm:02x} where 0x{expected:02x} is expected")]
     UnsupportedAlgorithm {
         /// The signature type byte.
         algorithm: u8,
+        /// The one expected.
+        expected: u8,
     },
     /// A key's stated id is not the one its name and public key give.
     #[error("key `{name}` states key id {stated} but its public key gives {computed}")]
@@ -480,11 +483,11 @@ pub fn verify_note(note: impl AsRef<[u8]>, vkey_text: &str) -> Result<Checkpoint
     Checkpoint::from_note(note.as_ref(), &key)
 }
 
-fn is_valid_key_name(name: &str) -> bool {
+pub(crate) fn is_valid_key_name(name: &str) -> bool {
     !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+' || c < ' ')
 }
 
-fn check_key_name(name: &str) -> Result<(), CheckpointError> {
+pub(crate) fn check_key_name(name: &str) -> Result<(), CheckpointError> {
     if is_valid_key_name(name) {
         Ok(())
     } else {
@@ -492,12 +495,12 @@ fn check_key_name(name: &str) -> Result<(), CheckpointError> {
     }
 }
 
-fn has_control_character(text: &str) -> bool {
+pub(crate) fn has_control_character(text: &str) -> bool {
     text.chars().any(|c| c < ' ' && c != '\n')
 }
 
 /// Splits `<name>+<key id>+<key>`; the base64 key may itself contain `+`.
-fn split_key_text(text: &str) -> Option<(&str, &str, &str)> {
+pub(crate) fn split_key_text(text: &str) -> Option<(&str, &str, &str)> {
     let (name, rest) = text.split_once('+')?;
     let (id, key) = rest.split_once('+')?;
     Some((name, id, key))
@@ -505,26 +508,35 @@ fn split_key_text(text: &str) -> Option<(&str, &str, &str)> {
 
 /// The key bytes after the signature type byte, which must be Ed25519's.
 fn typed_key(key: &[u8], malformed: impl Fn(&'static str) -> CheckpointError) -> Result<&[u8], CheckpointError> {
+    key_of_type(ALG_ED25519, key, malformed)
+}
+
+/// The key bytes after the signature type byte, which must be `algorithm`.
+pub(crate) fn key_of_type(
+    algorithm: u8,
+    key: &[u8],
+    malformed: impl Fn(&'static str) -> CheckpointError,
+) -> Result<&[u8], CheckpointError> {
     match key.split_first() {
-        Some((&ALG_ED25519, key)) => Ok(key),
-        Some((&algorithm, _)) => Err(CheckpointError::UnsupportedAlgorithm { algorithm }),
+        Some((&a, key)) if a == algorithm => Ok(key),
+        Some((&found, _)) => Err(CheckpointError::UnsupportedAlgorithm { algorithm: found, expected: algorithm }),
         None => Err(malformed("key is empty")),
     }
 }
 
-fn parse_key_id(text: &str) -> Option<[u8; 4]> {
+pub(crate) fn parse_key_id(text: &str) -> Option<[u8; 4]> {
     if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     u32::from_str_radix(text, 16).ok().map(u32::to_be_bytes)
 }
 
-fn parse_decimal(text: &str) -> Option<u64> {
+pub(crate) fn parse_decimal(text: &str) -> Option<u64> {
     let canonical =
         !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
     if canonical { text.parse().ok() } else { None }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

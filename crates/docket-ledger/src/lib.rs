@@ -153,6 +153,7 @@
 
 mod accumulator;
 mod checkpoint;
+mod cosignature;
 mod hash;
 mod log;
 mod store;
@@ -160,6 +161,7 @@ mod verify;
 
 pub use accumulator::{RootAccumulator, root_from_leaf_hashes};
 pub use checkpoint::{Checkpoint, CheckpointError, SigningKey, VerifierKey, key_id, open_note, sign_note, verify_note};
+pub use cosignature::{ALG_COSIGNATURE_V1, WitnessKey, WitnessVerifierKey, verify_cosignature, witness_key_id};
 pub use hash::{HASH_LEN, Hash, empty_root, leaf_hash, node_hash};
 pub use log::{LedgerError, Log};
 pub use store::{HashStore, MemoryStore};

@@ -280,7 +280,7 @@ fn malformed_verifier_keys_are_refused() {
     ));
     assert!(matches!(
         VerifierKey::from_text(&format!("{ORIGIN}+{id}+AAAA")),
-        Err(CheckpointError::UnsupportedAlgorithm { algorithm: 0 })
+        Err(CheckpointError::UnsupportedAlgorithm { algorithm: 0, expected: 1 })
     ));
     assert!(matches!(
         VerifierKey::from_text(&format!("{ORIGIN}+{id}+AQ==")),

@@ -188,6 +188,13 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// A witness of the ledger: keeps the largest checkpoint it has seen and cosigns a newer
+    /// one only when the ledger proves it consistent (C2SP tlog-cosignature). Run it apart
+    /// from the database's operator and the ledger key's holder, with its own directory.
+    Witness {
+        #[command(subcommand)]
+        command: WitnessCommand,
+    },
     /// The supervisor's summary of the docket as of now.
     Report {
         /// As of this instant (RFC 3339) instead of now.
@@ -272,6 +279,39 @@ enum MigrateCommand {
 }
 
 #[derive(Subcommand)]
+enum WitnessCommand {
+    /// Make a witness: a directory with a new cosigning key (0600). Prints its verifier key.
+    Init {
+        /// The witness's directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The witness's name, as its cosignatures carry it (a schema-less URL by C2SP's
+        /// recommendation, such as `witness.example.gov/docket`).
+        #[arg(long)]
+        name: String,
+    },
+    /// Print the witness's verifier key, which verifiers give to `ledger verify --witness`.
+    Key {
+        /// The witness's directory.
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Cosign a checkpoint of the ledger in `--db`: the database's newest, or the one in
+    /// CHECKPOINT (a file). Refused unless it is signed by the ledger's key and the ledger
+    /// proves it consistent with the largest checkpoint the witness holds.
+    Cosign {
+        /// The witness's directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The ledger's verifier key the witness trusts (`ledger key` prints it).
+        #[arg(long, value_name = "VKEY")]
+        log_key: String,
+        /// A checkpoint file to cosign (default: the database's newest checkpoint).
+        checkpoint: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum LedgerCommand {
     /// Recompute the tree from the stored leaves and events; check every signed checkpoint,
     /// those the database holds and those held outside it.
@@ -285,6 +325,11 @@ enum LedgerCommand {
         /// rewrite with its checkpoints deleted fails.
         #[arg(long, value_name = "CHECKPOINT")]
         trusted: Option<PathBuf>,
+        /// A witness whose cosignature the checkpoints held outside the database must carry
+        /// (its verifier key, `NAME+ID+KEY`, as `witness key` prints it); repeatable. Give its
+        /// cosigned checkpoints with `--trusted WITNESS_DIR/cosigned`.
+        #[arg(long, value_name = "VKEY")]
+        witness: Vec<String>,
     },
     /// Sign and store a checkpoint of the ledger as it is now, and print it.
     Checkpoint,
@@ -529,6 +574,9 @@ fn meaningless_options(m: &clap::ArgMatches) -> Result<(), clap::Error> {
             None => NO_ACTOR_NO_SIGNING,
         },
         ("disclose" | "disclosures" | "case" | "person" | "export", _) => NO_SIGNING,
+        // A witness has its own key and directory; it reads the ledger to cosign only.
+        ("witness", Some("cosign")) => NO_ACTOR_NO_SIGNING,
+        ("witness", _) => ALL,
         _ => &[],
     };
     let command = match inner {
@@ -859,6 +907,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print(json, &report, || docket::show::report_text(&report))?;
         }
         #[cfg(feature = "synth")]
+        Command::Witness { command } => witness_command(&db, command, json)?,
         Command::Demo { cases, seed, dir } => demo(cases, seed, &dir, cli.actor.as_deref(), json)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -872,6 +921,53 @@ fn b64(bytes: &[u8]) -> String {
 /// The name of the key that signed a checkpoint note (its signature line's second word).
 fn signer(note: &str) -> String {
     note.lines().rev().find_map(|l| l.strip_prefix("— ")).and_then(|l| l.split(' ').next()).unwrap_or("?").to_owned()
+}
+
+fn witness_command(db: &str, command: WitnessCommand, json: bool) -> Result<()> {
+    use docket_app::witness::Witness;
+    match command {
+        WitnessCommand::Init { dir, name } => {
+            let w = Witness::init(&dir, &name)?;
+            let vkey = w.verifier_key().to_string();
+            print(json, &json!({"witness_dir": dir, "verifier_key": vkey}), || {
+                format!(
+                    "witness `{name}` made in {}\nits verifier key (give it to `ledger verify --witness`):\n{vkey}",
+                    dir.display()
+                )
+            })?;
+        }
+        WitnessCommand::Key { dir } => {
+            let vkey = Witness::open(&dir)?.verifier_key().to_string();
+            print(json, &json!({"verifier_key": vkey}), || vkey.clone())?;
+        }
+        WitnessCommand::Cosign { dir, log_key, checkpoint } => {
+            let w = Witness::open(&dir)?;
+            let log_key = docket_ledger::VerifierKey::from_text(&log_key).context("`--log-key`")?;
+            let app = open_app(db)?;
+            let note = match &checkpoint {
+                Some(file) => {
+                    std::fs::read_to_string(file).with_context(|| format!("cannot read `{}`", file.display()))?
+                }
+                None => {
+                    let newest = app.with_store(|s| s.checkpoints())?.pop();
+                    newest.context("the database has no signed checkpoint to cosign")?.note
+                }
+            };
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .context("the clock is before 1970")?
+                .as_secs();
+            let c = w.cosign(&app, &log_key, &note, now).map_err(|e| hint(e, db))?;
+            print(json, &json!(c), || {
+                let what = if c.already { "already cosigned" } else { "cosigned" };
+                format!(
+                    "tree size {} {what} (the witness held size {}), kept in {}\n{}",
+                    c.tree_size, c.previous_size, c.file, c.note
+                )
+            })?;
+        }
+    }
+    Ok(())
 }
 
 fn ledger_command(
@@ -942,7 +1038,11 @@ fn ledger_command(
             let cp = app.sign_checkpoint(&key, outside)?;
             print(json, &json!({"tree_size": cp.size, "root": b64(&cp.root), "note": cp.note}), || cp.note.clone())?;
         }
-        LedgerCommand::Verify { vkey, trusted } => {
+        LedgerCommand::Verify { vkey, trusted, witness } => {
+            let witnesses = witness
+                .iter()
+                .map(|w| docket_ledger::WitnessVerifierKey::from_text(w).with_context(|| format!("`--witness {w}`")))
+                .collect::<Result<Vec<_>>>()?;
             let key = docket_app::keys::verifier(vkey.as_deref(), key_path)
                 .map_err(|e| hint(e, db))
                 .context("`--vkey` or the ledger key")?;
@@ -958,8 +1058,14 @@ fn ledger_command(
             let started = Instant::now();
             // Each recorded key for its period, the chain checked from the key the verifier trusts.
             let keys = app.key_periods(&key).map_err(|e| hint(e, db))?;
-            let r = app.with_store(|s| s.verify_ledger_trusting(&keys, &held, &mut |n| b.set_position(n)))?;
+            let mut r = app.with_store(|s| s.verify_ledger_trusting(&keys, &held, &mut |n| b.set_position(n)))?;
             b.finish_and_clear();
+            // The witnesses' cosignatures on the checkpoints held: each witness required must
+            // have cosigned at least one, and every cosignature of theirs must verify.
+            for what in docket_app::witness::check_cosigned(&held, &witnesses) {
+                r.discrepancy_count += 1;
+                r.discrepancies.push(docket_store::ledger::Discrepancy { leaf: None, what });
+            }
             // The projections are derived, not ledger records: recomputed from the events and
             // compared, without writing.
             let events = app.with_store(|s| s.stats())?.events;

@@ -1537,3 +1537,77 @@ impl Drop for Scratch {
         }
     }
 }
+
+/// An insider who holds the ledger's key rewrites the whole ledger, signs the rewrite and
+/// replaces the signer's checkpoint files: the database and those files agree, so `verify`
+/// with them passes. A witness holds its own cosigned checkpoints: it refuses to cosign the
+/// rewrite, and a verifier that requires its cosignature finds the rewrite.
+fn a_witness_catches_a_rewrite_by_the_key_holder(t: Scratch) {
+    let (persons, events) = t.imported();
+    let log_key = t.run(&["ledger", "key"]).stdout.trim().to_owned();
+    let w = t.run_bare(&["--json", "witness", "init", "--dir", "w", "--name", "witness.test/w1"]);
+    w.expect_code(0);
+    let wkey = w.json()["verifier_key"].as_str().expect("key").to_owned();
+    assert_eq!(mode(&t.path("w/witness.key")), 0o600);
+    let first = t.run(&["--json", "witness", "cosign", "--dir", "w", "--log-key", &log_key]);
+    first.expect_code(0);
+    let (n1, held) = (first.json()["tree_size"].as_u64().expect("size"), first.json()["previous_size"].clone());
+    assert_eq!(held, 0, "the first checkpoint is taken on trust");
+    t.run(&["case", "show", "C000000001", "--purpose", "case_work"]).expect_code(0);
+    t.run(&["ledger", "checkpoint"]).expect_code(0);
+    let second = t.run(&["--json", "witness", "cosign", "--dir", "w", "--log-key", &log_key]).json();
+    assert_eq!(second["previous_size"].as_u64(), Some(n1));
+    assert!(second["tree_size"].as_u64().is_some_and(|n| n > n1), "{second}");
+    let again = t.run(&["--json", "witness", "cosign", "--dir", "w", "--log-key", &log_key]).json();
+    assert_eq!(again["already"], true, "the same checkpoint is not cosigned twice");
+    let trusted = ["ledger", "verify", "--trusted", "w/cosigned", "--witness", wkey.as_str()];
+    t.run(&trusted).expect_code(0);
+
+    // The rewrite: the database made anew, the same files imported by another actor (every
+    // person's version records who stored it), the same reads, signed with the same key; the
+    // signer's checkpoint directory replaced to match.
+    match &t.postgres {
+        None => {
+            for f in ["docket.db", "docket.db-wal", "docket.db-shm"] {
+                let _ = std::fs::remove_file(t.path(f));
+            }
+        }
+        Some(_) => {
+            let mut c = postgres::Client::connect(&t.db, postgres::NoTls).expect("connect");
+            c.batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public").expect("wipe");
+        }
+    }
+    std::fs::remove_dir_all(t.default_checkpoints()).expect("replace the signer's files");
+    t.run(&["init"]).expect_code(0);
+    let mut args = vec!["--db", t.db.as_str(), "import", s(&persons), s(&events)];
+    args.extend(["--rejects", "rejects-again.jsonl"]);
+    t.run_env(Stdio::piped(), &args, Some("insider.test")).expect_code(0);
+    for _ in 0..2 {
+        t.run(&["case", "show", "C000000001", "--purpose", "case_work"]).expect_code(0);
+    }
+    t.run(&["ledger", "checkpoint"]).expect_code(0);
+    t.run(&["ledger", "verify"]).expect_code(0);
+
+    let refused = t.run(&["witness", "cosign", "--dir", "w", "--log-key", &log_key]);
+    refused.expect_code(1);
+    assert!(refused.stderr.contains("it was rewritten"), "{}", refused.stderr);
+    let v = t.run(&trusted);
+    v.expect_code(5);
+    assert!(v.stdout.contains("rewritten") || v.stdout.contains("does not match"), "{}", v.stdout);
+    // Nothing was cosigned for the rewrite; and requiring a witness that cosigned nothing held
+    // is a failure too.
+    assert_eq!(std::fs::read_dir(t.path("w/cosigned")).expect("dir").count(), 2);
+    t.run_bare(&["witness", "init", "--dir", "w2", "--name", "witness.test/w2"]).expect_code(0);
+    let other = t.run_bare(&["witness", "key", "--dir", "w2"]).stdout.trim().to_owned();
+    t.run(&["ledger", "verify", "--witness", other.as_str()]).expect_code(5);
+}
+
+#[test]
+fn a_witness_catches_a_rewrite_by_the_key_holder_sqlite() {
+    a_witness_catches_a_rewrite_by_the_key_holder(Scratch::new());
+}
+
+#[test]
+fn a_witness_catches_a_rewrite_by_the_key_holder_postgres() {
+    a_witness_catches_a_rewrite_by_the_key_holder(Scratch::postgres());
+}
