@@ -214,6 +214,17 @@ pub struct ExportReport {
     pub events: u64,
 }
 
+/// What a copy of the database wrote.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CopyView {
+    /// The target, its password hidden.
+    pub target: String,
+    /// Rows written per table, in the order copied.
+    pub tables: Vec<(String, u64)>,
+    /// Rows written in all.
+    pub rows: u64,
+}
+
 /// Which cases a list holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFilter {
@@ -499,6 +510,27 @@ impl App {
         csv.flush().map_err(AppError::io("cannot write the persons export"))?;
         events.flush().map_err(AppError::io("cannot write the events export"))?;
         Ok(report)
+    }
+
+    /// Copies the whole database, row for row, into a new one at `target` (made here; for
+    /// PostgreSQL, an empty database): persons with every version of their identities,
+    /// events, projections, and the ledger as it stands with its reads, disclosures,
+    /// checkpoints and keys, so that the copy verifies with the source's key and
+    /// checkpoints. The way to move a docket between SQLite and PostgreSQL without losing
+    /// its audit trail or its accounting of disclosures. A read of every record, recorded
+    /// first (so the copy holds its own read).
+    pub fn copy_to(
+        &self,
+        ctx: &ReadContext,
+        target: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<CopyView, AppError> {
+        let mut store = self.store()?;
+        self.log_read(&mut store, ctx, AccessedRecord::Docket(&format!("copy,as_of={}", self.now())))?;
+        App::init(target)?;
+        let mut to = Store::open(target)?;
+        let r = store.copy_to(&mut to, progress)?;
+        Ok(CopyView { target: redact(target), rows: r.tables.iter().map(|(_, n)| n).sum(), tables: r.tables })
     }
 
     /// A person's identity as recorded and their cases with their stage as of `as_of`

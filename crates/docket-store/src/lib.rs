@@ -15,6 +15,8 @@
 //! assert_eq!(store.stats().unwrap().events, 0);
 //! ```
 
+mod copy;
+pub use copy::CopyReport;
 pub mod ledger;
 pub mod migrations;
 pub mod persons;
@@ -399,6 +401,18 @@ pub(crate) trait Backend: Send {
     fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError>;
     fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError>;
     fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError>;
+    /// The names of the schema's tables.
+    fn table_names(&mut self) -> Result<Vec<String>, StoreError>;
+    /// Rows in `table`, one of [`copy::TABLES`].
+    fn row_count(&mut self, table: &copy::Table) -> Result<u64, StoreError>;
+    /// Every row of each of `tables`, in its order, in batches, all read in one snapshot.
+    fn scan_tables(&mut self, tables: &[copy::Table], f: &mut copy::RowSink<'_>) -> Result<(), StoreError>;
+    /// Opens the transaction a copy writes in, emptying the rows `migrate` wrote (the ledger's
+    /// size, the store's settings).
+    fn begin_load(&mut self) -> Result<(), StoreError>;
+    fn load_rows(&mut self, table: &copy::Table, rows: &[Vec<copy::Cell>]) -> Result<(), StoreError>;
+    /// Commits the copy (sequences moved past the copied ids first), or rolls it back.
+    fn finish_load(&mut self, commit: bool) -> Result<(), StoreError>;
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError>;
 }
 
@@ -653,6 +667,53 @@ impl Store {
         event: &mut dyn FnMut(&str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         self.backend.scan_export(&mut |cols| person(person_from_columns(cols)?), event)
+    }
+
+    /// Copies this whole database, row for row, into `target`, which must be freshly
+    /// migrated and hold nothing (no person, event, leaf, checkpoint or key): the copy's
+    /// ledger is the same tree, so the source's checkpoints and keys verify it. The source is
+    /// read in one snapshot and the target written in one transaction; `progress` is given
+    /// the rows written so far.
+    pub fn copy_to(&mut self, target: &mut Store, progress: &mut dyn FnMut(u64)) -> Result<CopyReport, StoreError> {
+        for table in copy::TABLES {
+            let n = target.backend.row_count(table)?;
+            // `migrate` writes the ledger's size (0) and the store's settings; nothing else.
+            let allowed = match table.name {
+                "ledger_size" | "store_meta" => true,
+                _ => n == 0,
+            };
+            if !allowed || table.name == "ledger_size" && target.backend.ledger_size()? != 0 {
+                return Err(StoreError::Ledger(format!(
+                    "the target database is not empty: `{}` holds {n} row(s); a copy goes into a new database only",
+                    table.name
+                )));
+            }
+        }
+        let mut report = CopyReport::default();
+        let mut written = 0u64;
+        target.backend.begin_load()?;
+        let copied = self.backend.scan_tables(copy::TABLES, &mut |table, rows| {
+            target.backend.load_rows(table, &rows)?;
+            match report.tables.last_mut() {
+                Some((name, n)) if name == table.name => *n += rows.len() as u64,
+                _ => report.tables.push((table.name.to_owned(), rows.len() as u64)),
+            }
+            written += rows.len() as u64;
+            progress(written);
+            Ok(())
+        });
+        // INVARIANT: all of the copy or none of it.
+        target.backend.finish_load(copied.is_ok())?;
+        copied?;
+        Ok(report)
+    }
+
+    /// The names of the database's tables, with those a copy leaves out and why: for the test
+    /// that every table is copied or said not to be.
+    pub fn tables_not_copied(&mut self) -> Result<Vec<String>, StoreError> {
+        let copied: Vec<&str> =
+            copy::TABLES.iter().map(|t| t.name).chain(copy::NOT_COPIED.iter().map(|(t, _)| *t)).collect();
+        Ok(self.backend.table_names()?.into_iter().filter(|t| !copied.contains(&t.as_str())).collect())
     }
 
     /// The ledger's verifier keys, in the order they took over.

@@ -1198,6 +1198,97 @@ impl Backend for Postgres {
         Ok(id)
     }
 
+    fn table_names(&mut self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .client
+            .query("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", &[])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn row_count(&mut self, table: &crate::copy::Table) -> Result<u64, StoreError> {
+        let n: i64 = self.client.query_one(&format!("SELECT count(*) FROM {}", table.name), &[])?.get(0);
+        Ok(n as u64)
+    }
+
+    fn scan_tables(
+        &mut self,
+        tables: &[crate::copy::Table],
+        f: &mut crate::copy::RowSink<'_>,
+    ) -> Result<(), StoreError> {
+        // One snapshot for every table, read through portals a batch at a time.
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        for table in tables {
+            let portal =
+                tx.bind(&format!("SELECT {} FROM {} ORDER BY {}", table.column_list(), table.name, table.order), &[])?;
+            loop {
+                let rows = tx.query_portal(&portal, crate::copy::BATCH as i32)?;
+                let done = rows.len() < crate::copy::BATCH;
+                if !rows.is_empty() {
+                    f(table, rows.iter().map(|r| copy_cells(r, table)).collect::<Result<_, _>>()?)?;
+                }
+                if done {
+                    break;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn begin_load(&mut self) -> Result<(), StoreError> {
+        self.client.batch_execute("BEGIN; DELETE FROM ledger_size; DELETE FROM store_meta;")?;
+        Ok(())
+    }
+
+    fn load_rows(&mut self, table: &crate::copy::Table, rows: &[Vec<crate::copy::Cell>]) -> Result<(), StoreError> {
+        let types: Vec<Type> = table.columns.iter().map(|(_, k)| copy_type(*k)).collect();
+        let sink = self.client.copy_in(&format!(
+            "COPY {} ({}) FROM STDIN (FORMAT binary)",
+            table.name,
+            table.column_list()
+        ))?;
+        let mut w = BinaryCopyInWriter::new(sink, &types);
+        for row in rows {
+            let values = row
+                .iter()
+                .zip(table.columns)
+                .map(|(c, (column, kind))| copy_value(c, *kind, table.name, column))
+                .collect::<Result<Vec<_>, _>>()?;
+            let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
+            w.write(&refs)?;
+        }
+        w.finish()?;
+        Ok(())
+    }
+
+    fn finish_load(&mut self, commit: bool) -> Result<(), StoreError> {
+        if !commit {
+            self.client.batch_execute("ROLLBACK")?;
+            return Ok(());
+        }
+        for t in crate::copy::TABLES {
+            if let Some(c) = t.serial {
+                // The next id drawn must follow the copied ones.
+                self.client.execute(
+                    &format!(
+                        "SELECT setval(pg_get_serial_sequence('{0}', '{c}'), COALESCE((SELECT MAX({c}) FROM {0}), 0) + 1, false)",
+                        t.name
+                    ),
+                    &[],
+                )?;
+            }
+        }
+        self.client.batch_execute("COMMIT")?;
+        Ok(())
+    }
+
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError> {
         Ok(self
             .client
@@ -1256,4 +1347,67 @@ fn insert_checkpoint(c: &mut impl GenericClient, cp: &StoredCheckpoint) -> Resul
         &[&(cp.size as i64), &&cp.root[..], &cp.note],
     )?;
     Ok(())
+}
+
+fn copy_type(kind: crate::copy::Kind) -> Type {
+    use crate::copy::Kind;
+    match kind {
+        Kind::I16 => Type::INT2,
+        Kind::I32 => Type::INT4,
+        Kind::I64 => Type::INT8,
+        Kind::Text => Type::TEXT,
+        Kind::Bytes => Type::BYTEA,
+        Kind::Bool => Type::BOOL,
+    }
+}
+
+/// A row's values as PostgreSQL gives them, by the copied table's column types.
+fn copy_cells(r: &postgres::Row, table: &crate::copy::Table) -> Result<Vec<crate::copy::Cell>, StoreError> {
+    use crate::copy::{Cell, Kind};
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::I16 => r.try_get::<_, Option<i16>>(i)?.map_or(Cell::Null, |v| Cell::Int(v.into())),
+                Kind::I32 => r.try_get::<_, Option<i32>>(i)?.map_or(Cell::Null, |v| Cell::Int(v.into())),
+                Kind::I64 => r.try_get::<_, Option<i64>>(i)?.map_or(Cell::Null, Cell::Int),
+                Kind::Bool => r.try_get::<_, Option<bool>>(i)?.map_or(Cell::Null, Cell::Bool),
+                Kind::Text => r.try_get::<_, Option<String>>(i)?.map_or(Cell::Null, Cell::Text),
+                Kind::Bytes => r.try_get::<_, Option<Vec<u8>>>(i)?.map_or(Cell::Null, Cell::Bytes),
+            })
+        })
+        .collect()
+}
+
+/// A value for a column of `kind`; a value that does not fit is the source's corruption.
+fn copy_value(
+    c: &crate::copy::Cell,
+    kind: crate::copy::Kind,
+    table: &str,
+    column: &str,
+) -> Result<Box<dyn postgres::types::ToSql + Sync>, StoreError> {
+    use crate::copy::{Cell, Kind};
+    let wrong = || StoreError::Corrupt {
+        what: "copied value",
+        key: format!("{table}.{column}"),
+        reason: format!("{c:?} does not fit a {kind:?} column"),
+    };
+    Ok(match (kind, c) {
+        (Kind::I16, Cell::Null) => Box::new(None::<i16>),
+        (Kind::I32, Cell::Null) => Box::new(None::<i32>),
+        (Kind::I64, Cell::Null) => Box::new(None::<i64>),
+        (Kind::Bool, Cell::Null) => Box::new(None::<bool>),
+        (Kind::Text, Cell::Null) => Box::new(None::<String>),
+        (Kind::Bytes, Cell::Null) => Box::new(None::<Vec<u8>>),
+        (Kind::I16, Cell::Int(i)) => Box::new(i16::try_from(*i).map_err(|_| wrong())?),
+        (Kind::I32, Cell::Int(i)) => Box::new(i32::try_from(*i).map_err(|_| wrong())?),
+        (Kind::I64, Cell::Int(i)) => Box::new(*i),
+        (Kind::Bool, Cell::Bool(b)) => Box::new(*b),
+        (Kind::Bool, Cell::Int(i)) => Box::new(*i != 0),
+        (Kind::Text, Cell::Text(t)) => Box::new(t.clone()),
+        (Kind::Bytes, Cell::Bytes(b)) => Box::new(b.clone()),
+        _ => return Err(wrong()),
+    })
 }

@@ -1053,6 +1053,65 @@ impl Backend for Sqlite {
         self.synced(|s| s.record_access_synced(a))
     }
 
+    fn table_names(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut q = self.conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
+        Ok(q.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    }
+
+    fn row_count(&mut self, table: &crate::copy::Table) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(&format!("SELECT count(*) FROM {}", table.name), [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn scan_tables(
+        &mut self,
+        tables: &[crate::copy::Table],
+        f: &mut crate::copy::RowSink<'_>,
+    ) -> Result<(), StoreError> {
+        // One read transaction: every table of one snapshot (WAL keeps it while writers go on).
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        for table in tables {
+            let mut q =
+                tx.prepare(&format!("SELECT {} FROM {} ORDER BY {}", table.column_list(), table.name, table.order))?;
+            let mut rows = q.query([])?;
+            let mut batch = Vec::with_capacity(crate::copy::BATCH);
+            while let Some(r) = rows.next()? {
+                batch.push(copy_cells(r, table)?);
+                if batch.len() == crate::copy::BATCH {
+                    f(table, std::mem::take(&mut batch))?;
+                }
+            }
+            if !batch.is_empty() {
+                f(table, batch)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn begin_load(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE; DELETE FROM ledger_size; DELETE FROM store_meta;")?;
+        Ok(())
+    }
+
+    fn load_rows(&mut self, table: &crate::copy::Table, rows: &[Vec<crate::copy::Cell>]) -> Result<(), StoreError> {
+        let marks = (1..=table.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let mut insert = self.conn.prepare_cached(&format!(
+            "INSERT INTO {} ({}) VALUES ({marks})",
+            table.name,
+            table.column_list()
+        ))?;
+        for row in rows {
+            insert.execute(rusqlite::params_from_iter(row.iter().map(copy_value)))?;
+        }
+        Ok(())
+    }
+
+    fn finish_load(&mut self, commit: bool) -> Result<(), StoreError> {
+        self.conn.execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
+        Ok(())
+    }
+
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError> {
         let mut q = self.conn.prepare(
             "SELECT id, at, actor, purpose, record_kind, record_id FROM access_log
@@ -1188,4 +1247,34 @@ fn disclosure_from(
         recorded_by: get(19)?,
         packet_sha256: get(20)?,
     })
+}
+
+/// A row's values as SQLite gives them, by the copied table's column types.
+fn copy_cells(r: &rusqlite::Row<'_>, table: &crate::copy::Table) -> rusqlite::Result<Vec<crate::copy::Cell>> {
+    use crate::copy::{Cell, Kind};
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::I16 | Kind::I32 | Kind::I64 => r.get::<_, Option<i64>>(i)?.map_or(Cell::Null, Cell::Int),
+                Kind::Bool => r.get::<_, Option<bool>>(i)?.map_or(Cell::Null, Cell::Bool),
+                Kind::Text => r.get::<_, Option<String>>(i)?.map_or(Cell::Null, Cell::Text),
+                Kind::Bytes => r.get::<_, Option<Vec<u8>>>(i)?.map_or(Cell::Null, Cell::Bytes),
+            })
+        })
+        .collect()
+}
+
+fn copy_value(c: &crate::copy::Cell) -> rusqlite::types::Value {
+    use crate::copy::Cell;
+    use rusqlite::types::Value;
+    match c {
+        Cell::Null => Value::Null,
+        Cell::Int(i) => Value::Integer(*i),
+        Cell::Bool(b) => Value::Integer(i64::from(*b)),
+        Cell::Text(t) => Value::Text(t.clone()),
+        Cell::Bytes(b) => Value::Blob(b.clone()),
+    }
 }

@@ -143,6 +143,19 @@ enum Command {
         #[arg(long, value_parser = purposes())]
         purpose: Option<String>,
     },
+    /// Copy the whole database, row for row, into a new one (a SQLite file, or an empty
+    /// PostgreSQL database): persons with every version of their identities, events, and the
+    /// ledger as it stands with its reads, disclosures, checkpoints and keys. The copy
+    /// verifies with the source's key and checkpoints: the way to move a docket between
+    /// SQLite and PostgreSQL and keep its audit trail. A read of every record, with a purpose.
+    Copy {
+        /// The database to copy into (`sqlite://PATH` or `postgres://...`); it must hold nothing.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Why the docket is read (see `case show --help`). Required; recorded in the ledger.
+        #[arg(long, value_parser = purposes())]
+        purpose: Option<String>,
+    },
     /// Disclose a person's record outside the agency: write the disclosure packet and record
     /// the disclosure (5 U.S.C. 552a(c)) in the audit ledger.
     Disclose {
@@ -573,7 +586,7 @@ fn meaningless_options(m: &clap::ArgMatches) -> Result<(), clap::Error> {
             Some(_) => NO_SIGNING,
             None => NO_ACTOR_NO_SIGNING,
         },
-        ("disclose" | "disclosures" | "case" | "person" | "export", _) => NO_SIGNING,
+        ("disclose" | "disclosures" | "case" | "person" | "export" | "copy", _) => NO_SIGNING,
         // A witness has its own key and directory; it reads the ledger to cosign only.
         ("witness", Some("cosign")) => NO_ACTOR_NO_SIGNING,
         ("witness", _) => ALL,
@@ -866,6 +879,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 },
             )?;
+        }
+        Command::Copy { to, purpose } => {
+            let app = open_app(&db)?;
+            let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
+            // No bar: the number of rows is not known before the copy.
+            let b = bar(0, "copy", true);
+            let r = app
+                .copy_to(&ctx, &to, &mut |n| b.set_position(n))
+                .map_err(|e| hint(e, &to))
+                .with_context(|| format!("copy into `{}`", docket_app::redact(&to)))?;
+            b.finish_and_clear();
+            print(json, &json!(r), || {
+                let mut out = format!("copied {} rows into {}:", r.rows, r.target);
+                for (table, n) in &r.tables {
+                    out.push_str(&format!("\n  {table:<20} {n:>12}"));
+                }
+                out.push_str(
+                    "\nThe copy's ledger is this one's: verify it with this ledger's key and checkpoints \
+                     (`--ledger-key`, `--checkpoint-dir`), and sign there with that key.",
+                );
+                out
+            })?;
         }
         Command::Rebuild => {
             let app = open_app(&db)?;

@@ -1611,3 +1611,69 @@ fn a_witness_catches_a_rewrite_by_the_key_holder_sqlite() {
 fn a_witness_catches_a_rewrite_by_the_key_holder_postgres() {
     a_witness_catches_a_rewrite_by_the_key_holder(Scratch::postgres());
 }
+
+/// `copy` moves a docket between SQLite and PostgreSQL with its whole ledger: the copy
+/// verifies with the source's key and the checkpoints held outside the source, and its
+/// accounting of disclosures and identity history are the source's.
+#[test]
+fn a_copy_keeps_the_ledger_and_the_accounting_across_backends() {
+    let t = Scratch::new();
+    t.imported();
+    t.run(&["person", "correct", "P000000002", "--set", "given_names=Corrected", "--reason", "typo"]).expect_code(0);
+    let d = ["disclose", "P000000002", "--recipient", "Counsel", "--address", "1 Main St"];
+    t.run(&[&d[..], &["--purpose", "routine use 7: counsel", "--out", "packet.json"]].concat()).expect_code(0);
+    t.run(&["ledger", "rotate-key"]).expect_code(0);
+    t.run(&["case", "show", "C000000001", "--purpose", "case_work"]).expect_code(0);
+    t.run(&["ledger", "checkpoint"]).expect_code(0);
+    let pg = Scratch::postgres();
+    let r = t.run(&["copy", "--to", &pg.db]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("purpose"), "{}", r.stderr);
+    let r = t.run(&["--json", "copy", "--to", &pg.db, "--purpose", "data_correction"]);
+    r.expect_code(0);
+    assert!(r.json()["rows"].as_u64().is_some_and(|n| n > 1000), "{}", r.stdout);
+    // Into a database that holds something: refused, nothing written.
+    let again = t.run(&["copy", "--to", &pg.db, "--purpose", "data_correction"]);
+    again.expect_code(1);
+    assert!(again.stderr.contains("not empty"), "{}", again.stderr);
+
+    // The copy's ledger is the source's: verified with the source's key and checkpoints.
+    let (key, cps) = (t.default_key(), t.default_checkpoints());
+    let sqlite_copy = format!("sqlite://{}", t.path("back.db").display());
+    for target in [pg.db.as_str(), sqlite_copy.as_str()] {
+        if target == sqlite_copy {
+            // And back from PostgreSQL into a new SQLite file.
+            let r = t.run_env(
+                Stdio::piped(),
+                &["--db", pg.db.as_str(), "copy", "--to", target, "--purpose", "data_correction"],
+                Some("officer.test"),
+            );
+            r.expect_code(0);
+        }
+        let on = |args: &[&str]| {
+            let mut all = vec!["--db", target];
+            all.extend_from_slice(args);
+            t.run_env(Stdio::piped(), &all, Some("officer.test"))
+        };
+        let v = on(&["--json", "--ledger-key", s(&key), "--checkpoint-dir", s(&cps), "ledger", "verify"]);
+        v.expect_code(0);
+        assert!(v.json()["trusted_checked"].as_u64().is_some_and(|n| n >= 3), "{}", v.stdout);
+        assert!(v.json()["disclosures"] == 1 && v.json()["person_versions"].as_u64() == Some(301), "{}", v.stdout);
+        let args = ["--json", "disclosures", "P000000002", "--purpose", "privacy_act_request"];
+        assert_eq!(on(&args).json()["disclosures"], t.run(&args).json()["disclosures"], "the accounting moved");
+        let args = ["--json", "person", "show", "P000000002", "--purpose", "privacy_act_request"];
+        assert_eq!(on(&args).json()["history"], t.run(&args).json()["history"], "the identity's history moved");
+        // New records in the copy get new ids after the copied ones, and the source's key signs.
+        on(&["case", "show", "C000000002", "--purpose", "case_work"]).expect_code(0);
+        on(&[
+            "--ledger-key",
+            s(&key),
+            "--checkpoint-dir",
+            s(&t.path(&format!("cps-{}", target.len()))),
+            "ledger",
+            "checkpoint",
+        ])
+        .expect_code(0);
+        on(&["--ledger-key", s(&key), "--checkpoint-dir", s(&cps), "ledger", "verify"]).expect_code(0);
+    }
+}
