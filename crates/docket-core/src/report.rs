@@ -80,7 +80,7 @@ impl DocketReport {
         self.cases += 1;
         let stage = s.stage_at(t);
         *self.by_stage.entry(stage).or_default() += 1;
-        if s.anomalies > 0 {
+        if !s.anomalies.is_empty() {
             self.with_anomalies += 1;
         }
         if !s.open_at(t) {

@@ -145,6 +145,8 @@ pub struct CaseSummary {
     pub custody_reviews: Vec<Deadline>,
     /// Detained since, if detained.
     pub detained_since: Option<Timestamp>,
+    /// The event that began the current custody, if detained.
+    pub detained_by: Option<EventId>,
     /// Relief applications pending.
     pub pending_relief: Vec<ReliefKind>,
     /// Pending claims for protection from persecution or torture (asylum, withholding,
@@ -184,8 +186,11 @@ pub struct CaseSummary {
     pub mitigations: Vec<Mitigation>,
     /// Closure.
     pub closed: Option<(CloseReason, Timestamp)>,
-    /// Number of anomalies noted by the fold.
-    pub anomalies: u32,
+    /// The event that closed the case.
+    pub closed_by: Option<EventId>,
+    /// The events the fold accepted although the rules would have refused them (anomalies),
+    /// in order: what they change is not known.
+    pub anomalies: Vec<EventId>,
 }
 
 impl CaseState {
@@ -245,6 +250,7 @@ impl CaseState {
             voluntary_departure: self.voluntary_departure_deadline(),
 
             detained_since: self.custody.detained_since.map(|f| f.at),
+            detained_by: self.custody.detained_since.map(|f| f.event),
             pending_relief,
             pending_protection_claims,
             granted_relief,
@@ -263,7 +269,8 @@ impl CaseState {
             last_entry: self.last_entry,
             mitigations: self.mitigations.clone(),
             closed: self.closed.map(|(r, f)| (r, f.at)),
-            anomalies: self.anomalies.len() as u32,
+            closed_by: self.closed.map(|(_, f)| f.event),
+            anomalies: self.anomalies.iter().map(|a| a.event).collect(),
         })
     }
 }

@@ -128,7 +128,11 @@ pub fn gate(case: &CaseSummary, person: &PersonFacts, action: Action, t: Timesta
     }
     unknown_facts(case, t, &mut bars);
     if let Some((reason, at)) = case.closed.filter(|(_, at)| *at <= t) {
-        bars.push(Bar::new(Rule::CaseClosed, format!("the case was closed ({}) at {at}", reason.name()), vec![]));
+        bars.push(Bar::new(
+            Rule::CaseClosed,
+            format!("the case was closed ({}) at {at}", reason.name()),
+            case.closed_by.into_iter().collect(),
+        ));
     }
     match action {
         Action::Remove { to } => bars.extend(case.bars_to_removal(t, person, Some(to))),
@@ -159,16 +163,14 @@ fn unknown_facts(case: &CaseSummary, t: Timestamp, bars: &mut Vec<Bar>) {
             vec![],
         ));
     }
-    if case.anomalies > 0 {
-        // The projection keeps the number of anomalies, not their events (the case's timeline
-        // lists them).
+    if !case.anomalies.is_empty() {
         bars.push(Bar::new(
             Rule::FactUnknown,
             format!(
                 "the case's history holds {} event(s) that do not fit the record (anomalies); what they change is unknown",
-                case.anomalies
+                case.anomalies.len()
             ),
-            vec![],
+            case.anomalies.clone(),
         ));
     }
 }
@@ -197,7 +199,11 @@ fn custody(case: &CaseSummary, action: Action, t: Timestamp, bars: &mut Vec<Bar>
     let detained = detained_at(case, t);
     match action {
         Action::Detain if detained => {
-            bars.push(Bar::new(Rule::NothingToActOn, "the person is already in custody", vec![]));
+            bars.push(Bar::new(
+                Rule::NothingToActOn,
+                "the person is already in custody",
+                case.detained_by.into_iter().collect(),
+            ));
         }
         Action::ContinueDetention | Action::Transfer if !detained => {
             bars.push(Bar::new(Rule::NothingToActOn, "the person is not in custody", vec![]));

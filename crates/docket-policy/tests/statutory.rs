@@ -395,8 +395,9 @@ fn custody_actions_need_the_person_in_or_out_of_custody_as_the_action_assumes() 
     free.when(Action::Detain, "2025-02-01T10:00:00-05:00").then_allowed();
     free.when(Action::Arrest, "2025-02-01T10:00:00-05:00").then_allowed();
     let held = given(&[OPENED, NTA, "2025-01-20T10:00:00-05:00 custody_began"]);
-    held.when(Action::Detain, "2025-02-01T10:00:00-05:00")
-        .then_denied_saying(Rule::NothingToActOn, "already in custody");
+    let detain = held.when(Action::Detain, "2025-02-01T10:00:00-05:00");
+    detain.then_denied_saying(Rule::NothingToActOn, "already in custody");
+    detain.then_denied_by_resting_on(Rule::NothingToActOn, &[e(3)]);
     for action in [Action::ContinueDetention, Action::Transfer, Action::Release] {
         held.when(action, "2025-02-01T10:00:00-05:00").then_allowed();
     }
@@ -406,7 +407,7 @@ fn custody_actions_need_the_person_in_or_out_of_custody_as_the_action_assumes() 
 fn no_enforcement_action_on_a_closed_case() {
     let closed = given(&[OPENED, NTA, "2025-02-01T10:00:00-05:00 case_closed administratively_closed"]);
     for action in [Action::Arrest, Action::Detain, remove_to("GTM")] {
-        closed.when(action, "2025-03-01T10:00:00-05:00").then_denied_by(Rule::CaseClosed);
+        closed.when(action, "2025-03-01T10:00:00-05:00").then_denied_by_resting_on(Rule::CaseClosed, &[e(3)]);
     }
 }
 
@@ -450,9 +451,9 @@ fn fail_closed_an_anomalous_history_denies_every_enforcement_action_and_says_so(
     let history = given_as_stored(&[OPENED, NTA, ORDERED, "2025-03-10T10:00:00-04:00 custody_released recognizance"]);
     assert_eq!(history.state.anomalies.len(), 1);
     for action in Action::all(country("GTM")).into_iter().filter(|a| a.is_enforcement()) {
-        history
-            .when(action, AFTER_FINAL)
-            .then_denied_saying(Rule::FactUnknown, "1 event(s) that do not fit the record");
+        let then = history.when(action, AFTER_FINAL);
+        then.then_denied_saying(Rule::FactUnknown, "1 event(s) that do not fit the record");
+        then.then_denied_by_resting_on(Rule::FactUnknown, &[e(4)]);
     }
 }
 

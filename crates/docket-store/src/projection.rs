@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// The projection encoding this program writes. Change it whenever the encoding or what the
 /// fold computes changes, so that stored projections are rebuilt.
-pub const FORMAT: i64 = 2;
+pub const FORMAT: i64 = 3;
 
 #[derive(Serialize, Deserialize)]
 struct WDeadline {
@@ -179,6 +179,8 @@ struct WSummary {
     custody_reviews: Vec<WDeadline>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     detained_since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    detained_by: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pending_relief: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -216,8 +218,10 @@ struct WSummary {
     mitigations: Vec<WMitigation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     closed: Option<(String, String)>,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    anomalies: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    closed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    anomalies: Vec<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -319,6 +323,7 @@ pub fn encode(sum: &CaseSummary) -> String {
         }),
         custody_reviews: sum.custody_reviews.iter().map(wd).collect(),
         detained_since: s(&sum.detained_since),
+        detained_by: sum.detained_by.map(|e| e.to_string()),
         pending_relief: sum.pending_relief.iter().map(|k| k.name().into()).collect(),
         pending_protection_claims: sum
             .pending_protection_claims
@@ -403,7 +408,8 @@ pub fn encode(sum: &CaseSummary) -> String {
             })
             .collect(),
         closed: sum.closed.map(|(r, at)| (r.name().into(), at.to_string())),
-        anomalies: sum.anomalies,
+        closed_by: sum.closed_by.map(|e| e.to_string()),
+        anomalies: sum.anomalies.iter().map(|e| e.to_string()).collect(),
     };
     // Serializing plain strings, numbers and vectors cannot fail.
     serde_json::to_string(&w).unwrap_or_default()
@@ -537,6 +543,7 @@ pub fn decode(json: &str) -> Result<CaseSummary, DecodeError> {
             .transpose()?,
         custody_reviews: w.custody_reviews.iter().map(rd).collect::<Result<_, _>>()?,
         detained_since: ot(&w.detained_since)?,
+        detained_by: w.detained_by.as_deref().map(eid).transpose()?,
         pending_relief: w.pending_relief.iter().map(|k| relief(k)).collect::<Result<_, _>>()?,
         pending_protection_claims: w
             .pending_protection_claims
@@ -675,6 +682,7 @@ pub fn decode(json: &str) -> Result<CaseSummary, DecodeError> {
                 Ok::<_, DecodeError>((reason, t(at)?))
             })
             .transpose()?,
-        anomalies: w.anomalies,
+        closed_by: w.closed_by.as_deref().map(eid).transpose()?,
+        anomalies: eids(&w.anomalies)?,
     })
 }
