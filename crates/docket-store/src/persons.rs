@@ -219,6 +219,40 @@ mod tests {
     }
 
     #[test]
+    fn a_payload_is_the_same_bytes_it_always_was() {
+        // The payload is hashed into the ledger: a ledger already written verifies only while
+        // these bytes stay what they were (pinned from the encoding of schema 5 as released).
+        let p = wire::PersonRow {
+            person_id: "P-7".into(),
+            a_number: "A123456789".into(),
+            given_names: "José María".into(),
+            family_names: "O'Brien Núñez".into(),
+            aliases: "Pepe|Núñez".into(),
+            date_of_birth: "1990-01-31".into(),
+            sex: "M".into(),
+            nationality: "MEX".into(),
+            passport_number: "G1234567".into(),
+            passport_country: "MEX".into(),
+            passport_expiry: "2030-05-01".into(),
+            ..Default::default()
+        }
+        .to_person(docket_core::Date::parse("2026-01-01").expect("date"))
+        .expect("person");
+        let rec = Recording {
+            at: "2026-12-01T09:30:00Z".into(),
+            by: "officer.b".into(),
+            reason: "birth certificate \"No. 5\"\n\tseen at `C:\\scans`".into(),
+        };
+        assert_eq!(
+            payload(&p, 2, &rec),
+            concat!(
+                r#"{"person_id":"P-7","version":2,"recorded_at":"2026-12-01T09:30:00Z","recorded_by":"officer.b","reason":"birth certificate \"No. 5\"\n\tseen at `C:\\scans`""#,
+                r#","record":{"person_id":"P-7","a_number":"A123456789","given_names":"José María","family_names":"O'Brien Núñez","name_order":"given_first","aliases":"Pepe|Núñez","date_of_birth":"1990-01-31","sex":"M","nationality":"MEX","passport_number":"G1234567","passport_country":"MEX","passport_expiry":"2030-05-01"}}"#
+            )
+        );
+    }
+
+    #[test]
     fn a_correction_is_a_new_version_of_a_stored_person_only() {
         let stored = HashMap::from([(person("P-1", "Ana").id, (person("P-1", "Ana"), 3))]);
         let given = [person("P-1", "Anna"), person("P-1", "Anna"), person("P-2", "Ben")];
