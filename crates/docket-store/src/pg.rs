@@ -283,10 +283,10 @@ fn write_persons(
     for (i, v) in writes.iter().enumerate() {
         last.insert(v.person.id.as_str(), i);
     }
-    let mut columns: [Vec<Option<String>>; 14] = Default::default();
+    let mut columns: [Vec<Option<&str>>; 14] = Default::default();
     for (i, v) in writes.iter().enumerate() {
         if last.get(v.person.id.as_str()) == Some(&i) {
-            for (column, value) in columns.iter_mut().zip(person_columns(v.person)) {
+            for (column, value) in columns.iter_mut().zip(person_columns(&v.row, v.person)) {
                 column.push(value);
             }
         }

@@ -364,7 +364,7 @@ fn write_persons(
         insert.execute(params![w.person.id.as_str(), w.version as i64, w.payload])?;
         let id = tx.last_insert_rowid();
         leaves.push(NewLeaf::new(LeafKind::Person, id, &crate::persons::person_leaf(id, &w.payload)));
-        upsert.execute(rusqlite::params_from_iter(person_columns(w.person)))?;
+        upsert.execute(rusqlite::params_from_iter(person_columns(&w.row, w.person)))?;
     }
     // INVARIANT: a person's version, its leaf and the `persons` row are committed together.
     append_leaves(tx, &leaves)?;
@@ -376,10 +376,7 @@ const IDS_PER_LOOKUP: usize = 500;
 
 /// The latest stored version of each of `persons` that has one: one query per
 /// [`IDS_PER_LOOKUP`] ids rather than one per person.
-fn latest_versions(
-    tx: &Transaction<'_>,
-    persons: &[Person],
-) -> Result<HashMap<PersonId, (Person, u64)>, StoreError> {
+fn latest_versions(tx: &Transaction<'_>, persons: &[Person]) -> Result<HashMap<PersonId, (Person, u64)>, StoreError> {
     let by_id: HashMap<&str, &PersonId> = persons.iter().map(|p| (p.id.as_str(), &p.id)).collect();
     let mut ids: Vec<&str> = by_id.keys().copied().collect();
     // In id order, the lookups walk the index from left to right.
