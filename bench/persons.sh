@@ -28,6 +28,7 @@ DIR=${BENCH_DIR:-/tmp/docket-persons}
 ADMIN=${PGURL_ADMIN:-postgres://postgres@127.0.0.1:5432/test}
 PGBASE=${ADMIN%/*}
 PGDB=docket_persons_$$
+export PGOPTIONS="-c client_min_messages=warning"
 rm -rf "$DIR" && mkdir -p "$DIR"
 trap 'psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
 
@@ -52,6 +53,7 @@ run() {
   local side=$1 backend=$2 round=$3 url=$4 bin
   if [ "$side" = base ]; then bin=$BASE_BIN; else bin=$HEAD_BIN; fi
   local load
+  rm -f "$DIR/rejects-$side.jsonl"
   load=$(uptime | sed 's/.*load average: //')
   # In the run's own directory: PostgreSQL's ledger key and checkpoints default to the
   # working directory's docket-ledger.key and docket-ledger.checkpoints.
@@ -60,7 +62,7 @@ run() {
   read -r wall user sys peak < "$DIR/time"
   printf "round %s %-8s %-4s wall %6.1f s  user %6.1f s  sys %5.1f s  peak %5d MB  rejects %s  load before: %s\n" \
     "$round" "$backend" "$side" "$wall" "$user" "$sys" $((peak / 1024)) \
-    "$(wc -l < "$DIR/rejects-$side.jsonl" 2>/dev/null || echo 0)" "$load"
+    "$(cat "$DIR/rejects-$side.jsonl" 2>/dev/null | wc -l)" "$load"
 }
 
 for round in $(seq "$ROUNDS"); do
