@@ -1068,25 +1068,25 @@ pub(crate) fn migration_recording() -> persons::Recording {
     }
 }
 
-/// The person row's columns as stored, in `persons` table order.
-pub(crate) fn person_columns(p: &Person) -> [Option<String>; 14] {
-    let r = wire::PersonRow::from_person(p);
-    let opt = |s: String| (!s.is_empty()).then_some(s);
+/// The person row's columns as stored, in `persons` table order: `r` is `p` as its
+/// persons-CSV row (built once per person written, for its payload and these columns).
+pub(crate) fn person_columns<'a>(r: &'a wire::PersonRow, p: &'a Person) -> [Option<&'a str>; 14] {
+    let opt = |s: &'a String| (!s.is_empty()).then_some(s.as_str());
     [
-        Some(r.person_id),
-        opt(r.a_number),
-        Some(r.given_names),
-        Some(r.family_names),
-        Some(r.name_order),
-        Some(p.name.given().map(|g| g.folded().to_owned()).unwrap_or_default()),
-        Some(p.name.family().map(|f| f.folded().to_owned()).unwrap_or_default()),
-        Some(r.aliases),
-        Some(r.date_of_birth),
-        Some(r.sex),
-        opt(r.nationality),
-        opt(r.passport_number),
-        opt(r.passport_country),
-        opt(r.passport_expiry),
+        Some(&r.person_id),
+        opt(&r.a_number),
+        Some(&r.given_names),
+        Some(&r.family_names),
+        Some(&r.name_order),
+        Some(p.name.given().map(|g| g.folded()).unwrap_or_default()),
+        Some(p.name.family().map(|f| f.folded()).unwrap_or_default()),
+        Some(&r.aliases),
+        Some(&r.date_of_birth),
+        Some(&r.sex),
+        opt(&r.nationality),
+        opt(&r.passport_number),
+        opt(&r.passport_country),
+        opt(&r.passport_expiry),
     ]
 }
 

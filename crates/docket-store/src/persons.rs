@@ -65,7 +65,7 @@ pub struct PersonVersion {
 
 /// The stored form of a version (`person_versions.payload`, and the JSON of its leaf): the
 /// fields in this order, compact, the person as its persons-CSV row.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Payload {
     person_id: String,
     version: u64,
@@ -75,15 +75,33 @@ struct Payload {
     record: wire::PersonRow,
 }
 
+/// [`Payload`] as written: the same fields in the same order, borrowed (a payload is written
+/// for every person imported).
+#[derive(Serialize)]
+struct PayloadOut<'a> {
+    person_id: &'a str,
+    version: u64,
+    recorded_at: &'a str,
+    recorded_by: &'a str,
+    reason: &'a str,
+    record: &'a wire::PersonRow,
+}
+
 /// The payload of `person`'s version `version`.
+#[cfg(test)]
 pub(crate) fn payload(person: &Person, version: u64, rec: &Recording) -> String {
-    let p = Payload {
-        person_id: person.id.to_string(),
+    encode(&wire::PersonRow::from_person(person), version, rec)
+}
+
+/// The payload of the version `version` of the person whose persons-CSV row is `row`.
+fn encode(row: &wire::PersonRow, version: u64, rec: &Recording) -> String {
+    let p = PayloadOut {
+        person_id: &row.person_id,
         version,
-        recorded_at: rec.at.clone(),
-        recorded_by: rec.by.clone(),
-        reason: rec.reason.clone(),
-        record: wire::PersonRow::from_person(person),
+        recorded_at: &rec.at,
+        recorded_by: &rec.by,
+        reason: &rec.reason,
+        record: row,
     };
     // INVARIANT: a struct of strings and an integer always serializes.
     serde_json::to_string(&p).unwrap_or_default()
@@ -143,10 +161,11 @@ fn all_differences(stored: &Person, given: &Person) -> Vec<(&'static str, String
     fields.into_iter().filter(|(_, x, y)| x != y).map(|(f, x, y)| (f, x.clone(), y.clone())).collect()
 }
 
-/// A version to write: the person, its version number, its payload.
+/// A version to write: the person, its version number, its persons-CSV row, its payload.
 pub(crate) struct NewVersion<'a> {
     pub person: &'a Person,
     pub version: u64,
+    pub row: wire::PersonRow,
     pub payload: String,
 }
 
@@ -156,14 +175,20 @@ pub(crate) struct NewVersion<'a> {
 /// twice is judged the second time against the first.
 pub(crate) fn plan<'a>(
     persons: &'a [Person],
-    mut stored: HashMap<PersonId, (Person, u64)>,
+    stored: HashMap<PersonId, (Person, u64)>,
     correction: bool,
     rec: &Recording,
 ) -> (Vec<PersonOutcome>, Vec<NewVersion<'a>>) {
     let mut outcomes = Vec::with_capacity(persons.len());
     let mut writes = Vec::new();
+    // The versions this batch writes, which later ones are judged against.
+    let mut written: HashMap<&PersonId, (&Person, u64)> = HashMap::new();
     for p in persons {
-        let outcome = match stored.get(&p.id) {
+        let latest = match written.get(&p.id) {
+            Some(&(s, v)) => Some((s, v)),
+            None => stored.get(&p.id).map(|(s, v)| (s, *v)),
+        };
+        let outcome = match latest {
             None if correction => PersonOutcome::Unknown,
             None => PersonOutcome::Stored { version: 1 },
             Some((s, v)) => match first_difference(s, p) {
@@ -173,8 +198,10 @@ pub(crate) fn plan<'a>(
             },
         };
         if let PersonOutcome::Stored { version } = outcome {
-            writes.push(NewVersion { person: p, version, payload: payload(p, version, rec) });
-            stored.insert(p.id.clone(), (p.clone(), version));
+            let row = wire::PersonRow::from_person(p);
+            let payload = encode(&row, version, rec);
+            writes.push(NewVersion { person: p, version, row, payload });
+            written.insert(&p.id, (p, version));
         }
         outcomes.push(outcome);
     }
@@ -216,6 +243,40 @@ mod tests {
             ]
         );
         assert_eq!(writes.len(), 1);
+    }
+
+    #[test]
+    fn a_payload_is_the_same_bytes_it_always_was() {
+        // The payload is hashed into the ledger: a ledger already written verifies only while
+        // these bytes stay what they were (pinned from the encoding of schema 5 as released).
+        let p = wire::PersonRow {
+            person_id: "P-7".into(),
+            a_number: "A123456789".into(),
+            given_names: "José María".into(),
+            family_names: "O'Brien Núñez".into(),
+            aliases: "Pepe|Núñez".into(),
+            date_of_birth: "1990-01-31".into(),
+            sex: "M".into(),
+            nationality: "MEX".into(),
+            passport_number: "G1234567".into(),
+            passport_country: "MEX".into(),
+            passport_expiry: "2030-05-01".into(),
+            ..Default::default()
+        }
+        .to_person(docket_core::Date::parse("2026-01-01").expect("date"))
+        .expect("person");
+        let rec = Recording {
+            at: "2026-12-01T09:30:00Z".into(),
+            by: "officer.b".into(),
+            reason: "birth certificate \"No. 5\"\n\tseen at `C:\\scans`".into(),
+        };
+        assert_eq!(
+            payload(&p, 2, &rec),
+            concat!(
+                r#"{"person_id":"P-7","version":2,"recorded_at":"2026-12-01T09:30:00Z","recorded_by":"officer.b","reason":"birth certificate \"No. 5\"\n\tseen at `C:\\scans`""#,
+                r#","record":{"person_id":"P-7","a_number":"A123456789","given_names":"José María","family_names":"O'Brien Núñez","name_order":"given_first","aliases":"Pepe|Núñez","date_of_birth":"1990-01-31","sex":"M","nationality":"MEX","passport_number":"G1234567","passport_country":"MEX","passport_expiry":"2030-05-01"}}"#
+            )
+        );
     }
 
     #[test]

@@ -376,23 +376,7 @@ fn write_persons(
     correction: bool,
     rec: &crate::persons::Recording,
 ) -> Result<Vec<crate::persons::PersonOutcome>, StoreError> {
-    let mut stored = HashMap::new();
-    {
-        let mut latest = tx.prepare_cached(
-            "SELECT id, payload FROM person_versions WHERE person_id = ?1 ORDER BY version DESC LIMIT 1",
-        )?;
-        for p in persons {
-            if stored.contains_key(&p.id) {
-                continue;
-            }
-            let row: Option<(i64, String)> =
-                latest.query_row([p.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-            if let Some((id, payload)) = row {
-                let v = crate::persons::decode(&payload, id)?;
-                stored.insert(p.id.clone(), (v.person, v.version));
-            }
-        }
-    }
+    let stored = latest_versions(tx, persons)?;
     let (outcomes, writes) = crate::persons::plan(persons, stored, correction, rec);
     if writes.is_empty() {
         return Ok(outcomes);
@@ -405,11 +389,44 @@ fn write_persons(
         insert.execute(params![w.person.id.as_str(), w.version as i64, w.payload])?;
         let id = tx.last_insert_rowid();
         leaves.push(NewLeaf::new(LeafKind::Person, id, &crate::persons::person_leaf(id, &w.payload)));
-        upsert.execute(rusqlite::params_from_iter(person_columns(w.person)))?;
+        upsert.execute(rusqlite::params_from_iter(person_columns(&w.row, w.person)))?;
     }
     // INVARIANT: a person's version, its leaf and the `persons` row are committed together.
     append_leaves(tx, &leaves)?;
     Ok(outcomes)
+}
+
+/// How many person ids one lookup of latest versions binds.
+const IDS_PER_LOOKUP: usize = 500;
+
+/// The latest stored version of each of `persons` that has one: one query per
+/// [`IDS_PER_LOOKUP`] ids rather than one per person.
+fn latest_versions(tx: &Transaction<'_>, persons: &[Person]) -> Result<HashMap<PersonId, (Person, u64)>, StoreError> {
+    let by_id: HashMap<&str, &PersonId> = persons.iter().map(|p| (p.id.as_str(), &p.id)).collect();
+    let mut ids: Vec<&str> = by_id.keys().copied().collect();
+    // In id order, the lookups walk the index from left to right.
+    ids.sort_unstable();
+    // Every lookup binds the same number of ids (the last chunk repeats its last id), so one
+    // prepared statement serves them all. SQLite takes a bare column of an aggregate query
+    // with max() from the row that holds the maximum: each id's latest version.
+    let mut latest = tx.prepare_cached(&format!(
+        "SELECT person_id, id, payload, max(version) FROM person_versions WHERE person_id IN ({}) GROUP BY person_id",
+        vec!["?"; IDS_PER_LOOKUP].join(", ")
+    ))?;
+    let mut stored = HashMap::new();
+    for chunk in ids.chunks(IDS_PER_LOOKUP) {
+        let padded = chunk.iter().chain(std::iter::repeat(chunk.last().unwrap_or(&""))).take(IDS_PER_LOOKUP);
+        let mut rows = latest.query(rusqlite::params_from_iter(padded))?;
+        while let Some(r) = rows.next()? {
+            let person_id: String = r.get(0)?;
+            let id: i64 = r.get(1)?;
+            let v = crate::persons::decode(&r.get::<_, String>(2)?, id)?;
+            if let Some(&key) = by_id.get(person_id.as_str()) {
+                stored.insert(key.clone(), (v.person, v.version));
+            }
+        }
+    }
+    Ok(stored)
 }
 
 /// Writes a person's `persons` row, the latest version of their identity.

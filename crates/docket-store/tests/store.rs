@@ -117,6 +117,7 @@ on_both!(
     an_event_id_already_stored_is_rejected_and_the_rest_kept,
     rebuild_gives_identical_projections_and_repairs_drift,
     persons_round_trip,
+    a_batch_of_persons_is_judged_as_its_persons_one_at_a_time,
     concurrent_appends_lose_nothing,
     events_recorded_in_the_future_are_rejected,
     a_refusal_keeps_its_rules_through_the_store,
@@ -600,6 +601,79 @@ fn persons_round_trip(db: &Db) {
     );
     assert_eq!(s.ledger_head().expect("head").0, 2, "each version is a ledger leaf");
     assert_eq!(s.person(&PersonId::parse("P-0").expect("id")).expect("read"), None);
+}
+
+/// A batch of persons is judged as its persons would be one at a time, in order: the same
+/// outcomes, versions, `persons` rows and ledger (so the same leaves, row ids and payloads in
+/// the same order). The batches are larger than one lookup of stored versions and mix new,
+/// unchanged and differing persons, and persons given twice.
+fn a_batch_of_persons_is_judged_as_its_persons_one_at_a_time(db: &Db) {
+    let other = match db {
+        Db::Sqlite { .. } => Db::sqlite(),
+        Db::Postgres { .. } => Db::postgres(),
+    };
+    if let Db::Postgres { name, .. } = &other {
+        // A thousand one-person transactions: not each waiting for its WAL flush.
+        other.raw(&format!("ALTER DATABASE {name} SET synchronous_commit = off"));
+    }
+    let (mut batched, mut single) = (db.store(), other.store());
+    let id = |i: usize| format!("P-{i:05}");
+    let stored: Vec<Person> = (0..600).map(|i| person(&id(i))).collect();
+    for s in [&mut batched, &mut single] {
+        s.store_persons(&stored, &rec()).expect("persons");
+    }
+    let differing = |i: usize| Person { sex: Sex::Male, ..person(&id(i)) };
+    // From the highest id down, so that the batch is not in id order.
+    let mut batch = Vec::new();
+    for i in (0..700).rev() {
+        match i % 5 {
+            0 => batch.push(person(&id(i))),
+            1 => batch.push(differing(i)),
+            2 => batch.push(person(&id(1000 + i))),
+            // A new person given twice, the second time as given first, then otherwise.
+            3 => batch.extend([person(&id(2000 + i)), person(&id(2000 + i)), differing(2000 + i)]),
+            _ => batch.extend([differing(3000 + i), person(&id(3000 + i))]),
+        }
+    }
+    let corrections = vec![differing(1), person(&id(1)), person(&id(5)), differing(5), person(&id(9999))];
+    let correcting = docket_store::persons::Recording { reason: "birth certificate".into(), ..rec() };
+    let outcomes = batched.store_persons(&batch, &rec()).expect("batch");
+    let one_at_a_time: Vec<PersonOutcome> =
+        batch.iter().flat_map(|p| single.store_persons(std::slice::from_ref(p), &rec()).expect("one")).collect();
+    assert_eq!(outcomes, one_at_a_time);
+    let count = |o: &[PersonOutcome], f: fn(&PersonOutcome) -> bool| o.iter().filter(|x| f(x)).count();
+    assert_eq!(
+        (
+            count(&outcomes, |o| matches!(o, PersonOutcome::Stored { version: 1 })),
+            count(&outcomes, |o| matches!(o, PersonOutcome::Unchanged)),
+            count(&outcomes, |o| matches!(o, PersonOutcome::Differs { .. })),
+        ),
+        (460, 260, 400)
+    );
+    let corrected = batched.correct_persons(&corrections, &correcting).expect("corrections");
+    let corrected_singly: Vec<PersonOutcome> = corrections
+        .iter()
+        .flat_map(|p| single.correct_persons(std::slice::from_ref(p), &correcting).expect("one"))
+        .collect();
+    assert_eq!(corrected, corrected_singly);
+    assert_eq!(
+        corrected,
+        [
+            PersonOutcome::Stored { version: 2 },
+            PersonOutcome::Stored { version: 3 },
+            PersonOutcome::Unchanged,
+            PersonOutcome::Stored { version: 2 },
+            PersonOutcome::Unknown
+        ]
+    );
+    for i in (0..700).chain(1000..1700).chain(2000..2700).chain(3000..3700) {
+        let pid = PersonId::parse(&id(i)).expect("id");
+        assert_eq!(batched.person(&pid).expect("read"), single.person(&pid).expect("read"), "{pid}");
+        assert_eq!(batched.person_versions(&pid).expect("read"), single.person_versions(&pid).expect("read"), "{pid}");
+    }
+    assert_eq!(batched.person(&PersonId::parse(&id(1)).expect("id")).expect("read"), Some(person(&id(1))));
+    assert_eq!(batched.ledger_head().expect("head"), single.ledger_head().expect("head"));
+    assert_eq!(batched.ledger_head().expect("head").0, 600 + 460 + 3);
 }
 
 fn concurrent_appends_lose_nothing(db: &Db) {
