@@ -90,10 +90,12 @@ rm -f "$CEIL" "$CEIL-wal" "$CEIL-shm"
 # --- PostgreSQL: docket import ---------------------------------------------------------
 psql "$ADMIN" -qc "CREATE DATABASE $PGDB" >/dev/null
 PG="$BASE/$PGDB"
-"$DOCKET" --db "$PG" init >/dev/null
-t0=$(now); "$DOCKET" --db "$PG" import "$DIR/data/persons.csv" >/dev/null; t1=$(now)
+# The key (and the checkpoints kept beside it) in the work directory, not the checkout's.
+PGKEY="$DIR/pg.ledger-key"
+"$DOCKET" --db "$PG" --ledger-key "$PGKEY" init >/dev/null
+t0=$(now); "$DOCKET" --db "$PG" --ledger-key "$PGKEY" import "$DIR/data/persons.csv" >/dev/null; t1=$(now)
 echo "postgres docket import persons: $CASES in $(secs "$t0" "$t1") s"
-t0=$(now); "$DOCKET" --db "$PG" import "$DIR/data/events.jsonl" >/dev/null; t1=$(now)
+t0=$(now); "$DOCKET" --db "$PG" --ledger-key "$PGKEY" import "$DIR/data/events.jsonl" >/dev/null; t1=$(now)
 P_DOCKET=$(secs "$t0" "$t1")
 echo "postgres docket import events: $EVENTS in $P_DOCKET s = $(rate "$EVENTS" "$P_DOCKET") events/s"
 psql "$ADMIN" -qc "DROP DATABASE $PGDB" >/dev/null
@@ -101,7 +103,7 @@ psql "$ADMIN" -qc "DROP DATABASE $PGDB" >/dev/null
 # --- PostgreSQL ceiling: COPY of the same rows into the same schema ----------------------
 psql "$ADMIN" -qc "CREATE DATABASE ${PGDB}_ceiling" >/dev/null
 PGC="$BASE/${PGDB}_ceiling"
-"$DOCKET" --db "$PGC" init >/dev/null
+"$DOCKET" --db "$PGC" --ledger-key "$DIR/pgc.ledger-key" init >/dev/null
 t0=$(now)
 psql "$PGC" -q <<SQL
 \copy events FROM '$DIR/events.csv' CSV

@@ -382,13 +382,20 @@ impl Postgres {
         let positions: Vec<i64> = if plan.inserts.is_empty() {
             Vec::new()
         } else {
-            tx.query(
-                "SELECT nextval(pg_get_serial_sequence('events', 'position')) FROM generate_series(1, $1::bigint)",
-                &[&(plan.inserts.len() as i64)],
-            )?
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
+            // The sequence named once, as for persons' versions (per row it took a tenth of
+            // the server's time there); ascending, the positions are those the rows would
+            // take one by one.
+            let mut positions: Vec<i64> = tx
+                .query(
+                    "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('events', 'position')::regclass AS seq)
+                     SELECT nextval(s.seq) FROM s, generate_series(1, $1::bigint)",
+                    &[&(plan.inserts.len() as i64)],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            positions.sort_unstable();
+            positions
         };
         let payloads: Vec<String> = plan.inserts.iter().map(|&(i, _)| encode_event(&events[i])).collect();
         // The leaves are hashed on a second thread while this one sends the rows.
