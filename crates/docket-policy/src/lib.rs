@@ -51,9 +51,24 @@
 //! ```
 
 pub mod action;
+pub mod answer;
+pub mod diff;
+pub mod facts;
 pub mod gate;
+pub mod plan;
+pub mod policy;
+pub mod schema;
+pub mod testing;
 pub mod view;
 
 pub use action::{Action, ActionError};
+pub use answer::{
+    AnswerError, BatchPriority, PolicyGateDecision, PolicyGateView, PolicyReason, PriorityAnswer, gate_batch,
+    gate_under, priority, priority_batch,
+};
+pub use diff::{PolicyDiff, diff};
+pub use facts::{CaseFacts, Fact, FactColumns, FactValue};
 pub use gate::{Denial, GateDecision, RULES, gate};
+pub use policy::{AgencyPolicy, PolicyError, PolicyKind, SHIPPED, shipped};
+pub use testing::{TestReport, run_dir};
 pub use view::{GateView, ReasonView, Verdict};
