@@ -228,3 +228,73 @@ fn a_priority_answer_names_its_rules_and_the_events_they_rest_on() {
     let before = common::ts("2025-03-10T12:00:00-04:00").expect("instant");
     assert_eq!(priority(&policy, &case, &PersonFacts::default(), before).expect("priority").tier, None);
 }
+
+#[test]
+fn facts_are_read_from_the_projection_as_of_the_instant_with_their_events() {
+    use docket_policy::{CaseFacts, Fact, FactValue};
+    let case = summary(&[
+        OPENED,
+        "2025-01-08T09:00:00-05:00 entry 2012-05-01 without_inspection",
+        "2025-01-09T09:00:00-05:00 conviction CR-1 felony Penal_Code_1 2019-04-02 final",
+        "2025-01-10T09:00:00-05:00 conviction CR-2 misdemeanor Penal_Code_2 2020-04-02 not_final",
+        "2025-01-11T09:00:00-05:00 mitigating military_service DD-214",
+        "2025-02-01T09:00:00-05:00 conviction_vacated CR-1",
+    ]);
+    let e = |n: u128| vec![docket_core::EventId::from_u128(n)];
+    let f =
+        CaseFacts::from_summary(&case, &PersonFacts::default(), common::ts("2025-01-20T12:00:00-05:00").expect("t"));
+    assert_eq!(f.get(Fact::FelonyConvictions), FactValue::Long(1));
+    assert_eq!(f.basis(Fact::FelonyConvictions), e(3));
+    // A conviction not final does not count.
+    assert_eq!(f.get(Fact::MisdemeanorConvictions), FactValue::Long(0));
+    assert_eq!(f.get(Fact::FinalConvictions), FactValue::Long(1));
+    assert_eq!(
+        f.get(Fact::LatestSeriousConvictionOn),
+        FactValue::Date(docket_core::Date::parse("2019-04-02").expect("d"))
+    );
+    assert_eq!(f.get(Fact::YearsPresent), FactValue::Long(12));
+    assert_eq!(f.basis(Fact::EnteredOn), e(2));
+    assert_eq!(f.get(Fact::MilitaryService), FactValue::Bool(true));
+    assert_eq!(f.get(Fact::AgeYears), FactValue::Absent);
+    // Once vacated, the felony no longer counts.
+    let later =
+        CaseFacts::from_summary(&case, &PersonFacts::default(), common::ts("2025-03-01T12:00:00-05:00").expect("t"));
+    assert_eq!(later.get(Fact::FelonyConvictions), FactValue::Long(0));
+    assert_eq!(later.get(Fact::LatestSeriousConvictionOn), FactValue::Absent);
+}
+
+#[test]
+fn a_diff_counts_the_cases_a_new_policy_moves_by_rule() {
+    use docket_policy::{CaseFacts, FactColumns, diff};
+    let old = shipped("dhs-2014-priorities").expect("listed").expect("loads");
+    let new = shipped("every-final-order-alike").expect("listed").expect("loads");
+    let facts = |pairs: &[(&str, &str)]| {
+        pairs.iter().fold(CaseFacts::default(), |f, (k, v)| f.with_text(k, v).expect("valid fact"))
+    };
+    let rows = [
+        // Priority 1 under 2014, no final order: out of every tier under the new policy.
+        facts(&[("felony_convictions", "1")]),
+        // A final order of 2010: in no 2014 tier, in the new one.
+        facts(&[("final_order", "true"), ("final_order_on", "2010-01-01"), ("stage", "final_order")]),
+        // Unchanged: nothing recorded.
+        facts(&[]),
+        // A mitigating factor under 2014, none under the new: review changes.
+        facts(&[("final_order", "true"), ("final_order_on", "2016-01-01"), ("military_service", "true")]),
+    ];
+    let mut cols = FactColumns::default();
+    rows.iter().for_each(|r| cols.push(r));
+    let ids: Vec<String> = (1..=4).map(|i| format!("C-{i}")).collect();
+    let d = diff(&old, &new, &cols, Some(&ids), 2).expect("both priority");
+    assert_eq!((d.cases, d.tier_changed, d.review_changed), (4, 3, 1), "{d:#?}");
+    let moved = |from: &str, to: &str| {
+        d.changes.iter().find(|c| c.from == from && c.to == to).unwrap_or_else(|| panic!("{from} -> {to}: {d:#?}"))
+    };
+    let c = moved("priority_1", "none");
+    assert_eq!((c.rule.as_str(), c.cases, c.examples[0].case_id.as_deref()), ("p1_felony", 1, Some("C-1")));
+    assert_eq!(moved("none", "final_order").rule, "final_order");
+    assert_eq!(moved("priority_3+review", "final_order").examples[0].row, 3);
+    assert!(serde_json::to_string(&d).expect("serializes").contains("p1_felony"));
+    // Gate against priority is refused.
+    let gate = shipped("custody-restraint").expect("listed").expect("loads");
+    assert!(diff(&old, &gate, &cols, None, 1).is_err());
+}
