@@ -21,7 +21,7 @@ fn arg(n: usize, default: usize) -> usize {
 
 fn main() {
     let cases = arg(0, 10_000_000);
-    let sample = arg(1, 100_000);
+    let sample = arg(1, 100_000).max(1);
     let diff = arg(2, 1_000_000);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     println!("cases {cases}, Cedar sample {sample}, differential {diff}, threads {threads}");
@@ -76,6 +76,21 @@ fn main() {
     let plan_total = total.elapsed().as_secs_f64();
     println!("plan   all four policies, {cases} cases: {plan_total:.3} s");
 
+    // Policy diff over the whole docket: both policies run, every row compared.
+    for (a, b) in [(0, 1), (0, 2)] {
+        let t = Instant::now();
+        let d = docket_policy::diff(&policies[a], &policies[b], &cols, None, threads).expect("both priority");
+        println!(
+            "diff   {} -> {}: {:.3} s ({} change tier, {} change review, {} kinds of move)",
+            policies[a].id,
+            policies[b].id,
+            t.elapsed().as_secs_f64(),
+            d.tier_changed,
+            d.review_changed,
+            d.changes.len()
+        );
+    }
+
     // Cedar's authorizer, one request per case and action, on the sample.
     let mut cedar_total_per_case = 0.0;
     for p in &policies {
@@ -87,6 +102,7 @@ fn main() {
                 n += p.cedar_outcome(f, *a).satisfied.len();
             }
         }
+        // Per case: building the request and the case's entity from its facts, and authorizing.
         let per_case = t.elapsed().as_secs_f64() / sample as f64;
         cedar_total_per_case += per_case;
         println!(

@@ -12,8 +12,10 @@ use crate::answer::{AnswerError, gate_batch, priority_batch};
 use crate::facts::FactColumns;
 use crate::policy::{AgencyPolicy, BatchOutcome, PolicyKind};
 
-/// A kind of move: from, to, action (gate), rule.
-type MoveKey = (String, String, Option<String>, String);
+/// A kind of move, in indexes (strings are made once per kind, not per case): the old tier (or
+/// deny as 1), its review, the new tier (or deny), its review, the gate action's index, and
+/// the rule (whether of the new policy, its index).
+type MoveKey = (u8, bool, u8, bool, Option<usize>, Option<(bool, usize)>);
 
 /// How many examples each change keeps.
 pub const EXAMPLES: usize = 5;
@@ -65,7 +67,7 @@ pub struct PolicyDiff {
     pub changes: Vec<Change>,
 }
 
-fn first_rule(policy: &AgencyPolicy, outcome: &BatchOutcome, row: usize, tier: Option<u8>) -> Option<String> {
+fn first_rule(policy: &AgencyPolicy, outcome: &BatchOutcome, row: usize, tier: Option<u8>) -> Option<usize> {
     let r = outcome.row(row);
     r.satisfied
         .iter()
@@ -75,7 +77,7 @@ fn first_rule(policy: &AgencyPolicy, outcome: &BatchOutcome, row: usize, tier: O
             (Some(_), _) => false,
             (None, _) => true,
         })
-        .map(|i| policy.rules[*i].id.clone())
+        .copied()
 }
 
 /// The diff of `old` and `new` (both priority, or both gate) over `cols`; `ids` are the rows'
@@ -103,15 +105,14 @@ pub fn diff(
         PolicyKind::Priority => {
             let a = priority_batch(old, cols, threads)?;
             let b = priority_batch(new, cols, threads)?;
-            let name = |p: &AgencyPolicy, t: u8, review: bool| {
-                let tier = p.tiers.get(usize::from(t)).map_or("none", String::as_str);
-                if review { format!("{tier}+review") } else { tier.to_owned() }
-            };
+            fn tier(p: &AgencyPolicy, t: u8) -> &str {
+                p.tiers.get(usize::from(t)).map_or("none", String::as_str)
+            }
             for row in 0..cols.len() {
                 let (ta, tb) = (a.tiers[row], b.tiers[row]);
                 let (ra, rb) = (a.supervisor_review.get(row), b.supervisor_review.get(row));
                 // Tiers of different policies are compared by name.
-                let (na, nb) = (name(old, ta, false), name(new, tb, false));
+                let (na, nb) = (tier(old, ta), tier(new, tb));
                 if na == nb && ra == rb {
                     continue;
                 }
@@ -119,9 +120,9 @@ pub fn diff(
                 review_changed += usize::from(ra != rb);
                 let tier_of = |t: u8| (t != u8::MAX).then_some(t);
                 let rule = first_rule(new, &b.outcome, row, tier_of(tb))
-                    .or_else(|| first_rule(old, &a.outcome, row, tier_of(ta)))
-                    .unwrap_or_else(|| "(no rule)".to_owned());
-                add((name(old, ta, ra), name(new, tb, rb), None, rule), row);
+                    .map(|i| (true, i))
+                    .or_else(|| first_rule(old, &a.outcome, row, tier_of(ta)).map(|i| (false, i)));
+                add((ta, ra, tb, rb, None, rule), row);
             }
         }
         PolicyKind::Gate => {
@@ -137,7 +138,34 @@ pub fn diff(
     }
     let mut changes: Vec<Change> = groups
         .into_iter()
-        .map(|((from, to, action, rule), (cases, examples))| Change { from, to, action, rule, cases, examples })
+        .map(|((ta, ra, tb, rb, action, rule), (cases, examples))| {
+            let side = |p: &AgencyPolicy, t: u8, review: bool| {
+                let name = match action {
+                    Some(_) => {
+                        if t == 1 {
+                            "deny"
+                        } else {
+                            "allow"
+                        }
+                    }
+                    None => p.tiers.get(usize::from(t)).map_or("none", String::as_str),
+                };
+                if review { format!("{name}+review") } else { name.to_owned() }
+            };
+            let rule = match rule {
+                Some((true, i)) => new.rules[i].id.clone(),
+                Some((false, i)) => old.rules[i].id.clone(),
+                None => "(no rule)".to_owned(),
+            };
+            Change {
+                from: side(old, ta, ra),
+                to: side(new, tb, rb),
+                action: action.map(|a| crate::schema::ACTIONS[a].to_owned()),
+                rule,
+                cases,
+                examples,
+            }
+        })
         .collect();
     changes.sort_by(|a, b| b.cases.cmp(&a.cases).then_with(|| a.rule.cmp(&b.rule)));
     Ok(PolicyDiff {
@@ -173,9 +201,12 @@ fn diff_gate(
             diff &= diff - 1;
             changed.set(row, true);
             let (da, db) = (a.get(row), b.get(row));
-            let verdict = |d: bool| if d { "deny" } else { "allow" }.to_owned();
-            let rule = if db { first_rule(new, &ob, row, None) } else { first_rule(old, &oa, row, None) };
-            add((verdict(da), verdict(db), Some(action.name().to_owned()), rule.unwrap_or_default()), row);
+            let rule = if db {
+                first_rule(new, &ob, row, None).map(|i| (true, i))
+            } else {
+                first_rule(old, &oa, row, None).map(|i| (false, i))
+            };
+            add((u8::from(da), false, u8::from(db), false, Some(crate::answer::action_index(action)), rule), row);
         }
     }
     Ok(())

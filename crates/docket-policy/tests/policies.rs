@@ -298,3 +298,28 @@ fn a_diff_counts_the_cases_a_new_policy_moves_by_rule() {
     let gate = shipped("custody-restraint").expect("listed").expect("loads");
     assert!(diff(&old, &gate, &cols, None, 1).is_err());
 }
+
+#[test]
+fn a_gate_diff_counts_decisions_changed_per_action_by_rule() {
+    use docket_policy::{CaseFacts, FactColumns, diff};
+    let old = shipped("custody-restraint").expect("listed").expect("loads");
+    let new = AgencyPolicy::load(
+        "new.cedar",
+        &gate_file("@id(\"no_removal_of_veterans\") @reason(\"r\")\nforbid (principal, action == Action::\"remove\", resource) when { resource.military_service };\n"),
+    )
+    .expect("loads");
+    let mut cols = FactColumns::default();
+    // A veteran: removal newly barred. A caregiver: arrest and detention no longer barred.
+    cols.push(&CaseFacts::default().with_text("military_service", "true").expect("fact"));
+    cols.push(&CaseFacts::default().with_text("sole_caregiver_of_child", "true").expect("fact"));
+    cols.push(&CaseFacts::default());
+    let d = diff(&old, &new, &cols, None, 1).expect("both gate");
+    assert_eq!(d.gate_changed, 2, "{d:#?}");
+    let find = |action: &str, to: &str| {
+        d.changes.iter().find(|c| c.action.as_deref() == Some(action) && c.to == to).unwrap_or_else(|| panic!("{d:#?}"))
+    };
+    assert_eq!(find("remove", "deny").rule, "no_removal_of_veterans");
+    assert_eq!(find("remove", "deny").examples[0].row, 0);
+    assert_eq!(find("arrest", "allow").rule, "no_arrest_of_sole_caregiver");
+    assert_eq!(find("detain", "allow").examples[0].row, 1);
+}
