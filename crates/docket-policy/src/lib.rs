@@ -49,11 +49,49 @@
 //! // Once the window has closed without an appeal, nothing on the record bars removal.
 //! assert!(gate(&summary, &person, remove, Timestamp::parse("2025-04-04T00:00:00-04:00").unwrap()).is_allowed());
 //! ```
+//!
+//! Agency policies (`docs/policies.md`) are Cedar files over a schema of adjudicated facts
+//! only. One case is answered by Cedar's authorizer with every reason ([`priority`],
+//! [`gate_under`]); a docket, as columns of facts, by the compiled plan ([`priority_batch`],
+//! [`gate_batch`]); [`diff`] says what adopting another policy would move.
+//!
+//! ```
+//! use docket_policy::{CaseFacts, FactColumns, priority_batch, shipped};
+//!
+//! let policy = shipped("dhs-2014-priorities").unwrap().unwrap();
+//! let felony = CaseFacts::default().with_text("felony_convictions", "1").unwrap();
+//! let veteran = felony.clone().with_text("military_service", "true").unwrap();
+//! let mut docket = FactColumns::default();
+//! for case in [&felony, &veteran, &CaseFacts::default()] {
+//!     docket.push(case);
+//! }
+//! let ranked = priority_batch(&policy, &docket, 2).unwrap();
+//! assert_eq!(ranked.answer(&policy, 0).tier.as_deref(), Some("priority_1"));
+//! // A mitigating factor is never outweighed: the case goes to a supervisor, its tier shown.
+//! assert!(ranked.supervisor_review.get(1));
+//! assert_eq!(ranked.answer(&policy, 1).reasons[1].rule, "m_military_service");
+//! assert_eq!(ranked.tiers[2], docket_policy::BatchPriority::NO_TIER);
+//! ```
 
 pub mod action;
+pub mod answer;
+pub mod diff;
+pub mod facts;
 pub mod gate;
+pub mod plan;
+pub mod policy;
+pub mod schema;
+pub mod testing;
 pub mod view;
 
 pub use action::{Action, ActionError};
+pub use answer::{
+    AnswerError, BatchPriority, PolicyGateDecision, PolicyGateView, PolicyReason, PriorityAnswer, gate_batch,
+    gate_under, priority, priority_batch,
+};
+pub use diff::{PolicyDiff, diff};
+pub use facts::{CaseFacts, Fact, FactColumns, FactValue};
 pub use gate::{Denial, GateDecision, RULES, gate};
+pub use policy::{AgencyPolicy, PolicyError, PolicyKind, SHIPPED, shipped};
+pub use testing::{TestReport, run_dir};
 pub use view::{GateView, ReasonView, Verdict};

@@ -63,3 +63,33 @@ fn the_json_example_is_what_the_gate_answers() {
     let view = GateView::new(&summary.case_id, action, at, &gate(&summary, &PersonFacts::default(), action, at));
     assert_eq!(serde_json::to_value(&view).expect("serializes"), example);
 }
+
+#[test]
+fn docs_policies_md_lists_every_fact_of_the_schema_and_no_other() {
+    use docket_policy::facts::{FACTS, FactType};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/policies.md");
+    let doc = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read `{path}`: {e}"));
+    let section = doc.split("## The schema").nth(1).expect("a schema section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let rows: Vec<(String, String)> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .map(|l| {
+            let (name, rest) = l.split_once('`').expect("a fact in backticks");
+            (name.to_owned(), rest.trim_start_matches(" | ").split(" | ").next().unwrap_or_default().to_owned())
+        })
+        .collect();
+    let want: Vec<(String, String)> = FACTS
+        .iter()
+        .map(|f| {
+            let ty = match f.ty {
+                FactType::Bool => "Bool",
+                FactType::Long => "Long",
+                FactType::Date => "datetime",
+                FactType::Enum(_) => "String",
+            };
+            (f.name.to_owned(), format!("{ty}{}", if f.optional { "?" } else { "" }))
+        })
+        .collect();
+    assert_eq!(rows, want, "docs/policies.md's facts table against `docket_policy::facts::FACTS`");
+}

@@ -96,8 +96,8 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
     ),
     (
         "docket-policy",
-        &["docket-core", "serde", "thiserror", "toml"],
-        "gate and priority policies are data over the case core: no storage, HTTP or NATS",
+        &["cedar-policy", "docket-core", "miette", "serde", "serde_json", "thiserror", "toml"],
+        "gate and priority policies are data over the case core: no storage, HTTP or NATS; Cedar is the policy language",
     ),
     // Planned, and held to their boundaries before they exist.
     (
