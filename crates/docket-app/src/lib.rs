@@ -817,10 +817,15 @@ impl App {
                 LeafRef::PersonVersion(person, version) => {
                     ("version of a person", format!("{person} version {version}"))
                 }
+                LeafRef::Policy(id) => ("adopted policy", id.to_string()),
             };
             return Err(AppError::NotFound { what, id });
         };
         let leaf_bytes = match ctx {
+            // A policy's leaf is the policy as adopted: it holds no one's data.
+            _ if matches!(leaf, LeafRef::Policy(_)) => {
+                Some(base64::engine::general_purpose::STANDARD.encode(&p.proof.leaf))
+            }
             Some(ctx) => {
                 if let Some(case) = p.case.as_deref().map(parse_case).transpose()? {
                     self.log_read(&mut store, ctx, AccessedRecord::Case(&case))?;

@@ -296,12 +296,13 @@ enum LedgerCommand {
     /// with the old key, later ones with the new.
     RotateKey,
     /// An inclusion proof of a leaf against the latest checkpoint: an event, a read, a
-    /// disclosure or a version of a person's identity. The leaf's bytes hold a person's data,
-    /// so they are shown only with `--purpose` (the read is recorded); without it, the proof
-    /// carries the leaf's hash alone.
+    /// disclosure, a version of a person's identity or an adopted policy. Every leaf's bytes
+    /// but a policy's hold a person's data, so they are shown only with `--purpose` (the read
+    /// is recorded); without it, the proof carries the leaf's hash alone.
     Prove {
-        /// An event id; `read/N` (a read of a record); `disclosure/N`; or
-        /// `person/PERSON_ID/VERSION` (a version of a person's identity).
+        /// An event id; `read/N` (a read of a record); `disclosure/N`;
+        /// `person/PERSON_ID/VERSION` (a version of a person's identity); or `policy/N` (an
+        /// adopted policy).
         leaf: String,
         /// Why the leaf's bytes are read (see `case show --help`); without it they are not shown.
         #[arg(long, value_parser = purposes())]
@@ -1044,6 +1045,7 @@ fn ledger_command(
             let target = match parts.as_slice() {
                 ["read", n] => LeafRef::Read(number(n)?),
                 ["disclosure", n] => LeafRef::Disclosure(number(n)?),
+                ["policy", n] => LeafRef::Policy(number(n)?),
                 ["person", p, v] => {
                     person_id = docket_core::PersonId::parse(p).with_context(|| format!("person id `{p}`"))?;
                     LeafRef::PersonVersion(&person_id, number(v)? as u64)
@@ -1051,12 +1053,14 @@ fn ledger_command(
                 [id] => {
                     event_id = EventId::parse(id).with_context(|| {
                         format!(
-                            "`{leaf}`: expected an event id, `read/N`, `disclosure/N` or `person/PERSON_ID/VERSION`"
+                            "`{leaf}`: expected an event id, `read/N`, `disclosure/N`, `person/PERSON_ID/VERSION` or `policy/N`"
                         )
                     })?;
                     LeafRef::Event(&event_id)
                 }
-                _ => bail!("`{leaf}`: expected an event id, `read/N`, `disclosure/N` or `person/PERSON_ID/VERSION`"),
+                _ => bail!(
+                    "`{leaf}`: expected an event id, `read/N`, `disclosure/N`, `person/PERSON_ID/VERSION` or `policy/N`"
+                ),
             };
             let ctx = match &purpose {
                 Some(_) => Some(read_context(actor, purpose.as_deref(), db)?),
