@@ -369,25 +369,26 @@ impl App {
         let case = parse_case(case_id)?;
         let t = as_of.unwrap_or_else(|| self.now());
         let mut store = self.store()?;
-        if store.summary(&case)?.is_none() {
+        let Some(stored) = store.summary(&case)? else {
             return Err(AppError::NotFound { what: "case", id: case_id.to_owned() });
-        }
-        self.log_read(&mut store, ctx, AccessedRecord::Case(&case))?;
+        };
         let events = store.events(&case)?;
         let total = events.len() as u64;
         let in_effect: Vec<Event> = events.into_iter().filter(|e| e.effective_at <= t).collect();
         let state = CaseState::from_events(&in_effect);
-        let person_id = state.person_id.clone().or_else(|| {
-            // Before the case was opened, the stored projection still says whose case it is.
-            store.summary(&case).ok().flatten().and_then(|s| s.person_id)
-        });
+        // Before the case was opened, the stored projection still says whose case it is.
+        let person_id = state.person_id.clone().or(stored.person_id);
         let person = match &person_id {
             Some(p) => store.person(p)?,
             None => None,
         };
+        // INVARIANT: the read of the case, and of the person it shows, are committed ledger
+        // leaves before anything is returned: one transaction, one durable commit.
+        let mut read = vec![AccessedRecord::Case(&case)];
         if let Some(p) = &person {
-            self.log_read(&mut store, ctx, AccessedRecord::Person(&p.id))?;
+            read.push(AccessedRecord::Person(&p.id));
         }
+        store.record_accesses(&ctx.actor, ctx.purpose, &read, self.now())?;
         let Some(summary) = state.summary() else {
             return Ok(CaseView::not_yet_opened(&case, total, t, person.as_ref(), person_id.as_ref()));
         };

@@ -402,7 +402,8 @@ pub(crate) trait Backend: Send {
     /// Every adopted policy, by row id.
     fn policies(&mut self) -> Result<Vec<(i64, ledger::PolicyRow)>, StoreError>;
     fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError>;
-    fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError>;
+    /// Stores the reads and their leaves in one transaction (durably); their ids in order.
+    fn record_accesses(&mut self, reads: &[ledger::AccessRow]) -> Result<Vec<i64>, StoreError>;
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError>;
 }
 
@@ -822,19 +823,39 @@ impl Store {
         record: AccessedRecord<'_>,
         at: docket_core::Timestamp,
     ) -> Result<i64, StoreError> {
-        let (record_kind, record_id) = match record {
-            AccessedRecord::Case(c) => ("case", c.as_str()),
-            AccessedRecord::Person(p) => ("person", p.as_str()),
-            AccessedRecord::Cases(filter) => ("cases", filter),
-            AccessedRecord::Docket(what) => ("docket", what),
-        };
-        self.backend.record_access(&ledger::AccessRow {
-            at: at.to_string(),
-            actor: actor.to_string(),
-            purpose: purpose.name().to_owned(),
-            record_kind: record_kind.to_owned(),
-            record_id: record_id.to_owned(),
-        })
+        let ids = self.record_accesses(actor, purpose, &[record], at)?;
+        ids.first().copied().ok_or_else(|| StoreError::Ledger("no read was recorded".into()))
+    }
+
+    /// Records that `actor` read several records for `purpose` at once (a case and the
+    /// person it shows), each an access row and a ledger leaf, all in one transaction: one
+    /// durable commit for what one view shows. Returns their ids, in order.
+    pub fn record_accesses(
+        &mut self,
+        actor: &docket_core::ActorId,
+        purpose: docket_core::AccessPurpose,
+        records: &[AccessedRecord<'_>],
+        at: docket_core::Timestamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows: Vec<ledger::AccessRow> = records
+            .iter()
+            .map(|record| {
+                let (record_kind, record_id) = match *record {
+                    AccessedRecord::Case(c) => ("case", c.as_str()),
+                    AccessedRecord::Person(p) => ("person", p.as_str()),
+                    AccessedRecord::Cases(filter) => ("cases", filter),
+                    AccessedRecord::Docket(what) => ("docket", what),
+                };
+                ledger::AccessRow {
+                    at: at.to_string(),
+                    actor: actor.to_string(),
+                    purpose: purpose.name().to_owned(),
+                    record_kind: record_kind.to_owned(),
+                    record_id: record_id.to_owned(),
+                }
+            })
+            .collect();
+        self.backend.record_accesses(&rows)
     }
 
     /// Records a disclosure outside the agency, as a ledger leaf in the same transaction.

@@ -1219,19 +1219,25 @@ impl Backend for Postgres {
             .collect())
     }
 
-    fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
+    fn record_accesses(&mut self, reads: &[ledger::AccessRow]) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.client.transaction()?;
         lock_ledger(&mut tx)?;
-        let id: i64 = tx
-            .query_one(
-                "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                &[&a.at, &a.actor, &a.purpose, &a.record_kind, &a.record_id],
-            )?
-            .get(0);
-        // INVARIANT: the access row and its ledger leaf are committed together.
-        append_leaves(&mut tx, &[NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a))])?;
+        let mut ids = Vec::with_capacity(reads.len());
+        let mut leaves = Vec::with_capacity(reads.len());
+        for a in reads {
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    &[&a.at, &a.actor, &a.purpose, &a.record_kind, &a.record_id],
+                )?
+                .get(0);
+            ids.push(id);
+            leaves.push(NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a)));
+        }
+        // INVARIANT: the access rows and their ledger leaves are committed together.
+        append_leaves(&mut tx, &leaves)?;
         tx.commit()?;
-        Ok(id)
+        Ok(ids)
     }
 
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError> {

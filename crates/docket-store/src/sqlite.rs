@@ -219,17 +219,23 @@ impl Sqlite {
         Ok(t)
     }
 
-    fn record_access_synced(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
+    fn record_accesses_synced(&mut self, reads: &[ledger::AccessRow]) -> Result<Vec<i64>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![a.at, a.actor, a.purpose, a.record_kind, a.record_id],
-        )?;
-        let id = tx.last_insert_rowid();
-        // INVARIANT: the access row and its ledger leaf are committed together.
-        append_leaves(&tx, &[NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a))])?;
+        let mut ids = Vec::with_capacity(reads.len());
+        let mut leaves = Vec::with_capacity(reads.len());
+        for a in reads {
+            tx.execute(
+                "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![a.at, a.actor, a.purpose, a.record_kind, a.record_id],
+            )?;
+            let id = tx.last_insert_rowid();
+            ids.push(id);
+            leaves.push(NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a)));
+        }
+        // INVARIANT: the access rows and their ledger leaves are committed together.
+        append_leaves(&tx, &leaves)?;
         tx.commit()?;
-        Ok(id)
+        Ok(ids)
     }
 
     fn record_disclosure_synced(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
@@ -1078,10 +1084,10 @@ impl Backend for Sqlite {
         Ok(out)
     }
 
-    fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
+    fn record_accesses(&mut self, reads: &[ledger::AccessRow]) -> Result<Vec<i64>, StoreError> {
         // The record is shown once this returns, so the read's entry must survive a power
         // loss too, as a disclosure's does.
-        self.synced(|s| s.record_access_synced(a))
+        self.synced(|s| s.record_accesses_synced(reads))
     }
 
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError> {
