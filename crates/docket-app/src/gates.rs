@@ -350,8 +350,9 @@ pub(crate) fn worklist_row(
             // The appeal window's stay ends with the window, already listed.
             for p in s.protections_in_force(t).filter(|p| p.rule != Rule::AutomaticStayAppealWindow) {
                 let Some(until) = p.until else { continue };
-                // The last day in force is the day before the instant it ends.
-                let last = zone_date(until).add_days(-1);
+                // The last day in force is the day of the last second before the instant it
+                // ends (the day before, for a protection ending at midnight).
+                let last = zone_date(until.plus_seconds(-1));
                 if last <= horizon {
                     items.push((
                         last,

@@ -157,9 +157,31 @@ fn worklists_name_every_blocker_and_are_one_logged_read_each(db: &Db) {
     );
     assert_eq!(soon.recorded_as, "worklist=deadlines,within_days=30,as_of=2026-12-01T12:00:00Z");
     assert!(ask(WorklistKind::Deadlines, 10, 100).rows.is_empty(), "nothing due within 10 days");
+    // A stay granted until noon on 2026-12-10 is on the deadlines list, its last day that day.
+    let tz = r#","time_zone":"America/New_York""#;
+    let stayed = [
+        line(15, "G5", "case_opened", "2026-02-01T10:00:00-05:00", &format!(r#","person_id":"P-1"{tz}"#)),
+        line(
+            16,
+            "G5",
+            "protection_granted",
+            "2026-11-25T10:00:00-05:00",
+            r#","protection":"administrative_stay","from":"2026-11-25T10:00:00-05:00","until":"2026-12-10T12:00:00-05:00""#,
+        ),
+    ]
+    .join("\n");
+    import(&app, PERSONS, &stayed);
+    let soon = ask(WorklistKind::Deadlines, 30, 100);
+    assert_eq!(soon.rows.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["G5", "G4"], "by earliest due");
+    let stay = &soon.rows[0].items[0];
+    assert_eq!(
+        (stay.rule, stay.due.as_deref(), stay.basis.clone()),
+        ("administrative_stay", Some("2026-12-10"), vec![event(16)])
+    );
+    assert!(ask(WorklistKind::Deadlines, 5, 100).rows.is_empty(), "nothing ends within 5 days");
     // A limit keeps the first rows and still counts every case on the list.
     let one = ask(WorklistKind::Blocked, 30, 1);
-    assert_eq!((one.rows.len(), one.matching), (1, 3));
+    assert_eq!((one.rows.len(), one.matching), (1, 4), "G2, G3, G4 and the stayed G5");
     assert!(matches!(
         app.worklist(
             &ctx("case_work"),
