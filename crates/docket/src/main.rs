@@ -606,6 +606,16 @@ fn meaningless_options(m: &clap::ArgMatches) -> Result<(), clap::Error> {
         }
         _ => &[],
     };
+    // A worklist's horizon concerns deadlines alone.
+    if name == "worklist"
+        && sub.value_source("within") == Some(clap::parser::ValueSource::CommandLine)
+        && !matches!(sub.get_one::<WorklistArg>("kind"), Some(WorklistArg::Deadlines))
+    {
+        return Err(Cli::command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "`--within` means nothing to `docket worklist` but for `deadlines`, which it bounds",
+        ));
+    }
     let command = match inner {
         Some((n, _)) => format!("{name} {n}"),
         None => name.to_owned(),

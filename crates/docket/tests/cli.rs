@@ -1585,6 +1585,9 @@ fn gates_evaluation_and_worklists_agree_and_each_is_one_logged_read() {
     t.run(&["worklist", "deadlines", "--purpose", "case_work"]).expect_code(0);
     assert_eq!(ledger_leaves(&t), before + 1, "one read per worklist");
     assert_eq!(t.run(&["worklist", "tiers", "--purpose", "case_work"]).code, 2, "not a worklist");
+    let within = t.run(&["worklist", "blocked", "--within", "5", "--purpose", "case_work"]);
+    assert_eq!(within.code, 2, "`--within` bounds deadlines alone: {}", within.stderr);
+    assert!(within.stderr.contains("means nothing"), "{}", within.stderr);
     let shown = t.run(&["case", "show", first, "--purpose", "case_work", "--as-of", AS_OF]);
     assert!(shown.stdout.contains("Gates (statutory layer") && shown.stdout.contains("remove"), "{}", shown.stdout);
 }
