@@ -1109,6 +1109,27 @@ mod ledger_tamper {
         assert_eq!(verify(&mut s).discrepancy_count, 0);
     }
 
+    /// What one view shows — a case and the person in it — is recorded as reads together:
+    /// consecutive rows and leaves, each verified against its row.
+    pub(super) fn the_reads_of_one_view_are_recorded_together(db: &Db) {
+        let mut s = setup(db);
+        let officer = docket_core::ActorId::parse("officer.a").expect("actor");
+        let (case, person) = (CaseId::parse("C-3").expect("case"), PersonId::parse("P-3").expect("person"));
+        let before = s.ledger_head().expect("head").0;
+        let read = [docket_store::AccessedRecord::Case(&case), docket_store::AccessedRecord::Person(&person)];
+        let ids = s
+            .record_accesses(&officer, docket_core::AccessPurpose::CaseWork, &read, ts("2026-11-23T10:00:00Z"))
+            .expect("logged");
+        assert_eq!((ids.len(), ids[1] - ids[0]), (2, 1), "{ids:?}");
+        assert_eq!(s.ledger_head().expect("head").0, before + 2);
+        let case_reads = s.accesses(docket_store::AccessedRecord::Case(&case)).expect("reads");
+        let person_reads = s.accesses(docket_store::AccessedRecord::Person(&person)).expect("reads");
+        assert_eq!((case_reads[0].0, person_reads[0].0), (ids[0], ids[1]));
+        checkpoint(&mut s);
+        let r = verify(&mut s);
+        assert_eq!((r.accesses, r.discrepancy_count), (2, 0), "{:?}", r.discrepancies);
+    }
+
     pub(super) fn reads_are_leaves_and_altering_them_is_caught(db: &Db) {
         let mut s = setup(db);
         let officer = docket_core::ActorId::parse("officer.a").expect("actor");
@@ -1651,6 +1672,17 @@ mod ledger_reads_on {
     #[test]
     fn postgres() {
         super::ledger_tamper::reads_are_leaves_and_altering_them_is_caught(&super::Db::postgres());
+    }
+}
+
+mod ledger_reads_of_one_view_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::the_reads_of_one_view_are_recorded_together(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::the_reads_of_one_view_are_recorded_together(&super::Db::postgres());
     }
 }
 
