@@ -35,11 +35,13 @@
 pub mod checkpoints;
 pub mod delivery;
 pub mod error;
+pub mod gates;
 pub mod import;
 pub mod keys;
 mod lines;
 pub use lines::MAX_LINE_BYTES;
 pub mod packet;
+pub mod policies;
 pub mod views;
 pub mod witness;
 
@@ -379,25 +381,26 @@ impl App {
         let case = parse_case(case_id)?;
         let t = as_of.unwrap_or_else(|| self.now());
         let mut store = self.store()?;
-        if store.summary(&case)?.is_none() {
+        let Some(stored) = store.summary(&case)? else {
             return Err(AppError::NotFound { what: "case", id: case_id.to_owned() });
-        }
-        self.log_read(&mut store, ctx, AccessedRecord::Case(&case))?;
+        };
         let events = store.events(&case)?;
         let total = events.len() as u64;
         let in_effect: Vec<Event> = events.into_iter().filter(|e| e.effective_at <= t).collect();
         let state = CaseState::from_events(&in_effect);
-        let person_id = state.person_id.clone().or_else(|| {
-            // Before the case was opened, the stored projection still says whose case it is.
-            store.summary(&case).ok().flatten().and_then(|s| s.person_id)
-        });
+        // Before the case was opened, the stored projection still says whose case it is.
+        let person_id = state.person_id.clone().or(stored.person_id);
         let person = match &person_id {
             Some(p) => store.person(p)?,
             None => None,
         };
+        // INVARIANT: the read of the case, and of the person it shows, are committed ledger
+        // leaves before anything is returned: one transaction, one durable commit.
+        let mut read = vec![AccessedRecord::Case(&case)];
         if let Some(p) = &person {
-            self.log_read(&mut store, ctx, AccessedRecord::Person(&p.id))?;
+            read.push(AccessedRecord::Person(&p.id));
         }
+        store.record_accesses(&ctx.actor, ctx.purpose, &read, self.now())?;
         let Some(summary) = state.summary() else {
             return Ok(CaseView::not_yet_opened(&case, total, t, person.as_ref(), person_id.as_ref()));
         };
@@ -406,7 +409,10 @@ impl App {
             None => PersonFacts::default(),
         };
         let bars = summary.bars_to_removal(t, &facts, None);
-        Ok(CaseView::build(&state, &summary, &in_effect, total, person.as_ref(), t, &bars))
+        let mut view = CaseView::build(&state, &summary, &in_effect, total, person.as_ref(), t, &bars);
+        let agency = policies::in_force(&store.policies()?, policies::PolicyKind::Gate, t);
+        view.gates = Some(gates::CaseGatesView::of(gates::case_gates(&summary, &facts, t), agency));
+        Ok(view)
     }
 
     /// Every event of a case, in order; the read is in the ledger first.
@@ -474,6 +480,153 @@ impl App {
             ControlFlow::Continue(())
         })?;
         Ok(CaseListView { as_of: t.to_string(), filter: described, matching, cases: rows, unreadable })
+    }
+
+    /// Every action's statutory gate on every case as of `as_of` (default now), counted: per
+    /// action, how many cases allow and deny it, and by which rules. Read from the stored
+    /// projections, with each person's claims to US citizenship in all their cases. The answer
+    /// names no person or case, yet it reads the whole docket: one access of the docket, with
+    /// its purpose, recorded first.
+    pub fn evaluate(&self, ctx: &ReadContext, as_of: Option<Timestamp>) -> Result<gates::EvaluationView, AppError> {
+        let t = as_of.unwrap_or_else(|| self.now());
+        let recorded_as = format!("evaluate,as_of={t}");
+        let mut store = self.store()?;
+        self.log_read(&mut store, ctx, AccessedRecord::Docket(&recorded_as))?;
+        let claims = all_claims(&mut store)?;
+        let mut tallies: [gates::Tally; 6] = Default::default();
+        let mut cases = 0u64;
+        let mut unreadable = Vec::new();
+        store.scan_summaries(&mut |s| {
+            match s {
+                Ok(s) => {
+                    cases += 1;
+                    gates::tally_case(&s, &claims.facts_for(&s), t, &mut tallies);
+                }
+                Err(e) => unreadable.push(UnreadableCase { error: e.to_string() }),
+            }
+            ControlFlow::Continue(())
+        })?;
+        let agency_policy_in_force = policies::in_force(&store.policies()?, policies::PolicyKind::Gate, t);
+        let actions = tallies.into_iter().zip(gates::ACTION_NAMES).map(|(tally, name)| tally.view(name)).collect();
+        Ok(gates::EvaluationView {
+            as_of: t.to_string(),
+            recorded_as,
+            layer: "statutory",
+            removal_destination: None,
+            agency_policy_in_force,
+            cases,
+            actions,
+            unreadable,
+        })
+    }
+
+    /// A worklist as of `as_of` (default now): deadlines coming due, cases ready for removal,
+    /// or every other open case with what blocks its removal ([`gates::WorklistKind`]). One
+    /// read of the docket's cases with its purpose, recorded first, naming the request.
+    pub fn worklist(
+        &self,
+        ctx: &ReadContext,
+        request: &gates::WorklistRequest,
+        as_of: Option<Timestamp>,
+    ) -> Result<gates::WorklistView, AppError> {
+        if request.within_days < 0 {
+            return Err(AppError::Invalid {
+                field: "within".into(),
+                reason: "a number of days ahead, 0 or more".into(),
+            });
+        }
+        let t = as_of.unwrap_or_else(|| self.now());
+        let mut recorded_as = format!("worklist={}", request.kind.name());
+        if request.kind == gates::WorklistKind::Deadlines {
+            recorded_as.push_str(&format!(",within_days={}", request.within_days));
+        }
+        recorded_as.push_str(&format!(",as_of={t}"));
+        let mut store = self.store()?;
+        self.log_read(&mut store, ctx, AccessedRecord::Cases(&recorded_as))?;
+        let claims = all_claims(&mut store)?;
+        let mut rows = Vec::new();
+        let mut matching = 0u64;
+        let mut unreadable = Vec::new();
+        let by_due = request.kind == gates::WorklistKind::Deadlines;
+        store.scan_summaries(&mut |s| {
+            let s = match s {
+                Ok(s) => s,
+                Err(e) => {
+                    unreadable.push(UnreadableCase { error: e.to_string() });
+                    return ControlFlow::Continue(());
+                }
+            };
+            if let Some(row) = gates::worklist_row(request.kind, &s, &claims.facts_for(&s), t, request.within_days) {
+                matching += 1;
+                // Rows by case id come in the scan's order: only the first `limit` are kept.
+                // Rows by due date are all kept, then sorted.
+                if by_due || rows.len() < request.limit {
+                    rows.push(row);
+                }
+            }
+            ControlFlow::Continue(())
+        })?;
+        if by_due {
+            rows.sort_by(|(a, ra), (b, rb)| a.cmp(b).then_with(|| ra.case_id.cmp(&rb.case_id)));
+            rows.truncate(request.limit);
+        } else {
+            rows.sort_by(|(_, a), (_, b)| a.case_id.cmp(&b.case_id));
+        }
+        Ok(gates::WorklistView {
+            kind: request.kind,
+            as_of: t.to_string(),
+            recorded_as,
+            matching,
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+            unreadable,
+        })
+    }
+
+    /// Adopts a policy: records its text as given, its SHA-256, who adopts it and from what
+    /// instant it is in force, as a ledger leaf committed before this returns. The policy's
+    /// id, version and kind are read from its header ([`policies::read_header`]); a policy id
+    /// and version already adopted is refused. Its body is not judged here.
+    pub fn adopt_policy(
+        &self,
+        actor: &ActorId,
+        text: &str,
+        effective_at: Timestamp,
+    ) -> Result<policies::PolicyView, AppError> {
+        let header = policies::read_header(text)?;
+        let mut store = self.store()?;
+        if let Some((id, _)) =
+            store.policies()?.into_iter().find(|(_, p)| p.policy_id == header.policy_id && p.version == header.version)
+        {
+            return Err(AppError::Invalid {
+                field: "policy".into(),
+                reason: format!(
+                    "`{}` version `{}` is already adopted (policy/{id}); a change is a new version",
+                    header.policy_id, header.version
+                ),
+            });
+        }
+        let row = docket_store::ledger::PolicyRow {
+            policy_id: header.policy_id,
+            version: header.version,
+            kind: header.kind.name().to_owned(),
+            effective_at: effective_at.to_string(),
+            sha256: docket_store::ledger::policy_sha256(text),
+            adopted_by: actor.to_string(),
+            adopted_at: self.now().to_string(),
+            text: text.to_owned(),
+        };
+        let id = store.record_policy(&row)?;
+        Ok(policies::PolicyView::of(id, &row))
+    }
+
+    /// The policy of `kind` in force at `t`: of those adopted, the one that took effect last
+    /// at or before `t` (of two effective at the same instant, the one adopted later).
+    pub fn policy_in_force(
+        &self,
+        kind: policies::PolicyKind,
+        t: Timestamp,
+    ) -> Result<Option<policies::PolicyView>, AppError> {
+        Ok(policies::in_force(&self.store()?.policies()?, kind, t))
     }
 
     /// Writes the whole docket — every person's current identity as a persons CSV and every
@@ -850,10 +1003,15 @@ impl App {
                 LeafRef::PersonVersion(person, version) => {
                     ("version of a person", format!("{person} version {version}"))
                 }
+                LeafRef::Policy(id) => ("adopted policy", id.to_string()),
             };
             return Err(AppError::NotFound { what, id });
         };
         let leaf_bytes = match ctx {
+            // A policy's leaf is the policy as adopted: it holds no one's data.
+            _ if matches!(leaf, LeafRef::Policy(_)) => {
+                Some(base64::engine::general_purpose::STANDARD.encode(&p.proof.leaf))
+            }
             Some(ctx) => {
                 if let Some(case) = p.case.as_deref().map(parse_case).transpose()? {
                     self.log_read(&mut store, ctx, AccessedRecord::Case(&case))?;
@@ -932,6 +1090,19 @@ impl App {
         writes.checkpoint = Some(cp.clone());
         Ok((writes, cp))
     }
+}
+
+/// Every claim to US citizenship in the docket, by person, from the stored projections: what
+/// each case's gates need to know of the person's other cases.
+fn all_claims(store: &mut Store) -> Result<gates::Claims, AppError> {
+    let mut claims = gates::Claims::default();
+    store.scan_summaries(&mut |s| {
+        if let Ok(s) = s {
+            claims.add(&s);
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok(claims)
 }
 
 /// What is known of the person beyond `case`, as of `t`: their identity, and the claims to US

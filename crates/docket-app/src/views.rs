@@ -333,6 +333,9 @@ pub struct CaseView {
     /// Every bar to removing the person now, the most specific first (to a country not
     /// stated: a grant of withholding as to any country is among them).
     pub removal_bars: Vec<BarView>,
+    /// Each action's statutory gate at the instant, with its reasons; none before the case is
+    /// opened.
+    pub gates: Option<crate::gates::CaseGatesView>,
     /// The next hearing.
     pub next_hearing: Option<HearingView>,
     /// Detained since.
@@ -496,6 +499,7 @@ impl CaseView {
             voluntary_departure_deadline: None,
             custody_reviews: Vec::new(),
             removal_bars: Vec::new(),
+            gates: None,
             next_hearing: None,
             detained_since: None,
             arrests: 0,
@@ -574,6 +578,7 @@ impl CaseView {
                 Vec::new()
             },
             removal_bars: bars.iter().map(|b| BarView::of(b, &n)).collect(),
+            gates: None,
             next_hearing: s.next_hearing.map(|(k, at)| HearingView { kind: k.name(), at: at.to_string() }),
             detained_since: s.detained_since.map(|d| d.to_string()),
             arrests: s.arrests,

@@ -157,6 +157,22 @@ pub(crate) const TABLES: &[Table] = &[
         serial: Some("id"),
     },
     Table {
+        name: "policies",
+        columns: &[
+            ("id", I64),
+            ("policy_id", Text),
+            ("version", Text),
+            ("kind", Text),
+            ("effective_at", Text),
+            ("text", Text),
+            ("sha256", Text),
+            ("adopted_by", Text),
+            ("adopted_at", Text),
+        ],
+        order: "id",
+        serial: Some("id"),
+    },
+    Table {
         name: "ledger_checkpoints",
         columns: &[("size", I64), ("root", Bytes), ("note", Text), ("created_at", Text)],
         order: "size",

@@ -53,6 +53,44 @@ pub fn disclosure_leaf(id: i64, d: &DisclosureRow) -> Vec<u8> {
     format!("docket-leaf/1 disclosure\n{id}\n{json}").into_bytes()
 }
 
+/// An agency policy adopted as an act of record (schema 6): its identity as its header states
+/// it, when it takes effect, its text byte for byte with the text's SHA-256, and who adopted
+/// it when. The leaf binds every field, so a policy's text cannot change after adoption
+/// without `verify` reporting it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyRow {
+    /// The policy's id, as its header states it.
+    pub policy_id: String,
+    /// The policy's version, as its header states it.
+    pub version: String,
+    /// What kind of policy it is (`gate`, `priority`), as its header states it.
+    pub kind: String,
+    /// The instant from which it is in force (RFC 3339).
+    pub effective_at: String,
+    /// SHA-256 of `text`, hex.
+    pub sha256: String,
+    /// Who adopted it.
+    pub adopted_by: String,
+    /// When it was adopted (RFC 3339).
+    pub adopted_at: String,
+    /// The policy file's text, exactly as adopted.
+    pub text: String,
+}
+
+/// The bytes of a policy leaf: `"docket-leaf/1 policy\n" || ID || "\n" || JSON`, where ID is
+/// the row's id and JSON the row's fields in the order of [`PolicyRow`], compact, as
+/// serde_json writes them (the text holds line breaks, so it is JSON-escaped).
+pub fn policy_leaf(id: i64, p: &PolicyRow) -> Vec<u8> {
+    let json = serde_json::to_string(p).unwrap_or_default();
+    format!("docket-leaf/1 policy\n{id}\n{json}").into_bytes()
+}
+
+/// The SHA-256 of a policy's text, in lowercase hex.
+pub fn policy_sha256(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A read of a case's or person's record, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessRow {
@@ -140,6 +178,8 @@ pub struct VerifyReport {
     pub disclosures: u64,
     /// Versions of persons' identities checked against their leaves.
     pub person_versions: u64,
+    /// Adopted policies checked against their leaves.
+    pub policies: u64,
     /// Persons whose stored row was checked against their latest recorded version.
     pub persons: u64,
     /// Checkpoints whose roots were checked against the recomputed tree.
@@ -250,6 +290,8 @@ pub enum LeafRef<'a> {
     Disclosure(i64),
     /// A version of a person's identity.
     PersonVersion(&'a docket_core::PersonId, u64),
+    /// An adopted policy (`policies.id`).
+    Policy(i64),
 }
 
 /// A leaf's bytes, and the case and person it is about.
@@ -275,6 +317,10 @@ impl LeafRecord {
 
     pub(crate) fn of_disclosure(id: i64, d: &DisclosureRow) -> LeafRecord {
         LeafRecord { leaf: disclosure_leaf(id, d), case: None, person: Some(d.person_id.clone()) }
+    }
+
+    pub(crate) fn of_policy(id: i64, p: &PolicyRow) -> LeafRecord {
+        LeafRecord { leaf: policy_leaf(id, p), case: None, person: None }
     }
 
     pub(crate) fn of_person_version(id: i64, person: String, payload: &str) -> LeafRecord {
@@ -314,6 +360,8 @@ pub(crate) enum LeafKind {
     Disclosure,
     /// A version of a person's identity (`person_versions.id`).
     Person,
+    /// An adopted policy (`policies.id`).
+    Policy,
 }
 
 impl LeafKind {
@@ -324,6 +372,7 @@ impl LeafKind {
             LeafKind::Access => b'a',
             LeafKind::Disclosure => b'd',
             LeafKind::Person => b'p',
+            LeafKind::Policy => b'P',
         }
     }
 
@@ -333,6 +382,7 @@ impl LeafKind {
             b'a' => Some(LeafKind::Access),
             b'd' => Some(LeafKind::Disclosure),
             b'p' => Some(LeafKind::Person),
+            b'P' => Some(LeafKind::Policy),
             _ => None,
         }
     }
@@ -811,6 +861,7 @@ pub(crate) enum Record {
     Disclosure(Box<DisclosureRow>),
     /// A person version: its `person_id` and `version` columns and its payload.
     Person(Box<(String, i64, String)>),
+    Policy(Box<PolicyRow>),
 }
 
 /// A stored leaf with the row it records, for verification.
@@ -916,7 +967,7 @@ pub(crate) fn verify(
     // Every row of a kind is in the ledger when as many distinct rows were reached through
     // leaves, in strictly increasing key order, as its table holds. Only otherwise are the
     // leaves read again for the keys they name and the table searched for the rest.
-    for kind in [LeafKind::Event, LeafKind::Access, LeafKind::Disclosure, LeafKind::Person] {
+    for kind in [LeafKind::Event, LeafKind::Access, LeafKind::Disclosure, LeafKind::Person, LeafKind::Policy] {
         if named.in_order(kind) == backend.record_count(kind)? {
             continue;
         }
@@ -933,6 +984,7 @@ pub(crate) fn verify(
                 LeafKind::Access => format!("access record {key} ({detail})"),
                 LeafKind::Disclosure => format!("disclosure {key} ({detail})"),
                 LeafKind::Person => format!("person version {key} ({detail})"),
+                LeafKind::Policy => format!("policy {key} ({detail})"),
             };
             report.add(None, format!("{what} is not in the ledger: inserted outside Docket"));
         }
@@ -1043,8 +1095,8 @@ fn check_nodes(
 /// Rows reached through leaves with a row present, counted only while their keys rise.
 #[derive(Default)]
 struct Named {
-    counts: [u64; 4],
-    last: [i64; 4],
+    counts: [u64; 5],
+    last: [i64; 5],
 }
 
 impl Named {
@@ -1054,6 +1106,7 @@ impl Named {
             LeafKind::Access => 1,
             LeafKind::Disclosure => 2,
             LeafKind::Person => 3,
+            LeafKind::Policy => 4,
         }
     }
 
@@ -1259,6 +1312,25 @@ fn check_leaves(
                         ),
                     }
                 }
+                Ok(LeafKind::Policy) => {
+                    report.policies += 1;
+                    match &row.record {
+                        Record::Policy(p) => {
+                            named.reached(LeafKind::Policy, reference);
+                            let what = format!(
+                                "policy {reference} (`{}` version `{}`, ledger leaf {index})",
+                                p.policy_id, p.version
+                            );
+                            if docket_ledger::leaf_hash(&policy_leaf(reference, p)) != stored {
+                                report.add(Some(index), format!("{what} does not match its leaf: modified"));
+                            } else if policy_sha256(&p.text) != p.sha256 {
+                                report.add(Some(index), format!("{what}: its text does not have its recorded SHA-256"));
+                            }
+                        }
+                        _ => report
+                            .add(Some(index), format!("policy {reference} (ledger leaf {index}) is missing: deleted")),
+                    }
+                }
                 Err(tag) => report.add(Some(index), format!("ledger leaf {index} has an unknown kind (byte {tag})")),
             }
             acc.push_reporting(stored, |level, _, hash| {
@@ -1311,6 +1383,7 @@ pub(crate) fn count_sql(kind: LeafKind) -> &'static str {
         LeafKind::Access => "SELECT count(*) FROM access_log",
         LeafKind::Disclosure => "SELECT count(*) FROM disclosures",
         LeafKind::Person => "SELECT count(*) FROM person_versions",
+        LeafKind::Policy => "SELECT count(*) FROM policies",
     }
 }
 
@@ -1329,6 +1402,9 @@ pub(crate) fn describe_sql(kind: LeafKind) -> &'static str {
         }
         LeafKind::Person => {
             "SELECT id, 'person `' || person_id || '`, version ' || version FROM person_versions ORDER BY id"
+        }
+        LeafKind::Policy => {
+            "SELECT id, 'policy `' || policy_id || '` version `' || version || '`' FROM policies ORDER BY id"
         }
     }
 }

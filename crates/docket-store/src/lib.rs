@@ -35,7 +35,7 @@ use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId, Refusal
 use thiserror::Error;
 
 /// The schema version this program writes. Migrations bring older databases up to it.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// What a writer expects of a case stream before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -399,8 +399,11 @@ pub(crate) trait Backend: Send {
     /// Rows of a kind whose keys are not in `named` (sorted), with a few words on each.
     fn unnamed_records(&mut self, kind: ledger::LeafKind, named: &[i64]) -> Result<Vec<(i64, String)>, StoreError>;
     fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError>;
+    /// Stores an adopted policy and its leaf in one transaction (durably, as a disclosure).
+    fn record_policy(&mut self, p: &ledger::PolicyRow) -> Result<i64, StoreError>;
+    /// Every adopted policy, by row id.
+    fn policies(&mut self) -> Result<Vec<(i64, ledger::PolicyRow)>, StoreError>;
     fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError>;
-    fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError>;
     /// The names of the schema's tables.
     fn table_names(&mut self) -> Result<Vec<String>, StoreError>;
     /// Rows in `table`, one of [`copy::TABLES`].
@@ -413,6 +416,8 @@ pub(crate) trait Backend: Send {
     fn load_rows(&mut self, table: &copy::Table, rows: &[Vec<copy::Cell>]) -> Result<(), StoreError>;
     /// Commits the copy (sequences moved past the copied ids first), or rolls it back.
     fn finish_load(&mut self, commit: bool) -> Result<(), StoreError>;
+    /// Stores the reads and their leaves in one transaction (durably); their ids in order.
+    fn record_accesses(&mut self, reads: &[ledger::AccessRow]) -> Result<Vec<i64>, StoreError>;
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError>;
 }
 
@@ -797,6 +802,7 @@ impl Store {
             }
             LeafRef::Read(id) => (LeafKind::Access, id, format!("read {id}")),
             LeafRef::Disclosure(id) => (LeafKind::Disclosure, id, format!("disclosure {id}")),
+            LeafRef::Policy(id) => (LeafKind::Policy, id, format!("policy {id}")),
             LeafRef::PersonVersion(person, version) => {
                 let rows = self.backend.person_versions(person)?;
                 let Some(row) = rows.get((version as usize).wrapping_sub(1)).map(|(id, _)| *id) else {
@@ -878,24 +884,56 @@ impl Store {
         record: AccessedRecord<'_>,
         at: docket_core::Timestamp,
     ) -> Result<i64, StoreError> {
-        let (record_kind, record_id) = match record {
-            AccessedRecord::Case(c) => ("case", c.as_str()),
-            AccessedRecord::Person(p) => ("person", p.as_str()),
-            AccessedRecord::Cases(filter) => ("cases", filter),
-            AccessedRecord::Docket(what) => ("docket", what),
-        };
-        self.backend.record_access(&ledger::AccessRow {
-            at: at.to_string(),
-            actor: actor.to_string(),
-            purpose: purpose.name().to_owned(),
-            record_kind: record_kind.to_owned(),
-            record_id: record_id.to_owned(),
-        })
+        let ids = self.record_accesses(actor, purpose, &[record], at)?;
+        ids.first().copied().ok_or_else(|| StoreError::Ledger("no read was recorded".into()))
+    }
+
+    /// Records that `actor` read several records for `purpose` at once (a case and the
+    /// person it shows), each an access row and a ledger leaf, all in one transaction: one
+    /// durable commit for what one view shows. Returns their ids, in order.
+    pub fn record_accesses(
+        &mut self,
+        actor: &docket_core::ActorId,
+        purpose: docket_core::AccessPurpose,
+        records: &[AccessedRecord<'_>],
+        at: docket_core::Timestamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows: Vec<ledger::AccessRow> = records
+            .iter()
+            .map(|record| {
+                let (record_kind, record_id) = match *record {
+                    AccessedRecord::Case(c) => ("case", c.as_str()),
+                    AccessedRecord::Person(p) => ("person", p.as_str()),
+                    AccessedRecord::Cases(filter) => ("cases", filter),
+                    AccessedRecord::Docket(what) => ("docket", what),
+                };
+                ledger::AccessRow {
+                    at: at.to_string(),
+                    actor: actor.to_string(),
+                    purpose: purpose.name().to_owned(),
+                    record_kind: record_kind.to_owned(),
+                    record_id: record_id.to_owned(),
+                }
+            })
+            .collect();
+        self.backend.record_accesses(&rows)
     }
 
     /// Records a disclosure outside the agency, as a ledger leaf in the same transaction.
     pub fn record_disclosure(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
         self.backend.record_disclosure(d)
+    }
+
+    /// Records the adoption of a policy: its row and its ledger leaf in one transaction,
+    /// committed durably before this returns. Returns the row's id (`policy/ID` in the ledger).
+    /// A policy id and version already adopted is refused by the database (`UNIQUE`).
+    pub fn record_policy(&mut self, p: &ledger::PolicyRow) -> Result<i64, StoreError> {
+        self.backend.record_policy(p)
+    }
+
+    /// Every adopted policy, in the order adopted, with its row id.
+    pub fn policies(&mut self) -> Result<Vec<(i64, ledger::PolicyRow)>, StoreError> {
+        self.backend.policies()
     }
 
     /// The accounting of disclosures of one person's record, oldest first.
@@ -1056,6 +1094,24 @@ CREATE TABLE ledger_keys (
     from_size BIGINT NOT NULL,
     recorded_at TEXT NOT NULL,
     rotation TEXT
+);
+";
+
+/// Schema 6: agency policies adopted as acts of record. Each row is a ledger leaf
+/// (`ledger::policy_leaf`), written in the same transaction; a policy id and version are
+/// adopted once. `{pk}` is the row id's definition.
+pub(crate) const SCHEMA_V6: &str = "
+CREATE TABLE policies (
+    id {pk},
+    policy_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    effective_at TEXT NOT NULL,
+    text TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    adopted_by TEXT NOT NULL,
+    adopted_at TEXT NOT NULL,
+    UNIQUE (policy_id, version)
 );
 ";
 

@@ -68,6 +68,7 @@ pub(crate) const STEPS: [Step; SCHEMA_VERSION as usize] = [
         // Persons stored before schema 5 become version 1 of their identity, each a leaf.
         code: Some("ledger_stored_persons/1"),
     },
+    Step { version: 6, name: "adopted_policies", template: crate::SCHEMA_V6, code: None },
 ];
 
 impl Step {
@@ -287,6 +288,8 @@ mod tests {
         assert_eq!((sqlite(4), pg(4)), (crate::SCHEMA_V4.to_owned(), crate::SCHEMA_V4.to_owned()));
         assert_eq!(sqlite(5), crate::SCHEMA_V5.replace("{pk}", "INTEGER PRIMARY KEY"));
         assert_eq!(pg(5), crate::SCHEMA_V5.replace("{pk}", "BIGSERIAL PRIMARY KEY"));
+        assert_eq!(sqlite(6), crate::SCHEMA_V6.replace("{pk}", "INTEGER PRIMARY KEY"));
+        assert_eq!(pg(6), crate::SCHEMA_V6.replace("{pk}", "BIGSERIAL PRIMARY KEY"));
     }
 
     /// Every released step's checksum, per backend. A failure here means a released step was
@@ -294,17 +297,19 @@ mod tests {
     /// the change a new step.
     #[test]
     fn released_checksums_never_change() {
-        let pinned: [(&str, i64, &str); 10] = [
+        let pinned: [(&str, i64, &str); 12] = [
             ("sqlite", 1, "3291b484020f5e6e3f4e935794b7189e931aee02d8ba840792636523be3f491b"),
             ("sqlite", 2, "abfe04b58657adb49d29adce52ca4c6a582ab10cd8f579e4d9f715f61c2ecf44"),
             ("sqlite", 3, "f589b063b59f317b5afbdc8417d08d3b263434d0ed6b6bc9cef370b944d3a673"),
             ("sqlite", 4, "db2252671e3567ffea7e8a79599b803ce67de2810a59ce707ca045e332004407"),
             ("sqlite", 5, "078a6170e7561ccd9ae5dd6e48af6fda47491eeb6bb3ffd999e34434d53dcebb"),
+            ("sqlite", 6, "78b66f467cea463183ddfd65383d1bb40b029c6c02192bd5803eb122e3a79f6c"),
             ("postgres", 1, "108d3367b7c921b69bc37b70b80d342a925d324b94982baf07c332d5c43238de"),
             ("postgres", 2, "7ff17de65646556a8cc5657d2ca99486739d0db9e4e5205110cf971c77dc0266"),
             ("postgres", 3, "7f6e9394c578ad8551ed22587c6db3d3325b10ba6da7e6af6f016b3872ed5250"),
             ("postgres", 4, "db2252671e3567ffea7e8a79599b803ce67de2810a59ce707ca045e332004407"),
             ("postgres", 5, "033399f5c7a16ddcce583f8a4a0683a12fec436400cff7972dbd023da918d606"),
+            ("postgres", 6, "df9fc41905a44f51ba01b4c54ffbf9d444750b787431fee5300823485f9e6052"),
         ];
         let actual: Vec<(&str, i64, String)> = dialects()
             .into_iter()
@@ -329,10 +334,13 @@ mod tests {
         let sum = |v: usize| STEPS[v - 1].checksum(d);
         let states = |rows: Vec<Recorded>| status(d, rows).iter().map(|s| (s.version, s.state)).collect::<Vec<_>>();
         use StepState::*;
-        assert_eq!(states(vec![]), vec![(1, Pending), (2, Pending), (3, Pending), (4, Pending), (5, Pending)]);
+        assert_eq!(
+            states(vec![]),
+            vec![(1, Pending), (2, Pending), (3, Pending), (4, Pending), (5, Pending), (6, Pending)]
+        );
         assert_eq!(
             states(vec![row(1, None), row(2, Some(&sum(2))), row(3, Some("00")), row(5, Some(&sum(5))), row(9, None)]),
-            vec![(1, Unknown), (2, Applied), (3, Changed), (4, Missing), (5, Applied), (9, Unrecognized)]
+            vec![(1, Unknown), (2, Applied), (3, Changed), (4, Missing), (5, Applied), (6, Missing), (9, Unrecognized)]
         );
         let err = check(&status(d, vec![row(1, Some(&sum(1))), row(2, Some("00"))])).expect_err("changed");
         let msg = err.to_string();

@@ -913,6 +913,10 @@ impl Backend for Postgres {
                 .client
                 .query_opt("SELECT person_id, payload FROM person_versions WHERE id = $1", &[&key])?
                 .map(|r| ledger::LeafRecord::of_person_version(key, r.get(0), r.get(1))),
+            LeafKind::Policy => self
+                .client
+                .query_opt(&format!("SELECT {POLICY_COLUMNS} FROM policies WHERE id = $1"), &[&key])?
+                .map(|r| ledger::LeafRecord::of_policy(key, &policy_row(&r, 0))),
             LeafKind::Event => None,
         };
         Ok(record)
@@ -1012,7 +1016,7 @@ impl Backend for Postgres {
             }
             let mut out = LeafBatch::new();
             let mut batch = Vec::with_capacity(rows.len());
-            let mut keys: [Vec<i64>; 4] = Default::default();
+            let mut keys: [Vec<i64>; 5] = Default::default();
             for r in &rows {
                 let number = r.get::<_, i64>(0) as u64;
                 let leaves = Chunk { hashes: r.get(1), records: r.get(2) }.leaves();
@@ -1023,6 +1027,7 @@ impl Backend for Postgres {
                             Ok(LeafKind::Access) => keys[1].push(l.reference),
                             Ok(LeafKind::Disclosure) => keys[2].push(l.reference),
                             Ok(LeafKind::Person) => keys[3].push(l.reference),
+                            Ok(LeafKind::Policy) => keys[4].push(l.reference),
                             Err(_) => {}
                         }
                     }
@@ -1068,6 +1073,11 @@ impl Backend for Postgres {
                 .into_iter()
                 .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
                 .collect();
+            let mut policies: HashMap<i64, ledger::PolicyRow> = tx
+                .query(&format!("SELECT id, {POLICY_COLUMNS} FROM policies WHERE id = ANY($1)"), &[&keys[4]])?
+                .into_iter()
+                .map(|r| (r.get(0), policy_row(&r, 1)))
+                .collect();
             for (number, leaves) in batch {
                 let leaves = match leaves {
                     Ok(leaves) => leaves,
@@ -1086,6 +1096,7 @@ impl Backend for Postgres {
                             disclosures.remove(&leaf.reference).map(|d| Record::Disclosure(Box::new(d)))
                         }
                         Ok(LeafKind::Person) => persons.remove(&leaf.reference).map(|p| Record::Person(Box::new(p))),
+                        Ok(LeafKind::Policy) => policies.remove(&leaf.reference).map(|p| Record::Policy(Box::new(p))),
                         Err(_) => None,
                     }
                     .unwrap_or(Record::Missing);
@@ -1181,6 +1192,31 @@ impl Backend for Postgres {
         Ok(id)
     }
 
+    fn record_policy(&mut self, p: &ledger::PolicyRow) -> Result<i64, StoreError> {
+        let mut tx = self.client.transaction()?;
+        lock_ledger(&mut tx)?;
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO policies (policy_id, version, kind, effective_at, text, sha256, adopted_by, adopted_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                &[&p.policy_id, &p.version, &p.kind, &p.effective_at, &p.text, &p.sha256, &p.adopted_by, &p.adopted_at],
+            )?
+            .get(0);
+        // INVARIANT: the policy and its ledger leaf are committed together.
+        append_leaves(&mut tx, &[NewLeaf::new(LeafKind::Policy, id, &ledger::policy_leaf(id, p))])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn policies(&mut self) -> Result<Vec<(i64, ledger::PolicyRow)>, StoreError> {
+        Ok(self
+            .client
+            .query(&format!("SELECT id, {POLICY_COLUMNS} FROM policies ORDER BY id"), &[])?
+            .iter()
+            .map(|r| (r.get(0), policy_row(r, 1)))
+            .collect())
+    }
+
     fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError> {
         Ok(self
             .client
@@ -1194,19 +1230,25 @@ impl Backend for Postgres {
             .collect())
     }
 
-    fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
+    fn record_accesses(&mut self, reads: &[ledger::AccessRow]) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.client.transaction()?;
         lock_ledger(&mut tx)?;
-        let id: i64 = tx
-            .query_one(
-                "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                &[&a.at, &a.actor, &a.purpose, &a.record_kind, &a.record_id],
-            )?
-            .get(0);
-        // INVARIANT: the access row and its ledger leaf are committed together.
-        append_leaves(&mut tx, &[NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a))])?;
+        let mut ids = Vec::with_capacity(reads.len());
+        let mut leaves = Vec::with_capacity(reads.len());
+        for a in reads {
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    &[&a.at, &a.actor, &a.purpose, &a.record_kind, &a.record_id],
+                )?
+                .get(0);
+            ids.push(id);
+            leaves.push(NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a)));
+        }
+        // INVARIANT: the access rows and their ledger leaves are committed together.
+        append_leaves(&mut tx, &leaves)?;
         tx.commit()?;
-        Ok(id)
+        Ok(ids)
     }
 
     fn table_names(&mut self) -> Result<Vec<String>, StoreError> {
@@ -1421,4 +1463,20 @@ fn copy_value(
         (Kind::Bytes, Cell::Bytes(b)) => Box::new(b.clone()),
         _ => return Err(wrong()),
     })
+}
+/// The columns of `policies` that make a [`ledger::PolicyRow`], in its order.
+const POLICY_COLUMNS: &str = "policy_id, version, kind, effective_at, sha256, adopted_by, adopted_at, text";
+
+/// A policy row from [`POLICY_COLUMNS`] starting at column `at`.
+fn policy_row(r: &postgres::Row, at: usize) -> ledger::PolicyRow {
+    ledger::PolicyRow {
+        policy_id: r.get(at),
+        version: r.get(at + 1),
+        kind: r.get(at + 2),
+        effective_at: r.get(at + 3),
+        sha256: r.get(at + 4),
+        adopted_by: r.get(at + 5),
+        adopted_at: r.get(at + 6),
+        text: r.get(at + 7),
+    }
 }

@@ -219,17 +219,23 @@ impl Sqlite {
         Ok(t)
     }
 
-    fn record_access_synced(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
+    fn record_accesses_synced(&mut self, reads: &[ledger::AccessRow]) -> Result<Vec<i64>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![a.at, a.actor, a.purpose, a.record_kind, a.record_id],
-        )?;
-        let id = tx.last_insert_rowid();
-        // INVARIANT: the access row and its ledger leaf are committed together.
-        append_leaves(&tx, &[NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a))])?;
+        let mut ids = Vec::with_capacity(reads.len());
+        let mut leaves = Vec::with_capacity(reads.len());
+        for a in reads {
+            tx.execute(
+                "INSERT INTO access_log (at, actor, purpose, record_kind, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![a.at, a.actor, a.purpose, a.record_kind, a.record_id],
+            )?;
+            let id = tx.last_insert_rowid();
+            ids.push(id);
+            leaves.push(NewLeaf::new(LeafKind::Access, id, &ledger::access_leaf(id, a)));
+        }
+        // INVARIANT: the access rows and their ledger leaves are committed together.
+        append_leaves(&tx, &leaves)?;
         tx.commit()?;
-        Ok(id)
+        Ok(ids)
     }
 
     fn record_disclosure_synced(&mut self, d: &ledger::DisclosureRow) -> Result<i64, StoreError> {
@@ -252,6 +258,20 @@ impl Sqlite {
         let id = tx.last_insert_rowid();
         // INVARIANT: the disclosure and its ledger leaf are committed together.
         append_leaves(&tx, &[NewLeaf::new(LeafKind::Disclosure, id, &ledger::disclosure_leaf(id, d))])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn record_policy_synced(&mut self, p: &ledger::PolicyRow) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO policies (policy_id, version, kind, effective_at, text, sha256, adopted_by, adopted_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![p.policy_id, p.version, p.kind, p.effective_at, p.text, p.sha256, p.adopted_by, p.adopted_at],
+        )?;
+        let id = tx.last_insert_rowid();
+        // INVARIANT: the policy and its ledger leaf are committed together.
+        append_leaves(&tx, &[NewLeaf::new(LeafKind::Policy, id, &ledger::policy_leaf(id, p))])?;
         tx.commit()?;
         Ok(id)
     }
@@ -929,6 +949,11 @@ impl Backend for Sqlite {
                 })
                 .optional()?
                 .map(|(person, payload)| ledger::LeafRecord::of_person_version(key, person, &payload)),
+            LeafKind::Policy => self
+                .conn
+                .query_row(&format!("SELECT {POLICY_COLUMNS} FROM policies WHERE id = ?1"), [key], policy_row)
+                .optional()?
+                .map(|p| ledger::LeafRecord::of_policy(key, &p)),
             LeafKind::Event => None,
         };
         Ok(record)
@@ -1049,6 +1074,18 @@ impl Backend for Sqlite {
         self.synced(|s| s.record_disclosure_synced(d))
     }
 
+    fn record_policy(&mut self, p: &ledger::PolicyRow) -> Result<i64, StoreError> {
+        // Gates and priorities name the policy in force from this commit on: it must survive a
+        // power loss, as a disclosure must.
+        self.synced(|s| s.record_policy_synced(p))
+    }
+
+    fn policies(&mut self) -> Result<Vec<(i64, ledger::PolicyRow)>, StoreError> {
+        let mut q = self.conn.prepare_cached(&format!("SELECT id, {POLICY_COLUMNS} FROM policies ORDER BY id"))?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, policy_row_at(r, 1)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     fn disclosures(&mut self, person_id: &str) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError> {
         let mut q = self.conn.prepare(
             "SELECT id, person_id, disclosed_at, recipient_name, recipient_address, purpose, nature, law_enforcement,
@@ -1064,10 +1101,10 @@ impl Backend for Sqlite {
         Ok(out)
     }
 
-    fn record_access(&mut self, a: &ledger::AccessRow) -> Result<i64, StoreError> {
+    fn record_accesses(&mut self, reads: &[ledger::AccessRow]) -> Result<Vec<i64>, StoreError> {
         // The record is shown once this returns, so the read's entry must survive a power
         // loss too, as a disclosure's does.
-        self.synced(|s| s.record_access_synced(a))
+        self.synced(|s| s.record_accesses_synced(reads))
     }
 
     fn table_names(&mut self) -> Result<Vec<String>, StoreError> {
@@ -1171,6 +1208,7 @@ fn scan_range(conn: &Connection, (first, end): (i64, i64)) -> Result<LeafBatch, 
                 law_enforcement, recorded_by, packet_sha256 FROM disclosures WHERE id = ?1",
     )?;
     let mut person_at = conn.prepare_cached("SELECT person_id, version, payload FROM person_versions WHERE id = ?1")?;
+    let mut policy_at = conn.prepare_cached(&format!("SELECT {POLICY_COLUMNS} FROM policies WHERE id = ?1"))?;
     // The event's columns from `at` on, its text kept in `batch`.
     fn event_row(e: &rusqlite::Row<'_>, at: usize, batch: &mut LeafBatch) -> rusqlite::Result<ledger::EventRow> {
         let mut text = [ledger::Span::default(); 7];
@@ -1239,6 +1277,10 @@ fn scan_range(conn: &Connection, (first, end): (i64, i64)) -> Result<LeafBatch, 
                     })
                     .optional()?
                     .map_or(Record::Missing, |d| Record::Disclosure(Box::new(d))),
+                Ok(LeafKind::Policy) => policy_at
+                    .query_row([reference], policy_row)
+                    .optional()?
+                    .map_or(Record::Missing, |p| Record::Policy(Box::new(p))),
                 Err(_) => Record::Missing,
             };
             let index = number * ledger::LEAVES_PER_CHUNK + k as u64;
@@ -1246,6 +1288,28 @@ fn scan_range(conn: &Connection, (first, end): (i64, i64)) -> Result<LeafBatch, 
         }
     }
     Ok(batch)
+}
+
+/// The columns of `policies` that make a [`ledger::PolicyRow`], in its order.
+const POLICY_COLUMNS: &str = "policy_id, version, kind, effective_at, sha256, adopted_by, adopted_at, text";
+
+/// A policy row from [`POLICY_COLUMNS`] at the start of the row.
+fn policy_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ledger::PolicyRow> {
+    policy_row_at(r, 0)
+}
+
+/// A policy row from [`POLICY_COLUMNS`] starting at column `at`.
+fn policy_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ledger::PolicyRow> {
+    Ok(ledger::PolicyRow {
+        policy_id: r.get(at)?,
+        version: r.get(at + 1)?,
+        kind: r.get(at + 2)?,
+        effective_at: r.get(at + 3)?,
+        sha256: r.get(at + 4)?,
+        adopted_by: r.get(at + 5)?,
+        adopted_at: r.get(at + 6)?,
+        text: r.get(at + 7)?,
+    })
 }
 
 /// A disclosure row from columns `13..=20` of `get` (the person id is column 12).

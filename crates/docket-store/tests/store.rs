@@ -262,12 +262,13 @@ fn migrations_are_idempotent(db: &Db) {
 }
 
 /// The migration steps, by their fixed names.
-const STEP_NAMES: [&str; 5] = [
+const STEP_NAMES: [&str; 6] = [
     "events_and_projections",
     "audit_ledger",
     "ledger_leaf_chunks",
     "citizenship_and_store_meta",
     "person_versions_and_ledger_keys",
+    "adopted_policies",
 ];
 
 fn states(steps: &[StepStatus]) -> Vec<(i64, StepState)> {
@@ -320,7 +321,10 @@ fn a_step_whose_record_was_changed_is_refused_naming_both_checksums(db: &Db) {
     }
     assert_eq!(s.migrate().expect_err("refused by a migration").to_string(), message);
     use StepState::*;
-    assert_eq!(states(&status(&mut s)), [(1, Applied), (2, Applied), (3, Changed), (4, Applied), (5, Applied)]);
+    assert_eq!(
+        states(&status(&mut s)),
+        [(1, Applied), (2, Applied), (3, Changed), (4, Applied), (5, Applied), (6, Applied)]
+    );
     let changed = &status(&mut s)[2];
     assert_eq!(
         (changed.recorded_checksum.as_ref(), changed.expected_checksum.as_ref()),
@@ -339,7 +343,10 @@ fn a_step_missing_from_the_record_is_refused(db: &Db) {
     assert!(matches!(&err, StoreError::MigrationMissing { version: 2, name } if name == "audit_ledger"), "{err:?}");
     assert!(matches!(s.migrate(), Err(StoreError::MigrationMissing { version: 2, .. })));
     use StepState::*;
-    assert_eq!(states(&status(&mut s)), [(1, Applied), (2, Missing), (3, Applied), (4, Applied), (5, Applied)]);
+    assert_eq!(
+        states(&status(&mut s)),
+        [(1, Applied), (2, Missing), (3, Applied), (4, Applied), (5, Applied), (6, Applied)]
+    );
 }
 
 /// A database at schema 5 whose `schema_migrations` has only `version` and `applied_at`, as
@@ -352,7 +359,7 @@ fn steps_applied_before_checksums_were_recorded_are_unknown_not_trusted(db: &Db)
     let mut s = Store::open(db.url()).expect("open");
     s.check_schema().expect("not refused: nothing recorded contradicts this program");
     let unknown = status(&mut s);
-    assert_eq!(unknown.iter().map(|s| s.state).collect::<Vec<_>>(), [StepState::Unknown; 5]);
+    assert_eq!(unknown.iter().map(|s| s.state).collect::<Vec<_>>(), [StepState::Unknown; 6]);
     for step in &unknown {
         assert!(step.applied_at.is_some() && step.expected_checksum.is_some(), "{step:?}");
         assert_eq!(step.recorded_checksum, None, "{step:?}");
@@ -369,18 +376,18 @@ fn a_database_from_a_newer_program_is_refused_and_its_step_shown(db: &Db) {
     db.store();
     db.raw(
         "INSERT INTO schema_migrations (version, applied_at, name, checksum)
-         VALUES (6, '2027-01-01 00:00:00', 'future_step', 'abc')",
+         VALUES (7, '2027-01-01 00:00:00', 'future_step', 'abc')",
     );
     let mut s = Store::open(db.url()).expect("open");
-    assert!(matches!(s.check_schema(), Err(StoreError::SchemaTooNew { found: 6 })));
-    assert!(matches!(s.migrate(), Err(StoreError::SchemaTooNew { found: 6 })));
+    assert!(matches!(s.check_schema(), Err(StoreError::SchemaTooNew { found: 7 })));
+    assert!(matches!(s.migrate(), Err(StoreError::SchemaTooNew { found: 7 })));
     let steps = status(&mut s);
     let newer = steps.last().expect("steps");
     assert_eq!(
         (newer.version, newer.name.as_str(), newer.state, newer.recorded_checksum.as_deref(), &newer.expected_checksum),
-        (6, "future_step", StepState::Unrecognized, Some("abc"), &None)
+        (7, "future_step", StepState::Unrecognized, Some("abc"), &None)
     );
-    assert!(steps[..5].iter().all(|s| s.state == StepState::Applied));
+    assert!(steps[..6].iter().all(|s| s.state == StepState::Applied));
 }
 
 fn imported_events_read_back_unchanged(db: &Db) {
@@ -1184,6 +1191,27 @@ mod ledger_tamper {
         assert_eq!(verify(&mut s).discrepancy_count, 0);
     }
 
+    /// What one view shows — a case and the person in it — is recorded as reads together:
+    /// consecutive rows and leaves, each verified against its row.
+    pub(super) fn the_reads_of_one_view_are_recorded_together(db: &Db) {
+        let mut s = setup(db);
+        let officer = docket_core::ActorId::parse("officer.a").expect("actor");
+        let (case, person) = (CaseId::parse("C-3").expect("case"), PersonId::parse("P-3").expect("person"));
+        let before = s.ledger_head().expect("head").0;
+        let read = [docket_store::AccessedRecord::Case(&case), docket_store::AccessedRecord::Person(&person)];
+        let ids = s
+            .record_accesses(&officer, docket_core::AccessPurpose::CaseWork, &read, ts("2026-11-23T10:00:00Z"))
+            .expect("logged");
+        assert_eq!((ids.len(), ids[1] - ids[0]), (2, 1), "{ids:?}");
+        assert_eq!(s.ledger_head().expect("head").0, before + 2);
+        let case_reads = s.accesses(docket_store::AccessedRecord::Case(&case)).expect("reads");
+        let person_reads = s.accesses(docket_store::AccessedRecord::Person(&person)).expect("reads");
+        assert_eq!((case_reads[0].0, person_reads[0].0), (ids[0], ids[1]));
+        checkpoint(&mut s);
+        let r = verify(&mut s);
+        assert_eq!((r.accesses, r.discrepancy_count), (2, 0), "{:?}", r.discrepancies);
+    }
+
     pub(super) fn reads_are_leaves_and_altering_them_is_caught(db: &Db) {
         let mut s = setup(db);
         let officer = docket_core::ActorId::parse("officer.a").expect("actor");
@@ -1227,6 +1255,50 @@ mod ledger_tamper {
         let erase = "DELETE FROM disclosures";
         raw(db, erase, erase, &[]);
         assert_caught(&verify(&mut s), "disclosure 1 (ledger leaf 60) is missing: deleted");
+    }
+
+    pub(super) fn policy(n: u32) -> docket_store::ledger::PolicyRow {
+        let text = format!("policy ids-{n}\nversion {n}.0\nkind priority\n\npermit (principal, action, resource);\n");
+        docket_store::ledger::PolicyRow {
+            policy_id: format!("ids-{n}"),
+            version: format!("{n}.0"),
+            kind: "priority".into(),
+            effective_at: "2027-01-01T00:00:00Z".into(),
+            sha256: docket_store::ledger::policy_sha256(&text),
+            adopted_by: "director".into(),
+            adopted_at: "2026-11-23T10:00:00Z".into(),
+            text,
+        }
+    }
+
+    pub(super) fn policies_are_leaves_and_altering_them_is_caught(db: &Db) {
+        let mut s = setup(db);
+        let row = policy(1);
+        let id = s.record_policy(&row).expect("adopted");
+        assert_eq!(s.policies().expect("policies"), vec![(id, row.clone())]);
+        assert!(s.record_policy(&row).is_err(), "a policy id and version is adopted once");
+        checkpoint(&mut s);
+        let r = verify(&mut s);
+        assert_eq!((r.policies, r.discrepancy_count), (1, 0), "{:?}", r.discrepancies);
+        // Provable: the proof's leaf is the documented encoding of the row.
+        let proof = s.prove(docket_store::ledger::LeafRef::Policy(id)).expect("prove").expect("a proof");
+        assert_eq!(proof.proof.leaf, docket_store::ledger::policy_leaf(id, &row));
+        assert!(proof.proof.leaf.starts_with(b"docket-leaf/1 policy\n1\n{\"policy_id\":\"ids-1\""));
+        assert!(s.prove(docket_store::ledger::LeafRef::Policy(id + 1)).expect("prove").is_none());
+        // The text and its hash changed together still differ from the leaf.
+        let forged = "permit (principal, action, resource) when { true };";
+        let alter = format!(
+            "UPDATE policies SET text = '{forged}', sha256 = '{}'",
+            docket_store::ledger::policy_sha256(forged)
+        );
+        raw(db, &alter, &alter, &[]);
+        assert_caught(
+            &verify(&mut s),
+            "policy 1 (`ids-1` version `1.0`, ledger leaf 60) does not match its leaf: modified",
+        );
+        let erase = "DELETE FROM policies";
+        raw(db, erase, erase, &[]);
+        assert_caught(&verify(&mut s), "policy 1 (ledger leaf 60) is missing: deleted");
     }
 
     /// A typed SQL value, so that one statement runs on both databases (`$1`, `$2`, ... in
@@ -1350,13 +1422,20 @@ mod ledger_tamper {
             packet_sha256: "00".repeat(32),
         })
         .expect("disclosed");
+        s.record_policy(&policy(1)).expect("adopted");
+        s.record_policy(&policy(2)).expect("adopted");
         let persons: Vec<Person> = (12..16).map(|i| person(&format!("P-{i}"))).collect();
         s.store_persons(&persons, &rec()).expect("persons");
         let batch: Vec<Event> = (12..16).flat_map(|i| history(&format!("C-{i}"), &format!("P-{i}"))).collect();
         s.import(&batch).expect("import");
         checkpoint(&mut s);
         let r = verify(&mut s);
-        assert_eq!((r.leaves, r.accesses, r.disclosures, r.discrepancy_count), (85, 4, 1, 0), "{:?}", r.discrepancies);
+        assert_eq!(
+            (r.leaves, r.accesses, r.disclosures, r.policies, r.discrepancy_count),
+            (87, 4, 1, 2, 0),
+            "{:?}",
+            r.discrepancies
+        );
         s
     }
 
@@ -1383,10 +1462,16 @@ mod ledger_tamper {
         ("disclosures", "id", "recipient_name", 't'),
         ("disclosures", "id", "recipient_address", 't'),
         ("disclosures", "id", "purpose", 't'),
+        ("policies", "id", "text", 't'),
+        ("policies", "id", "sha256", 't'),
+        ("policies", "id", "effective_at", 't'),
+        ("policies", "id", "version", 't'),
+        ("policies", "id", "adopted_by", 't'),
         ("ledger_leaf_chunks", "chunk", "leaf_hashes", 'b'),
         ("ledger_leaf_chunks", "chunk", "records", 'b'),
         ("ledger_nodes", "idx", "hash", 'b'),
-        ("ledger_size", "id", "size", 'i'),
+        // `id` is a 32-bit integer on PostgreSQL; the tests bind 64-bit keys.
+        ("ledger_size", "CAST(id AS BIGINT)", "size", 'i'),
     ];
 
     /// Tables whose rows can be deleted, inserted (as a copy of a row under a new key) or
@@ -1395,6 +1480,7 @@ mod ledger_tamper {
         ("events", "position", "payload"),
         ("access_log", "id", "actor, purpose, record_kind, record_id, at"),
         ("disclosures", "id", "recipient_name, recipient_address, purpose"),
+        ("policies", "id", "effective_at, text, sha256"),
         ("ledger_leaf_chunks", "chunk", "leaf_hashes, records"),
     ];
 
@@ -1475,6 +1561,7 @@ mod ledger_tamper {
                         .to_owned(),
                     "access_log" => "INSERT INTO access_log SELECT CAST($1 AS BIGINT), at, actor, purpose, record_kind, record_id FROM access_log WHERE id = $2".to_owned(),
                     "disclosures" => "INSERT INTO disclosures SELECT CAST($1 AS BIGINT), person_id, disclosed_at, recipient_name, recipient_address, purpose, nature, law_enforcement, recorded_by, packet_sha256 FROM disclosures WHERE id = $2".to_owned(),
+                    "policies" => "INSERT INTO policies SELECT CAST($1 AS BIGINT), policy_id, version || '-forged', kind, effective_at, text, sha256, adopted_by, adopted_at FROM policies WHERE id = $2".to_owned(),
                     _ => "INSERT INTO ledger_leaf_chunks SELECT CAST($1 AS BIGINT), leaf_hashes, records FROM ledger_leaf_chunks WHERE chunk = $2".to_owned(),
                 };
                 exec(db, &insert, &[V::I(new), V::I(k)]);
@@ -1670,6 +1757,28 @@ mod ledger_reads_on {
     }
 }
 
+mod ledger_reads_of_one_view_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::the_reads_of_one_view_are_recorded_together(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::the_reads_of_one_view_are_recorded_together(&super::Db::postgres());
+    }
+}
+
+mod ledger_policies_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::policies_are_leaves_and_altering_them_is_caught(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::policies_are_leaves_and_altering_them_is_caught(&super::Db::postgres());
+    }
+}
+
 mod ledger_disclosures_on {
     #[test]
     fn sqlite() {
@@ -1814,7 +1923,10 @@ mod schema_2 {
         assert!(matches!(s.check_schema(), Err(StoreError::NotInitialized { found: 2 })));
         let before = status(&mut s);
         use StepState::*;
-        assert_eq!(states(&before), [(1, Unknown), (2, Unknown), (3, Pending), (4, Pending), (5, Pending)]);
+        assert_eq!(
+            states(&before),
+            [(1, Unknown), (2, Unknown), (3, Pending), (4, Pending), (5, Pending), (6, Pending)]
+        );
         let when = match db {
             Db::Sqlite { .. } => "2026-12-04T11:38:17Z",
             Db::Postgres { .. } => "2026-12-04T11:38:22Z",
@@ -1827,7 +1939,10 @@ mod schema_2 {
         assert_eq!(s.migrate().expect("migrate"), docket_store::SCHEMA_VERSION);
         s.check_schema().expect("current");
         let after = status(&mut s);
-        assert_eq!(states(&after), [(1, Unknown), (2, Unknown), (3, Applied), (4, Applied), (5, Applied)]);
+        assert_eq!(
+            states(&after),
+            [(1, Unknown), (2, Unknown), (3, Applied), (4, Applied), (5, Applied), (6, Applied)]
+        );
         assert_eq!(after[0].applied_at, before[0].applied_at, "the earlier record is kept as it was");
         for (b, a) in before[2..].iter().zip(&after[2..]) {
             assert_eq!(a.recorded_checksum, b.expected_checksum, "{a:?}");

@@ -208,6 +208,42 @@ enum Command {
         #[command(subcommand)]
         command: WitnessCommand,
     },
+    /// Every action's statutory gate on every case, counted: per action, how many cases allow
+    /// and deny it, and by which rules. One read of the docket with a purpose, in the ledger.
+    Evaluate {
+        /// As of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Why the docket is read (see `case show --help`). Required; recorded in the ledger.
+        #[arg(long, value_parser = purposes())]
+        purpose: Option<String>,
+    },
+    /// A worklist: `deadlines` (appeal windows, voluntary departure, custody reviews and
+    /// protections ending within `--within` days), `removal-ready` (final order, travel
+    /// document, every bar lifted) or `blocked` (every other open case, with what blocks its
+    /// removal). One read of the docket with a purpose, in the ledger.
+    Worklist {
+        /// Which worklist.
+        #[arg(value_enum)]
+        kind: WorklistArg,
+        /// Why the docket is read (see `case show --help`). Required; recorded in the ledger.
+        #[arg(long, value_parser = purposes())]
+        purpose: Option<String>,
+        /// `deadlines`: how many days ahead.
+        #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i32).range(0..=3650))]
+        within: i32,
+        /// As of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// At most this many cases (how many are on the list is said too).
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
+    /// Agency policies: adopt one as an act of record.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// The supervisor's summary of the docket as of now.
     Report {
         /// As of this instant (RFC 3339) instead of now.
@@ -272,6 +308,42 @@ enum Command {
         /// Directory for the synthetic files and the demo database (replaced if present).
         #[arg(long, default_value = "docket-demo")]
         dir: PathBuf,
+    },
+}
+
+/// The worklists of `worklist`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum WorklistArg {
+    /// Deadlines and protections ending soon.
+    Deadlines,
+    /// Cases ready for removal.
+    RemovalReady,
+    /// Open cases whose removal is blocked, with the blockers.
+    Blocked,
+}
+
+impl From<WorklistArg> for docket_app::gates::WorklistKind {
+    fn from(k: WorklistArg) -> Self {
+        match k {
+            WorklistArg::Deadlines => docket_app::gates::WorklistKind::Deadlines,
+            WorklistArg::RemovalReady => docket_app::gates::WorklistKind::RemovalReady,
+            WorklistArg::Blocked => docket_app::gates::WorklistKind::Blocked,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Adopt a policy file: its text, SHA-256, who adopts it and from when it is in force are
+    /// recorded as a ledger leaf (`ledger prove policy/N`). The file's header names it:
+    /// `// policy: ID`, `// version: V` and `// kind: gate|priority` comment lines before its
+    /// first statement.
+    Adopt {
+        /// The policy file.
+        file: PathBuf,
+        /// The instant from which it is in force (RFC 3339).
+        #[arg(long)]
+        effective: String,
     },
 }
 
@@ -354,12 +426,13 @@ enum LedgerCommand {
     /// with the old key, later ones with the new.
     RotateKey,
     /// An inclusion proof of a leaf against the latest checkpoint: an event, a read, a
-    /// disclosure or a version of a person's identity. The leaf's bytes hold a person's data,
-    /// so they are shown only with `--purpose` (the read is recorded); without it, the proof
-    /// carries the leaf's hash alone.
+    /// disclosure, a version of a person's identity or an adopted policy. Every leaf's bytes
+    /// but a policy's hold a person's data, so they are shown only with `--purpose` (the read
+    /// is recorded); without it, the proof carries the leaf's hash alone.
     Prove {
-        /// An event id; `read/N` (a read of a record); `disclosure/N`; or
-        /// `person/PERSON_ID/VERSION` (a version of a person's identity).
+        /// An event id; `read/N` (a read of a record); `disclosure/N`;
+        /// `person/PERSON_ID/VERSION` (a version of a person's identity); or `policy/N` (an
+        /// adopted policy).
         leaf: String,
         /// Why the leaf's bytes are read (see `case show --help`); without it they are not shown.
         #[arg(long, value_parser = purposes())]
@@ -586,12 +659,25 @@ fn meaningless_options(m: &clap::ArgMatches) -> Result<(), clap::Error> {
             Some(_) => NO_SIGNING,
             None => NO_ACTOR_NO_SIGNING,
         },
-        ("disclose" | "disclosures" | "case" | "person" | "export" | "copy", _) => NO_SIGNING,
+        (
+            "disclose" | "disclosures" | "case" | "person" | "export" | "copy" | "evaluate" | "worklist" | "policy",
+            _,
+        ) => NO_SIGNING,
         // A witness has its own key and directory; it reads the ledger to cosign only.
         ("witness", Some("cosign")) => NO_ACTOR_NO_SIGNING,
         ("witness", _) => ALL,
         _ => &[],
     };
+    // A worklist's horizon concerns deadlines alone.
+    if name == "worklist"
+        && sub.value_source("within") == Some(clap::parser::ValueSource::CommandLine)
+        && !matches!(sub.get_one::<WorklistArg>("kind"), Some(WorklistArg::Deadlines))
+    {
+        return Err(Cli::command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "`--within` means nothing to `docket worklist` but for `deadlines`, which it bounds",
+        ));
+    }
     let command = match inner {
         Some((n, _)) => format!("{name} {n}"),
         None => name.to_owned(),
@@ -936,6 +1022,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(exit::REPAIRED));
             }
         }
+        Command::Evaluate { as_of, purpose } => {
+            let app = open_app(&db)?;
+            let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
+            let t = parse_instant(as_of.as_deref())?;
+            let v = app.evaluate(&ctx, t).map_err(|e| hint(e, &db))?;
+            print(json, &v, || docket::show::evaluation_text(&v))?;
+        }
+        Command::Worklist { kind, purpose, within, as_of, limit } => {
+            let app = open_app(&db)?;
+            let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
+            let t = parse_instant(as_of.as_deref())?;
+            let request = docket_app::gates::WorklistRequest { kind: kind.into(), within_days: within, limit };
+            let v = app.worklist(&ctx, &request, t).map_err(|e| hint(e, &db))?;
+            print(json, &v, || docket::show::worklist_text(&v))?;
+        }
+        Command::Policy { command: PolicyCommand::Adopt { file, effective } } => {
+            let app = open_app(&db)?;
+            let actor = docket_app::actor_id(actor_text(cli.actor.as_deref()).as_deref(), "adopting a policy")
+                .map_err(|e| hint(e, &db))?;
+            let effective = Timestamp::parse(&effective).with_context(|| format!("`--effective {effective}`"))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read `{}`", file.display()))?;
+            let v = app
+                .adopt_policy(&actor, &text, effective)
+                .map_err(|e| hint(e, &db))
+                .with_context(|| format!("policy file `{}`", file.display()))?;
+            print(json, &v, || {
+                format!(
+                    "adopted {} policy `{}` version `{}`, in force from {}\nsha256 {}\nrecorded as {} by {} at {}",
+                    v.kind, v.policy_id, v.version, v.effective_at, v.sha256, v.leaf, v.adopted_by, v.adopted_at
+                )
+            })?;
+        }
         Command::Report { as_of, horizon } => {
             let t = parse_instant(as_of.as_deref())?;
             let report = open_app(&db)?.report(t, horizon)?;
@@ -1111,7 +1229,7 @@ fn ledger_command(
             print(
                 json,
                 &json!({"leaves": r.leaves, "events": r.events, "accesses": r.accesses, "disclosures": r.disclosures,
-                       "person_versions": r.person_versions, "persons": r.persons,
+                       "person_versions": r.person_versions, "policies": r.policies, "persons": r.persons,
                        "checkpoints_checked": r.checkpoints_checked,
                        "trusted_from": held_from, "trusted_checked": r.trusted_checked, "latest_trusted": r.latest_trusted,
                        "projections_checked": p.cases, "projections_differing": p.differing_count,
@@ -1120,13 +1238,14 @@ fn ledger_command(
                        "details": r.discrepancies.iter().map(|d| d.what.clone()).collect::<Vec<_>>(), "seconds": secs}),
                 || {
                     let mut s = format!(
-                        "checked {} leaves ({} events, {} reads, {} disclosures, {} versions of persons' identities), \
-                         {} persons' stored identities and {} signed checkpoint{} (latest at size {}) in {secs:.1} s: ",
+                        "checked {} leaves ({} events, {} reads, {} disclosures, {} versions of persons' identities, \
+                         {} adopted policies), {} persons' stored identities and {} signed checkpoint{} (latest at size {}) in {secs:.1} s: ",
                         r.leaves,
                         r.events,
                         r.accesses,
                         r.disclosures,
                         r.person_versions,
+                        r.policies,
                         r.persons,
                         r.checkpoints_checked,
                         if r.checkpoints_checked == 1 { "" } else { "s" },
@@ -1185,6 +1304,7 @@ fn ledger_command(
             let target = match parts.as_slice() {
                 ["read", n] => LeafRef::Read(number(n)?),
                 ["disclosure", n] => LeafRef::Disclosure(number(n)?),
+                ["policy", n] => LeafRef::Policy(number(n)?),
                 ["person", p, v] => {
                     person_id = docket_core::PersonId::parse(p).with_context(|| format!("person id `{p}`"))?;
                     LeafRef::PersonVersion(&person_id, number(v)? as u64)
@@ -1192,12 +1312,14 @@ fn ledger_command(
                 [id] => {
                     event_id = EventId::parse(id).with_context(|| {
                         format!(
-                            "`{leaf}`: expected an event id, `read/N`, `disclosure/N` or `person/PERSON_ID/VERSION`"
+                            "`{leaf}`: expected an event id, `read/N`, `disclosure/N`, `person/PERSON_ID/VERSION` or `policy/N`"
                         )
                     })?;
                     LeafRef::Event(&event_id)
                 }
-                _ => bail!("`{leaf}`: expected an event id, `read/N`, `disclosure/N` or `person/PERSON_ID/VERSION`"),
+                _ => bail!(
+                    "`{leaf}`: expected an event id, `read/N`, `disclosure/N`, `person/PERSON_ID/VERSION` or `policy/N`"
+                ),
             };
             let ctx = match &purpose {
                 Some(_) => Some(read_context(actor, purpose.as_deref(), db)?),

@@ -152,6 +152,9 @@ pub fn case_text(v: &CaseView) -> String {
             let _ = writeln!(out, "  {}", bar_text(b));
         }
     }
+    if let Some(g) = &v.gates {
+        out.push_str(&gates_text(g));
+    }
     if let Some(h) = &v.next_hearing {
         let _ = writeln!(out, "Next hearing: {} on {}", h.kind, h.at);
     }
@@ -391,6 +394,91 @@ pub fn migrations_text(db: &str, steps: &[StepStatus]) -> String {
             "\n{} step(s) applied before checksums were recorded: reported as unknown, not as matching",
             count(StepState::Unknown)
         );
+    }
+    out
+}
+
+/// A reason a gate gives, as one line: the reason, its rule and citation, its events.
+fn reason_text(r: &docket_app::gates::ReasonView) -> String {
+    let citation = r.citation.as_deref().map(|c| format!("; {c}")).unwrap_or_default();
+    let basis = if r.basis.is_empty() { String::new() } else { format!("; events {}", r.basis.join(", ")) };
+    format!("{} ({}{citation}{basis})", r.reason, r.rule)
+}
+
+/// A case's gates as text: each action allowed, or denied with every reason.
+pub fn gates_text(g: &docket_app::gates::CaseGatesView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Gates ({} layer; removal to a country not stated):", g.layer);
+    for a in &g.actions {
+        match a.decision {
+            docket_app::gates::Verdict::Allow => {
+                let _ = writeln!(out, "  {:<19} allowed", a.action);
+            }
+            docket_app::gates::Verdict::Deny => {
+                let _ = writeln!(out, "  {:<19} denied", a.action);
+                for r in &a.reasons {
+                    let _ = writeln!(out, "      {}", reason_text(r));
+                }
+            }
+        }
+    }
+    if let Some(p) = &g.agency_policy_in_force {
+        let _ = writeln!(
+            out,
+            "  agency gate policy in force: `{}` version `{}` ({}), not evaluated by this release",
+            p.policy_id, p.version, p.leaf
+        );
+    }
+    out
+}
+
+/// A whole-docket evaluation as text.
+pub fn evaluation_text(v: &docket_app::gates::EvaluationView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Gates of {} cases as of {} ({} layer)", v.cases, v.as_of, v.layer);
+    for a in &v.actions {
+        let _ = writeln!(out, "  {:<19} allowed {:>9}  denied {:>9}", a.action, a.allowed, a.denied);
+        for r in &a.by_rule {
+            let citation = r.citation.map(|c| format!(" ({c})")).unwrap_or_default();
+            let _ = writeln!(out, "      {:>9}  {}{citation}", r.cases, r.rule);
+        }
+    }
+    if let Some(p) = &v.agency_policy_in_force {
+        let _ = writeln!(
+            out,
+            "Agency gate policy in force: `{}` version `{}` ({}), not evaluated",
+            p.policy_id, p.version, p.leaf
+        );
+    }
+    if !v.unreadable.is_empty() {
+        let _ = writeln!(out, "Unreadable projections: {}", v.unreadable.len());
+    }
+    let _ = writeln!(out, "Recorded as a read of the docket: {}", v.recorded_as);
+    out
+}
+
+/// A worklist as text.
+pub fn worklist_text(v: &docket_app::gates::WorklistView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Worklist {}: {} case(s) as of {}{}",
+        v.kind.name(),
+        v.matching,
+        v.as_of,
+        if (v.rows.len() as u64) < v.matching { format!(", the first {} shown", v.rows.len()) } else { String::new() }
+    );
+    for row in &v.rows {
+        let _ = writeln!(out, "{}  {}", row.case_id, row.stage);
+        for i in &row.items {
+            let due = i.due.as_deref().map(|d| format!("{d}  ")).unwrap_or_default();
+            let citation = i.citation.map(|c| format!("; {c}")).unwrap_or_default();
+            let basis = if i.basis.is_empty() { String::new() } else { format!(", event {}", i.basis.join(", ")) };
+            let _ = writeln!(out, "    {due}{}{basis} ({}{citation})", i.reason, i.rule);
+        }
+    }
+    if !v.unreadable.is_empty() {
+        let _ = writeln!(out, "Unreadable projections: {}", v.unreadable.len());
     }
     out
 }

@@ -589,23 +589,24 @@ fn migrate_status_lists_every_step_and_a_changed_one_is_refused_by_every_command
         "ledger_leaf_chunks",
         "citizenship_and_store_meta",
         "person_versions_and_ledger_keys",
+        "adopted_policies",
     ];
     // A database file with no schema yet: every step pending.
     std::fs::write(t.path("docket.db"), "").expect("write");
     let pending = t.run(&["--json", "migrate", "status"]);
     pending.expect_code(0);
     let j = pending.json();
-    assert_eq!((j["schema_version"].as_i64(), j["program_schema_version"].as_i64()), (Some(0), Some(5)), "{j}");
+    assert_eq!((j["schema_version"].as_i64(), j["program_schema_version"].as_i64()), (Some(0), Some(6)), "{j}");
     let steps = j["steps"].as_array().expect("steps");
-    assert_eq!(steps.iter().map(|s| s["state"].as_str().unwrap_or("?")).collect::<Vec<_>>(), ["pending"; 5]);
+    assert_eq!(steps.iter().map(|s| s["state"].as_str().unwrap_or("?")).collect::<Vec<_>>(), ["pending"; 6]);
     let text = t.run(&["migrate", "status"]);
     text.expect_code(0);
-    assert!(text.stdout.contains("5 step(s) pending: `docket init` applies them"), "{}", text.stdout);
+    assert!(text.stdout.contains("6 step(s) pending: `docket init` applies them"), "{}", text.stdout);
 
     t.run(&["init"]).expect_code(0);
     let text = t.run(&["migrate", "status"]);
     text.expect_code(0);
-    assert!(text.stdout.starts_with(&format!("database `{}` is at schema version 5", t.db)), "{}", text.stdout);
+    assert!(text.stdout.starts_with(&format!("database `{}` is at schema version 6", t.db)), "{}", text.stdout);
     for name in names {
         let line =
             text.stdout.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{name} in:\n{}", text.stdout));
@@ -1494,6 +1495,9 @@ fn options_a_command_does_not_use_are_refused() {
         &["--ledger-key", "k", "case", "show", "C000000001", "--purpose", "case_work"],
         &["--checkpoint-dir", "c", "report"],
         &["--ledger-key", "k", "ledger", "consistency", "1", "2"],
+        &["--ledger-key", "k", "evaluate", "--purpose", "oversight"],
+        &["--checkpoint-dir", "c", "worklist", "blocked", "--purpose", "case_work"],
+        &["--ledger-key", "k", "policy", "adopt", "p.cedar", "--effective", "2027-01-01T00:00:00Z"],
     ] {
         let r = t.run_bare(args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
@@ -1506,6 +1510,127 @@ fn options_a_command_does_not_use_are_refused() {
     let r = t.run_bare(&["--actor", "someone", "ledger", "prove", "read/1", "--purpose", "oversight"]);
     assert_ne!(r.code, 2, "{}", r.stderr);
     assert!(!r.stderr.contains("means nothing to"), "{}", r.stderr);
+}
+
+/// `case show` gives each action's gate; `evaluate` counts them over the docket and
+/// `worklist` lists cases by what they wait for, each one logged read; what one says of a case
+/// the others agree with.
+#[test]
+fn gates_evaluation_and_worklists_agree_and_each_is_one_logged_read() {
+    let t = Scratch::new();
+    t.imported();
+    let before = ledger_leaves(&t);
+    let e = t.run(&["--json", "evaluate", "--purpose", "oversight", "--as-of", AS_OF]);
+    e.expect_code(0);
+    assert_eq!(ledger_leaves(&t), before + 1, "one read of the docket");
+    let e = e.json();
+    assert_eq!(e["cases"], 300);
+    assert_eq!(e["recorded_as"], format!("evaluate,as_of={AS_OF}"));
+    let actions = e["actions"].as_array().expect("actions");
+    let names: Vec<&str> = actions.iter().map(|a| a["action"].as_str().expect("name")).collect();
+    assert_eq!(names, ["arrest", "detain", "continue_detention", "transfer", "remove", "release"]);
+    for a in actions {
+        assert_eq!(count(a, "allowed") + count(a, "denied"), 300, "{a}");
+        let most = a["by_rule"].as_array().expect("rules").iter().map(|r| count(r, "cases")).max().unwrap_or(0);
+        assert!(most <= count(a, "denied"), "no rule denies more cases than are denied: {a}");
+    }
+    let text = t.run(&["evaluate", "--purpose", "oversight", "--as-of", AS_OF]);
+    text.expect_code(0);
+    assert!(text.stdout.contains("Gates of 300 cases") && text.stdout.contains("no_final_order"), "{}", text.stdout);
+    assert_eq!(t.run(&["evaluate", "--as-of", AS_OF]).code, 1, "a read of the docket states its purpose");
+
+    // Every case ready for removal is one whose own view allows removal.
+    let ready = t.run(&["--json", "worklist", "removal-ready", "--purpose", "case_work", "--as-of", AS_OF]);
+    ready.expect_code(0);
+    let ready = ready.json();
+    let removable = actions[4]["allowed"].as_u64().expect("count");
+    let rows = ready["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty() && count(&ready, "matching") <= removable, "{ready}");
+    for row in rows.iter().take(3) {
+        let case = row["case_id"].as_str().expect("case id");
+        let v = t.run(&["--json", "case", "show", case, "--purpose", "case_work", "--as-of", AS_OF]);
+        v.expect_code(0);
+        let v = v.json();
+        assert_eq!(v["gates"]["actions"][4]["action"], "remove");
+        assert_eq!(v["gates"]["actions"][4]["decision"], "allow", "{case}: {}", v["gates"]);
+    }
+    // Every blocked case names its blockers, each with its rule; the text says the same.
+    let blocked = t.run(&["--json", "worklist", "blocked", "--purpose", "case_work", "--as-of", AS_OF, "--limit", "5"]);
+    blocked.expect_code(0);
+    let blocked = blocked.json();
+    let rows = blocked["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 5);
+    assert!(count(&blocked, "matching") + count(&ready, "matching") <= 300);
+    for row in rows {
+        let items = row["items"].as_array().expect("items");
+        assert!(!items.is_empty() && items.iter().all(|i| i["rule"].is_string()), "{row}");
+        let case = row["case_id"].as_str().expect("case id");
+        let v = t.run(&["--json", "case", "show", case, "--purpose", "case_work", "--as-of", AS_OF]).json();
+        assert_eq!(v["gates"]["actions"][4]["decision"], "deny", "{case}")
+    }
+    let first = rows[0]["case_id"].as_str().expect("case id");
+    let text = t.run(&["worklist", "blocked", "--purpose", "case_work", "--as-of", AS_OF, "--limit", "5"]);
+    assert!(text.stdout.contains(first) && text.stdout.contains("the first 5 shown"), "{}", text.stdout);
+    // Deadlines fall within the days asked for.
+    let soon =
+        t.run(&["--json", "worklist", "deadlines", "--within", "20", "--purpose", "case_work", "--as-of", AS_OF]);
+    soon.expect_code(0);
+    for row in soon.json()["rows"].as_array().expect("rows") {
+        for item in row["items"].as_array().expect("items") {
+            let due = item["due"].as_str().expect("a due date");
+            assert!(("2026-10-31".."2026-11-22").contains(&due), "{row}");
+        }
+    }
+    let before = ledger_leaves(&t);
+    t.run(&["worklist", "deadlines", "--purpose", "case_work"]).expect_code(0);
+    assert_eq!(ledger_leaves(&t), before + 1, "one read per worklist");
+    assert_eq!(t.run(&["worklist", "tiers", "--purpose", "case_work"]).code, 2, "not a worklist");
+    let within = t.run(&["worklist", "blocked", "--within", "5", "--purpose", "case_work"]);
+    assert_eq!(within.code, 2, "`--within` bounds deadlines alone: {}", within.stderr);
+    assert!(within.stderr.contains("means nothing"), "{}", within.stderr);
+    let shown = t.run(&["case", "show", first, "--purpose", "case_work", "--as-of", AS_OF]);
+    assert!(shown.stdout.contains("Gates (statutory layer") && shown.stdout.contains("remove"), "{}", shown.stdout);
+}
+
+/// Adopting a policy records its text under its header's name as a ledger leaf, provable and
+/// verified; the same version again, or a header missing a field, is refused.
+#[test]
+fn a_policy_is_adopted_once_as_a_provable_ledger_record() {
+    let t = Scratch::new();
+    t.run(&["init"]).expect_code(0);
+    let text = "// policy: every-final-order-alike\n// version: 1\n// kind: priority\n\n@id(\"final\")\npermit (principal, action, resource);\n";
+    std::fs::write(t.path("p.cedar"), text).expect("write");
+    let r = t.run(&["--json", "policy", "adopt", "p.cedar", "--effective", "2027-01-01T00:00:00-05:00"]);
+    r.expect_code(0);
+    let v = r.json();
+    assert_eq!(
+        (v["leaf"].as_str(), v["policy_id"].as_str(), v["kind"].as_str()),
+        (Some("policy/1"), Some("every-final-order-alike"), Some("priority"))
+    );
+    assert_eq!(
+        (v["adopted_by"].as_str(), v["effective_at"].as_str()),
+        (Some("officer.test"), Some("2027-01-01T00:00:00-05:00"))
+    );
+    let again = t.run(&["policy", "adopt", "p.cedar", "--effective", "2027-02-01T00:00:00Z"]);
+    again.expect_code(1);
+    assert!(again.stderr.contains("already adopted (policy/1)"), "{}", again.stderr);
+    std::fs::write(t.path("q.cedar"), text.replace("// kind: priority\n", "")).expect("write");
+    let missing = t.run(&["policy", "adopt", "q.cedar", "--effective", "2027-02-01T00:00:00Z"]);
+    missing.expect_code(1);
+    assert!(missing.stderr.contains("no `// kind: ...` line"), "{}", missing.stderr);
+    assert_eq!(t.run(&["policy", "adopt", "p.cedar", "--effective", "soon"]).code, 1, "an instant is required");
+    t.run(&["ledger", "checkpoint"]).expect_code(0);
+    let proof = t.run(&["--json", "ledger", "prove", "policy/1"]);
+    proof.expect_code(0);
+    use base64::Engine as _;
+    let leaf = base64::engine::general_purpose::STANDARD
+        .decode(proof.json()["proof"]["leaf"].as_str().expect("the leaf, which holds no one's data"))
+        .expect("base64");
+    assert!(leaf.starts_with(b"docket-leaf/1 policy\n1\n{\"policy_id\":\"every-final-order-alike\""));
+    let verified = t.run(&["--json", "ledger", "verify"]);
+    verified.expect_code(0);
+    assert_eq!(verified.json()["policies"], 1);
+    assert_eq!(t.run(&["ledger", "prove", "policy/2"]).code, 1, "no such policy");
 }
 
 /// Garbage where a checkpoint file or a correction is expected: a clear error, nothing stored.

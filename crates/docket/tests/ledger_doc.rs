@@ -68,6 +68,9 @@ fn the_documents_own_checks_accept_the_programs_proofs_and_reject_altered_ones()
             "packet.json",
         ],
     );
+    std::fs::write(dir.join("policy.cedar"), "// policy: every-final-order-alike\n// version: 1\n// kind: priority\n\n@id(\"final\")\npermit (principal, action, resource);\n")
+        .expect("policy file");
+    docket(dir, &["policy", "adopt", "policy.cedar", "--effective", "2026-11-01T00:00:00Z"]);
     docket(dir, &["ledger", "checkpoint"]);
 
     let first_event = std::fs::read_to_string(dir.join("data/events.jsonl")).expect("events");
@@ -77,7 +80,8 @@ fn the_documents_own_checks_accept_the_programs_proofs_and_reject_altered_ones()
             .expect("an event id")
             .to_owned();
     let mut proofs = Vec::new();
-    for leaf in [event_id.as_str(), "read/1", "person/P000000002/1", "person/P000000002/2", "disclosure/1"] {
+    for leaf in [event_id.as_str(), "read/1", "person/P000000002/1", "person/P000000002/2", "disclosure/1", "policy/1"]
+    {
         let p = docket(dir, &["ledger", "prove", leaf, "--purpose", "oversight"]);
         proofs.push(p["proof"].clone());
     }
@@ -114,6 +118,11 @@ for p in given["proofs"]:
     leaf = d(p["leaf"])
     assert leaf.startswith(b"docket-leaf/1 "), leaf[:20]
     assert H(b"\x00" + leaf) == d(p["leaf_hash"])
+    if leaf.startswith(b"docket-leaf/1 policy\n"):
+        # The policy leaf's fields, in the order docs/ledger.md gives them.
+        fields = json.loads(leaf.split(b"\n", 2)[2])
+        assert list(fields) == ["policy_id", "version", "kind", "effective_at", "sha256", "adopted_by", "adopted_at", "text"], list(fields)
+        assert hashlib.sha256(fields["text"].encode()).hexdigest() == fields["sha256"]
     path = [d(h) for h in p["path"]]
     assert root_from_inclusion(leaf, p["leaf_index"], size, path) == root, "inclusion"
     # Altered: another leaf, or a hash of the path changed, does not reach the root.
@@ -152,6 +161,6 @@ print(json.dumps({"proofs": len(given["proofs"]), "pairs": checked}))
     let out = child.wait_with_output().expect("python3 runs");
     assert!(out.status.success(), "the document's checks failed:\n{}", String::from_utf8_lossy(&out.stderr));
     let counted: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(counted["proofs"], 5);
+    assert_eq!(counted["proofs"], 6);
     assert_eq!(counted["pairs"].as_u64(), Some(pairs.len() as u64));
 }
