@@ -126,6 +126,13 @@ pub enum AppError {
         /// Why, and where the packet is.
         source: Box<AppError>,
     },
+    /// A policy file that does not load: where, and what is wrong (a name not in the schema of
+    /// adjudicated facts, a syntax error, a header missing).
+    #[error(transparent)]
+    Policy(#[from] docket_policy::PolicyError),
+    /// A directory of policy tests that could not be run (a failing case is not an error).
+    #[error(transparent)]
+    PolicyTests(#[from] docket_policy::testing::TestError),
     /// The ledger's signing key could not be made, read or used.
     #[error("ledger key `{path}`: {reason}")]
     Key {

@@ -12,13 +12,15 @@
 //! withholding or CAT protection as to any country (or as to one not recorded) bars it, in the
 //! core's words for that case (`CaseSummary::bars_to_removal` with no destination).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use docket_core::{Bar, CaseId, CaseSummary, Country, PersonFacts, PersonId, Rule, Timestamp, state::CitizenshipClaim};
-use docket_policy::{Action, gate};
-pub use docket_policy::{GateView, ReasonView, Verdict};
+use docket_policy::{Action, AgencyPolicy, CaseFacts, FactColumns, gate};
+pub use docket_policy::{GateView, PolicyReason, PriorityAnswer, ReasonView, Verdict};
 use serde::Serialize;
 
+use crate::AppError;
 use crate::policies::PolicyView;
 
 /// Every action a case's gates answer for, in the order shown. Removal is asked with no
@@ -79,32 +81,116 @@ pub(crate) fn case_gates(s: &CaseSummary, facts: &PersonFacts, t: Timestamp) -> 
     out
 }
 
-/// Each action's statutory gate for a case, as `case show` gives them.
+/// The actions of [`ACTION_NAMES`], as docket-policy asks them (removal's country does not
+/// matter to an agency policy, whose schema has none).
+fn policy_actions() -> Result<[Action; 6], AppError> {
+    let any =
+        Country::parse("MEX").map_err(|e| AppError::Invalid { field: "country".into(), reason: e.to_string() })?;
+    Ok([
+        Action::Arrest,
+        Action::Detain,
+        Action::ContinueDetention,
+        Action::Transfer,
+        Action::Remove { to: any },
+        Action::Release,
+    ])
+}
+
+fn answer_error(e: docket_policy::AnswerError) -> AppError {
+    AppError::Invalid { field: "policy".into(), reason: e.to_string() }
+}
+
+/// One action's answer with the agency gate policy in force on top of the statutory gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgencyGateView {
+    /// The action.
+    pub action: &'static str,
+    /// Allow only when the statutory gate and the agency policy both allow.
+    pub decision: Verdict,
+    /// The agency policy's bars (its rules, with the facts and events they rest on); the
+    /// statutory reasons are the action's in `actions`.
+    pub reasons: Vec<PolicyReason>,
+}
+
+/// Each action's gate for a case, as `case show` gives them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseGatesView {
-    /// The layer that answered: `statutory` (agency gate policies are not evaluated yet).
+    /// The layers that answered: `statutory`, or `statutory+agency` when an agency gate
+    /// policy is in force.
     pub layer: &'static str,
     /// The country removal was asked for: none, as no event designates one; removal is
     /// barred by any grant of country protection.
     pub removal_destination: Option<String>,
-    /// The agency gate policy adopted and in force at the instant, if any: named so that the
-    /// answer says what was in force; it is not evaluated by this release.
+    /// The agency gate policy adopted and in force at the instant, if any.
     pub agency_policy_in_force: Option<PolicyView>,
-    /// One answer per action: arrest, detain, continue detention, transfer, remove, release.
+    /// The statutory gate's answer per action: arrest, detain, continue detention, transfer,
+    /// remove, release.
     pub actions: Vec<GateView>,
+    /// With an agency gate policy in force, each action's answer under both layers and the
+    /// agency's bars, in the same order; empty without one.
+    pub agency: Vec<AgencyGateView>,
 }
 
 impl CaseGatesView {
-    pub(crate) fn of(actions: Vec<GateView>, agency_policy_in_force: Option<PolicyView>) -> CaseGatesView {
-        CaseGatesView { layer: "statutory", removal_destination: None, agency_policy_in_force, actions }
+    /// The gates of a case at `t`: the statutory layer, and the agency gate policy in force on
+    /// top of it, if any.
+    pub(crate) fn of(
+        s: &CaseSummary,
+        facts: &PersonFacts,
+        t: Timestamp,
+        policy: Option<(PolicyView, &AgencyPolicy)>,
+    ) -> Result<CaseGatesView, AppError> {
+        let actions = case_gates(s, facts, t);
+        let mut agency = Vec::new();
+        if let Some((_, p)) = &policy {
+            for ((a, name), statutory) in policy_actions()?.into_iter().zip(ACTION_NAMES).zip(&actions) {
+                let reasons = docket_policy::gate_under(Some(p), s, facts, a, t).map_err(answer_error)?.agency;
+                let allowed = statutory.decision == Verdict::Allow && reasons.is_empty();
+                agency.push(AgencyGateView {
+                    action: name,
+                    decision: if allowed { Verdict::Allow } else { Verdict::Deny },
+                    reasons,
+                });
+            }
+        }
+        Ok(CaseGatesView {
+            layer: if policy.is_some() { "statutory+agency" } else { "statutory" },
+            removal_destination: None,
+            agency_policy_in_force: policy.map(|(v, _)| v),
+            actions,
+            agency,
+        })
+    }
+}
+
+/// A case's priority under the agency priority policy in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CasePriorityView {
+    /// The policy, as adopted.
+    pub policy: PolicyView,
+    /// Its answer: the tier, supervisor review, every rule that counted with its facts and
+    /// events.
+    pub answer: PriorityAnswer,
+}
+
+impl CasePriorityView {
+    pub(crate) fn of(
+        s: &CaseSummary,
+        facts: &PersonFacts,
+        t: Timestamp,
+        policy: (PolicyView, &AgencyPolicy),
+    ) -> Result<CasePriorityView, AppError> {
+        let answer = docket_policy::priority(policy.1, s, facts, t).map_err(answer_error)?;
+        Ok(CasePriorityView { policy: policy.0, answer })
     }
 }
 
 /// The claims to US citizenship in every case, by person: what a case's gates need to know of
-/// the person's other cases.
+/// the person's other cases; and, for the agency policies, each person's date of birth.
 #[derive(Default)]
 pub(crate) struct Claims {
     by_person: HashMap<PersonId, Vec<(CaseId, CitizenshipClaim)>>,
+    pub(crate) dates_of_birth: HashMap<PersonId, docket_core::DateOfBirth>,
 }
 
 impl Claims {
@@ -120,6 +206,7 @@ impl Claims {
         if let Some(claims) = s.person_id.as_ref().and_then(|p| self.by_person.get(p)) {
             facts.claims_elsewhere = claims.iter().filter(|(c, _)| *c != s.case_id).cloned().collect();
         }
+        facts.date_of_birth = s.person_id.as_ref().and_then(|p| self.dates_of_birth.get(p)).copied();
         facts
     }
 }
@@ -135,18 +222,59 @@ pub struct RuleCount {
     pub cases: u64,
 }
 
+/// How often one rule of an agency policy counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyRuleCount {
+    /// The rule's `@id`.
+    pub rule: String,
+    /// `bar`, `tier`, `aggravating` or `mitigating`.
+    pub role: &'static str,
+    /// Cases where it was satisfied.
+    pub cases: u64,
+    /// Cases where it could not be evaluated (which denies, or routes to supervisor review).
+    pub errors: u64,
+}
+
 /// One action's answers over the docket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionCount {
     /// The action.
     pub action: &'static str,
-    /// Cases where it is allowed.
+    /// Cases where it is allowed (by every layer that answered).
     pub allowed: u64,
     /// Cases where it is denied.
     pub denied: u64,
-    /// Every rule that denied it, with how many cases, most cases first (a case denied by
-    /// several rules counts under each).
+    /// Every statutory rule that denied it, with how many cases, most cases first (a case
+    /// denied by several rules counts under each).
     pub by_rule: Vec<RuleCount>,
+    /// With an agency gate policy in force, each of its rules that bears on the action, with
+    /// the cases it bars (whatever the statutory gate says of them).
+    pub by_agency_rule: Vec<PolicyRuleCount>,
+}
+
+/// One tier's cases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TierCount {
+    /// The tier.
+    pub tier: String,
+    /// Cases in it.
+    pub cases: u64,
+}
+
+/// The docket's priorities under the priority policy in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PriorityCount {
+    /// The policy, as adopted.
+    pub policy: PolicyView,
+    /// Each tier, highest first, with its cases.
+    pub tiers: Vec<TierCount>,
+    /// Cases in no tier.
+    pub no_tier: u64,
+    /// Cases routed to supervisor review (a mitigating factor, or a rule that could not be
+    /// evaluated), whatever their tier.
+    pub supervisor_review: u64,
+    /// Each rule of the policy, with the cases it counted in.
+    pub by_rule: Vec<PolicyRuleCount>,
 }
 
 /// The whole docket's gates at an instant, counted.
@@ -156,18 +284,100 @@ pub struct EvaluationView {
     pub as_of: String,
     /// What the read was recorded as (one access of the docket).
     pub recorded_as: String,
-    /// The layer that answered: `statutory`.
+    /// The layers that answered: `statutory`, or `statutory+agency`.
     pub layer: &'static str,
     /// The country removal was asked for: none (see `case show`).
     pub removal_destination: Option<String>,
-    /// The agency gate policy in force at the instant, if any (named, not evaluated).
+    /// The agency gate policy in force at the instant, if any.
     pub agency_policy_in_force: Option<PolicyView>,
     /// Cases evaluated.
     pub cases: u64,
     /// Per action: allowed, denied, and by which rules.
     pub actions: Vec<ActionCount>,
+    /// The priority tiers under the priority policy in force, if any.
+    pub priority: Option<PriorityCount>,
     /// Projections that could not be read (listed, not counted).
     pub unreadable: Vec<crate::views::UnreadableCase>,
+}
+
+/// The docket as the agency policies read it: each case's id, its adjudicated facts as
+/// columns, and which actions the statutory gate allows it.
+#[derive(Default)]
+pub(crate) struct Docket {
+    pub(crate) ids: Vec<String>,
+    pub(crate) cols: FactColumns,
+    /// Per case, bit `k` set when the statutory gate allows action `k` of [`ACTION_NAMES`].
+    pub(crate) allowed: Vec<u8>,
+}
+
+impl Docket {
+    pub(crate) fn push(&mut self, s: &CaseSummary, facts: &PersonFacts, t: Timestamp, allowed: u8) {
+        self.ids.push(s.case_id.to_string());
+        self.cols.push(&CaseFacts::from_summary(s, facts, t));
+        self.allowed.push(allowed);
+    }
+}
+
+/// The threads a whole-docket evaluation runs on.
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+fn rule_counts(policy: &AgencyPolicy, outcome: &docket_policy::policy::BatchOutcome) -> Vec<PolicyRuleCount> {
+    outcome
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(k, r)| PolicyRuleCount {
+            rule: policy.rules[*r].id.clone(),
+            role: policy.rules[*r].role.name(),
+            cases: outcome.outcomes.satisfied[k].count() as u64,
+            errors: outcome.outcomes.errored[k].count() as u64,
+        })
+        .collect()
+}
+
+/// Puts the agency gate policy's bars into `actions` (in the order of [`ACTION_NAMES`]): an
+/// action is allowed only where the statutory gate allows it and no rule of the policy bars it.
+pub(crate) fn add_agency_gate(
+    policy: &AgencyPolicy,
+    docket: &Docket,
+    actions: &mut [ActionCount],
+) -> Result<(), AppError> {
+    for (k, (a, count)) in policy_actions()?.into_iter().zip(actions.iter_mut()).enumerate() {
+        let (barred, outcome) = docket_policy::gate_batch(policy, &docket.cols, a, threads()).map_err(answer_error)?;
+        let allowed =
+            docket.allowed.iter().enumerate().filter(|(i, m)| *m & (1 << k) != 0 && !barred.get(*i)).count() as u64;
+        count.denied = docket.allowed.len() as u64 - allowed;
+        count.allowed = allowed;
+        count.by_agency_rule = rule_counts(policy, &outcome);
+        count.by_agency_rule.iter_mut().for_each(|c| c.role = "bar");
+    }
+    Ok(())
+}
+
+/// The docket's tiers under a priority policy.
+pub(crate) fn priority_count(
+    view: PolicyView,
+    policy: &AgencyPolicy,
+    docket: &Docket,
+) -> Result<PriorityCount, AppError> {
+    let ranked = docket_policy::priority_batch(policy, &docket.cols, threads()).map_err(answer_error)?;
+    let mut per_tier = vec![0u64; policy.tiers.len()];
+    let mut no_tier = 0;
+    for t in &ranked.tiers {
+        match per_tier.get_mut(usize::from(*t)) {
+            Some(n) => *n += 1,
+            None => no_tier += 1,
+        }
+    }
+    Ok(PriorityCount {
+        policy: view,
+        tiers: policy.tiers.iter().zip(per_tier).map(|(tier, cases)| TierCount { tier: tier.clone(), cases }).collect(),
+        no_tier,
+        supervisor_review: ranked.supervisor_review.count() as u64,
+        by_rule: rule_counts(policy, &ranked.outcome),
+    })
 }
 
 /// Counts of one action's answers while the docket is evaluated.
@@ -200,24 +410,30 @@ impl Tally {
             .map(|(r, n)| RuleCount { rule: r.name(), citation: r.citation(), cases: n })
             .collect();
         by_rule.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.rule.cmp(b.rule)));
-        ActionCount { action, allowed: self.allowed, denied: self.denied, by_rule }
+        ActionCount { action, allowed: self.allowed, denied: self.denied, by_rule, by_agency_rule: vec![] }
     }
 }
 
-/// Evaluates every action's gate on one case into `tallies` (in the order of `ACTION_NAMES`).
-pub(crate) fn tally_case(s: &CaseSummary, facts: &PersonFacts, t: Timestamp, tallies: &mut [Tally; 6]) {
+/// Evaluates every action's gate on one case into `tallies` (in the order of `ACTION_NAMES`);
+/// bit `k` of the answer is set when action `k` is allowed.
+pub(crate) fn tally_case(s: &CaseSummary, facts: &PersonFacts, t: Timestamp, tallies: &mut [Tally; 6]) -> u8 {
+    let mut allowed = 0u8;
+    let mut add = |k: usize, bars: &[Bar]| {
+        allowed |= u8::from(bars.is_empty()) << k;
+        tallies[k].add(bars);
+    };
     for (k, &a) in CUSTODY_AND_ARREST.iter().enumerate() {
-        tallies[k].add(gate(s, facts, a, t).bars());
+        add(k, gate(s, facts, a, t).bars());
     }
-    tallies[4].add(&removal_bars(s, facts, t));
-    tallies[5].add(gate(s, facts, Action::Release, t).bars());
+    add(4, &removal_bars(s, facts, t));
+    add(5, gate(s, facts, Action::Release, t).bars());
+    allowed
 }
 
 /// The actions counted by an evaluation, in the order of its tallies.
 pub(crate) const ACTION_NAMES: [&str; 6] = ["arrest", "detain", "continue_detention", "transfer", "remove", "release"];
 
-/// The worklists. Priority tiers and supervisor review (agency priority policies) are to be
-/// added here as kinds of their own.
+/// The worklists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WorklistKind {
@@ -229,6 +445,12 @@ pub enum WorklistKind {
     RemovalReady,
     /// Every other open case, with what blocks its removal, by name.
     Blocked,
+    /// Open cases in a tier of the priority policy in force, the highest tier first, each with
+    /// the rules that placed it and every factor.
+    Priority,
+    /// Open cases the priority policy in force routes to supervisor review (a mitigating
+    /// factor, or a rule that could not be evaluated), the highest tier first.
+    Review,
 }
 
 impl WorklistKind {
@@ -238,6 +460,8 @@ impl WorklistKind {
             WorklistKind::Deadlines => "deadlines",
             WorklistKind::RemovalReady => "removal-ready",
             WorklistKind::Blocked => "blocked",
+            WorklistKind::Priority => "priority",
+            WorklistKind::Review => "review",
         }
     }
 }
@@ -256,8 +480,9 @@ pub struct WorklistRequest {
 /// One thing on a worklist row: a deadline coming due, a protection ending, or a blocker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WorkItem {
-    /// The rule's stable id (`no_travel_document` for a travel document not obtained).
-    pub rule: &'static str,
+    /// The rule's stable id (`no_travel_document` for a travel document not obtained; a
+    /// policy rule's `@id` on the priority worklists).
+    pub rule: Cow<'static, str>,
     /// Its citation, if any.
     pub citation: Option<&'static str>,
     /// What, in words.
@@ -271,7 +496,7 @@ pub struct WorkItem {
 impl WorkItem {
     fn of_bar(b: &Bar) -> WorkItem {
         WorkItem {
-            rule: b.rule.name(),
+            rule: b.rule.name().into(),
             citation: b.rule.citation(),
             reason: b.reason.clone(),
             due: None,
@@ -288,8 +513,41 @@ pub struct WorklistRow {
     /// Its stage at the instant.
     pub stage: &'static str,
     /// Deadlines coming due (earliest first), or what blocks removal (in the gate's order);
-    /// for a case ready for removal, the final order it rests on.
+    /// for a case ready for removal, the final order it rests on; on the priority worklists,
+    /// every rule of the policy that counted.
     pub items: Vec<WorkItem>,
+    /// On the priority worklists: the case's tier (none: in no tier).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// On the priority worklists: whether a supervisor decides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supervisor_review: Option<bool>,
+}
+
+impl WorklistRow {
+    /// A case's row on a priority worklist: its tier, review and every reason.
+    pub(crate) fn of_priority(s: &CaseSummary, t: Timestamp, answer: &PriorityAnswer) -> WorklistRow {
+        WorklistRow {
+            case_id: s.case_id.to_string(),
+            stage: s.stage_at(t).name(),
+            items: answer
+                .reasons
+                .iter()
+                .map(|r| WorkItem {
+                    rule: r.rule.clone().into(),
+                    citation: None,
+                    reason: match &r.tier {
+                        Some(tier) => format!("{} ({}, {tier})", r.reason, r.role),
+                        None => format!("{} ({})", r.reason, r.role),
+                    },
+                    due: None,
+                    basis: r.basis.clone(),
+                })
+                .collect(),
+            tier: answer.tier.clone(),
+            supervisor_review: Some(answer.supervisor_review),
+        }
+    }
 }
 
 /// A worklist at an instant.
@@ -321,7 +579,13 @@ pub(crate) fn worklist_row(
         return None;
     }
     let zone_date = |at: Timestamp| s.time_zone.as_ref().map_or_else(|| at.local_date(), |z| z.local_date(at));
-    let row = |items| WorklistRow { case_id: s.case_id.to_string(), stage: s.stage_at(t).name(), items };
+    let row = |items| WorklistRow {
+        case_id: s.case_id.to_string(),
+        stage: s.stage_at(t).name(),
+        items,
+        tier: None,
+        supervisor_review: None,
+    };
     match kind {
         WorklistKind::Deadlines => {
             let horizon = zone_date(t).add_days(within_days);
@@ -338,7 +602,7 @@ pub(crate) fn worklist_row(
                     (
                         d.due,
                         WorkItem {
-                            rule: d.rule.name(),
+                            rule: d.rule.name().into(),
                             citation: d.rule.citation(),
                             reason: what.to_owned(),
                             due: Some(d.due.to_string()),
@@ -357,7 +621,7 @@ pub(crate) fn worklist_row(
                     items.push((
                         last,
                         WorkItem {
-                            rule: p.rule.name(),
+                            rule: p.rule.name().into(),
                             citation: p.rule.citation(),
                             reason: format!("in force until {until}"),
                             due: Some(last.to_string()),
@@ -373,11 +637,13 @@ pub(crate) fn worklist_row(
             let first = items.first().map(|(d, _)| *d);
             Some((first, row(items.into_iter().map(|(_, i)| i).collect())))
         }
+        // The priority worklists are answered over the whole docket at once (`App::worklist`).
+        WorklistKind::Priority | WorklistKind::Review => None,
         WorklistKind::RemovalReady | WorklistKind::Blocked => {
             let mut blockers: Vec<WorkItem> = removal_bars(s, facts, t).iter().map(WorkItem::of_bar).collect();
             if !s.travel_document {
                 blockers.push(WorkItem {
-                    rule: "no_travel_document",
+                    rule: "no_travel_document".into(),
                     citation: None,
                     reason: "no travel document has been obtained".into(),
                     due: None,
@@ -387,7 +653,7 @@ pub(crate) fn worklist_row(
             match (kind, blockers.is_empty()) {
                 (WorklistKind::RemovalReady, true) => {
                     let final_order = s.final_order.as_ref().map(|f| WorkItem {
-                        rule: f.rule.name(),
+                        rule: f.rule.name().into(),
                         citation: f.rule.citation(),
                         reason: format!("the order of removal is final since {}", f.at),
                         due: None,

@@ -288,6 +288,8 @@ pub struct App {
     pool: r2d2::Pool<StoreManager>,
     url: String,
     clock: Clock,
+    /// Adopted policies as loaded, shared by every clone.
+    policies: Arc<policies::Loaded>,
 }
 
 impl std::fmt::Debug for App {
@@ -337,7 +339,7 @@ impl App {
             .connection_timeout(config.connection_timeout)
             .build(StoreManager { url: url.to_owned() })
             .map_err(|e| AppError::Pool(e.to_string()))?;
-        Ok(App { pool, url: url.to_owned(), clock: Arc::new(docket_store::now) })
+        Ok(App { pool, url: url.to_owned(), clock: Arc::new(docket_store::now), policies: Arc::default() })
     }
 
     /// The same application with another clock (for tests and replays).
@@ -410,8 +412,13 @@ impl App {
         };
         let bars = summary.bars_to_removal(t, &facts, None);
         let mut view = CaseView::build(&state, &summary, &in_effect, total, person.as_ref(), t, &bars);
-        let agency = policies::in_force(&store.policies()?, policies::PolicyKind::Gate, t);
-        view.gates = Some(gates::CaseGatesView::of(gates::case_gates(&summary, &facts, t), agency));
+        let adopted = store.policies()?;
+        let agency = policies::loaded_in_force(&adopted, policies::PolicyKind::Gate, t, &self.policies)?;
+        view.gates =
+            Some(gates::CaseGatesView::of(&summary, &facts, t, agency.as_ref().map(|(v, p)| (v.clone(), &**p)))?);
+        if let Some((v, p)) = policies::loaded_in_force(&adopted, policies::PolicyKind::Priority, t, &self.policies)? {
+            view.priority = Some(gates::CasePriorityView::of(&summary, &facts, t, (v, &p))?);
+        }
         Ok(view)
     }
 
@@ -482,40 +489,63 @@ impl App {
         Ok(CaseListView { as_of: t.to_string(), filter: described, matching, cases: rows, unreadable })
     }
 
-    /// Every action's statutory gate on every case as of `as_of` (default now), counted: per
-    /// action, how many cases allow and deny it, and by which rules. Read from the stored
-    /// projections, with each person's claims to US citizenship in all their cases. The answer
-    /// names no person or case, yet it reads the whole docket: one access of the docket, with
-    /// its purpose, recorded first.
+    /// Every action's gate on every case as of `as_of` (default now), counted: per action, how
+    /// many cases allow and deny it, and by which rules of the statutory gate and of the agency
+    /// gate policy in force; and, under the priority policy in force, how many cases are in
+    /// each tier and go to supervisor review. Read from the stored projections, with each
+    /// person's claims to US citizenship in all their cases; the agency policies are answered
+    /// over the docket's facts as columns by their compiled plans. The answer names no person
+    /// or case, yet it reads the whole docket: one access of the docket, with its purpose,
+    /// recorded first.
     pub fn evaluate(&self, ctx: &ReadContext, as_of: Option<Timestamp>) -> Result<gates::EvaluationView, AppError> {
         let t = as_of.unwrap_or_else(|| self.now());
         let recorded_as = format!("evaluate,as_of={t}");
         let mut store = self.store()?;
+        let adopted = store.policies()?;
+        let agency = policies::loaded_in_force(&adopted, policies::PolicyKind::Gate, t, &self.policies)?;
+        let ranking = policies::loaded_in_force(&adopted, policies::PolicyKind::Priority, t, &self.policies)?;
         self.log_read(&mut store, ctx, AccessedRecord::Docket(&recorded_as))?;
-        let claims = all_claims(&mut store)?;
+        let mut claims = all_claims(&mut store)?;
+        let columns = agency.is_some() || ranking.is_some();
+        if columns {
+            claims.dates_of_birth = store.dates_of_birth()?;
+        }
         let mut tallies: [gates::Tally; 6] = Default::default();
         let mut cases = 0u64;
         let mut unreadable = Vec::new();
+        let mut docket = gates::Docket::default();
         store.scan_summaries(&mut |s| {
             match s {
                 Ok(s) => {
                     cases += 1;
-                    gates::tally_case(&s, &claims.facts_for(&s), t, &mut tallies);
+                    let facts = claims.facts_for(&s);
+                    let allowed = gates::tally_case(&s, &facts, t, &mut tallies);
+                    if columns {
+                        docket.push(&s, &facts, t, allowed);
+                    }
                 }
                 Err(e) => unreadable.push(UnreadableCase { error: e.to_string() }),
             }
             ControlFlow::Continue(())
         })?;
-        let agency_policy_in_force = policies::in_force(&store.policies()?, policies::PolicyKind::Gate, t);
-        let actions = tallies.into_iter().zip(gates::ACTION_NAMES).map(|(tally, name)| tally.view(name)).collect();
+        let mut actions: Vec<gates::ActionCount> =
+            tallies.into_iter().zip(gates::ACTION_NAMES).map(|(tally, name)| tally.view(name)).collect();
+        if let Some((_, p)) = &agency {
+            gates::add_agency_gate(p, &docket, &mut actions)?;
+        }
+        let priority = match ranking {
+            Some((v, p)) => Some(gates::priority_count(v, &p, &docket)?),
+            None => None,
+        };
         Ok(gates::EvaluationView {
             as_of: t.to_string(),
             recorded_as,
-            layer: "statutory",
+            layer: if agency.is_some() { "statutory+agency" } else { "statutory" },
             removal_destination: None,
-            agency_policy_in_force,
+            agency_policy_in_force: agency.map(|(v, _)| v),
             cases,
             actions,
+            priority,
             unreadable,
         })
     }
@@ -542,6 +572,9 @@ impl App {
         }
         recorded_as.push_str(&format!(",as_of={t}"));
         let mut store = self.store()?;
+        if matches!(request.kind, gates::WorklistKind::Priority | gates::WorklistKind::Review) {
+            return self.priority_worklist(&mut store, ctx, request, t);
+        }
         self.log_read(&mut store, ctx, AccessedRecord::Cases(&recorded_as))?;
         let claims = all_claims(&mut store)?;
         let mut rows = Vec::new();
@@ -582,33 +615,105 @@ impl App {
         })
     }
 
+    /// The priority worklists: the open cases in a tier of the priority policy in force (or,
+    /// for `review`, those it routes to a supervisor), the highest tier first and then by case
+    /// id, each with every rule that counted and the events behind it. The docket is ranked by
+    /// the policy's compiled plan; the rows shown are answered again one by one, with their
+    /// events. With no priority policy in force, nothing is read and the request is refused.
+    fn priority_worklist(
+        &self,
+        store: &mut Store,
+        ctx: &ReadContext,
+        request: &gates::WorklistRequest,
+        t: Timestamp,
+    ) -> Result<gates::WorklistView, AppError> {
+        let adopted = store.policies()?;
+        let Some((view, policy)) =
+            policies::loaded_in_force(&adopted, policies::PolicyKind::Priority, t, &self.policies)?
+        else {
+            return Err(AppError::Invalid {
+                field: "worklist".into(),
+                reason: format!(
+                    "no priority policy is in force at {t}: `docket policy adopt FILE --effective T` adopts one"
+                ),
+            });
+        };
+        let recorded_as = format!("worklist={},policy={},as_of={t}", request.kind.name(), view.leaf);
+        self.log_read(store, ctx, AccessedRecord::Cases(&recorded_as))?;
+        let mut claims = all_claims(store)?;
+        claims.dates_of_birth = store.dates_of_birth()?;
+        let mut docket = gates::Docket::default();
+        let mut unreadable = Vec::new();
+        store.scan_summaries(&mut |s| {
+            match s {
+                Ok(s) if s.open_at(t) => docket.push(&s, &claims.facts_for(&s), t, 0),
+                Ok(_) => {}
+                Err(e) => unreadable.push(UnreadableCase { error: e.to_string() }),
+            }
+            ControlFlow::Continue(())
+        })?;
+        let ranked = docket_policy::priority_batch(&policy, &docket.cols, gates::threads())
+            .map_err(|e| AppError::Invalid { field: "policy".into(), reason: e.to_string() })?;
+        let mut on: Vec<usize> = (0..docket.ids.len())
+            .filter(|&i| match request.kind {
+                gates::WorklistKind::Review => ranked.supervisor_review.get(i),
+                _ => ranked.tiers[i] != docket_policy::BatchPriority::NO_TIER,
+            })
+            .collect();
+        let matching = on.len() as u64;
+        on.sort_by(|&a, &b| ranked.tiers[a].cmp(&ranked.tiers[b]).then_with(|| docket.ids[a].cmp(&docket.ids[b])));
+        on.truncate(request.limit);
+        let mut rows = Vec::with_capacity(on.len());
+        for i in on {
+            let case = parse_case(&docket.ids[i])?;
+            let Some(s) = store.summary(&case)? else { continue };
+            let facts = claims.facts_for(&s);
+            let answer = docket_policy::priority(&policy, &s, &facts, t)
+                .map_err(|e| AppError::Invalid { field: "policy".into(), reason: e.to_string() })?;
+            rows.push(gates::WorklistRow::of_priority(&s, t, &answer));
+        }
+        Ok(gates::WorklistView { kind: request.kind, as_of: t.to_string(), recorded_as, matching, rows, unreadable })
+    }
+
     /// Adopts a policy: records its text as given, its SHA-256, who adopts it and from what
-    /// instant it is in force, as a ledger leaf committed before this returns. The policy's
-    /// id, version and kind are read from its header ([`policies::read_header`]); a policy id
-    /// and version already adopted is refused. Its body is not judged here.
+    /// instant it is in force, as a ledger leaf committed before this returns. The file must
+    /// load: its header names it (id, version, kind, the date it bears), its rules validate
+    /// against the schema of adjudicated facts ([`policies::check`]); `file` names it in the
+    /// errors. A policy id and version already adopted is refused, as is an instant before the
+    /// date the policy bears.
     pub fn adopt_policy(
         &self,
         actor: &ActorId,
+        file: &str,
         text: &str,
         effective_at: Timestamp,
     ) -> Result<policies::PolicyView, AppError> {
-        let header = policies::read_header(text)?;
+        let policy = policies::load(file, text)?;
+        if effective_at.local_date() < policy.effective {
+            return Err(AppError::Invalid {
+                field: "effective".into(),
+                reason: format!(
+                    "{effective_at} is before the date `{}` version `{}` bears ({})",
+                    policy.id, policy.version, policy.effective
+                ),
+            });
+        }
         let mut store = self.store()?;
         if let Some((id, _)) =
-            store.policies()?.into_iter().find(|(_, p)| p.policy_id == header.policy_id && p.version == header.version)
+            store.policies()?.into_iter().find(|(_, p)| p.policy_id == policy.id && p.version == policy.version)
         {
             return Err(AppError::Invalid {
                 field: "policy".into(),
                 reason: format!(
                     "`{}` version `{}` is already adopted (policy/{id}); a change is a new version",
-                    header.policy_id, header.version
+                    policy.id, policy.version
                 ),
             });
         }
         let row = docket_store::ledger::PolicyRow {
-            policy_id: header.policy_id,
-            version: header.version,
-            kind: header.kind.name().to_owned(),
+            policy_id: policy.id.clone(),
+            version: policy.version.clone(),
+            kind: policies::PolicyKind::from(policy.kind).name().to_owned(),
             effective_at: effective_at.to_string(),
             sha256: docket_store::ledger::policy_sha256(text),
             adopted_by: actor.to_string(),
@@ -617,6 +722,51 @@ impl App {
         };
         let id = store.record_policy(&row)?;
         Ok(policies::PolicyView::of(id, &row))
+    }
+
+    /// What adopting `new` in place of `old` (both priority or both gate policies, given as
+    /// `(file, text)`) would change on the docket as of `as_of` (default now): how many cases
+    /// change tier, supervisor review or an action's agency gate, grouped by move and by the
+    /// rule that explains it, with examples. It reads the whole docket: one access of the
+    /// docket, with its purpose, recorded first.
+    pub fn diff_policies(
+        &self,
+        ctx: &ReadContext,
+        old: (&str, &str),
+        new: (&str, &str),
+        as_of: Option<Timestamp>,
+    ) -> Result<policies::PolicyDiffView, AppError> {
+        let t = as_of.unwrap_or_else(|| self.now());
+        let (a, b) = (policies::load(old.0, old.1)?, policies::load(new.0, new.1)?);
+        if a.kind != b.kind {
+            return Err(AppError::Invalid {
+                field: "policy".into(),
+                reason: format!(
+                    "`{}` is a {} policy and `{}` a {} policy: a diff compares two of a kind",
+                    a.id,
+                    policies::PolicyKind::from(a.kind).name(),
+                    b.id,
+                    policies::PolicyKind::from(b.kind).name()
+                ),
+            });
+        }
+        let recorded_as = format!("policy_diff,old={} {},new={} {},as_of={t}", a.id, a.version, b.id, b.version);
+        let mut store = self.store()?;
+        self.log_read(&mut store, ctx, AccessedRecord::Docket(&recorded_as))?;
+        let mut claims = all_claims(&mut store)?;
+        claims.dates_of_birth = store.dates_of_birth()?;
+        let mut docket = gates::Docket::default();
+        let mut unreadable = Vec::new();
+        store.scan_summaries(&mut |s| {
+            match s {
+                Ok(s) => docket.push(&s, &claims.facts_for(&s), t, 0),
+                Err(e) => unreadable.push(UnreadableCase { error: e.to_string() }),
+            }
+            ControlFlow::Continue(())
+        })?;
+        let diff = docket_policy::diff(&a, &b, &docket.cols, Some(&docket.ids), gates::threads())
+            .map_err(|e| AppError::Invalid { field: "policy".into(), reason: e.to_string() })?;
+        Ok(policies::PolicyDiffView { as_of: t.to_string(), recorded_as, diff, unreadable })
     }
 
     /// The policy of `kind` in force at `t`: of those adopted, the one that took effect last

@@ -3,10 +3,16 @@
 //! (`docs/ledger.md`, the policy leaf). Which policy is in force at an instant is a question
 //! over those records alone.
 //!
-//! What a policy says is `docket-policy`'s to read and validate; this module reads only the
-//! header that names it.
+//! What a policy says is `docket-policy`'s to read, validate and answer: a policy is loaded
+//! (and refused, with its line and column) by `docket_policy::AgencyPolicy::load`, here before
+//! it is adopted, checked or compared, and from its stored text when it is in force.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use docket_core::Timestamp;
+use docket_policy::AgencyPolicy;
+pub use docket_policy::TestReport;
 use serde::Serialize;
 
 use crate::AppError;
@@ -43,49 +49,136 @@ impl PolicyKind {
     }
 }
 
-/// The header that names a policy file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyHeader {
-    /// The policy's stable name (`// policy: ...`).
-    pub policy_id: String,
-    /// Its version (`// version: ...`).
-    pub version: String,
-    /// Its kind (`// kind: gate` or `// kind: priority`).
-    pub kind: PolicyKind,
-}
-
-/// Reads the header of a policy file: the comment lines of the form `// key: value` before its
-/// first line that is not a comment (blank lines aside). Three keys are required here:
-/// `policy` (the policy's id), `version` and `kind` (`gate` or `priority`); a missing or empty
-/// one is refused, naming it. Other keys (a policy's `effective` date, its `tiers`) and other
-/// comment lines are left to `docket-policy`, which validates the whole file, body included:
-/// this function judges nothing after the header. The header is written as comments so that
-/// the whole file is also a valid Cedar policy set.
-pub fn read_header(text: &str) -> Result<PolicyHeader, AppError> {
-    let (mut id, mut version, mut kind) = (None, None, None);
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let Some(comment) = line.strip_prefix("//") else { break };
-        let Some((key, value)) = comment.split_once(':') else { continue };
-        let value = value.trim();
-        match key.trim() {
-            "policy" => id = Some(value.to_owned()),
-            "version" => version = Some(value.to_owned()),
-            "kind" => kind = Some(PolicyKind::parse(value)?),
-            _ => {}
+impl From<docket_policy::PolicyKind> for PolicyKind {
+    fn from(k: docket_policy::PolicyKind) -> PolicyKind {
+        match k {
+            docket_policy::PolicyKind::Gate => PolicyKind::Gate,
+            docket_policy::PolicyKind::Priority => PolicyKind::Priority,
         }
     }
-    let missing = |key: &str| AppError::Invalid {
-        field: "policy header".into(),
-        reason: format!("no `// {key}: ...` line before the policy's first statement"),
-    };
-    let valid = |v: Option<String>, key: &str| {
-        v.filter(|v| !v.is_empty() && !v.chars().any(char::is_control)).ok_or_else(|| missing(key))
-    };
-    Ok(PolicyHeader {
-        policy_id: valid(id, "policy")?,
-        version: valid(version, "version")?,
-        kind: kind.ok_or_else(|| missing("kind"))?,
+}
+
+/// Loads a policy file: its header (`// policy:`, `// version:`, `// effective:`, `// kind:`
+/// and, for a priority policy, `// tiers:`), its Cedar text, validated against the schema of
+/// adjudicated facts, and its compiled plan. `file` names it in errors, which give the line
+/// and column.
+pub fn load(file: &str, text: &str) -> Result<AgencyPolicy, AppError> {
+    Ok(AgencyPolicy::load(file, text)?)
+}
+
+/// One rule of a policy, as `policy check` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleView {
+    /// Its `@id`.
+    pub id: String,
+    /// `bar`, `tier`, `aggravating` or `mitigating`.
+    pub role: &'static str,
+    /// The tier, for a tier's rule.
+    pub tier: Option<String>,
+    /// Its `@reason`.
+    pub reason: String,
+    /// The actions it applies to (a gate policy's bars).
+    pub actions: Vec<&'static str>,
+    /// The adjudicated facts it reads.
+    pub facts: Vec<&'static str>,
+}
+
+/// A policy file that loads, as `policy check` describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyCheckView {
+    /// The file, as named.
+    pub file: String,
+    /// The policy's id.
+    pub policy_id: String,
+    /// Its version.
+    pub version: String,
+    /// Its kind.
+    pub kind: PolicyKind,
+    /// The date its header gives.
+    pub effective: String,
+    /// Its tiers, highest first (priority policies).
+    pub tiers: Vec<String>,
+    /// Its rules, in file order.
+    pub rules: Vec<RuleView>,
+    /// SHA-256 of its text, hex: what adopting it would record.
+    pub sha256: String,
+}
+
+/// Checks a policy file: it loads, validates against the schema and compiles, or the first
+/// error is returned with its line and column.
+pub fn check(file: &str, text: &str) -> Result<PolicyCheckView, AppError> {
+    let p = load(file, text)?;
+    let rules = p
+        .rules
+        .iter()
+        .map(|r| RuleView {
+            id: r.id.clone(),
+            role: r.role.name(),
+            tier: match r.role {
+                docket_policy::policy::Role::Tier(t) => p.tiers.get(t).cloned(),
+                _ => None,
+            },
+            reason: r.reason.clone(),
+            actions: match p.kind {
+                docket_policy::PolicyKind::Gate => {
+                    r.compiled.actions.iter().filter_map(|a| docket_policy::schema::ACTIONS.get(*a).copied()).collect()
+                }
+                docket_policy::PolicyKind::Priority => vec![],
+            },
+            facts: r.compiled.facts.iter().map(|f| f.name()).collect(),
+        })
+        .collect();
+    Ok(PolicyCheckView {
+        file: file.to_owned(),
+        policy_id: p.id.clone(),
+        version: p.version.clone(),
+        kind: p.kind.into(),
+        effective: p.effective.to_string(),
+        tiers: p.tiers.clone(),
+        rules,
+        sha256: docket_store::ledger::policy_sha256(text),
     })
+}
+
+/// Runs the policy tests of a directory (`*.test.toml` beside the `*.cedar` files they test),
+/// each case answered by Cedar's authorizer and by the batch plan.
+pub fn run_tests(dir: &std::path::Path) -> Result<docket_policy::TestReport, AppError> {
+    Ok(docket_policy::run_dir(dir)?)
+}
+
+/// Policies loaded from their stored text, by SHA-256: a policy in force is parsed and
+/// compiled once per process, not at every read.
+#[derive(Default)]
+pub(crate) struct Loaded {
+    by_sha256: Mutex<HashMap<String, Arc<AgencyPolicy>>>,
+}
+
+impl Loaded {
+    /// The stored policy `id`, loaded. A stored text that no longer loads is an error naming
+    /// the record: what it decides cannot be answered, so nothing is (fail closed).
+    pub(crate) fn get(&self, id: i64, p: &docket_store::ledger::PolicyRow) -> Result<Arc<AgencyPolicy>, AppError> {
+        let mut cache = self.by_sha256.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(loaded) = cache.get(&p.sha256) {
+            return Ok(loaded.clone());
+        }
+        let loaded = Arc::new(load(&format!("policy/{id}"), &p.text)?);
+        cache.insert(p.sha256.clone(), loaded.clone());
+        Ok(loaded)
+    }
+}
+
+/// The policy of `kind` in force at `t`, its record and its loaded text.
+pub(crate) fn loaded_in_force(
+    adopted: &[(i64, docket_store::ledger::PolicyRow)],
+    kind: PolicyKind,
+    t: Timestamp,
+    loaded: &Loaded,
+) -> Result<Option<(PolicyView, Arc<AgencyPolicy>)>, AppError> {
+    let Some(view) = in_force(adopted, kind, t) else { return Ok(None) };
+    let Some((id, row)) = adopted.iter().find(|(id, _)| format!("policy/{id}") == view.leaf) else {
+        return Ok(None);
+    };
+    Ok(Some((view, loaded.get(*id, row)?)))
 }
 
 /// An adopted policy, as recorded (its text aside).
@@ -140,31 +233,16 @@ pub(crate) fn in_force(
         .map(|(_, id, p)| PolicyView::of(id, p))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_header_names_the_policy_and_a_missing_field_is_named() {
-        let text = "// policy: every-final-order-alike\n// version: 1\n// effective: 2026-01-01\n// kind: priority\n//\n// Prose.\n\n@id(\"x\") permit (principal, action, resource);\n";
-        let h = read_header(text).expect("a header");
-        assert_eq!(
-            h,
-            PolicyHeader {
-                policy_id: "every-final-order-alike".into(),
-                version: "1".into(),
-                kind: PolicyKind::Priority
-            }
-        );
-        let without_version = text.replace("// version: 1\n", "");
-        assert_eq!(
-            read_header(&without_version).expect_err("no version").to_string(),
-            "`policy header`: no `// version: ...` line before the policy's first statement"
-        );
-        // A key after the first statement is not the header's.
-        let late = "// policy: p\n// kind: gate\npermit (principal, action, resource);\n// version: 2\n";
-        assert!(read_header(late).is_err());
-        assert!(read_header("// policy: p\n// version: 1\n// kind: tiers\n").is_err(), "an unknown kind");
-        assert!(read_header("// policy:\n// version: 1\n// kind: gate\n").is_err(), "an empty id");
-    }
+/// What adopting one policy in place of another would change on the docket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyDiffView {
+    /// The instant the docket was read as of.
+    pub as_of: String,
+    /// What the read was recorded as (one access of the docket).
+    pub recorded_as: String,
+    /// The changes: counts, moves by rule, examples by case id.
+    #[serde(flatten)]
+    pub diff: docket_policy::PolicyDiff,
+    /// Projections that could not be read (listed, not compared).
+    pub unreadable: Vec<crate::views::UnreadableCase>,
 }

@@ -336,6 +336,10 @@ pub struct CaseView {
     /// Each action's statutory gate at the instant, with its reasons; none before the case is
     /// opened.
     pub gates: Option<crate::gates::CaseGatesView>,
+    /// The case's priority under the agency priority policy in force at the instant, with
+    /// every reason and the events behind it; none when no priority policy is in force or
+    /// before the case is opened.
+    pub priority: Option<crate::gates::CasePriorityView>,
     /// The next hearing.
     pub next_hearing: Option<HearingView>,
     /// Detained since.
@@ -500,6 +504,7 @@ impl CaseView {
             custody_reviews: Vec::new(),
             removal_bars: Vec::new(),
             gates: None,
+            priority: None,
             next_hearing: None,
             detained_since: None,
             arrests: 0,
@@ -579,6 +584,7 @@ impl CaseView {
             },
             removal_bars: bars.iter().map(|b| BarView::of(b, &n)).collect(),
             gates: None,
+            priority: None,
             next_hearing: s.next_hearing.map(|(k, at)| HearingView { kind: k.name(), at: at.to_string() }),
             detained_since: s.detained_since.map(|d| d.to_string()),
             arrests: s.arrests,

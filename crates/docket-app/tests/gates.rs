@@ -142,17 +142,17 @@ fn worklists_name_every_blocker_and_are_one_logged_read_each(db: &Db) {
     assert_eq!(ready.rows[0].items[0].rule, "final_on_expiry");
     let blocked = ask(WorklistKind::Blocked, 30, 100);
     assert_eq!(blocked.rows.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["G2", "G3", "G4"]);
-    let g2: Vec<(&str, Vec<String>)> = blocked.rows[0].items.iter().map(|i| (i.rule, i.basis.clone())).collect();
+    let g2: Vec<(&str, Vec<String>)> = blocked.rows[0].items.iter().map(|i| (&*i.rule, i.basis.clone())).collect();
     assert_eq!(g2, [("citizenship_claim_pending", vec![event(11)]), ("withholding_as_to_country", vec![event(7)])]);
     // G3 has no order and no travel document: both are named.
-    let g3: Vec<&str> = blocked.rows[1].items.iter().map(|i| i.rule).collect();
+    let g3: Vec<&str> = blocked.rows[1].items.iter().map(|i| &*i.rule).collect();
     assert_eq!(g3, ["citizenship_claim_pending", "no_final_order", "no_travel_document"]);
     // G4's appeal window closes on 2026-12-21 (30 days from November 20 in New York).
     let soon = ask(WorklistKind::Deadlines, 30, 100);
     assert_eq!(soon.rows.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["G4"]);
     let window = &soon.rows[0].items[0];
     assert_eq!(
-        (window.rule, window.due.as_deref(), window.basis.clone()),
+        (&*window.rule, window.due.as_deref(), window.basis.clone()),
         ("appeal_window", Some("2026-12-21"), vec![event(14)])
     );
     assert_eq!(soon.recorded_as, "worklist=deadlines,within_days=30,as_of=2026-12-01T12:00:00Z");
@@ -175,7 +175,7 @@ fn worklists_name_every_blocker_and_are_one_logged_read_each(db: &Db) {
     assert_eq!(soon.rows.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["G5", "G4"], "by earliest due");
     let stay = &soon.rows[0].items[0];
     assert_eq!(
-        (stay.rule, stay.due.as_deref(), stay.basis.clone()),
+        (&*stay.rule, stay.due.as_deref(), stay.basis.clone()),
         ("administrative_stay", Some("2026-12-10"), vec![event(16)])
     );
     assert!(ask(WorklistKind::Deadlines, 5, 100).rows.is_empty(), "nothing ends within 5 days");
@@ -196,20 +196,23 @@ fn adopting_a_policy_is_a_ledger_record_and_the_latest_effective_is_in_force(db:
     let app = db.app(NOW);
     import(&app, PERSONS, &history());
     let director = ActorId::parse("director").expect("actor");
-    let text = |version: &str| {
-        format!(
-            "// policy: custody-restraint\n// version: {version}\n// kind: gate\n//\n// Prose.\n\n@id(\"a\")\nforbid (principal, action, resource) when {{ resource.serious_illness }};\n"
-        )
-    };
+    let shipped = docket_policy::SHIPPED.iter().find(|(n, _)| *n == "custody-restraint").expect("shipped").1;
+    let text = |version: &str| shipped.replace("// version: 1\n", &format!("// version: {version}\n"));
     let before = ledger_size(&app);
-    let v1 = app.adopt_policy(&director, &text("1"), ts("2027-01-01T00:00:00Z")).expect("adopted");
+    let v1 = app
+        .adopt_policy(&director, "custody-restraint.cedar", &text("1"), ts("2027-01-01T00:00:00Z"))
+        .expect("adopted");
     assert_eq!(ledger_size(&app), before + 1, "the adoption is a leaf");
     assert_eq!((v1.policy_id.as_str(), v1.version.as_str(), v1.kind.as_str()), ("custody-restraint", "1", "gate"));
     assert_eq!(v1.sha256, docket_store::ledger::policy_sha256(&text("1")));
     assert_eq!((v1.adopted_by.as_str(), v1.adopted_at.as_str()), ("director", NOW));
-    let again = app.adopt_policy(&director, &text("1"), ts("2027-02-01T00:00:00Z")).expect_err("adopted once");
+    let again = app
+        .adopt_policy(&director, "custody-restraint.cedar", &text("1"), ts("2027-02-01T00:00:00Z"))
+        .expect_err("adopted once");
     assert!(again.to_string().contains("already adopted (policy/1)"), "{again}");
-    let v2 = app.adopt_policy(&director, &text("2"), ts("2027-06-01T00:00:00Z")).expect("adopted");
+    let v2 = app
+        .adopt_policy(&director, "custody-restraint.cedar", &text("2"), ts("2027-06-01T00:00:00Z"))
+        .expect("adopted");
     let in_force = |t: &str| app.policy_in_force(PolicyKind::Gate, ts(t)).expect("in force").map(|p| p.version);
     assert_eq!(in_force("2026-12-31T23:59:59Z"), None, "not before its effective instant");
     assert_eq!(in_force("2027-01-01T00:00:00Z").as_deref(), Some("1"));
@@ -221,9 +224,14 @@ fn adopting_a_policy_is_a_ledger_record_and_the_latest_effective_is_in_force(db:
     // A header without its kind is refused, naming what is missing, and nothing is recorded.
     let size = ledger_size(&app);
     let err = app
-        .adopt_policy(&director, "// policy: p\n// version: 1\npermit (principal, action, resource);\n", ts(NOW))
+        .adopt_policy(
+            &director,
+            "p.cedar",
+            "// policy: p\n// version: 1\n// effective: 2026-01-01\npermit (principal, action, resource);\n",
+            ts(NOW),
+        )
         .expect_err("no kind");
-    assert_eq!(err.to_string(), "`policy header`: no `// kind: ...` line before the policy's first statement");
+    assert_eq!(err.to_string(), "p.cedar:3:1: the header has no `// kind: ...` line");
     assert_eq!(ledger_size(&app), size);
     // The leaf is the documented encoding of the record, provable without a purpose: it holds
     // no one's data.

@@ -353,6 +353,8 @@ pub(crate) trait Backend: Send {
     fn projection_format(&mut self) -> Result<i64, StoreError>;
     fn set_projection_format(&mut self, format: i64) -> Result<(), StoreError>;
     fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError>;
+    /// Every stored person's id and date of birth, as stored.
+    fn scan_dates_of_birth(&mut self, f: &mut dyn FnMut(&str, &str)) -> Result<(), StoreError>;
     /// Recomputes every projection from the events; replaces the stored ones if any differs
     /// and `repair`, else only reports.
     fn rebuild(&mut self, repair: bool, progress: &mut dyn FnMut(u64)) -> Result<RebuildReport, StoreError>;
@@ -612,6 +614,31 @@ impl Store {
         f: &mut dyn FnMut(Result<CaseSummary, StoreError>) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
         self.backend.scan_summaries(f)
+    }
+
+    /// Every stored person's date of birth, by person: what whole-docket answers under an
+    /// agency policy need of the persons (a person's age is a fact a policy may use). A date
+    /// that cannot be read is the store's corruption, named.
+    pub fn dates_of_birth(
+        &mut self,
+    ) -> Result<std::collections::HashMap<PersonId, docket_core::DateOfBirth>, StoreError> {
+        let today = today();
+        let mut out = std::collections::HashMap::new();
+        let mut bad = None;
+        self.backend.scan_dates_of_birth(&mut |id, dob| match (
+            PersonId::parse(id),
+            docket_core::DateOfBirth::parse(dob, today),
+        ) {
+            (Ok(p), Ok(d)) => {
+                out.insert(p, d);
+            }
+            (Err(e), _) => bad = bad.take().or(Some((id.to_owned(), e.to_string()))),
+            (_, Err(e)) => bad = bad.take().or(Some((id.to_owned(), e.to_string()))),
+        })?;
+        match bad {
+            Some((key, reason)) => Err(StoreError::Corrupt { what: "person's date of birth", key, reason }),
+            None => Ok(out),
+        }
     }
 
     /// The cases concerning a person.

@@ -771,6 +771,23 @@ impl Backend for Postgres {
         Ok(())
     }
 
+    fn scan_dates_of_birth(&mut self, f: &mut dyn FnMut(&str, &str)) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        let portal = tx.bind("SELECT person_id, date_of_birth FROM persons", &[])?;
+        loop {
+            let rows = tx.query_portal(&portal, 10_000)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                f(r.get(0), r.get(1));
+            }
+        }
+        drop(portal);
+        tx.commit()?;
+        Ok(())
+    }
+
     fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError> {
         self.client
             .query("SELECT case_id FROM case_projection WHERE person_id = $1 ORDER BY case_id", &[&person.as_str()])?

@@ -798,6 +798,16 @@ impl Backend for Sqlite {
         Ok(())
     }
 
+    fn scan_dates_of_birth(&mut self, f: &mut dyn FnMut(&str, &str)) -> Result<(), StoreError> {
+        let mut q = self.conn.prepare_cached("SELECT person_id, date_of_birth FROM persons")?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, dob): (String, String) = (r.get(0)?, r.get(1)?);
+            f(&id, &dob);
+        }
+        Ok(())
+    }
+
     fn cases_of_person(&mut self, person: &PersonId) -> Result<Vec<CaseId>, StoreError> {
         let mut q =
             self.conn.prepare_cached("SELECT case_id FROM case_projection WHERE person_id = ?1 ORDER BY case_id")?;

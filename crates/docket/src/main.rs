@@ -239,7 +239,8 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         limit: usize,
     },
-    /// Agency policies: adopt one as an act of record.
+    /// Agency policies (Cedar files over the schema of adjudicated facts; docs/policies.md):
+    /// check one, run policy tests, compare two over the docket, adopt one as an act of record.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
@@ -320,6 +321,10 @@ enum WorklistArg {
     RemovalReady,
     /// Open cases whose removal is blocked, with the blockers.
     Blocked,
+    /// Open cases in a tier of the priority policy in force, the highest first, with reasons.
+    Priority,
+    /// Open cases the priority policy in force sends to supervisor review.
+    Review,
 }
 
 impl From<WorklistArg> for docket_app::gates::WorklistKind {
@@ -328,6 +333,8 @@ impl From<WorklistArg> for docket_app::gates::WorklistKind {
             WorklistArg::Deadlines => docket_app::gates::WorklistKind::Deadlines,
             WorklistArg::RemovalReady => docket_app::gates::WorklistKind::RemovalReady,
             WorklistArg::Blocked => docket_app::gates::WorklistKind::Blocked,
+            WorklistArg::Priority => docket_app::gates::WorklistKind::Priority,
+            WorklistArg::Review => docket_app::gates::WorklistKind::Review,
         }
     }
 }
@@ -344,6 +351,37 @@ enum PolicyCommand {
         /// The instant from which it is in force (RFC 3339).
         #[arg(long)]
         effective: String,
+    },
+    /// Validate a policy file against the schema of adjudicated facts: its rules listed, or
+    /// the first error with its line and column (exit status 1).
+    Check {
+        /// The policy file.
+        file: PathBuf,
+    },
+    /// Run the policy tests of a directory: each `*.test.toml` gives cases (facts, the
+    /// expected tier or decision, and reasons) for a `*.cedar` file beside it. Exit status 1
+    /// when a case fails.
+    Test {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// What adopting NEW in place of OLD would change on the docket: how many cases change
+    /// tier, supervisor review or an action's agency gate, by which rule, with examples. One
+    /// read of the docket with a purpose, in the ledger.
+    Diff {
+        /// The policy now (a file).
+        old: PathBuf,
+        /// The policy proposed (a file of the same kind).
+        new: PathBuf,
+        /// As of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Why the docket is read (see `case show --help`). Required; recorded in the ledger.
+        #[arg(long, value_parser = purposes())]
+        purpose: Option<String>,
+        /// Examples shown per kind of move in the text (the JSON has all it keeps).
+        #[arg(long, default_value_t = 3)]
+        examples: usize,
     },
 }
 
@@ -659,6 +697,8 @@ fn meaningless_options(m: &clap::ArgMatches) -> Result<(), clap::Error> {
             Some(_) => NO_SIGNING,
             None => NO_ACTOR_NO_SIGNING,
         },
+        // Checking a policy file and running policy tests read no database.
+        ("policy", Some("check" | "test")) => ALL,
         (
             "disclose" | "disclosures" | "case" | "person" | "export" | "copy" | "evaluate" | "worklist" | "policy",
             _,
@@ -1043,16 +1083,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map_err(|e| hint(e, &db))?;
             let effective = Timestamp::parse(&effective).with_context(|| format!("`--effective {effective}`"))?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read `{}`", file.display()))?;
-            let v = app
-                .adopt_policy(&actor, &text, effective)
-                .map_err(|e| hint(e, &db))
-                .with_context(|| format!("policy file `{}`", file.display()))?;
+            let v =
+                app.adopt_policy(&actor, &file.display().to_string(), &text, effective).map_err(|e| hint(e, &db))?;
             print(json, &v, || {
                 format!(
                     "adopted {} policy `{}` version `{}`, in force from {}\nsha256 {}\nrecorded as {} by {} at {}",
                     v.kind, v.policy_id, v.version, v.effective_at, v.sha256, v.leaf, v.adopted_by, v.adopted_at
                 )
             })?;
+        }
+        Command::Policy { command: PolicyCommand::Check { file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read `{}`", file.display()))?;
+            let v = docket_app::policies::check(&file.display().to_string(), &text)?;
+            print(json, &v, || docket::show::policy_check_text(&v))?;
+        }
+        Command::Policy { command: PolicyCommand::Test { dir } } => {
+            let report = docket_app::policies::run_tests(&dir)?;
+            print(json, &report, || docket::show::policy_tests_text(&report))?;
+            if report.failed() > 0 || report.cases.is_empty() {
+                return Ok(ExitCode::from(exit::FAILED));
+            }
+        }
+        Command::Policy { command: PolicyCommand::Diff { old, new, as_of, purpose, examples } } => {
+            let app = open_app(&db)?;
+            let ctx = read_context(cli.actor.as_deref(), purpose.as_deref(), &db)?;
+            let t = parse_instant(as_of.as_deref())?;
+            let read = |p: &Path| std::fs::read_to_string(p).with_context(|| format!("cannot read `{}`", p.display()));
+            let (old_text, new_text) = (read(&old)?, read(&new)?);
+            let (old_name, new_name) = (old.display().to_string(), new.display().to_string());
+            let v =
+                app.diff_policies(&ctx, (&old_name, &old_text), (&new_name, &new_text), t).map_err(|e| hint(e, &db))?;
+            print(json, &v, || docket::show::policy_diff_text(&v, examples))?;
         }
         Command::Report { as_of, horizon } => {
             let t = parse_instant(as_of.as_deref())?;

@@ -155,6 +155,9 @@ pub fn case_text(v: &CaseView) -> String {
     if let Some(g) = &v.gates {
         out.push_str(&gates_text(g));
     }
+    if let Some(p) = &v.priority {
+        out.push_str(&priority_text(p));
+    }
     if let Some(h) = &v.next_hearing {
         let _ = writeln!(out, "Next hearing: {} on {}", h.kind, h.at);
     }
@@ -405,12 +408,22 @@ fn reason_text(r: &docket_app::gates::ReasonView) -> String {
     format!("{} ({}{citation}{basis})", r.reason, r.rule)
 }
 
-/// A case's gates as text: each action allowed, or denied with every reason.
+/// An agency policy's reason, as one line: the reason, its rule and role, its events.
+fn policy_reason_text(r: &docket_app::gates::PolicyReason) -> String {
+    let tier = r.tier.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+    let basis = if r.basis.is_empty() { String::new() } else { format!("; events {}", r.basis.join(", ")) };
+    format!("{} ({}; {}{tier}{basis})", r.reason, r.rule, r.role)
+}
+
+/// A case's gates as text: each action allowed, or denied with every reason, the statutory
+/// layer's and the agency policy's.
 pub fn gates_text(g: &docket_app::gates::CaseGatesView) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Gates ({} layer; removal to a country not stated):", g.layer);
-    for a in &g.actions {
-        match a.decision {
+    for (k, a) in g.actions.iter().enumerate() {
+        let agency = g.agency.get(k);
+        let decision = agency.map_or(a.decision, |x| x.decision);
+        match decision {
             docket_app::gates::Verdict::Allow => {
                 let _ = writeln!(out, "  {:<19} allowed", a.action);
             }
@@ -419,15 +432,33 @@ pub fn gates_text(g: &docket_app::gates::CaseGatesView) -> String {
                 for r in &a.reasons {
                     let _ = writeln!(out, "      {}", reason_text(r));
                 }
+                for r in agency.map(|x| x.reasons.as_slice()).unwrap_or_default() {
+                    let _ = writeln!(out, "      agency: {}", policy_reason_text(r));
+                }
             }
         }
     }
     if let Some(p) = &g.agency_policy_in_force {
-        let _ = writeln!(
-            out,
-            "  agency gate policy in force: `{}` version `{}` ({}), not evaluated by this release",
-            p.policy_id, p.version, p.leaf
-        );
+        let _ = writeln!(out, "  agency gate policy in force: `{}` version `{}` ({})", p.policy_id, p.version, p.leaf);
+    }
+    out
+}
+
+/// A case's priority as text: the tier, supervisor review, every reason.
+pub fn priority_text(p: &docket_app::gates::CasePriorityView) -> String {
+    let mut out = String::new();
+    let a = &p.answer;
+    let _ = writeln!(
+        out,
+        "Priority under `{}` version `{}` ({}): {}{}",
+        p.policy.policy_id,
+        p.policy.version,
+        p.policy.leaf,
+        a.tier.as_deref().unwrap_or("no tier"),
+        if a.supervisor_review { ", to supervisor review" } else { "" }
+    );
+    for r in &a.reasons {
+        let _ = writeln!(out, "      {}", policy_reason_text(r));
     }
     out
 }
@@ -442,13 +473,28 @@ pub fn evaluation_text(v: &docket_app::gates::EvaluationView) -> String {
             let citation = r.citation.map(|c| format!(" ({c})")).unwrap_or_default();
             let _ = writeln!(out, "      {:>9}  {}{citation}", r.cases, r.rule);
         }
+        for r in &a.by_agency_rule {
+            let errors = if r.errors > 0 { format!(", {} not evaluable", r.errors) } else { String::new() };
+            let _ = writeln!(out, "      {:>9}  agency: {}{errors}", r.cases, r.rule);
+        }
     }
     if let Some(p) = &v.agency_policy_in_force {
+        let _ = writeln!(out, "Agency gate policy in force: `{}` version `{}` ({})", p.policy_id, p.version, p.leaf);
+    }
+    if let Some(p) = &v.priority {
         let _ = writeln!(
             out,
-            "Agency gate policy in force: `{}` version `{}` ({}), not evaluated",
-            p.policy_id, p.version, p.leaf
+            "Priority under `{}` version `{}` ({}): {} to supervisor review",
+            p.policy.policy_id, p.policy.version, p.policy.leaf, p.supervisor_review
         );
+        for t in &p.tiers {
+            let _ = writeln!(out, "  {:<19} {:>9}", t.tier, t.cases);
+        }
+        let _ = writeln!(out, "  {:<19} {:>9}", "no tier", p.no_tier);
+        for r in &p.by_rule {
+            let errors = if r.errors > 0 { format!(", {} not evaluable", r.errors) } else { String::new() };
+            let _ = writeln!(out, "      {:>9}  {} ({}{errors})", r.cases, r.rule, r.role);
+        }
     }
     if !v.unreadable.is_empty() {
         let _ = writeln!(out, "Unreadable projections: {}", v.unreadable.len());
@@ -469,7 +515,13 @@ pub fn worklist_text(v: &docket_app::gates::WorklistView) -> String {
         if (v.rows.len() as u64) < v.matching { format!(", the first {} shown", v.rows.len()) } else { String::new() }
     );
     for row in &v.rows {
-        let _ = writeln!(out, "{}  {}", row.case_id, row.stage);
+        let tier = match (&row.tier, row.supervisor_review) {
+            (Some(t), Some(true)) => format!("  {t}, to supervisor review"),
+            (Some(t), _) => format!("  {t}"),
+            (None, Some(true)) => "  no tier, to supervisor review".to_owned(),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "{}  {}{tier}", row.case_id, row.stage);
         for i in &row.items {
             let due = i.due.as_deref().map(|d| format!("{d}  ")).unwrap_or_default();
             let citation = i.citation.map(|c| format!("; {c}")).unwrap_or_default();
@@ -480,5 +532,85 @@ pub fn worklist_text(v: &docket_app::gates::WorklistView) -> String {
     if !v.unreadable.is_empty() {
         let _ = writeln!(out, "Unreadable projections: {}", v.unreadable.len());
     }
+    out
+}
+
+/// A policy file checked, as text.
+pub fn policy_check_text(v: &docket_app::policies::PolicyCheckView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} policy `{}` version `{}`, dated {}, valid against the schema of adjudicated facts",
+        v.file,
+        v.kind.name(),
+        v.policy_id,
+        v.version,
+        v.effective
+    );
+    if !v.tiers.is_empty() {
+        let _ = writeln!(out, "tiers, highest first: {}", v.tiers.join(", "));
+    }
+    for r in &v.rules {
+        let tier = r.tier.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+        let actions = if r.actions.is_empty() { String::new() } else { format!(" on {}", r.actions.join(", ")) };
+        let _ = writeln!(out, "  {} ({}{tier}{actions}): {}", r.id, r.role, r.reason);
+        let _ = writeln!(out, "      reads {}", r.facts.join(", "));
+    }
+    let _ = writeln!(out, "sha256 {}", v.sha256);
+    out
+}
+
+/// Policy tests run, as text: each failure with what differed, then the totals.
+pub fn policy_tests_text(r: &docket_app::policies::TestReport) -> String {
+    let mut out = String::new();
+    for c in &r.cases {
+        if c.passed {
+            let _ = writeln!(out, "ok    {}: {}", c.file, c.name);
+        } else {
+            let _ = writeln!(out, "FAIL  {}: {}", c.file, c.name);
+            for f in &c.failures {
+                let _ = writeln!(out, "      {f}");
+            }
+        }
+    }
+    if r.cases.is_empty() {
+        let _ = writeln!(out, "no test cases found: a test file is named `*.test.toml`");
+    }
+    let _ = writeln!(out, "{} passed, {} failed", r.passed(), r.failed());
+    out
+}
+
+/// A policy diff as text: the counts, then each kind of move with its rule and examples.
+pub fn policy_diff_text(v: &docket_app::policies::PolicyDiffView, examples: usize) -> String {
+    let d = &v.diff;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} -> {} over {} cases as of {}", d.old, d.new, d.cases, v.as_of);
+    let _ = writeln!(
+        out,
+        "tier changed: {}  supervisor review changed: {}  gate changed: {}",
+        d.tier_changed, d.review_changed, d.gate_changed
+    );
+    for c in &d.changes {
+        let action = c.action.as_deref().map(|a| format!(" {a}:")).unwrap_or_default();
+        let shown: Vec<String> = c
+            .examples
+            .iter()
+            .take(examples)
+            .map(|e| e.case_id.clone().unwrap_or_else(|| format!("row {}", e.row)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:>9}{action} {} -> {} by {}{}",
+            c.cases,
+            c.from,
+            c.to,
+            c.rule,
+            if shown.is_empty() { String::new() } else { format!("  e.g. {}", shown.join(", ")) }
+        );
+    }
+    if !v.unreadable.is_empty() {
+        let _ = writeln!(out, "Unreadable projections: {}", v.unreadable.len());
+    }
+    let _ = writeln!(out, "Recorded as a read of the docket: {}", v.recorded_as);
     out
 }

@@ -1598,8 +1598,8 @@ fn gates_evaluation_and_worklists_agree_and_each_is_one_logged_read() {
 fn a_policy_is_adopted_once_as_a_provable_ledger_record() {
     let t = Scratch::new();
     t.run(&["init"]).expect_code(0);
-    let text = "// policy: every-final-order-alike\n// version: 1\n// kind: priority\n\n@id(\"final\")\npermit (principal, action, resource);\n";
-    std::fs::write(t.path("p.cedar"), text).expect("write");
+    let text = std::fs::read_to_string(policy_file("every-final-order-alike")).expect("shipped");
+    std::fs::write(t.path("p.cedar"), &text).expect("write");
     let r = t.run(&["--json", "policy", "adopt", "p.cedar", "--effective", "2027-01-01T00:00:00-05:00"]);
     r.expect_code(0);
     let v = r.json();
@@ -1631,6 +1631,105 @@ fn a_policy_is_adopted_once_as_a_provable_ledger_record() {
     verified.expect_code(0);
     assert_eq!(verified.json()["policies"], 1);
     assert_eq!(t.run(&["ledger", "prove", "policy/2"]).code, 1, "no such policy");
+}
+
+/// A shipped policy file, in the repository.
+fn policy_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../docket-policy/policies/{name}.cedar"))
+}
+
+/// `policy check` validates a file against the schema (errors with line and column), `policy
+/// test` runs tests as data, `policy diff` says what another policy would move (one logged
+/// read); once a priority policy is adopted, `evaluate`, the priority worklist and `case show`
+/// give tiers with their reasons.
+#[test]
+fn policies_are_checked_tested_compared_and_rank_the_docket_once_adopted() {
+    let t = Scratch::new();
+    t.imported();
+    let path = |name: &str| policy_file(name).display().to_string();
+    let checked = t.run_bare(&["policy", "check", &path("dhs-2021-guidelines")]);
+    checked.expect_code(0);
+    assert!(checked.stdout.contains("valid against the schema of adjudicated facts"), "{}", checked.stdout);
+    assert!(checked.stdout.contains("m_military_service (mitigating)"), "{}", checked.stdout);
+    // A protected trait is not in the schema: refused, with the place.
+    let text = std::fs::read_to_string(policy_file("every-final-order-alike")).expect("shipped");
+    std::fs::write(
+        t.path("bad.cedar"),
+        text.replace("when { resource.final_order }", "when { resource.ethnicity == \"x\" }"),
+    )
+    .expect("write");
+    let bad = t.run_bare(&["policy", "check", "bad.cedar"]);
+    bad.expect_code(1);
+    assert!(bad.stderr.contains("bad.cedar:14:") && bad.stderr.contains("`ethnicity` is not a fact"), "{}", bad.stderr);
+    assert_eq!(t.run_bare(&["--db", "sqlite://x.db", "policy", "check", "bad.cedar"]).code, 2, "no database is read");
+    // Tests as data: the shipped ones pass; a wrong expectation fails, exit status 1.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docket-policy/policies");
+    let tests = t.run_bare(&["policy", "test", &dir.display().to_string()]);
+    tests.expect_code(0);
+    assert!(tests.stdout.contains(" passed, 0 failed"), "{}", tests.stdout);
+    std::fs::create_dir(t.path("mine")).expect("dir");
+    std::fs::write(t.path("mine/p.cedar"), &text).expect("write");
+    std::fs::write(
+        t.path("mine/p.test.toml"),
+        "policy = \"every-final-order-alike\"\n\n[[case]]\nname = \"wrong on purpose\"\nfacts = { final_order = true }\ntier = \"none\"\nreasons = []\n",
+    )
+    .expect("write");
+    let failing = t.run_bare(&["policy", "test", "mine"]);
+    failing.expect_code(1);
+    assert!(failing.stdout.contains("FAIL") && failing.stdout.contains("0 passed, 1 failed"), "{}", failing.stdout);
+    // A diff over the docket: one logged read, with its purpose.
+    assert_eq!(t.run(&["policy", "diff", &path("dhs-2014-priorities"), &path("every-final-order-alike")]).code, 1);
+    let before = ledger_leaves(&t);
+    let diff = t.run(&[
+        "--json",
+        "policy",
+        "diff",
+        &path("dhs-2014-priorities"),
+        &path("every-final-order-alike"),
+        "--purpose",
+        "oversight",
+        "--as-of",
+        AS_OF,
+    ]);
+    diff.expect_code(0);
+    assert_eq!(ledger_leaves(&t), before + 1);
+    let d = diff.json();
+    let cases = d["cases"].as_u64().expect("cases");
+    assert!(cases > 0 && d["tier_changed"].as_u64().expect("changed") <= cases, "{d}");
+    assert_eq!(
+        d["recorded_as"],
+        format!("policy_diff,old=dhs-2014-priorities 1,new=every-final-order-alike 1,as_of={AS_OF}")
+    );
+    let text_diff = t.run(&[
+        "policy",
+        "diff",
+        &path("dhs-2014-priorities"),
+        &path("dhs-2021-guidelines"),
+        "--purpose",
+        "oversight",
+    ]);
+    text_diff.expect_code(0);
+    assert!(text_diff.stdout.contains("dhs-2014-priorities 1 -> dhs-2021-guidelines 1 over"), "{}", text_diff.stdout);
+    // Adopted, the policy ranks the docket: counted by evaluate, listed by tier, shown per case.
+    t.run(&["policy", "adopt", &path("dhs-2014-priorities"), "--effective", "2026-01-01T00:00:00Z"]).expect_code(0);
+    let e = t.run(&["--json", "evaluate", "--purpose", "oversight", "--as-of", AS_OF]);
+    e.expect_code(0);
+    let p = &e.json()["priority"];
+    assert_eq!(p["policy"]["leaf"], "policy/1");
+    let in_tiers: u64 = p["tiers"].as_array().expect("tiers").iter().map(|t| t["cases"].as_u64().expect("n")).sum();
+    assert_eq!(in_tiers + p["no_tier"].as_u64().expect("none"), e.json()["cases"].as_u64().expect("cases"));
+    let w = t.run(&["--json", "worklist", "priority", "--purpose", "case_work", "--as-of", AS_OF, "--limit", "20"]);
+    w.expect_code(0);
+    let rows = w.json()["rows"].as_array().expect("rows").clone();
+    assert!(!rows.is_empty(), "final orders are priority 3 under the 2014 memorandum");
+    let tiers = ["priority_1", "priority_2", "priority_3"];
+    let rank: Vec<usize> = rows.iter().map(|r| tiers.iter().position(|t| r["tier"] == *t).expect("a tier")).collect();
+    assert!(rank.windows(2).all(|w| w[0] <= w[1]), "the highest tier first: {rank:?}");
+    let first = rows[0]["case_id"].as_str().expect("case");
+    let shown = t.run(&["case", "show", first, "--purpose", "case_work", "--as-of", AS_OF]);
+    shown.expect_code(0);
+    assert!(shown.stdout.contains("Priority under `dhs-2014-priorities` version `1` (policy/1):"), "{}", shown.stdout);
+    t.run(&["worklist", "review", "--purpose", "case_work", "--as-of", AS_OF]).expect_code(0);
 }
 
 /// Garbage where a checkpoint file or a correction is expected: a clear error, nothing stored.
