@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `case show` with every action's gate, on a SQLite docket of CASES synthetic cases: the
-# latency through the application layer (read folded, gates answered, the read's ledger
-# leaves committed and synced) over random cases, then whole-docket `evaluate` and a
-# `worklist` for scale.
+# `case show` with every action's gate and the priority, on a SQLite docket of CASES synthetic
+# cases under the shipped 2021 priority policy and the custody-restraint gate policy: the
+# latency through the application layer (read folded, the statutory gates, the agency gate and
+# the priority answered by Cedar, the read's ledger leaves committed and synced) over random
+# cases, then whole-docket `evaluate`, worklists and a `policy diff` for scale.
 #
 #   bench/case_show.sh [CASES] [READS]
 #
@@ -25,6 +26,9 @@ if [ "${KEEP:-0}" != 1 ]; then
   /usr/bin/time -f "synth: %e s" "$DOCKET" synth --cases "$CASES" --seed 1 --as-of 2026-11-01 --out "$DIR/data" >/dev/null
   "$DOCKET" init >/dev/null
   /usr/bin/time -f "import: %e s" "$DOCKET" import --rejects "$DIR/rejects.jsonl" "$DIR/data/persons.csv" "$DIR/data/events.jsonl" | tail -1
+  for p in dhs-2021-guidelines custody-restraint; do
+    "$DOCKET" policy adopt "crates/docket-policy/policies/$p.cedar" --effective 2026-01-01T00:00:00Z | head -1
+  done
 fi
 echo "database: $(du -h "$DIR/docket.db" | cut -f1)"
 # Warm the page cache as a running service would have it, then measure.
@@ -37,3 +41,5 @@ end=$(date +%s.%N)
 awk -v a="$start" -v b="$end" 'BEGIN { printf "docket case show, end to end: %.1f ms a run (mean of 20)\n", (b - a) * 50 }'
 /usr/bin/time -f "evaluate: %e s, %M KB peak" "$DOCKET" evaluate --purpose oversight --as-of 2026-11-01T12:00:00Z | head -1
 /usr/bin/time -f "worklist blocked: %e s, %M KB peak" "$DOCKET" worklist blocked --purpose case_work --as-of 2026-11-01T12:00:00Z --limit 10 | head -1
+/usr/bin/time -f "worklist priority: %e s, %M KB peak" "$DOCKET" worklist priority --purpose case_work --as-of 2026-11-01T12:00:00Z --limit 10 | head -1
+/usr/bin/time -f "policy diff 2014 -> 2021: %e s, %M KB peak" "$DOCKET" policy diff crates/docket-policy/policies/dhs-2014-priorities.cedar crates/docket-policy/policies/dhs-2021-guidelines.cedar --purpose oversight --as-of 2026-11-01T12:00:00Z | head -2

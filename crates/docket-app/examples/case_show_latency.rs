@@ -1,6 +1,7 @@
 //! The latency of `case show` through the application layer — the case folded as of now, its
-//! person, each action's gate with its reasons, and the read's ledger leaves committed (on
-//! SQLite, synced) — over random cases of an existing docket, as the command line and the
+//! person, each action's gate with its reasons (the agency gate policy's too, when one is in
+//! force), the priority under the priority policy in force, and the read's ledger leaves
+//! committed (on SQLite, synced) — over random cases of an existing docket, as the command line and the
 //! HTTP service call it. Prints p50, p90, p99 and the maximum in milliseconds.
 //!
 //! `cargo run --release -p docket-app --example case_show_latency -- sqlite://docket.db 1000000 2000`
@@ -28,15 +29,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         z ^ (z >> 31)
     };
     let mut ms = Vec::with_capacity(reads);
-    let mut gated = 0usize;
+    let (mut gated, mut ranked) = (0usize, 0usize);
     for _ in 0..reads {
         let case = format!("C{:09}", next() % cases);
         let start = Instant::now();
         let view = app.read_case(&ctx, &case, None)?;
         ms.push(start.elapsed().as_secs_f64() * 1000.0);
+        ranked += usize::from(view.priority.is_some());
         gated += usize::from(view.gates.is_some_and(|g| g.actions.len() == 6));
     }
-    println!("{reads} reads of {cases} cases ({gated} with six gates): {}", quantiles(ms));
+    println!("{reads} reads of {cases} cases ({gated} with six gates, {ranked} with a priority): {}", quantiles(ms));
     // The durable commit alone: the same two access rows and leaves, nothing read or shown.
     let mut commits = Vec::with_capacity(reads);
     let case = docket_core::CaseId::parse("C000000000")?;

@@ -4,6 +4,7 @@
 //! altered ones. If the document and the program drift apart, this fails.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
@@ -68,8 +69,8 @@ fn the_documents_own_checks_accept_the_programs_proofs_and_reject_altered_ones()
             "packet.json",
         ],
     );
-    std::fs::write(dir.join("policy.cedar"), "// policy: every-final-order-alike\n// version: 1\n// kind: priority\n\n@id(\"final\")\npermit (principal, action, resource);\n")
-        .expect("policy file");
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docket-policy/policies/every-final-order-alike.cedar");
+    std::fs::copy(shipped, dir.join("policy.cedar")).expect("policy file");
     docket(dir, &["policy", "adopt", "policy.cedar", "--effective", "2026-11-01T00:00:00Z"]);
     docket(dir, &["ledger", "checkpoint"]);
 
