@@ -80,6 +80,13 @@ impl Hasher for FxHasher {
     }
 }
 
+/// The 64-bit hash values are grouped and looked up by.
+pub(crate) fn hash_str(v: &str) -> u64 {
+    let mut h = crate::fx::FxHasher::default();
+    std::hash::Hasher::write(&mut h, v.as_bytes());
+    std::hash::Hasher::finish(&h)
+}
+
 #[cfg(test)]
 mod tests {
     use std::hash::{BuildHasher, BuildHasherDefault};

@@ -54,9 +54,10 @@ use crate::block;
 use crate::compare::{self, NULL, Pattern};
 use crate::fx::FxHashMap;
 use crate::link::Explanation;
-use crate::model::{Model, Side, Weights, probability};
+use crate::model::Model;
 use crate::settings::{ColumnKind, Comparison, Level, Rule, Settings};
 use crate::table::{self, Names, Records, TableError};
+use crate::weights::{Side, Weights, probability};
 
 /// Why an index could not be built or an incoming record could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -7,8 +7,9 @@
 //! ([`table`], [`normalize`]), finds candidate pairs with blocking rules
 //! ([`block`]), grades each pair into comparison levels ([`compare`], built on
 //! [`metrics`] and [`phonetic`]), fits a Fellegi–Sunter model without labels
-//! ([`model`]: u from random pairs, m by EM), then scores, assigns one-to-one,
-//! chooses a threshold and explains ([`link`]).
+//! ([`model`] is what is saved; `fit.rs`: u from random pairs, m by EM; `calibrate.rs`: the
+//! ceilings on related non-matches; `weights.rs`: the weights a model gives, re-exported as
+//! [`Weights`]), then scores, assigns one-to-one, chooses a threshold and explains ([`link`]).
 //!
 //! Normalization runs once per record and may allocate; the measures run once per
 //! candidate pair and do not allocate on ASCII input.
@@ -48,8 +49,10 @@
 //! ```
 
 pub mod block;
+mod calibrate;
 pub mod compare;
-pub mod fx;
+mod fit;
+pub(crate) mod fx;
 pub mod index;
 pub mod link;
 pub mod metrics;
@@ -58,3 +61,6 @@ pub mod normalize;
 pub mod phonetic;
 pub mod settings;
 pub mod table;
+mod weights;
+
+pub use weights::{Side, SideBuf, Weights, capped, probability};

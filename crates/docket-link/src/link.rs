@@ -8,9 +8,11 @@ use serde::Serialize;
 
 use crate::block::{self, Candidates, RuleReport};
 use crate::compare::{self, Pattern, level_of};
-use crate::model::{self, Model, Side, Weights, probability};
+use crate::model::{self, Model};
 use crate::settings::{Mode, Settings, ThresholdPolicy};
 use crate::table::Records;
+use crate::weights::{Side, Weights, probability};
+use crate::{calibrate, fit};
 
 /// Pairs with a lower match probability are dropped before assignment: no threshold policy
 /// accepts them.
@@ -126,16 +128,16 @@ pub fn run(
     lap("blocking", &mut timings);
     let candidate_patterns = patterns(settings, records, &candidates.pairs, "comparing", progress);
     lap("comparing", &mut timings);
-    let stats = model::ValueStats::of(settings, records);
+    let stats = fit::ValueStats::of(settings, records);
     let (mut model, fitted) = match model {
         Some(m) => (m, false),
         None => {
             let random = random_pairs(settings, records);
             let random_patterns = patterns(settings, records, &random, "sampling random pairs", progress);
-            let u = model::estimate_u(settings, &stats, &random_patterns);
+            let u = fit::estimate_u(settings, &stats, &random_patterns);
             lap("estimating u", &mut timings);
-            let counts = model::aggregate(&candidate_patterns, &candidates.masks);
-            let m = model::fit(settings, records, &counts, u, random.len() as u64);
+            let counts = fit::aggregate(&candidate_patterns, &candidates.masks);
+            let m = fit::fit(settings, records, &counts, u, random.len() as u64);
             lap("fitting m (EM)", &mut timings);
             (m, true)
         }
@@ -184,7 +186,7 @@ pub fn run(
             if round == CALIBRATION_ROUNDS || !settings.training.calibrate {
                 break;
             }
-            let related = model::calibrate(
+            let related = calibrate::calibrate(
                 settings,
                 &model,
                 &weights,

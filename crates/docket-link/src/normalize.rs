@@ -232,7 +232,7 @@ impl fmt::Display for Table {
 
 /// A name table that cannot be used, with the line at fault (lines count from 1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TableError {
+pub enum NameTableError {
     /// An entry folds to nothing (it held only punctuation).
     #[error("{table} line {line}: `{entry}` has no letters or digits")]
     Empty {
@@ -304,8 +304,8 @@ impl NameRules {
     /// # Errors
     ///
     /// Only if the shipped tables are broken, which the crate's tests rule out.
-    pub fn builtin() -> Result<&'static NameRules, TableError> {
-        static RULES: OnceLock<Result<NameRules, TableError>> = OnceLock::new();
+    pub fn builtin() -> Result<&'static NameRules, NameTableError> {
+        static RULES: OnceLock<Result<NameRules, NameTableError>> = OnceLock::new();
         RULES
             .get_or_init(|| NameRules::from_files(BUILTIN_PARTICLES, BUILTIN_EQUIVALENCES))
             .as_ref()
@@ -321,10 +321,10 @@ impl NameRules {
     ///
     /// # Errors
     ///
-    /// A [`TableError`] naming the table and line when an entry has no letters, a spelling is
+    /// A [`NameTableError`] naming the table and line when an entry has no letters, a spelling is
     /// more than one word, or an entry appears twice (a spelling in two groups is reported
     /// with both line numbers).
-    pub fn from_files(particles: &str, equivalences: &str) -> Result<Self, TableError> {
+    pub fn from_files(particles: &str, equivalences: &str) -> Result<Self, NameTableError> {
         let mut rules = NameRules {
             particles: FxHashMap::default(),
             particle_count: 0,
@@ -336,16 +336,16 @@ impl NameRules {
         Ok(rules)
     }
 
-    fn load_particles(&mut self, text: &str) -> Result<(), TableError> {
+    fn load_particles(&mut self, text: &str) -> Result<(), NameTableError> {
         let table = Table::Particles;
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (line, entry) in entries(text) {
             let folded = fold(entry);
             if folded.is_empty() {
-                return Err(TableError::Empty { table, line, entry: entry.to_owned() });
+                return Err(NameTableError::Empty { table, line, entry: entry.to_owned() });
             }
             if let Some(&first_line) = seen.get(&folded) {
-                return Err(TableError::Duplicate { table, line, first_line, entry: folded });
+                return Err(NameTableError::Duplicate { table, line, first_line, entry: folded });
             }
             let mut words = folded.split(' ');
             let first: Box<str> = words.next().unwrap_or_default().into();
@@ -360,7 +360,7 @@ impl NameRules {
         Ok(())
     }
 
-    fn load_equivalences(&mut self, text: &str) -> Result<(), TableError> {
+    fn load_equivalences(&mut self, text: &str) -> Result<(), NameTableError> {
         let table = Table::Equivalences;
         let mut seen: HashMap<Box<str>, usize> = HashMap::new();
         for (line, group) in entries(text) {
@@ -369,14 +369,14 @@ impl NameRules {
             for entry in group.split([' ', ',', '\t']).filter(|s| !s.is_empty()) {
                 let folded = fold(entry);
                 if folded.is_empty() {
-                    return Err(TableError::Empty { table, line, entry: entry.to_owned() });
+                    return Err(NameTableError::Empty { table, line, entry: entry.to_owned() });
                 }
                 if folded.contains(' ') {
-                    return Err(TableError::NotOneWord { table, line, entry: entry.to_owned(), folded });
+                    return Err(NameTableError::NotOneWord { table, line, entry: entry.to_owned(), folded });
                 }
                 let folded: Box<str> = folded.into();
                 if let Some(&first_line) = seen.get(&folded) {
-                    return Err(TableError::Duplicate { table, line, first_line, entry: folded.into() });
+                    return Err(NameTableError::Duplicate { table, line, first_line, entry: folded.into() });
                 }
                 if first {
                     self.canonical.push(folded.clone());
@@ -407,7 +407,7 @@ impl NameRules {
     /// The canonical spelling of a folded token, or the token itself when no group has it.
     ///
     /// ```
-    /// # fn main() -> Result<(), docket_link::normalize::TableError> {
+    /// # fn main() -> Result<(), docket_link::normalize::NameTableError> {
     /// let rules = docket_link::normalize::NameRules::builtin()?;
     /// assert_eq!(rules.canonical("mohamed"), "muhammad");
     /// assert_eq!(rules.canonical("smith"), "smith");
@@ -465,7 +465,7 @@ impl NameRules {
     /// Normalizes a raw name: see [`NormalizedName`].
     ///
     /// ```
-    /// # fn main() -> Result<(), docket_link::normalize::TableError> {
+    /// # fn main() -> Result<(), docket_link::normalize::NameTableError> {
     /// let rules = docket_link::normalize::NameRules::builtin()?;
     /// let n = rules.normalize("Mohamed AL-Hassan");
     /// assert_eq!(n.tokens(), ["muhammad", "hassan"]);

@@ -92,7 +92,7 @@ pub struct Training {
     pub max_iterations: u32,
     /// EM stops when no m probability moves by more than this.
     pub tolerance: f64,
-    /// Calibrate against related non-matches (`model::calibrate`): weigh down the patterns
+    /// Calibrate against related non-matches (`calibrate.rs`): weigh down the patterns
     /// whose candidates claim far more matches than the model expects there.
     pub calibrate: bool,
 }

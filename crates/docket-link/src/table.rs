@@ -535,7 +535,7 @@ impl Reading<'_> {
             return false;
         }
         let index = self.records.ids.len();
-        let first = match self.seen.entry(crate::model::hash_str(id)) {
+        let first = match self.seen.entry(crate::fx::hash_str(id)) {
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert((index, line));
                 None

@@ -1,4 +1,4 @@
-//! The calibration against related non-matches (`model::calibrate`), on generated tables: a
+//! The calibration against related non-matches (the model's calibration), on generated tables: a
 //! docket of persons, most with one of a few common family names, and travellers who are
 //! docket persons, twins of docket persons (same family name and date of birth, another given
 //! name), namesakes of docket persons (same full name, born another year) or strangers. A
@@ -292,7 +292,7 @@ fn twins_and_namesakes_are_not_linked_once_calibrated_and_swapped_names_still_ar
 /// The calibration's weight of a pair: the comparisons' sum `x` held under a ceiling `c`.
 #[test]
 fn a_ceiling_holds_a_sum_under_it_and_leaves_a_low_one_nearly_alone() {
-    use docket_link::model::capped;
+    use docket_link::capped;
     for (x, c) in [(0.0, 0.0), (-30.0, 12.5), (12.5, -30.0), (40.0, 20.0), (20.0, 40.0), (19.0, 20.0), (-3.5, -3.0)] {
         let held = capped(x, c);
         // -log2(2^-x + 2^-c), worked out the plain way where it is representable.

@@ -2,8 +2,9 @@
 //! weigh in their own columns: `swapped` as `exact`, `swapped_tokens` as `token_subset`. A swap
 //! of two common names is weak evidence, of two rare ones strong.
 
+use docket_link::Weights;
 use docket_link::compare;
-use docket_link::model::{ComparisonModel, FORMAT, FitReport, LevelModel, Model, Weights};
+use docket_link::model::{ComparisonModel, FORMAT, FitReport, LevelModel, Model};
 use docket_link::settings::Settings;
 use docket_link::table::Records;
 
