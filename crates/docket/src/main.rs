@@ -208,8 +208,10 @@ enum Command {
         #[command(subcommand)]
         command: WitnessCommand,
     },
-    /// Every action's statutory gate on every case, counted: per action, how many cases allow
-    /// and deny it, and by which rules. One read of the docket with a purpose, in the ledger.
+    /// Every action's gate on every case, counted: per action, how many cases allow and deny
+    /// it, and by which rules (statutory, and of the agency gate policy in force); and the
+    /// cases in each tier of the priority policy in force. One read of the docket with a
+    /// purpose, in the ledger.
     Evaluate {
         /// As of this instant (RFC 3339) instead of now.
         #[arg(long)]
@@ -220,8 +222,10 @@ enum Command {
     },
     /// A worklist: `deadlines` (appeal windows, voluntary departure, custody reviews and
     /// protections ending within `--within` days), `removal-ready` (final order, travel
-    /// document, every bar lifted) or `blocked` (every other open case, with what blocks its
-    /// removal). One read of the docket with a purpose, in the ledger.
+    /// document, every bar lifted), `blocked` (every other open case, with what blocks its
+    /// removal), `priority` (open cases by tier under the priority policy in force, with
+    /// reasons) or `review` (those it sends to a supervisor). One read of the docket with a
+    /// purpose, in the ledger.
     Worklist {
         /// Which worklist.
         #[arg(value_enum)]
