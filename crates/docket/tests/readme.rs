@@ -80,3 +80,19 @@ fn the_readme_link_example_runs_as_written() {
     );
     assert!(rows.iter().all(|r| r.starts_with('P') && r.contains(",T")), "docket persons linked to travellers");
 }
+
+/// The README's `docket policy check` and `docket policy test` lines run as written from the
+/// repository's root, where the shipped policies they name are.
+#[test]
+fn the_readme_policy_check_and_test_lines_run_as_written() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let lines: Vec<Vec<String>> = readme_commands("policy")
+        .into_iter()
+        .filter(|args| matches!(args.get(1).map(String::as_str), Some("check" | "test")))
+        .collect();
+    assert_eq!(lines.len(), 2, "a `docket policy check` and a `docket policy test` line in README.md");
+    for args in &lines {
+        let r = docket(&root, args);
+        assert_eq!(r.code, 0, "docket {}\nstdout:\n{}\nstderr:\n{}", args.join(" "), r.stdout, r.stderr);
+    }
+}
