@@ -9,14 +9,15 @@
 //! - last entry recorded: about 85%, within a month of the opening; without inspection 55%,
 //!   admitted 30% (most for a period), paroled 15%; 40% entered within two months of the
 //!   opening, the rest one to twenty-five years before it;
-//! - at least one conviction: about 15% of persons, adults only; most people convicted have
-//!   one or two misdemeanors or petty offences, a fifth have a serious record (felonies, some
-//!   aggravated felonies); most are final when recorded, the rest become final or are vacated
-//!   later, or are still on appeal;
+//! - at least one conviction: about 12% of persons (15% drawn, but only convictions as an
+//!   adult and recorded before as-of are kept); most people convicted have one or two
+//!   misdemeanors or petty offences, a fifth have a serious record (felonies, some aggravated
+//!   felonies); most are final when recorded, the rest become final or are vacated later, or
+//!   are still on appeal; a few final ones are vacated later;
 //! - a national-security determination: about 0.15%, by a named official, with its reference;
 //! - mitigating facts, each with its document's reference: a crime-victim certification 3%
-//!   (most who seek a U visa), military service 1.5%, sole caregiver of a child 4%, a serious
-//!   illness 2%.
+//!   (and most who seek a U visa: about 4% in all), military service 1.5%, sole caregiver of a
+//!   child 4%, a serious illness 2%; military service and caregiving of adults only.
 
 use docket_core::{
     ActorId, ConvictionId, Date, EntryManner, EventBody, MitigatingFact, OffenceClass, ReliefKind, SourceReference,
@@ -79,8 +80,10 @@ pub(crate) fn adjudicated_facts(seed: u64, i: u64, case: &Case, person: &PersonR
             _ => d.rng.range_i64(8 * 365, 25 * 365),
         };
         let mut entered_on = opened_on.add_days(-(days_before as i32));
-        if let Some(b) = born {
-            entered_on = entered_on.max(b.min(opened_on));
+        if let Some(b) = born.filter(|b| entered_on < *b) {
+            // Not before birth: brought as a child, some time before the case.
+            let b = b.min(opened_on);
+            entered_on = b.add_days(d.rng.range_i64(0, i64::from(b.days_until(opened_on))) as i32);
         }
         let admitted_until = (manner == EntryManner::Admitted && d.rng.chance(0.7)).then(|| {
             let months = [6, 12, 24, 48][d.rng.weighted(&[50, 20, 15, 15])];
