@@ -5,6 +5,9 @@
 //! - This module: a deterministic synthetic docket, persons (`persons.csv`) and their cases'
 //!   events (`events.jsonl`) in the store's wire format, with a realistic mix of stages as of a
 //!   given date. `docket synth` and `docket demo` write it.
+//! - `facts`: the adjudicated facts recorded among each case's events, which agency priority
+//!   policies rank on: last entries, convictions, national-security determinations, mitigating
+//!   facts, in realistic shares (listed there), drawn from their own random stream.
 //! - [`people`]: the identities those persons carry (names by culture, dates of birth,
 //!   nationalities, passports, aliases).
 //! - [`linkage`]: record-linkage test data with a truth file (`docket link-data`).
@@ -32,6 +35,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod facts;
 pub mod linkage;
 pub mod people;
 
@@ -50,6 +54,10 @@ use people::{NameOrder, Rng, SynthPerson};
 
 /// Random-stream domain of case histories (persons use their own).
 const CASE_DOMAIN: u64 = 0xCA5E;
+/// Sequence numbers of a case's adjudicated facts start above this; its legal path's stay below
+/// (a legal path has a few dozen events at most; a case's event ids hold its sequence numbers
+/// in 8 bits).
+const FACT_SEQ: u64 = 128;
 /// Cases generated per chunk handed between threads.
 const CHUNK: u64 = 4096;
 
@@ -212,18 +220,48 @@ impl Case {
         }
         let seq = self.events.len() as u64 + 1;
         self.cursor = at;
+        let event = self.event(seq, at, body, None);
+        self.events.push(event);
+    }
+
+    /// The case's event number `seq` (its id and key follow from it), recorded an hour after
+    /// it takes effect.
+    fn event(&self, seq: u64, at: Timestamp, body: EventBody, reference: Option<String>) -> Event {
         let id = (u128::from(self.seed_hi) << 64) | (u128::from(self.index) << 8) | u128::from(seq);
-        self.events.push(Event {
+        Event {
             id: EventId::from_u128(id),
             case_id: self.id.clone(),
             effective_at: at,
             recorded_at: at.plus_seconds(3600),
             recorded_by: self.actor.clone(),
             source: Source::Import,
-            reference: None,
+            reference,
             idempotency_key: key(seq),
             body,
-        });
+        }
+    }
+
+    /// The legal path with `facts` recorded among its events at their instants. A fact is
+    /// recorded while the case is open and before as-of; one at the same instant as events of
+    /// the legal path follows them. Facts are numbered from [`FACT_SEQ`], so the legal path's
+    /// ids and keys are what they would be without them.
+    fn with_facts(self, mut facts: Vec<facts::FactEvent>) -> Vec<Event> {
+        let closed = self.events.iter().find(|e| matches!(e.body, EventBody::CaseClosed { .. }));
+        let end = closed.map_or(self.as_of, |e| e.effective_at.min(self.as_of));
+        // Stable: a fact drawn before another at the same instant is recorded first (a
+        // conviction before its becoming final).
+        facts.sort_by_key(|f| f.at);
+        facts.retain(|f| f.at < end);
+        let mut out = Vec::with_capacity(self.events.len() + facts.len());
+        let mut legal = self.events.iter().cloned().peekable();
+        for (n, f) in facts.into_iter().enumerate() {
+            while let Some(e) = legal.next_if(|e| e.effective_at <= f.at) {
+                out.push(e);
+            }
+            out.push(self.event(FACT_SEQ + 1 + n as u64, f.at, f.body, f.reference));
+        }
+        out.extend(legal);
+        out
     }
 
     fn date(&self) -> Date {
@@ -270,8 +308,17 @@ const PLANS: [(Plan, u32); 12] = [
 
 const TPS_COUNTRIES: [&str; 8] = ["SLV", "HND", "NIC", "HTI", "VEN", "UKR", "AFG", "SOM"];
 
-/// The events of case `i`, as of `as_of`.
+/// The events of case `i`, as of `as_of`: its legal path, with the adjudicated facts
+/// (entry, convictions, national-security determinations, mitigating facts) recorded at their
+/// instants among them.
 pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<Event> {
+    let case = legal_path(seed, i, as_of, person);
+    let facts = facts::adjudicated_facts(seed, i, &case, person);
+    case.with_facts(facts)
+}
+
+/// The legal path of case `i`: opening, charging, hearings, relief, decision and what follows.
+fn legal_path(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Case {
     let mut rng = Rng::for_item(seed, CASE_DOMAIN, i);
     // The court's time zone: Eastern, Central, Mountain or Pacific.
     let zone = court_zone(rng.weighted(&[50, 30, 8, 12]));
@@ -315,13 +362,13 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
         },
     );
     if plan == Plan::Encountered {
-        return case.events;
+        return case;
     }
     let d = case.date().add_days(rng.range_i64(1, 15) as i32);
     let t = case.at(d, &mut rng);
     case.push(t, EventBody::NoticeToAppearServed);
     if plan == Plan::NoticeServed {
-        return case.events;
+        return case;
     }
     let d = case.date().add_days(rng.range_i64(5, 45) as i32);
     let t = case.at(d, &mut rng);
@@ -502,7 +549,7 @@ pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<E
             EventBody::ProtectionGranted { protection: ProtectionKind::Tps, from, until: ProtectionEnd::At(until) },
         );
     }
-    case.events
+    case
 }
 
 fn case_detained(events: &[Event]) -> bool {
@@ -722,19 +769,132 @@ mod tests {
 
     #[test]
     fn every_generated_history_is_lawful() {
-        // Each event of each synthetic case passes the same rules an import applies.
+        // Each event of each synthetic case passes the same rules an import applies, with what
+        // the import knows of the person (no conviction or entry before their birth).
         for i in 0..5000 {
             let row = person_row(7, i);
             let events = case_history(7, i, as_of(), &row);
+            let person = docket_core::PersonFacts {
+                date_of_birth: Some(docket_core::DateOfBirth::parse(&row.date_of_birth, as_of()).expect("birth")),
+                a_number: Some(ANumber::parse(&row.a_number).expect("A-number")),
+                ..Default::default()
+            };
             let mut state = docket_core::CaseState::default();
             for e in &events {
-                if let Err(r) = docket_core::decide(&state, e, &docket_core::PersonFacts::default()) {
+                if let Err(r) = docket_core::decide(&state, e, &person) {
                     panic!("case {i}: {r}\n{events:#?}");
                 }
                 state.apply(e);
                 assert!(e.effective_at < as_of().start_at_offset(0), "case {i} event in the future");
             }
             assert!(state.anomalies.is_empty(), "case {i}: {:?}", state.anomalies);
+        }
+    }
+
+    #[test]
+    fn the_facts_leave_the_legal_path_as_it_is_drawn() {
+        // The facts come from their own stream: without them, a history is its legal path,
+        // event for event, ids and keys included.
+        for i in 0..2000 {
+            let row = person_row(5, i);
+            let legal = legal_path(5, i, as_of(), &row).events;
+            let history = case_history(5, i, as_of(), &row);
+            let fact_seq = |e: &Event| (e.id.as_u128() & 0xFF) as u64 > FACT_SEQ;
+            let without: Vec<Event> = history.iter().filter(|e| !fact_seq(e)).cloned().collect();
+            assert_eq!(without, legal, "case {i}");
+            let facts = history.iter().filter(|e| fact_seq(e));
+            assert!(
+                facts.clone().all(|e| matches!(
+                    e.body,
+                    EventBody::LastEntryRecorded { .. }
+                        | EventBody::ConvictionRecorded { .. }
+                        | EventBody::ConvictionVacated { .. }
+                        | EventBody::NationalSecurityDetermination { .. }
+                        | EventBody::MitigatingFactRecorded { .. }
+                )),
+                "case {i}"
+            );
+            assert_eq!(facts.count() + legal.len(), history.len(), "case {i}");
+        }
+    }
+
+    #[test]
+    fn adjudicated_facts_come_in_plausible_shares() {
+        use docket_core::{EntryManner, MitigatingFact, OffenceClass};
+        const N: u64 = 5000;
+        let (mut entries, mut manners, mut admitted_for_a_period) = (0, [0u32; 3], 0);
+        let (mut convicted, mut security) = (0, 0);
+        let (mut classes, mut not_final_at_first, mut later_final, mut vacated) = ([0u32; 4], 0, 0, 0);
+        let (mut before_case, mut during_case) = (0, 0);
+        let mut mitigating = [0u32; 4];
+        for i in 0..N {
+            let row = person_row(13, i);
+            let events = case_history(13, i, as_of(), &row);
+            let opened_on = events[0].effective_at.local_date();
+            let mut seen = std::collections::HashSet::new();
+            for e in &events {
+                match &e.body {
+                    EventBody::LastEntryRecorded { entered_on, manner, admitted_until } => {
+                        assert!(*entered_on <= opened_on, "case {i}: entry after the case opened");
+                        entries += 1;
+                        manners[EntryManner::ALL.iter().position(|m| m == manner).unwrap_or(0)] += 1;
+                        admitted_for_a_period += u32::from(admitted_until.is_some());
+                    }
+                    EventBody::ConvictionRecorded {
+                        conviction, offence_class, convicted_on, final_conviction, ..
+                    } => {
+                        if seen.insert(conviction.clone()) {
+                            classes[OffenceClass::ALL.iter().position(|c| c == offence_class).unwrap_or(0)] += 1;
+                            not_final_at_first += u32::from(!final_conviction);
+                            if *convicted_on < opened_on {
+                                before_case += 1;
+                            } else {
+                                during_case += 1;
+                            }
+                        } else {
+                            later_final += 1;
+                        }
+                    }
+                    EventBody::ConvictionVacated { .. } => vacated += 1,
+                    EventBody::NationalSecurityDetermination { .. } => {
+                        assert!(e.reference.is_some(), "case {i}: a determination without its reference");
+                        security += 1;
+                    }
+                    EventBody::MitigatingFactRecorded { fact, .. } => {
+                        mitigating[MitigatingFact::ALL.iter().position(|f| f == fact).unwrap_or(0)] += 1;
+                    }
+                    _ => {}
+                }
+            }
+            convicted += u32::from(!seen.is_empty());
+        }
+        let share = |n: u32, of: u32| f64::from(n) / f64::from(of.max(1));
+        let n = N as u32;
+        let convictions: u32 = classes.iter().sum();
+        let report = format!(
+            "entries {entries} {manners:?} period {admitted_for_a_period}; convicted {convicted}, classes \
+             {classes:?}, not final {not_final_at_first}, later final {later_final}, vacated {vacated}, before \
+             {before_case} during {during_case}; security {security}; mitigating {mitigating:?}"
+        );
+        // Most cases have an entry recorded; without inspection the commonest manner.
+        assert!((0.75..0.9).contains(&share(entries, n)), "{report}");
+        assert!((0.45..0.65).contains(&share(manners[2], entries)), "{report}");
+        assert!((0.2..0.4).contains(&share(manners[0], entries)), "{report}");
+        assert!((0.08..0.22).contains(&share(manners[1], entries)), "{report}");
+        assert!((0.5..0.9).contains(&share(admitted_for_a_period, manners[0])), "{report}");
+        // A minority convicted, mostly of misdemeanors and petty offences, a few aggravated
+        // felonies; most convictions predate the case; some not final, later final or vacated.
+        assert!((0.10..0.20).contains(&share(convicted, n)), "{report}");
+        assert!(share(classes[2] + classes[3], convictions) > 0.7, "{report}");
+        assert!((0.01..0.08).contains(&share(classes[0], convictions)), "{report}");
+        assert!((0.05..0.2).contains(&share(classes[1], convictions)), "{report}");
+        assert!((0.6..0.95).contains(&share(before_case, convictions)), "{report}");
+        assert!((0.05..0.3).contains(&share(not_final_at_first, convictions)), "{report}");
+        assert!(later_final > 10 && vacated > 5 && later_final > vacated, "{report}");
+        // National-security determinations are rare; mitigating facts a few percent each.
+        assert!((1..=20).contains(&security), "{report}");
+        for m in mitigating {
+            assert!((0.005..0.06).contains(&share(m, n)), "{report}");
         }
     }
 
