@@ -91,7 +91,7 @@ pub use answer::{
 };
 pub use diff::{PolicyDiff, diff};
 pub use facts::{CaseFacts, Fact, FactColumns, FactValue};
-pub use gate::{Denial, GateDecision, RULES, gate};
+pub use gate::{Denial, GateDecision, RULES, gate, gate_removal_unstated};
 pub use policy::{AgencyPolicy, PolicyError, PolicyKind, SHIPPED, shipped};
 pub use testing::{TestReport, run_dir};
 pub use view::{GateView, ReasonView, Verdict};
