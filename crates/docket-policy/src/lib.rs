@@ -78,6 +78,7 @@ pub mod answer;
 pub mod diff;
 pub mod facts;
 pub mod gate;
+pub mod gate_columns;
 pub mod plan;
 pub mod policy;
 pub mod schema;
@@ -92,6 +93,7 @@ pub use answer::{
 pub use diff::{PolicyDiff, diff};
 pub use facts::{CaseFacts, Fact, FactColumns, FactValue};
 pub use gate::{Denial, GateDecision, RULES, gate, gate_removal_unstated};
+pub use gate_columns::{StatutoryBatch, StatutoryColumns};
 pub use policy::{AgencyPolicy, PolicyError, PolicyKind, SHIPPED, shipped};
 pub use testing::{TestReport, run_dir};
 pub use view::{GateView, ReasonView, Verdict};
