@@ -5,7 +5,10 @@
 //! [`GateDecision::Allow`] or [`GateDecision::Deny`] with every rule that bars the action,
 //! each with its citation and the recorded events it rests on. It fails closed: an unknown
 //! fact denies an enforcement action and says what is unknown. The rules, their ids and
-//! citations are listed in `docs/gates.md`. This crate does no IO: no storage, no HTTP.
+//! citations are listed in `docs/gates.md`. A whole docket is answered at once, every action
+//! of every case at an instant, by the same gate over columns ([`StatutoryColumns`], built
+//! once from the projections; it agrees with [`gate`] on every case, action and instant).
+//! This crate does no IO: no storage, no HTTP.
 //!
 //! ```
 //! use docket_core::{
