@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use docket_core::{Bar, CaseId, CaseSummary, Country, PersonFacts, PersonId, Rule, Timestamp, state::CitizenshipClaim};
-use docket_policy::{Action, AgencyPolicy, CaseFacts, FactColumns, gate};
+use docket_policy::{Action, AgencyPolicy, CaseFacts, FactColumns, gate, gate_removal_unstated};
 pub use docket_policy::{GateView, PolicyReason, PriorityAnswer, ReasonView, Verdict};
 use serde::Serialize;
 
@@ -27,35 +27,10 @@ use crate::policies::PolicyView;
 /// country stated (see the module documentation), so it is not among these.
 const CUSTODY_AND_ARREST: [Action; 4] = [Action::Arrest, Action::Detain, Action::ContinueDetention, Action::Transfer];
 
-/// The rules whose bars depend on the country of removal.
-fn is_country_rule(rule: Rule) -> bool {
-    matches!(rule, Rule::WithholdingAsToCountry | Rule::CatProtectionAsToCountry)
-}
-
-/// Every bar to removing the person at `t` to a country not stated: the gate's bars but those
-/// that depend on the country, and in their place the core's bars for a removal whose country
-/// is not stated (every grant of country protection bars it).
+/// Every bar to removing the person at `t` to a country not stated: the gate's, every grant
+/// of country protection barring it (`docket_policy::gate_removal_unstated`).
 pub(crate) fn removal_bars(s: &CaseSummary, facts: &PersonFacts, t: Timestamp) -> Vec<Bar> {
-    // Any country will do for the question: the bars that would depend on it are replaced.
-    let Some(any) =
-        s.country_protections.iter().find_map(|g| g.protection.country).or_else(|| Country::parse("MEX").ok())
-    else {
-        // Not reached: `MEX` is an assigned code. Should it ever not be, removal is denied.
-        return vec![Bar::new(Rule::FactUnknown, "the country of removal could not be stated", vec![])];
-    };
-    let mut bars: Vec<Bar> = gate(s, facts, Action::Remove { to: any }, t)
-        .bars()
-        .iter()
-        .filter(|b| !is_country_rule(b.rule))
-        .cloned()
-        .collect();
-    // The gate's removal bars are the core's, in the core's order, which puts country bars
-    // just before the want of a final order; a case the gate found closed or unknown still
-    // shows them, as the gate would.
-    let country: Vec<Bar> = s.bars_to_removal(t, facts, None).into_iter().filter(|b| is_country_rule(b.rule)).collect();
-    let at = bars.iter().position(|b| b.rule == Rule::NoFinalOrder).unwrap_or(bars.len());
-    bars.splice(at..at, country);
-    bars
+    gate_removal_unstated(s, facts, t).bars().to_vec()
 }
 
 /// The answer to removal to a country not stated, as a gate view.

@@ -126,14 +126,7 @@ pub fn gate(case: &CaseSummary, person: &PersonFacts, action: Action, t: Timesta
         }
         return GateDecision::from_bars(bars);
     }
-    unknown_facts(case, t, &mut bars);
-    if let Some((reason, at)) = case.closed.filter(|(_, at)| *at <= t) {
-        bars.push(Bar::new(
-            Rule::CaseClosed,
-            format!("the case was closed ({}) at {at}", reason.name()),
-            case.closed_by.into_iter().collect(),
-        ));
-    }
+    unknown_or_closed(case, t, &mut bars);
     match action {
         Action::Remove { to } => bars.extend(case.bars_to_removal(t, person, Some(to))),
         _ => bars.extend(case.bars_to_enforcement(t, person)),
@@ -142,6 +135,31 @@ pub fn gate(case: &CaseSummary, person: &PersonFacts, action: Action, t: Timesta
         custody(case, action, t, &mut bars);
     }
     GateDecision::from_bars(bars)
+}
+
+/// Whether the person may be removed at `t` to a country not stated: [`gate`] for removal,
+/// but every grant of withholding or CAT protection bars it, whatever its country (the core's
+/// bars for an unstated destination). No event designates a country of removal, so this is
+/// the removal gate a docket is evaluated for (docket-app's `case show`, `evaluate` and
+/// worklists ask it).
+pub fn gate_removal_unstated(case: &CaseSummary, person: &PersonFacts, t: Timestamp) -> GateDecision {
+    let mut bars = Vec::new();
+    unknown_or_closed(case, t, &mut bars);
+    bars.extend(case.bars_to_removal(t, person, None));
+    GateDecision::from_bars(bars)
+}
+
+/// The bars every enforcement action shares before the person's and the case's: the facts
+/// the gate cannot know, and the case's closure.
+fn unknown_or_closed(case: &CaseSummary, t: Timestamp, bars: &mut Vec<Bar>) {
+    unknown_facts(case, t, bars);
+    if let Some((reason, at)) = case.closed.filter(|(_, at)| *at <= t) {
+        bars.push(Bar::new(
+            Rule::CaseClosed,
+            format!("the case was closed ({}) at {at}", reason.name()),
+            case.closed_by.into_iter().collect(),
+        ));
+    }
 }
 
 /// What the gate cannot know from the projection: the case at an instant before its latest

@@ -5,7 +5,10 @@
 //! [`GateDecision::Allow`] or [`GateDecision::Deny`] with every rule that bars the action,
 //! each with its citation and the recorded events it rests on. It fails closed: an unknown
 //! fact denies an enforcement action and says what is unknown. The rules, their ids and
-//! citations are listed in `docs/gates.md`. This crate does no IO: no storage, no HTTP.
+//! citations are listed in `docs/gates.md`. A whole docket is answered at once, every action
+//! of every case at an instant, by the same gate over columns ([`StatutoryColumns`], built
+//! once from the projections; it agrees with [`gate`] on every case, action and instant).
+//! This crate does no IO: no storage, no HTTP.
 //!
 //! ```
 //! use docket_core::{
@@ -78,6 +81,7 @@ pub mod answer;
 pub mod diff;
 pub mod facts;
 pub mod gate;
+pub mod gate_columns;
 pub mod plan;
 pub mod policy;
 pub mod schema;
@@ -91,7 +95,8 @@ pub use answer::{
 };
 pub use diff::{PolicyDiff, diff};
 pub use facts::{CaseFacts, Fact, FactColumns, FactValue};
-pub use gate::{Denial, GateDecision, RULES, gate};
+pub use gate::{Denial, GateDecision, RULES, gate, gate_removal_unstated};
+pub use gate_columns::{StatutoryBatch, StatutoryColumns};
 pub use policy::{AgencyPolicy, PolicyError, PolicyKind, SHIPPED, shipped};
 pub use testing::{TestReport, run_dir};
 pub use view::{GateView, ReasonView, Verdict};
