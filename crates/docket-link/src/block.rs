@@ -274,6 +274,13 @@ fn hash_with(records: &Records, rule: &Rule, i: usize, token: &str) -> u64 {
                 let [y0, y1] = d.year.to_le_bytes();
                 fnv(h, &[y0, y1, d.month.min(d.day), d.month.max(d.day)])
             }
+            KeyFunction::MonthDay => {
+                let d = records.date(f, i);
+                if d.month == 0 || d.day == 0 {
+                    return 0;
+                }
+                fnv(h, &[d.month, d.day])
+            }
             KeyFunction::FirstToken => fnv(h, text.split(' ').next().unwrap_or(text).as_bytes()),
             KeyFunction::SortedTokens => fnv(h, records.sorted(f, i).as_bytes()),
             KeyFunction::FirstTokens => {

@@ -259,6 +259,9 @@ pub enum KeyFunction {
     /// larger of the two): the same when day and month were swapped; no key unless all three
     /// parts are known.
     UnorderedDate,
+    /// The month and day of a date, without the year: the same when the year was mistyped;
+    /// no key unless both are known.
+    MonthDay,
 }
 
 /// One comparison: how two rows' values for some columns are graded into levels.
@@ -576,7 +579,7 @@ impl Settings {
                 let c = field(col, &context)?;
                 let kind = fields[c].kind;
                 let fits = match function {
-                    KeyFunction::Year | KeyFunction::UnorderedDate => kind == ColumnKind::Date,
+                    KeyFunction::Year | KeyFunction::UnorderedDate | KeyFunction::MonthDay => kind == ColumnKind::Date,
                     KeyFunction::FirstToken | KeyFunction::SortedTokens | KeyFunction::Tokens => {
                         matches!(kind, ColumnKind::Name | ColumnKind::Text)
                     }
@@ -665,6 +668,7 @@ fn parse_key(text: &str) -> Result<(KeyFunction, &str), String> {
         "first_tokens" => one(KeyFunction::FirstTokens),
         "tokens" => one(KeyFunction::Tokens),
         "unordered_date" => one(KeyFunction::UnorderedDate),
+        "month_day" => one(KeyFunction::MonthDay),
         "prefix" => match args.as_slice() {
             [col, n] => {
                 let n: usize = n.parse().map_err(|_| format!("`{n}` is not a length"))?;
@@ -676,7 +680,7 @@ fn parse_key(text: &str) -> Result<(KeyFunction, &str), String> {
             _ => Err("`prefix` takes a column and a length: `prefix(COLUMN, N)`".into()),
         },
         _ => Err(format!(
-            "unknown function `{name}`: expected metaphone, year, unordered_date, first_token, first_tokens, sorted_tokens, tokens or prefix"
+            "unknown function `{name}`: expected metaphone, year, unordered_date, month_day, first_token, first_tokens, sorted_tokens, tokens or prefix"
         )),
     }
 }

@@ -293,3 +293,47 @@ fn flat_model(settings: &Settings) -> Model {
         related: Vec::new(),
     }
 }
+
+#[test]
+fn month_day_ignores_the_year_and_needs_day_and_month() {
+    let text = SETTINGS.replace(r#"["family"],"#, r#"["month_day(born)"],"#);
+    let settings = Settings::parse(&text, "blocking test").expect("settings");
+    let row = |b: &str| ("ana".to_owned(), "ruiz".to_owned(), b.to_owned(), String::new());
+    let a = [row("1980-03-04")];
+    let b = [row("1908-03-04"), row("1980-04-03"), row("1980-03-00"), row("1980")];
+    let records = both(&settings, &a, &b);
+    let c = block::candidates(&settings, &records, None);
+    // The mistyped year by rule 1; the swapped day and month by rule 0 only.
+    assert_eq!(found(&c), BTreeMap::from([((0, 1), 0b010), ((0, 2), 0b001)]));
+}
+
+#[test]
+fn a_tokens_rule_fits_the_names_in_its_session() {
+    // Forty people in both tables, B's family names shortened: rule 0 (a name token and the
+    // date) finds them all. Its session must estimate the names, which it only partly fixes.
+    let family = ["ruiz", "soto", "vega", "mora", "gil", "paz", "rey", "leal", "rios", "diaz"];
+    let given = ["ana", "ines", "lucia", "marta"];
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    for k in 0..40 {
+        let (g, f) = (given[k % 4], family[k % 10]);
+        let born = format!("19{:02}-{:02}-{:02}", 50 + k, 1 + k % 12, 1 + k % 28);
+        a.push((g.to_owned(), format!("{f} {}", family[(k + 3) % 10]), born.clone(), "FRA".to_owned()));
+        b.push((g.to_owned(), f.to_owned(), born, "FRA".to_owned()));
+    }
+    let settings = settings(1_000_000);
+    let records = both(&settings, &a, &b);
+    let result = docket_link::link::run(&settings, &records, None, None, &mut |_, _, _| {});
+    let session = result
+        .model
+        .fit
+        .sessions
+        .iter()
+        .find(|s| s.rule.starts_with("tokens(full_name)"))
+        .expect("a session for the tokens rule");
+    assert!(
+        session.estimated.iter().any(|c| c == "given") && session.estimated.iter().any(|c| c == "family"),
+        "{session:?}"
+    );
+    assert!(!session.estimated.iter().any(|c| c == "born"), "the date is fixed by the rule: {session:?}");
+}
