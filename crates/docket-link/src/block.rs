@@ -56,9 +56,10 @@ pub struct Candidates {
 ///
 /// A rule of single keys gives a record one key hash (0: a key part is missing), stored record
 /// by record: asking which rules a pair agrees on reads two places in memory, not two per rule.
-/// A rule with a `tokens` key gives a record one key per token; the record's smallest key sits
-/// in the same place (so a pair whose smallest keys are equal is settled there) and all its
-/// keys, ascending, in a list of the rule's own ([`KeyLists`]).
+/// A rule with a `tokens` key gives a record one key per token: all its keys, ascending, are in
+/// a list of the rule's own ([`KeyLists`]), and the same place holds a summary of them
+/// ([`summary`]: how many, and one bit per key) that settles most pairs without reading the
+/// lists, which are two more cache misses a record.
 #[derive(Debug)]
 pub struct BlockingKeys {
     hashes: Vec<u64>,
@@ -84,6 +85,23 @@ impl KeyLists {
     }
 }
 
+/// Bits of a [`summary`] that hold one bit per key.
+const SIGNATURE: u64 = (1 << 58) - 1;
+
+/// The bit of key `k` in a [`summary`].
+#[inline]
+fn key_bit(k: u64) -> u64 {
+    1 << ((k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) % 58)
+}
+
+/// A summary of a record's keys under a rule of several keys: how many (at most 63) in the top
+/// six bits, and below them the bit of each key. Zero when it has none. Two records whose
+/// summaries share no bit share no key.
+fn summary(keys: &[u64]) -> u64 {
+    let bits = keys.iter().fold(0, |s, &k| s | key_bit(k));
+    (keys.len().min(63) as u64) << 58 | bits
+}
+
 /// The smallest key two ascending lists share.
 #[inline]
 fn first_shared(x: &[u64], y: &[u64]) -> Option<u64> {
@@ -99,8 +117,8 @@ fn first_shared(x: &[u64], y: &[u64]) -> Option<u64> {
 }
 
 impl BlockingKeys {
-    /// Record `i`'s key hash under rule `r` (for a rule of several keys, its smallest key); 0
-    /// when it has none.
+    /// Record `i`'s key hash under rule `r` (for a rule of several keys, the summary of its keys);
+    /// 0 when it has none.
     #[inline]
     pub fn hash(&self, r: usize, i: usize) -> u64 {
         self.hashes[i * self.rules + r]
@@ -121,33 +139,42 @@ impl BlockingKeys {
     #[inline]
     pub fn agree(&self, r: usize, a: usize, b: usize) -> bool {
         let (k, l) = (self.hash(r, a), self.hash(r, b));
-        if k == 0 || l == 0 {
-            return false;
+        if self.multi & 1 << r == 0 {
+            return k != 0 && k == l;
         }
-        k == l || (self.multi & 1 << r != 0 && first_shared(self.lists[r].of(a), self.lists[r].of(b)).is_some())
+        k & l & SIGNATURE != 0 && first_shared(self.lists[r].of(a), self.lists[r].of(b)).is_some()
     }
 
     /// The rule mask of `(a, b)`.
     pub fn mask(&self, a: usize, b: usize) -> u16 {
         let (x, y) = (&self.hashes[a * self.rules..][..self.rules], &self.hashes[b * self.rules..][..self.rules]);
         let mut mask =
-            x.iter().zip(y).enumerate().fold(0u16, |m, (r, (&k, &l))| if k != 0 && k == l { m | 1 << r } else { m });
-        // Rules of several keys whose smallest keys differ may still share another.
-        let mut open = self.multi & !mask;
+            x.iter().zip(y).enumerate().fold(0u16, |m, (r, (&k, &l))| if k != 0 && k == l { m | 1 << r } else { m })
+                & !self.multi;
+        // Rules of several keys: only where the summaries share a bit can the records share a key.
+        let mut open = self.multi;
         while open != 0 {
             let r = open.trailing_zeros() as usize;
             open &= open - 1;
-            if x[r] != 0 && y[r] != 0 && first_shared(self.lists[r].of(a), self.lists[r].of(b)).is_some() {
+            if x[r] & y[r] & SIGNATURE != 0 && first_shared(self.lists[r].of(a), self.lists[r].of(b)).is_some() {
                 mask |= 1 << r;
             }
         }
         mask
     }
 
-    /// The smallest key `(a, b)` share under rule `r`.
+    /// Whether `k`, a key `a` and `b` share under rule `r` (of several keys), is the smallest
+    /// they share.
     #[inline]
-    fn first_shared(&self, r: usize, a: usize, b: usize) -> Option<u64> {
-        first_shared(self.keys(r, a), self.keys(r, b))
+    fn first_shared_is(&self, r: usize, a: usize, b: usize, k: u64) -> bool {
+        let (x, y) = (self.hash(r, a), self.hash(r, b));
+        // When `a`'s keys have a bit each and the summaries share one bit, `k` (whose bit that
+        // is) is the only key they share: no list need be read.
+        let a_distinct = (x >> 58) == u64::from((x & SIGNATURE).count_ones());
+        if a_distinct && (x & y & SIGNATURE).count_ones() == 1 {
+            return true;
+        }
+        first_shared(self.lists[r].of(a), self.lists[r].of(b)) == Some(k)
     }
 
     /// Takes the keys in `skipped` out of rule `r`.
@@ -175,7 +202,7 @@ impl BlockingKeys {
             from = to;
             lists.offsets[i + 1] = kept;
             let first = lists.offsets[i];
-            self.hashes[i * self.rules + r] = if first < kept { lists.keys[first] } else { 0 };
+            self.hashes[i * self.rules + r] = summary(&lists.keys[first..kept]);
         }
         lists.keys.truncate(kept);
     }
@@ -331,7 +358,7 @@ fn blocking_keys(settings: &Settings, records: &Records) -> BlockingKeys {
                                 continue;
                             }
                             key_hashes(records, rule, i, &mut scratch);
-                            *h = scratch.first().copied().unwrap_or(0);
+                            *h = summary(&scratch);
                             mine[r].0.push(scratch.len() as u32);
                             mine[r].1.extend_from_slice(&scratch);
                         }
@@ -418,7 +445,7 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
         let mut found = |k: u64, a: u32, b: u32, report: &mut RuleReport| {
             let (a, b) = (a.min(b), a.max(b));
             // INVARIANT: a pair sharing several keys of the rule is taken at the smallest.
-            if multi && keys.first_shared(r, a as usize, b as usize) != Some(k) {
+            if multi && !keys.first_shared_is(r, a as usize, b as usize, k) {
                 return;
             }
             if multi {
