@@ -484,7 +484,21 @@ pub fn candidates(settings: &Settings, records: &Records, truth: Option<&[(u32, 
     }
     // In record order, comparing walks table A forward instead of jumping block to block.
     pairs.sort_unstable();
-    let masks = pairs.iter().map(|&(a, b)| keys.mask(a as usize, b as usize)).collect();
+    // A pair's mask reads both records' rows and, under a tokens rule whose summaries overlap,
+    // their key lists: cache misses that the threads overlap.
+    let mut masks = vec![0u16; pairs.len()];
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let per = pairs.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        for (part, out) in pairs.chunks(per).zip(masks.chunks_mut(per)) {
+            let keys = &keys;
+            s.spawn(move || {
+                for (m, &(a, b)) in out.iter_mut().zip(part) {
+                    *m = keys.mask(a as usize, b as usize);
+                }
+            });
+        }
+    });
     let mut recall = None;
     if let Some(truth) = truth {
         let total = truth.len().max(1) as f64;
