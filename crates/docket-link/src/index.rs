@@ -4,11 +4,13 @@
 //! The batch job ([`crate::link`]) blocks two whole tables against each other. A departure
 //! feed cannot wait for a batch: each traveller must be answered as they arrive. A
 //! [`LinkIndex`] keeps the table's normalized records, its [`Weights`], and per blocking rule
-//! the table's key hashes sorted, so that one incoming record costs one lookup per rule plus
-//! the grading of its candidates.
+//! the table's key hashes sorted, so that one incoming record costs one lookup per key (one per
+//! rule, or one per name token for a rule with a `tokens` key) plus the grading of its
+//! candidates.
 //!
 //! **Candidates** are the table records that agree with the incoming record on every key of at
-//! least one rule: the same rules as the batch job, unioned, each record once.
+//! least one rule (for a rule with a `tokens` key: on every key with one of its tokens): the
+//! same rules as the batch job, unioned, each record once.
 //!
 //! **The cap.** In batch, a block (one key value) is skipped when it holds more than
 //! `max_block_pairs` pairs, `na * nb`. One incoming record against a block of `n` table records
@@ -42,9 +44,13 @@
 //! comparison is graded once per distinct table value: the candidates of a large block share
 //! few names and dates.
 //!
-//! Memory: beside the records and the term-frequency tables, 12 bytes per record and rule
-//! with a key (a sorted `u64` hash and a `u32` record), plus a bucket table of about half a
-//! byte per record and rule that turns the lookup's binary search into one or two cache misses.
+//! The cap is per key value: under a `tokens` rule a common token's block is skipped and
+//! reported while the record's other tokens are still looked up.
+//!
+//! Memory: beside the records and the term-frequency tables, 12 bytes per key of a record (a
+//! sorted `u64` hash and a `u32` record; one key per rule, or one per token under a `tokens`
+//! rule), plus a bucket table of about half a byte per key that turns the lookup's binary
+//! search into one or two cache misses.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -445,19 +451,20 @@ impl LinkIndex {
     pub fn candidates(&self, incoming: &Records, i: usize) -> Blocked {
         let mut found: Vec<(u32, u16)> = Vec::new();
         let mut skipped = Vec::new();
+        let mut keys = Vec::new();
         for (r, (rule, index)) in self.settings.rules.iter().zip(&self.rules).enumerate() {
-            let h = block::key_hash(incoming, rule, i);
-            if h == 0 {
-                continue;
-            }
-            let rows = index.lookup(h);
-            if rows.is_empty() {
-                if let Some(records) = index.oversized(h) {
-                    skipped.push(SkippedBlock { rule: r, records });
+            // One key, or one per name token: a record found by several is merged below.
+            block::key_hashes(incoming, rule, i, &mut keys);
+            for &h in &keys {
+                let rows = index.lookup(h);
+                if rows.is_empty() {
+                    if let Some(records) = index.oversized(h) {
+                        skipped.push(SkippedBlock { rule: r, records });
+                    }
+                    continue;
                 }
-                continue;
+                found.extend(rows.iter().map(|&row| (row, 1u16 << r)));
             }
-            found.extend(rows.iter().map(|&row| (row, 1u16 << r)));
         }
         found.sort_unstable_by_key(|e| e.0);
         found.dedup_by(|later, kept| {
@@ -724,12 +731,12 @@ fn index_rules(settings: &Settings, records: &Records) -> Vec<RuleIndex> {
                     loop {
                         let r = next.fetch_add(1, Ordering::Relaxed);
                         let Some(rule) = rules.get(r) else { break };
-                        let entries: Vec<(u64, u32)> = (0..records.len())
-                            .filter_map(|i| {
-                                let h = block::key_hash(records, rule, i);
-                                (h != 0).then_some((h, i as u32))
-                            })
-                            .collect();
+                        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(records.len());
+                        let mut keys = Vec::new();
+                        for i in 0..records.len() {
+                            block::key_hashes(records, rule, i, &mut keys);
+                            entries.extend(keys.iter().map(|&h| (h, i as u32)));
+                        }
                         mine.push((r, RuleIndex::new(entries, cap)));
                     }
                     mine

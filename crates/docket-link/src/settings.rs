@@ -214,6 +214,14 @@ pub struct Rule {
     pub keys: Vec<Key>,
 }
 
+impl Rule {
+    /// Whether the rule gives a record several keys (it has a `tokens` key, one key per name
+    /// token), a pair being a candidate when any of them agree.
+    pub fn multi(&self) -> bool {
+        self.keys.iter().any(|k| k.function == KeyFunction::Tokens)
+    }
+}
+
 /// A blocking key: a function of one column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
@@ -243,6 +251,17 @@ pub enum KeyFunction {
     /// The first token of each column of a joined name, in sorted order: the same when given
     /// and family names are swapped, a second surname dropped or a middle name added.
     FirstTokens,
+    /// Each distinct token of a name, one key apiece: the rule gives a record one key per
+    /// token, and a pair agrees when any of them does (a shared given name when the family
+    /// names differ, a name recorded in the other column, a second name typed wrong).
+    Tokens,
+    /// A date with its day and month in either order (the year, then the smaller and the
+    /// larger of the two): the same when day and month were swapped; no key unless all three
+    /// parts are known.
+    UnorderedDate,
+    /// The month and day of a date, without the year: the same when the year was mistyped;
+    /// no key unless both are known.
+    MonthDay,
 }
 
 /// One comparison: how two rows' values for some columns are graded into levels.
@@ -560,8 +579,8 @@ impl Settings {
                 let c = field(col, &context)?;
                 let kind = fields[c].kind;
                 let fits = match function {
-                    KeyFunction::Year => kind == ColumnKind::Date,
-                    KeyFunction::FirstToken | KeyFunction::SortedTokens => {
+                    KeyFunction::Year | KeyFunction::UnorderedDate | KeyFunction::MonthDay => kind == ColumnKind::Date,
+                    KeyFunction::FirstToken | KeyFunction::SortedTokens | KeyFunction::Tokens => {
                         matches!(kind, ColumnKind::Name | ColumnKind::Text)
                     }
                     KeyFunction::FirstTokens => {
@@ -577,6 +596,12 @@ impl Settings {
                 }
                 let parts = if function == KeyFunction::FirstTokens { fields[c].columns.clone() } else { Vec::new() };
                 parsed.push(Key { field: c, function, parts });
+            }
+            if parsed.iter().filter(|k| k.function == KeyFunction::Tokens).count() > 1 {
+                return Err(invalid(format!(
+                    "[blocking] rule {}: at most one `tokens` key a rule (its keys are one per token)",
+                    i + 1
+                )));
             }
             rules.push(Rule { text: keys.join(" & "), keys: parsed });
         }
@@ -641,6 +666,9 @@ fn parse_key(text: &str) -> Result<(KeyFunction, &str), String> {
         "first_token" => one(KeyFunction::FirstToken),
         "sorted_tokens" => one(KeyFunction::SortedTokens),
         "first_tokens" => one(KeyFunction::FirstTokens),
+        "tokens" => one(KeyFunction::Tokens),
+        "unordered_date" => one(KeyFunction::UnorderedDate),
+        "month_day" => one(KeyFunction::MonthDay),
         "prefix" => match args.as_slice() {
             [col, n] => {
                 let n: usize = n.parse().map_err(|_| format!("`{n}` is not a length"))?;
@@ -652,7 +680,7 @@ fn parse_key(text: &str) -> Result<(KeyFunction, &str), String> {
             _ => Err("`prefix` takes a column and a length: `prefix(COLUMN, N)`".into()),
         },
         _ => Err(format!(
-            "unknown function `{name}`: expected metaphone, year, first_token, first_tokens, sorted_tokens or prefix"
+            "unknown function `{name}`: expected metaphone, year, unordered_date, month_day, first_token, first_tokens, sorted_tokens, tokens or prefix"
         )),
     }
 }

@@ -127,7 +127,7 @@ doc = "document"
 [blocking]
 max_block_pairs = 1000000
 max_block_records = 1000000
-rules = [["family"], ["born"], ["doc"], ["first_token(given)", "year(born)"]]
+rules = [["family"], ["born"], ["doc"], ["first_token(given)", "year(born)"], ["tokens(family)", "year(born)"]]
 [[comparison]]
 name = "given"
 columns = ["given"]
@@ -357,9 +357,9 @@ fn smiths(n: usize, cap: u64) -> (Settings, LinkIndex) {
 
 #[test]
 fn blocks_over_the_cap_are_skipped() {
-    // Rules: 0 family, 1 born, 2 doc, 3 first_token(given) & year(born). An incoming Smith born
-    // on 1980-01-03 with no document falls into the Smith block (5 records) under rules 0 and 3,
-    // and into a block of one under rule 1.
+    // Rules: 0 family, 1 born, 2 doc, 3 first_token(given) & year(born), 4 tokens(family) &
+    // year(born). An incoming Smith born on 1980-01-03 with no document falls into the Smith
+    // block (5 records) under rules 0, 3 and 4, and into a block of one under rule 1.
     let incoming = [("given", "ana"), ("family", "smith"), ("born", "1980-01-03")];
 
     // Cap 4: the Smith blocks hold 5 records, more than 4, and are skipped; only the one born
@@ -368,7 +368,14 @@ fn blocks_over_the_cap_are_skipped() {
     let record = index.incoming("t", &incoming).expect("incoming");
     let blocked = index.candidates(&record, 0);
     assert_eq!(blocked.records, vec![(2, 0b0010)]);
-    assert_eq!(blocked.skipped, vec![SkippedBlock { rule: 0, records: 5 }, SkippedBlock { rule: 3, records: 5 }]);
+    assert_eq!(
+        blocked.skipped,
+        vec![
+            SkippedBlock { rule: 0, records: 5 },
+            SkippedBlock { rule: 3, records: 5 },
+            SkippedBlock { rule: 4, records: 5 }
+        ]
+    );
     let best = index.query(&record, 0, 10);
     assert_eq!(best.iter().map(|c| c.id).collect::<Vec<_>>(), ["r2"]);
 
@@ -378,7 +385,7 @@ fn blocks_over_the_cap_are_skipped() {
     let blocked = index.candidates(&record, 0);
     assert!(blocked.skipped.is_empty());
     assert_eq!(blocked.records.iter().map(|c| c.0).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
-    assert_eq!(blocked.records[2].1, 0b1011);
+    assert_eq!(blocked.records[2].1, 0b11011);
     let best = index.query(&record, 0, 2);
     assert_eq!(best.len(), 2);
     assert_eq!(best[0].id, "r2");
