@@ -333,8 +333,10 @@ fn print_summary(
         writeln!(s, "rows with problems: {} (listed above)", records.issues.len() as u64 + records.issues_not_listed)?;
     }
     writeln!(s, "blocking:")?;
+    // The rules' column as wide as the longest rule, so that the figures line up.
+    let width = r.blocking.iter().map(|b| b.rule.chars().count()).max().unwrap_or(0).max(40);
     for b in &r.blocking {
-        write!(s, "  {:<40} {:>12} pairs {:>12} new", b.rule, b.pairs, b.new_pairs)?;
+        write!(s, "  {:<width$} {:>12} pairs {:>12} new", b.rule, b.pairs, b.new_pairs)?;
         if b.skipped_blocks > 0 {
             write!(s, "  ({} blocks over the cap skipped, {} pairs)", b.skipped_blocks, b.skipped_pairs)?;
         }
@@ -343,7 +345,7 @@ fn print_summary(
         }
         writeln!(s)?;
     }
-    write!(s, "  {:<40} {:>12} pairs", "union", r.candidates)?;
+    write!(s, "  {:<width$} {:>12} pairs", "union", r.candidates)?;
     if let Some(rc) = r.blocking_recall {
         write!(s, "{:>19}recall {rc:.4}", "")?;
     }
