@@ -1124,8 +1124,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report = open_app(&db)?.report(t, horizon)?;
             print(json, &report, || docket::show::report_text(&report))?;
         }
-        #[cfg(feature = "synth")]
         Command::Witness { command } => witness_command(&db, command, json)?,
+        #[cfg(feature = "synth")]
         Command::Demo { cases, seed, dir } => demo(cases, seed, &dir, cli.actor.as_deref(), json)?,
     }
     Ok(ExitCode::SUCCESS)
