@@ -71,7 +71,7 @@ fn policy_actions() -> Result<[Action; 6], AppError> {
     ])
 }
 
-fn answer_error(e: docket_policy::AnswerError) -> AppError {
+pub(crate) fn answer_error(e: docket_policy::AnswerError) -> AppError {
     AppError::Invalid { field: "policy".into(), reason: e.to_string() }
 }
 

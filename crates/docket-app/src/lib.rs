@@ -640,20 +640,9 @@ impl App {
         };
         let recorded_as = format!("worklist={},policy={},as_of={t}", request.kind.name(), view.leaf);
         self.log_read(store, ctx, AccessedRecord::Cases(&recorded_as))?;
-        let mut claims = all_claims(store)?;
-        claims.dates_of_birth = store.dates_of_birth()?;
-        let mut docket = gates::Docket::default();
-        let mut unreadable = Vec::new();
-        store.scan_summaries(&mut |s| {
-            match s {
-                Ok(s) if s.open_at(t) => docket.push(&s, &claims.facts_for(&s), t, 0),
-                Ok(_) => {}
-                Err(e) => unreadable.push(UnreadableCase { error: e.to_string() }),
-            }
-            ControlFlow::Continue(())
-        })?;
-        let ranked = docket_policy::priority_batch(&policy, &docket.cols, gates::threads())
-            .map_err(|e| AppError::Invalid { field: "policy".into(), reason: e.to_string() })?;
+        let (docket, claims, unreadable) = docket_facts(store, t, |s| s.open_at(t))?;
+        let ranked =
+            docket_policy::priority_batch(&policy, &docket.cols, gates::threads()).map_err(gates::answer_error)?;
         let mut on: Vec<usize> = (0..docket.ids.len())
             .filter(|&i| match request.kind {
                 gates::WorklistKind::Review => ranked.supervisor_review.get(i),
@@ -668,8 +657,7 @@ impl App {
             let case = parse_case(&docket.ids[i])?;
             let Some(s) = store.summary(&case)? else { continue };
             let facts = claims.facts_for(&s);
-            let answer = docket_policy::priority(&policy, &s, &facts, t)
-                .map_err(|e| AppError::Invalid { field: "policy".into(), reason: e.to_string() })?;
+            let answer = docket_policy::priority(&policy, &s, &facts, t).map_err(gates::answer_error)?;
             rows.push(gates::WorklistRow::of_priority(&s, t, &answer));
         }
         Ok(gates::WorklistView { kind: request.kind, as_of: t.to_string(), recorded_as, matching, rows, unreadable })
@@ -753,19 +741,9 @@ impl App {
         let recorded_as = format!("policy_diff,old={} {},new={} {},as_of={t}", a.id, a.version, b.id, b.version);
         let mut store = self.store()?;
         self.log_read(&mut store, ctx, AccessedRecord::Docket(&recorded_as))?;
-        let mut claims = all_claims(&mut store)?;
-        claims.dates_of_birth = store.dates_of_birth()?;
-        let mut docket = gates::Docket::default();
-        let mut unreadable = Vec::new();
-        store.scan_summaries(&mut |s| {
-            match s {
-                Ok(s) => docket.push(&s, &claims.facts_for(&s), t, 0),
-                Err(e) => unreadable.push(UnreadableCase { error: e.to_string() }),
-            }
-            ControlFlow::Continue(())
-        })?;
+        let (docket, _, unreadable) = docket_facts(&mut store, t, |_| true)?;
         let diff = docket_policy::diff(&a, &b, &docket.cols, Some(&docket.ids), gates::threads())
-            .map_err(|e| AppError::Invalid { field: "policy".into(), reason: e.to_string() })?;
+            .map_err(gates::answer_error)?;
         Ok(policies::PolicyDiffView { as_of: t.to_string(), recorded_as, diff, unreadable })
     }
 
@@ -1253,6 +1231,29 @@ fn all_claims(store: &mut Store) -> Result<gates::Claims, AppError> {
         ControlFlow::Continue(())
     })?;
     Ok(claims)
+}
+
+/// The adjudicated facts at `t` of every case `keep` takes, as the agency policies read them
+/// (with each person's claims in all their cases and date of birth), the claims, and the
+/// projections that could not be read.
+fn docket_facts(
+    store: &mut Store,
+    t: Timestamp,
+    keep: impl Fn(&docket_core::CaseSummary) -> bool,
+) -> Result<(gates::Docket, gates::Claims, Vec<UnreadableCase>), AppError> {
+    let mut claims = all_claims(store)?;
+    claims.dates_of_birth = store.dates_of_birth()?;
+    let mut docket = gates::Docket::default();
+    let mut unreadable = Vec::new();
+    store.scan_summaries(&mut |s| {
+        match s {
+            Ok(s) if keep(&s) => docket.push(&s, &claims.facts_for(&s), t, 0),
+            Ok(_) => {}
+            Err(e) => unreadable.push(UnreadableCase { error: e.to_string() }),
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok((docket, claims, unreadable))
 }
 
 /// What is known of the person beyond `case`, as of `t`: their identity, and the claims to US
