@@ -147,6 +147,43 @@ pub fn key_id(name: &str, public_key: &[u8; 32]) -> [u8; 4] {
     id
 }
 
+/// Reads a private key's text, `PRIVATE+KEY+<name>+<hex key id>+<base64(alg || seed)>`, for a
+/// key of type `alg`: `make` builds the key from its name and seed, and the id it has (`id`)
+/// must be the one the text states. Signing keys and witness keys differ only in `alg`.
+pub(crate) fn read_skey_text<K>(
+    text: &str,
+    alg: u8,
+    make: impl FnOnce(&str, &[u8; 32]) -> Result<K, CheckpointError>,
+    id: impl FnOnce(&K) -> [u8; 4],
+) -> Result<K, CheckpointError> {
+    let malformed = |reason| CheckpointError::MalformedSigningKey { reason };
+    let rest = text.strip_prefix(SIGNING_KEY_PREFIX).ok_or(malformed("does not start with `PRIVATE+KEY+`"))?;
+    let (name, stated_id, key) = split_key_text(rest).ok_or(malformed("expected `<name>+<key id>+<key>`"))?;
+    check_key_name(name)?;
+    let stated_id = parse_key_id(stated_id).ok_or(malformed("key id is not 8 hex digits"))?;
+    let key = BASE64.decode(key).map_err(|_| malformed("key is not base64"))?;
+    let seed: &[u8; 32] =
+        key_of_type(alg, &key, malformed)?.try_into().map_err(|_| malformed("key is not 32 bytes"))?;
+    let k = make(name, seed)?;
+    let computed = id(&k);
+    if computed != stated_id {
+        return Err(CheckpointError::KeyIdMismatch {
+            name: name.to_owned(),
+            stated: hex(&stated_id),
+            computed: hex(&computed),
+        });
+    }
+    Ok(k)
+}
+
+/// A private key's text, as [`read_skey_text`] reads it.
+pub(crate) fn skey_text(name: &str, id: &[u8; 4], alg: u8, key: &ed25519_dalek::SigningKey) -> String {
+    let mut bytes = Vec::with_capacity(33);
+    bytes.push(alg);
+    bytes.extend_from_slice(key.as_bytes());
+    format!("{SIGNING_KEY_PREFIX}{name}+{}+{}", hex(id), BASE64.encode(&bytes))
+}
+
 /// A log's signing key: a key name and an Ed25519 key.
 ///
 /// Its `Debug` output shows the name and key id only; the private key leaves
@@ -182,31 +219,13 @@ impl SigningKey {
     /// Parses `PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 || seed)>`,
     /// checking the key id against the derived public key.
     pub fn from_skey_text(text: &str) -> Result<Self, CheckpointError> {
-        let malformed = |reason| CheckpointError::MalformedSigningKey { reason };
-        let rest = text.strip_prefix(SIGNING_KEY_PREFIX).ok_or(malformed("does not start with `PRIVATE+KEY+`"))?;
-        let (name, stated_id, key) = split_key_text(rest).ok_or(malformed("expected `<name>+<key id>+<key>`"))?;
-        check_key_name(name)?;
-        let stated_id = parse_key_id(stated_id).ok_or(malformed("key id is not 8 hex digits"))?;
-        let key = BASE64.decode(key).map_err(|_| malformed("key is not base64"))?;
-        let seed: &[u8; 32] = typed_key(&key, malformed)?.try_into().map_err(|_| malformed("key is not 32 bytes"))?;
-        let signing_key = Self::from_seed(name, seed)?;
-        if signing_key.id != stated_id {
-            return Err(CheckpointError::KeyIdMismatch {
-                name: name.to_owned(),
-                stated: hex(&stated_id),
-                computed: hex(&signing_key.id),
-            });
-        }
-        Ok(signing_key)
+        read_skey_text(text, ALG_ED25519, Self::from_seed, |k| k.id)
     }
 
     /// The key as `PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 || seed)>`.
     /// This is the private key: store it as a secret, never log it.
     pub fn to_skey_text(&self) -> String {
-        let mut key = Vec::with_capacity(33);
-        key.push(ALG_ED25519);
-        key.extend_from_slice(self.key.as_bytes());
-        format!("{SIGNING_KEY_PREFIX}{}+{}+{}", self.name, hex(&self.id), BASE64.encode(&key))
+        skey_text(&self.name, &self.id, ALG_ED25519, &self.key)
     }
 
     /// The key name.

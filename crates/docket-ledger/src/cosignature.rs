@@ -23,8 +23,8 @@ use rand_core::TryCryptoRng;
 use sha2::{Digest, Sha256};
 
 use crate::checkpoint::{
-    CheckpointError, MAX_SIGNATURES, SIGNATURE_PREFIX, SIGNING_KEY_PREFIX, check_key_name, has_control_character, hex,
-    is_valid_key_name, key_of_type, parse_key_id, split_key_text,
+    CheckpointError, MAX_SIGNATURES, SIGNATURE_PREFIX, check_key_name, has_control_character, hex, is_valid_key_name,
+    key_of_type, parse_key_id, read_skey_text, skey_text, split_key_text,
 };
 
 /// Signature type byte of Ed25519 `cosignature/v1` in C2SP signed notes.
@@ -77,32 +77,12 @@ impl WitnessKey {
 
     /// Parses `PRIVATE+KEY+<name>+<hex key id>+<base64(0x04 || seed)>`.
     pub fn from_skey_text(text: &str) -> Result<Self, CheckpointError> {
-        let malformed = |reason| CheckpointError::MalformedSigningKey { reason };
-        let rest = text.strip_prefix(SIGNING_KEY_PREFIX).ok_or(malformed("does not start with `PRIVATE+KEY+`"))?;
-        let (name, stated_id, key) = split_key_text(rest).ok_or(malformed("expected `<name>+<key id>+<key>`"))?;
-        check_key_name(name)?;
-        let stated_id = parse_key_id(stated_id).ok_or(malformed("key id is not 8 hex digits"))?;
-        let key = BASE64.decode(key).map_err(|_| malformed("key is not base64"))?;
-        let seed: &[u8; 32] = key_of_type(ALG_COSIGNATURE_V1, &key, malformed)?
-            .try_into()
-            .map_err(|_| malformed("key is not 32 bytes"))?;
-        let k = Self::from_seed(name, seed)?;
-        if k.id != stated_id {
-            return Err(CheckpointError::KeyIdMismatch {
-                name: name.to_owned(),
-                stated: hex(&stated_id),
-                computed: hex(&k.id),
-            });
-        }
-        Ok(k)
+        read_skey_text(text, ALG_COSIGNATURE_V1, Self::from_seed, |k| k.id)
     }
 
     /// The key as text. This is the private key: store it as a secret, never log it.
     pub fn to_skey_text(&self) -> String {
-        let mut key = Vec::with_capacity(33);
-        key.push(ALG_COSIGNATURE_V1);
-        key.extend_from_slice(self.key.as_bytes());
-        format!("{SIGNING_KEY_PREFIX}{}+{}+{}", self.name, hex(&self.id), BASE64.encode(&key))
+        skey_text(&self.name, &self.id, ALG_COSIGNATURE_V1, &self.key)
     }
 
     /// The witness's name.
