@@ -3,43 +3,45 @@
 //! ready for removal, and every other open case with what blocks its removal, by name).
 //!
 //! The answers are `docket_policy::gate`'s; this module chooses what to ask and gathers the
-//! answers into serializable views. It computes no bar of its own but one the projection
-//! cannot answer (a travel document not obtained, for the removal-ready worklist).
+//! answers into serializable views. It computes no bar of its own but what removal needs
+//! beyond the law's permission, for the removal-ready worklist: a designated country and a
+//! travel document valid for it.
 //!
-//! **The country of removal.** No event designates a country of removal (INA 241(b)), and the
-//! projection keeps only whether a travel document was obtained, not for which country. So
-//! removal is asked with no country stated, failing closed on country protections: a grant of
-//! withholding or CAT protection as to any country (or as to one not recorded) bars it, in the
-//! core's words for that case (`CaseSummary::bars_to_removal` with no destination).
+//! **The country of removal.** Removal is asked for the country the order of removal
+//! directs the person to (`removal_country_designated`, INA 241(b)): a grant of withholding
+//! or CAT protection as to that country bars it. Where no country is designated, removal is
+//! asked with no country stated, failing closed on country protections: a grant as to any
+//! country (or as to one not recorded) bars it, in the core's words for that case
+//! (`docket_policy::gate_removal`).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use docket_core::{Bar, CaseId, CaseSummary, Country, PersonFacts, PersonId, Rule, Timestamp, state::CitizenshipClaim};
-use docket_policy::{Action, AgencyPolicy, CaseFacts, FactColumns, gate, gate_removal_unstated};
+use docket_policy::{Action, AgencyPolicy, CaseFacts, FactColumns, gate, gate_removal};
 pub use docket_policy::{GateView, PolicyReason, PriorityAnswer, ReasonView, Verdict};
 use serde::Serialize;
 
 use crate::AppError;
 use crate::policies::PolicyView;
 
-/// Every action a case's gates answer for, in the order shown. Removal is asked with no
-/// country stated (see the module documentation), so it is not among these.
+/// Every action a case's gates answer for, in the order shown, but removal, which is asked
+/// for the designated country (see the module documentation).
 const CUSTODY_AND_ARREST: [Action; 4] = [Action::Arrest, Action::Detain, Action::ContinueDetention, Action::Transfer];
 
-/// Every bar to removing the person at `t` to a country not stated: the gate's, every grant
-/// of country protection barring it (`docket_policy::gate_removal_unstated`).
+/// Every bar to removing the person at `t` to the designated country of removal, or, where
+/// none is designated, to a country not stated (`docket_policy::gate_removal`).
 pub(crate) fn removal_bars(s: &CaseSummary, facts: &PersonFacts, t: Timestamp) -> Vec<Bar> {
-    gate_removal_unstated(s, facts, t).bars().to_vec()
+    gate_removal(s, facts, t).bars().to_vec()
 }
 
-/// The answer to removal to a country not stated, as a gate view.
+/// The answer to removal to the designated country (or a country not stated), as a gate view.
 fn removal_view(case: &CaseId, s: &CaseSummary, facts: &PersonFacts, t: Timestamp) -> GateView {
     let bars = removal_bars(s, facts, t);
     GateView {
         case_id: case.to_string(),
         action: "remove".to_owned(),
-        destination: None,
+        destination: s.designated_country.map(|(c, _)| c.code().to_owned()),
         at: t.to_string(),
         decision: if bars.is_empty() { Verdict::Allow } else { Verdict::Deny },
         reasons: bars.iter().map(ReasonView::from).collect(),
@@ -47,7 +49,7 @@ fn removal_view(case: &CaseId, s: &CaseSummary, facts: &PersonFacts, t: Timestam
 }
 
 /// Each action's statutory gate for a case at `t`: arrest, detain, continue detention,
-/// transfer, removal (to a country not stated) and release.
+/// transfer, removal (to the designated country, else to a country not stated) and release.
 pub(crate) fn case_gates(s: &CaseSummary, facts: &PersonFacts, t: Timestamp) -> Vec<GateView> {
     let mut out: Vec<GateView> =
         CUSTODY_AND_ARREST.iter().map(|&a| GateView::new(&s.case_id, a, t, &gate(s, facts, a, t))).collect();
@@ -93,8 +95,8 @@ pub struct CaseGatesView {
     /// The layers that answered: `statutory`, or `statutory+agency` when an agency gate
     /// policy is in force.
     pub layer: &'static str,
-    /// The country removal was asked for: none, as no event designates one; removal is
-    /// barred by any grant of country protection.
+    /// The country removal was asked for: the designated country of removal; none where no
+    /// country is designated, and then any grant of country protection bars removal.
     pub removal_destination: Option<String>,
     /// The agency gate policy adopted and in force at the instant, if any.
     pub agency_policy_in_force: Option<PolicyView>,
@@ -130,7 +132,7 @@ impl CaseGatesView {
         }
         Ok(CaseGatesView {
             layer: if policy.is_some() { "statutory+agency" } else { "statutory" },
-            removal_destination: None,
+            removal_destination: s.designated_country.map(|(c, _)| c.code().to_owned()),
             agency_policy_in_force: policy.map(|(v, _)| v),
             actions,
             agency,
@@ -261,8 +263,9 @@ pub struct EvaluationView {
     pub recorded_as: String,
     /// The layers that answered: `statutory`, or `statutory+agency`.
     pub layer: &'static str,
-    /// The country removal was asked for: none (see `case show`).
-    pub removal_destination: Option<String>,
+    /// Where removal was asked for: `designated`, each case's designated country of removal
+    /// (a country not stated where none is designated, as `case show` asks).
+    pub removal_destination: &'static str,
     /// The agency gate policy in force at the instant, if any.
     pub agency_policy_in_force: Option<PolicyView>,
     /// Cases evaluated.
@@ -415,8 +418,8 @@ pub enum WorklistKind {
     /// Deadlines and protections ending within the horizon: appeal windows closing,
     /// voluntary-departure deadlines, custody reviews due, protections and stays expiring.
     Deadlines,
-    /// Open cases with an administratively final order, a travel document obtained and every
-    /// gate allowing removal.
+    /// Open cases with an administratively final order, a designated country of removal, a
+    /// travel document issued by it and valid on the day, and the gate allowing removal there.
     RemovalReady,
     /// Every other open case, with what blocks its removal, by name.
     Blocked,
@@ -455,8 +458,11 @@ pub struct WorklistRequest {
 /// One thing on a worklist row: a deadline coming due, a protection ending, or a blocker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WorkItem {
-    /// The rule's stable id (`no_travel_document` for a travel document not obtained; a
-    /// policy rule's `@id` on the priority worklists).
+    /// The rule's stable id: a statutory rule's; what removal needs beyond the gate
+    /// (`no_designated_country`, `no_travel_document`,
+    /// `travel_document_not_for_designated_country`, `travel_document_expired`); on a
+    /// removal-ready row, `designated_country` and `travel_document` beside the final order's
+    /// rule; a policy rule's `@id` on the priority worklists.
     pub rule: Cow<'static, str>,
     /// Its citation, if any.
     pub citation: Option<&'static str>,
@@ -542,6 +548,57 @@ pub struct WorklistView {
     pub unreadable: Vec<crate::views::UnreadableCase>,
 }
 
+/// Where the law on designating the country of removal is.
+const DESIGNATION_CITATION: &str = "INA 241(b); 8 CFR 1240.12(d)";
+
+/// What removal needs beyond the gate, on `today` (the case's local date): a designated
+/// country of removal, and a travel document issued by that country and valid that day.
+fn travel_blockers(s: &CaseSummary, today: docket_core::Date) -> Vec<WorkItem> {
+    let item = |rule: &'static str, citation, reason: String, basis: Vec<String>| WorkItem {
+        rule: rule.into(),
+        citation,
+        reason,
+        due: None,
+        basis,
+    };
+    let mut out = Vec::new();
+    let designated = s.designated_country;
+    if designated.is_none() {
+        out.push(item(
+            "no_designated_country",
+            Some(DESIGNATION_CITATION),
+            "no country of removal has been designated".into(),
+            vec![],
+        ));
+    }
+    match s.travel_document {
+        None => out.push(item("no_travel_document", None, "no travel document has been obtained".into(), vec![])),
+        Some(d) => {
+            if let Some((c, e)) = designated.filter(|(c, _)| *c != d.issuing_country) {
+                out.push(item(
+                    "travel_document_not_for_designated_country",
+                    None,
+                    format!(
+                        "the travel document was issued by {}, not by {c}, the designated country",
+                        d.issuing_country
+                    ),
+                    vec![d.event.to_string(), e.to_string()],
+                ));
+            }
+            if !d.valid_on(today) {
+                let expiry = d.expiry.map(|e| e.to_string()).unwrap_or_default();
+                out.push(item(
+                    "travel_document_expired",
+                    None,
+                    format!("the travel document expired on {expiry}"),
+                    vec![d.event.to_string()],
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// A case's row on worklist `kind`, if it is on it.
 pub(crate) fn worklist_row(
     kind: WorklistKind,
@@ -616,15 +673,7 @@ pub(crate) fn worklist_row(
         WorklistKind::Priority | WorklistKind::Review => None,
         WorklistKind::RemovalReady | WorklistKind::Blocked => {
             let mut blockers: Vec<WorkItem> = removal_bars(s, facts, t).iter().map(WorkItem::of_bar).collect();
-            if !s.travel_document {
-                blockers.push(WorkItem {
-                    rule: "no_travel_document".into(),
-                    citation: None,
-                    reason: "no travel document has been obtained".into(),
-                    due: None,
-                    basis: vec![],
-                });
-            }
+            blockers.extend(travel_blockers(s, zone_date(t)));
             match (kind, blockers.is_empty()) {
                 (WorklistKind::RemovalReady, true) => {
                     let final_order = s.final_order.as_ref().map(|f| WorkItem {
@@ -634,7 +683,26 @@ pub(crate) fn worklist_row(
                         due: None,
                         basis: f.basis.iter().map(ToString::to_string).collect(),
                     });
-                    Some((None, row(final_order.into_iter().collect())))
+                    let designated = s.designated_country.map(|(c, e)| WorkItem {
+                        rule: "designated_country".into(),
+                        citation: Some(DESIGNATION_CITATION),
+                        reason: format!("removal is to {c}, the designated country"),
+                        due: None,
+                        basis: vec![e.to_string()],
+                    });
+                    let document = s.travel_document.map(|d| WorkItem {
+                        rule: "travel_document".into(),
+                        citation: None,
+                        reason: match d.expiry {
+                            Some(e) => {
+                                format!("a travel document issued by {} is valid through {e}", d.issuing_country)
+                            }
+                            None => format!("a travel document issued by {} bears no expiry", d.issuing_country),
+                        },
+                        due: d.expiry.map(|e| e.to_string()),
+                        basis: vec![d.event.to_string()],
+                    });
+                    Some((None, row(final_order.into_iter().chain(designated).chain(document).collect())))
                 }
                 (WorklistKind::Blocked, false) => Some((None, row(blockers))),
                 _ => None,

@@ -410,7 +410,8 @@ impl App {
             Some(p) => person_facts_at(&mut store, p, &case, t)?,
             None => PersonFacts::default(),
         };
-        let bars = summary.bars_to_removal(t, &facts, None);
+        // To the designated country, or to a country not stated where none is designated.
+        let bars = summary.bars_to_removal(t, &facts, summary.designated_country.map(|(c, _)| c));
         let mut view = CaseView::build(&state, &summary, &in_effect, total, person.as_ref(), t, &bars);
         let adopted = store.policies()?;
         let agency = policies::loaded_in_force(&adopted, policies::PolicyKind::Gate, t, &self.policies)?;
@@ -541,7 +542,7 @@ impl App {
             as_of: t.to_string(),
             recorded_as,
             layer: if agency.is_some() { "statutory+agency" } else { "statutory" },
-            removal_destination: None,
+            removal_destination: "designated",
             agency_policy_in_force: agency.map(|(v, _)| v),
             cases,
             actions,

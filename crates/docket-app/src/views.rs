@@ -330,8 +330,13 @@ pub struct CaseView {
     pub voluntary_departure_deadline: Option<DeadlineView>,
     /// Post-order custody reviews.
     pub custody_reviews: Vec<DeadlineView>,
-    /// Every bar to removing the person now, the most specific first (to a country not
-    /// stated: a grant of withholding as to any country is among them).
+    /// The country of removal designated for the standing order (INA 241(b)), if any.
+    pub designated_country: Option<DesignationView>,
+    /// The travel document obtained for removal (the latest), if any.
+    pub travel_document: Option<HeldDocumentView>,
+    /// Every bar to removing the person now, the most specific first, to the designated
+    /// country (where none is designated, to a country not stated: a grant of withholding as
+    /// to any country is among them).
     pub removal_bars: Vec<BarView>,
     /// Each action's statutory gate at the instant, with its reasons; none before the case is
     /// opened.
@@ -502,6 +507,8 @@ impl CaseView {
             appeal_deadline: None,
             voluntary_departure_deadline: None,
             custody_reviews: Vec::new(),
+            designated_country: None,
+            travel_document: None,
             removal_bars: Vec::new(),
             gates: None,
             priority: None,
@@ -582,6 +589,19 @@ impl CaseView {
             } else {
                 Vec::new()
             },
+            designated_country: s
+                .designated_country
+                .map(|(c, e)| DesignationView { country: c.code().to_owned(), basis: n.refs(&[e]) }),
+            travel_document: s.travel_document.map(|d| {
+                let today = s.time_zone.as_ref().map_or_else(|| t.local_date(), |z| z.local_date(t));
+                HeldDocumentView {
+                    issuing_country: d.issuing_country.code().to_owned(),
+                    expiry: d.expiry.map(|e| e.to_string()),
+                    valid: d.valid_on(today),
+                    for_designated_country: s.designated_country.is_some_and(|(c, _)| c == d.issuing_country),
+                    basis: n.refs(&[d.event]),
+                }
+            }),
             removal_bars: bars.iter().map(|b| BarView::of(b, &n)).collect(),
             gates: None,
             priority: None,
@@ -654,6 +674,32 @@ impl TimelineView {
                 .collect(),
         }
     }
+}
+
+/// The country of removal designated, and the event that did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DesignationView {
+    /// The country (ISO 3166-1 alpha-3).
+    pub country: String,
+    /// The event that designated it.
+    pub basis: Vec<EventRef>,
+}
+
+/// The travel document held for removal: for which country, until when, whether it is valid
+/// on the view's day (the case's local date), and its event (whose number the timeline
+/// gives).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldDocumentView {
+    /// The issuing country (ISO 3166-1 alpha-3).
+    pub issuing_country: String,
+    /// Its last day of validity, if it has one.
+    pub expiry: Option<String>,
+    /// Whether it is valid on the view's day.
+    pub valid: bool,
+    /// Whether it was issued by the designated country (false when none is designated).
+    pub for_designated_country: bool,
+    /// The event that recorded it.
+    pub basis: Vec<EventRef>,
 }
 
 /// A travel document as recorded.

@@ -10,9 +10,10 @@ use docket_app::policies::PolicyKind;
 use docket_app::{AppError, LeafRef, ReadContext};
 use docket_core::ActorId;
 
-/// Ana (P-1): G1, ordered removed and final, a travel document obtained; G4, ordered removed on
-/// 2026-11-20, its appeal window open. Ben (P-2): G2, ordered removed with withholding as to
-/// Guatemala, appeal waived, a travel document obtained; G3, where he claims US citizenship.
+/// Ana (P-1): G1, ordered removed to El Salvador and final, a Salvadoran passport obtained;
+/// G4, ordered removed on 2026-11-20, its appeal window open. Ben (P-2): G2, ordered removed
+/// to El Salvador with withholding as to Guatemala, appeal waived, a travel document obtained;
+/// G3, where he claims US citizenship.
 fn history() -> String {
     let tz = r#","time_zone":"America/New_York""#;
     let passport = r#","document_type":"passport","document_number":"X1234567","issuing_country":"SLV""#;
@@ -20,6 +21,7 @@ fn history() -> String {
         line(1, "G1", "case_opened", "2025-05-20T10:00:00-04:00", &format!(r#","person_id":"P-1"{tz}"#)),
         line(2, "G1", "notice_to_appear_filed", "2025-06-01T10:00:00-04:00", ""),
         line(3, "G1", "decision_issued", "2026-03-02T10:00:00-05:00", r#","outcome":"removal_ordered""#),
+        line(20, "G1", "removal_country_designated", "2026-03-02T10:05:00-05:00", r#","country":"SLV""#),
         line(4, "G1", "travel_document_obtained", "2026-05-01T10:00:00-04:00", passport),
         line(5, "G2", "case_opened", "2025-08-01T10:00:00-04:00", &format!(r#","person_id":"P-2"{tz}"#)),
         line(6, "G2", "notice_to_appear_filed", "2025-08-05T10:00:00-04:00", ""),
@@ -31,6 +33,7 @@ fn history() -> String {
             r#","outcome":"removal_ordered","relief":"withholding","country":"GTM""#,
         ),
         line(8, "G2", "appeal_waived", "2026-01-05T10:30:00-05:00", ""),
+        line(21, "G2", "removal_country_designated", "2026-01-05T10:40:00-05:00", r#","country":"SLV""#),
         line(9, "G2", "travel_document_obtained", "2026-02-01T10:00:00-05:00", passport),
         line(10, "G3", "case_opened", "2025-08-01T10:00:00-04:00", &format!(r#","person_id":"P-2"{tz}"#)),
         line(11, "G3", "citizenship_claim_raised", "2026-08-01T10:00:00-04:00", ""),
@@ -73,20 +76,26 @@ fn a_case_view_gives_each_actions_gate_with_its_reasons(db: &Db) {
     let actions: Vec<&str> = gates.actions.iter().map(|g| g.action.as_str()).collect();
     assert_eq!(actions, ["arrest", "detain", "continue_detention", "transfer", "remove", "release"]);
     let remove = &gates.actions[4];
-    assert_eq!((remove.decision, remove.destination.as_deref()), (Verdict::Deny, None));
-    // Ben's claim in G3 bars every enforcement action in G2, and the withholding grant bars
-    // removal to a country not stated: each reason with its citation and event.
+    // Removal is asked for the designated country, El Salvador.
+    assert_eq!((remove.decision, remove.destination.as_deref()), (Verdict::Deny, Some("SLV")));
+    assert_eq!(gates.removal_destination.as_deref(), Some("SLV"));
+    // Ben's claim in G3 bars every enforcement action in G2, with its citation and event;
+    // withholding as to Guatemala does not bar removal to El Salvador.
     let rules: Vec<(&str, Vec<String>)> = remove.reasons.iter().map(|r| (r.rule.as_str(), r.basis.clone())).collect();
-    assert_eq!(rules, [("citizenship_claim_pending", vec![event(11)]), ("withholding_as_to_country", vec![event(7)])]);
-    assert_eq!(remove.reasons[1].citation.as_deref(), Some("INA 241(b)(3); 8 CFR 1208.16(b), (d)"));
+    assert_eq!(rules, [("citizenship_claim_pending", vec![event(11)])]);
+    assert_eq!(remove.reasons[0].citation.as_deref(), Some("ICE Directive 16001.2 (2015); INA 287(a)"));
     assert!(gates.actions[0].reasons.iter().any(|r| r.rule == "citizenship_claim_pending"), "arrest too");
     assert_eq!(gates.actions[5].decision, Verdict::Deny, "release of a person not in custody");
-    // Before the claim was raised, only the grant stands in the way.
+    // Before the claim was raised nothing stands in the way of removal to El Salvador.
     let v = app.read_case(&ctx("enforcement_decision"), "G2", Some(ts("2026-07-01T12:00:00-04:00"))).expect("read");
     let remove = &v.gates.expect("gates").actions[4];
-    assert_eq!(remove.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>(), ["withholding_as_to_country"]);
+    assert_eq!(remove.decision, Verdict::Allow, "{remove:?}");
     // G1's order is final and nothing bars removal or arrest.
     let v = app.read_case(&ctx("enforcement_decision"), "G1", None).expect("read");
+    let designated = v.designated_country.as_ref().expect("designated");
+    assert_eq!((designated.country.as_str(), designated.basis[0].event_id.clone()), ("SLV", event(20)));
+    let doc = v.travel_document.as_ref().expect("a travel document");
+    assert_eq!((doc.issuing_country.as_str(), doc.valid, doc.for_designated_country), ("SLV", true, true));
     let g = v.gates.expect("gates");
     assert_eq!((g.actions[0].decision, g.actions[4].decision), (Verdict::Allow, Verdict::Allow), "{g:?}");
     let json = serde_json::to_value(app.read_case(&ctx("case_work"), "G1", None).expect("read")).expect("json");
@@ -109,10 +118,13 @@ fn the_whole_docket_is_counted_in_one_logged_read(db: &Db) {
     assert_eq!(v.cases, 4);
     let action = |name: &str| v.actions.iter().find(|a| a.action == name).expect("counted");
     let by_rule = |name: &str, rule: &str| action(name).by_rule.iter().find(|r| r.rule == rule).map_or(0, |r| r.cases);
-    // Removal: G1 alone; G2 (claim in G3, withholding), G3 (claim, no order), G4 (appeal window).
+    // Removal, each case to its designated country: G1 alone; G2 (claim in G3; withholding
+    // as to Guatemala does not bar removal to El Salvador), G3 (claim, no order), G4 (appeal
+    // window).
+    assert_eq!(v.removal_destination, "designated");
     assert_eq!((action("remove").allowed, action("remove").denied), (1, 3));
     assert_eq!(by_rule("remove", "citizenship_claim_pending"), 2);
-    assert_eq!(by_rule("remove", "withholding_as_to_country"), 1);
+    assert_eq!(by_rule("remove", "withholding_as_to_country"), 0);
     assert_eq!(by_rule("remove", "no_final_order"), 2);
     assert_eq!(by_rule("remove", "automatic_stay_appeal_window"), 1);
     // Arrest: Ben's two cases are barred by his claim, Ana's two are not.
@@ -139,14 +151,65 @@ fn worklists_name_every_blocker_and_are_one_logged_read_each(db: &Db) {
     };
     let ready = ask(WorklistKind::RemovalReady, 30, 100);
     assert_eq!(ready.rows.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["G1"]);
-    assert_eq!(ready.rows[0].items[0].rule, "final_on_expiry");
+    // Final since the window closed, to El Salvador, with a Salvadoran passport.
+    let items: Vec<(&str, Vec<String>)> = ready.rows[0].items.iter().map(|i| (&*i.rule, i.basis.clone())).collect();
+    assert_eq!(items[0].0, "final_on_expiry");
+    assert_eq!(items[1..], [("designated_country", vec![event(20)]), ("travel_document", vec![event(4)])]);
     let blocked = ask(WorklistKind::Blocked, 30, 100);
     assert_eq!(blocked.rows.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["G2", "G3", "G4"]);
     let g2: Vec<(&str, Vec<String>)> = blocked.rows[0].items.iter().map(|i| (&*i.rule, i.basis.clone())).collect();
-    assert_eq!(g2, [("citizenship_claim_pending", vec![event(11)]), ("withholding_as_to_country", vec![event(7)])]);
-    // G3 has no order and no travel document: both are named.
+    assert_eq!(g2, [("citizenship_claim_pending", vec![event(11)])]);
+    // G3 has no order, no designated country and no travel document: each is named.
     let g3: Vec<&str> = blocked.rows[1].items.iter().map(|i| &*i.rule).collect();
-    assert_eq!(g3, ["citizenship_claim_pending", "no_final_order", "no_travel_document"]);
+    assert_eq!(g3, ["citizenship_claim_pending", "no_final_order", "no_designated_country", "no_travel_document"]);
+    // Final orders that removal still waits on: G6, no country designated and its passport
+    // expired yesterday (on New York's calendar); G7, designated Mexico with a Salvadoran
+    // passport.
+    let tz = r#","time_zone":"America/New_York""#;
+    let expired =
+        r#","document_type":"passport","document_number":"X7654321","issuing_country":"SLV","expiry":"2026-11-30""#;
+    let unready = [
+        line(30, "G6", "case_opened", "2025-05-20T10:00:00-04:00", &format!(r#","person_id":"P-1"{tz}"#)),
+        line(31, "G6", "notice_to_appear_filed", "2025-06-01T10:00:00-04:00", ""),
+        line(32, "G6", "decision_issued", "2026-03-02T10:00:00-05:00", r#","outcome":"removal_ordered""#),
+        line(33, "G6", "appeal_waived", "2026-03-02T10:30:00-05:00", ""),
+        line(34, "G6", "travel_document_obtained", "2026-05-01T10:00:00-04:00", expired),
+        line(40, "G7", "case_opened", "2025-05-20T10:00:00-04:00", &format!(r#","person_id":"P-1"{tz}"#)),
+        line(41, "G7", "notice_to_appear_filed", "2025-06-01T10:00:00-04:00", ""),
+        line(42, "G7", "decision_issued", "2026-03-02T10:00:00-05:00", r#","outcome":"removal_ordered""#),
+        line(43, "G7", "appeal_waived", "2026-03-02T10:30:00-05:00", ""),
+        line(44, "G7", "removal_country_designated", "2026-03-02T10:40:00-05:00", r#","country":"MEX""#),
+        line(
+            45,
+            "G7",
+            "travel_document_obtained",
+            "2026-05-01T10:00:00-04:00",
+            &expired.replace(r#","expiry":"2026-11-30""#, ""),
+        ),
+    ]
+    .join("\n");
+    let (report, _) = import(&app, PERSONS, &unready);
+    assert_eq!(report.files.iter().map(|s| s.rejected).sum::<u64>(), 0, "{report:?}");
+    let blocked = ask(WorklistKind::Blocked, 30, 100);
+    let row = |case: &str| {
+        let r = blocked.rows.iter().find(|r| r.case_id == case).expect("blocked");
+        r.items.iter().map(|i| (i.rule.to_string(), i.basis.clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        row("G6"),
+        [("no_designated_country".to_owned(), vec![]), ("travel_document_expired".to_owned(), vec![event(34)])]
+    );
+    assert_eq!(row("G7"), [("travel_document_not_for_designated_country".to_owned(), vec![event(45), event(44)])]);
+    // The day before, G6's passport was still valid: only the designation was missing.
+    let v = app
+        .worklist(
+            &ctx("case_work"),
+            &WorklistRequest { kind: WorklistKind::Blocked, within_days: 30, limit: 100 },
+            Some(ts("2026-11-30T23:00:00-05:00")),
+        )
+        .expect("worklist");
+    let g6 = v.rows.iter().find(|r| r.case_id == "G6").expect("blocked");
+    assert_eq!(g6.items.iter().map(|i| &*i.rule).collect::<Vec<_>>(), ["no_designated_country"]);
     // G4's appeal window closes on 2026-12-21 (30 days from November 20 in New York).
     let soon = ask(WorklistKind::Deadlines, 30, 100);
     assert_eq!(soon.rows.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["G4"]);
@@ -181,7 +244,7 @@ fn worklists_name_every_blocker_and_are_one_logged_read_each(db: &Db) {
     assert!(ask(WorklistKind::Deadlines, 5, 100).rows.is_empty(), "nothing ends within 5 days");
     // A limit keeps the first rows and still counts every case on the list.
     let one = ask(WorklistKind::Blocked, 30, 1);
-    assert_eq!((one.rows.len(), one.matching), (1, 4), "G2, G3, G4 and the stayed G5");
+    assert_eq!((one.rows.len(), one.matching), (1, 6), "G2, G3, G4, the stayed G5, G6 and G7");
     assert!(matches!(
         app.worklist(
             &ctx("case_work"),

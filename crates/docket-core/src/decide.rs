@@ -372,6 +372,23 @@ pub fn decide(state: &CaseState, event: &Event, person: &PersonFacts) -> Result<
             }
         }
         EventBody::TravelDocumentObtained { .. } => {}
+        EventBody::RemovalCountryDesignated { country } => {
+            // The designation is part of an order of removal (8 CFR 1240.12(d)).
+            if state.removal_order().is_none() {
+                bars.bar(
+                    Rule::NothingToActOn,
+                    "no order of removal stands to designate a country of removal for",
+                    vec![],
+                );
+            }
+            if let Some((c, f)) = state.designated_country.filter(|(c, _)| c == country) {
+                bars.bar(
+                    Rule::NothingToActOn,
+                    format!("{c} is already the designated country of removal"),
+                    vec![f.event],
+                );
+            }
+        }
         EventBody::DepartureVerified { departed_on } => {
             if let Some((_, f)) = state.departure_verified {
                 bars.bar(Rule::AlreadyLeft, "the person's departure is already recorded", vec![f.event]);

@@ -718,6 +718,14 @@ pub enum EventBody {
     },
     /// Custody was transferred to another facility (no place is recorded here).
     CustodyTransferred,
+    /// The country of removal was designated under INA 241(b) (8 CFR 1240.12(d)): the country
+    /// the order of removal directs the person to. A later designation replaces it (on the
+    /// Board's order, or on the judge's amended order); it goes with the order when the
+    /// order is vacated. Alternative countries are not recorded.
+    RemovalCountryDesignated {
+        /// The designated country.
+        country: Country,
+    },
     /// A travel document for removal was obtained.
     TravelDocumentObtained {
         /// The document.
@@ -825,6 +833,7 @@ impl EventBody {
             EventBody::CustodyReviewed { .. } => "custody_reviewed",
             EventBody::CustodyReleased { .. } => "custody_released",
             EventBody::CustodyTransferred => "custody_transferred",
+            EventBody::RemovalCountryDesignated { .. } => "removal_country_designated",
             EventBody::TravelDocumentObtained { .. } => "travel_document_obtained",
             EventBody::DepartureVerified { .. } => "departure_verified",
             EventBody::RemovalCarriedOut { .. } => "removal_carried_out",

@@ -79,5 +79,5 @@ pub use person::{
 pub use report::DocketReport;
 pub use rules::{Bar, Rule};
 pub use state::CaseState;
-pub use summary::{CaseSummary, CitizenshipStatus, PersonFacts, Stage};
+pub use summary::{CaseSummary, CitizenshipStatus, HeldDocument, PersonFacts, Stage};
 pub use time::{Date, TimeError, TimeZone, Timestamp, Weekday};

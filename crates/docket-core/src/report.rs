@@ -122,7 +122,7 @@ impl DocketReport {
             *self.deadlines_due.entry(d.rule).or_default() += 1;
         }
         if stage == Stage::FinalOrder
-            && s.travel_document
+            && s.travel_document.is_some()
             && s.bars_to_removal(t, &PersonFacts::default(), None).is_empty()
         {
             self.removable.push(s.person_id.clone());

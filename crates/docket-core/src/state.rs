@@ -307,7 +307,9 @@ pub struct CaseState {
     pub citizenship_claim: Option<CitizenshipClaim>,
     /// Custody.
     pub custody: Custody,
-    /// Travel document obtained for removal.
+    /// The country of removal designated for the standing order (cleared with the order).
+    pub designated_country: Option<(Country, Fact)>,
+    /// Travel document obtained for removal (the latest).
     pub travel_document: Option<(TravelDocument, Fact)>,
     /// Verified departure.
     pub departure_verified: Option<(Date, Fact)>,
@@ -351,6 +353,8 @@ impl CaseState {
         }
         self.decision_time_zone = None;
         self.inferred_time_zone = None;
+        // The designation was part of the vacated order.
+        self.designated_country = None;
         self.appeal = None;
         self.appeal_waived = None;
         self.appeal_reserved = None;
@@ -557,6 +561,12 @@ impl CaseState {
                     self.anomaly(event, "custody transferred while not detained");
                 }
             }
+            EventBody::RemovalCountryDesignated { country } => {
+                if self.removal_order().is_none() {
+                    self.anomaly(event, "country of removal designated without an order of removal");
+                }
+                self.designated_country = Some((*country, fact));
+            }
             EventBody::TravelDocumentObtained { document } => self.travel_document = Some((document.clone(), fact)),
             EventBody::DepartureVerified { departed_on } => {
                 self.departure_verified = Some((*departed_on, fact));
@@ -644,6 +654,18 @@ impl CaseState {
     /// Pending applications for relief.
     pub fn pending_relief(&self) -> impl Iterator<Item = &ReliefApplication> {
         self.relief.iter().filter(|a| a.status == ApplicationStatus::Pending)
+    }
+
+    /// The event of the order of removal that stands, if one does: the Board's order on appeal,
+    /// else the judge's (with voluntary departure, its alternate order) unless the Board
+    /// granted relief or terminated on appeal. Whether it is final is [`CaseState::final_order`].
+    pub fn removal_order(&self) -> Option<EventId> {
+        let d = self.decision.as_ref()?;
+        match self.appeal.and_then(|a| a.decided) {
+            Some((AppealOutcome::RemovalOrdered, f)) => Some(f.event),
+            Some((AppealOutcome::ReliefGranted, _)) => None,
+            _ => d.outcome.orders_removal().then_some(d.issued.event),
+        }
     }
 
     /// Whether the person is in immigration custody (as of the latest event).

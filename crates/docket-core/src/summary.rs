@@ -91,6 +91,25 @@ impl Stage {
     }
 }
 
+/// The travel document held for removal, as the projection keeps it: whose it is not, only
+/// for which country and until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldDocument {
+    /// The country that issued it (the country it admits the person to).
+    pub issuing_country: Country,
+    /// Its last day of validity, if it has one.
+    pub expiry: Option<Date>,
+    /// The event that recorded it.
+    pub event: EventId,
+}
+
+impl HeldDocument {
+    /// Whether the document is still valid on `day` (valid through its expiry date).
+    pub fn valid_on(&self, day: Date) -> bool {
+        self.expiry.is_none_or(|e| day <= e)
+    }
+}
+
 /// The time-independent projection of one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseSummary {
@@ -164,8 +183,10 @@ pub struct CaseSummary {
     pub citizenship_claim: Option<CitizenshipClaim>,
     /// Protections and stays, granted or arising by regulation.
     pub protections: Vec<ProtectionPeriod>,
-    /// Whether a travel document has been obtained.
-    pub travel_document: bool,
+    /// The country of removal designated for the standing order, and the event that did.
+    pub designated_country: Option<(Country, EventId)>,
+    /// The travel document obtained for removal (the latest).
+    pub travel_document: Option<HeldDocument>,
     /// Verified departure date.
     pub departed_on: Option<Date>,
     /// The events of departure or removal.
@@ -258,7 +279,12 @@ impl CaseState {
             citizenship,
             citizenship_basis,
             citizenship_claim: self.citizenship_claim,
-            travel_document: self.travel_document.is_some(),
+            designated_country: self.designated_country.map(|(c, f)| (c, f.event)),
+            travel_document: self.travel_document.as_ref().map(|(d, f)| HeldDocument {
+                issuing_country: d.issuing_country(),
+                expiry: d.expiry(),
+                event: f.event,
+            }),
             departed_on: self.departure_verified.map(|(d, _)| d),
             left_basis,
             removed_at: self.removed.map(|(f, _)| f.at),

@@ -147,6 +147,11 @@ fn answer(state: &CaseState, person: &PersonFacts, next_id: u128, question: &str
         ["overstay_penalty"] => summary.overstay_penalty.as_ref().map_or("none".into(), |p| {
             format!("since {} ineligible until {} [{}]", p.since, p.ineligible_until, ids(&p.basis))
         }),
+        ["designated"] => summary.designated_country.map_or("none".into(), |(c, e)| format!("{c} [{}]", short_id(e))),
+        ["travel_document"] => summary.travel_document.map_or("none".into(), |d| {
+            let expiry = d.expiry.map_or("no expiry".to_owned(), |e| format!("valid through {e}"));
+            format!("{} {expiry} [{}]", d.issuing_country, short_id(d.event))
+        }),
         _ => return Err(format!("unknown question `{question}`")),
     })
 }

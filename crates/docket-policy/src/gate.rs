@@ -139,14 +139,24 @@ pub fn gate(case: &CaseSummary, person: &PersonFacts, action: Action, t: Timesta
 
 /// Whether the person may be removed at `t` to a country not stated: [`gate`] for removal,
 /// but every grant of withholding or CAT protection bars it, whatever its country (the core's
-/// bars for an unstated destination). No event designates a country of removal, so this is
-/// the removal gate a docket is evaluated for (docket-app's `case show`, `evaluate` and
-/// worklists ask it).
+/// bars for an unstated destination). [`gate_removal`] asks this of a case with no country
+/// of removal designated.
 pub fn gate_removal_unstated(case: &CaseSummary, person: &PersonFacts, t: Timestamp) -> GateDecision {
     let mut bars = Vec::new();
     unknown_or_closed(case, t, &mut bars);
     bars.extend(case.bars_to_removal(t, person, None));
     GateDecision::from_bars(bars)
+}
+
+/// Whether the person may be removed at `t` to the case's designated country of removal
+/// ([`CaseSummary::designated_country`]): [`gate`] for removal to it, or
+/// [`gate_removal_unstated`] where none is designated. This is the removal gate docket-app's
+/// `case show`, `evaluate` and worklists ask.
+pub fn gate_removal(case: &CaseSummary, person: &PersonFacts, t: Timestamp) -> GateDecision {
+    match case.designated_country {
+        Some((to, _)) => gate(case, person, Action::Remove { to }, t),
+        None => gate_removal_unstated(case, person, t),
+    }
 }
 
 /// The bars every enforcement action shares before the person's and the case's: the facts

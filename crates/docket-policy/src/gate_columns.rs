@@ -10,15 +10,16 @@
 //! this case). An end not recorded is no end: the interval runs for ever, and the action is
 //! barred (fail closed), as the core's bars say. A verified departure is a local date, so its
 //! interval is on the local calendar of the instant asked about, as the core reads it. Grants
-//! of withholding or CAT protection are kept with their country, for the destination asked.
+//! of withholding or CAT protection are kept with their country, and each case's designated
+//! country of removal, for the destination asked ([`Destination`]).
 //!
 //! [`StatutoryColumns::evaluate`] gives, per action, the rows denied and how many cases each
 //! rule bars; [`StatutoryColumns::rules`] one row's rules; [`StatutoryBatch::answer`] the full
 //! decision, with words and events, from the case's projection by [`gate`] itself.
 //!
 //! INVARIANT: for every case, action and instant, the rows denied and the rules named are
-//! exactly [`gate`]'s (removal to a named country) or [`gate_removal_unstated`]'s (removal to
-//! a country not stated). `tests/gate_columns.rs` checks it on random histories at every
+//! exactly [`gate`]'s (removal to a named country), [`gate_removal_unstated`]'s (removal to
+//! a country not stated) or [`gate_removal`]'s (removal to each case's designated country). `tests/gate_columns.rs` checks it on random histories at every
 //! instant the projections hold, one second either side, and random instants.
 
 use docket_core::{
@@ -27,7 +28,7 @@ use docket_core::{
 
 use crate::action::Action;
 use crate::facts::Bits;
-use crate::gate::{GateDecision, RULES, gate, gate_removal_unstated};
+use crate::gate::{GateDecision, RULES, gate, gate_removal, gate_removal_unstated};
 
 /// The actions a docket is evaluated for, in the order of [`StatutoryBatch::denied`]: removal's
 /// destination is given to [`StatutoryColumns::evaluate`].
@@ -52,6 +53,33 @@ const LOCAL: u16 = 1 << 11;
 
 const FOREVER: i64 = i64::MAX;
 const ALWAYS: i64 = i64::MIN;
+
+/// The country of removal a docket's removal gate is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// A country not stated: every grant of withholding or CAT protection bars removal.
+    Unstated,
+    /// The same country for every case.
+    To(Country),
+    /// Each case's designated country of removal, and a country not stated where none is
+    /// designated ([`gate_removal`]).
+    Designated,
+}
+
+impl Destination {
+    /// The country asked for `case`; none when not stated.
+    pub fn for_case(self, case: &CaseSummary) -> Option<Country> {
+        self.resolve(case.designated_country.map(|(c, _)| c))
+    }
+
+    fn resolve(self, designated: Option<Country>) -> Option<Country> {
+        match self {
+            Destination::Unstated => None,
+            Destination::To(c) => Some(c),
+            Destination::Designated => designated,
+        }
+    }
+}
 
 /// The column of `action` in [`ACTIONS`].
 pub fn action_column(action: Action) -> usize {
@@ -89,6 +117,8 @@ pub struct StatutoryColumns {
     grant_rows: Vec<usize>,
     grant_rules: Vec<u16>,
     grant_countries: Vec<Option<Country>>,
+    /// Each row's designated country of removal.
+    designated: Vec<Option<Country>>,
 }
 
 impl StatutoryColumns {
@@ -101,6 +131,7 @@ impl StatutoryColumns {
             from: Vec::with_capacity(rows * 5),
             until: Vec::with_capacity(rows * 5),
             code: Vec::with_capacity(rows * 5),
+            designated: Vec::with_capacity(rows),
             ..StatutoryColumns::default()
         }
     }
@@ -136,6 +167,7 @@ impl StatutoryColumns {
         }
         let row = self.len();
         let detained = case.detained_since.map(secs);
+        self.designated.push(case.designated_country.map(|(c, _)| c));
 
         // Release, and continued detention or transfer, of nobody in custody; detention of
         // somebody already in custody.
@@ -220,7 +252,8 @@ impl StatutoryColumns {
 
     /// The rules barring each action on `row` at `at` (with `local`, the instant's local
     /// seconds), as bit sets over [`RULES`], one per action in the order of [`ACTIONS`].
-    fn row_rules(&self, row: usize, at: i64, local: i64, destination: Option<Country>, grant: &mut usize) -> [u32; 6] {
+    fn row_rules(&self, row: usize, at: i64, local: i64, destination: Destination, grant: &mut usize) -> [u32; 6] {
+        let destination = destination.resolve(self.designated[row]);
         let mut rules = [0u32; 6];
         for k in self.starts[row]..self.starts[row + 1] {
             let code = self.code[k];
@@ -247,18 +280,17 @@ impl StatutoryColumns {
     }
 
     /// The rules, in the order of [`RULES`], that bar the action of column `action` (see
-    /// [`ACTIONS`]) on `row` at `at`, removal being to `destination` (none: a country not
-    /// stated). Empty when the action is allowed.
-    pub fn rules(&self, row: usize, action: usize, destination: Option<Country>, at: Timestamp) -> Vec<Rule> {
+    /// [`ACTIONS`]) on `row` at `at`, removal being to `destination`. Empty when the action is
+    /// allowed.
+    pub fn rules(&self, row: usize, action: usize, destination: Destination, at: Timestamp) -> Vec<Rule> {
         let mut grant = self.grant_rows.partition_point(|r| *r < row);
         let set = self.row_rules(row, secs(at), local_seconds(at), destination, &mut grant)[action];
         RULES.iter().enumerate().filter(|(i, _)| set >> i & 1 == 1).map(|(_, r)| *r).collect()
     }
 
-    /// Every action's gate on every row at `at`, removal being to `destination` (none: a
-    /// country not stated, where every grant of withholding or CAT protection bars it, as
-    /// docket-app asks), on up to `threads` threads.
-    pub fn evaluate(&self, at: Timestamp, destination: Option<Country>, threads: usize) -> StatutoryBatch {
+    /// Every action's gate on every row at `at`, removal being to `destination` (docket-app
+    /// asks [`Destination::Designated`]), on up to `threads` threads.
+    pub fn evaluate(&self, at: Timestamp, destination: Destination, threads: usize) -> StatutoryBatch {
         let rows = self.len();
         let words = rows.div_ceil(64);
         let mut denied: [Bits; 6] = std::array::from_fn(|_| Bits::zeros(rows));
@@ -324,8 +356,8 @@ fn local_seconds(at: Timestamp) -> i64 {
 pub struct StatutoryBatch {
     /// The instant asked about.
     pub at: Timestamp,
-    /// The country of removal asked about; none when not stated.
-    pub destination: Option<Country>,
+    /// The country of removal asked about.
+    pub destination: Destination,
     /// Per action, in the order of [`ACTIONS`], the rows where it is denied.
     pub denied: [Bits; 6],
     /// Per action, per rule of [`RULES`], the cases where the rule bars the action (a case
@@ -348,12 +380,12 @@ impl StatutoryBatch {
 }
 
 /// The statutory gate for the action of column `action` (see [`ACTIONS`]), removal being to
-/// `destination` (none: not stated): [`gate`], or [`gate_removal_unstated`].
+/// `destination`: [`gate`], [`gate_removal_unstated`] or [`gate_removal`].
 pub fn decision(
     case: &CaseSummary,
     person: &PersonFacts,
     action: usize,
-    destination: Option<Country>,
+    destination: Destination,
     at: Timestamp,
 ) -> GateDecision {
     let action = match action {
@@ -362,8 +394,9 @@ pub fn decision(
         2 => Action::ContinueDetention,
         3 => Action::Transfer,
         4 => match destination {
-            Some(to) => Action::Remove { to },
-            None => return gate_removal_unstated(case, person, at),
+            Destination::To(to) => Action::Remove { to },
+            Destination::Unstated => return gate_removal_unstated(case, person, at),
+            Destination::Designated => return gate_removal(case, person, at),
         },
         _ => Action::Release,
     };

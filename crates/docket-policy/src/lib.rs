@@ -95,8 +95,8 @@ pub use answer::{
 };
 pub use diff::{PolicyDiff, diff};
 pub use facts::{CaseFacts, Fact, FactColumns, FactValue};
-pub use gate::{Denial, GateDecision, RULES, gate, gate_removal_unstated};
-pub use gate_columns::{StatutoryBatch, StatutoryColumns};
+pub use gate::{Denial, GateDecision, RULES, gate, gate_removal, gate_removal_unstated};
+pub use gate_columns::{Destination, StatutoryBatch, StatutoryColumns};
 pub use policy::{AgencyPolicy, PolicyError, PolicyKind, SHIPPED, shipped};
 pub use testing::{TestReport, run_dir};
 pub use view::{GateView, ReasonView, Verdict};

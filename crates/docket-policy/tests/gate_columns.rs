@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use docket_core::{CaseSummary, Country, PersonFacts, Rule, Timestamp};
 use docket_policy::gate_columns::{ACTIONS, decision};
-use docket_policy::{RULES, StatutoryColumns};
+use docket_policy::{Destination, RULES, StatutoryColumns};
 use histories::{OFFSETS, cases, country, play, steps};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -58,7 +58,7 @@ fn check_at(
     q: Timestamp,
     to: Country,
 ) -> Result<(), TestCaseError> {
-    for destination in [Some(to), None] {
+    for destination in [Destination::To(to), Destination::Unstated, Destination::Designated] {
         let batch = cols.evaluate(q, destination, 2);
         let mut counts = [[0u64; RULES.len()]; 6];
         for (row, (s, p)) in rows.iter().enumerate() {
@@ -170,7 +170,7 @@ fn threads_split_the_rows_without_changing_them() {
             Ok(())
         })?;
         let Some(t) = last else { return Ok(()) };
-        for destination in [Some(to), None] {
+        for destination in [Destination::To(to), Destination::Unstated, Destination::Designated] {
             let one = cols.evaluate(t, destination, 1);
             for threads in [2, 3, 7] {
                 let many = cols.evaluate(t, destination, threads);

@@ -5,12 +5,13 @@
 //!
 //! Histories (`histories/mod.rs`) are mostly lawful, now and then anomalous or never
 //! opened. The gate is asked about every action, in every case, after every event, at that
-//! instant, later, and a little earlier.
+//! instant, later, and a little earlier; removal also as the application asks it, to the
+//! case's designated country of removal.
 
 mod histories;
 
 use docket_core::{CitizenshipFinding, Country, ProtectionEnd, ProtectionKind, ReliefKind, Rule, Timestamp};
-use docket_policy::{Action, GateDecision, RULES, gate};
+use docket_policy::{Action, GateDecision, RULES, gate, gate_removal};
 use histories::{Cases, Person, Steps, cases, country, steps};
 use proptest::prelude::*;
 
@@ -29,6 +30,15 @@ fn run(cases: Cases, steps: Steps, to: Country, check: Check) -> Result<(), Test
                     let answer = gate(&summary, &facts, action, q);
                     check(person, j, action, q, &answer)?;
                 }
+                // Removal as the application asks it: to the designated country, where one
+                // is, which is the gate's answer for that country; else to a country not
+                // stated, which allows no more than removal to any country would.
+                let removal = gate_removal(&summary, &facts, q);
+                let designated = summary.designated_country.map(|(c, _)| c);
+                if let Some(c) = designated {
+                    prop_assert_eq!(&removal, &gate(&summary, &facts, Action::Remove { to: c }, q));
+                }
+                check(person, j, Action::Remove { to: designated.unwrap_or(to) }, q, &removal)?;
             }
         }
         Ok(())

@@ -7,8 +7,9 @@
 use docket_core::{
     ANumber, ActorId, CaseId, CaseSummary, CitizenshipFinding, CitizenshipStatus, CloseReason, ConvictionId,
     CounselForm, CounselId, Country, CountryProtection, Date, Deadline, DecisionOutcome, EntryManner, EventId,
-    Finality, HearingKind, MitigatingFact, OffenceClass, OverstayPenalty, PersonId, ProtectionKind, ProtectionPeriod,
-    ReliefKind, RemovalPeriod, Rule, SourceReference, Statute, TimeZone, Timestamp, VoluntaryDeparturePeriod,
+    Finality, HearingKind, HeldDocument, MitigatingFact, OffenceClass, OverstayPenalty, PersonId, ProtectionKind,
+    ProtectionPeriod, ReliefKind, RemovalPeriod, Rule, SourceReference, Statute, TimeZone, Timestamp,
+    VoluntaryDeparturePeriod,
     state::{
         CitizenshipClaim, Conviction, CounselOfRecord, CountryProtectionGrant, Fact, LastEntry, Mitigation,
         SecurityDetermination,
@@ -18,7 +19,15 @@ use serde::{Deserialize, Serialize};
 
 /// The projection encoding this program writes. Change it whenever the encoding or what the
 /// fold computes changes, so that stored projections are rebuilt.
-pub const FORMAT: i64 = 3;
+pub const FORMAT: i64 = 4;
+
+#[derive(Serialize, Deserialize)]
+struct WDocument {
+    issuing_country: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expiry: Option<String>,
+    event: String,
+}
 
 #[derive(Serialize, Deserialize)]
 struct WDeadline {
@@ -196,8 +205,10 @@ struct WSummary {
     citizenship_claim: Option<WClaim>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     protections: Vec<WProtection>,
-    #[serde(default, skip_serializing_if = "is_false")]
-    travel_document: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    designated_country: Option<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    travel_document: Option<WDocument>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     departed_on: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -364,7 +375,12 @@ pub fn encode(sum: &CaseSummary) -> String {
                 basis: ids(&p.basis),
             })
             .collect(),
-        travel_document: sum.travel_document,
+        designated_country: sum.designated_country.map(|(c, e)| (c.to_string(), e.to_string())),
+        travel_document: sum.travel_document.map(|d| WDocument {
+            issuing_country: d.issuing_country.to_string(),
+            expiry: s(&d.expiry),
+            event: d.event.to_string(),
+        }),
         departed_on: s(&sum.departed_on),
         left_basis: ids(&sum.left_basis),
         removed_at: s(&sum.removed_at),
@@ -429,7 +445,7 @@ fn t(v: &str) -> Result<Timestamp, DecodeError> {
 fn ot(v: &Option<String>) -> Result<Option<Timestamp>, DecodeError> {
     v.as_deref().map(t).transpose()
 }
-fn d(v: &str) -> Result<Date, DecodeError> {
+fn date(v: &str) -> Result<Date, DecodeError> {
     Date::parse(v).map_err(|_| bad("date", v))
 }
 fn rule(v: &str) -> Result<Rule, DecodeError> {
@@ -446,7 +462,7 @@ fn rf(w: &WFact) -> Result<Fact, DecodeError> {
 }
 fn rd(w: &WDeadline) -> Result<Deadline, DecodeError> {
     Ok(Deadline {
-        due: d(&w.due)?,
+        due: date(&w.due)?,
         ends_at: t(&w.ends_at)?,
         rule: rule(&w.rule)?,
         basis: eids(&w.basis)?,
@@ -475,7 +491,7 @@ pub fn decode(json: &str) -> Result<CaseSummary, DecodeError> {
                 "removal_ordered" => DecisionOutcome::RemovalOrdered,
                 "removal_ordered_in_absentia" => DecisionOutcome::RemovalOrderedInAbsentia,
                 "voluntary_departure" => {
-                    DecisionOutcome::VoluntaryDeparture { period: VoluntaryDeparturePeriod::Until(d(arg)?) }
+                    DecisionOutcome::VoluntaryDeparture { period: VoluntaryDeparturePeriod::Until(date(arg)?) }
                 }
                 "voluntary_departure_days" => DecisionOutcome::VoluntaryDeparture {
                     period: VoluntaryDeparturePeriod::Days(arg.parse().map_err(|_| bad("days", arg))?),
@@ -524,7 +540,7 @@ pub fn decode(json: &str) -> Result<CaseSummary, DecodeError> {
             .map(|p| {
                 Ok::<_, DecodeError>(OverstayPenalty {
                     since: t(&p.since)?,
-                    ineligible_until: d(&p.ineligible_until)?,
+                    ineligible_until: date(&p.ineligible_until)?,
                     basis: eids(&p.basis)?,
                 })
             })
@@ -607,8 +623,23 @@ pub fn decode(json: &str) -> Result<CaseSummary, DecodeError> {
                 })
             })
             .collect::<Result<_, _>>()?,
-        travel_document: w.travel_document,
-        departed_on: w.departed_on.as_deref().map(d).transpose()?,
+        designated_country: w
+            .designated_country
+            .as_ref()
+            .map(|(c, e)| Ok::<_, DecodeError>((country(c)?, eid(e)?)))
+            .transpose()?,
+        travel_document: w
+            .travel_document
+            .as_ref()
+            .map(|d| {
+                Ok::<_, DecodeError>(HeldDocument {
+                    issuing_country: country(&d.issuing_country)?,
+                    expiry: d.expiry.as_deref().map(date).transpose()?,
+                    event: eid(&d.event)?,
+                })
+            })
+            .transpose()?,
+        departed_on: w.departed_on.as_deref().map(date).transpose()?,
         left_basis: eids(&w.left_basis)?,
         removed_at: ot(&w.removed_at)?,
         removed_to: w.removed_to.as_deref().map(country).transpose()?,
@@ -632,7 +663,7 @@ pub fn decode(json: &str) -> Result<CaseSummary, DecodeError> {
                     conviction: ConvictionId::parse(&c.conviction).map_err(|_| bad("conviction id", &c.conviction))?,
                     offence_class: pick(&c.offence_class, "offence class", &OffenceClass::ALL, OffenceClass::name)?,
                     statute: Statute::parse(&c.statute).map_err(|_| bad("statute", &c.statute))?,
-                    convicted_on: d(&c.convicted_on)?,
+                    convicted_on: date(&c.convicted_on)?,
                     final_conviction: c.final_conviction,
                     recorded: rf(&c.recorded)?,
                     vacated: c.vacated.as_ref().map(rf).transpose()?,
@@ -655,9 +686,9 @@ pub fn decode(json: &str) -> Result<CaseSummary, DecodeError> {
             .as_ref()
             .map(|e| {
                 Ok::<_, DecodeError>(LastEntry {
-                    entered_on: d(&e.entered_on)?,
+                    entered_on: date(&e.entered_on)?,
                     manner: pick(&e.manner, "entry manner", &EntryManner::ALL, EntryManner::name)?,
-                    admitted_until: e.admitted_until.as_deref().map(d).transpose()?,
+                    admitted_until: e.admitted_until.as_deref().map(date).transpose()?,
                     recorded: rf(&e.recorded)?,
                 })
             })

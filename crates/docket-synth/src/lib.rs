@@ -7,7 +7,8 @@
 //!   given date. `docket synth` and `docket demo` write it.
 //! - `facts`: the adjudicated facts recorded among each case's events, which agency priority
 //!   policies rank on: last entries, convictions, national-security determinations, mitigating
-//!   facts, in realistic shares (listed there), drawn from their own random stream.
+//!   facts, in realistic shares (listed there), drawn from their own random stream; beside
+//!   them, the country of removal designated with each order of removal (its own stream too).
 //! - [`people`]: the identities those persons carry (names by culture, dates of birth,
 //!   nationalities, passports, aliases).
 //! - [`linkage`]: record-linkage test data with a truth file (`docket link-data`).
@@ -54,6 +55,8 @@ use people::{NameOrder, Rng, SynthPerson};
 
 /// Random-stream domain of case histories (persons use their own).
 const CASE_DOMAIN: u64 = 0xCA5E;
+/// Random-stream domain of the designations of the country of removal.
+const DESIGNATION_DOMAIN: u64 = 0xDE57;
 /// Sequence numbers of a case's adjudicated facts start above this; its legal path's stay below
 /// (a legal path has a few dozen events at most; a case's event ids hold its sequence numbers
 /// in 8 bits).
@@ -313,8 +316,32 @@ const TPS_COUNTRIES: [&str; 8] = ["SLV", "HND", "NIC", "HTI", "VEN", "UKR", "AFG
 /// instants among them.
 pub fn case_history(seed: u64, i: u64, as_of: Date, person: &PersonRow) -> Vec<Event> {
     let case = legal_path(seed, i, as_of, person);
-    let facts = facts::adjudicated_facts(seed, i, &case, person);
+    let mut facts = facts::adjudicated_facts(seed, i, &case, person);
+    facts.extend(designations(seed, i, &case));
     case.with_facts(facts)
+}
+
+/// The country of removal designated with each order of removal of `case` (INA 241(b)), at
+/// the order's instant: the person's nationality, and for about 3% of orders a third country
+/// (Mexico, or Guatemala for Mexicans), for which the travel documents the generator issues
+/// (by the nationality's country) are not valid. Drawn from case `i`'s own stream, so the
+/// legal path is the same with or without them.
+fn designations(seed: u64, i: u64, case: &Case) -> Vec<facts::FactEvent> {
+    let mut rng = Rng::for_item(seed, DESIGNATION_DOMAIN, i);
+    let Some(nationality) = case.nationality else { return Vec::new() };
+    case.events
+        .iter()
+        .filter(|e| matches!(&e.body, EventBody::DecisionIssued { outcome, .. } if outcome.orders_removal()))
+        .filter_map(|e| {
+            let third = if nationality.code() == "MEX" { "GTM" } else { "MEX" };
+            let country = if rng.chance(0.03) { Country::parse(third).ok()? } else { nationality };
+            Some(facts::FactEvent {
+                at: e.effective_at,
+                body: EventBody::RemovalCountryDesignated { country },
+                reference: None,
+            })
+        })
+        .collect()
 }
 
 /// The legal path of case `i`: opening, charging, hearings, relief, decision and what follows.
@@ -811,11 +838,41 @@ mod tests {
                         | EventBody::ConvictionVacated { .. }
                         | EventBody::NationalSecurityDetermination { .. }
                         | EventBody::MitigatingFactRecorded { .. }
+                        | EventBody::RemovalCountryDesignated { .. }
                 )),
                 "case {i}"
             );
             assert_eq!(facts.count() + legal.len(), history.len(), "case {i}");
         }
+    }
+
+    #[test]
+    fn every_order_of_removal_designates_a_country() {
+        let (mut orders, mut nationality) = (0, 0);
+        for i in 0..4000 {
+            let row = person_row(5, i);
+            let history = case_history(5, i, as_of(), &row);
+            for (k, e) in history.iter().enumerate() {
+                let EventBody::DecisionIssued { outcome, .. } = &e.body else { continue };
+                if !outcome.orders_removal() {
+                    continue;
+                }
+                orders += 1;
+                // At the order's instant, after what the legal path records then.
+                let designation =
+                    history[k + 1..].iter().take_while(|d| d.effective_at == e.effective_at).find_map(|d| {
+                        match d.body {
+                            EventBody::RemovalCountryDesignated { country } => Some(country),
+                            _ => None,
+                        }
+                    });
+                let Some(country) = designation else { panic!("case {i}: an order without a designation") };
+                nationality += usize::from(country.code() == row.nationality);
+            }
+        }
+        let share = nationality as f64 / orders as f64;
+        assert!(orders > 400, "{orders} orders");
+        assert!((0.94..0.995).contains(&share), "{share} of designations are of the nationality");
     }
 
     #[test]

@@ -180,7 +180,7 @@ pub struct WireEvent {
 }
 
 /// Every event type name, in the order of the schema.
-pub const EVENT_TYPES: [&str; 39] = [
+pub const EVENT_TYPES: [&str; 40] = [
     "case_opened",
     "arrested",
     "notice_to_appear_served",
@@ -209,6 +209,7 @@ pub const EVENT_TYPES: [&str; 39] = [
     "custody_reviewed",
     "custody_released",
     "custody_transferred",
+    "removal_country_designated",
     "travel_document_obtained",
     "departure_verified",
     "removal_carried_out",
@@ -246,8 +247,9 @@ const SINCE_VERSION_2: [&str; 18] = [
 ];
 
 /// Event types that version 1 of the event format did not have.
-const TYPES_SINCE_VERSION_2: [&str; 9] = [
+const TYPES_SINCE_VERSION_2: [&str; 10] = [
     "arrested",
+    "removal_country_designated",
     "appeal_reserved",
     "counsel_appeared",
     "counsel_withdrew",
@@ -681,6 +683,9 @@ impl WireEvent {
                 },
             },
             "custody_transferred" => EventBody::CustodyTransferred,
+            "removal_country_designated" => EventBody::RemovalCountryDesignated {
+                country: Country::parse(req(&self.country, "country")?).map_err(|e| field_err("country", e))?,
+            },
             "travel_document_obtained" => {
                 let kind = DocumentKind::parse(req(&self.document_type, "document_type")?)
                     .map_err(|e| field_err("document_type", e))?;
@@ -778,6 +783,7 @@ impl WireEvent {
             | EventBody::CustodyTransferred => {}
             EventBody::MotionToReopenFiled { basis } => w.basis = basis.map(|b| b.name().to_owned()),
             EventBody::RemovalCarriedOut { country } => w.country = country.map(|c| c.to_string()),
+            EventBody::RemovalCountryDesignated { country } => w.country = Some(country.to_string()),
             EventBody::CounselAppeared { counsel, form } => {
                 w.counsel_id = s(counsel);
                 w.form = Some(form.name().into());
@@ -925,7 +931,7 @@ fn allowed_fields(event_type: &str) -> &'static [&'static str] {
         "custody_released" => &["release", "bond_amount_usd"],
         "travel_document_obtained" => &["document_type", "document_number", "issuing_country", "expiry"],
         "departure_verified" => &["departed_on"],
-        "removal_carried_out" => &["country"],
+        "removal_carried_out" | "removal_country_designated" => &["country"],
         "counsel_appeared" => &["counsel_id", "form"],
         "counsel_withdrew" => &["counsel_id"],
         "conviction_recorded" => &["conviction_id", "offence_class", "statute", "convicted_on", "final_conviction"],

@@ -221,8 +221,8 @@ enum Command {
         purpose: Option<String>,
     },
     /// A worklist: `deadlines` (appeal windows, voluntary departure, custody reviews and
-    /// protections ending within `--within` days), `removal-ready` (final order, travel
-    /// document, every bar lifted), `blocked` (every other open case, with what blocks its
+    /// protections ending within `--within` days), `removal-ready` (final order, designated
+    /// country, travel document valid for it, every bar lifted), `blocked` (every other open case, with what blocks its
     /// removal), `priority` (open cases by tier under the priority policy in force, with
     /// reasons) or `review` (those it sends to a supervisor). One read of the docket with a
     /// purpose, in the ledger.

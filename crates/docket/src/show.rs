@@ -144,6 +144,24 @@ pub fn case_text(v: &CaseView) -> String {
             basis_text(&p.basis)
         );
     }
+    match &v.designated_country {
+        Some(d) => {
+            let _ = writeln!(out, "Country of removal: {} (designated{})", d.country, basis_text(&d.basis));
+        }
+        None => {
+            let _ = writeln!(out, "Country of removal: none designated");
+        }
+    }
+    if let Some(d) = &v.travel_document {
+        let until = d.expiry.as_deref().map_or_else(|| "no expiry".to_owned(), |e| format!("valid through {e}"));
+        let state = match (d.valid, d.for_designated_country) {
+            (false, _) => "; expired",
+            (true, false) if v.designated_country.is_some() => "; not for the designated country",
+            _ => "",
+        };
+        let _ =
+            writeln!(out, "Travel document: issued by {}, {until}{state}{}", d.issuing_country, basis_text(&d.basis));
+    }
     if v.removal_bars.is_empty() {
         let _ = writeln!(out, "Removal: no bar on the record");
     } else {
@@ -419,7 +437,14 @@ fn policy_reason_text(r: &docket_app::gates::PolicyReason) -> String {
 /// layer's and the agency policy's.
 pub fn gates_text(g: &docket_app::gates::CaseGatesView) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Gates ({} layer; removal to a country not stated):", g.layer);
+    match &g.removal_destination {
+        Some(c) => {
+            let _ = writeln!(out, "Gates ({} layer; removal to {c}, the designated country):", g.layer);
+        }
+        None => {
+            let _ = writeln!(out, "Gates ({} layer; removal to a country not stated: none is designated):", g.layer);
+        }
+    }
     for (k, a) in g.actions.iter().enumerate() {
         let agency = g.agency.get(k);
         let decision = agency.map_or(a.decision, |x| x.decision);
@@ -466,7 +491,11 @@ pub fn priority_text(p: &docket_app::gates::CasePriorityView) -> String {
 /// A whole-docket evaluation as text.
 pub fn evaluation_text(v: &docket_app::gates::EvaluationView) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Gates of {} cases as of {} ({} layer)", v.cases, v.as_of, v.layer);
+    let _ = writeln!(
+        out,
+        "Gates of {} cases as of {} ({} layer; removal to each case's designated country)",
+        v.cases, v.as_of, v.layer
+    );
     for a in &v.actions {
         let _ = writeln!(out, "  {:<19} allowed {:>9}  denied {:>9}", a.action, a.allowed, a.denied);
         for r in &a.by_rule {

@@ -1553,6 +1553,15 @@ fn gates_evaluation_and_worklists_agree_and_each_is_one_logged_read() {
         let v = v.json();
         assert_eq!(v["gates"]["actions"][4]["action"], "remove");
         assert_eq!(v["gates"]["actions"][4]["decision"], "allow", "{case}: {}", v["gates"]);
+        // Ready: to the designated country, with a valid travel document that country issued.
+        let designated = &v["designated_country"]["country"];
+        assert!(designated.is_string(), "{case}: {v}");
+        assert_eq!(&v["gates"]["actions"][4]["destination"], designated, "{case}");
+        assert_eq!(&v["travel_document"]["issuing_country"], designated, "{case}");
+        assert_eq!(v["travel_document"]["valid"], true, "{case}");
+        let items: Vec<&str> =
+            row["items"].as_array().expect("items").iter().filter_map(|i| i["rule"].as_str()).collect();
+        assert_eq!(items[1..], ["designated_country", "travel_document"], "{case}: {row}");
     }
     // Every blocked case names its blockers, each with its rule; the text says the same.
     let blocked = t.run(&["--json", "worklist", "blocked", "--purpose", "case_work", "--as-of", AS_OF, "--limit", "5"]);
@@ -1590,6 +1599,7 @@ fn gates_evaluation_and_worklists_agree_and_each_is_one_logged_read() {
     assert!(within.stderr.contains("means nothing"), "{}", within.stderr);
     let shown = t.run(&["case", "show", first, "--purpose", "case_work", "--as-of", AS_OF]);
     assert!(shown.stdout.contains("Gates (statutory layer") && shown.stdout.contains("remove"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("Country of removal: "), "{}", shown.stdout);
 }
 
 /// Adopting a policy records its text under its header's name as a ledger leaf, provable and

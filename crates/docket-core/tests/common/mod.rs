@@ -228,6 +228,7 @@ pub fn parse_body(all_words: &[&str]) -> Result<EventBody, String> {
             )
             .map_err(|e| e.to_string())?,
         },
+        "designate" => EventBody::RemovalCountryDesignated { country: country(arg(1)?)? },
         "departure_verified" => EventBody::DepartureVerified { departed_on: date(arg(1)?)? },
         "removal_carried_out" => EventBody::RemovalCarriedOut { country: opt("to").map(country).transpose()? },
         "case_closed" => EventBody::CaseClosed {

@@ -144,6 +144,7 @@ pub fn step() -> impl Strategy<Value = Step> {
         1 => relief().prop_map(|relief| Step::Fixed(EventBody::ReliefApplicationDenied { relief })),
         1 => relief().prop_map(|relief| Step::Fixed(EventBody::ReliefApplicationWithdrawn { relief })),
         1 => (0i64..20).prop_map(Step::DepartedDaysAgo),
+        3 => country().prop_map(|country| Step::Fixed(EventBody::RemovalCountryDesignated { country })),
         2 => proptest::option::of(country()).prop_map(|country| Step::Fixed(EventBody::RemovalCarriedOut { country })),
         1 => select(CloseReason::ALL.to_vec()).prop_map(|reason| Step::Fixed(EventBody::CaseClosed { reason })),
     ]
