@@ -82,3 +82,58 @@ fn impossible_requests_are_refused_before_writing() {
     assert!(stderr.contains("more than the 10 persons"), "{stderr}");
     assert!(!out.exists(), "nothing is written for a refused request");
 }
+
+/// Every file of `dir` with its SHA-256, in name order: one `name hash` line each.
+fn digests(dir: &Path) -> String {
+    use sha2::Digest as _;
+    let mut names: Vec<_> = std::fs::read_dir(dir).expect("list").map(|e| e.expect("entry").file_name()).collect();
+    names.sort();
+    let mut out = String::new();
+    for name in names {
+        let bytes = std::fs::read(dir.join(&name)).expect("read");
+        let hex: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        out.push_str(&format!("{} {hex}\n", name.to_string_lossy()));
+    }
+    out
+}
+
+/// The default options give the files they gave at 82ce4ce (the digests were computed with the
+/// program built there), so that a change to the generator that would alter the data earlier
+/// benchmarks were measured on fails here.
+#[test]
+fn default_options_give_the_files_they_always_gave() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for (name, args, want) in [
+        ("febrl", &["--kind", "febrl", "--rows-a", "2000", "--rows-b", "1500", "--seed", "3"][..], FEBRL_DIGESTS),
+        (
+            "dedupe",
+            &["--kind", "febrl", "--rows-a", "1000", "--rows-b", "800", "--seed", "3", "--dedupe"],
+            DEDUPE_DIGESTS,
+        ),
+        (
+            "manifest",
+            &["--kind", "manifest", "--rows-a", "3000", "--rows-b", "1500", "--match-share", "0.1", "--seed", "4"],
+            MANIFEST_DIGESTS,
+        ),
+    ] {
+        let dir = tmp.path().join(name);
+        generate(args, &dir);
+        assert_eq!(digests(&dir), want, "{args:?}");
+    }
+}
+
+const FEBRL_DIGESTS: &str = "\
+a.csv 4171108636eac27ee50e81482b89d81a6ddca725a2dcd6a102819dfdcbbb70b4
+b.csv bf2949d25aaaabaa6764672be2ca88bd0bbfcd460868f5c6336611eca9fed19f
+truth.csv 63da2f18786738996d9f5007e4b38557332c420eddeed5e87d38bae86cbb0bb1
+";
+const DEDUPE_DIGESTS: &str = "\
+records.csv feba78c37d079e14b8ece3ffcf72215f42953f02d4f48ba0c0581d8e886fbc49
+truth.csv 413d897001dd2b192ca38123179a6c081f30499523e5ee7517a46a5c8818620e
+";
+const MANIFEST_DIGESTS: &str = "\
+a.csv 0639c162a7059a06cc393bc3198bcfb6f3ae1c0576bc93ade47a39661ceb769c
+b.csv 1ef56a2086ea68e8187dbadc02ad3a76bef9faaacb0c97a37fd4cf7aceab0348
+travellers.csv 932177bd98bbbf4d1ecac39fb7f221e899eead21965b946eb00db26de5123178
+truth.csv 9dce97696ef28a88b596058b5b867b6aee2c093c83accd50c1c02258b55183bf
+";
