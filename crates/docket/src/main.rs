@@ -274,14 +274,22 @@ enum Command {
         /// Where to write the accepted pairs (CSV).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Where to write the pairs for review (CSV, the columns of the accepted pairs'): below
+        /// the threshold, at or above `--review-floor`, each record in one pair at most.
+        #[arg(long, value_name = "FILE")]
+        review_out: Option<PathBuf>,
+        /// The match probability from which pairs below the threshold are for review, between 0
+        /// and 1 [default: 0.1].
+        #[arg(long, value_name = "P")]
+        review_floor: Option<f64>,
         /// Save the fitted model here (JSON).
         #[arg(long)]
         model_out: Option<PathBuf>,
         /// Use this saved model instead of fitting one.
         #[arg(long, conflicts_with = "model_out")]
         model: Option<PathBuf>,
-        /// True pairs (CSV with a header, ids of A then B): print precision, recall, F1 and
-        /// blocking recall.
+        /// True pairs (CSV with a header, ids of A then B): print precision, recall, F1 (at the
+        /// threshold and the best one), blocking recall, calibration and the three-way figures.
         #[arg(long)]
         truth: Option<PathBuf>,
         /// Print the weights behind one pair's score.
@@ -939,12 +947,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(exit::ROWS_REJECTED));
             }
         }
-        Command::Link { settings, files, out, model_out, model, truth, explain } => {
+        Command::Link { settings, files, out, review_out, review_floor, model_out, model, truth, explain } => {
             use std::io::IsTerminal as _;
             let args = docket::link::LinkArgs {
                 settings,
                 files,
                 out,
+                review_out,
+                review_floor,
                 model_out,
                 model,
                 truth,
