@@ -248,16 +248,20 @@ pub fn run_with(
         }
     };
     let floor = options.review_floor.get();
-    let evaluation = truth.map(|t| evaluate(&scored, threshold, floor, t));
-    // `scored` is best first (assigned), or in candidate order (dedupe): kept best first.
-    let (accepted, mut review): (Vec<ScoredPair>, Vec<ScoredPair>) = scored
-        .into_iter()
-        .filter(|p| p.probability() >= floor.min(threshold))
-        .partition(|p| p.probability() >= threshold);
+    // In link mode `scored` is best first (the assignment sorted it) and both lists keep that
+    // order; in dedupe mode it is in candidate order, and the review list is sorted here.
+    let (accepted, mut review): (Vec<ScoredPair>, Vec<ScoredPair>) =
+        scored.iter().filter(|p| p.probability() >= floor.min(threshold)).partition(|p| p.probability() >= threshold);
     if settings.mode == Mode::Dedupe {
         sort_best_first(&mut review, records);
     }
     lap("assigning", &mut timings);
+    // Every kept pair, accepted or not, is scored against the truth (calibration, best F1).
+    let evaluation = truth.map(|t| evaluate(&scored, threshold, floor, t));
+    if evaluation.is_some() {
+        lap("evaluating", &mut timings);
+    }
+    drop(scored);
     LinkResult {
         model,
         accepted,
