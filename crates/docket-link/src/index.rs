@@ -59,7 +59,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::block;
 use crate::compare::{self, NULL, Pattern};
 use crate::fx::FxHashMap;
-use crate::link::Explanation;
+use crate::link::{Explanation, NotAProbability, ReviewFloor};
 use crate::model::Model;
 use crate::settings::{ColumnKind, Comparison, Level, Rule, Settings};
 use crate::table::{self, Names, Records, TableError};
@@ -335,6 +335,41 @@ pub struct Candidate<'a> {
     pub probability: f64,
     /// Bit `r` set when blocking rule `r` found the record.
     pub rules: u16,
+}
+
+/// How one incoming record's answer is split three ways ([`LinkIndex::triage`]): the best
+/// candidate is accepted at or above `accept_from`; other candidates at or above the review
+/// floor, at most `most_for_review` of them, go to a reviewer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Triage {
+    accept_from: f64,
+    review_floor: ReviewFloor,
+    most_for_review: usize,
+}
+
+impl Triage {
+    /// Accept at match probability `accept_from` (between 0 and 1, usually the batch job's
+    /// threshold), review from `review_floor`, at most `most_for_review` candidates.
+    pub fn new(accept_from: f64, review_floor: ReviewFloor, most_for_review: usize) -> Result<Triage, NotAProbability> {
+        if !(0.0..=1.0).contains(&accept_from) {
+            return Err(NotAProbability(accept_from));
+        }
+        Ok(Triage { accept_from, review_floor, most_for_review })
+    }
+}
+
+/// One incoming record's answer, three ways: the match accepted, if any, and the doubtful
+/// candidates for a reviewer. A candidate in neither is below the review floor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Triaged<'a> {
+    /// The best candidate, when its probability is at or above the acceptance threshold.
+    pub accepted: Option<Candidate<'a>>,
+    /// The other candidates at or above the review floor, best first: all of them when none
+    /// is accepted, the runners-up otherwise (a runner-up above the acceptance threshold says
+    /// that the accepted match has a rival a reviewer should see).
+    pub review: Vec<Candidate<'a>>,
+    /// More candidates were at or above the floor than `most_for_review`.
+    pub more_for_review: bool,
 }
 
 /// The candidates blocking finds for one incoming record, before scoring.
@@ -647,6 +682,35 @@ impl LinkIndex {
             most = most.max(subset);
         }
         if self.exact_first[c] { most } else { most.max(self.weights.of(c, 0, r, Side::default(), pattern)) }
+    }
+
+    /// Record `i` of `incoming` answered three ways ([`Triage`]): the accepted match, if the
+    /// best candidate reaches the acceptance threshold, and the doubtful candidates at or
+    /// above the review floor. The candidates are [`LinkIndex::query`]'s, so the answer is as
+    /// exact as a query's.
+    pub fn triage(&self, incoming: &Records, i: usize, triage: &Triage) -> Triaged<'_> {
+        let floor = triage.review_floor.get();
+        let mut best = self.query(incoming, i, triage.most_for_review.saturating_add(2)).into_iter();
+        let mut out = Triaged { accepted: None, review: Vec::new(), more_for_review: false };
+        if let Some(top) = best.next() {
+            if top.probability >= triage.accept_from {
+                out.accepted = Some(top);
+            } else if top.probability >= floor {
+                out.review.push(top);
+            }
+        }
+        for c in best.filter(|c| c.probability >= floor) {
+            if out.review.len() < triage.most_for_review {
+                out.review.push(c);
+            } else {
+                out.more_for_review = true;
+            }
+        }
+        if out.review.len() > triage.most_for_review {
+            out.review.truncate(triage.most_for_review);
+            out.more_for_review = true;
+        }
+        out
     }
 
     /// Normalizes one incoming record ([`LinkIndex::incoming`]) and queries it.

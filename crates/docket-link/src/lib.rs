@@ -9,7 +9,9 @@
 //! [`metrics`] and [`phonetic`]), fits a Fellegi–Sunter model without labels
 //! ([`model`] is what is saved; `fit.rs`: u from random pairs, m by EM; `calibrate.rs`: the
 //! ceilings on related non-matches; `weights.rs`: the weights a model gives, re-exported as
-//! [`Weights`]), then scores, assigns one-to-one, chooses a threshold and explains ([`link`]).
+//! [`Weights`]), then scores, assigns one-to-one, chooses a threshold and explains ([`link`]);
+//! with known true pairs, [`evaluation`] scores the result (F1 at the job's threshold and the
+//! best one, calibration, the three-way split).
 //!
 //! Normalization runs once per record and may allocate; the measures run once per
 //! candidate pair and do not allocate on ASCII input.
@@ -51,6 +53,7 @@
 pub mod block;
 mod calibrate;
 pub mod compare;
+pub mod evaluation;
 mod fit;
 pub(crate) mod fx;
 pub mod index;

@@ -1,7 +1,7 @@
 //! The batch job: block, compare, fit (or reuse) the model, score, assign one-to-one, choose
 //! the threshold, and explain.
 
-use crate::fx::{FxHashMap, FxHashSet};
+use crate::fx::FxHashMap;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -13,6 +13,8 @@ use crate::settings::{Mode, Settings, ThresholdPolicy};
 use crate::table::Records;
 use crate::weights::{Side, Weights, probability};
 use crate::{calibrate, fit};
+
+pub use crate::evaluation::{Evaluation, evaluate};
 
 /// Pairs with a lower match probability are dropped before assignment: no threshold policy
 /// accepts them.
@@ -50,6 +52,9 @@ pub struct LinkResult {
     pub model: Model,
     /// Accepted pairs, best first.
     pub accepted: Vec<ScoredPair>,
+    /// Pairs for review: assigned (in link mode), at or above the review floor and below the
+    /// threshold, best first.
+    pub review: Vec<ScoredPair>,
     /// The match probability from which pairs were accepted.
     pub threshold: f64,
     /// How the threshold was chosen.
@@ -60,7 +65,8 @@ pub struct LinkResult {
     pub candidates: u64,
     /// Blocking recall of the union, with truth.
     pub blocking_recall: Option<f64>,
-    /// Precision, recall and F1, with truth.
+    /// Precision, recall, F1 (own threshold and best), calibration and the three-way figures,
+    /// with truth.
     pub evaluation: Option<Evaluation>,
     /// Seconds per phase.
     pub timings: Vec<(String, f64)>,
@@ -68,23 +74,43 @@ pub struct LinkResult {
     pub weights: Weights,
 }
 
-/// Accuracy against known true pairs.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Evaluation {
-    /// True pairs given.
-    pub true_pairs: u64,
-    /// Accepted pairs that are true.
-    pub true_positives: u64,
-    /// Accepted pairs that are not.
-    pub false_positives: u64,
-    /// True pairs not accepted.
-    pub false_negatives: u64,
-    /// TP / (TP + FP).
-    pub precision: f64,
-    /// TP / (TP + FN).
-    pub recall: f64,
-    /// Harmonic mean of the two.
-    pub f1: f64,
+/// A match probability from which pairs below the threshold are kept for review.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReviewFloor(f64);
+
+impl ReviewFloor {
+    /// The default: a pair the model gives one chance in ten of being a match. Below it, a
+    /// reviewer would look at nine or more non-matches for each match found.
+    pub const DEFAULT: ReviewFloor = ReviewFloor(0.1);
+
+    /// A floor at match probability `p`, which must be between 0 and 1.
+    pub fn new(p: f64) -> Result<ReviewFloor, NotAProbability> {
+        if (0.0..=1.0).contains(&p) { Ok(ReviewFloor(p)) } else { Err(NotAProbability(p)) }
+    }
+
+    /// The probability.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl Default for ReviewFloor {
+    fn default() -> Self {
+        ReviewFloor::DEFAULT
+    }
+}
+
+/// A value given as a probability that is not one.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("`{0}` is not a probability between 0 and 1")]
+pub struct NotAProbability(pub f64);
+
+/// What a job is asked beyond the settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct JobOptions {
+    /// Pairs at or above this floor and below the threshold are returned for review
+    /// ([`LinkResult::review`]).
+    pub review_floor: ReviewFloor,
 }
 
 /// Truth given by id, resolved to record indexes; pairs whose ids are unknown are counted.
@@ -109,13 +135,25 @@ pub fn resolve_truth(settings: &Settings, records: &Records, pairs: &[(String, S
     (out, unknown)
 }
 
-/// Runs the job. `model`: reuse a saved model instead of fitting; `truth`: true pairs as record
-/// indexes (from [`resolve_truth`]) for evaluation.
+/// Runs the job with the default [`JobOptions`]. `model`: reuse a saved model instead of
+/// fitting; `truth`: true pairs as record indexes (from [`resolve_truth`]) for evaluation.
 pub fn run(
     settings: &Settings,
     records: &Records,
     model: Option<Model>,
     truth: Option<&[(u32, u32)]>,
+    progress: Progress<'_>,
+) -> LinkResult {
+    run_with(settings, records, model, truth, &JobOptions::default(), progress)
+}
+
+/// Runs the job as [`run`] does, with `options`.
+pub fn run_with(
+    settings: &Settings,
+    records: &Records,
+    model: Option<Model>,
+    truth: Option<&[(u32, u32)]>,
+    options: &JobOptions,
     progress: Progress<'_>,
 ) -> LinkResult {
     let mut timings = Vec::new();
@@ -209,12 +247,25 @@ pub fn run(
             (t, format!("maximum expected F1 under the fitted model (match probability >= {t:.4})"))
         }
     };
-    let accepted: Vec<ScoredPair> = scored.into_iter().filter(|p| p.probability() >= threshold).collect();
+    let floor = options.review_floor.get();
+    // In link mode `scored` is best first (the assignment sorted it) and both lists keep that
+    // order; in dedupe mode it is in candidate order, and the review list is sorted here.
+    let (accepted, mut review): (Vec<ScoredPair>, Vec<ScoredPair>) =
+        scored.iter().filter(|p| p.probability() >= floor.min(threshold)).partition(|p| p.probability() >= threshold);
+    if settings.mode == Mode::Dedupe {
+        sort_best_first(&mut review, records);
+    }
     lap("assigning", &mut timings);
-    let evaluation = truth.map(|t| evaluate(&accepted, t));
+    // Every kept pair, accepted or not, is scored against the truth (calibration, best F1).
+    let evaluation = truth.map(|t| evaluate(&scored, threshold, floor, t));
+    if evaluation.is_some() {
+        lap("evaluating", &mut timings);
+    }
+    drop(scored);
     LinkResult {
         model,
         accepted,
+        review,
         threshold,
         threshold_policy: policy,
         blocking: candidates.rules.clone(),
@@ -421,26 +472,6 @@ pub fn expected_f1_threshold(pairs: &[ScoredPair]) -> f64 {
         }
     }
     best
-}
-
-/// Precision, recall and F1 of `accepted` against `truth` (sorted `(a, b)` with `a < b`).
-pub fn evaluate(accepted: &[ScoredPair], truth: &[(u32, u32)]) -> Evaluation {
-    let truth: FxHashSet<(u32, u32)> = truth.iter().copied().collect();
-    let tp = accepted.iter().filter(|p| truth.contains(&(p.a.min(p.b), p.a.max(p.b)))).count() as u64;
-    let fp = accepted.len() as u64 - tp;
-    let fn_ = truth.len() as u64 - tp;
-    let precision = if tp + fp == 0 { 0.0 } else { tp as f64 / (tp + fp) as f64 };
-    let recall = if truth.is_empty() { 0.0 } else { tp as f64 / truth.len() as f64 };
-    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
-    Evaluation {
-        true_pairs: truth.len() as u64,
-        true_positives: tp,
-        false_positives: fp,
-        false_negatives: fn_,
-        precision,
-        recall,
-        f1,
-    }
 }
 
 /// The numbers behind one pair's score: the prior, each comparison's level and weight, the

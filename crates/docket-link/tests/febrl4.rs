@@ -97,3 +97,30 @@ fn a_saved_model_scores_the_same_without_refitting() {
     assert!((sum - e.total_weight).abs() < 1e-9 && (e.total_weight - best.weight).abs() < 1e-9);
     assert!((e.probability - best.probability()).abs() < 1e-12);
 }
+
+/// The pairs for review are the assigned pairs below the threshold and at or above the floor:
+/// no record in two pairs of either file, and the three-way figures count them.
+#[test]
+fn pairs_below_the_threshold_and_above_the_floor_are_for_review() {
+    let dir = febrl4();
+    let settings = Settings::from_file(&root().join("settings/febrl-link.toml")).expect("settings");
+    let records = Records::read(&settings, &[&dir.join("febrl4_a.csv"), &dir.join("febrl4_b.csv")]).expect("read");
+    let (truth, _) = link::resolve_truth(&settings, &records, &truth_ids(&dir.join("febrl4_links.csv")));
+    let floor = link::ReviewFloor::new(0.01).expect("a probability");
+    let options = link::JobOptions { review_floor: floor };
+    let result = link::run_with(&settings, &records, None, Some(&truth), &options, &mut |_, _, _| {});
+    let plain = link::run(&settings, &records, None, None, &mut |_, _, _| {});
+    let ids = |pairs: &[link::ScoredPair]| pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>();
+    assert_eq!(ids(&result.accepted), ids(&plain.accepted), "the floor changes nothing accepted");
+    assert_eq!(plain.review.iter().filter(|p| p.probability() < 0.1).count(), 0, "default floor 0.1");
+    for p in &result.review {
+        assert!(p.probability() < result.threshold && p.probability() >= 0.01, "{p:?}");
+    }
+    assert!(result.review.windows(2).all(|w| w[0].weight >= w[1].weight), "best first");
+    let mut seen = std::collections::HashSet::new();
+    assert!(result.accepted.iter().chain(&result.review).all(|p| seen.insert(p.a) && seen.insert(p.b)));
+    let e = result.evaluation.expect("evaluated");
+    assert_eq!(e.three_way.review, result.review.len() as u64);
+    assert!(e.best_f1 >= e.f1 && e.three_way.recall_above_floor >= e.recall);
+    assert_eq!(e.true_positives + e.false_positives, result.accepted.len() as u64);
+}

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use docket_link::compare;
-use docket_link::index::{IndexError, LinkIndex, SkippedBlock};
+use docket_link::index::{IndexError, LinkIndex, SkippedBlock, Triage};
 use docket_link::link::{self, LinkResult};
 use docket_link::model::{ComparisonModel, FORMAT, FitReport, LevelModel, Model};
 use docket_link::settings::Settings;
@@ -102,6 +102,46 @@ fn febrl4_true_record_comes_first_with_the_batch_weights() {
         assert!((e.total_weight - c.weight).abs() <= 1e-9 && (sum - c.weight).abs() <= 1e-9, "{e:?}");
         assert_eq!((e.ids.0.as_str(), e.ids.1.as_str()), (c.id, b.ids[i].as_str()));
     }
+}
+
+/// Three ways, one record at a time: the best candidate is accepted at the batch job's
+/// threshold, the others above the floor are for review, best first, and nothing else is; on
+/// FEBRL4 nearly every B record has its true A record accepted.
+#[test]
+fn febrl4_answers_three_ways() {
+    let Febrl { settings, batch, a, b, truth, .. } = febrl();
+    let threshold = batch.threshold;
+    let index = LinkIndex::build(&settings, a, &batch.model).expect("index");
+    let floor = link::ReviewFloor::new(0.01).expect("a probability");
+    let triage = Triage::new(threshold, floor, 3).expect("a probability");
+    let (mut right, mut wrong, mut with_review) = (0, 0, 0);
+    for i in 0..b.len() {
+        let t = index.triage(&b, i, &triage);
+        let all = index.query(&b, i, usize::MAX);
+        let above: Vec<_> = all.iter().filter(|c| c.probability >= floor.get()).collect();
+        match t.accepted {
+            Some(c) => {
+                assert_eq!(c, all[0], "the best candidate is the one accepted");
+                assert!(c.probability >= threshold);
+                if truth.get(&b.ids[i]).is_some_and(|want| want == c.id) {
+                    right += 1
+                } else {
+                    wrong += 1
+                }
+                assert_eq!(t.review.iter().collect::<Vec<_>>(), above[1..].iter().take(3).copied().collect::<Vec<_>>());
+            }
+            None => {
+                assert!(all.first().is_none_or(|c| c.probability < threshold));
+                assert_eq!(t.review.iter().collect::<Vec<_>>(), above.iter().take(3).copied().collect::<Vec<_>>());
+            }
+        }
+        let shown = t.review.len() + usize::from(t.accepted.is_some_and(|c| c.probability >= floor.get()));
+        assert_eq!(t.more_for_review, above.len() > shown, "{}: {t:?}", b.ids[i]);
+        with_review += usize::from(!t.review.is_empty());
+    }
+    eprintln!("accepted {right} right, {wrong} wrong; {with_review} records with candidates for review");
+    assert!(right >= 4950 && wrong <= 5, "{right} right, {wrong} wrong");
+    assert!(Triage::new(1.5, floor, 3).is_err() && link::ReviewFloor::new(-0.5).is_err());
 }
 
 #[test]

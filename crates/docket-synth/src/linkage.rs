@@ -48,6 +48,129 @@ pub enum LinkDataKind {
     Manifest,
 }
 
+/// Who the non-matching rows of table B are, and how names are written, where a variant of the
+/// data departs from its kind's defaults (`None`: the kind's default). Shares of near misses
+/// are of the non-matching B rows; shifted names are a share of all B rows. Documented in
+/// `docs/linkage-data.md`, "Variants".
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct VariantShares {
+    /// Relatives of an A person: for `febrl` the same surname and every address field, another
+    /// given name, date of birth and identifier; for `manifest` siblings (same family names
+    /// and nationality, born 1–8 years apart). Defaults: `febrl` 0, `manifest` 0.015.
+    pub relatives: Option<f64>,
+    /// Twins of an A person: a relative born the same day. Defaults: `febrl` 0, `manifest` 0.015.
+    pub twins: Option<f64>,
+    /// Namesakes of an A person: the same given name and surname, born another day; for
+    /// `febrl` living elsewhere. Defaults: `febrl` 0, `manifest` 0.025.
+    pub namesakes: Option<f64>,
+    /// `febrl` only: members of an A person's household, the same address under another
+    /// surname, given name, date of birth and identifier. Default 0.
+    pub households: Option<f64>,
+    /// `manifest` only: the share of travellers recorded with another nationality and that
+    /// country's passport (matching or not). Default 0.03.
+    pub dual_nationals: Option<f64>,
+    /// The share of B rows (matching or not) whose name fields are shifted: a name moved
+    /// across the boundary between the given and family names. Default 0.
+    pub shifted_names: Option<f64>,
+}
+
+/// Named variants of the data: each sets some [`VariantShares`] (and, for `febrl`, a match
+/// share); options given beside it override its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// The kind's defaults: the data the benchmarks before variants were measured on.
+    Default,
+    /// `febrl`: half the B rows match, 10% of the others are relatives of an A person;
+    /// `manifest`: 10% of the non-matching travellers are siblings.
+    Relatives,
+    /// 5% of the non-matching B rows are twins (`febrl`: half the B rows match).
+    Twins,
+    /// 10% of the non-matching B rows are namesakes (`febrl`: half the B rows match).
+    Namesakes,
+    /// `febrl` only: half the B rows match, 10% of the others live in an A person's household.
+    Households,
+    /// `manifest` only: 15% of travellers are dual nationals on their other passport.
+    DualNationals,
+    /// 5% of B rows have shifted name fields.
+    ShiftedNames,
+    /// Every kind of near miss at once, at lower rates: the held-out variant, on which no
+    /// setting or weight of the linker is to be tuned.
+    Mixed,
+}
+
+impl Variant {
+    /// Every variant with its name, as `--variant` takes it.
+    pub const ALL: [(&'static str, Variant); 8] = [
+        ("default", Variant::Default),
+        ("relatives", Variant::Relatives),
+        ("twins", Variant::Twins),
+        ("namesakes", Variant::Namesakes),
+        ("households", Variant::Households),
+        ("dual-nationals", Variant::DualNationals),
+        ("shifted-names", Variant::ShiftedNames),
+        ("mixed", Variant::Mixed),
+    ];
+
+    /// The variant's name.
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|v| v.1 == self).map_or("default", |v| v.0)
+    }
+
+    /// Sets the variant's shares (and `febrl` match share) in `opts`, or refuses a variant that
+    /// does not apply to `opts.kind`.
+    pub fn apply(self, opts: &mut LinkDataOptions) -> Result<()> {
+        let febrl = opts.kind == LinkDataKind::Febrl;
+        let s = &mut opts.shares;
+        // FEBRL's B rows are all duplicates by default; a variant with near misses needs rows
+        // that are not.
+        let mut half = || {
+            if febrl {
+                opts.match_share = 0.5;
+            }
+        };
+        match self {
+            Variant::Default => {}
+            Variant::Relatives => {
+                half();
+                s.relatives = Some(0.10);
+            }
+            Variant::Twins => {
+                half();
+                s.twins = Some(0.05);
+            }
+            Variant::Namesakes => {
+                half();
+                s.namesakes = Some(0.10);
+            }
+            Variant::Households if febrl => {
+                half();
+                s.households = Some(0.10);
+            }
+            Variant::Households => {
+                bail!("`--variant households` applies to `--kind febrl` only: manifests have no address")
+            }
+            Variant::DualNationals if !febrl => s.dual_nationals = Some(0.15),
+            Variant::DualNationals => {
+                bail!("`--variant dual-nationals` applies to `--kind manifest` only: febrl records have no nationality")
+            }
+            Variant::ShiftedNames => s.shifted_names = Some(0.05),
+            Variant::Mixed => {
+                half();
+                s.relatives = Some(0.05);
+                s.twins = Some(0.03);
+                s.namesakes = Some(0.05);
+                s.shifted_names = Some(0.03);
+                if febrl {
+                    s.households = Some(0.05);
+                } else {
+                    s.dual_nationals = Some(0.06);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkDataOptions {
@@ -59,35 +182,63 @@ pub struct LinkDataOptions {
     pub rows_b: u64,
     /// Seed: the same options give byte-identical files.
     pub seed: u64,
-    /// `manifest` only: the share of B rows that are A persons.
+    /// The share of B rows that are A persons (`febrl`: 1 by default, every B row a duplicate;
+    /// `manifest`: 0.02).
     pub match_share: f64,
     /// `febrl` only: write one table holding originals and duplicates instead of two tables.
     pub dedupe: bool,
+    /// Near misses and name recording beyond the kind's defaults.
+    pub shares: VariantShares,
     /// Worker threads (the output does not depend on it).
     pub threads: usize,
 }
 
 impl LinkDataOptions {
-    /// The default options of `kind`: FEBRL 4's 5,000 × 5,000 rows, or 1,000,000 docket persons
-    /// and 350,000 travellers of whom 2% are docket persons.
+    /// The default options of `kind`: FEBRL 4's 5,000 × 5,000 rows, every B row a duplicate, or
+    /// 1,000,000 docket persons and 350,000 travellers of whom 2% are docket persons.
     pub fn new(kind: LinkDataKind) -> Self {
-        let (rows_a, rows_b) = match kind {
-            LinkDataKind::Febrl => (5_000, 5_000),
-            LinkDataKind::Manifest => (1_000_000, 350_000),
+        let (rows_a, rows_b, match_share) = match kind {
+            LinkDataKind::Febrl => (5_000, 5_000, 1.0),
+            LinkDataKind::Manifest => (1_000_000, 350_000, 0.02),
         };
-        Self { kind, rows_a, rows_b, seed: 1, match_share: 0.02, dedupe: false, threads: 1 }
+        Self { kind, rows_a, rows_b, seed: 1, match_share, dedupe: false, shares: VariantShares::default(), threads: 1 }
     }
 
     /// Refuses options that cannot be satisfied, before any file is written.
     fn check(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.match_share) {
+            bail!("`--match-share {}` is not between 0 and 1", self.match_share);
+        }
+        let s = &self.shares;
+        let shares = [
+            ("relatives", s.relatives),
+            ("twins", s.twins),
+            ("namesakes", s.namesakes),
+            ("households", s.households),
+            ("dual-nationals", s.dual_nationals),
+            ("shifted-names", s.shifted_names),
+        ];
+        for (name, share) in shares {
+            if let Some(x) = share.filter(|x| !(0.0..=1.0).contains(x)) {
+                bail!("`--{name}-share {x}` is not between 0 and 1");
+            }
+        }
+        let near: f64 = shares[..4].iter().filter_map(|s| s.1).sum();
+        if near > 1.0 + 1e-9 {
+            bail!(
+                "the shares of relatives, twins, namesakes and households add up to {near}: they are shares of the \
+                 same non-matching rows, so at most 1"
+            );
+        }
         match self.kind {
             LinkDataKind::Febrl => {
-                if self.rows_b > self.rows_a {
+                if s.dual_nationals.is_some() {
                     bail!(
-                        "`--rows-b {}` exceeds `--rows-a {}`: every duplicate copies a distinct original",
-                        self.rows_b,
-                        self.rows_a
+                        "`--dual-nationals-share` applies to `--kind manifest` only: febrl records have no nationality"
                     );
+                }
+                if self.dedupe && (self.match_share < 1.0 || s.shifted_names.is_some() || near > 0.0) {
+                    bail!("`--dedupe` takes no variant: its table holds originals and their duplicates only");
                 }
                 if self.rows_a > febrl::MAX_ORIGINALS {
                     bail!(
@@ -96,10 +247,35 @@ impl LinkDataOptions {
                         febrl::MAX_ORIGINALS
                     );
                 }
+                let matches = febrl::match_count(self);
+                if self.match_share >= 1.0 && self.rows_b > self.rows_a {
+                    bail!(
+                        "`--rows-b {}` exceeds `--rows-a {}`: every duplicate copies a distinct original",
+                        self.rows_b,
+                        self.rows_a
+                    );
+                }
+                if matches > self.rows_a {
+                    bail!(
+                        "`--match-share {}` of {} B rows is more than the {} originals of table A",
+                        self.match_share,
+                        self.rows_b,
+                        self.rows_a
+                    );
+                }
+                if self.rows_a + (self.rows_b - matches) > febrl::MAX_ORIGINALS {
+                    bail!(
+                        "{} originals and {} other persons exceed {}: social security numbers are 7 digits and unique \
+                         per person",
+                        self.rows_a,
+                        self.rows_b - matches,
+                        febrl::MAX_ORIGINALS
+                    );
+                }
             }
             LinkDataKind::Manifest => {
-                if !(0.0..=1.0).contains(&self.match_share) {
-                    bail!("`--match-share {}` is not between 0 and 1", self.match_share);
+                if s.households.is_some() {
+                    bail!("`--households-share` applies to `--kind febrl` only: manifests have no address");
                 }
                 if self.dedupe {
                     bail!("`--dedupe` applies to `--kind febrl` only");
@@ -327,17 +503,22 @@ mod tests {
 
     #[test]
     fn output_does_not_depend_on_thread_count() {
-        for (kind, dedupe) in
-            [(LinkDataKind::Febrl, false), (LinkDataKind::Febrl, true), (LinkDataKind::Manifest, false)]
-        {
+        for (kind, dedupe, variant) in [
+            (LinkDataKind::Febrl, false, Variant::Default),
+            (LinkDataKind::Febrl, true, Variant::Default),
+            (LinkDataKind::Manifest, false, Variant::Default),
+            (LinkDataKind::Febrl, false, Variant::Mixed),
+            (LinkDataKind::Manifest, false, Variant::Mixed),
+        ] {
             // More rows than one chunk, so that several threads take part.
-            let opts = |threads| LinkDataOptions {
-                rows_a: 20_000,
-                rows_b: 9_000,
-                match_share: 0.1,
-                dedupe,
-                threads,
-                ..LinkDataOptions::new(kind)
+            let opts = |threads| {
+                let mut o =
+                    LinkDataOptions { rows_a: 20_000, rows_b: 9_000, dedupe, threads, ..LinkDataOptions::new(kind) };
+                if kind == LinkDataKind::Manifest {
+                    o.match_share = 0.1;
+                }
+                variant.apply(&mut o).expect("a variant of the kind");
+                o
             };
             let (one, three) = (files(&opts(1)), files(&opts(3)));
             assert_eq!(one.len(), if dedupe { 2 } else { 3 });

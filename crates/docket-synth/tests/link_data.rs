@@ -323,3 +323,126 @@ fn manifest_truth_hard_negatives_and_common_names() {
     let top = words.values().copied().max().unwrap_or(0);
     assert!(top as f64 / a.rows.len() as f64 > 0.03, "the most common surname is on {top} rows");
 }
+
+/// Who each B row of a variant is, from `who.csv` or `travellers.csv`: (B id, relation, A id).
+fn relations(path: &Path) -> Vec<(String, String, String)> {
+    let t = Table::read(path);
+    t.rows.iter().map(|r| (r[&t.header[0]].clone(), r[&t.header[1]].clone(), r[&t.header[2]].clone())).collect()
+}
+
+/// The share of `rows` for which `test` holds.
+fn share_of<T>(rows: &[T], test: impl Fn(&T) -> bool) -> f64 {
+    rows.iter().filter(|r| test(r)).count() as f64 / rows.len().max(1) as f64
+}
+
+/// A `febrl` variant with non-matching B rows: the duplicates are the match share, the near
+/// misses their shares of the others, and each kind shares with its A original what it should
+/// (after the errors of a second recording, which change a field in a third of duplicates).
+#[test]
+fn febrl_variants_hold_relatives_twins_households_and_namesakes() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut opts = options(LinkDataKind::Febrl, 20_000, 20_000);
+    opts.match_share = 0.5;
+    opts.shares = linkage::VariantShares {
+        relatives: Some(0.2),
+        twins: Some(0.1),
+        households: Some(0.1),
+        namesakes: Some(0.1),
+        ..Default::default()
+    };
+    let summary = generate(&opts, tmp.path());
+    assert_eq!(summary.true_pairs, 10_000);
+    assert_eq!(summary.travellers, Some(tmp.path().join("who.csv")));
+    let a = Table::read(&tmp.path().join("a.csv"));
+    let b = Table::read(&tmp.path().join("b.csv"));
+    let (a_by, b_by) = (a.by_id("rec_id"), b.by_id("rec_id"));
+    let who = relations(&tmp.path().join("who.csv"));
+    assert_eq!(who.len(), 20_000);
+    let truth = Table::read(&tmp.path().join("truth.csv"));
+    let matches: HashSet<&str> = truth.column("rec_id_b").into_iter().collect();
+    let others: Vec<_> = who.iter().filter(|w| w.1 != "match").collect();
+    assert_eq!(others.len(), 10_000);
+    assert!(who.iter().all(|w| (w.1 == "match") == matches.contains(w.0.as_str())), "who.csv agrees with truth.csv");
+    let kind = |k: &str| {
+        others.iter().filter(|w| w.1 == k).map(|w| (a_by[w.2.as_str()], b_by[w.0.as_str()])).collect::<Vec<_>>()
+    };
+    for (k, want) in [("relative", 0.2), ("twin", 0.1), ("household", 0.1), ("namesake", 0.1)] {
+        let got = share_of(&others, |w| w.1 == k);
+        assert!((got - want).abs() < 0.02, "{k}: {got:.3} of the non-matching rows, want {want}");
+    }
+    let same = |f: &'static str| move |(x, y): &(&Row, &Row)| x[f] == y[f] && !x[f].is_empty();
+    let differs = |f: &'static str| move |(x, y): &(&Row, &Row)| x[f] != y[f];
+    let (relatives, twins, households, namesakes) =
+        (kind("relative"), kind("twin"), kind("household"), kind("namesake"));
+    for (name, rows) in [("relatives", &relatives), ("twins", &twins)] {
+        assert!(share_of(rows, same("surname")) > 0.6, "{name} share the surname");
+        assert!(share_of(rows, same("suburb")) > 0.7 && share_of(rows, same("postcode")) > 0.8, "{name}: the address");
+        assert!(share_of(rows, differs("given_name")) > 0.95, "{name} have given names of their own");
+        assert!(share_of(rows, differs("soc_sec_id")) > 0.99, "{name} have identifiers of their own");
+    }
+    assert!(share_of(&relatives, differs("date_of_birth")) > 0.97, "relatives are born another day");
+    assert!(share_of(&twins, same("date_of_birth")) > 0.85, "twins are born the same day");
+    assert!(share_of(&households, same("postcode")) > 0.8 && share_of(&households, differs("surname")) > 0.95);
+    assert!(share_of(&namesakes, same("given_name")) > 0.6 && share_of(&namesakes, same("surname")) > 0.6);
+    assert!(share_of(&namesakes, differs("postcode")) > 0.9 && share_of(&namesakes, differs("soc_sec_id")) > 0.99);
+    // Strangers share little with the A row `who.csv` names (none).
+    assert!(others.iter().filter(|w| w.1 == "stranger").all(|w| w.2.is_empty()));
+    // Ids do not collide with A's and look like the duplicates'.
+    assert!(
+        others.iter().all(|w| w.0.starts_with("rec-") && w.0.ends_with("-dup-0") && !a_by.contains_key(w.0.as_str()))
+    );
+}
+
+/// Shifted name fields, as a variant writes them: the whole name in one field, the other
+/// blank; and a variant's rows are a pure function of its options, whatever the thread count.
+#[test]
+fn febrl_shifted_names_and_variants_are_deterministic() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut opts = options(LinkDataKind::Febrl, 5_000, 5_000);
+    opts.shares.shifted_names = Some(0.2);
+    generate(&opts, &tmp.path().join("shifted"));
+    let plain = Table::read(&tmp.path().join("shifted/b.csv"));
+    let one_blank = share_of(&plain.rows, |r| r["given_name"].is_empty() != r["surname"].is_empty());
+    let spaced = share_of(&plain.rows, |r| r["given_name"].contains(' ') || r["surname"].contains(' '));
+    // Blank in one field: about 20% shifted, plus the blanks of FEBRL's own (about 7%).
+    assert!((0.2..0.33).contains(&one_blank), "{one_blank:.3} with one name field blank");
+    assert!(spaced > 0.15, "{spaced:.3} with two names in a field");
+
+    let mut v = options(LinkDataKind::Febrl, 20_000, 9_000);
+    linkage::Variant::Mixed.apply(&mut v).expect("a febrl variant");
+    let mut one = v.clone();
+    one.threads = 1;
+    generate(&v, &tmp.path().join("two"));
+    generate(&one, &tmp.path().join("one"));
+    assert_eq!(read_all(&tmp.path().join("two")), read_all(&tmp.path().join("one")));
+    let names: Vec<_> = read_all(&tmp.path().join("one")).into_iter().map(|f| f.0).collect();
+    assert_eq!(names, ["a.csv", "b.csv", "truth.csv", "who.csv"].map(PathBuf::from));
+}
+
+/// `manifest` variants: the near-miss shares and dual nationals move as asked.
+#[test]
+fn manifest_variants_set_their_shares() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut opts = options(LinkDataKind::Manifest, 50_000, 20_000);
+    linkage::Variant::Relatives.apply(&mut opts).expect("a manifest variant");
+    opts.shares.twins = Some(0.05);
+    opts.shares.dual_nationals = Some(0.2);
+    generate(&opts, tmp.path());
+    let who = relations(&tmp.path().join("travellers.csv"));
+    let others: Vec<_> = who.iter().filter(|w| w.1 != "match").collect();
+    for (k, want) in [("sibling", 0.10), ("twin", 0.05), ("namesake", 0.025)] {
+        let got = share_of(&others, |w| w.1 == k);
+        assert!((got - want).abs() < 0.012, "{k}: {got:.3} of the non-matching travellers, want {want}");
+    }
+    let a = Table::read(&tmp.path().join("a.csv"));
+    let b = Table::read(&tmp.path().join("b.csv"));
+    let a_by = a.by_id("record_id");
+    let b_by = b.by_id("record_id");
+    let matches: Vec<_> = who.iter().filter(|w| w.1 == "match").collect();
+    let other_nationality =
+        share_of(&matches, |w| a_by[w.2.as_str()]["nationality"] != b_by[w.0.as_str()]["nationality"]);
+    // 20% asked; a dual national's other nationality is never their own.
+    assert!((0.16..0.24).contains(&other_nationality), "{other_nationality:.3} of matches on another passport");
+    assert!(linkage::Variant::Households.apply(&mut options(LinkDataKind::Manifest, 10, 10)).is_err());
+    assert!(linkage::Variant::DualNationals.apply(&mut options(LinkDataKind::Febrl, 10, 10)).is_err());
+}

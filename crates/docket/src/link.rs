@@ -19,6 +19,10 @@ pub struct LinkArgs {
     pub files: Vec<PathBuf>,
     /// Where to write accepted pairs.
     pub out: Option<PathBuf>,
+    /// Where to write the pairs for review: below the threshold, at or above `review_floor`.
+    pub review_out: Option<PathBuf>,
+    /// The match probability from which pairs below the threshold are for review.
+    pub review_floor: Option<f64>,
     /// Where to save the fitted model.
     pub model_out: Option<PathBuf>,
     /// A saved model to use instead of fitting one.
@@ -50,6 +54,11 @@ pub fn run(args: &LinkArgs) -> Result<i32> {
             args.files.len()
         );
     }
+    let review_floor = match args.review_floor {
+        Some(p) => link::ReviewFloor::new(p)
+            .map_err(|_| anyhow::anyhow!("`--review-floor {p}` is not a probability between 0 and 1"))?,
+        None => link::ReviewFloor::DEFAULT,
+    };
     if args.out.is_none() && args.explain.is_none() {
         bail!("say where the accepted pairs go with `--out links.csv` (or ask for `--explain ID_A ID_B`)");
     }
@@ -96,7 +105,8 @@ pub fn run(args: &LinkArgs) -> Result<i32> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let result = link::run(&settings, &records, model, truth.as_deref(), &mut progress);
+    let options = link::JobOptions { review_floor };
+    let result = link::run_with(&settings, &records, model, truth.as_deref(), &options, &mut progress);
     bar.finish_and_clear();
     if let Some(p) = &args.model_out {
         result.model.save(p)?;
@@ -109,7 +119,10 @@ pub fn run(args: &LinkArgs) -> Result<i32> {
     }
     let write_started = std::time::Instant::now();
     if let Some(out) = &args.out {
-        write_links(out, &settings, &records, &result)?;
+        write_links(out, &settings, &records, &result, &result.accepted)?;
+    }
+    if let Some(out) = &args.review_out {
+        write_links(out, &settings, &records, &result, &result.review)?;
     }
     let mut timings = vec![("reading".to_owned(), read_secs)];
     timings.extend(result.timings.iter().cloned());
@@ -155,7 +168,14 @@ fn read_truth(path: &Path) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-fn write_links(out: &Path, settings: &Settings, records: &Records, result: &LinkResult) -> Result<()> {
+/// Writes `pairs` (the accepted pairs, or those for review) in the columns of `links.csv`.
+fn write_links(
+    out: &Path,
+    settings: &Settings,
+    records: &Records,
+    result: &LinkResult,
+    pairs: &[docket_link::link::ScoredPair],
+) -> Result<()> {
     // Pairs of ids say which records are the same person: owner-only, like the tables.
     let file =
         docket_store::wire::owner_only::create(out).with_context(|| format!("cannot create `{}`", out.display()))?;
@@ -171,7 +191,7 @@ fn write_links(out: &Path, settings: &Settings, records: &Records, result: &Link
     writeln!(w)?;
     // Rows are formatted in parallel, a slice of pairs per thread, and written in order.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    for block in result.accepted.chunks(1 << 18) {
+    for block in pairs.chunks(1 << 18) {
         let per = block.len().div_ceil(threads).max(1);
         let parts: Vec<String> = std::thread::scope(|s| {
             let handles: Vec<_> =
@@ -317,6 +337,7 @@ fn print_summary(
             "model": {"prior": r.model.prior, "expected_matches": r.model.expected_matches, "sessions": r.model.fit.sessions},
             "threshold": {"probability": r.threshold, "policy": r.threshold_policy},
             "accepted": r.accepted.len(),
+            "review": {"floor": review_floor(args), "pairs": r.review.len()},
             "evaluation": r.evaluation,
             "seconds": timings.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
             "total_seconds": total,
@@ -353,16 +374,42 @@ fn print_summary(
     writeln!(s, "model: prior {:.3e}, {:.0} expected matches", r.model.prior, r.model.expected_matches)?;
     writeln!(s, "threshold: {}", r.threshold_policy)?;
     writeln!(s, "accepted: {} pairs", r.accepted.len())?;
-    if let Some(e) = r.evaluation {
+    writeln!(
+        s,
+        "for review: {} pairs (match probability >= {} and below the threshold)",
+        r.review.len(),
+        review_floor(args)
+    )?;
+    if let Some(e) = &r.evaluation {
         writeln!(
             s,
             "against the truth ({} pairs): precision {:.4}, recall {:.4}, F1 {:.4} ({} true, {} false positives, {} missed)",
             e.true_pairs, e.precision, e.recall, e.f1, e.true_positives, e.false_positives, e.false_negatives
         )?;
+        writeln!(s, "  best F1 at any threshold {:.4} (match probability >= {:.4})", e.best_f1, e.best_threshold)?;
+        let t = &e.three_way;
+        writeln!(
+            s,
+            "  three-way: {} pairs >= {} (precision {:.4}); {} for review ({} true); recall with review {:.4}; {:.3} \
+             review pairs per clear pair",
+            t.clear, t.clear_from, t.clear_precision, t.review, t.review_true, t.recall_above_floor, t.review_per_clear
+        )?;
+        let c = &e.calibration;
+        writeln!(s, "  calibration over the {} kept pairs: expected calibration error {:.4}", c.pairs, c.ece)?;
+        writeln!(s, "    {:<11} {:>12} {:>10} {:>10}", "probability", "pairs", "predicted", "observed")?;
+        for b in &c.bands {
+            let band = format!("{:.1}-{:.1}", b.from, b.to);
+            writeln!(s, "    {band:<11} {:>12} {:>10.4} {:>10.4}", b.pairs, b.mean_probability, b.observed)?;
+        }
     }
     let phases: Vec<String> = timings.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
     writeln!(s, "seconds: {} (total {total:.2})", phases.join(", "))?;
     crate::out::print(&s)
+}
+
+/// The review floor asked for, or the default.
+fn review_floor(args: &LinkArgs) -> f64 {
+    args.review_floor.unwrap_or(link::ReviewFloor::DEFAULT.get())
 }
 
 #[cfg(test)]

@@ -95,12 +95,37 @@ enum Command {
         /// Random seed; the same options give byte-identical files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// `manifest` only: the share of travellers who are docket persons [default: 0.02].
+        /// The share of B rows that are A persons [default: 0.02 for manifest; 1 for febrl, every
+        /// B row a duplicate, or 0.5 under a variant with near misses].
         #[arg(long)]
         match_share: Option<f64>,
         /// `febrl` only: one table of originals and duplicates (DIR/records.csv) instead of two.
         #[arg(long)]
         dedupe: bool,
+        /// A named variant of the data: near misses and name recording other than the kind's
+        /// defaults (docs/linkage-data.md, "Variants"); `mixed` is held out from tuning. The
+        /// share options below override its rates.
+        #[arg(long, value_enum, default_value = "default")]
+        variant: VariantArg,
+        /// Share of non-matching B rows that are relatives of an A person (febrl: same surname
+        /// and address; manifest: siblings).
+        #[arg(long, value_name = "X")]
+        relatives_share: Option<f64>,
+        /// Share of non-matching B rows that are twins of an A person.
+        #[arg(long, value_name = "X")]
+        twins_share: Option<f64>,
+        /// Share of non-matching B rows that are namesakes of an A person.
+        #[arg(long, value_name = "X")]
+        namesakes_share: Option<f64>,
+        /// `febrl` only: share of non-matching B rows living at an A person's address.
+        #[arg(long, value_name = "X")]
+        households_share: Option<f64>,
+        /// `manifest` only: share of travellers on another nationality's passport [default: 0.03].
+        #[arg(long, value_name = "X")]
+        dual_nationals_share: Option<f64>,
+        /// Share of B rows whose name fields are shifted (a name in the other field).
+        #[arg(long, value_name = "X")]
+        shifted_names_share: Option<f64>,
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
@@ -274,14 +299,22 @@ enum Command {
         /// Where to write the accepted pairs (CSV).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Where to write the pairs for review (CSV, the columns of the accepted pairs'): below
+        /// the threshold, at or above `--review-floor`, each record in one pair at most.
+        #[arg(long, value_name = "FILE")]
+        review_out: Option<PathBuf>,
+        /// The match probability from which pairs below the threshold are for review, between 0
+        /// and 1 [default: 0.1].
+        #[arg(long, value_name = "P")]
+        review_floor: Option<f64>,
         /// Save the fitted model here (JSON).
         #[arg(long)]
         model_out: Option<PathBuf>,
         /// Use this saved model instead of fitting one.
         #[arg(long, conflicts_with = "model_out")]
         model: Option<PathBuf>,
-        /// True pairs (CSV with a header, ids of A then B): print precision, recall, F1 and
-        /// blocking recall.
+        /// True pairs (CSV with a header, ids of A then B): print precision, recall, F1 (at the
+        /// threshold and the best one), blocking recall, calibration and the three-way figures.
         #[arg(long)]
         truth: Option<PathBuf>,
         /// Print the weights behind one pair's score.
@@ -395,6 +428,28 @@ enum PolicyCommand {
 enum LinkKind {
     Febrl,
     Manifest,
+}
+
+/// The variants of `link-data` (`docket_synth::linkage::Variant`).
+#[cfg(feature = "synth")]
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum VariantArg {
+    /// The kind's defaults.
+    Default,
+    /// Relatives of A persons among the non-matching B rows.
+    Relatives,
+    /// Twins of A persons.
+    Twins,
+    /// Namesakes of A persons.
+    Namesakes,
+    /// febrl: members of A persons' households.
+    Households,
+    /// manifest: dual nationals on their other passport.
+    DualNationals,
+    /// Name fields shifted.
+    ShiftedNames,
+    /// Every near miss at once, at lower rates: held out from tuning.
+    Mixed,
 }
 
 #[derive(Subcommand)]
@@ -875,23 +930,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         #[cfg(feature = "synth")]
-        Command::LinkData { kind, rows_a, rows_b, seed, match_share, dedupe, out } => {
+        Command::LinkData {
+            kind,
+            rows_a,
+            rows_b,
+            seed,
+            match_share,
+            dedupe,
+            variant,
+            relatives_share,
+            twins_share,
+            namesakes_share,
+            households_share,
+            dual_nationals_share,
+            shifted_names_share,
+            out,
+        } => {
+            use synth::linkage::Variant;
             let kind = match kind {
                 LinkKind::Febrl => LinkDataKind::Febrl,
                 LinkKind::Manifest => LinkDataKind::Manifest,
             };
-            if kind == LinkDataKind::Febrl && match_share.is_some() {
-                bail!("`--match-share` applies to `--kind manifest` only: every febrl B row is a duplicate");
+            let variant = match variant {
+                VariantArg::Default => Variant::Default,
+                VariantArg::Relatives => Variant::Relatives,
+                VariantArg::Twins => Variant::Twins,
+                VariantArg::Namesakes => Variant::Namesakes,
+                VariantArg::Households => Variant::Households,
+                VariantArg::DualNationals => Variant::DualNationals,
+                VariantArg::ShiftedNames => Variant::ShiftedNames,
+                VariantArg::Mixed => Variant::Mixed,
+            };
+            let mut opts = LinkDataOptions::new(kind);
+            variant.apply(&mut opts)?;
+            let s = &mut opts.shares;
+            for (given, share) in [
+                (relatives_share, &mut s.relatives),
+                (twins_share, &mut s.twins),
+                (namesakes_share, &mut s.namesakes),
+                (households_share, &mut s.households),
+                (dual_nationals_share, &mut s.dual_nationals),
+                (shifted_names_share, &mut s.shifted_names),
+            ] {
+                if given.is_some() {
+                    *share = given;
+                }
             }
-            let defaults = LinkDataOptions::new(kind);
             let opts = LinkDataOptions {
-                rows_a: rows_a.unwrap_or(defaults.rows_a),
-                rows_b: rows_b.unwrap_or(defaults.rows_b),
+                rows_a: rows_a.unwrap_or(opts.rows_a),
+                rows_b: rows_b.unwrap_or(opts.rows_b),
                 seed,
-                match_share: match_share.unwrap_or(defaults.match_share),
+                match_share: match_share.unwrap_or(opts.match_share),
                 dedupe,
                 threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-                ..defaults
+                ..opts
             };
             let started = Instant::now();
             let summary = synth::linkage::generate(&opts, &out)?;
@@ -900,14 +992,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print(
                 json,
                 &json!({"tables": tables, "truth": summary.truth, "true_pairs": summary.true_pairs,
-                       "travellers": summary.travellers, "seed": seed, "seconds": secs}),
+                       "travellers": summary.travellers, "seed": seed, "variant": variant.name(), "seconds": secs}),
                 || {
                     let tables: Vec<String> =
                         summary.tables.iter().map(|(p, n)| format!("{} ({n} rows)", p.display())).collect();
                     let travellers =
                         summary.travellers.as_ref().map(|p| format!(" and {}", p.display())).unwrap_or_default();
+                    let variant = match variant {
+                        Variant::Default => String::new(),
+                        v => format!(", variant {}", v.name()),
+                    };
                     format!(
-                        "wrote {}, {} ({} true pairs){travellers} in {secs:.1} s (seed {seed})",
+                        "wrote {}, {} ({} true pairs){travellers} in {secs:.1} s (seed {seed}{variant})",
                         tables.join(", "),
                         summary.truth.display(),
                         summary.true_pairs
@@ -939,12 +1035,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(exit::ROWS_REJECTED));
             }
         }
-        Command::Link { settings, files, out, model_out, model, truth, explain } => {
+        Command::Link { settings, files, out, review_out, review_floor, model_out, model, truth, explain } => {
             use std::io::IsTerminal as _;
             let args = docket::link::LinkArgs {
                 settings,
                 files,
                 out,
+                review_out,
+                review_floor,
                 model_out,
                 model,
                 truth,

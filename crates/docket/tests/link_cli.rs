@@ -223,3 +223,43 @@ fn settings_names_and_paths_follow_one_rule() {
         assert!(help.stdout.contains(needle), "`{needle}` in `docket link --help`:\n{}", help.stdout);
     }
 }
+
+/// With the truth, the summary gives the best F1 beside the threshold's, the calibration of
+/// the kept pairs (ten bands whose pairs add up) and the three-way figures; a review floor that
+/// is not a probability is refused before anything is read.
+#[test]
+fn the_truth_gives_best_f1_calibration_and_three_way_figures() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (a, b, truth) = (febrl4("febrl4_a.csv"), febrl4("febrl4_b.csv"), febrl4("febrl4_links.csv"));
+    let r = docket(
+        dir.path(),
+        &["--json", "link", "--settings", "febrl-link", &a, &b, "--out", "l.csv", "--truth", &truth],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json summary");
+    let e = &v["evaluation"];
+    let (f1, best) = (e["f1"].as_f64().expect("f1"), e["best_f1"].as_f64().expect("best_f1"));
+    assert!(best >= f1 && best >= 0.999, "best F1 {best}, own {f1}");
+    let bands = e["calibration"]["bands"].as_array().expect("bands");
+    assert_eq!(bands.len(), 10);
+    let pairs: u64 = bands.iter().map(|b| b["pairs"].as_u64().expect("pairs")).sum();
+    assert_eq!(pairs, e["calibration"]["pairs"].as_u64().expect("pairs"));
+    assert!(pairs >= v["accepted"].as_u64().expect("accepted"));
+    let ece = e["calibration"]["ece"].as_f64().expect("ece");
+    assert!((0.0..0.05).contains(&ece), "FEBRL4's pairs are nearly all sure: ECE {ece}");
+    assert_eq!(e["three_way"]["review_floor"].as_f64(), Some(0.1));
+    assert_eq!(v["review"]["floor"].as_f64(), Some(0.1));
+
+    let text = docket(dir.path(), &["link", "--settings", "febrl-link", &a, &b, "--out", "l.csv", "--truth", &truth]);
+    for needle in ["best F1 at any threshold", "three-way:", "expected calibration error", "0.9-1.0", "for review:"] {
+        assert!(text.stdout.contains(needle), "`{needle}` in:\n{}", text.stdout);
+    }
+
+    for bad in ["1.5", "-0.1", "NaN"] {
+        let floor = format!("--review-floor={bad}");
+        let r = docket(dir.path(), &["link", "--settings", "febrl-link", &a, &b, "--out", "x.csv", &floor]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(r.stderr.contains(&format!("`--review-floor {bad}` is not a probability")), "{}", r.stderr);
+        assert!(!dir.path().join("x.csv").exists());
+    }
+}

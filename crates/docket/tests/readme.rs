@@ -79,6 +79,11 @@ fn the_readme_link_example_runs_as_written() {
         rows.len()
     );
     assert!(rows.iter().all(|r| r.starts_with('P') && r.contains(",T")), "docket persons linked to travellers");
+    // The doubtful pairs, beside the links, in the same columns.
+    let review =
+        link[0].iter().skip_while(|w| *w != "--review-out").nth(1).expect("the README's link line has `--review-out`");
+    let review = std::fs::read_to_string(dir.path().join(review)).expect("the review file is written");
+    assert_eq!(review.lines().next(), links.lines().next(), "the columns of the links file");
 }
 
 /// The README's `docket policy check` and `docket policy test` lines run as written from the

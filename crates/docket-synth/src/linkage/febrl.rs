@@ -39,6 +39,12 @@ const DOMAIN_SSID: u64 = 0xFEB3;
 const DOMAIN_ORDER_A: u64 = 0xFEB4;
 const DOMAIN_PICK_B: u64 = 0xFEB5;
 const DOMAIN_ORDER_DEDUPE: u64 = 0xFEB6;
+// The variants' streams, apart from the ones above, so that the default data is unchanged.
+const DOMAIN_ORDER_B: u64 = 0xFEB7;
+const DOMAIN_OTHER: u64 = 0xFEB8;
+const DOMAIN_OTHER_PERSON: u64 = 0xFEB9;
+const DOMAIN_OTHER_RECORDING: u64 = 0xFEBA;
+const DOMAIN_SHIFT: u64 = 0xFEBB;
 
 /// A field of a record (the columns after `rec_id`); the discriminant indexes [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -502,7 +508,16 @@ fn soc_sec_id(ssid: &Shuffle, i: u64) -> String {
 
 /// Original `i`.
 pub(super) fn original(seed: u64, i: u64, ssid: &Shuffle) -> Record {
-    let mut rng = Rng::for_item(seed, DOMAIN_ORIGINAL, i);
+    person(Rng::for_item(seed, DOMAIN_ORIGINAL, i), soc_sec_id(ssid, i))
+}
+
+/// The naming culture of original `i`'s surname (the first draw of its stream).
+fn family_culture(seed: u64, i: u64) -> usize {
+    culture(&mut Rng::for_item(seed, DOMAIN_ORIGINAL, i))
+}
+
+/// A person drawn from `rng`, with the social security number `ssid`.
+fn person(mut rng: Rng, ssid: String) -> Record {
     let family_culture = culture(&mut rng);
     let given_culture = if rng.chance(MIXED_NAMES) { culture(&mut rng) } else { family_culture };
     let fem = rng.chance(0.5);
@@ -513,8 +528,7 @@ pub(super) fn original(seed: u64, i: u64, ssid: &Shuffle) -> Record {
     let property = property(&mut rng);
     let (suburb, postcode, state) = locality(&mut rng);
     let dob = date_of_birth(&mut rng);
-    let mut rec: Record =
-        [given, surname, number, street, property, suburb, postcode, state.to_string(), dob, soc_sec_id(ssid, i)];
+    let mut rec: Record = [given, surname, number, street, property, suburb, postcode, state.to_string(), dob, ssid];
     for (f, per_mille) in BLANK_IN_ORIGINALS {
         if per_mille > 0 && rng.below(1000) < u64::from(per_mille) {
             rec[f as usize].clear();
@@ -583,7 +597,12 @@ pub(super) type Trace = Vec<(Option<Field>, Modification)>;
 
 /// The duplicate of original `i` (whose record is `original`), and what was done to it.
 pub(super) fn duplicate(seed: u64, i: u64, original: &Record) -> (Record, Trace) {
-    let mut rng = Rng::for_item(seed, DOMAIN_DUPLICATE, i);
+    recorded(Rng::for_item(seed, DOMAIN_DUPLICATE, i), original)
+}
+
+/// `original` as a second recording of it comes out, with what was done to it: a duplicate's
+/// modifications, drawn from `rng`.
+fn recorded(mut rng: Rng, original: &Record) -> (Record, Trace) {
     let mut rec = original.clone();
     let want = choose(&mut rng, &MODIFICATIONS_PER_RECORD);
     let mut trace = Vec::with_capacity(want);
@@ -629,19 +648,81 @@ fn push_record(buf: &mut Vec<u8>, id: &str, rec: &Record) {
     csv_row(buf, &fields);
 }
 
-/// The run's permutations: social security numbers, and which originals the duplicates copy.
+/// The duplicates among `rows_b` B rows.
+pub(super) fn match_count(opts: &LinkDataOptions) -> u64 {
+    (opts.rows_b as f64 * opts.match_share).round() as u64
+}
+
+/// Who a B row is, relative to table A (indices are A's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Who {
+    /// A duplicate of original `i`.
+    Match(u64),
+    /// Someone of original `i`'s family: the same surname and address, another given name, date
+    /// of birth and identifier.
+    Relative(u64),
+    /// A relative born the same day as original `i`.
+    Twin(u64),
+    /// Someone at original `i`'s address under another surname.
+    Household(u64),
+    /// Someone of original `i`'s given name and surname, born another day, living elsewhere.
+    Namesake(u64),
+    /// Someone else, from the same population.
+    Stranger,
+}
+
+impl Who {
+    /// The relation as `who.csv` writes it, and the original it is to.
+    fn relation(self) -> (&'static str, Option<u64>) {
+        match self {
+            Who::Match(i) => ("match", Some(i)),
+            Who::Relative(i) => ("relative", Some(i)),
+            Who::Twin(i) => ("twin", Some(i)),
+            Who::Household(i) => ("household", Some(i)),
+            Who::Namesake(i) => ("namesake", Some(i)),
+            Who::Stranger => ("stranger", None),
+        }
+    }
+}
+
+/// The address fields, which relatives and households share.
+const ADDRESS: [Field; 6] =
+    [Field::StreetNumber, Field::Address1, Field::Address2, Field::Suburb, Field::Postcode, Field::State];
+
+/// The run's permutations: social security numbers, which originals the duplicates copy, and
+/// (in a variant with non-matching B rows) the order of B.
 struct Keys {
     seed: u64,
+    rows_a: u64,
+    matches: u64,
     ssid: Shuffle,
     pick: Shuffle,
+    order_b: Option<Shuffle>,
+    /// Cumulative shares of relatives, twins, households and namesakes among the other rows.
+    near: [f64; 4],
+    shifted: f64,
 }
 
 impl Keys {
     fn new(opts: &LinkDataOptions) -> Self {
+        let matches = match_count(opts);
+        let s = &opts.shares;
+        let mut near = [s.relatives, s.twins, s.households, s.namesakes].map(|x| x.unwrap_or(0.0));
+        let mut edge = 0.0;
+        for x in &mut near {
+            edge += *x;
+            *x = edge;
+        }
         Self {
             seed: opts.seed,
+            rows_a: opts.rows_a,
+            matches,
             ssid: Shuffle::new(opts.seed, DOMAIN_SSID, MAX_ORIGINALS),
             pick: Shuffle::new(opts.seed, DOMAIN_PICK_B, opts.rows_a),
+            // Every B row a duplicate (the default): B in the order of `pick`, as always.
+            order_b: (matches < opts.rows_b).then(|| Shuffle::new(opts.seed, DOMAIN_ORDER_B, opts.rows_b)),
+            near,
+            shifted: s.shifted_names.unwrap_or(0.0),
         }
     }
 
@@ -654,9 +735,111 @@ impl Keys {
         let i = self.pick.at(d);
         (i, duplicate(self.seed, i, &self.original(i)).0)
     }
+
+    /// B row `q`: who it is, its id and its values.
+    fn b_row(&self, q: u64) -> (Who, String, Record) {
+        let v = self.order_b.as_ref().map_or(q, |o| o.at(q));
+        let (who, person, mut rec) = if v < self.matches {
+            let (i, rec) = self.duplicate(v);
+            (Who::Match(i), i, rec)
+        } else {
+            let u = v - self.matches;
+            let (who, rec) = self.other(u);
+            (who, MAX_ORIGINALS + u, rec)
+        };
+        if self.shifted > 0.0 {
+            shift_names(&mut rec, Rng::for_item(self.seed, DOMAIN_SHIFT, person), self.shifted);
+        }
+        (who, dup_id(person), rec)
+    }
+
+    /// Non-matching B row `u` (counted among the non-matching rows) as recorded: a person of
+    /// their own, perhaps of an original's family, household or name, and the errors of a
+    /// second recording, as a duplicate has them.
+    fn other(&self, u: u64) -> (Who, Record) {
+        let mut rng = Rng::for_item(self.seed, DOMAIN_OTHER, u);
+        let x = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let i = rng.below(self.rows_a);
+        // Social security numbers from the end of the permutation: none is an original's.
+        let own = person(
+            Rng::for_item(self.seed, DOMAIN_OTHER_PERSON, u),
+            (1_000_000 + self.ssid.at(MAX_ORIGINALS - 1 - u)).to_string(),
+        );
+        let kind = self.near.iter().position(|&edge| x < edge);
+        let (who, rec) = match kind {
+            Some(k) if self.rows_a > 0 => {
+                let of = self.original(i);
+                let mut rec = own;
+                let copy = |rec: &mut Record, fields: &[Field]| {
+                    for &f in fields {
+                        rec[f as usize] = of[f as usize].clone();
+                    }
+                };
+                let who = match k {
+                    0 | 1 => {
+                        copy(&mut rec, &ADDRESS);
+                        copy(&mut rec, &[Field::Surname]);
+                        // A given name of the family's culture, not the original's own.
+                        let c = family_culture(self.seed, i);
+                        for _ in 0..8 {
+                            rec[Field::GivenName as usize] = given_name(c, rng.chance(0.5), &mut rng);
+                            if rec[Field::GivenName as usize] != of[Field::GivenName as usize] {
+                                break;
+                            }
+                        }
+                        if k == 1 {
+                            copy(&mut rec, &[Field::DateOfBirth]);
+                            Who::Twin(i)
+                        } else {
+                            Who::Relative(i)
+                        }
+                    }
+                    2 => {
+                        copy(&mut rec, &ADDRESS);
+                        Who::Household(i)
+                    }
+                    _ => {
+                        copy(&mut rec, &[Field::GivenName, Field::Surname]);
+                        Who::Namesake(i)
+                    }
+                };
+                // Another person: not born the same day (twins aside), nor of the same surname
+                // in another household.
+                let dob = Field::DateOfBirth as usize;
+                while who != Who::Twin(i) && !rec[dob].is_empty() && rec[dob] == of[dob] {
+                    rec[dob] = date_of_birth(&mut rng);
+                }
+                let sur = Field::Surname as usize;
+                for _ in 0..8 {
+                    if who != Who::Household(i) || rec[sur] != of[sur] {
+                        break;
+                    }
+                    rec[sur] = surname(culture(&mut rng), &mut rng);
+                }
+                (who, rec)
+            }
+            _ => (Who::Stranger, own),
+        };
+        (who, recorded(Rng::for_item(self.seed, DOMAIN_OTHER_RECORDING, u), &rec).0)
+    }
 }
 
-/// Two tables: `a.csv` (originals), `b.csv` (duplicates of distinct originals) and `truth.csv`.
+/// With probability `share`, the whole name written in one of the two name fields, the other
+/// left blank (a form whose fields were shifted): `given surname` as the given name, or as
+/// the surname.
+fn shift_names(rec: &mut Record, mut rng: Rng, share: f64) {
+    let (g, s) = (Field::GivenName as usize, Field::Surname as usize);
+    if !rng.chance(share) || rec[g].is_empty() || rec[s].is_empty() {
+        return;
+    }
+    let whole = format!("{} {}", rec[g], rec[s]);
+    let (to, from) = if rng.chance(0.5) { (g, s) } else { (s, g) };
+    rec[to] = whole;
+    rec[from].clear();
+}
+
+/// Two tables: `a.csv` (originals), `b.csv` (duplicates of distinct originals, and in a variant
+/// other persons) and `truth.csv`; in a variant with non-matching B rows, `who.csv` too.
 pub(super) fn write_linkage(opts: &LinkDataOptions, dir: &Path) -> Result<LinkDataSummary> {
     let keys = Keys::new(opts);
     let order_a = Shuffle::new(opts.seed, DOMAIN_ORDER_A, opts.rows_a);
@@ -675,22 +858,47 @@ pub(super) fn write_linkage(opts: &LinkDataOptions, dir: &Path) -> Result<LinkDa
     b.header(&COLUMNS)?;
     let mut truth = OutFile::create(dir, "truth.csv")?;
     truth.header(&["rec_id_a", "rec_id_b"])?;
+    if keys.order_b.is_none() {
+        stream(
+            opts.rows_b,
+            opts.threads,
+            &|q, [buf, tbuf]| {
+                let (who, id, rec) = keys.b_row(q);
+                push_record(buf, &id, &rec);
+                if let Who::Match(i) = who {
+                    csv_row(tbuf, &[&org_id(i), &id]);
+                }
+            },
+            &mut [&mut b, &mut truth],
+        )?;
+        return Ok(LinkDataSummary {
+            tables: vec![(a.finish()?, opts.rows_a), (b.finish()?, opts.rows_b)],
+            truth: truth.finish()?,
+            true_pairs: keys.matches,
+            travellers: None,
+        });
+    }
+    let mut who_file = OutFile::create(dir, "who.csv")?;
+    who_file.header(&["rec_id_b", "who", "rec_id_a"])?;
     stream(
         opts.rows_b,
         opts.threads,
-        &|q, [buf, tbuf]| {
-            let (i, dup) = keys.duplicate(q);
-            let id = dup_id(i);
-            push_record(buf, &id, &dup);
-            csv_row(tbuf, &[&org_id(i), &id]);
+        &|q, [buf, tbuf, wbuf]| {
+            let (who, id, rec) = keys.b_row(q);
+            push_record(buf, &id, &rec);
+            if let Who::Match(i) = who {
+                csv_row(tbuf, &[&org_id(i), &id]);
+            }
+            let (kind, of) = who.relation();
+            csv_row(wbuf, &[&id, kind, &of.map(org_id).unwrap_or_default()]);
         },
-        &mut [&mut b, &mut truth],
+        &mut [&mut b, &mut truth, &mut who_file],
     )?;
     Ok(LinkDataSummary {
         tables: vec![(a.finish()?, opts.rows_a), (b.finish()?, opts.rows_b)],
         truth: truth.finish()?,
-        true_pairs: opts.rows_b,
-        travellers: None,
+        true_pairs: keys.matches,
+        travellers: Some(who_file.finish()?),
     })
 }
 

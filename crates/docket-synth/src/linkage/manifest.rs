@@ -27,6 +27,8 @@ const DOMAIN_MATCH: u64 = 0x3A03;
 const DOMAIN_TRAVELLER: u64 = 0x3A04;
 const DOMAIN_RELATIVE: u64 = 0x3A05;
 const DOMAIN_STRANGERS: u64 = 0x3A06;
+// Shifted name fields, a variant's: a stream of its own, so that the default data is unchanged.
+const DOMAIN_SHIFT: u64 = 0x3A07;
 
 /// Who a traveller is, relative to table A (indices are A's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,6 +194,8 @@ pub(super) enum Perturbation {
     DocumentTypo,
     /// The docket has no document number; the manifest has one.
     DocumentNew,
+    /// A name moved across the boundary between the given and the family names.
+    ShiftedNames,
 }
 
 /// The matches among `rows_b` travellers.
@@ -206,16 +210,43 @@ pub(super) struct Keys {
     matches: u64,
     order_b: Shuffle,
     pick_a: Shuffle,
+    /// The kinds of non-matching traveller with their weights: [`NON_MATCH_KINDS`], unless a
+    /// variant sets a share (then in millionths).
+    kinds: [(Kind, u32); 4],
+    /// The share of dual nationals travelling on their other passport.
+    other_nationality: f64,
+    /// The share of travellers whose name fields are shifted.
+    shifted: f64,
 }
 
 impl Keys {
     pub(super) fn new(opts: &LinkDataOptions) -> Self {
+        let s = &opts.shares;
+        let kinds = if s.twins.is_none() && s.relatives.is_none() && s.namesakes.is_none() {
+            NON_MATCH_KINDS
+        } else {
+            let default = |k: Kind| f64::from(NON_MATCH_KINDS.iter().find(|x| x.0 == k).map_or(0, |x| x.1)) / 1000.0;
+            let twin = s.twins.unwrap_or(default(Kind::Twin));
+            let sibling = s.relatives.unwrap_or(default(Kind::Sibling));
+            let namesake = s.namesakes.unwrap_or(default(Kind::Namesake));
+            let stranger = (1.0 - twin - sibling - namesake).max(0.0);
+            let millionths = |x: f64| (x * 1e6).round() as u32;
+            [
+                (Kind::Twin, millionths(twin)),
+                (Kind::Sibling, millionths(sibling)),
+                (Kind::Namesake, millionths(namesake)),
+                (Kind::Stranger, millionths(stranger)),
+            ]
+        };
         Self {
             seed: opts.seed,
             rows_a: opts.rows_a,
             matches: match_count(opts),
             order_b: Shuffle::new(opts.seed, DOMAIN_ORDER_B, opts.rows_b),
             pick_a: Shuffle::new(opts.seed, DOMAIN_PICK_A, opts.rows_a),
+            kinds,
+            other_nationality: s.dual_nationals.unwrap_or(OTHER_NATIONALITY),
+            shifted: s.shifted_names.unwrap_or(0.0),
         }
     }
 }
@@ -271,7 +302,7 @@ fn who(keys: &Keys, q: u64) -> (Traveller, Identity, Rng) {
     let mut rng = Rng::for_item(keys.seed, DOMAIN_TRAVELLER, u);
     let j = rng.below(keys.rows_a);
     let relative = |twin| people::relative(keys.seed, j, Rng::for_item(keys.seed, DOMAIN_RELATIVE, u), twin);
-    match choose(&mut rng, &NON_MATCH_KINDS) {
+    match choose(&mut rng, &keys.kinds) {
         Kind::Twin if keys.rows_a > 0 => (Traveller::Twin(j), relative(true), rng),
         Kind::Sibling if keys.rows_a > 0 => (Traveller::Sibling(j), relative(false), rng),
         Kind::Namesake if keys.rows_a > 0 => {
@@ -528,7 +559,7 @@ pub(super) fn traveller_row(keys: &Keys, q: u64) -> (Traveller, [String; 7], Vec
         trace.push(Perturbation::SexMissing);
     }
     let mut nationality = p.nationality;
-    let document = if rng.chance(OTHER_NATIONALITY) {
+    let document = if rng.chance(keys.other_nationality) {
         let others: Vec<&str> = SECOND_NATIONALITIES.iter().copied().filter(|&c| c != nationality).collect();
         nationality = *rng.pick(&others);
         trace.push(Perturbation::OtherNationality);
@@ -556,8 +587,38 @@ pub(super) fn traveller_row(keys: &Keys, q: u64) -> (Traveller, [String; 7], Vec
             },
         }
     };
+    if keys.shifted > 0.0 {
+        let mut shift = Rng::for_item(keys.seed, DOMAIN_SHIFT, q);
+        if shift.chance(keys.shifted) && shift_names(&mut names, &mut shift) {
+            trace.push(Perturbation::ShiftedNames);
+        }
+    }
     let [given, family] = names;
     (who, [format!("T{q:09}"), given, family, dob, sex, nationality.to_string(), document], trace)
+}
+
+/// Moves one name across the boundary between the given and the family names, as a form
+/// whose fields were misread does: the last given name to the front of the family names
+/// (`Maria José` `García` → `Maria` `José García`), or the first family name to the end of the
+/// given names (`Ana` `García López` → `Ana García` `López`). Only from a field of two names or
+/// more; `false` if neither has two.
+fn shift_names(names: &mut [String; 2], rng: &mut Rng) -> bool {
+    let mut given: Vec<&str> = names[0].split(' ').filter(|t| !t.is_empty()).collect();
+    let mut family: Vec<&str> = names[1].split(' ').filter(|t| !t.is_empty()).collect();
+    let from_given = match (given.len() >= 2, family.len() >= 2) {
+        (false, false) => return false,
+        (true, true) => rng.chance(0.5),
+        (g, _) => g,
+    };
+    if from_given {
+        if let Some(moved) = given.pop() {
+            family.insert(0, moved);
+        }
+    } else if !family.is_empty() {
+        given.push(family.remove(0));
+    }
+    *names = [given.join(" "), family.join(" ")];
+    true
 }
 
 /// Tables `a.csv` (docket persons), `b.csv` (travellers) and `truth.csv`.
@@ -714,6 +775,55 @@ mod tests {
         assert!((0.010..0.020).contains(&share("twin")), "{kinds:?}");
         assert!((0.010..0.020).contains(&share("sibling")), "{kinds:?}");
         assert!((0.019..0.031).contains(&share("namesake")), "{kinds:?}");
+    }
+
+    #[test]
+    fn shifted_names_move_one_name_across_the_boundary() {
+        let mut rng = Rng::new(5);
+        let shift = |given: &str, family: &str, rng: &mut Rng| {
+            let mut names = [given.to_string(), family.to_string()];
+            shift_names(&mut names, rng).then_some(names)
+        };
+        let pair = |g: &str, f: &str| Some([g.to_string(), f.to_string()]);
+        assert_eq!(shift("Maria José", "García", &mut rng), pair("Maria", "José García"));
+        assert_eq!(shift("Ana", "García López", &mut rng), pair("Ana García", "López"));
+        assert_eq!(shift("Ana", "García", &mut rng), None);
+        // With two names on both sides, either way; the words and their order are kept.
+        for _ in 0..20 {
+            let names = shift("Iris María", "Pérez Soto", &mut rng).expect("shifted");
+            assert!(names == ["Iris", "María Pérez Soto"] || names == ["Iris María Pérez", "Soto"], "{names:?}");
+        }
+    }
+
+    #[test]
+    fn a_variant_shifts_names_of_its_share_of_travellers_and_leaves_the_rest() {
+        let opts = |shifted| LinkDataOptions {
+            rows_a: 50_000,
+            rows_b: 10_000,
+            seed: SEED,
+            match_share: 0.2,
+            shares: crate::linkage::VariantShares { shifted_names: shifted, ..Default::default() },
+            ..LinkDataOptions::new(LinkDataKind::Manifest)
+        };
+        let (plain, shifted) = (Keys::new(&opts(None)), Keys::new(&opts(Some(0.3))));
+        let mut moved = 0;
+        for q in 0..10_000 {
+            let (who, row, _) = traveller_row(&plain, q);
+            let (who2, row2, trace) = traveller_row(&shifted, q);
+            assert_eq!(who, who2);
+            let was_shifted = trace.contains(&Perturbation::ShiftedNames);
+            moved += usize::from(was_shifted);
+            if was_shifted {
+                assert_ne!(row[1..3], row2[1..3]);
+                let words =
+                    |r: &[String; 7]| format!("{} {}", r[1], r[2]).split_whitespace().collect::<Vec<_>>().join(" ");
+                assert_eq!(words(&row), words(&row2), "the same words in order");
+            } else {
+                assert_eq!(row, row2, "only the names of the shifted travellers change");
+            }
+        }
+        // 30% asked, of those with two names in a field (most of this mostly Hispanic docket).
+        assert!((1_500..3_000).contains(&moved), "{moved} of 10,000 shifted");
     }
 
     #[test]
