@@ -227,9 +227,15 @@ pub fn run_with(
             let mut changed = false;
             if !settings.related.is_empty() {
                 // The kinds of related non-match are settled at this prior, on the same pairs.
-                model.kinds = settle_kinds(settings, &weights, &scored, total_pairs);
+                let kinds = settle_kinds(settings, &weights, &scored, total_pairs);
+                // Another round is needed only where a kind's expected pairs moved (the first
+                // time, from none), as the calibration's patterns below.
+                changed = model.kinds.len() != kinds.len()
+                    || kinds.iter().zip(&model.kinds).any(|(k, was)| {
+                        (k.expected_pairs - was.expected_pairs).abs() > 1e-3 * was.expected_pairs.max(1.0)
+                    });
+                model.kinds = kinds;
                 weights.kinds = model.weights_kinds(settings);
-                changed = true;
             }
             if settings.training.calibrate {
                 let related = calibrate::calibrate(
@@ -243,6 +249,12 @@ pub fn run_with(
                 weights.related = model.weights_related(settings);
             }
             if !changed {
+                // The kinds moved too little to need another round, but the pairs are scored
+                // and assigned with them as they are saved, so that a reused model gives the
+                // same links and every pair is explained as it was scored.
+                if !settings.related.is_empty() {
+                    scored = assign(all.clone(), &weights);
+                }
                 break;
             }
             scored = assign(all.clone(), &weights);
