@@ -7,7 +7,7 @@ use crate::fx::FxHashMap;
 use crate::compare::{NULL, Pattern, level_of};
 use crate::model::{Model, RelatedPattern, level_name};
 use crate::settings::Settings;
-use crate::weights::{Weights, capped, probability};
+use crate::weights::{Weights, capped, combine, probability};
 
 /// A pattern whose pairs' probabilities claim more than this share of them as matches is
 /// left alone by [`calibrate`].
@@ -27,6 +27,10 @@ fn too_many_claims(expected: f64) -> f64 {
     let e = plausible_matches(expected);
     e + 3.0 * e.sqrt() + 3.0
 }
+
+/// A pair's weight without the calibration, and the ceiling the kinds of related non-match put
+/// on its comparisons.
+type Held = (f64, Option<f64>);
 
 /// Calibration against related non-matches.
 ///
@@ -58,12 +62,16 @@ pub fn calibrate(
     weights: &Weights,
     pairs: impl Iterator<Item = (Pattern, usize, usize)>,
 ) -> Vec<RelatedPattern> {
-    let mut by_pattern: FxHashMap<Pattern, Vec<f64>> = FxHashMap::default();
+    // Each pair's weight without the calibration, and the ceiling the kinds of related
+    // non-match put on it (`[[related]]`), which a pattern's ceiling joins.
+    let mut by_pattern: FxHashMap<Pattern, Vec<Held>> = FxHashMap::default();
     for (pattern, a, b) in pairs {
-        by_pattern.entry(pattern).or_default().push(weights.base(pattern, a, weights.side(b)));
+        let base = weights.base(pattern, a, weights.side(b));
+        let kinds = if weights.kinds.is_empty() { None } else { weights.kinds_ceiling(pattern, a, weights.side(b)).1 };
+        by_pattern.entry(pattern).or_default().push((base, kinds));
     }
     let mut out = Vec::new();
-    let mut groups: Vec<(Pattern, Vec<f64>)> = by_pattern.into_iter().collect();
+    let mut groups: Vec<(Pattern, Vec<Held>)> = by_pattern.into_iter().collect();
     groups.sort_unstable_by_key(|g| g.0);
     for (pattern, base) in groups {
         let mut expected = model.expected_matches;
@@ -74,16 +82,21 @@ pub fn calibrate(
             }
         }
         let prior = weights.prior;
-        let claimed = base.iter().map(|&w| probability(w)).sum::<f64>();
+        let claimed =
+            base.iter().map(|&(w, k)| probability(k.map_or(w, |c| prior + capped(w - prior, c)))).sum::<f64>();
         if claimed <= too_many_claims(expected) || claimed > MOSTLY_CLAIMED * base.len() as f64 {
             continue;
         }
         let allowed = plausible_matches(expected);
         // The comparisons' sums, and what the pattern claims under a ceiling: claims() falls
         // as the ceiling falls, so bisect for the ceiling that claims `allowed`.
-        let sums: Vec<f64> = base.iter().map(|w| w - prior).collect();
-        let claims = |ceiling: f64| sums.iter().map(|&x| probability(prior + capped(x, ceiling))).sum::<f64>();
-        let top = sums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let sums: Vec<(f64, Option<f64>)> = base.iter().map(|&(w, k)| (w - prior, k)).collect();
+        let claims = |ceiling: f64| {
+            sums.iter()
+                .map(|&(x, k)| probability(prior + capped(x, combine(Some(ceiling), k).unwrap_or(ceiling))))
+                .sum::<f64>()
+        };
+        let top = sums.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
         let (mut lo, mut hi) = (top - 1.0, top + 64.0);
         let mut step = 1.0;
         while claims(lo) > allowed && step < 1e4 {

@@ -278,7 +278,15 @@ pub fn fit(
             term_frequency: cmp.term_frequency,
         })
         .collect();
-    Model { format: FORMAT.into(), prior, expected_matches: expected, comparisons, fit: report, related: Vec::new() }
+    Model {
+        format: FORMAT.into(),
+        prior,
+        expected_matches: expected,
+        comparisons,
+        fit: report,
+        related: Vec::new(),
+        kinds: Vec::new(),
+    }
 }
 
 /// The level-wise median of several sessions' m vectors, renormalized: one session whose EM

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::block::{self, Candidates, RuleReport};
 use crate::compare::{self, Pattern, level_of};
-use crate::model::{self, Model};
+use crate::model::{self, Model, RelatedKindModel};
 use crate::settings::{Mode, Settings, ThresholdPolicy};
 use crate::table::Records;
 use crate::weights::{Side, Weights, probability};
@@ -221,20 +221,42 @@ pub fn run_with(
             model.expected_matches = prior * total_pairs;
             // The prior moves every weight alike: the assignment stands.
             reweigh(&mut scored, &weights);
-            if round == CALIBRATION_ROUNDS || !settings.training.calibrate {
+            if round == CALIBRATION_ROUNDS {
                 break;
             }
-            let related = calibrate::calibrate(
-                settings,
-                &model,
-                &weights,
-                scored.iter().map(|p| (p.pattern, p.a as usize, p.b as usize)),
-            );
-            if related.is_empty() && model.related.is_empty() {
+            let mut changed = false;
+            if !settings.related.is_empty() {
+                // The kinds of related non-match are settled at this prior, on the same pairs.
+                let kinds = settle_kinds(settings, &weights, &scored, total_pairs);
+                // Another round is needed only where a kind's expected pairs moved (the first
+                // time, from none), as the calibration's patterns below.
+                changed = model.kinds.len() != kinds.len()
+                    || kinds.iter().zip(&model.kinds).any(|(k, was)| {
+                        (k.expected_pairs - was.expected_pairs).abs() > 1e-3 * was.expected_pairs.max(1.0)
+                    });
+                model.kinds = kinds;
+                weights.kinds = model.weights_kinds(settings);
+            }
+            if settings.training.calibrate {
+                let related = calibrate::calibrate(
+                    settings,
+                    &model,
+                    &weights,
+                    scored.iter().map(|p| (p.pattern, p.a as usize, p.b as usize)),
+                );
+                changed |= !(related.is_empty() && model.related.is_empty());
+                model.related = related;
+                weights.related = model.weights_related(settings);
+            }
+            if !changed {
+                // The kinds moved too little to need another round, but the pairs are scored
+                // and assigned with them as they are saved, so that a reused model gives the
+                // same links and every pair is explained as it was scored.
+                if !settings.related.is_empty() {
+                    scored = assign(all.clone(), &weights);
+                }
                 break;
             }
-            model.related = related;
-            weights.related = model.weights_related(settings);
             scored = assign(all.clone(), &weights);
         }
     }
@@ -382,6 +404,11 @@ fn possible_pairs(settings: &Settings, records: &Records) -> f64 {
     }
 }
 
+/// `log2(1 + 2^x)`, without overflow.
+fn log2_1p_exp2(x: f64) -> f64 {
+    if x > 60.0 { x } else { x.exp2().ln_1p() / std::f64::consts::LN_2 }
+}
+
 /// The prior as the least fixed point of `prior = (expected matches) / (possible pairs)`,
 /// the expected matches being the sum of the match probabilities of the pairs that can match
 /// (after one-to-one assignment, when linking). Starting from one match among all pairs and
@@ -401,6 +428,70 @@ fn settle_prior(pairs: &[ScoredPair], prior_weight: f64, total_pairs: f64) -> f6
         prior = next;
     }
     prior
+}
+
+/// The rate of each kind of related non-match (`[[related]]`) as the least fixed point of
+/// `rate = expected related pairs / possible pairs`, at the prior of `weights`, on the pairs
+/// as assigned: as the prior is settled. A pair's chance to be related as kind `k`, beside a
+/// match (odds `prior × 2^x`, `x` its comparisons' weights) and a random non-match (1), is
+/// `rate × 2^(x - y)`, `y` being the weights of the comparisons `k` does not share: on those
+/// it agrees as random records do, on the shared ones as a match does. Starting from one
+/// related pair among all pairs, the rate rises only where pairs agree on the shared
+/// comparisons and disagree on the others more often than matches do.
+fn settle_kinds(
+    settings: &Settings,
+    weights: &Weights,
+    pairs: &[ScoredPair],
+    total_pairs: f64,
+) -> Vec<RelatedKindModel> {
+    let shared: Vec<u32> = settings.related.iter().map(|r| r.shared.iter().fold(0u32, |m, &c| m | 1 << c)).collect();
+    let n = shared.len();
+    let total = total_pairs.max(2.0);
+    // A pair's chance to be related as kind `k` is `r_k a_k / (1 + Σ_j r_j a_j)`, with
+    // `a_k = 2^(x - y_k) / (1 + 2^(prior + x))` (its odds against a match or a random
+    // non-match), computed once. A pair whose `a_k` stays under 2^-30 even at the largest rate
+    // there can be (every pair related) adds under 2^-30 to any kind: most matches and most
+    // chance candidates; they are left out.
+    let most = (pairs.len() as f64 / total).min(0.5).log2();
+    let mut odds = Vec::new();
+    let mut out = vec![0.0; n];
+    for p in pairs {
+        let x = weights.outside(p.pattern, p.a as usize, weights.side(p.b as usize), &shared, &mut out);
+        let against = log2_1p_exp2(weights.prior + x);
+        if out.iter().any(|y| most + x - y - against > -30.0) {
+            odds.extend(out.iter().map(|y| (x - y - against).exp2()));
+        }
+    }
+    let mut rates = vec![1.0 / total; n];
+    let mut expected = vec![0.0; n];
+    for _ in 0..1000 {
+        expected.iter_mut().for_each(|e| *e = 0.0);
+        for a in odds.chunks_exact(n) {
+            let norm = 1.0 + a.iter().zip(&rates).map(|(a, r)| a * r).sum::<f64>();
+            for k in 0..n {
+                expected[k] += rates[k] * a[k] / norm;
+            }
+        }
+        let next: Vec<f64> = expected.iter().map(|e| (e.max(1.0) / total).min(0.5)).collect();
+        // Settled when no kind's expected pairs move by more than a ten-thousandth (a ceiling by
+        // under 0.0002 bits) or a hundredth of a pair.
+        let settled = next.iter().zip(&rates).all(|(a, b)| (a - b).abs() * total <= (b * total * 1e-4).max(0.01));
+        rates = next;
+        if settled {
+            break;
+        }
+    }
+    settings
+        .related
+        .iter()
+        .zip(rates.iter().zip(&expected))
+        .map(|(r, (&rate, &expected_pairs))| RelatedKindModel {
+            name: r.name.clone(),
+            shared: r.shared.iter().map(|&c| settings.comparisons[c].name.clone()).collect(),
+            rate,
+            expected_pairs,
+        })
+        .collect()
 }
 
 fn score(weights: &Weights, candidates: &Candidates, patterns: &[Pattern], keep: f64) -> Vec<ScoredPair> {
@@ -488,12 +579,28 @@ pub struct Explanation {
     /// The ceiling that held the pair's comparisons down (the most they weigh together, in
     /// bits), when the calibration put one on its pattern.
     pub related_ceiling: Option<f64>,
+    /// Each kind of related non-match (`[[related]]`) with a fitted rate, and its own ceiling
+    /// over the pair's comparisons (`related_ceiling` holds them and the calibration's together).
+    pub related_kinds: Vec<ExplainedKind>,
     /// Per comparison.
     pub comparisons: Vec<ExplainedComparison>,
     /// Prior, related weight and every comparison's weight.
     pub total_weight: f64,
     /// Match probability.
     pub probability: f64,
+}
+
+/// One kind of related non-match's ceiling over a pair: the most the pair's comparisons could
+/// weigh if only that kind of related record stood beside the match.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedKind {
+    /// The kind's name in the settings.
+    pub name: String,
+    /// The comparisons it shares.
+    pub shared: Vec<String>,
+    /// Its ceiling, in bits: the weights of the comparisons it does not share less `log2` of
+    /// its rate.
+    pub ceiling: f64,
 }
 
 /// One comparison's part of a score.
@@ -544,7 +651,19 @@ pub(crate) fn explanation(
         ids,
         prior_weight: weights.prior,
         related_weight: weights.related_between(pattern, a, b),
-        related_ceiling: weights.ceiling(pattern),
+        related_ceiling: weights.ceiling_between(pattern, a, b),
+        related_kinds: weights
+            .kind_ceilings(pattern, a, b)
+            .into_iter()
+            .map(|(k, ceiling)| {
+                let kind = &settings.related[k];
+                ExplainedKind {
+                    name: kind.name.clone(),
+                    shared: kind.shared.iter().map(|&c| settings.comparisons[c].name.clone()).collect(),
+                    ceiling,
+                }
+            })
+            .collect(),
         comparisons,
         total_weight: total,
         probability: probability(total),

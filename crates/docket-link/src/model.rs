@@ -57,6 +57,26 @@ pub struct Model {
     /// saved before calibration existed.
     #[serde(default)]
     pub related: Vec<RelatedPattern>,
+    /// The kinds of related non-match of the settings (`[[related]]`), each with its fitted
+    /// rate; empty in a model of settings without them.
+    #[serde(default)]
+    pub kinds: Vec<RelatedKindModel>,
+}
+
+/// A kind of related non-match (`[[related]]`) as fitted: records of different entities that
+/// agree on the `shared` comparisons as a match does and on the others as random records do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelatedKindModel {
+    /// Its name in the settings.
+    pub name: String,
+    /// The comparisons it shares, in settings order.
+    pub shared: Vec<String>,
+    /// The probability that two random records are related so: the least fixed point of
+    /// `rate = expected related pairs / possible pairs`, as the prior is settled.
+    pub rate: f64,
+    /// The related pairs of this kind expected among the candidates (after one-to-one
+    /// assignment when linking).
+    pub expected_pairs: f64,
 }
 
 /// A pattern of levels that the candidates show far more often than the model expects
@@ -179,6 +199,20 @@ impl Model {
         for (k, r) in model.related.iter().enumerate() {
             if let Err(message) = pattern_of(settings, &r.levels) {
                 return Err(mismatch(format!("related pattern {}: {message}", k + 1)));
+            }
+        }
+        for k in &model.kinds {
+            let known = settings.related.iter().any(|r| {
+                r.name == k.name && r.shared.iter().map(|&c| &settings.comparisons[c].name).eq(k.shared.iter())
+            });
+            if !known {
+                return Err(mismatch(format!(
+                    "related kind `{}` is not in the settings as it is in the model",
+                    k.name
+                )));
+            }
+            if !(k.rate >= 0.0 && k.rate < 1.0) {
+                return Err(mismatch(format!("related kind `{}`: rate {} is not a probability", k.name, k.rate)));
             }
         }
         Ok(model)

@@ -119,6 +119,15 @@ struct RawSettings {
     training: Training,
     #[serde(default)]
     threshold: Option<ThresholdPolicy>,
+    #[serde(default)]
+    related: Vec<RawRelated>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRelated {
+    name: String,
+    shared: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -185,10 +194,23 @@ pub struct Settings {
     pub training: Training,
     /// Threshold policy.
     pub threshold: ThresholdPolicy,
+    /// Kinds of related non-match (`[[related]]`): empty, the model has none.
+    pub related: Vec<RelatedKind>,
     /// Particle table file, relative paths resolved against the settings file.
     pub particles_file: Option<std::path::PathBuf>,
     /// Equivalence table file.
     pub equivalences_file: Option<std::path::PathBuf>,
+}
+
+/// A kind of related non-match (`[[related]]`): records of different entities that agree on
+/// the `shared` comparisons as records of one entity do (a family's surname and address, a
+/// household's address) and on the others as random records do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelatedKind {
+    /// Its name.
+    pub name: String,
+    /// The comparisons (indices into [`Settings::comparisons`]) it shares, in settings order.
+    pub shared: Vec<usize>,
 }
 
 /// A normalized value of each record: one column, or several joined.
@@ -614,6 +636,32 @@ impl Settings {
         if raw.training.random_pairs < 1000 {
             return Err(invalid("[training] `random_pairs` must be at least 1000".into()));
         }
+        let mut related: Vec<RelatedKind> = Vec::new();
+        for r in &raw.related {
+            let context = format!("[[related]] `{}`", r.name);
+            if related.iter().any(|k| k.name == r.name) {
+                return Err(invalid(format!("{context}: the name is used twice")));
+            }
+            let mut shared = Vec::new();
+            for name in &r.shared {
+                let Some(c) = comparisons.iter().position(|c| &c.name == name) else {
+                    return Err(invalid(format!("{context}: no comparison `{name}`")));
+                };
+                if !shared.contains(&c) {
+                    shared.push(c);
+                }
+            }
+            shared.sort_unstable();
+            if shared.is_empty() || shared.len() == comparisons.len() {
+                return Err(invalid(format!(
+                    "{context}: `shared` must name some comparisons and leave at least one out"
+                )));
+            }
+            related.push(RelatedKind { name: r.name.clone(), shared });
+        }
+        if related.len() > 8 {
+            return Err(invalid("at most 8 [[related]] kinds".into()));
+        }
         let (particles_file, equivalences_file) = match raw.tables {
             Some(t) => (t.particles.map(Into::into), t.equivalences.map(Into::into)),
             None => (None, None),
@@ -639,6 +687,7 @@ impl Settings {
             comparisons,
             training: raw.training,
             threshold,
+            related,
             particles_file,
             equivalences_file,
         })

@@ -33,6 +33,9 @@ pub struct Weights {
     pub log_m_exact: Vec<f64>,
     /// The calibration's ceiling of each pattern it calibrated (`calibrate.rs`), in bits.
     pub related: FxHashMap<Pattern, f64>,
+    /// The kinds of related non-match with a fitted rate: the kind (index into
+    /// [`Settings::related`]), a bit per comparison it shares, and `log2(rate)`.
+    pub kinds: Vec<(usize, u32, f64)>,
     /// `log2(m)` of each comparison's first `token_subset` level (0 where it has none): what
     /// `swapped_tokens` weighs with.
     pub log_m_subset: Vec<f64>,
@@ -314,8 +317,12 @@ impl Weights {
 
     /// Total match weight of a pair with `pattern`: [`Weights::base`] and the related weight.
     pub fn total(&self, pattern: Pattern, a: usize, b: Side<'_>) -> f64 {
-        let base = self.base(pattern, a, b);
-        base + self.related(pattern, base)
+        if self.kinds.is_empty() {
+            let base = self.base(pattern, a, b);
+            return base + self.related(pattern, base);
+        }
+        let (x, ceiling) = self.held(pattern, a, b);
+        self.prior + ceiling.map_or(x, |c| capped(x, c))
     }
 
     /// The prior and every comparison's weight, without the calibration.
@@ -330,6 +337,7 @@ impl Weights {
     /// The calibration's weight of a pair with `pattern` whose [`Weights::base`] is `base`: 0
     /// for a pattern it left alone; for one that related non-matches share with matches, what
     /// holding the comparisons' sum under the pattern's ceiling takes off (never positive).
+    /// Without the kinds of related non-match ([`Weights::related_between`] counts those).
     #[inline]
     pub fn related(&self, pattern: Pattern, base: f64) -> f64 {
         match self.ceiling(pattern) {
@@ -341,16 +349,100 @@ impl Weights {
         }
     }
 
-    /// The calibration's weight of table-A record `a` against `b` with `pattern`: 0 without
-    /// computing anything for a pattern it left alone (most pairs).
+    /// The related weight of table-A record `a` against `b` with `pattern`: 0 without
+    /// computing anything for a pattern the calibration left alone when there are no kinds
+    /// of related non-match (most pairs).
     pub fn related_between(&self, pattern: Pattern, a: usize, b: Side<'_>) -> f64 {
-        if self.ceiling(pattern).is_none() { 0.0 } else { self.related(pattern, self.base(pattern, a, b)) }
+        if self.kinds.is_empty() {
+            return if self.ceiling(pattern).is_none() { 0.0 } else { self.related(pattern, self.base(pattern, a, b)) };
+        }
+        let (x, ceiling) = self.held(pattern, a, b);
+        ceiling.map_or(0.0, |c| capped(x, c) - x)
     }
 
     /// The calibration's ceiling on the comparisons of a pair with `pattern`, if it put one there.
     #[inline]
     pub fn ceiling(&self, pattern: Pattern) -> Option<f64> {
         if self.related.is_empty() { None } else { self.related.get(&pattern).copied() }
+    }
+
+    /// The ceiling that holds the comparisons of table-A record `a` against `b` down: the
+    /// pattern's (calibration) and the kinds' of related non-match together, if any.
+    pub fn ceiling_between(&self, pattern: Pattern, a: usize, b: Side<'_>) -> Option<f64> {
+        if self.kinds.is_empty() { self.ceiling(pattern) } else { self.held(pattern, a, b).1 }
+    }
+
+    /// The sum `x` of the comparisons' weights of a pair, and the ceiling over it: the
+    /// pattern's and the kinds' together (their inverse odds add).
+    fn held(&self, pattern: Pattern, a: usize, b: Side<'_>) -> (f64, Option<f64>) {
+        let (x, kinds) = self.kinds_ceiling(pattern, a, b);
+        (x, combine(self.ceiling(pattern), kinds))
+    }
+
+    /// The sum `x` of the comparisons' weights of a pair, and the ceiling the kinds of related
+    /// non-match put over it. A pair related as kind `k` agrees on the comparisons `k` shares as
+    /// a match does and on the others as random records do; so the match odds against it are
+    /// `prior × 2^y / rate` with `y` the weights of the comparisons `k` does not share, and its
+    /// ceiling is `y - log2(rate)`.
+    pub fn kinds_ceiling(&self, pattern: Pattern, a: usize, b: Side<'_>) -> (f64, Option<f64>) {
+        let mut x = 0.0;
+        let mut outside = [0.0f64; 8];
+        for c in 0..self.level.len() {
+            let w = self.of(c, level_of(pattern, c), a, b, pattern);
+            x += w;
+            for (k, &(_, shared, _)) in self.kinds.iter().enumerate() {
+                if shared & (1 << c) == 0 {
+                    outside[k] += w;
+                }
+            }
+        }
+        let mut ceiling = None;
+        for (k, &(_, _, log_rate)) in self.kinds.iter().enumerate() {
+            ceiling = combine(ceiling, Some(outside[k] - log_rate));
+        }
+        (x, ceiling)
+    }
+
+    /// Each kind of related non-match's own ceiling over the comparisons of table-A record `a`
+    /// against `b`, `y - log2(rate)`, with the kind's index into [`Settings::related`].
+    pub fn kind_ceilings(&self, pattern: Pattern, a: usize, b: Side<'_>) -> Vec<(usize, f64)> {
+        self.kinds
+            .iter()
+            .map(|&(kind, shared, log_rate)| {
+                let y: f64 = (0..self.level.len())
+                    .filter(|&c| shared & (1 << c) == 0)
+                    .map(|c| self.of(c, level_of(pattern, c), a, b, pattern))
+                    .sum();
+                (kind, y - log_rate)
+            })
+            .collect()
+    }
+
+    /// For each kind of related non-match, given by the bits of the comparisons it shares
+    /// (`shared`), the weights of the comparisons it does not share (`y` of
+    /// [`Weights::kinds_ceiling`]), into `out`; and the sum of all the comparisons' weights.
+    pub(crate) fn outside(&self, pattern: Pattern, a: usize, b: Side<'_>, shared: &[u32], out: &mut [f64]) -> f64 {
+        let mut x = 0.0;
+        out.iter_mut().for_each(|y| *y = 0.0);
+        for c in 0..self.level.len() {
+            let w = self.of(c, level_of(pattern, c), a, b, pattern);
+            x += w;
+            for (k, y) in out.iter_mut().enumerate() {
+                if shared[k] & (1 << c) == 0 {
+                    *y += w;
+                }
+            }
+        }
+        x
+    }
+}
+
+/// Two ceilings as one: `-log2(2^-c1 + 2^-c2)` (inverse odds add).
+pub fn combine(c1: Option<f64>, c2: Option<f64>) -> Option<f64> {
+    match (c1, c2) {
+        (Some(p), Some(q)) => Some(capped(p, q)),
+        (p, None) => p,
+        (None, q) => q,
     }
 }
 
@@ -376,6 +468,20 @@ impl Model {
     /// The calibration's ceilings by pattern.
     pub fn weights_related(&self, settings: &Settings) -> FxHashMap<Pattern, f64> {
         self.related.iter().filter_map(|r| Some((pattern_of(settings, &r.levels).ok()?, r.ceiling))).collect()
+    }
+
+    /// The kinds of related non-match of `settings` that have a fitted rate: a bit per
+    /// comparison each shares, and `log2(rate)`.
+    pub fn weights_kinds(&self, settings: &Settings) -> Vec<(usize, u32, f64)> {
+        settings
+            .related
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let k = self.kinds.iter().find(|k| k.name == r.name)?;
+                (k.rate > 0.0).then(|| (i, r.shared.iter().fold(0u32, |m, &c| m | 1 << c), k.rate.log2()))
+            })
+            .collect()
     }
 
     /// Weights for scoring `records` (term frequencies are taken from them).
@@ -423,6 +529,7 @@ impl Model {
         let tf_context: Vec<Option<usize>> = settings.comparisons.iter().map(|c| c.term_frequency_within).collect();
         let log_m_exact = self.comparisons.iter().map(|c| c.levels[0].m.max(FLOOR).log2()).collect();
         let related = self.weights_related(settings);
+        let kinds = self.weights_kinds(settings);
         // token_subset under term frequencies: how common is the rarest token of each record.
         let subset_level: Vec<Option<u8>> = settings
             .comparisons
@@ -510,6 +617,7 @@ impl Model {
             tf_within,
             log_m_exact,
             related,
+            kinds,
             log_m_subset,
             subset_like,
             sub,

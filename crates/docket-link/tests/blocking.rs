@@ -291,6 +291,7 @@ fn flat_model(settings: &Settings) -> Model {
         comparisons,
         fit: FitReport::default(),
         related: Vec::new(),
+        kinds: Vec::new(),
     }
 }
 

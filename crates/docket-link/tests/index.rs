@@ -210,6 +210,7 @@ fn falling_model(settings: &Settings) -> Model {
         comparisons,
         fit: FitReport::default(),
         related: Vec::new(),
+        kinds: Vec::new(),
     }
 }
 

@@ -49,6 +49,7 @@ fn model(settings: &Settings) -> Model {
             .collect(),
         fit: FitReport::default(),
         related: Vec::new(),
+        kinds: Vec::new(),
     }
 }
 

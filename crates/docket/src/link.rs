@@ -309,6 +309,9 @@ fn explain(settings: &Settings, records: &Records, result: &LinkResult, ids: &[S
     writeln!(out, "  {:<28} {:<32} {:>+9.3}", "prior (log2 odds)", "", e.prior_weight)?;
     let ceiling = e.related_ceiling.map(|c| format!("ceiling {c:.3}")).unwrap_or_default();
     writeln!(out, "  {:<28} {:<32} {:>+9.3}", "related (calibration)", ceiling, e.related_weight)?;
+    for k in &e.related_kinds {
+        writeln!(out, "    {:<26} ceiling {:.3}", format!("as {}", k.name), k.ceiling)?;
+    }
     for c in &e.comparisons {
         let level = if c.term_frequency_adjusted { format!("{} (by frequency)", c.level) } else { c.level.clone() };
         writeln!(out, "  {:<28} {:<32} {:>+9.3}", c.name, level, c.weight)?;

@@ -95,6 +95,21 @@ fn febrl4_links_with_weights_that_add_up_and_a_reusable_model() {
     for needle in ["prior (log2 odds)", "given_name", "soc_sec_id", "total", "match probability", rows[0][2]] {
         assert!(e.stdout.contains(needle), "`{needle}` in:\n{}", e.stdout);
     }
+    // Each kind of related non-match of the settings is listed with its ceiling, and the weights
+    // (prior, related, one per comparison; not the kinds' ceilings) add up to the total.
+    for kind in ["as household", "as family", "as twins"] {
+        assert!(e.stdout.contains(kind), "`{kind}` in:\n{}", e.stdout);
+    }
+    let weight = |line: &str| line.split_whitespace().last().and_then(|w| w.parse::<f64>().ok());
+    let lines: Vec<&str> =
+        e.stdout.lines().filter(|l| l.starts_with("  ") && !l.trim_start().starts_with("as ")).collect();
+    let total = lines.iter().find(|l| l.trim_start().starts_with("total")).and_then(|l| weight(l)).expect("total");
+    let parts: f64 = lines
+        .iter()
+        .filter(|l| !l.trim_start().starts_with("total") && !l.trim_start().starts_with("match probability"))
+        .filter_map(|l| weight(l))
+        .sum();
+    assert!((parts - total).abs() < 0.01, "{parts} against {total}:\n{}", e.stdout);
     let e = docket(dir.path(), &["link", "--settings", &s, &a, &b, "--explain", "rec-nobody", y]);
     assert_ne!(e.code, 0);
     assert!(e.stderr.contains("no record `rec-nobody` in table A"), "{}", e.stderr);
