@@ -610,7 +610,6 @@ pub(crate) fn worklist_row(
     if !s.open_at(t) {
         return None;
     }
-    let zone_date = |at: Timestamp| s.time_zone.as_ref().map_or_else(|| at.local_date(), |z| z.local_date(at));
     let row = |items| WorklistRow {
         case_id: s.case_id.to_string(),
         stage: s.stage_at(t).name(),
@@ -620,7 +619,7 @@ pub(crate) fn worklist_row(
     };
     match kind {
         WorklistKind::Deadlines => {
-            let horizon = zone_date(t).add_days(within_days);
+            let horizon = s.local_date(t).add_days(within_days);
             let mut items: Vec<(docket_core::Date, WorkItem)> = s
                 .deadlines_within(t, within_days)
                 .into_iter()
@@ -648,7 +647,7 @@ pub(crate) fn worklist_row(
                 let Some(until) = p.until else { continue };
                 // The last day in force is the day of the last second before the instant it
                 // ends (the day before, for a protection ending at midnight).
-                let last = zone_date(until.plus_seconds(-1));
+                let last = s.local_date(until.plus_seconds(-1));
                 if last <= horizon {
                     items.push((
                         last,
@@ -673,7 +672,7 @@ pub(crate) fn worklist_row(
         WorklistKind::Priority | WorklistKind::Review => None,
         WorklistKind::RemovalReady | WorklistKind::Blocked => {
             let mut blockers: Vec<WorkItem> = removal_bars(s, facts, t).iter().map(WorkItem::of_bar).collect();
-            blockers.extend(travel_blockers(s, zone_date(t)));
+            blockers.extend(travel_blockers(s, s.local_date(t)));
             match (kind, blockers.is_empty()) {
                 (WorklistKind::RemovalReady, true) => {
                     let final_order = s.final_order.as_ref().map(|f| WorkItem {

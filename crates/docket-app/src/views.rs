@@ -110,7 +110,7 @@ pub struct DeadlineView {
 
 impl DeadlineView {
     fn of(what: &'static str, d: &Deadline, s: &CaseSummary, t: Timestamp, n: &Numbering<'_>) -> DeadlineView {
-        let today = s.time_zone.as_ref().map_or_else(|| t.local_date(), |z| z.local_date(t));
+        let today = s.local_date(t);
         let one = |id: EventId| n.refs(&[id]).pop();
         DeadlineView {
             what,
@@ -539,7 +539,6 @@ impl CaseView {
     ) -> CaseView {
         let n = Numbering::new(events);
         let open = s.open_at(t);
-        let zone_date = |at: Timestamp| s.time_zone.as_ref().map_or_else(|| at.local_date(), |z| z.local_date(at));
         let review_what = |d: &Deadline| match d.rule {
             Rule::PostOrderSixMonthReview => "six-month post-order custody review",
             _ => "custody review before the removal period ends",
@@ -558,7 +557,7 @@ impl CaseView {
                 outcome: outcome_name(o),
                 text: decision_text(o),
                 issued_at: at.to_string(),
-                date: zone_date(at).to_string(),
+                date: s.local_date(at).to_string(),
             }),
             final_order: s.final_order.as_ref().map(|f| FinalityView {
                 at: f.at.to_string(),
@@ -592,15 +591,12 @@ impl CaseView {
             designated_country: s
                 .designated_country
                 .map(|(c, e)| DesignationView { country: c.code().to_owned(), basis: n.refs(&[e]) }),
-            travel_document: s.travel_document.map(|d| {
-                let today = s.time_zone.as_ref().map_or_else(|| t.local_date(), |z| z.local_date(t));
-                HeldDocumentView {
-                    issuing_country: d.issuing_country.code().to_owned(),
-                    expiry: d.expiry.map(|e| e.to_string()),
-                    valid: d.valid_on(today),
-                    for_designated_country: s.designated_country.is_some_and(|(c, _)| c == d.issuing_country),
-                    basis: n.refs(&[d.event]),
-                }
+            travel_document: s.travel_document.map(|d| HeldDocumentView {
+                issuing_country: d.issuing_country.code().to_owned(),
+                expiry: d.expiry.map(|e| e.to_string()),
+                valid: d.valid_on(s.local_date(t)),
+                for_designated_country: s.designated_country.is_some_and(|(c, _)| c == d.issuing_country),
+                basis: n.refs(&[d.event]),
             }),
             removal_bars: bars.iter().map(|b| BarView::of(b, &n)).collect(),
             gates: None,

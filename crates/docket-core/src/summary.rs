@@ -302,6 +302,12 @@ impl CaseState {
 }
 
 impl CaseSummary {
+    /// The date of `at` on the case's local calendar: in its court's time zone when one is
+    /// known, else at the instant's own offset.
+    pub fn local_date(&self, at: Timestamp) -> Date {
+        self.time_zone.as_ref().map_or_else(|| at.local_date(), |z| z.local_date(at))
+    }
+
     /// Whether an order of removal is administratively final at `t`.
     pub fn final_at(&self, t: Timestamp) -> bool {
         self.final_order.as_ref().is_some_and(|f| f.at <= t)

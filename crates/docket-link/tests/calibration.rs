@@ -6,10 +6,13 @@
 //! without the calibration the model links many of them. Travellers whose given and family
 //! names are swapped test that a pattern every pair of which is claimed is left alone.
 
+mod generated;
+
 use docket_link::link::{self, LinkResult};
 use docket_link::model::Model;
 use docket_link::settings::Settings;
 use docket_link::table::Records;
+use generated::Rng;
 
 const SETTINGS: &str = r#"
 mode = "link"
@@ -50,10 +53,6 @@ const GIVEN: &[&str] = &[
     "lorena", "victor",
 ];
 const COMMON_FAMILY: &[&str] = &["garcia", "lopez", "martinez", "hernandez", "gonzalez", "perez"];
-const SYLLABLES: &[&str] = &[
-    "ba", "ce", "di", "fo", "gu", "ka", "le", "mi", "no", "pu", "ra", "se", "ti", "vo", "zu", "bre", "clo", "dra",
-    "fli", "gro", "tla", "xen", "yor", "que", "hua",
-];
 
 const PERSONS: usize = 4000;
 const MATCHES: usize = 400;
@@ -62,22 +61,6 @@ const NAMESAKES: usize = 400;
 const STRANGERS: usize = 1200;
 /// Docket persons whose given and family names the manifest swaps.
 const SWAPPED: usize = 100;
-
-/// A small deterministic generator (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 struct Person {
     given: String,
@@ -88,17 +71,9 @@ struct Person {
 
 fn person(rng: &mut Rng) -> Person {
     // 60% a common family name, the rest a made-up, nearly unique one.
-    let family = if rng.below(10) < 6 {
-        COMMON_FAMILY[rng.below(COMMON_FAMILY.len())].to_owned()
-    } else {
-        (0..3).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect()
-    };
+    let family = if rng.below(10) < 6 { COMMON_FAMILY[rng.below(COMMON_FAMILY.len())].to_owned() } else { rng.word(3) };
     // A quarter of given names made up too, so that some full names are rare twice over.
-    let given = if rng.below(4) == 0 {
-        (0..2).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect()
-    } else {
-        GIVEN[rng.below(GIVEN.len())].to_owned()
-    };
+    let given = if rng.below(4) == 0 { rng.word(2) } else { GIVEN[rng.below(GIVEN.len())].to_owned() };
     Person {
         given,
         family,

@@ -5,10 +5,13 @@
 //! rare independent evidence; without a kind that shares them, the model links most relatives
 //! to their person, and with one it does not, while the persons' own records stay linked.
 
+mod generated;
+
 use docket_link::link::{self, LinkResult};
 use docket_link::model::Model;
 use docket_link::settings::Settings;
 use docket_link::table::Records;
+use generated::Rng;
 
 const SETTINGS: &str = r#"
 mode = "link"
@@ -72,10 +75,6 @@ const GIVEN: &[&str] = &[
     "carlos", "isabel", "diego", "paula", "andres", "laura", "pablo", "marta", "ramon", "teresa", "oscar", "silvia",
     "hugo", "alicia", "ruben", "nora", "ivan", "clara", "felipe", "irene", "mateo", "julia", "tomas", "eva", "raul",
 ];
-const SYLLABLES: &[&str] = &[
-    "ba", "ce", "di", "fo", "gu", "ka", "le", "mi", "no", "pu", "ra", "se", "ti", "vo", "zu", "bre", "clo", "dra",
-    "fli", "gro", "tla", "xen", "yor", "que", "hua",
-];
 const SUBURBS: &[&str] = &[
     "ashfield",
     "burwood",
@@ -103,25 +102,6 @@ const PERSONS: usize = 4000;
 const MATCHES: usize = 1200;
 const RELATIVES: usize = 400;
 const STRANGERS: usize = 1200;
-
-/// A small deterministic generator (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn word(&mut self, syllables: usize) -> String {
-        (0..syllables).map(|_| SYLLABLES[self.below(SYLLABLES.len())]).collect()
-    }
-}
 
 #[derive(Clone)]
 struct Person {
