@@ -28,9 +28,9 @@ fn too_many_claims(expected: f64) -> f64 {
     e + 3.0 * e.sqrt() + 3.0
 }
 
-/// A pair's weight without the calibration, and the ceiling the kinds of related non-match put
-/// on its comparisons.
-type Held = (f64, Option<f64>);
+/// A pair's weight without the calibration ([`Weights::base`]), and the ceiling the kinds of
+/// related non-match put on its comparisons (`[[related]]`), which a pattern's ceiling joins.
+pub type Held = (f64, Option<f64>);
 
 /// Calibration against related non-matches.
 ///
@@ -54,21 +54,17 @@ type Held = (f64, Option<f64>);
 ///
 /// For each pattern whose pairs claim more than [`too_many_claims`], this finds the ceiling
 /// that brings the claim down to [`plausible_matches`]. Patterns that claim no more than that
-/// are left alone, so the usual matches' patterns are not touched. `pairs` are scored with
-/// `weights` as they stand without the calibration.
+/// are left alone, so the usual matches' patterns are not touched. `pairs` give each pair's
+/// pattern and what it holds as `weights` stand, without the calibration.
 pub fn calibrate(
     settings: &Settings,
     model: &Model,
     weights: &Weights,
-    pairs: impl Iterator<Item = (Pattern, usize, usize)>,
+    pairs: impl Iterator<Item = (Pattern, Held)>,
 ) -> Vec<RelatedPattern> {
-    // Each pair's weight without the calibration, and the ceiling the kinds of related
-    // non-match put on it (`[[related]]`), which a pattern's ceiling joins.
     let mut by_pattern: FxHashMap<Pattern, Vec<Held>> = FxHashMap::default();
-    for (pattern, a, b) in pairs {
-        let base = weights.base(pattern, a, weights.side(b));
-        let kinds = if weights.kinds.is_empty() { None } else { weights.kinds_ceiling(pattern, a, weights.side(b)).1 };
-        by_pattern.entry(pattern).or_default().push((base, kinds));
+    for (pattern, held) in pairs {
+        by_pattern.entry(pattern).or_default().push(held);
     }
     let mut out = Vec::new();
     let mut groups: Vec<(Pattern, Vec<Held>)> = by_pattern.into_iter().collect();

@@ -196,38 +196,50 @@ pub fn run_with(
     let all = score(&weights, &candidates, &candidate_patterns, floor);
     drop(candidate_patterns);
     lap("scoring", &mut timings);
-    let reweigh = |pairs: &mut [ScoredPair], weights: &Weights| {
-        for p in pairs {
-            p.weight = weights.total(p.pattern, p.a as usize, weights.side(p.b as usize));
+    // The comparisons' sums of every kept pair do not move while the prior, the kinds of related
+    // non-match and the calibration are settled below: with kinds, they are summed once (on
+    // every thread) and each round reads them instead of weighing the comparisons again.
+    let sums = (fitted && !settings.related.is_empty()).then(|| Sums::of(settings, &weights, &all));
+    let weigh = |i: usize, weights: &Weights| -> f64 {
+        let p = &all[i];
+        match &sums {
+            Some(s) if !weights.kinds.is_empty() => weights.total_from(p.pattern, s.x(i), s.y(i)),
+            _ => weights.total(p.pattern, p.a as usize, weights.side(p.b as usize)),
         }
     };
-    let assign = |mut pairs: Vec<ScoredPair>, weights: &Weights| {
-        reweigh(&mut pairs, weights);
-        if settings.mode == Mode::Link {
-            // One-to-one: each record in at most one pair, best pairs first.
-            pairs = one_to_one(pairs, records);
+    // The pairs as assigned, as (weight, index into `all`): one-to-one when linking, best
+    // first; every pair in candidate order when deduplicating.
+    let assign = |weights: &Weights| -> Vec<(f64, u32)> {
+        let weighed = in_blocks(&all, BLOCK, |start, block| {
+            (start..start + block.len()).map(|i| (weigh(i, weights), i as u32)).collect::<Vec<_>>()
+        })
+        .concat();
+        match settings.mode {
+            Mode::Link => one_to_one_indexed(weighed, &all, records),
+            Mode::Dedupe => weighed,
         }
-        pairs
     };
-    let mut scored = assign(all.clone(), &weights);
+    let mut assigned = assign(&weights);
     if fitted {
         // The prior is settled on the pairs as assigned, then the calibration against related
         // non-matches is fitted at that prior; each changes what the other sees, so the two
         // are alternated a few times (three rounds settle both to well under a percent here).
         for round in 0..=CALIBRATION_ROUNDS {
-            let prior = settle_prior(&scored, weights.prior, total_pairs);
+            let prior = settle_prior(assigned.iter().map(|p| p.0), weights.prior, total_pairs);
             weights.prior = log2_odds(prior);
             model.prior = prior;
             model.expected_matches = prior * total_pairs;
             // The prior moves every weight alike: the assignment stands.
-            reweigh(&mut scored, &weights);
+            for p in &mut assigned {
+                p.0 = weigh(p.1 as usize, &weights);
+            }
             if round == CALIBRATION_ROUNDS {
                 break;
             }
             let mut changed = false;
-            if !settings.related.is_empty() {
+            if let Some(sums) = &sums {
                 // The kinds of related non-match are settled at this prior, on the same pairs.
-                let kinds = settle_kinds(settings, &weights, &scored, total_pairs);
+                let kinds = settle_kinds(settings, &weights, sums, &assigned, total_pairs);
                 // Another round is needed only where a kind's expected pairs moved (the first
                 // time, from none), as the calibration's patterns below.
                 changed = model.kinds.len() != kinds.len()
@@ -238,12 +250,27 @@ pub fn run_with(
                 weights.kinds = model.weights_kinds(settings);
             }
             if settings.training.calibrate {
-                let related = calibrate::calibrate(
-                    settings,
-                    &model,
-                    &weights,
-                    scored.iter().map(|p| (p.pattern, p.a as usize, p.b as usize)),
-                );
+                let held = assigned.iter().map(|&(_, i)| {
+                    let (i, p) = (i as usize, &all[i as usize]);
+                    let held = match &sums {
+                        Some(s) => {
+                            let kinds =
+                                if weights.kinds.is_empty() { None } else { weights.kinds_ceiling_from(s.y(i)) };
+                            (weights.prior + s.x(i), kinds)
+                        }
+                        None => {
+                            let b = weights.side(p.b as usize);
+                            let kinds = if weights.kinds.is_empty() {
+                                None
+                            } else {
+                                weights.kinds_ceiling(p.pattern, p.a as usize, b).1
+                            };
+                            (weights.base(p.pattern, p.a as usize, b), kinds)
+                        }
+                    };
+                    (p.pattern, held)
+                });
+                let related = calibrate::calibrate(settings, &model, &weights, held);
                 changed |= !(related.is_empty() && model.related.is_empty());
                 model.related = related;
                 weights.related = model.weights_related(settings);
@@ -252,14 +279,16 @@ pub fn run_with(
                 // The kinds moved too little to need another round, but the pairs are scored
                 // and assigned with them as they are saved, so that a reused model gives the
                 // same links and every pair is explained as it was scored.
-                if !settings.related.is_empty() {
-                    scored = assign(all.clone(), &weights);
+                if sums.is_some() {
+                    assigned = assign(&weights);
                 }
                 break;
             }
-            scored = assign(all.clone(), &weights);
+            assigned = assign(&weights);
         }
     }
+    let mut scored: Vec<ScoredPair> =
+        assigned.into_iter().map(|(weight, i)| ScoredPair { weight, ..all[i as usize] }).collect();
     drop(all);
     scored.retain(|p| p.probability() >= KEEP_FROM);
     let (threshold, policy) = match settings.threshold {
@@ -297,6 +326,31 @@ pub fn run_with(
         timings,
         weights,
     }
+}
+
+/// Items a thread takes at a time in [`in_blocks`].
+const BLOCK: usize = 1 << 16;
+
+/// `f(start, block)` of each block of `block` items of `items` (the last may be shorter; `start`
+/// is the index of its first item), in the blocks' order, the blocks shared out among the
+/// threads. The blocks do not depend on the number of threads, so neither does a sum over them
+/// taken in order.
+fn in_blocks<T: Sync, R: Send>(items: &[T], block: usize, f: impl Fn(usize, &[T]) -> R + Sync) -> Vec<R> {
+    let block = block.max(1);
+    let blocks: Vec<(usize, &[T])> = items.chunks(block).enumerate().map(|(i, b)| (i * block, b)).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16).min(blocks.len());
+    if threads <= 1 {
+        return blocks.into_iter().map(|(start, b)| f(start, b)).collect();
+    }
+    let per = blocks.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = blocks
+            .chunks(per)
+            .map(|part| s.spawn(move || part.iter().map(|&(start, b)| f(start, b)).collect::<Vec<R>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
 }
 
 /// Pairs whose records are touched together before they are compared.
@@ -415,8 +469,8 @@ fn log2_1p_exp2(x: f64) -> f64 {
 /// rising, it stops at the first consistent value: pairs the model is sure of raise it, and a
 /// crowd of weak pairs (siblings, namesakes) cannot, because each needs the prior to be high
 /// already before it counts.
-fn settle_prior(pairs: &[ScoredPair], prior_weight: f64, total_pairs: f64) -> f64 {
-    let base: Vec<f64> = pairs.iter().map(|p| p.weight - prior_weight).collect();
+fn settle_prior(weights: impl Iterator<Item = f64>, prior_weight: f64, total_pairs: f64) -> f64 {
+    let base: Vec<f64> = weights.map(|w| w - prior_weight).collect();
     let mut prior = 1.0 / total_pairs.max(2.0);
     for _ in 0..500 {
         let shift = log2_odds(prior);
@@ -441,11 +495,11 @@ fn settle_prior(pairs: &[ScoredPair], prior_weight: f64, total_pairs: f64) -> f6
 fn settle_kinds(
     settings: &Settings,
     weights: &Weights,
-    pairs: &[ScoredPair],
+    sums: &Sums,
+    pairs: &[(f64, u32)],
     total_pairs: f64,
 ) -> Vec<RelatedKindModel> {
-    let shared: Vec<u32> = settings.related.iter().map(|r| r.shared.iter().fold(0u32, |m, &c| m | 1 << c)).collect();
-    let n = shared.len();
+    let n = settings.related.len();
     let total = total_pairs.max(2.0);
     // A pair's chance to be related as kind `k` is `r_k a_k / (1 + Σ_j r_j a_j)`, with
     // `a_k = 2^(x - y_k) / (1 + 2^(prior + x))` (its odds against a match or a random
@@ -454,9 +508,8 @@ fn settle_kinds(
     // chance candidates; they are left out.
     let most = (pairs.len() as f64 / total).min(0.5).log2();
     let mut odds = Vec::new();
-    let mut out = vec![0.0; n];
-    for p in pairs {
-        let x = weights.outside(p.pattern, p.a as usize, weights.side(p.b as usize), &shared, &mut out);
+    for &(_, i) in pairs {
+        let (x, out) = (sums.x(i as usize), sums.y(i as usize));
         let against = log2_1p_exp2(weights.prior + x);
         if out.iter().any(|y| most + x - y - against > -30.0) {
             odds.extend(out.iter().map(|y| (x - y - against).exp2()));
@@ -465,12 +518,20 @@ fn settle_kinds(
     let mut rates = vec![1.0 / total; n];
     let mut expected = vec![0.0; n];
     for _ in 0..1000 {
-        expected.iter_mut().for_each(|e| *e = 0.0);
-        for a in odds.chunks_exact(n) {
-            let norm = 1.0 + a.iter().zip(&rates).map(|(a, r)| a * r).sum::<f64>();
-            for k in 0..n {
-                expected[k] += rates[k] * a[k] / norm;
+        let current = &rates;
+        let partial = in_blocks(&odds, BLOCK * n, |_, block| {
+            let mut expected = vec![0.0; n];
+            for a in block.chunks_exact(n) {
+                let norm = 1.0 + a.iter().zip(current).map(|(a, r)| a * r).sum::<f64>();
+                for k in 0..n {
+                    expected[k] += current[k] * a[k] / norm;
+                }
             }
+            expected
+        });
+        expected.iter_mut().for_each(|e| *e = 0.0);
+        for block in partial {
+            expected.iter_mut().zip(block).for_each(|(e, x)| *e += x);
         }
         let next: Vec<f64> = expected.iter().map(|e| (e.max(1.0) / total).min(0.5)).collect();
         // Settled when no kind's expected pairs move by more than a ten-thousandth (a ceiling by
@@ -531,10 +592,23 @@ fn sort_best_first(pairs: &mut [ScoredPair], records: &Records) {
 }
 
 /// Greedy one-to-one assignment: take pairs best first, skipping any whose record is taken.
-pub fn one_to_one(mut pairs: Vec<ScoredPair>, records: &Records) -> Vec<ScoredPair> {
-    sort_best_first(&mut pairs, records);
+pub fn one_to_one(pairs: Vec<ScoredPair>, records: &Records) -> Vec<ScoredPair> {
+    let weighed = pairs.iter().enumerate().map(|(i, p)| (p.weight, i as u32)).collect();
+    one_to_one_indexed(weighed, &pairs, records).into_iter().map(|(_, i)| pairs[i as usize]).collect()
+}
+
+/// [`one_to_one`] over pairs given as (weight, index into `pairs`): the same pairs, in the same
+/// order, without moving the pairs themselves.
+fn one_to_one_indexed(mut weighed: Vec<(f64, u32)>, pairs: &[ScoredPair], records: &Records) -> Vec<(f64, u32)> {
+    weighed.sort_unstable_by(|x, y| {
+        let (p, q) = (&pairs[x.1 as usize], &pairs[y.1 as usize]);
+        y.0.total_cmp(&x.0)
+            .then_with(|| records.ids[p.a as usize].cmp(&records.ids[q.a as usize]))
+            .then_with(|| records.ids[p.b as usize].cmp(&records.ids[q.b as usize]))
+    });
     let mut taken = vec![false; records.len()];
-    pairs.retain(|p| {
+    weighed.retain(|&(_, i)| {
+        let p = &pairs[i as usize];
         let free = !taken[p.a as usize] && !taken[p.b as usize];
         if free {
             taken[p.a as usize] = true;
@@ -542,7 +616,41 @@ pub fn one_to_one(mut pairs: Vec<ScoredPair>, records: &Records) -> Vec<ScoredPa
         }
         free
     });
-    pairs
+    weighed
+}
+
+/// The sums of the comparisons' weights of each of a list of pairs: all of them (`x`) and, for
+/// each kind of related non-match in [`Settings::related`], those of the comparisons the kind
+/// does not share (`y`), as [`Weights::kinds_ceiling`] sums them.
+struct Sums {
+    stride: usize,
+    values: Vec<f64>,
+}
+
+impl Sums {
+    fn of(settings: &Settings, weights: &Weights, pairs: &[ScoredPair]) -> Sums {
+        let shared: Vec<u32> =
+            settings.related.iter().map(|r| r.shared.iter().fold(0u32, |m, &c| m | 1 << c)).collect();
+        let stride = 1 + shared.len();
+        let values = in_blocks(pairs, BLOCK, |_, block| {
+            let mut values = Vec::with_capacity(block.len() * stride);
+            let mut y = vec![0.0; shared.len()];
+            for p in block {
+                values.push(weights.outside(p.pattern, p.a as usize, weights.side(p.b as usize), &shared, &mut y));
+                values.extend_from_slice(&y);
+            }
+            values
+        });
+        Sums { stride, values: values.concat() }
+    }
+
+    fn x(&self, i: usize) -> f64 {
+        self.values[i * self.stride]
+    }
+
+    fn y(&self, i: usize) -> &[f64] {
+        &self.values[i * self.stride + 1..(i + 1) * self.stride]
+    }
 }
 
 /// The probability threshold that maximises the F1 the model itself expects: with pairs best

@@ -403,6 +403,26 @@ impl Weights {
         (x, ceiling)
     }
 
+    /// The ceiling the kinds of related non-match put over a pair whose comparisons' weights
+    /// outside each kind `k` of [`Settings::related`] sum to `y[k]`: as
+    /// [`Weights::kinds_ceiling`] gives it, from sums kept.
+    pub(crate) fn kinds_ceiling_from(&self, y: &[f64]) -> Option<f64> {
+        let mut ceiling = None;
+        for &(kind, _, log_rate) in &self.kinds {
+            ceiling = combine(ceiling, Some(y[kind] - log_rate));
+        }
+        ceiling
+    }
+
+    /// [`Weights::total`] of a pair with `pattern` from its sums kept, `x` of all its
+    /// comparisons' weights and `y` as [`Weights::kinds_ceiling_from`] takes them; with kinds
+    /// of related non-match in force.
+    pub(crate) fn total_from(&self, pattern: Pattern, x: f64, y: &[f64]) -> f64 {
+        debug_assert!(!self.kinds.is_empty());
+        let ceiling = combine(self.ceiling(pattern), self.kinds_ceiling_from(y));
+        self.prior + ceiling.map_or(x, |c| capped(x, c))
+    }
+
     /// Each kind of related non-match's own ceiling over the comparisons of table-A record `a`
     /// against `b`, `y - log2(rate)`, with the kind's index into [`Settings::related`].
     pub fn kind_ceilings(&self, pattern: Pattern, a: usize, b: Side<'_>) -> Vec<(usize, f64)> {

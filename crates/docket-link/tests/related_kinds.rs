@@ -269,6 +269,10 @@ fn a_kind_is_explained_saved_and_applied_when_the_model_is_reused() {
     let again = link::run(&settings, &records, Some(loaded), None, &mut |_, _, _| {});
     assert_eq!(linked(&records, &again, &relatives), linked(&records, &result, &relatives));
     assert_eq!(linked(&records, &again, &matches), linked(&records, &result, &matches));
+    // The fitting job weighed its pairs from the sums it kept while settling the kinds; the
+    // reused model weighs every comparison afresh: the same pairs, with the same weights.
+    let pairs = |r: &LinkResult| r.accepted.iter().chain(&r.review).map(|p| (p.a, p.b, p.weight)).collect::<Vec<_>>();
+    assert_eq!(pairs(&again), pairs(&result));
 
     // A model whose kind the settings do not have, as it is there, is refused.
     let mut json: serde_json::Value =
