@@ -6,14 +6,15 @@
 //! cargo run --release -p docket-link --example index_latency -- \
 //!     --settings crates/docket-link/settings/persons.toml A.csv B.csv \
 //!     [--model model.json] [--truth truth.csv] [--queries 100000] [--limit 10,1] [--raw 10000] \
-//!     [--max-block 1000]
+//!     [--max-block 1000] [--tokens-budget 200]
 //! ```
 //!
 //! `--limit` takes one or more limits (comma-separated), each timed over the same queries.
 //! Without `--model` a model is fitted first by the batch job on A × B. `--raw N` also times
 //! the first N B rows from their raw CSV values (normalizing the record, then querying).
 //! `--max-block N` indexes with a cap of N records per block instead of the settings'
-//! `max_block_records`.
+//! `max_block_records`, `--tokens-budget N` with a budget of N candidates for the blocks of
+//! the `tokens` rules instead of the settings' `tokens_budget`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -35,12 +36,14 @@ struct Args {
     limits: Vec<usize>,
     raw: usize,
     max_block: Option<u64>,
+    tokens_budget: Option<u64>,
 }
 
 fn args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let (mut settings, mut model, mut truth, mut files) = (None, None, None, Vec::new());
     let (mut queries, mut limits, mut raw, mut max_block) = (usize::MAX, vec![10], 0, None);
+    let mut tokens_budget = None;
     let number = |v: Option<String>, what: &str| -> Result<usize, String> {
         v.ok_or(format!("{what} needs a value"))?.parse().map_err(|e| format!("{what}: {e}"))
     };
@@ -56,6 +59,7 @@ fn args() -> Result<Args, String> {
             }
             "--raw" => raw = number(it.next(), "--raw")?,
             "--max-block" => max_block = Some(number(it.next(), "--max-block")? as u64),
+            "--tokens-budget" => tokens_budget = Some(number(it.next(), "--tokens-budget")? as u64),
             _ if a.starts_with("--") => return Err(format!("unknown option `{a}`")),
             _ => files.push(PathBuf::from(a)),
         }
@@ -71,6 +75,7 @@ fn args() -> Result<Args, String> {
         limits,
         raw,
         max_block,
+        tokens_budget,
     })
 }
 
@@ -128,6 +133,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(cap) = args.max_block {
         index_settings.max_block_records = cap;
     }
+    if let Some(budget) = args.tokens_budget {
+        index_settings.tokens_budget = budget;
+    }
     let clock = Instant::now();
     let index = LinkIndex::build(&index_settings, a, &model)?;
     let build = clock.elapsed().as_secs_f64();
@@ -157,7 +165,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // Candidates per query, and per rule, counted apart from the timed loops.
-    let blocked: Vec<Vec<(u32, u16)>> = (0..n).map(|i| index.candidates(&b, i).records).collect();
+    let (mut with_skipped, mut with_held_back) = (0usize, 0usize);
+    let blocked: Vec<Vec<(u32, u16)>> = (0..n)
+        .map(|i| {
+            let found = index.candidates(&b, i);
+            with_skipped += usize::from(!found.skipped.is_empty());
+            with_held_back += usize::from(!found.held_back.is_empty());
+            found.records
+        })
+        .collect();
     let spread = |mut v: Vec<usize>| {
         v.sort_unstable();
         let mean = v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
@@ -169,6 +185,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let per = blocked.iter().map(|c| c.iter().filter(|e| e.1 & (1 << r) != 0).count()).collect();
         println!("  rule {r} `{}`: {}", rule.text, spread(per));
     }
+    println!(
+        "queries with blocks skipped (over the cap): {with_skipped}; with tokens blocks held back (budget {}): {with_held_back}",
+        index.settings().tokens_budget
+    );
 
     for &limit in &args.limits {
         let mut lat = Vec::with_capacity(n);

@@ -47,6 +47,16 @@
 //! The cap is per key value: under a `tokens` rule a common token's block is skipped and
 //! reported while the record's other tokens are still looked up.
 //!
+//! **The tokens rules within a budget.** A `tokens` rule gives a query one block per name
+//! token, and for a common name those blocks are mostly namesakes: at 10,000,000 persons the
+//! three tokens rules of `persons.toml` were two thirds of a query's candidates, and put p99
+//! over a millisecond. A query takes the other rules' candidates whole, then the tokens rules'
+//! blocks smallest first while the candidates stay within `tokens_budget` table records; the
+//! blocks that would overflow it are held back and reported ([`Blocked::held_back`]). Where
+//! the other rules found little (a record they missed, a rare name) the tokens rules are
+//! taken; where they found the budget or more, none are. Looking a block up costs no record's
+//! memory, so the choice is made before any candidate is touched.
+//!
 //! Memory: beside the records and the term-frequency tables, 12 bytes per key of a record (a
 //! sorted `u64` hash and a `u32` record; one key per rule, or one per token under a `tokens`
 //! rule), plus a bucket table of about half a byte per key that turns the lookup's binary
@@ -379,9 +389,12 @@ pub struct Blocked {
     pub records: Vec<(u32, u16)>,
     /// Blocks the incoming record falls into that are over the cap and were skipped.
     pub skipped: Vec<SkippedBlock>,
+    /// Blocks of `tokens` rules not taken because the query's candidates would have gone over
+    /// `tokens_budget` ([`LinkIndex::candidates`]), by rule.
+    pub held_back: Vec<SkippedBlock>,
 }
 
-/// A block skipped for its size.
+/// A block skipped for its size, or held back for the query's budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SkippedBlock {
     /// The blocking rule (index into [`Settings::rules`]).
@@ -482,11 +495,22 @@ impl LinkIndex {
     }
 
     /// The table records that share every key of some blocking rule with record `i` of
-    /// `incoming` (normalized with the same settings), and the blocks skipped for their size.
+    /// `incoming` (normalized with the same settings), the blocks skipped for their size, and
+    /// the blocks of `tokens` rules held back for the query's budget.
+    ///
+    /// The rules without a `tokens` key are taken whole. Then the blocks of the `tokens` rules
+    /// (one per name token), smallest first, each while the candidates stay within
+    /// `tokens_budget` table records (counting a record found twice twice); once one would
+    /// overflow it, it and the larger ones are held back. A tokens rule finds what the others
+    /// missed (a dual national on the other passport, a surname dropped or moved, a
+    /// transliterated name), which matters most where they found little; where they found
+    /// many, a common name's token blocks only add namesakes.
     pub fn candidates(&self, incoming: &Records, i: usize) -> Blocked {
         let mut found: Vec<(u32, u16)> = Vec::new();
         let mut skipped = Vec::new();
         let mut keys = Vec::new();
+        // The tokens rules' blocks, `(records, rule)`, taken once the other rules are in.
+        let mut tokens: Vec<(&[u32], usize)> = Vec::new();
         for (r, (rule, index)) in self.settings.rules.iter().zip(&self.rules).enumerate() {
             // One key, or one per name token: a record found by several is merged below.
             block::key_hashes(incoming, rule, i, &mut keys);
@@ -496,20 +520,31 @@ impl LinkIndex {
                     if let Some(records) = index.oversized(h) {
                         skipped.push(SkippedBlock { rule: r, records });
                     }
-                    continue;
+                } else if rule.multi() {
+                    tokens.push((rows, r));
+                } else {
+                    found.extend(rows.iter().map(|&row| (row, 1u16 << r)));
                 }
-                found.extend(rows.iter().map(|&row| (row, 1u16 << r)));
             }
         }
-        found.sort_unstable_by_key(|e| e.0);
-        found.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
-            if same {
-                kept.1 |= later.1;
+        let mut held_back = Vec::new();
+        if !tokens.is_empty() {
+            merge(&mut found);
+            tokens.sort_by_key(|t| (t.0.len(), t.1));
+            let budget = usize::try_from(self.settings.tokens_budget).unwrap_or(usize::MAX);
+            let mut taken = found.len();
+            for (rows, r) in tokens {
+                if held_back.is_empty() && taken.saturating_add(rows.len()) <= budget {
+                    taken += rows.len();
+                    found.extend(rows.iter().map(|&row| (row, 1u16 << r)));
+                } else {
+                    held_back.push(SkippedBlock { rule: r, records: rows.len() as u32 });
+                }
             }
-            same
-        });
-        Blocked { records: found, skipped }
+            held_back.sort_unstable_by_key(|b| (b.rule, b.records));
+        }
+        merge(&mut found);
+        Blocked { records: found, skipped, held_back }
     }
 
     /// The best `limit` candidates for record `i` of `incoming` (normalized with the same
@@ -778,6 +813,18 @@ fn check_weights(settings: &Settings, weights: &Weights, n: usize) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// Sorts `(record, rule mask)` entries by record and merges each record's into one.
+fn merge(found: &mut Vec<(u32, u16)>) {
+    found.sort_unstable_by_key(|e| e.0);
+    found.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 |= later.1;
+        }
+        same
+    });
 }
 
 /// One [`RuleIndex`] per rule, built on up to as many threads as there are cores (each holds

@@ -145,6 +145,8 @@ struct RawBlocking {
     max_block_pairs: u64,
     #[serde(default = "default_max_block_records")]
     max_block_records: u64,
+    #[serde(default = "default_tokens_budget")]
+    tokens_budget: u64,
 }
 
 fn default_max_block_pairs() -> u64 {
@@ -156,6 +158,12 @@ fn default_max_block_pairs() -> u64 {
 /// batch cap read as records), p99 4.3 ms and 1,963.
 fn default_max_block_records() -> u64 {
     300
+}
+
+/// A one-record query's budget for the blocks of its `tokens` rules: measured at 10,000,000
+/// indexed persons (BENCHMARKS.md, the one-record index with the token rules).
+fn default_tokens_budget() -> u64 {
+    200
 }
 
 #[derive(Deserialize)]
@@ -188,6 +196,10 @@ pub struct Settings {
     /// For one record at a time ([`crate::index`]): blocks of more table records than this
     /// are skipped (and reported with the answer), which bounds a query's work.
     pub max_block_records: u64,
+    /// For one record at a time ([`crate::index`]): the blocks of the rules with a `tokens`
+    /// key are taken smallest first, each only while the query's candidates stay within this
+    /// many table records; the others are held back (and reported with the answer).
+    pub tokens_budget: u64,
     /// The comparisons, in order.
     pub comparisons: Vec<Comparison>,
     /// EM settings.
@@ -684,6 +696,7 @@ impl Settings {
             rules,
             max_block_pairs: raw.blocking.max_block_pairs.max(1),
             max_block_records: raw.blocking.max_block_records.max(1),
+            tokens_budget: raw.blocking.tokens_budget,
             comparisons,
             training: raw.training,
             threshold,
@@ -893,7 +906,7 @@ levels = ["exact", "day_month_swapped", "years_apart <= 1"]
         assert_eq!(s.comparisons[0].level_label(3), "else");
         assert_eq!(s.threshold, ThresholdPolicy::ExpectedF1);
         // The batch cap counts pairs, the one-record cap records; each has its own default.
-        assert_eq!((s.max_block_pairs, s.max_block_records), (10_000, 300));
+        assert_eq!((s.max_block_pairs, s.max_block_records, s.tokens_budget), (10_000, 300, 200));
     }
 
     #[test]

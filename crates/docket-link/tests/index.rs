@@ -1,6 +1,7 @@
 //! The one-record index: on FEBRL4 it finds each B record's true A record first and gives the
 //! batch job's weights; a record of the table queried against it comes out on top; blocks over
-//! the cap are skipped and reported.
+//! the cap are skipped and reported; the blocks of `tokens` rules are taken within a query's
+//! budget, smallest first, and those held back are reported.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -431,6 +432,84 @@ fn blocks_over_the_cap_are_skipped() {
     assert_eq!(best.len(), 2);
     assert_eq!(best[0].id, "r2");
     assert!(best[0].weight > best[1].weight);
+}
+
+/// An index over `rows` with [`SETTINGS`] and a budget of `budget` candidates for the blocks of
+/// its `tokens` rule (rule 4, `tokens(family) & year(born)`).
+fn with_tokens_budget(rows: &[Row], budget: u64) -> LinkIndex {
+    let settings = Settings::parse(
+        &SETTINGS
+            .replace("max_block_records = 1000000", &format!("max_block_records = 1000000\ntokens_budget = {budget}")),
+        "index test",
+    )
+    .expect("settings");
+    assert_eq!(settings.tokens_budget, budget);
+    let table = Records::from_readers(&settings, vec![("table".into(), csv_of(rows).as_bytes())]).expect("table");
+    LinkIndex::build(&settings, table, &falling_model(&settings)).expect("index")
+}
+
+fn row_of(given: &str, family: &str, born: &str, doc: &str) -> Row {
+    (given.into(), family.into(), born.into(), doc.into())
+}
+
+/// Where the other rules find more than the budget, the tokens rule's blocks are held back and
+/// reported, and the true record, found by the other rules, still comes first; where they find
+/// little, the tokens rule finds what they missed.
+#[test]
+fn tokens_blocks_are_taken_within_the_budget_and_held_back_beyond_it() {
+    // Rules: 0 family, 1 born, 2 doc, 3 first_token(given) & year(born), 4 tokens(family) &
+    // year(born). Six Garcia Lopezes born in 1980 on other days (r0..r5), the traveller's own
+    // record (r6), and a Lopez Pérez born in 1980 (r7) that only the `lopez` token finds.
+    let mut rows: Vec<Row> =
+        (0..6).map(|k| row_of(&format!("given{k}"), "garcia lopez", &format!("1980-02-{:02}", k + 1), "")).collect();
+    rows.push(row_of("ana", "garcia lopez", "1980-05-12", "P123"));
+    rows.push(row_of("juan", "lopez perez", "1980-07-01", ""));
+
+    // A common name: the family name's block (rule 0) holds 7 records, more than a budget of 5,
+    // so the `garcia` and `lopez` blocks of rule 4 (7 and 8 records) are held back; the true
+    // record is first all the same.
+    let index = with_tokens_budget(&rows, 5);
+    let traveller = index
+        .incoming("t", &[("given", "ana"), ("family", "garcia lopez"), ("born", "1980-05-12"), ("doc", "P123")])
+        .expect("incoming");
+    let blocked = index.candidates(&traveller, 0);
+    assert_eq!(blocked.records.iter().map(|c| c.0).collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5, 6]);
+    assert!(blocked.records.iter().all(|c| c.1 & 1 << 4 == 0), "{blocked:?}");
+    assert_eq!(blocked.held_back, [SkippedBlock { rule: 4, records: 7 }, SkippedBlock { rule: 4, records: 8 }]);
+    assert!(blocked.skipped.is_empty());
+    assert_eq!(index.query(&traveller, 0, 3).first().map(|c| c.id), Some("r6"));
+
+    // With a budget that holds them, the same query takes both blocks: r7 comes in by `lopez`.
+    let index = with_tokens_budget(&rows, 100);
+    let blocked = index.candidates(&traveller, 0);
+    assert!(blocked.held_back.is_empty());
+    assert_eq!(blocked.records.len(), 8);
+    assert_eq!(blocked.records[7], (7, 1 << 4));
+    assert_eq!(blocked.records[6], (6, 0b11111));
+
+    // r7's traveller with a surname dropped, the day and month swapped and the given name
+    // mistyped: no rule but the tokens rule finds r7 (`perez` & 1980, a block of one), and
+    // under a budget of 5 it does, since the other rules find nothing.
+    let index = with_tokens_budget(&rows, 5);
+    let dropped = index.incoming("t", &[("given", "jaun"), ("family", "perez"), ("born", "1980-01-07")]).expect("in");
+    let blocked = index.candidates(&dropped, 0);
+    assert_eq!(blocked.records, [(7, 1 << 4)]);
+    assert!(blocked.held_back.is_empty(), "{blocked:?}");
+    assert_eq!(index.query(&dropped, 0, 5).iter().map(|c| c.id).collect::<Vec<_>>(), ["r7"]);
+
+    // Smallest block first: holding `perez` (1 record) and `lopez` (8), the traveller takes
+    // `perez` and, under a budget of 5, holds `lopez` back and says so.
+    let both =
+        index.incoming("t", &[("given", "jaun"), ("family", "perez lopez"), ("born", "1980-01-07")]).expect("in");
+    let blocked = index.candidates(&both, 0);
+    assert_eq!(blocked.records, [(7, 1 << 4)]);
+    assert_eq!(blocked.held_back, [SkippedBlock { rule: 4, records: 8 }]);
+    // Only `lopez`: its block is over the budget by itself, so nothing is found and the answer
+    // says what was held back.
+    let lopez = index.incoming("t", &[("given", "jaun"), ("family", "lopez"), ("born", "1980-01-07")]).expect("in");
+    let blocked = index.candidates(&lopez, 0);
+    assert!(blocked.records.is_empty(), "{blocked:?}");
+    assert_eq!(blocked.held_back, [SkippedBlock { rule: 4, records: 8 }]);
 }
 
 #[test]
