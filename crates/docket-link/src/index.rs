@@ -380,6 +380,12 @@ pub struct Triaged<'a> {
     pub review: Vec<Candidate<'a>>,
     /// More candidates were at or above the floor than `most_for_review`.
     pub more_for_review: bool,
+    /// Blocks the record falls into that were skipped for their size ([`Blocked::skipped`]):
+    /// a candidate may have been there, so a caller cannot take an answer without an accepted
+    /// match as "no match".
+    pub skipped: Vec<SkippedBlock>,
+    /// Blocks of `tokens` rules held back for the query's budget ([`Blocked::held_back`]).
+    pub held_back: Vec<SkippedBlock>,
 }
 
 /// The candidates blocking finds for one incoming record, before scoring.
@@ -556,7 +562,12 @@ impl LinkIndex {
         if limit == 0 {
             return Vec::new();
         }
-        let blocked = self.candidates(incoming, i).records;
+        self.rank(incoming, i, &self.candidates(incoming, i).records, limit)
+    }
+
+    /// The best `limit` (not 0) of `blocked`, the candidates of record `i` of
+    /// `incoming`, as [`LinkIndex::query`] gives them.
+    fn rank(&self, incoming: &Records, i: usize, blocked: &[(u32, u16)], limit: usize) -> Vec<Candidate<'_>> {
         let comparisons = &self.settings.comparisons;
         let weights = &self.weights;
         let side_buf = weights.side_of(&self.settings, incoming, i);
@@ -725,8 +736,15 @@ impl LinkIndex {
     /// exact as a query's.
     pub fn triage(&self, incoming: &Records, i: usize, triage: &Triage) -> Triaged<'_> {
         let floor = triage.review_floor.get();
-        let mut best = self.query(incoming, i, triage.most_for_review.saturating_add(2)).into_iter();
-        let mut out = Triaged { accepted: None, review: Vec::new(), more_for_review: false };
+        let blocked = self.candidates(incoming, i);
+        let mut best = self.rank(incoming, i, &blocked.records, triage.most_for_review.saturating_add(2)).into_iter();
+        let mut out = Triaged {
+            accepted: None,
+            review: Vec::new(),
+            more_for_review: false,
+            skipped: blocked.skipped,
+            held_back: blocked.held_back,
+        };
         if let Some(top) = best.next() {
             if top.probability >= triage.accept_from {
                 out.accepted = Some(top);

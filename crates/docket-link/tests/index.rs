@@ -397,6 +397,11 @@ fn smiths(n: usize, cap: u64) -> (Settings, LinkIndex) {
     (settings, index)
 }
 
+/// A triage that shows every candidate: accepted only at probability 1, the rest for review.
+fn any_triage() -> Triage {
+    Triage::new(1.0, link::ReviewFloor::new(0.0).expect("a probability"), 100).expect("a probability")
+}
+
 #[test]
 fn blocks_over_the_cap_are_skipped() {
     // Rules: 0 family, 1 born, 2 doc, 3 first_token(given) & year(born), 4 tokens(family) &
@@ -420,6 +425,11 @@ fn blocks_over_the_cap_are_skipped() {
     );
     let best = index.query(&record, 0, 10);
     assert_eq!(best.iter().map(|c| c.id).collect::<Vec<_>>(), ["r2"]);
+    // The three-way answer says so too: a candidate may have been in the blocks skipped.
+    let t = index.triage(&record, 0, &any_triage());
+    assert_eq!(t.skipped, blocked.skipped);
+    assert!(t.held_back.is_empty());
+    assert_eq!(t.accepted.into_iter().chain(t.review).map(|c| c.id).collect::<Vec<_>>(), ["r2"]);
 
     // Cap 5: a block of exactly the cap is kept (`n > cap` skips), so every Smith is found.
     let (_, index) = smiths(5, 5);
@@ -478,11 +488,15 @@ fn tokens_blocks_are_taken_within_the_budget_and_held_back_beyond_it() {
     assert_eq!(blocked.held_back, [SkippedBlock { rule: 4, records: 7 }, SkippedBlock { rule: 4, records: 8 }]);
     assert!(blocked.skipped.is_empty());
     assert_eq!(index.query(&traveller, 0, 3).first().map(|c| c.id), Some("r6"));
+    let t = index.triage(&traveller, 0, &any_triage());
+    assert_eq!(t.held_back, blocked.held_back);
+    assert!(t.skipped.is_empty());
 
     // With a budget that holds them, the same query takes both blocks: r7 comes in by `lopez`.
     let index = with_tokens_budget(&rows, 100);
     let blocked = index.candidates(&traveller, 0);
     assert!(blocked.held_back.is_empty());
+    assert!(index.triage(&traveller, 0, &any_triage()).held_back.is_empty());
     assert_eq!(blocked.records.len(), 8);
     assert_eq!(blocked.records[7], (7, 1 << 4));
     assert_eq!(blocked.records[6], (6, 0b11111));
