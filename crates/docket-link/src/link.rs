@@ -258,15 +258,8 @@ pub fn run_with(
                                 if weights.kinds.is_empty() { None } else { weights.kinds_ceiling_from(s.y(i)) };
                             (weights.prior + s.x(i), kinds)
                         }
-                        None => {
-                            let b = weights.side(p.b as usize);
-                            let kinds = if weights.kinds.is_empty() {
-                                None
-                            } else {
-                                weights.kinds_ceiling(p.pattern, p.a as usize, b).1
-                            };
-                            (weights.base(p.pattern, p.a as usize, b), kinds)
-                        }
+                        // Without kinds of related non-match in the settings none is in force.
+                        None => (weights.base(p.pattern, p.a as usize, weights.side(p.b as usize)), None),
                     };
                     (p.pattern, held)
                 });
@@ -556,39 +549,30 @@ fn settle_kinds(
 }
 
 fn score(weights: &Weights, candidates: &Candidates, patterns: &[Pattern], keep: f64) -> Vec<ScoredPair> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
-    let per = candidates.pairs.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = candidates
-            .pairs
-            .chunks(per)
-            .zip(patterns.chunks(per))
-            .map(|(pairs, patterns)| {
-                s.spawn(move || {
-                    pairs
-                        .iter()
-                        .zip(patterns)
-                        .filter_map(|(&(a, b), &pattern)| {
-                            let weight = weights.total(pattern, a as usize, weights.side(b as usize));
-                            (weight >= keep).then_some(ScoredPair { a, b, pattern, weight })
-                        })
-                        .collect::<Vec<_>>()
-                })
+    in_blocks(&candidates.pairs, BLOCK, |start, pairs| {
+        pairs
+            .iter()
+            .zip(&patterns[start..])
+            .filter_map(|(&(a, b), &pattern)| {
+                let weight = weights.total(pattern, a as usize, weights.side(b as usize));
+                (weight >= keep).then_some(ScoredPair { a, b, pattern, weight })
             })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+            .collect::<Vec<_>>()
     })
+    .concat()
 }
 
 /// Sorts best first: by weight, ties broken by the records' ids (not their row numbers, so the
 /// outcome does not depend on row order).
 fn sort_best_first(pairs: &mut [ScoredPair], records: &Records) {
-    pairs.sort_unstable_by(|x, y| {
-        y.weight
-            .total_cmp(&x.weight)
-            .then_with(|| records.ids[x.a as usize].cmp(&records.ids[y.a as usize]))
-            .then_with(|| records.ids[x.b as usize].cmp(&records.ids[y.b as usize]))
-    });
+    pairs.sort_unstable_by(|x, y| best_first(x.weight, x, y.weight, y, records));
+}
+
+/// The order of [`sort_best_first`]: pair `x` of weight `wx` against `y` of weight `wy`.
+fn best_first(wx: f64, x: &ScoredPair, wy: f64, y: &ScoredPair, records: &Records) -> std::cmp::Ordering {
+    wy.total_cmp(&wx)
+        .then_with(|| records.ids[x.a as usize].cmp(&records.ids[y.a as usize]))
+        .then_with(|| records.ids[x.b as usize].cmp(&records.ids[y.b as usize]))
 }
 
 /// Greedy one-to-one assignment: take pairs best first, skipping any whose record is taken.
@@ -600,12 +584,7 @@ pub fn one_to_one(pairs: Vec<ScoredPair>, records: &Records) -> Vec<ScoredPair> 
 /// [`one_to_one`] over pairs given as (weight, index into `pairs`): the same pairs, in the same
 /// order, without moving the pairs themselves.
 fn one_to_one_indexed(mut weighed: Vec<(f64, u32)>, pairs: &[ScoredPair], records: &Records) -> Vec<(f64, u32)> {
-    weighed.sort_unstable_by(|x, y| {
-        let (p, q) = (&pairs[x.1 as usize], &pairs[y.1 as usize]);
-        y.0.total_cmp(&x.0)
-            .then_with(|| records.ids[p.a as usize].cmp(&records.ids[q.a as usize]))
-            .then_with(|| records.ids[p.b as usize].cmp(&records.ids[q.b as usize]))
-    });
+    weighed.sort_unstable_by(|x, y| best_first(x.0, &pairs[x.1 as usize], y.0, &pairs[y.1 as usize], records));
     let mut taken = vec![false; records.len()];
     weighed.retain(|&(_, i)| {
         let p = &pairs[i as usize];
