@@ -927,6 +927,10 @@ levels = ["exact", "day_month_swapped", "years_apart <= 1"]
         assert!(e.contains("comparison `given` level 2") && e.contains("date columns only"), "{e}");
         let e = err(&MINIMAL.replace("\"exact\", \"swapped", "\"swapped"));
         assert!(e.contains("term_frequency"), "{e}");
+        for budget in ["\"many\"", "-3"] {
+            let e = err(&MINIMAL.replace("[blocking]", &format!("[blocking]\ntokens_budget = {budget}")));
+            assert!(e.contains("tokens_budget") && e.contains("expected u64"), "{e}");
+        }
     }
 
     #[test]
