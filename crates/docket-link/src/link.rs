@@ -7,9 +7,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::block::{self, Candidates, RuleReport};
-use crate::compare::{self, Pattern, level_of};
-use crate::model::{self, Model, RelatedKindModel};
-use crate::settings::{Mode, Settings, ThresholdPolicy};
+use crate::compare::{self, NULL, Pattern, level_of};
+use crate::model::{self, FLOOR, Model, RelatedKindModel, SessionReport};
+use crate::settings::{MFrom, Mode, Settings, ThresholdPolicy};
 use crate::table::Records;
 use crate::weights::{Side, Weights, probability};
 use crate::{calibrate, fit};
@@ -196,6 +196,10 @@ pub fn run_with(
     let all = score(&weights, &candidates, &candidate_patterns, floor);
     drop(candidate_patterns);
     lap("scoring", &mut timings);
+    if fitted && let Some(report) = fit_m_from_others(settings, records, &mut model, &mut weights, &all, total_pairs) {
+        model.fit.sessions.push(report);
+        lap("fitting m from the others", &mut timings);
+    }
     // The comparisons' sums of every kept pair do not move while the prior, the kinds of related
     // non-match and the calibration are settled below: with kinds, they are summed once (on
     // every thread) and each round reads them instead of weighing the comparisons again.
@@ -475,6 +479,107 @@ fn settle_prior(weights: impl Iterator<Item = f64>, prior_weight: f64, total_pai
         prior = next;
     }
     prior
+}
+
+/// Rounds of [`fit_m_from_others`] at most.
+const OTHERS_ROUNDS: u32 = 5;
+
+/// The weight (log2 odds) a pair needs without a comparison for [`fit_m_from_others`] to count
+/// it among that comparison's matches: a match probability of 0.99.
+const SURE_WITHOUT: f64 = 6.62935662007961;
+
+/// Fewer pairs sure without a comparison than this, and its m stays as the sessions fitted it.
+const SURE_AT_LEAST: f64 = 10.0;
+
+/// Fits the m of each comparison with `m_from = "others"` ([`MFrom::Others`]) from the scored
+/// pairs `all`, as assigned: each level's m is its share of the pairs that are matches at
+/// probability 0.99 or more without that comparison's weight, each counted once (with one
+/// pseudo-match per level, as the EM sessions count). A pair's weight without the comparison
+/// does not depend on the comparison's m, but the assignment and the prior do; both are redone
+/// each round until no m moves by 1e-4. Returns what it did for the model's fit report (`None`:
+/// no such comparison), its expected matches being the most pairs counted for one comparison.
+/// Such a comparison has no term frequencies, so a level's weight is `weights.level` alone, and
+/// no calibration is in force yet, so a pair's weight moves by the change of the prior and of
+/// those levels' weights.
+fn fit_m_from_others(
+    settings: &Settings,
+    records: &Records,
+    model: &mut Model,
+    weights: &mut Weights,
+    all: &[ScoredPair],
+    total_pairs: f64,
+) -> Option<SessionReport> {
+    let others: Vec<usize> =
+        (0..settings.comparisons.len()).filter(|&c| settings.comparisons[c].m_from == MFrom::Others).collect();
+    if others.is_empty() {
+        return None;
+    }
+    let (scored_level, scored_prior) = (weights.level.clone(), weights.prior);
+    let mut sure: f64 = 0.0;
+    let mut rounds = 0;
+    let mut assigned_pairs = 0;
+    while rounds < OTHERS_ROUNDS {
+        rounds += 1;
+        let weighed: Vec<(f64, u32)> = in_blocks(all, BLOCK, |start, block| {
+            let w = &*weights;
+            block
+                .iter()
+                .enumerate()
+                .map(|(k, p)| {
+                    let moved: f64 = others
+                        .iter()
+                        .map(|&c| {
+                            let l = level_of(p.pattern, c);
+                            if l == NULL { 0.0 } else { w.level[c][l as usize] - scored_level[c][l as usize] }
+                        })
+                        .sum();
+                    (p.weight + w.prior - scored_prior + moved, (start + k) as u32)
+                })
+                .collect::<Vec<_>>()
+        })
+        .concat();
+        let assigned = match settings.mode {
+            Mode::Link => one_to_one_indexed(weighed, all, records),
+            Mode::Dedupe => weighed,
+        };
+        assigned_pairs = assigned.len() as u64;
+        let prior = log2_odds(settle_prior(assigned.iter().map(|p| p.0), weights.prior, total_pairs));
+        let shift = prior - weights.prior;
+        weights.prior = prior;
+        let mut moved: f64 = 0.0;
+        for &c in &others {
+            let n = settings.comparisons[c].level_count();
+            let (mut num, mut den) = (vec![0.0; n], 0.0);
+            for &(w, i) in &assigned {
+                let l = level_of(all[i as usize].pattern, c);
+                if l != NULL && w + shift - weights.level[c][l as usize] >= SURE_WITHOUT {
+                    num[l as usize] += 1.0;
+                    den += 1.0;
+                }
+            }
+            sure = sure.max(den);
+            if den < SURE_AT_LEAST {
+                continue;
+            }
+            for (l, x) in num.iter().enumerate() {
+                let m = ((x + 1.0) / (den + n as f64)).clamp(FLOOR, 1.0);
+                let level = &mut model.comparisons[c].levels[l];
+                moved = moved.max((m - level.m).abs());
+                level.m = m;
+                weights.level[c][l] = (m / level.u.max(FLOOR)).log2();
+            }
+        }
+        if moved < 1e-4 {
+            break;
+        }
+    }
+    Some(SessionReport {
+        rule: "the other comparisons' verdict on the pairs as assigned (m_from = \"others\")".into(),
+        pairs: assigned_pairs,
+        estimated: others.iter().map(|&c| settings.comparisons[c].name.clone()).collect(),
+        iterations: rounds,
+        expected_matches: sure,
+    })
 }
 
 /// The rate of each kind of related non-match (`[[related]]`) as the least fixed point of

@@ -10,7 +10,9 @@
 //!   out the comparisons whose columns the rule blocks on (their agreement there is forced by
 //!   blocking, not evidence) and fits the session's own non-match distribution beside m
 //!   (records sharing a key agree on correlated fields more than random pairs do). Each
-//!   comparison's m is the level-wise median over the sessions that estimated it.
+//!   comparison's m is the level-wise median over the sessions that estimated it; a comparison
+//!   with `m_from = "others"` is refitted after scoring from the pairs that are sure matches
+//!   without it (`link.rs`, `fit_m_from_others`).
 //! * **The prior** (the probability that two random records match) is settled after scoring,
 //!   as the least fixed point of `prior = expected matches / possible pairs`
 //!   ([`crate::link::run`]).

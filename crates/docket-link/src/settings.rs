@@ -175,6 +175,8 @@ struct RawComparison {
     #[serde(default)]
     term_frequency: bool,
     term_frequency_within: Option<String>,
+    #[serde(default)]
+    m_from: MFrom,
 }
 
 /// Validated settings.
@@ -317,6 +319,23 @@ pub struct Comparison {
     /// exact agreement makes a pair's frequencies count among the records sharing that value
     /// (a name's frequency among persons of the pair's nationality).
     pub term_frequency_within: Option<usize>,
+    /// How its m probabilities are fitted.
+    pub m_from: MFrom,
+}
+
+/// How a comparison's m probabilities (its levels' shares among matches) are fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MFrom {
+    /// By the EM sessions, one per blocking rule (`fit.rs`).
+    #[default]
+    Sessions,
+    /// After scoring, from the other comparisons' verdict on each pair: each level's share of
+    /// the pairs, each counted by its match probability without this comparison's weight. For
+    /// a comparison that says little of identity by itself and that the sessions fit badly (a
+    /// nationality: where a rule forces the names or the date, a session takes the matches
+    /// that disagree on it for non-matches).
+    Others,
 }
 
 impl Comparison {
@@ -562,6 +581,11 @@ impl Settings {
             if rc.term_frequency_within.is_some() && !rc.term_frequency {
                 return Err(invalid(format!("{context}: `term_frequency_within` needs `term_frequency = true`")));
             }
+            if rc.m_from == MFrom::Others && rc.term_frequency {
+                return Err(invalid(format!(
+                    "{context}: `m_from = \"others\"` is for a comparison without term frequencies"
+                )));
+            }
             comparisons.push(Comparison {
                 name: rc.name,
                 field,
@@ -570,6 +594,7 @@ impl Settings {
                 levels,
                 term_frequency: rc.term_frequency,
                 term_frequency_within: None,
+                m_from: rc.m_from,
             });
             within.push(rc.term_frequency_within);
         }
@@ -931,6 +956,21 @@ levels = ["exact", "day_month_swapped", "years_apart <= 1"]
             let e = err(&MINIMAL.replace("[blocking]", &format!("[blocking]\ntokens_budget = {budget}")));
             assert!(e.contains("tokens_budget") && e.contains("expected u64"), "{e}");
         }
+    }
+
+    #[test]
+    fn m_from_others_is_for_a_comparison_without_term_frequencies() {
+        let s = Settings::parse(MINIMAL, "t.toml").expect("minimal");
+        assert!(s.comparisons.iter().all(|c| c.m_from == MFrom::Sessions));
+        let dob = MINIMAL.replace("name = \"dob\"", "name = \"dob\"\nm_from = \"others\"");
+        let s = Settings::parse(&dob, "t.toml").expect("valid");
+        let dob_at = s.comparisons.iter().position(|c| c.name == "dob").expect("dob");
+        assert_eq!(s.comparisons[dob_at].m_from, MFrom::Others);
+        let given = MINIMAL.replacen("term_frequency = true", "term_frequency = true\nm_from = \"others\"", 1);
+        let e = err(&given);
+        assert!(e.contains("comparison `given`") && e.contains("`m_from = \"others\"`"), "{e}");
+        let e = err(&MINIMAL.replace("name = \"dob\"", "name = \"dob\"\nm_from = \"elsewhere\""));
+        assert!(e.contains("elsewhere") && e.contains("others"), "{e}");
     }
 
     #[test]
