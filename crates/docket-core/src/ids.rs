@@ -1,4 +1,5 @@
-//! Identifiers: cases, persons, events, recording actors and idempotency keys.
+//! Identifiers: cases, persons, events, recording actors, idempotency keys and departure
+//! records and their sources.
 
 use std::fmt;
 
@@ -77,6 +78,15 @@ token_id!(
 token_id!(
     /// Who recorded an event: an officer's user name, an import job or a feed consumer.
     ActorId, "actor id", 128
+);
+token_id!(
+    /// A departure record at its source, for example `APIS-20261207-000123`: the record's
+    /// idempotency key.
+    DepartureRecordId, "departure record id", 64
+);
+token_id!(
+    /// The system that sent a departure record, for example `cbp.apis`.
+    RecordSource, "record source", 64
 );
 token_id!(
     /// A sender-chosen key that makes re-sending an event harmless: within one case, a second

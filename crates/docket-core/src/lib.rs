@@ -51,6 +51,7 @@
 pub mod access;
 pub mod clocks;
 pub mod decide;
+pub mod departure;
 pub mod event;
 pub mod ids;
 pub mod person;
@@ -65,13 +66,17 @@ pub use clocks::{
     COURT_ZONES, Deadline, Finality, LocalClock, OverstayPenalty, ProtectionPeriod, RemovalPeriod, infer_court_zone,
 };
 pub use decide::{Refusal, decide};
+pub use departure::{Carrier, DepartureError, DepartureRecord, FlightNumber, Port, check_departure_date};
 pub use event::{
     AppealOutcome, Appellant, CitizenshipFinding, CloseReason, CounselForm, CountryProtection, CustodyReviewOutcome,
     DecisionOutcome, EVENT_SCHEMA_VERSION, EntryManner, Event, EventBody, HearingKind, MAX_VOLUNTARY_DEPARTURE_DAYS,
     MitigatingFact, MotionBasis, OffenceClass, ProtectionEnd, ProtectionKind, ReleaseKind, ReliefKind, Source, Statute,
     StayKind, VoluntaryDeparturePeriod,
 };
-pub use ids::{ActorId, CaseId, ConvictionId, CounselId, EventId, IdError, IdempotencyKey, PersonId, SourceReference};
+pub use ids::{
+    ActorId, CaseId, ConvictionId, CounselId, DepartureRecordId, EventId, IdError, IdempotencyKey, PersonId,
+    RecordSource, SourceReference,
+};
 pub use person::{
     ANumber, Country, DateOfBirth, DocumentKind, NameOrder, NamePart, Person, PersonError, PersonName, Sex,
     TravelDocument, fold_name,

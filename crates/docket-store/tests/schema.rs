@@ -7,6 +7,7 @@
 //! or the reader names a kind of data Docket must never hold.
 
 mod json_schema;
+mod never_held;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use docket_core::{
 };
 use docket_store::wire::{EVENT_TYPES, WireEvent, parse_event_line};
 use json_schema::Schema;
+use never_held::never_held;
 use serde_json::{Map, Value};
 
 /// Fields of the envelope: every event type may carry them.
@@ -635,60 +637,12 @@ fn the_schema_and_the_reader_agree_on_what_a_version_1_line_may_carry() {
     assert_eq!(refused_types, added_types, "the types the schema lists as new in version 2, refused by the reader");
 }
 
-/// The kinds of data Docket must never hold (`DESIGN.md`, "The line Docket does not cross"),
-/// each with the words that would name it, separated by spaces. A word is matched against whole
-/// words of a name (split at `_`), words joined by `_` against consecutive ones:
-/// `national_security_determination` and `national_id` do not name a national origin, and
-/// `travel_document_obtained` is not a travel history.
-const NEVER_HELD: [(&str, &str); 16] = [
-    ("race or ethnicity", "race races racial ethnicity ethnic ancestry tribe tribal caste"),
-    ("religion", "religion religions religious faith church mosque synagogue worship"),
-    ("national origin as a trait", "nationality nationalities origin origins birthplace"),
-    ("sex or gender", "sex gender genders pronoun pronouns transgender"),
-    ("sexual orientation", "sexual orientation lgbt lgbtq gay lesbian bisexual homosexual"),
-    ("political opinion or activity", "political politics party opinion opinions protest activism activist"),
-    (
-        "associations or affiliations",
-        "association associations associate associates affiliation affiliations affiliate member members \
-         membership gang network contacts",
-    ),
-    ("social media", "media facebook twitter instagram tiktok whatsapp online"),
-    (
-        "location, address or movement",
-        "location locations address addresses street city zip postal postcode coordinates coordinate latitude \
-         longitude lat lon lng gps geolocation geospatial whereabouts residence domicile movement movements \
-         travel_history itinerary route facility place port license_plate",
-    ),
-    ("tax records", "tax taxes irs itin"),
-    ("social security records", "social_security ssn"),
-    ("benefits records", "benefit benefits welfare snap medicaid medicare"),
-    ("health or medical records", "health medical diagnosis illness disability hospital pregnancy pregnant medication"),
-    ("housing records", "housing rent landlord tenant lease mortgage utility utilities"),
-    ("labor or employment records", "labor labour employer employment employee wage wages salary job occupation"),
-    ("voter records or data-broker dossiers", "voter vote voting ballot broker dossier credit"),
-];
-
 /// Names that hold a word of `NEVER_HELD` and were judged not to name such data, each with why.
 const JUDGED_ALLOWED: [(&str, &str); 1] = [(
     "serious_illness",
     "a mitigating fact a certificate establishes: the value says only that it was certified (the certificate is \
      `source_reference`); no diagnosis, condition or medical record has a field",
 )];
-
-/// The kind of never-held data `name` names, and the word that names it.
-fn never_held(name: &str) -> Option<(&'static str, &'static str)> {
-    let name = name.to_lowercase();
-    let words: Vec<&str> = name.split(|c: char| !c.is_alphanumeric()).collect();
-    NEVER_HELD.iter().find_map(|(kind, forbidden)| {
-        forbidden
-            .split_whitespace()
-            .find(|f| {
-                let f: Vec<&str> = f.split('_').collect();
-                words.windows(f.len()).any(|w| w == f.as_slice())
-            })
-            .map(|f| (*kind, f))
-    })
-}
 
 /// Every name the schema gives: property and definition names, required fields, and the values
 /// of every `enum` and `const`, each with where it was found.

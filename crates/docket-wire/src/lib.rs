@@ -5,7 +5,8 @@
 //! the others read by construction; none of them needs another to do it.
 //!
 //! The JSON Schema for events is `docs/events.schema.json`; the formats are described in
-//! `docs/formats.md`.
+//! `docs/formats.md`. Departure records (`departure`) are JSON objects and CSV rows of one set of
+//! fields; their JSON Schema is `docs/departures.schema.json`.
 //!
 //! ```
 //! let line = r#"{"event_id":"0190a1b2-c3d4-7e5f-8a9b-000000000001","case_id":"C-1","type":"case_opened","effective_at":"2025-01-06T09:00:00-05:00","recorded_at":"2025-01-06T09:05:00-05:00","recorded_by":"officer.jdoe","source":"officer","idempotency_key":"open","person_id":"P-1","time_zone":"America/New_York"}"#;
@@ -15,6 +16,7 @@
 //! assert_eq!(err.field, "time_zone");
 //! ```
 
+pub mod departure;
 pub mod owner_only;
 
 use docket_core::{
