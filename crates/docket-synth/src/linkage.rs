@@ -324,6 +324,38 @@ pub fn generate(opts: &LinkDataOptions, out_dir: &Path) -> Result<LinkDataSummar
     Ok(summary)
 }
 
+/// What [`departures`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeparturesSummary {
+    /// `departures.jsonl`: one departure record a line.
+    pub records: PathBuf,
+    /// `departures-truth.csv`: who each traveller is (`record_id,who,person_id`).
+    pub truth: PathBuf,
+    /// Records written.
+    pub rows: u64,
+    /// Records of docket persons among them.
+    pub matches: u64,
+    /// Records the departure reader refuses, written as generated (a manifest's mistyped year
+    /// of birth in the future): the feed must refuse them, naming the field.
+    pub refused: u64,
+}
+
+/// Writes a day of departures for the synthetic docket of `opts.rows_a` persons (the persons
+/// `docket synth` writes with `opts.seed`) into `out_dir`: `opts.rows_b` travellers of the
+/// `manifest` kind, `opts.match_share` of them docket persons, as departure records
+/// (`docs/formats.md`, "Departure records") departing on `day`, from `departures.jsonl`, with
+/// who each one is in `departures-truth.csv`. Travellers are perturbed exactly as `link-data
+/// --kind manifest` perturbs them (renewed passports, transliterations, dropped surnames,
+/// swapped days and months, dual nationals, twins, siblings and namesakes); the variants apply.
+pub fn departures(opts: &LinkDataOptions, day: docket_core::Date, out_dir: &Path) -> Result<DeparturesSummary> {
+    if opts.kind != LinkDataKind::Manifest {
+        bail!("departures are of the `manifest` kind");
+    }
+    opts.check()?;
+    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create `{}`", out_dir.display()))?;
+    manifest::write_departures(opts, day, out_dir)
+}
+
 /// A buffered file writer in `dir`, with the path in its errors.
 struct OutFile {
     path: PathBuf,

@@ -77,6 +77,12 @@ enum Command {
         /// The date the docket is as of (YYYY-MM-DD); default today.
         #[arg(long)]
         as_of: Option<String>,
+        /// Also write a day of departures: this many departure records departing the day
+        /// before the as-of date, 2% of them the docket's persons as a manifest records them
+        /// (DIR/departures.jsonl; who each traveller is in DIR/departures-truth.csv). See
+        /// docs/linkage-data.md.
+        #[arg(long, default_value_t = 0)]
+        departures: u64,
     },
     /// Write seeded record-linkage test data: DIR/a.csv, DIR/b.csv and DIR/truth.csv (the rows
     /// that are the same person). See docs/linkage-data.md.
@@ -907,25 +913,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print(json, &a, || docket::show::accounting_text(&a))?;
         }
         #[cfg(feature = "synth")]
-        Command::Synth { cases, seed, out, as_of } => {
+        Command::Synth { cases, seed, out, as_of, departures } => {
             let as_of = match as_of {
                 Some(d) => Date::parse(&d).with_context(|| format!("`--as-of {d}`"))?,
                 None => now().local_date(),
             };
             let totals = synthesize(cases, seed, as_of, &out, json)?;
+            let day = as_of.add_days(-1);
+            let departed = (departures > 0)
+                .then(|| {
+                    let opts = LinkDataOptions {
+                        rows_a: cases,
+                        rows_b: departures,
+                        seed,
+                        threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+                        ..LinkDataOptions::new(LinkDataKind::Manifest)
+                    };
+                    docket_synth::linkage::departures(&opts, day, &out)
+                        .with_context(|| format!("writing departures to `{}`", out.display()))
+                })
+                .transpose()?;
             print(
                 json,
                 &json!({"persons": totals.persons, "cases": totals.cases, "events": totals.events,
-                       "as_of": as_of.to_string(), "out": out}),
+                       "as_of": as_of.to_string(), "out": out,
+                       "departures": departed.as_ref().map(|d| json!({"records": d.rows,
+                           "of_docket_persons": d.matches, "refused_by_the_reader": d.refused,
+                           "departed_on": day.to_string()}))}),
                 || {
-                    format!(
+                    let mut text = format!(
                         "wrote {} persons to {} and {} events of {} cases to {} (as of {as_of}, seed {seed})",
                         totals.persons,
                         out.join("persons.csv").display(),
                         totals.events,
                         totals.cases,
                         out.join("events.jsonl").display()
-                    )
+                    );
+                    if let Some(d) = &departed {
+                        text.push_str(&format!(
+                            "\nwrote {} departure records of {day} to {} ({} of docket persons, {} that the reader refuses as a feed would send them; who each is in {})",
+                            d.rows,
+                            d.records.display(),
+                            d.matches,
+                            d.refused,
+                            d.truth.display()
+                        ));
+                    }
+                    text
                 },
             )?;
         }

@@ -675,8 +675,16 @@ fn the_examples_in_the_formats_document_are_what_docket_does() {
         .expect("docs/formats.md");
     let csv = fenced(&doc, "csv");
     let json = fenced(&doc, "json");
-    assert_eq!((csv.len(), json.len()), (1, 2), "one persons example, one events example, one rejects example");
+    assert_eq!(
+        (csv.len(), json.len()),
+        (1, 3),
+        "one persons example, one events example, one rejects example, one departure record"
+    );
     let (persons, events, rejects) = (&csv[0], &json[0], &json[1]);
+    // The departure record is one the departure reader takes (as of the day after it).
+    let today = docket_core::Date::parse("2026-12-07").expect("date");
+    let departure = docket_store::wire::departure::parse_departure_line(json[2].trim(), today);
+    assert!(departure.is_ok(), "the departure example: {departure:?}");
 
     let t = Scratch::new();
     t.run(&["init"]).expect_code(0);

@@ -12,8 +12,9 @@
 use std::path::Path;
 
 use anyhow::Result;
+use docket_wire::departure::{WireDeparture, departure_json};
 
-use super::{LinkDataOptions, LinkDataSummary, OutFile, Shuffle, csv_row, stream, typo};
+use super::{DeparturesSummary, LinkDataOptions, LinkDataSummary, OutFile, Shuffle, csv_row, stream, typo};
 use crate::people::{self, Identity, Rng, Variant, choose, days_in_month, mix, passport_number, strip_diacritics};
 use crate::person_id;
 
@@ -660,6 +661,119 @@ pub(super) fn write(opts: &LinkDataOptions, dir: &Path) -> Result<LinkDataSummar
         truth: truth.finish()?,
         true_pairs: keys.matches,
         travellers: Some(travellers.finish()?),
+    })
+}
+
+// A day of departures: flights, a stream of their own.
+const DOMAIN_FLIGHT: u64 = 0x3A08;
+
+/// Travellers per flight: consecutive travellers share a port, a carrier and a flight.
+const PER_FLIGHT: u64 = 150;
+
+/// US ports of international departure and their weights (a day's share, roughly).
+const PORTS: [(&str, u32); 12] = [
+    ("JFK", 17),
+    ("MIA", 13),
+    ("LAX", 12),
+    ("EWR", 8),
+    ("IAH", 8),
+    ("ORD", 7),
+    ("SFO", 7),
+    ("ATL", 7),
+    ("DFW", 6),
+    ("IAD", 6),
+    ("BOS", 5),
+    ("SEA", 4),
+];
+
+/// Carriers (IATA designators) and their weights.
+const CARRIERS: [(&str, u32); 12] = [
+    ("AA", 18),
+    ("UA", 16),
+    ("DL", 15),
+    ("B6", 6),
+    ("AM", 6),
+    ("AV", 5),
+    ("CM", 5),
+    ("BA", 5),
+    ("LH", 5),
+    ("AF", 4),
+    ("IB", 4),
+    ("Y4", 4),
+];
+
+/// Who each departure is and the record the feed receives, for a day of departures from the
+/// docket of `opts.rows_a` persons: traveller `q` of the manifest data as a departure record of
+/// `source` on `day` (its document issued by its nationality, its port, carrier and flight
+/// those of its flight).
+pub(super) fn departure(keys: &Keys, q: u64, day: docket_core::Date) -> (Traveller, WireDeparture) {
+    let (who, [record_id, given_names, family_names, date_of_birth, sex, nationality, document], _) =
+        traveller_row(keys, q);
+    let mut flight = Rng::for_item(keys.seed, DOMAIN_FLIGHT, q / PER_FLIGHT);
+    let port = choose(&mut flight, &PORTS);
+    let carrier = choose(&mut flight, &CARRIERS);
+    let number = 1 + flight.below(2999);
+    let has_document = !document.is_empty() && !nationality.is_empty();
+    let record = WireDeparture {
+        record_id,
+        source: "synth.manifest".into(),
+        given_names,
+        family_names,
+        date_of_birth,
+        sex,
+        document_country: if has_document { nationality.clone() } else { String::new() },
+        document_number: if has_document { document } else { String::new() },
+        nationality,
+        document_type: String::new(),
+        departure_date: day.to_string(),
+        port: port.into(),
+        carrier: carrier.into(),
+        flight: number.to_string(),
+    };
+    (who, record)
+}
+
+/// Writes a day of departures (`departures.jsonl`, one record a line) for the docket of
+/// `opts.rows_a` persons, and who each traveller is (`departures-truth.csv`: record id, relation,
+/// person id), into `dir`. A record is written as the departure reader writes it back; one the
+/// reader refuses (a mistyped year of birth in the future) is written as generated, every field
+/// as given, as a feed would deliver it, and counted in the summary.
+pub(super) fn write_departures(
+    opts: &LinkDataOptions,
+    day: docket_core::Date,
+    dir: &Path,
+) -> Result<DeparturesSummary> {
+    let keys = Keys::new(opts);
+    let mut records = OutFile::create(dir, "departures.jsonl")?;
+    let mut truth = OutFile::create(dir, "departures-truth.csv")?;
+    truth.header(&["record_id", "who", "person_id"])?;
+    let today = day.add_days(1);
+    let refused = std::sync::atomic::AtomicU64::new(0);
+    stream(
+        opts.rows_b,
+        opts.threads,
+        &|q, [buf, tbuf]| {
+            let (who, record) = departure(&keys, q, day);
+            let line = match record.to_departure(today) {
+                Ok(d) => departure_json(&d).to_string(),
+                Err(_) => {
+                    refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    serde_json::to_string(&record).expect("strings serialize")
+                }
+            };
+            buf.extend_from_slice(line.as_bytes());
+            buf.push(b'\n');
+            let (kind, of) = who.relation();
+            csv_row(tbuf, &[&record.record_id, kind, &of.map(person_id).unwrap_or_default()]);
+        },
+        &mut [&mut records, &mut truth],
+    )?;
+    Ok(DeparturesSummary {
+        records: records.finish()?,
+        truth: truth.finish()?,
+        rows: opts.rows_b,
+        matches: keys.matches,
+        refused: refused.into_inner(),
     })
 }
 
