@@ -151,7 +151,14 @@ pub struct Reject {
 
 impl Reject {
     /// A reject whose field name and reason quote at most a bounded prefix of any value.
-    fn new(file: &str, line: u64, field: &str, reason: &str, rule: Option<&'static str>, record: String) -> Reject {
+    pub(crate) fn new(
+        file: &str,
+        line: u64,
+        field: &str,
+        reason: &str,
+        rule: Option<&'static str>,
+        record: String,
+    ) -> Reject {
         let field = if field.chars().count() > 64 {
             format!("{}…", field.chars().take(64).collect::<String>())
         } else {

@@ -34,6 +34,7 @@
 
 pub mod checkpoints;
 pub mod delivery;
+pub mod departures;
 pub mod error;
 pub mod gates;
 pub mod import;
