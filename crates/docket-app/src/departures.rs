@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::Path;
 
 use docket_core::{Date, DepartureRecord};
-use docket_store::wire::departure::{DEPARTURE_FIELDS, departure_from_row, parse_departure_line};
+use docket_store::wire::departure::{DEPARTURE_FIELDS, REQUIRED_FIELDS, departure_from_row, parse_departure_line};
 
 use crate::error::AppError;
 use crate::import::Reject;
@@ -123,7 +123,7 @@ fn csv_header(name: &str, line: u64, fields: &csv::StringRecord) -> Result<Vec<S
             });
         }
     }
-    for required in ["record_id", "source", "date_of_birth", "departure_date", "port"] {
+    for required in REQUIRED_FIELDS {
         if !columns.iter().any(|c| c == required) {
             return Err(AppError::Invalid { field: at, reason: format!("the column `{required}` is required") });
         }

@@ -5,11 +5,11 @@
 
 use docket_core::{
     Carrier, Country, Date, DateOfBirth, DepartureRecord, DepartureRecordId, DocumentKind, FlightNumber, NameOrder,
-    PersonName, Port, RecordSource, Sex, TravelDocument, check_departure_date,
+    Port, RecordSource, Sex, TravelDocument, check_departure_date,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{FieldError, field_err};
+use crate::{FieldError, field_err, person_name};
 
 /// The fields of a departure record, in order (the CSV header).
 pub const DEPARTURE_FIELDS: [&str; 14] = [
@@ -69,16 +69,7 @@ impl WireDeparture {
     pub fn to_departure(&self, today: Date) -> Result<DepartureRecord, FieldError> {
         let id = DepartureRecordId::parse(self.record_id.trim()).map_err(|e| field_err("record_id", e))?;
         let source = RecordSource::parse(self.source.trim()).map_err(|e| field_err("source", e))?;
-        let name = PersonName::new(&self.given_names, &self.family_names, NameOrder::GivenFirst).map_err(|e| {
-            let field = if given(&self.given_names).is_none() && given(&self.family_names).is_none() {
-                "family_names"
-            } else if matches!(&e, docket_core::PersonError::Name { part: "given name", .. }) {
-                "given_names"
-            } else {
-                "family_names"
-            };
-            field_err(field, e)
-        })?;
+        let name = person_name(&self.given_names, &self.family_names, NameOrder::GivenFirst)?;
         let date_of_birth =
             DateOfBirth::parse(&self.date_of_birth, today).map_err(|e| field_err("date_of_birth", e))?;
         let sex = Sex::parse(&self.sex).map_err(|e| field_err("sex", e))?;
@@ -158,37 +149,7 @@ pub fn parse_departure_line(line: &str, today: Date) -> Result<DepartureRecord, 
     let serde_json::Value::Object(obj) = value else {
         return Err(field_err("(record)", "not a JSON object"));
     };
-    for (key, v) in &obj {
-        if !DEPARTURE_FIELDS.contains(&key.as_str()) {
-            return Err(field_err(key, "is not a field of a departure record"));
-        }
-        if !v.is_string() {
-            return Err(field_err(key, "must be a string"));
-        }
-    }
-    for required in REQUIRED {
-        if !obj.get(required).is_some_and(serde_json::Value::is_string) {
-            return Err(field_err(required, "is required"));
-        }
-    }
-    let text = |k: &str| obj.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
-    let wire = WireDeparture {
-        record_id: text("record_id"),
-        source: text("source"),
-        given_names: text("given_names"),
-        family_names: text("family_names"),
-        date_of_birth: text("date_of_birth"),
-        sex: text("sex"),
-        nationality: text("nationality"),
-        document_type: text("document_type"),
-        document_number: text("document_number"),
-        document_country: text("document_country"),
-        departure_date: text("departure_date"),
-        port: text("port"),
-        carrier: text("carrier"),
-        flight: text("flight"),
-    };
-    wire.to_departure(today)
+    from_fields(obj, today)
 }
 
 /// Reads one departure record from a CSV row already split into fields, under `header` (the
@@ -199,43 +160,37 @@ pub fn departure_from_row(header: &[&str], row: &[&str], today: Date) -> Result<
     if row.len() != header.len() {
         return Err(field_err("(record)", format!("the row has {} fields and the header {}", row.len(), header.len())));
     }
-    let mut wire = WireDeparture::default();
-    let mut seen = Vec::new();
+    let mut obj = serde_json::Map::new();
     for (&column, &value) in header.iter().zip(row) {
         let column = column.trim();
-        let slot = match column {
-            "record_id" => &mut wire.record_id,
-            "source" => &mut wire.source,
-            "given_names" => &mut wire.given_names,
-            "family_names" => &mut wire.family_names,
-            "date_of_birth" => &mut wire.date_of_birth,
-            "sex" => &mut wire.sex,
-            "nationality" => &mut wire.nationality,
-            "document_type" => &mut wire.document_type,
-            "document_number" => &mut wire.document_number,
-            "document_country" => &mut wire.document_country,
-            "departure_date" => &mut wire.departure_date,
-            "port" => &mut wire.port,
-            "carrier" => &mut wire.carrier,
-            "flight" => &mut wire.flight,
-            other => return Err(field_err(other, "is not a field of a departure record")),
-        };
-        if seen.contains(&column) {
+        if obj.insert(column.to_owned(), serde_json::Value::String(value.to_owned())).is_some() {
             return Err(field_err(column, "is given twice in the header"));
         }
-        seen.push(column);
-        value.clone_into(slot);
     }
-    for required in REQUIRED {
-        if !seen.contains(&required) {
-            return Err(field_err(required, "is required"));
-        }
-    }
-    wire.to_departure(today)
+    from_fields(obj, today)
 }
 
 /// The fields a record must give.
-const REQUIRED: [&str; 5] = ["record_id", "source", "date_of_birth", "departure_date", "port"];
+pub const REQUIRED_FIELDS: [&str; 5] = ["record_id", "source", "date_of_birth", "departure_date", "port"];
+
+/// A record from its fields by name, whether a JSON object's or a CSV row's: every name a field
+/// of the format, every value a string, the required ones present.
+fn from_fields(obj: serde_json::Map<String, serde_json::Value>, today: Date) -> Result<DepartureRecord, FieldError> {
+    for (key, v) in &obj {
+        if !DEPARTURE_FIELDS.contains(&key.as_str()) {
+            return Err(field_err(key, "is not a field of a departure record"));
+        }
+        if !v.is_string() {
+            return Err(field_err(key, "must be a string"));
+        }
+    }
+    if let Some(missing) = REQUIRED_FIELDS.into_iter().find(|f| !obj.contains_key(*f)) {
+        return Err(field_err(missing, "is required"));
+    }
+    let wire: WireDeparture = serde_json::from_value(serde_json::Value::Object(obj))
+        .map_err(|e| field_err("(record)", format!("not a departure record: {e}")))?;
+    wire.to_departure(today)
+}
 
 /// The JSON object of a departure record, every optional field left out when empty.
 pub fn departure_json(d: &DepartureRecord) -> serde_json::Value {

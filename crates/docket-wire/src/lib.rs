@@ -1041,20 +1041,26 @@ fn name_order(s: &str) -> Result<NameOrder, FieldError> {
     }
 }
 
+/// A name from its `given_names` and `family_names` fields, a refusal naming the field at fault
+/// (`family_names` when both are empty). Persons rows and departure records read names alike.
+pub(crate) fn person_name(given: &str, family: &str, order: NameOrder) -> Result<PersonName, FieldError> {
+    PersonName::new(given, family, order).map_err(|e| {
+        let field = if given.trim().is_empty() && family.trim().is_empty() {
+            "family_names"
+        } else if matches!(&e, docket_core::PersonError::Name { part: "given name", .. }) {
+            "given_names"
+        } else {
+            "family_names"
+        };
+        field_err(field, e)
+    })
+}
+
 impl PersonRow {
     /// Converts into a core person; `today` bounds dates of birth.
     pub fn to_person(&self, today: Date) -> Result<Person, FieldError> {
         let order = name_order(&self.name_order)?;
-        let name = PersonName::new(&self.given_names, &self.family_names, order).map_err(|e| {
-            let field = if self.given_names.trim().is_empty() && self.family_names.trim().is_empty() {
-                "family_names"
-            } else if matches!(&e, docket_core::PersonError::Name { part: "given name", .. }) {
-                "given_names"
-            } else {
-                "family_names"
-            };
-            field_err(field, e)
-        })?;
+        let name = person_name(&self.given_names, &self.family_names, order)?;
         let mut aliases = Vec::new();
         for alias in self.aliases.split(';').map(str::trim).filter(|a| !a.is_empty()) {
             let (g, f) = alias
