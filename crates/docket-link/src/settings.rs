@@ -330,8 +330,9 @@ pub enum MFrom {
     /// By the EM sessions, one per blocking rule (`fit.rs`).
     #[default]
     Sessions,
-    /// After scoring, from the other comparisons' verdict on each pair: each level's share of
-    /// the pairs, each counted by its match probability without this comparison's weight. For
+    /// After scoring, from the other comparisons' verdict: each level's share of the pairs, as
+    /// assigned, that are matches at probability 0.99 or more without this comparison's weight,
+    /// each counted once. For
     /// a comparison that says little of identity by itself and that the sessions fit badly (a
     /// nationality: where a rule forces the names or the date, a session takes the matches
     /// that disagree on it for non-matches).
