@@ -148,6 +148,10 @@ pub fn decide(state: &CaseState, event: &Event, person: &PersonFacts) -> Result<
                 | EventBody::MotionToReopenDecided { .. }
                 | EventBody::CitizenshipClaimRaised
                 | EventBody::CitizenshipClaimResolved { .. }
+        ) || matches!(
+            (body, reason),
+            // A closure that rested on a departure falls with its withdrawal.
+            (EventBody::DepartureVerificationWithdrawn { .. }, CloseReason::DepartureVerified)
         );
         if !allowed {
             return Err(Refusal::new(
@@ -389,7 +393,12 @@ pub fn decide(state: &CaseState, event: &Event, person: &PersonFacts) -> Result<
                 );
             }
         }
-        EventBody::DepartureVerified { departed_on } => {
+        EventBody::DepartureVerificationWithdrawn { .. } => {
+            if state.departure_verified.is_none() {
+                bars.bar(Rule::NothingToActOn, "no verified departure stands to withdraw", vec![]);
+            }
+        }
+        EventBody::DepartureVerified { departed_on, .. } => {
             if let Some((_, f)) = state.departure_verified {
                 bars.bar(Rule::AlreadyLeft, "the person's departure is already recorded", vec![f.event]);
             }

@@ -8,7 +8,7 @@ use std::fmt;
 
 use thiserror::Error;
 
-use crate::ids::{DepartureRecordId, RecordSource};
+use crate::ids::{DepartureRecordId, ModelVersion, RecordSource, ReviewId};
 use crate::person::{Country, DateOfBirth, PersonName, Sex, TravelDocument};
 use crate::time::Date;
 
@@ -182,9 +182,187 @@ pub fn check_departure_date(departed_on: Date, date_of_birth: &DateOfBirth, toda
     Ok(())
 }
 
+/// A match probability, kept to the millionth so that events compare exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Probability(u32);
+
+impl Probability {
+    /// Millionths in one.
+    pub const SCALE: u32 = 1_000_000;
+
+    /// The probability `p`, rounded to the millionth; `None` outside `[0, 1]` or not a number.
+    pub fn from_f64(p: f64) -> Option<Probability> {
+        (0.0..=1.0).contains(&p).then(|| Probability((p * f64::from(Self::SCALE)).round() as u32))
+    }
+
+    /// Parses a decimal such as `0.999912`, refusing more than six decimals.
+    pub fn parse(text: &str) -> Option<Probability> {
+        let text = text.trim();
+        let (whole, frac) = text.split_once('.').unwrap_or((text, "0"));
+        if frac.is_empty() || frac.len() > 6 || !frac.bytes().all(|b| b.is_ascii_digit()) || !matches!(whole, "0" | "1")
+        {
+            return None;
+        }
+        let frac: u32 = format!("{frac:0<6}").parse().ok()?;
+        let millionths = if whole == "1" { Self::SCALE + frac } else { frac };
+        (millionths <= Self::SCALE).then_some(Probability(millionths))
+    }
+
+    /// Millionths.
+    pub fn millionths(self) -> u32 {
+        self.0
+    }
+
+    /// As a float.
+    pub fn as_f64(self) -> f64 {
+        f64::from(self.0) / f64::from(Self::SCALE)
+    }
+}
+
+impl fmt::Display for Probability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:06}", self.0 / Self::SCALE, self.0 % Self::SCALE)
+    }
+}
+
+/// Why a piece of match evidence was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EvidenceError {
+    /// A label that is empty, too long or not printable.
+    #[error("`{text}` is not a valid {what}: {why}")]
+    Label {
+        /// The text given.
+        text: String,
+        /// Which label.
+        what: &'static str,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+}
+
+fn check_label(text: &str, what: &'static str, max: usize) -> Result<String, EvidenceError> {
+    let bad = |why| EvidenceError::Label { text: text.to_owned(), what, why };
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    if trimmed.chars().count() > max {
+        return Err(bad("it is too long"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(bad("it holds a control character"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// One comparison's part in a match: the comparison's name in the settings, the level the
+/// pair reached and the weight that level carried (log2 of its Bayes factor, in millionths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparisonEvidence {
+    comparison: String,
+    level: String,
+    weight_micro: i64,
+}
+
+impl ComparisonEvidence {
+    /// The evidence of one comparison; names and labels of at most 64 characters.
+    pub fn new(comparison: &str, level: &str, weight_bits: f64) -> Result<ComparisonEvidence, EvidenceError> {
+        let weight_micro = if weight_bits.is_finite() { (weight_bits * 1e6).round() as i64 } else { 0 };
+        Ok(ComparisonEvidence {
+            comparison: check_label(comparison, "comparison name", 64)?,
+            level: check_label(level, "comparison level", 64)?,
+            weight_micro,
+        })
+    }
+
+    /// The comparison's name in the settings (`family_names`).
+    pub fn comparison(&self) -> &str {
+        &self.comparison
+    }
+
+    /// The level reached (`exact`, `else`).
+    pub fn level(&self) -> &str {
+        &self.level
+    }
+
+    /// The weight in bits (log2 of the Bayes factor), to the millionth.
+    pub fn weight_bits(&self) -> f64 {
+        self.weight_micro as f64 / 1e6
+    }
+}
+
+/// A reason given in words by whoever accepts, rejects or withdraws a departure match:
+/// 1 to 500 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reason(String);
+
+impl Reason {
+    /// Parses a reason.
+    pub fn parse(text: &str) -> Result<Reason, EvidenceError> {
+        check_label(text, "reason", 500).map(Reason)
+    }
+
+    /// The reason as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How a departure match came to be recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchDecision {
+    /// Clear: high probability and no close competitor among the candidates; recorded by the
+    /// feed without review.
+    Clear,
+    /// Accepted by a reviewer (the event's recorder) from the review queue.
+    Reviewed {
+        /// The review item.
+        review: ReviewId,
+        /// The reviewer's reason.
+        reason: Reason,
+    },
+}
+
+/// The evidence behind a verified departure: which record, how well it matched this person
+/// and under which model, and who decided. A match is evidence, never by itself a finding of
+/// status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepartureEvidence {
+    /// The departure record matched.
+    pub record: DepartureRecordId,
+    /// Its source.
+    pub source: RecordSource,
+    /// The calibrated probability that the record and the person are the same.
+    pub probability: Probability,
+    /// Each comparison's level and weight.
+    pub comparisons: Vec<ComparisonEvidence>,
+    /// The model in force when it was scored.
+    pub model: ModelVersion,
+    /// Clear, or accepted on review.
+    pub decision: MatchDecision,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probabilities_keep_six_decimals() {
+        assert_eq!(Probability::parse("0.999912").map(|p| p.to_string()), Some("0.999912".to_owned()));
+        assert_eq!(Probability::parse("1").map(|p| p.millionths()), Some(1_000_000));
+        assert_eq!(Probability::parse("0.5").map(|p| p.to_string()), Some("0.500000".to_owned()));
+        for bad in ["1.1", "2", "-0.1", "0.", "1.", "0.1234567", "abc", "0.x"] {
+            assert_eq!(Probability::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Probability::from_f64(0.9999996).map(|p| p.to_string()), Some("1.000000".to_owned()));
+        assert_eq!(Probability::from_f64(f64::NAN), None);
+    }
 
     #[test]
     fn ports_are_three_letters_upper_cased() {

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use crate::departure::{DepartureEvidence, Reason};
 use crate::ids::{ActorId, CaseId, ConvictionId, CounselId, EventId, IdempotencyKey, PersonId, SourceReference};
 use crate::person::{ANumber, Country, TravelDocument};
 use crate::time::{Date, TimeZone, Timestamp};
@@ -735,6 +736,15 @@ pub enum EventBody {
     DepartureVerified {
         /// The date of departure.
         departed_on: Date,
+        /// The departure record and match behind it, when it came from the departure feed
+        /// (an officer's or an imported verification rests on its `reference`).
+        evidence: Option<Box<DepartureEvidence>>,
+    },
+    /// A departure verification found wrong was withdrawn: the case stands as if it had not
+    /// been recorded, and both events stay in the record.
+    DepartureVerificationWithdrawn {
+        /// Why it was wrong.
+        reason: Reason,
     },
     /// Removal was carried out.
     RemovalCarriedOut {
@@ -836,6 +846,7 @@ impl EventBody {
             EventBody::RemovalCountryDesignated { .. } => "removal_country_designated",
             EventBody::TravelDocumentObtained { .. } => "travel_document_obtained",
             EventBody::DepartureVerified { .. } => "departure_verified",
+            EventBody::DepartureVerificationWithdrawn { .. } => "departure_verification_withdrawn",
             EventBody::RemovalCarriedOut { .. } => "removal_carried_out",
             EventBody::CounselAppeared { .. } => "counsel_appeared",
             EventBody::CounselWithdrew { .. } => "counsel_withdrew",

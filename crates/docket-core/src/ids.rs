@@ -89,6 +89,15 @@ token_id!(
     RecordSource, "record source", 64
 );
 token_id!(
+    /// The linkage model a departure match was scored under: the person settings' name and the
+    /// SHA-256 prefix of the fitted model in force, as `persons:sha256:0123456789abcdef`.
+    ModelVersion, "model version", 128
+);
+token_id!(
+    /// An item of the departure review queue, for example `R-000123`.
+    ReviewId, "review id", 64
+);
+token_id!(
     /// A sender-chosen key that makes re-sending an event harmless: within one case, a second
     /// event with the same key is not stored again.
     IdempotencyKey, "idempotency key", 200

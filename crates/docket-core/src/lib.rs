@@ -66,7 +66,10 @@ pub use clocks::{
     COURT_ZONES, Deadline, Finality, LocalClock, OverstayPenalty, ProtectionPeriod, RemovalPeriod, infer_court_zone,
 };
 pub use decide::{Refusal, decide};
-pub use departure::{Carrier, DepartureError, DepartureRecord, FlightNumber, Port, check_departure_date};
+pub use departure::{
+    Carrier, ComparisonEvidence, DepartureError, DepartureEvidence, DepartureRecord, EvidenceError, FlightNumber,
+    MatchDecision, Port, Probability, Reason, check_departure_date,
+};
 pub use event::{
     AppealOutcome, Appellant, CitizenshipFinding, CloseReason, CounselForm, CountryProtection, CustodyReviewOutcome,
     DecisionOutcome, EVENT_SCHEMA_VERSION, EntryManner, Event, EventBody, HearingKind, MAX_VOLUNTARY_DEPARTURE_DAYS,
@@ -74,8 +77,8 @@ pub use event::{
     StayKind, VoluntaryDeparturePeriod,
 };
 pub use ids::{
-    ActorId, CaseId, ConvictionId, CounselId, DepartureRecordId, EventId, IdError, IdempotencyKey, PersonId,
-    RecordSource, SourceReference,
+    ActorId, CaseId, ConvictionId, CounselId, DepartureRecordId, EventId, IdError, IdempotencyKey, ModelVersion,
+    PersonId, RecordSource, ReviewId, SourceReference,
 };
 pub use person::{
     ANumber, Country, DateOfBirth, DocumentKind, NameOrder, NamePart, Person, PersonError, PersonName, Sex,
@@ -84,5 +87,5 @@ pub use person::{
 pub use report::DocketReport;
 pub use rules::{Bar, Rule};
 pub use state::CaseState;
-pub use summary::{CaseSummary, CitizenshipStatus, HeldDocument, PersonFacts, Stage};
+pub use summary::{CaseSummary, CitizenshipStatus, DepartureOutcome, HeldDocument, PersonFacts, Stage};
 pub use time::{Date, TimeError, TimeZone, Timestamp, Weekday};

@@ -568,9 +568,18 @@ impl CaseState {
                 self.designated_country = Some((*country, fact));
             }
             EventBody::TravelDocumentObtained { document } => self.travel_document = Some((document.clone(), fact)),
-            EventBody::DepartureVerified { departed_on } => {
+            EventBody::DepartureVerified { departed_on, .. } => {
                 self.departure_verified = Some((*departed_on, fact));
                 self.custody.detained_since = None;
+            }
+            EventBody::DepartureVerificationWithdrawn { .. } => {
+                if self.departure_verified.take().is_none() {
+                    self.anomaly(event, "departure verification withdrawn while none stands");
+                }
+                // A closure that rested on the departure falls with it.
+                if self.closed.is_some_and(|(reason, _)| reason == CloseReason::DepartureVerified) {
+                    self.closed = None;
+                }
             }
             EventBody::RemovalCarriedOut { country } => {
                 self.removed = Some((fact, *country));

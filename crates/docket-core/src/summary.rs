@@ -301,7 +301,53 @@ impl CaseState {
     }
 }
 
+/// What a verified departure means for the case, as of the events recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DepartureOutcome {
+    /// Departed within the voluntary-departure period (8 CFR 1240.26): the alternate order of
+    /// removal never takes effect.
+    VoluntaryDepartureOnTime,
+    /// Departed after the voluntary-departure period ran out (or after a petition for review
+    /// ended it): the alternate order took effect first.
+    VoluntaryDepartureLate,
+    /// Departed under an administratively final order of removal: the order was executed by
+    /// the departure (INA 101(g); 8 CFR 1241.7).
+    OrderExecutedByDeparture,
+    /// Departed before any order of removal was final.
+    DepartedBeforeFinalOrder,
+}
+
+impl DepartureOutcome {
+    /// Snake-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            DepartureOutcome::VoluntaryDepartureOnTime => "voluntary_departure_on_time",
+            DepartureOutcome::VoluntaryDepartureLate => "voluntary_departure_late",
+            DepartureOutcome::OrderExecutedByDeparture => "order_executed_by_departure",
+            DepartureOutcome::DepartedBeforeFinalOrder => "departed_before_final_order",
+        }
+    }
+}
+
 impl CaseSummary {
+    /// What the verified departure, if any, means for the case: compliance with voluntary
+    /// departure on time or late where it was granted, else whether a final order was executed
+    /// by it.
+    pub fn departure_outcome(&self) -> Option<DepartureOutcome> {
+        let departed_on = self.departed_on?;
+        if let Some(vd) = &self.voluntary_departure {
+            return Some(if vd.met.is_some() {
+                DepartureOutcome::VoluntaryDepartureOnTime
+            } else {
+                DepartureOutcome::VoluntaryDepartureLate
+            });
+        }
+        Some(match &self.final_order {
+            Some(f) if self.local_date(f.at) <= departed_on => DepartureOutcome::OrderExecutedByDeparture,
+            _ => DepartureOutcome::DepartedBeforeFinalOrder,
+        })
+    }
+
     /// The date of `at` on the case's local calendar: in its court's time zone when one is
     /// known, else at the instant's own offset.
     pub fn local_date(&self, at: Timestamp) -> Date {

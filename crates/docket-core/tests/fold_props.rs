@@ -8,8 +8,8 @@ use docket_core::{
     ActorId, AppealOutcome, Appellant, CaseId, CaseState, CitizenshipFinding, CitizenshipStatus, CloseReason,
     ConvictionId, CounselForm, CounselId, Country, CountryProtection, CustodyReviewOutcome, Date, DecisionOutcome,
     DocumentKind, EntryManner, Event, EventBody, EventId, HearingKind, MitigatingFact, MotionBasis, OffenceClass,
-    PersonFacts, PersonId, ProtectionEnd, ProtectionKind, ReleaseKind, ReliefKind, SourceReference, Statute, TimeZone,
-    Timestamp, TravelDocument, VoluntaryDeparturePeriod, decide,
+    PersonFacts, PersonId, ProtectionEnd, ProtectionKind, Reason, ReleaseKind, ReliefKind, SourceReference, Statute,
+    TimeZone, Timestamp, TravelDocument, VoluntaryDeparturePeriod, decide,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -231,7 +231,10 @@ fn any_body() -> impl Strategy<Value = EventBody> {
         Just(EventBody::CustodyTransferred),
         travel_document().prop_map(|document| EventBody::TravelDocumentObtained { document }),
         country().prop_map(|country| EventBody::RemovalCountryDesignated { country }),
-        date().prop_map(|departed_on| EventBody::DepartureVerified { departed_on }),
+        date().prop_map(|departed_on| EventBody::DepartureVerified { departed_on, evidence: None }),
+        Just(EventBody::DepartureVerificationWithdrawn {
+            reason: Reason::parse("matched the wrong traveller").expect("reason")
+        }),
         proptest::option::of(country()).prop_map(|country| EventBody::RemovalCarriedOut { country }),
         close_reason().prop_map(|reason| EventBody::CaseClosed { reason }),
     ]
@@ -342,7 +345,9 @@ impl Step {
                 outcome: *outcome,
                 voluntary_departure: vd_days.map(|d| VoluntaryDeparturePeriod::Until(days_later(d))),
             },
-            Step::DepartedDaysAgo(days) => EventBody::DepartureVerified { departed_on: days_later(-*days) },
+            Step::DepartedDaysAgo(days) => {
+                EventBody::DepartureVerified { departed_on: days_later(-*days), evidence: None }
+            }
         }
     }
 }

@@ -307,3 +307,29 @@ fn counsel_and_convictions_keep_a_coherent_record() {
         .when("2025-02-10T09:00:00-05:00 entry 1985-01-01 without_inspection")
         .then_refused_by(Rule::ImpossibleDate);
 }
+
+#[test]
+fn a_departure_is_withdrawn_only_where_one_stands() {
+    let decided = given(&[OPENED, NTA_FILED, "2025-04-07T10:00:00-04:00 decision voluntary_departure 2025-06-05"]);
+    decided
+        .when("2025-05-30T09:00:00-04:00 departure_withdrawn matched another traveller")
+        .then_refused_with("no verified departure stands to withdraw");
+    let departed = given(&[
+        OPENED,
+        NTA_FILED,
+        "2025-04-07T10:00:00-04:00 decision voluntary_departure 2025-06-05",
+        "2025-06-02T15:00:00-04:00 departure_verified 2025-05-30",
+        "2025-06-10T09:00:00-04:00 case_closed departure_verified",
+    ]);
+    departed.when("2025-06-20T09:00:00-04:00 departure_withdrawn matched another traveller").then_accepted();
+    departed.when("2025-06-20T09:00:00-04:00 custody_began").then_refused_with("closed");
+    let removed_and_closed = given(&[
+        OPENED,
+        NTA_FILED,
+        "2025-04-07T10:00:00-04:00 decision relief_granted asylum",
+        "2025-06-10T09:00:00-04:00 case_closed relief_granted",
+    ]);
+    removed_and_closed
+        .when("2025-06-20T09:00:00-04:00 departure_withdrawn matched another traveller")
+        .then_refused_with("closed");
+}

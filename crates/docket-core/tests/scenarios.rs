@@ -83,6 +83,7 @@ fn answer(state: &CaseState, person: &PersonFacts, next_id: u128, question: &str
             let r = state.post_order_custody_reviews();
             if r.is_empty() { "none".into() } else { r.iter().map(deadline).collect::<Vec<_>>().join("; ") }
         }
+        ["departure_outcome"] => summary.departure_outcome().map_or("none", |o| o.name()).to_owned(),
         ["stage", at] => summary.stage_at(ts(at)?).name().to_owned(),
         ["protections", at] => {
             let t = ts(at)?;

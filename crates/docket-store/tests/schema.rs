@@ -196,6 +196,7 @@ fn every_wire_field() -> WireEvent {
         admitted_until: s(),
         mitigating_fact: s(),
         source_reference: s(),
+        evidence: Some(Default::default()),
     }
 }
 

@@ -811,7 +811,10 @@ fn a_case_cannot_contradict_its_persons_identity(db: &Db) {
                 "C-3",
                 2,
                 "2025-02-06T09:00:00-06:00",
-                EventBody::DepartureVerified { departed_on: docket_core::Date::parse("2024-12-01").expect("date") },
+                EventBody::DepartureVerified {
+                    departed_on: docket_core::Date::parse("2024-12-01").expect("date"),
+                    evidence: None,
+                },
             ),
         ])
         .expect("import");

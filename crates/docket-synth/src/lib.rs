@@ -698,7 +698,7 @@ fn final_order(
                 let t = case.at(dep.add_days(rng.range_i64(1, 20) as i32), rng);
                 let dep = dep.min(t.local_date());
                 release_if_detained(case, t);
-                case.push(t, EventBody::DepartureVerified { departed_on: dep });
+                case.push(t, EventBody::DepartureVerified { departed_on: dep, evidence: None });
                 case.push(t, EventBody::CaseClosed { reason: CloseReason::DepartureVerified });
                 return;
             }
@@ -748,7 +748,7 @@ fn final_order(
             let t = case.at(case.date().max(after).add_days(rng.range_i64(5, 200) as i32), rng);
             release_if_detained(case, t);
             let dep = t.local_date().add_days(-(rng.range_i64(1, 5) as i32)).max(after);
-            case.push(t, EventBody::DepartureVerified { departed_on: dep.min(t.local_date()) });
+            case.push(t, EventBody::DepartureVerified { departed_on: dep.min(t.local_date()), evidence: None });
             case.push(t, EventBody::CaseClosed { reason: CloseReason::DepartureVerified });
         }
         _ => {}

@@ -20,11 +20,13 @@ pub mod departure;
 pub mod owner_only;
 
 use docket_core::{
-    ANumber, ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, ConvictionId, CounselForm,
-    CounselId, Country, CountryProtection, CustodyReviewOutcome, Date, DateOfBirth, DecisionOutcome, DocumentKind,
-    EVENT_SCHEMA_VERSION, EntryManner, Event, EventBody, EventId, HearingKind, IdempotencyKey, MitigatingFact,
-    MotionBasis, NameOrder, OffenceClass, Person, PersonId, PersonName, ProtectionEnd, ProtectionKind, ReleaseKind,
-    ReliefKind, Sex, Source, SourceReference, Statute, TimeZone, Timestamp, TravelDocument, VoluntaryDeparturePeriod,
+    ANumber, ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, ComparisonEvidence,
+    ConvictionId, CounselForm, CounselId, Country, CountryProtection, CustodyReviewOutcome, Date, DateOfBirth,
+    DecisionOutcome, DepartureEvidence, DepartureRecordId, DocumentKind, EVENT_SCHEMA_VERSION, EntryManner, Event,
+    EventBody, EventId, HearingKind, IdempotencyKey, MatchDecision, MitigatingFact, ModelVersion, MotionBasis,
+    NameOrder, OffenceClass, Person, PersonId, PersonName, Probability, ProtectionEnd, ProtectionKind, Reason,
+    RecordSource, ReleaseKind, ReliefKind, ReviewId, Sex, Source, SourceReference, Statute, TimeZone, Timestamp,
+    TravelDocument, VoluntaryDeparturePeriod,
 };
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -179,10 +181,126 @@ pub struct WireEvent {
     pub mitigating_fact: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<WireEvidence>,
+}
+
+/// The evidence of a departure match as written in a `departure_verified` event: the record,
+/// the calibrated probability (a decimal string, exact to the millionth), the model, each
+/// comparison's level and weight in bits, and the decision (`clear`, or `reviewed` with the
+/// review item and the reviewer's reason).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct WireEvidence {
+    pub record_id: Option<String>,
+    pub record_source: Option<String>,
+    pub probability: Option<String>,
+    pub model: Option<String>,
+    #[serde(default)]
+    pub comparisons: Vec<WireComparison>,
+    pub decision: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_reason: Option<String>,
+}
+
+/// One comparison's level and weight in a match's evidence.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct WireComparison {
+    pub comparison: String,
+    pub level: String,
+    pub weight: f64,
+}
+
+impl WireEvidence {
+    /// The wire form of a match's evidence.
+    pub fn from_evidence(e: &DepartureEvidence) -> WireEvidence {
+        let (decision, review_id, review_reason) = match &e.decision {
+            MatchDecision::Clear => ("clear", None, None),
+            MatchDecision::Reviewed { review, reason } => {
+                ("reviewed", Some(review.to_string()), Some(reason.as_str().to_owned()))
+            }
+        };
+        WireEvidence {
+            record_id: Some(e.record.to_string()),
+            record_source: Some(e.source.to_string()),
+            probability: Some(e.probability.to_string()),
+            model: Some(e.model.to_string()),
+            comparisons: e
+                .comparisons
+                .iter()
+                .map(|c| WireComparison {
+                    comparison: c.comparison().to_owned(),
+                    level: c.level().to_owned(),
+                    weight: c.weight_bits(),
+                })
+                .collect(),
+            decision: Some(decision.to_owned()),
+            review_id,
+            review_reason,
+        }
+    }
+
+    /// The core evidence, naming the field at fault as `evidence.<field>`.
+    pub fn to_evidence(&self) -> Result<DepartureEvidence, FieldError> {
+        let f = |name: &str| format!("evidence.{name}");
+        let need = |v: &Option<String>, name: &str| -> Result<String, FieldError> {
+            v.as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| field_err(&f(name), "is required"))
+        };
+        let record = DepartureRecordId::parse(&need(&self.record_id, "record_id")?)
+            .map_err(|e| field_err(&f("record_id"), e))?;
+        let source = RecordSource::parse(&need(&self.record_source, "record_source")?)
+            .map_err(|e| field_err(&f("record_source"), e))?;
+        let p = need(&self.probability, "probability")?;
+        let probability = Probability::parse(&p).ok_or_else(|| {
+            field_err(
+                &f("probability"),
+                format!("`{p}` is not a probability: a decimal from 0 to 1 with at most six places"),
+            )
+        })?;
+        let model = ModelVersion::parse(&need(&self.model, "model")?).map_err(|e| field_err(&f("model"), e))?;
+        let comparisons = self
+            .comparisons
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if !c.weight.is_finite() {
+                    return Err(field_err(&f(&format!("comparisons[{i}].weight")), "is not a finite number"));
+                }
+                ComparisonEvidence::new(&c.comparison, &c.level, c.weight)
+                    .map_err(|e| field_err(&f(&format!("comparisons[{i}]")), e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let decision = match need(&self.decision, "decision")?.as_str() {
+            "clear" => {
+                for (name, v) in [("review_id", &self.review_id), ("review_reason", &self.review_reason)] {
+                    if v.is_some() {
+                        return Err(field_err(&f(name), "is given only with decision `reviewed`"));
+                    }
+                }
+                MatchDecision::Clear
+            }
+            "reviewed" => MatchDecision::Reviewed {
+                review: ReviewId::parse(&need(&self.review_id, "review_id")?)
+                    .map_err(|e| field_err(&f("review_id"), e))?,
+                reason: Reason::parse(&need(&self.review_reason, "review_reason")?)
+                    .map_err(|e| field_err(&f("review_reason"), e))?,
+            },
+            other => return Err(field_err(&f("decision"), format!("`{other}` is not one of clear, reviewed"))),
+        };
+        Ok(DepartureEvidence { record, source, probability, comparisons, model, decision })
+    }
 }
 
 /// Every event type name, in the order of the schema.
-pub const EVENT_TYPES: [&str; 40] = [
+pub const EVENT_TYPES: [&str; 41] = [
     "case_opened",
     "arrested",
     "notice_to_appear_served",
@@ -214,6 +332,7 @@ pub const EVENT_TYPES: [&str; 40] = [
     "removal_country_designated",
     "travel_document_obtained",
     "departure_verified",
+    "departure_verification_withdrawn",
     "removal_carried_out",
     "counsel_appeared",
     "counsel_withdrew",
@@ -227,7 +346,7 @@ pub const EVENT_TYPES: [&str; 40] = [
 
 /// Fields that version 1 of the event format did not have: a version-1 line carrying one is
 /// refused rather than read as something its writer did not mean.
-const SINCE_VERSION_2: [&str; 18] = [
+const SINCE_VERSION_2: [&str; 19] = [
     "time_zone",
     "country",
     "indefinite",
@@ -246,11 +365,13 @@ const SINCE_VERSION_2: [&str; 18] = [
     "admitted_until",
     "mitigating_fact",
     "source_reference",
+    "evidence",
 ];
 
 /// Event types that version 1 of the event format did not have.
-const TYPES_SINCE_VERSION_2: [&str; 10] = [
+const TYPES_SINCE_VERSION_2: [&str; 11] = [
     "arrested",
+    "departure_verification_withdrawn",
     "removal_country_designated",
     "appeal_reserved",
     "counsel_appeared",
@@ -507,6 +628,7 @@ impl WireEvent {
         check(self.admitted_until.is_some(), "admitted_until");
         check(self.mitigating_fact.is_some(), "mitigating_fact");
         check(self.source_reference.is_some(), "source_reference");
+        check(self.evidence.is_some(), "evidence");
         v
     }
 
@@ -704,9 +826,13 @@ impl WireEvent {
                     .map_err(|e| field_err("document_number", e))?,
                 }
             }
-            "departure_verified" => {
-                EventBody::DepartureVerified { departed_on: date(&self.departed_on, "departed_on")? }
-            }
+            "departure_verified" => EventBody::DepartureVerified {
+                departed_on: date(&self.departed_on, "departed_on")?,
+                evidence: self.evidence.as_ref().map(|e| e.to_evidence().map(Box::new)).transpose()?,
+            },
+            "departure_verification_withdrawn" => EventBody::DepartureVerificationWithdrawn {
+                reason: Reason::parse(req(&self.reason, "reason")?).map_err(|e| field_err("reason", e))?,
+            },
             "removal_carried_out" => EventBody::RemovalCarriedOut { country: opt_country(&self.country, "country")? },
             "counsel_appeared" => EventBody::CounselAppeared {
                 counsel: token(&self.counsel_id, "counsel_id", CounselId::parse)?,
@@ -894,7 +1020,11 @@ impl WireEvent {
                 w.issuing_country = Some(document.issuing_country().to_string());
                 w.expiry = document.expiry().map(|d| d.to_string());
             }
-            EventBody::DepartureVerified { departed_on } => w.departed_on = s(departed_on),
+            EventBody::DepartureVerified { departed_on, evidence } => {
+                w.departed_on = s(departed_on);
+                w.evidence = evidence.as_deref().map(WireEvidence::from_evidence);
+            }
+            EventBody::DepartureVerificationWithdrawn { reason } => w.reason = Some(reason.as_str().to_owned()),
             EventBody::CaseClosed { reason } => w.reason = Some(reason.name().into()),
         }
         w
@@ -932,7 +1062,8 @@ fn allowed_fields(event_type: &str) -> &'static [&'static str] {
         "custody_reviewed" => &["outcome"],
         "custody_released" => &["release", "bond_amount_usd"],
         "travel_document_obtained" => &["document_type", "document_number", "issuing_country", "expiry"],
-        "departure_verified" => &["departed_on"],
+        "departure_verified" => &["departed_on", "evidence"],
+        "departure_verification_withdrawn" => &["reason"],
         "removal_carried_out" | "removal_country_designated" => &["country"],
         "counsel_appeared" => &["counsel_id", "form"],
         "counsel_withdrew" => &["counsel_id"],

@@ -17,8 +17,8 @@ use docket_core::{
     ANumber, ActorId, AppealOutcome, Appellant, CaseId, CitizenshipFinding, CloseReason, ConvictionId, CounselForm,
     CounselId, Country, CountryProtection, CustodyReviewOutcome, Date, DecisionOutcome, DocumentKind, EntryManner,
     Event, EventBody, EventId, HearingKind, IdempotencyKey, MitigatingFact, MotionBasis, OffenceClass, PersonId,
-    ProtectionEnd, ProtectionKind, ReleaseKind, ReliefKind, Source, SourceReference, Statute, TimeZone, Timestamp,
-    TravelDocument, VoluntaryDeparturePeriod,
+    ProtectionEnd, ProtectionKind, Reason, ReleaseKind, ReliefKind, Source, SourceReference, Statute, TimeZone,
+    Timestamp, TravelDocument, VoluntaryDeparturePeriod,
 };
 
 /// The event id as written in outputs: `e<n>` for the small ids the scenarios use.
@@ -229,7 +229,10 @@ pub fn parse_body(all_words: &[&str]) -> Result<EventBody, String> {
             .map_err(|e| e.to_string())?,
         },
         "designate" => EventBody::RemovalCountryDesignated { country: country(arg(1)?)? },
-        "departure_verified" => EventBody::DepartureVerified { departed_on: date(arg(1)?)? },
+        "departure_verified" => EventBody::DepartureVerified { departed_on: date(arg(1)?)?, evidence: None },
+        "departure_withdrawn" => EventBody::DepartureVerificationWithdrawn {
+            reason: Reason::parse(&words[1..].join(" ")).map_err(|e| e.to_string())?,
+        },
         "removal_carried_out" => EventBody::RemovalCarriedOut { country: opt("to").map(country).transpose()? },
         "case_closed" => EventBody::CaseClosed {
             reason: CloseReason::ALL

@@ -90,7 +90,9 @@ impl Step {
                 outcome: *outcome,
                 voluntary_departure: days.map(|d| VoluntaryDeparturePeriod::Until(days_later(d))),
             },
-            Step::DepartedDaysAgo(days) => EventBody::DepartureVerified { departed_on: days_later(-*days) },
+            Step::DepartedDaysAgo(days) => {
+                EventBody::DepartureVerified { departed_on: days_later(-*days), evidence: None }
+            }
         }
     }
 }

@@ -152,6 +152,22 @@ impl Schema {
                         }
                     }
                 }
+                "items" => {
+                    if let Value::Array(items) = inst {
+                        for (i, item) in items.iter().enumerate() {
+                            self.check(arg, item, &format!("{path}/{i}"), errors);
+                        }
+                    }
+                }
+                "minLength" | "maxLength" => {
+                    if let (Value::String(s), Some(bound)) = (inst, arg.as_u64()) {
+                        let n = s.chars().count() as u64;
+                        let ok = if keyword == "minLength" { n >= bound } else { n <= bound };
+                        if !ok {
+                            errors.push(format!("{path}: `{s}` is {n} characters, beyond the {keyword} {bound}"));
+                        }
+                    }
+                }
                 "minimum" | "maximum" => {
                     if let (Some(x), Some(bound)) = (inst.as_f64(), arg.as_f64()) {
                         let ok = if keyword == "minimum" { x >= bound } else { x <= bound };
