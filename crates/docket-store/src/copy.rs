@@ -173,6 +173,33 @@ pub(crate) const TABLES: &[Table] = &[
         serial: Some("id"),
     },
     Table {
+        name: "departure_acts",
+        columns: &[("id", I64), ("kind", Text), ("at", Text), ("actor", Text), ("subject", Text), ("detail", Text)],
+        order: "id",
+        serial: Some("id"),
+    },
+    Table {
+        name: "departure_records",
+        columns: &[
+            ("record_key", Text),
+            ("received_at", Text),
+            ("departed_on", Text),
+            ("port", Text),
+            ("payload", Text),
+            ("outcome", Text),
+            ("review_act", I64),
+            ("purge_after", Text),
+        ],
+        order: "record_key",
+        serial: None,
+    },
+    Table {
+        name: "departure_counts",
+        columns: &[("day", Text), ("port", Text), ("outcome", Text), ("n", I64)],
+        order: "day, port, outcome",
+        serial: None,
+    },
+    Table {
         name: "ledger_checkpoints",
         columns: &[("size", I64), ("root", Bytes), ("note", Text), ("created_at", Text)],
         order: "size",

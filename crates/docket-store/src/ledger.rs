@@ -85,6 +85,32 @@ pub fn policy_leaf(id: i64, p: &PolicyRow) -> Vec<u8> {
     format!("docket-leaf/1 policy\n{id}\n{json}").into_bytes()
 }
 
+/// An act of the departure feed or its review queue (schema 7), as an act of record: a doubtful
+/// match sent to review, a reviewer's acceptance or rejection with their reason, a purge of
+/// records past their retention window. `subject` names what it is about (a departure record
+/// by its source and id, a review item); `detail` is compact JSON whose layout depends on
+/// `kind` and is documented in docs/departures.md. The leaf binds every field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DepartureActRow {
+    /// What was done: `review_opened`, `review_accepted`, `review_rejected`, `purged`.
+    pub kind: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who: the feed consumer's or the reviewer's name.
+    pub actor: String,
+    /// What it is about.
+    pub subject: String,
+    /// The act's particulars, compact JSON.
+    pub detail: String,
+}
+
+/// The bytes of a departure act's leaf: `"docket-leaf/1 departure-act\n" || ID || "\n" ||
+/// JSON`, JSON the row's fields in the order of [`DepartureActRow`], compact.
+pub fn departure_act_leaf(id: i64, a: &DepartureActRow) -> Vec<u8> {
+    let json = serde_json::to_string(a).unwrap_or_default();
+    format!("docket-leaf/1 departure-act\n{id}\n{json}").into_bytes()
+}
+
 /// The SHA-256 of a policy's text, in lowercase hex.
 pub fn policy_sha256(text: &str) -> String {
     use sha2::Digest as _;
@@ -180,6 +206,8 @@ pub struct VerifyReport {
     pub person_versions: u64,
     /// Adopted policies checked against their leaves.
     pub policies: u64,
+    /// Departure acts checked against their leaves.
+    pub departure_acts: u64,
     /// Persons whose stored row was checked against their latest recorded version.
     pub persons: u64,
     /// Checkpoints whose roots were checked against the recomputed tree.
@@ -323,6 +351,10 @@ impl LeafRecord {
         LeafRecord { leaf: policy_leaf(id, p), case: None, person: None }
     }
 
+    pub(crate) fn of_departure_act(id: i64, a: &DepartureActRow) -> LeafRecord {
+        LeafRecord { leaf: departure_act_leaf(id, a), case: None, person: None }
+    }
+
     pub(crate) fn of_person_version(id: i64, person: String, payload: &str) -> LeafRecord {
         LeafRecord { leaf: crate::persons::person_leaf(id, payload), case: None, person: Some(person) }
     }
@@ -362,6 +394,8 @@ pub(crate) enum LeafKind {
     Person,
     /// An adopted policy (`policies.id`).
     Policy,
+    /// An act of the departure feed or its review queue (`departure_acts.id`).
+    DepartureAct,
 }
 
 impl LeafKind {
@@ -373,6 +407,7 @@ impl LeafKind {
             LeafKind::Disclosure => b'd',
             LeafKind::Person => b'p',
             LeafKind::Policy => b'P',
+            LeafKind::DepartureAct => b'D',
         }
     }
 
@@ -383,6 +418,7 @@ impl LeafKind {
             b'd' => Some(LeafKind::Disclosure),
             b'p' => Some(LeafKind::Person),
             b'P' => Some(LeafKind::Policy),
+            b'D' => Some(LeafKind::DepartureAct),
             _ => None,
         }
     }
@@ -862,6 +898,7 @@ pub(crate) enum Record {
     /// A person version: its `person_id` and `version` columns and its payload.
     Person(Box<(String, i64, String)>),
     Policy(Box<PolicyRow>),
+    DepartureAct(Box<DepartureActRow>),
 }
 
 /// A stored leaf with the row it records, for verification.
@@ -967,7 +1004,14 @@ pub(crate) fn verify(
     // Every row of a kind is in the ledger when as many distinct rows were reached through
     // leaves, in strictly increasing key order, as its table holds. Only otherwise are the
     // leaves read again for the keys they name and the table searched for the rest.
-    for kind in [LeafKind::Event, LeafKind::Access, LeafKind::Disclosure, LeafKind::Person, LeafKind::Policy] {
+    for kind in [
+        LeafKind::Event,
+        LeafKind::Access,
+        LeafKind::Disclosure,
+        LeafKind::Person,
+        LeafKind::Policy,
+        LeafKind::DepartureAct,
+    ] {
         if named.in_order(kind) == backend.record_count(kind)? {
             continue;
         }
@@ -985,6 +1029,7 @@ pub(crate) fn verify(
                 LeafKind::Disclosure => format!("disclosure {key} ({detail})"),
                 LeafKind::Person => format!("person version {key} ({detail})"),
                 LeafKind::Policy => format!("policy {key} ({detail})"),
+                LeafKind::DepartureAct => format!("departure act {key} ({detail})"),
             };
             report.add(None, format!("{what} is not in the ledger: inserted outside Docket"));
         }
@@ -1095,8 +1140,8 @@ fn check_nodes(
 /// Rows reached through leaves with a row present, counted only while their keys rise.
 #[derive(Default)]
 struct Named {
-    counts: [u64; 5],
-    last: [i64; 5],
+    counts: [u64; 6],
+    last: [i64; 6],
 }
 
 impl Named {
@@ -1107,6 +1152,7 @@ impl Named {
             LeafKind::Disclosure => 2,
             LeafKind::Person => 3,
             LeafKind::Policy => 4,
+            LeafKind::DepartureAct => 5,
         }
     }
 
@@ -1331,6 +1377,27 @@ fn check_leaves(
                             .add(Some(index), format!("policy {reference} (ledger leaf {index}) is missing: deleted")),
                     }
                 }
+                Ok(LeafKind::DepartureAct) => {
+                    report.departure_acts += 1;
+                    match &row.record {
+                        Record::DepartureAct(a) => {
+                            named.reached(LeafKind::DepartureAct, reference);
+                            if docket_ledger::leaf_hash(&departure_act_leaf(reference, a)) != stored {
+                                report.add(
+                                    Some(index),
+                                    format!(
+                                        "departure act {reference} (`{}` of `{}`, ledger leaf {index}) does not match its leaf: modified",
+                                        a.kind, a.subject
+                                    ),
+                                );
+                            }
+                        }
+                        _ => report.add(
+                            Some(index),
+                            format!("departure act {reference} (ledger leaf {index}) is missing: deleted"),
+                        ),
+                    }
+                }
                 Err(tag) => report.add(Some(index), format!("ledger leaf {index} has an unknown kind (byte {tag})")),
             }
             acc.push_reporting(stored, |level, _, hash| {
@@ -1384,6 +1451,7 @@ pub(crate) fn count_sql(kind: LeafKind) -> &'static str {
         LeafKind::Disclosure => "SELECT count(*) FROM disclosures",
         LeafKind::Person => "SELECT count(*) FROM person_versions",
         LeafKind::Policy => "SELECT count(*) FROM policies",
+        LeafKind::DepartureAct => "SELECT count(*) FROM departure_acts",
     }
 }
 
@@ -1405,6 +1473,9 @@ pub(crate) fn describe_sql(kind: LeafKind) -> &'static str {
         }
         LeafKind::Policy => {
             "SELECT id, 'policy `' || policy_id || '` version `' || version || '`' FROM policies ORDER BY id"
+        }
+        LeafKind::DepartureAct => {
+            "SELECT id, kind || ' of `' || subject || '` by ' || actor FROM departure_acts ORDER BY id"
         }
     }
 }

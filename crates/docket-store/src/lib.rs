@@ -17,6 +17,7 @@
 
 mod copy;
 pub use copy::CopyReport;
+pub mod departures;
 pub mod ledger;
 pub mod migrations;
 pub mod persons;
@@ -35,7 +36,7 @@ use docket_core::{CaseId, CaseSummary, Event, EventId, Person, PersonId, Refusal
 use thiserror::Error;
 
 /// The schema version this program writes. Migrations bring older databases up to it.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// What a writer expects of a case stream before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -421,6 +422,25 @@ pub(crate) trait Backend: Send {
     /// Stores the reads and their leaves in one transaction (durably); their ids in order.
     fn record_accesses(&mut self, reads: &[ledger::AccessRow]) -> Result<Vec<i64>, StoreError>;
     fn accesses(&mut self, record_kind: &str, record_id: &str) -> Result<Vec<(i64, ledger::AccessRow)>, StoreError>;
+    /// Stores departure records in one transaction, each once by its key, with their counts and
+    /// any review item's opening act and leaf.
+    fn store_departures(&mut self, rows: &[departures::NewDeparture]) -> Result<Vec<departures::Placed>, StoreError>;
+    fn departure(&mut self, key: &str) -> Result<Option<departures::StoredDeparture>, StoreError>;
+    /// Records a decision on an open review item: its act and leaf, the record's outcome and
+    /// the counts, in one transaction (durably). `None` when the item is not open.
+    fn decide_review(&mut self, d: &departures::ReviewDecision) -> Result<Option<i64>, StoreError>;
+    /// Deletes the records whose `purge_after` is at or before `now`, counting them as purged
+    /// and recording `act` (its detail completed with the count and hash) in one transaction.
+    fn purge_departures(&mut self, now: &str, act: &ledger::DepartureActRow) -> Result<departures::Purged, StoreError>;
+    fn departure_counts(&mut self, from: &str, to: &str) -> Result<Vec<departures::CountRow>, StoreError>;
+    /// Records one act and its leaf (durably).
+    fn record_departure_act(&mut self, act: &ledger::DepartureActRow) -> Result<i64, StoreError>;
+    /// The acts of a kind, in order; with `subject`, only those about it.
+    fn departure_acts(
+        &mut self,
+        kind: &str,
+        subject: Option<&str>,
+    ) -> Result<Vec<(i64, ledger::DepartureActRow)>, StoreError>;
 }
 
 pub(crate) fn ledger_err<E: std::fmt::Display>(e: docket_ledger::LedgerError<E>) -> StoreError {
@@ -966,6 +986,81 @@ impl Store {
     /// The accounting of disclosures of one person's record, oldest first.
     pub fn disclosures(&mut self, person: &PersonId) -> Result<Vec<(i64, ledger::DisclosureRow)>, StoreError> {
         self.backend.disclosures(person.as_str())
+    }
+
+    /// Stores departure records with what the feed decided, each once by its key (a second
+    /// time is [`departures::Placed::AlreadyStored`] and changes nothing), in one transaction
+    /// with their counts and, for a record sent to review, the item's opening act and leaf.
+    pub fn store_departures(
+        &mut self,
+        rows: &[departures::NewDeparture],
+    ) -> Result<Vec<departures::Placed>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.backend.store_departures(rows)
+    }
+
+    /// A stored departure record by its key (`source/record_id`), unless purged.
+    pub fn departure(&mut self, key: &str) -> Result<Option<departures::StoredDeparture>, StoreError> {
+        self.backend.departure(key)
+    }
+
+    /// Records a reviewer's decision on an open item, durably: the act and its leaf, the
+    /// record's new outcome and the counts. `None` when the item is not open (decided before,
+    /// or never opened).
+    pub fn decide_review(&mut self, d: &departures::ReviewDecision) -> Result<Option<i64>, StoreError> {
+        self.backend.decide_review(d)
+    }
+
+    /// Deletes the departure records due for deletion at `now`, leaving their counts, and
+    /// records the purge as an act of record (how many, the window, a hash of what went).
+    pub fn purge_departures(
+        &mut self,
+        now: &str,
+        act: &ledger::DepartureActRow,
+    ) -> Result<departures::Purged, StoreError> {
+        self.backend.purge_departures(now, act)
+    }
+
+    /// The departure counts of days `from..=to` (dates), by day, port and outcome.
+    pub fn departure_counts(&mut self, from: &str, to: &str) -> Result<Vec<departures::CountRow>, StoreError> {
+        self.backend.departure_counts(from, to)
+    }
+
+    /// Records an act of the departure feed (a model adopted, say) and its leaf, durably.
+    pub fn record_departure_act(&mut self, act: &ledger::DepartureActRow) -> Result<i64, StoreError> {
+        self.backend.record_departure_act(act)
+    }
+
+    /// The departure acts of `kind`, oldest first; with `subject`, only those about it.
+    pub fn departure_acts(
+        &mut self,
+        kind: &str,
+        subject: Option<&str>,
+    ) -> Result<Vec<(i64, ledger::DepartureActRow)>, StoreError> {
+        self.backend.departure_acts(kind, subject)
+    }
+
+    /// The review items, oldest first: with `open_only`, those not yet decided.
+    pub fn review_items(&mut self, open_only: bool) -> Result<Vec<departures::ReviewItem>, StoreError> {
+        let mut decided: std::collections::HashMap<String, (i64, ledger::DepartureActRow)> =
+            std::collections::HashMap::new();
+        for kind in ["review_accepted", "review_rejected"] {
+            for (id, act) in self.backend.departure_acts(kind, None)? {
+                decided.insert(act.subject.clone(), (id, act));
+            }
+        }
+        let mut items = Vec::new();
+        for (id, opened) in self.backend.departure_acts("review_opened", None)? {
+            let decision = decided.remove(&departures::review_subject(id));
+            if open_only && decision.is_some() {
+                continue;
+            }
+            let record = self.backend.departure(&opened.subject)?;
+            items.push(departures::ReviewItem { id, opened, decided: decision, record });
+        }
+        Ok(items)
     }
 
     /// The recorded reads of one record, oldest first.

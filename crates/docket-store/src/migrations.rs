@@ -69,6 +69,7 @@ pub(crate) const STEPS: [Step; SCHEMA_VERSION as usize] = [
         code: Some("ledger_stored_persons/1"),
     },
     Step { version: 6, name: "adopted_policies", template: crate::SCHEMA_V6, code: None },
+    Step { version: 7, name: "departure_feed", template: crate::departures::SCHEMA_V7, code: None },
 ];
 
 impl Step {
@@ -290,6 +291,8 @@ mod tests {
         assert_eq!(pg(5), crate::SCHEMA_V5.replace("{pk}", "BIGSERIAL PRIMARY KEY"));
         assert_eq!(sqlite(6), crate::SCHEMA_V6.replace("{pk}", "INTEGER PRIMARY KEY"));
         assert_eq!(pg(6), crate::SCHEMA_V6.replace("{pk}", "BIGSERIAL PRIMARY KEY"));
+        assert_eq!(sqlite(7), crate::departures::SCHEMA_V7.replace("{pk}", "INTEGER PRIMARY KEY"));
+        assert_eq!(pg(7), crate::departures::SCHEMA_V7.replace("{pk}", "BIGSERIAL PRIMARY KEY"));
     }
 
     /// Every released step's checksum, per backend. A failure here means a released step was
@@ -297,19 +300,21 @@ mod tests {
     /// the change a new step.
     #[test]
     fn released_checksums_never_change() {
-        let pinned: [(&str, i64, &str); 12] = [
+        let pinned: [(&str, i64, &str); 14] = [
             ("sqlite", 1, "3291b484020f5e6e3f4e935794b7189e931aee02d8ba840792636523be3f491b"),
             ("sqlite", 2, "abfe04b58657adb49d29adce52ca4c6a582ab10cd8f579e4d9f715f61c2ecf44"),
             ("sqlite", 3, "f589b063b59f317b5afbdc8417d08d3b263434d0ed6b6bc9cef370b944d3a673"),
             ("sqlite", 4, "db2252671e3567ffea7e8a79599b803ce67de2810a59ce707ca045e332004407"),
             ("sqlite", 5, "078a6170e7561ccd9ae5dd6e48af6fda47491eeb6bb3ffd999e34434d53dcebb"),
             ("sqlite", 6, "78b66f467cea463183ddfd65383d1bb40b029c6c02192bd5803eb122e3a79f6c"),
+            ("sqlite", 7, "9a9f33a2cbfe274bfc65eb591b6de8813a2efbdddb33f5cd44e220a87cfe7501"),
             ("postgres", 1, "108d3367b7c921b69bc37b70b80d342a925d324b94982baf07c332d5c43238de"),
             ("postgres", 2, "7ff17de65646556a8cc5657d2ca99486739d0db9e4e5205110cf971c77dc0266"),
             ("postgres", 3, "7f6e9394c578ad8551ed22587c6db3d3325b10ba6da7e6af6f016b3872ed5250"),
             ("postgres", 4, "db2252671e3567ffea7e8a79599b803ce67de2810a59ce707ca045e332004407"),
             ("postgres", 5, "033399f5c7a16ddcce583f8a4a0683a12fec436400cff7972dbd023da918d606"),
             ("postgres", 6, "df9fc41905a44f51ba01b4c54ffbf9d444750b787431fee5300823485f9e6052"),
+            ("postgres", 7, "c6742af7a6746837048868fbfe76ceb6704c1ae172a7cbea606a104347085d78"),
         ];
         let actual: Vec<(&str, i64, String)> = dialects()
             .into_iter()
@@ -336,11 +341,20 @@ mod tests {
         use StepState::*;
         assert_eq!(
             states(vec![]),
-            vec![(1, Pending), (2, Pending), (3, Pending), (4, Pending), (5, Pending), (6, Pending)]
+            vec![(1, Pending), (2, Pending), (3, Pending), (4, Pending), (5, Pending), (6, Pending), (7, Pending)]
         );
         assert_eq!(
             states(vec![row(1, None), row(2, Some(&sum(2))), row(3, Some("00")), row(5, Some(&sum(5))), row(9, None)]),
-            vec![(1, Unknown), (2, Applied), (3, Changed), (4, Missing), (5, Applied), (6, Missing), (9, Unrecognized)]
+            vec![
+                (1, Unknown),
+                (2, Applied),
+                (3, Changed),
+                (4, Missing),
+                (5, Applied),
+                (6, Missing),
+                (7, Missing),
+                (9, Unrecognized)
+            ]
         );
         let err = check(&status(d, vec![row(1, Some(&sum(1))), row(2, Some("00"))])).expect_err("changed");
         let msg = err.to_string();

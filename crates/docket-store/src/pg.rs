@@ -9,6 +9,7 @@ use postgres::error::SqlState;
 use postgres::types::Type;
 use postgres::{Client, GenericClient, NoTls, Transaction};
 
+use crate::departures;
 use crate::ledger::{
     self, Chunk, LeafBatch, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Record, Scanned, StoredCheckpoint,
 };
@@ -934,6 +935,10 @@ impl Backend for Postgres {
                 .client
                 .query_opt(&format!("SELECT {POLICY_COLUMNS} FROM policies WHERE id = $1"), &[&key])?
                 .map(|r| ledger::LeafRecord::of_policy(key, &policy_row(&r, 0))),
+            LeafKind::DepartureAct => self
+                .client
+                .query_opt(&format!("SELECT {ACT_COLUMNS} FROM departure_acts WHERE id = $1"), &[&key])?
+                .map(|r| ledger::LeafRecord::of_departure_act(key, &act_row(&r, 0))),
             LeafKind::Event => None,
         };
         Ok(record)
@@ -1033,7 +1038,7 @@ impl Backend for Postgres {
             }
             let mut out = LeafBatch::new();
             let mut batch = Vec::with_capacity(rows.len());
-            let mut keys: [Vec<i64>; 5] = Default::default();
+            let mut keys: [Vec<i64>; 6] = Default::default();
             for r in &rows {
                 let number = r.get::<_, i64>(0) as u64;
                 let leaves = Chunk { hashes: r.get(1), records: r.get(2) }.leaves();
@@ -1045,6 +1050,7 @@ impl Backend for Postgres {
                             Ok(LeafKind::Disclosure) => keys[2].push(l.reference),
                             Ok(LeafKind::Person) => keys[3].push(l.reference),
                             Ok(LeafKind::Policy) => keys[4].push(l.reference),
+                            Ok(LeafKind::DepartureAct) => keys[5].push(l.reference),
                             Err(_) => {}
                         }
                     }
@@ -1095,6 +1101,11 @@ impl Backend for Postgres {
                 .into_iter()
                 .map(|r| (r.get(0), policy_row(&r, 1)))
                 .collect();
+            let mut acts: HashMap<i64, ledger::DepartureActRow> = tx
+                .query(&format!("SELECT id, {ACT_COLUMNS} FROM departure_acts WHERE id = ANY($1)"), &[&keys[5]])?
+                .into_iter()
+                .map(|r| (r.get(0), act_row(&r, 1)))
+                .collect();
             for (number, leaves) in batch {
                 let leaves = match leaves {
                     Ok(leaves) => leaves,
@@ -1114,6 +1125,9 @@ impl Backend for Postgres {
                         }
                         Ok(LeafKind::Person) => persons.remove(&leaf.reference).map(|p| Record::Person(Box::new(p))),
                         Ok(LeafKind::Policy) => policies.remove(&leaf.reference).map(|p| Record::Policy(Box::new(p))),
+                        Ok(LeafKind::DepartureAct) => {
+                            acts.remove(&leaf.reference).map(|a| Record::DepartureAct(Box::new(a)))
+                        }
                         Err(_) => None,
                     }
                     .unwrap_or(Record::Missing);
@@ -1223,6 +1237,154 @@ impl Backend for Postgres {
         append_leaves(&mut tx, &[NewLeaf::new(LeafKind::Policy, id, &ledger::policy_leaf(id, p))])?;
         tx.commit()?;
         Ok(id)
+    }
+
+    fn store_departures(&mut self, rows: &[departures::NewDeparture]) -> Result<Vec<departures::Placed>, StoreError> {
+        let mut tx = self.client.transaction()?;
+        let reviews = rows.iter().any(|r| r.review.is_some());
+        if reviews {
+            lock_ledger(&mut tx)?;
+        }
+        let mut placed = Vec::with_capacity(rows.len());
+        let mut leaves = Vec::new();
+        for d in rows {
+            let inserted = tx.execute(
+                "INSERT INTO departure_records (record_key, received_at, departed_on, port, payload, outcome, purge_after)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (record_key) DO NOTHING",
+                &[&d.key, &d.received_at, &d.departed_on, &d.port, &d.payload, &d.outcome.name(), &d.purge_after],
+            )?;
+            if inserted == 0 {
+                placed.push(departures::Placed::AlreadyStored);
+                continue;
+            }
+            for (day, port, outcome, n) in departures::counts_of(d) {
+                bump(&mut tx, &day, &port, outcome, n)?;
+            }
+            let review = match &d.review {
+                Some(act) => {
+                    let (id, leaf) = insert_act(&mut tx, act)?;
+                    tx.execute("UPDATE departure_records SET review_act = $1 WHERE record_key = $2", &[&id, &d.key])?;
+                    leaves.push(leaf);
+                    Some(id)
+                }
+                None => None,
+            };
+            placed.push(departures::Placed::Stored { review });
+        }
+        // INVARIANT: a review item's opening act and its leaf are committed together.
+        if !leaves.is_empty() {
+            append_leaves(&mut tx, &leaves)?;
+        }
+        tx.commit()?;
+        Ok(placed)
+    }
+
+    fn departure(&mut self, key: &str) -> Result<Option<departures::StoredDeparture>, StoreError> {
+        self.client
+            .query_opt(&format!("SELECT {DEPARTURE_COLUMNS} FROM departure_records WHERE record_key = $1"), &[&key])?
+            .map(|r| departure_row(&r))
+            .transpose()
+    }
+
+    fn decide_review(&mut self, d: &departures::ReviewDecision) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.client.transaction()?;
+        lock_ledger(&mut tx)?;
+        let subject = departures::review_subject(d.review);
+        let decided = tx.query_opt(
+            "SELECT id FROM departure_acts WHERE subject = $1 AND kind IN ('review_accepted', 'review_rejected')",
+            &[&subject],
+        )?;
+        let record = tx.query_opt(
+            &format!("SELECT {DEPARTURE_COLUMNS} FROM departure_records WHERE review_act = $1 FOR UPDATE"),
+            &[&d.review],
+        )?;
+        let Some(record) = record.filter(|_| decided.is_none()) else {
+            return Ok(None);
+        };
+        let record = departure_row(&record)?;
+        let (id, leaf) = insert_act(&mut tx, &d.act)?;
+        tx.execute(
+            "UPDATE departure_records SET outcome = $1, purge_after = $2 WHERE record_key = $3",
+            &[&d.outcome.name(), &d.purge_after, &record.key],
+        )?;
+        bump(&mut tx, &record.departed_on, &record.port, departures::Outcome::Review.name(), -1)?;
+        bump(&mut tx, &record.departed_on, &record.port, d.outcome.name(), 1)?;
+        // INVARIANT: the decision and its leaf are committed together.
+        append_leaves(&mut tx, &[leaf])?;
+        tx.commit()?;
+        Ok(Some(id))
+    }
+
+    fn purge_departures(&mut self, now: &str, act: &ledger::DepartureActRow) -> Result<departures::Purged, StoreError> {
+        let mut tx = self.client.transaction()?;
+        lock_ledger(&mut tx)?;
+        let due = tx.query(
+            "SELECT record_key, payload, departed_on, port FROM departure_records
+                 WHERE purge_after IS NOT NULL AND purge_after <= $1 ORDER BY record_key FOR UPDATE",
+            &[&now],
+        )?;
+        let rows: Vec<(String, String, String, String)> =
+            due.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
+        let sha256 = departures::removed_sha256(rows.iter().map(|r| (r.0.as_str(), r.1.as_str())));
+        if rows.is_empty() {
+            return Ok(departures::Purged { records: 0, act: None, sha256 });
+        }
+        let mut per: std::collections::BTreeMap<(&str, &str), i64> = std::collections::BTreeMap::new();
+        for r in &rows {
+            *per.entry((r.2.as_str(), r.3.as_str())).or_default() += 1;
+        }
+        for ((day, port), n) in per {
+            bump(&mut tx, day, port, "purged", n)?;
+        }
+        let keys: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        tx.execute("DELETE FROM departure_records WHERE record_key = ANY($1)", &[&keys])?;
+        let act = departures::purge_act(act, rows.len() as u64, &sha256);
+        let (id, leaf) = insert_act(&mut tx, &act)?;
+        // INVARIANT: the deletion and the act recording it are committed together.
+        append_leaves(&mut tx, &[leaf])?;
+        tx.commit()?;
+        Ok(departures::Purged { records: rows.len() as u64, act: Some(id), sha256 })
+    }
+
+    fn departure_counts(&mut self, from: &str, to: &str) -> Result<Vec<departures::CountRow>, StoreError> {
+        Ok(self
+            .client
+            .query(
+                "SELECT day, port, outcome, n FROM departure_counts WHERE day >= $1 AND day <= $2
+                     ORDER BY day, port, outcome",
+                &[&from, &to],
+            )?
+            .iter()
+            .map(|r| departures::CountRow { day: r.get(0), port: r.get(1), outcome: r.get(2), n: r.get(3) })
+            .collect())
+    }
+
+    fn record_departure_act(&mut self, act: &ledger::DepartureActRow) -> Result<i64, StoreError> {
+        let mut tx = self.client.transaction()?;
+        lock_ledger(&mut tx)?;
+        let (id, leaf) = insert_act(&mut tx, act)?;
+        append_leaves(&mut tx, &[leaf])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn departure_acts(
+        &mut self,
+        kind: &str,
+        subject: Option<&str>,
+    ) -> Result<Vec<(i64, ledger::DepartureActRow)>, StoreError> {
+        Ok(self
+            .client
+            .query(
+                &format!(
+                    "SELECT id, {ACT_COLUMNS} FROM departure_acts WHERE kind = $1 AND ($2::TEXT IS NULL OR subject = $2)
+                         ORDER BY id"
+                ),
+                &[&kind, &subject],
+            )?
+            .iter()
+            .map(|r| (r.get(0), act_row(r, 1)))
+            .collect())
     }
 
     fn policies(&mut self) -> Result<Vec<(i64, ledger::PolicyRow)>, StoreError> {
@@ -1485,6 +1647,57 @@ fn copy_value(
 const POLICY_COLUMNS: &str = "policy_id, version, kind, effective_at, sha256, adopted_by, adopted_at, text";
 
 /// A policy row from [`POLICY_COLUMNS`] starting at column `at`.
+/// The columns of `departure_acts` that make a [`ledger::DepartureActRow`], in its order.
+const ACT_COLUMNS: &str = "kind, at, actor, subject, detail";
+
+fn act_row(r: &postgres::Row, at: usize) -> ledger::DepartureActRow {
+    ledger::DepartureActRow {
+        kind: r.get(at),
+        at: r.get(at + 1),
+        actor: r.get(at + 2),
+        subject: r.get(at + 3),
+        detail: r.get(at + 4),
+    }
+}
+
+/// The columns of `departure_records` that make a [`departures::StoredDeparture`].
+const DEPARTURE_COLUMNS: &str = "record_key, received_at, departed_on, port, payload, outcome, review_act, purge_after";
+
+fn departure_row(r: &postgres::Row) -> Result<departures::StoredDeparture, StoreError> {
+    let outcome: String = r.get(5);
+    Ok(departures::StoredDeparture {
+        key: r.get(0),
+        received_at: r.get(1),
+        departed_on: r.get(2),
+        port: r.get(3),
+        payload: r.get(4),
+        outcome: departures::Outcome::from_name(&outcome).ok_or_else(|| StoreError::Corrupt {
+            what: "departure record",
+            key: r.get(0),
+            reason: format!("unknown outcome `{outcome}`"),
+        })?,
+        review: r.get(6),
+        purge_after: r.get(7),
+    })
+}
+
+/// Inserts an act and returns its id and leaf (the caller appends the leaf in the same
+/// transaction).
+fn insert_act(tx: &mut Transaction<'_>, a: &ledger::DepartureActRow) -> Result<(i64, NewLeaf), StoreError> {
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO departure_acts (kind, at, actor, subject, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[&a.kind, &a.at, &a.actor, &a.subject, &a.detail],
+        )?
+        .get(0);
+    Ok((id, NewLeaf::new(LeafKind::DepartureAct, id, &ledger::departure_act_leaf(id, a))))
+}
+
+fn bump(tx: &mut Transaction<'_>, day: &str, port: &str, outcome: &str, n: i64) -> Result<(), StoreError> {
+    tx.execute(departures::BUMP_COUNT, &[&day, &port, &outcome, &n])?;
+    Ok(())
+}
+
 fn policy_row(r: &postgres::Row, at: usize) -> ledger::PolicyRow {
     ledger::PolicyRow {
         policy_id: r.get(at),

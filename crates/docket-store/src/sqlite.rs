@@ -6,6 +6,7 @@ use std::ops::ControlFlow;
 use docket_core::{ANumber, CaseId, CaseSummary, DateOfBirth, Event, EventId, Person, PersonId};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use crate::departures;
 use crate::ledger::{
     self, Chunk, LeafBatch, LeafKind, LeafRow, NewLeaf, NodeRows, Nodes, Record, Scanned, StoredCheckpoint,
 };
@@ -964,6 +965,11 @@ impl Backend for Sqlite {
                 .query_row(&format!("SELECT {POLICY_COLUMNS} FROM policies WHERE id = ?1"), [key], policy_row)
                 .optional()?
                 .map(|p| ledger::LeafRecord::of_policy(key, &p)),
+            LeafKind::DepartureAct => self
+                .conn
+                .query_row(&format!("SELECT {ACT_COLUMNS} FROM departure_acts WHERE id = ?1"), [key], |r| act_row(r, 0))
+                .optional()?
+                .map(|a| ledger::LeafRecord::of_departure_act(key, &a)),
             LeafKind::Event => None,
         };
         Ok(record)
@@ -1088,6 +1094,176 @@ impl Backend for Sqlite {
         // Gates and priorities name the policy in force from this commit on: it must survive a
         // power loss, as a disclosure must.
         self.synced(|s| s.record_policy_synced(p))
+    }
+
+    fn store_departures(&mut self, rows: &[departures::NewDeparture]) -> Result<Vec<departures::Placed>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut placed = Vec::with_capacity(rows.len());
+        let mut leaves = Vec::new();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO departure_records (record_key, received_at, departed_on, port, payload, outcome, purge_after)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (record_key) DO NOTHING",
+            )?;
+            for d in rows {
+                let inserted = insert.execute(params![
+                    d.key,
+                    d.received_at,
+                    d.departed_on,
+                    d.port,
+                    d.payload,
+                    d.outcome.name(),
+                    d.purge_after
+                ])?;
+                if inserted == 0 {
+                    placed.push(departures::Placed::AlreadyStored);
+                    continue;
+                }
+                for (day, port, outcome, n) in departures::counts_of(d) {
+                    bump(&tx, &day, &port, outcome, n)?;
+                }
+                let review = match &d.review {
+                    Some(act) => {
+                        let (id, leaf) = insert_act(&tx, act)?;
+                        tx.execute(
+                            "UPDATE departure_records SET review_act = ?1 WHERE record_key = ?2",
+                            params![id, d.key],
+                        )?;
+                        leaves.push(leaf);
+                        Some(id)
+                    }
+                    None => None,
+                };
+                placed.push(departures::Placed::Stored { review });
+            }
+        }
+        // INVARIANT: a review item's opening act and its leaf are committed together.
+        if !leaves.is_empty() {
+            append_leaves(&tx, &leaves)?;
+        }
+        tx.commit()?;
+        Ok(placed)
+    }
+
+    fn departure(&mut self, key: &str) -> Result<Option<departures::StoredDeparture>, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {DEPARTURE_COLUMNS} FROM departure_records WHERE record_key = ?1"),
+                [key],
+                departure_cells,
+            )
+            .optional()?
+            .map(departure_of)
+            .transpose()
+    }
+
+    fn decide_review(&mut self, d: &departures::ReviewDecision) -> Result<Option<i64>, StoreError> {
+        self.synced(|s| {
+            let tx = s.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let subject = departures::review_subject(d.review);
+            let decided: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM departure_acts WHERE subject = ?1 AND kind IN ('review_accepted', 'review_rejected')",
+                    [&subject],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let record = tx
+                .query_row(
+                    &format!("SELECT {DEPARTURE_COLUMNS} FROM departure_records WHERE review_act = ?1"),
+                    [d.review],
+                    departure_cells,
+                )
+                .optional()?;
+            let Some(record) = record.filter(|_| decided.is_none()) else {
+                return Ok(None);
+            };
+            let record = departure_of(record)?;
+            let (id, leaf) = insert_act(&tx, &d.act)?;
+            tx.execute(
+                "UPDATE departure_records SET outcome = ?1, purge_after = ?2 WHERE record_key = ?3",
+                params![d.outcome.name(), d.purge_after, record.key],
+            )?;
+            bump(&tx, &record.departed_on, &record.port, departures::Outcome::Review.name(), -1)?;
+            bump(&tx, &record.departed_on, &record.port, d.outcome.name(), 1)?;
+            // INVARIANT: the decision and its leaf are committed together.
+            append_leaves(&tx, &[leaf])?;
+            tx.commit()?;
+            Ok(Some(id))
+        })
+    }
+
+    fn purge_departures(&mut self, now: &str, act: &ledger::DepartureActRow) -> Result<departures::Purged, StoreError> {
+        self.synced(|s| {
+            let tx = s.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let rows: Vec<(String, String, String, String)> = tx
+                .prepare(
+                    "SELECT record_key, payload, departed_on, port FROM departure_records
+                         WHERE purge_after IS NOT NULL AND purge_after <= ?1 ORDER BY record_key",
+                )?
+                .query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<Result<_, _>>()?;
+            let sha256 = departures::removed_sha256(rows.iter().map(|r| (r.0.as_str(), r.1.as_str())));
+            if rows.is_empty() {
+                return Ok(departures::Purged { records: 0, act: None, sha256 });
+            }
+            let mut per: std::collections::BTreeMap<(&str, &str), i64> = std::collections::BTreeMap::new();
+            for r in &rows {
+                *per.entry((r.2.as_str(), r.3.as_str())).or_default() += 1;
+            }
+            for ((day, port), n) in per {
+                bump(&tx, day, port, "purged", n)?;
+            }
+            {
+                let mut delete = tx.prepare_cached("DELETE FROM departure_records WHERE record_key = ?1")?;
+                for r in &rows {
+                    delete.execute([&r.0])?;
+                }
+            }
+            let act = departures::purge_act(act, rows.len() as u64, &sha256);
+            let (id, leaf) = insert_act(&tx, &act)?;
+            // INVARIANT: the deletion and the act recording it are committed together.
+            append_leaves(&tx, &[leaf])?;
+            tx.commit()?;
+            Ok(departures::Purged { records: rows.len() as u64, act: Some(id), sha256 })
+        })
+    }
+
+    fn departure_counts(&mut self, from: &str, to: &str) -> Result<Vec<departures::CountRow>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT day, port, outcome, n FROM departure_counts WHERE day >= ?1 AND day <= ?2
+                     ORDER BY day, port, outcome",
+            )?
+            .query_map([from, to], |r| {
+                Ok(departures::CountRow { day: r.get(0)?, port: r.get(1)?, outcome: r.get(2)?, n: r.get(3)? })
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    fn record_departure_act(&mut self, act: &ledger::DepartureActRow) -> Result<i64, StoreError> {
+        self.synced(|s| {
+            let tx = s.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (id, leaf) = insert_act(&tx, act)?;
+            append_leaves(&tx, &[leaf])?;
+            tx.commit()?;
+            Ok(id)
+        })
+    }
+
+    fn departure_acts(
+        &mut self,
+        kind: &str,
+        subject: Option<&str>,
+    ) -> Result<Vec<(i64, ledger::DepartureActRow)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT id, {ACT_COLUMNS} FROM departure_acts WHERE kind = ?1 AND (?2 IS NULL OR subject = ?2) ORDER BY id"
+            ))?
+            .query_map(params![kind, subject], |r| Ok((r.get(0)?, act_row(r, 1)?)))?
+            .collect::<Result<_, _>>()?)
     }
 
     fn policies(&mut self) -> Result<Vec<(i64, ledger::PolicyRow)>, StoreError> {
@@ -1219,6 +1395,7 @@ fn scan_range(conn: &Connection, (first, end): (i64, i64)) -> Result<LeafBatch, 
     )?;
     let mut person_at = conn.prepare_cached("SELECT person_id, version, payload FROM person_versions WHERE id = ?1")?;
     let mut policy_at = conn.prepare_cached(&format!("SELECT {POLICY_COLUMNS} FROM policies WHERE id = ?1"))?;
+    let mut act_at = conn.prepare_cached(&format!("SELECT {ACT_COLUMNS} FROM departure_acts WHERE id = ?1"))?;
     // The event's columns from `at` on, its text kept in `batch`.
     fn event_row(e: &rusqlite::Row<'_>, at: usize, batch: &mut LeafBatch) -> rusqlite::Result<ledger::EventRow> {
         let mut text = [ledger::Span::default(); 7];
@@ -1291,6 +1468,10 @@ fn scan_range(conn: &Connection, (first, end): (i64, i64)) -> Result<LeafBatch, 
                     .query_row([reference], policy_row)
                     .optional()?
                     .map_or(Record::Missing, |p| Record::Policy(Box::new(p))),
+                Ok(LeafKind::DepartureAct) => act_at
+                    .query_row([reference], |r| act_row(r, 0))
+                    .optional()?
+                    .map_or(Record::Missing, |a| Record::DepartureAct(Box::new(a))),
                 Err(_) => Record::Missing,
             };
             let index = number * ledger::LEAVES_PER_CHUNK + k as u64;
@@ -1298,6 +1479,54 @@ fn scan_range(conn: &Connection, (first, end): (i64, i64)) -> Result<LeafBatch, 
         }
     }
     Ok(batch)
+}
+
+/// The columns of `departure_acts` that make a [`ledger::DepartureActRow`], in its order.
+const ACT_COLUMNS: &str = "kind, at, actor, subject, detail";
+
+fn act_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ledger::DepartureActRow> {
+    Ok(ledger::DepartureActRow {
+        kind: r.get(at)?,
+        at: r.get(at + 1)?,
+        actor: r.get(at + 2)?,
+        subject: r.get(at + 3)?,
+        detail: r.get(at + 4)?,
+    })
+}
+
+/// The columns of `departure_records` that make a [`departures::StoredDeparture`].
+const DEPARTURE_COLUMNS: &str = "record_key, received_at, departed_on, port, payload, outcome, review_act, purge_after";
+
+type DepartureCells = (String, String, String, String, String, String, Option<i64>, Option<String>);
+
+fn departure_cells(r: &rusqlite::Row<'_>) -> rusqlite::Result<DepartureCells> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+}
+
+fn departure_of(c: DepartureCells) -> Result<departures::StoredDeparture, StoreError> {
+    let (key, received_at, departed_on, port, payload, outcome, review, purge_after) = c;
+    let outcome = departures::Outcome::from_name(&outcome).ok_or_else(|| StoreError::Corrupt {
+        what: "departure record",
+        key: key.clone(),
+        reason: format!("unknown outcome `{outcome}`"),
+    })?;
+    Ok(departures::StoredDeparture { key, received_at, departed_on, port, payload, outcome, review, purge_after })
+}
+
+/// Inserts an act and returns its id and leaf (the caller appends the leaf in the same
+/// transaction).
+fn insert_act(tx: &Connection, a: &ledger::DepartureActRow) -> Result<(i64, NewLeaf), StoreError> {
+    tx.execute(
+        "INSERT INTO departure_acts (kind, at, actor, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![a.kind, a.at, a.actor, a.subject, a.detail],
+    )?;
+    let id = tx.last_insert_rowid();
+    Ok((id, NewLeaf::new(LeafKind::DepartureAct, id, &ledger::departure_act_leaf(id, a))))
+}
+
+fn bump(tx: &Connection, day: &str, port: &str, outcome: &str, n: i64) -> Result<(), StoreError> {
+    tx.prepare_cached(&departures::BUMP_COUNT.replace('$', "?"))?.execute(params![day, port, outcome, n])?;
+    Ok(())
 }
 
 /// The columns of `policies` that make a [`ledger::PolicyRow`], in its order.

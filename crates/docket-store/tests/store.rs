@@ -262,13 +262,14 @@ fn migrations_are_idempotent(db: &Db) {
 }
 
 /// The migration steps, by their fixed names.
-const STEP_NAMES: [&str; 6] = [
+const STEP_NAMES: [&str; 7] = [
     "events_and_projections",
     "audit_ledger",
     "ledger_leaf_chunks",
     "citizenship_and_store_meta",
     "person_versions_and_ledger_keys",
     "adopted_policies",
+    "departure_feed",
 ];
 
 fn states(steps: &[StepStatus]) -> Vec<(i64, StepState)> {
@@ -323,7 +324,7 @@ fn a_step_whose_record_was_changed_is_refused_naming_both_checksums(db: &Db) {
     use StepState::*;
     assert_eq!(
         states(&status(&mut s)),
-        [(1, Applied), (2, Applied), (3, Changed), (4, Applied), (5, Applied), (6, Applied)]
+        [(1, Applied), (2, Applied), (3, Changed), (4, Applied), (5, Applied), (6, Applied), (7, Applied)]
     );
     let changed = &status(&mut s)[2];
     assert_eq!(
@@ -345,7 +346,7 @@ fn a_step_missing_from_the_record_is_refused(db: &Db) {
     use StepState::*;
     assert_eq!(
         states(&status(&mut s)),
-        [(1, Applied), (2, Missing), (3, Applied), (4, Applied), (5, Applied), (6, Applied)]
+        [(1, Applied), (2, Missing), (3, Applied), (4, Applied), (5, Applied), (6, Applied), (7, Applied)]
     );
 }
 
@@ -359,7 +360,7 @@ fn steps_applied_before_checksums_were_recorded_are_unknown_not_trusted(db: &Db)
     let mut s = Store::open(db.url()).expect("open");
     s.check_schema().expect("not refused: nothing recorded contradicts this program");
     let unknown = status(&mut s);
-    assert_eq!(unknown.iter().map(|s| s.state).collect::<Vec<_>>(), [StepState::Unknown; 6]);
+    assert_eq!(unknown.iter().map(|s| s.state).collect::<Vec<_>>(), [StepState::Unknown; 7]);
     for step in &unknown {
         assert!(step.applied_at.is_some() && step.expected_checksum.is_some(), "{step:?}");
         assert_eq!(step.recorded_checksum, None, "{step:?}");
@@ -376,18 +377,18 @@ fn a_database_from_a_newer_program_is_refused_and_its_step_shown(db: &Db) {
     db.store();
     db.raw(
         "INSERT INTO schema_migrations (version, applied_at, name, checksum)
-         VALUES (7, '2027-01-01 00:00:00', 'future_step', 'abc')",
+         VALUES (8, '2027-01-01 00:00:00', 'future_step', 'abc')",
     );
     let mut s = Store::open(db.url()).expect("open");
-    assert!(matches!(s.check_schema(), Err(StoreError::SchemaTooNew { found: 7 })));
-    assert!(matches!(s.migrate(), Err(StoreError::SchemaTooNew { found: 7 })));
+    assert!(matches!(s.check_schema(), Err(StoreError::SchemaTooNew { found: 8 })));
+    assert!(matches!(s.migrate(), Err(StoreError::SchemaTooNew { found: 8 })));
     let steps = status(&mut s);
     let newer = steps.last().expect("steps");
     assert_eq!(
         (newer.version, newer.name.as_str(), newer.state, newer.recorded_checksum.as_deref(), &newer.expected_checksum),
-        (7, "future_step", StepState::Unrecognized, Some("abc"), &None)
+        (8, "future_step", StepState::Unrecognized, Some("abc"), &None)
     );
-    assert!(steps[..6].iter().all(|s| s.state == StepState::Applied));
+    assert!(steps[..7].iter().all(|s| s.state == StepState::Applied));
 }
 
 fn imported_events_read_back_unchanged(db: &Db) {
@@ -910,6 +911,7 @@ mod ledger_tamper {
     //! access could, and `verify_ledger` must say what changed.
 
     use super::*;
+    use docket_store::departures::{NewDeparture, Outcome, Placed, ReviewDecision};
 
     fn key() -> docket_ledger::SigningKey {
         docket_ledger::SigningKey::from_seed("docket-test", &[7; 32]).expect("key")
@@ -1302,6 +1304,93 @@ mod ledger_tamper {
         let erase = "DELETE FROM policies";
         raw(db, erase, erase, &[]);
         assert_caught(&verify(&mut s), "policy 1 (ledger leaf 60) is missing: deleted");
+    }
+
+    fn act(kind: &str, subject: &str, detail: &str) -> docket_store::ledger::DepartureActRow {
+        docket_store::ledger::DepartureActRow {
+            kind: kind.into(),
+            at: "2026-12-07T10:00:00Z".into(),
+            actor: "feed.departures".into(),
+            subject: subject.into(),
+            detail: detail.into(),
+        }
+    }
+
+    fn departure(key: &str, outcome: Outcome, review: bool) -> NewDeparture {
+        NewDeparture {
+            key: key.into(),
+            received_at: "2026-12-07T10:00:00Z".into(),
+            departed_on: "2026-12-06".into(),
+            port: "IAH".into(),
+            payload: format!("{{\"record_id\":\"{key}\"}}"),
+            outcome,
+            purge_after: (outcome == Outcome::Unmatched).then(|| "2026-12-10T10:00:00Z".into()),
+            review: review.then(|| act("review_opened", key, r#"{"candidates":[{"person_id":"P-1"}]}"#)),
+        }
+    }
+
+    fn count(s: &mut Store, outcome: &str) -> i64 {
+        s.departure_counts("2026-12-01", "2026-12-31")
+            .expect("counts")
+            .iter()
+            .filter(|c| c.outcome == outcome)
+            .map(|c| c.n)
+            .sum()
+    }
+
+    pub(super) fn departures_are_kept_once_reviewed_and_purged_on_the_record(db: &Db) {
+        let mut s = setup(db);
+        let rows = [
+            departure("cbp/A1", Outcome::Verified, false),
+            departure("cbp/A2", Outcome::Review, true),
+            departure("cbp/A3", Outcome::Unmatched, false),
+        ];
+        let placed = s.store_departures(&rows).expect("stored");
+        let Placed::Stored { review: Some(item) } = placed[1] else { panic!("a review item: {placed:?}") };
+        assert_eq!(placed[0], Placed::Stored { review: None });
+        // At least once: the same records again change nothing.
+        assert_eq!(s.store_departures(&rows).expect("again"), vec![Placed::AlreadyStored; 3]);
+        assert_eq!((count(&mut s, "received"), count(&mut s, "review"), count(&mut s, "unmatched")), (3, 1, 1));
+        let open = s.review_items(true).expect("queue");
+        assert_eq!(open.len(), 1);
+        assert_eq!((open[0].id, open[0].record.as_ref().map(|r| r.key.as_str())), (item, Some("cbp/A2")));
+        // A rejection is an act of record; a second decision on the item is refused.
+        let reject = ReviewDecision {
+            review: item,
+            act: act("review_rejected", &docket_store::departures::review_subject(item), r#"{"reason":"twin"}"#),
+            outcome: Outcome::Unmatched,
+            purge_after: Some("2026-12-10T12:00:00Z".into()),
+        };
+        assert!(s.decide_review(&reject).expect("decided").is_some());
+        assert_eq!(s.decide_review(&reject).expect("decided again"), None, "an item is decided once");
+        assert!(s.review_items(true).expect("queue").is_empty());
+        assert_eq!((count(&mut s, "review"), count(&mut s, "unmatched")), (0, 2));
+        // Nothing is due before the window ends; then both unmatched records go, the verified stays.
+        let purge = act("purged", "departure_records", r#"{"window_hours":72}"#);
+        assert_eq!(s.purge_departures("2026-12-09T00:00:00Z", &purge).expect("purge").records, 0);
+        let purged = s.purge_departures("2026-12-11T00:00:00Z", &purge).expect("purge");
+        assert_eq!(purged.records, 2);
+        assert!(s.departure("cbp/A2").expect("read").is_none() && s.departure("cbp/A3").expect("read").is_none());
+        assert_eq!(s.departure("cbp/A1").expect("read").map(|d| d.outcome), Some(Outcome::Verified));
+        assert_eq!((count(&mut s, "purged"), count(&mut s, "received")), (2, 3), "the counts outlive the records");
+        let acts = s.departure_acts("purged", None).expect("acts");
+        assert_eq!(acts.len(), 1);
+        assert!(acts[0].1.detail.contains("\"records\":2") && acts[0].1.detail.contains(&purged.sha256));
+        let all = s.review_items(false).expect("items");
+        assert!(all[0].decided.is_some() && all[0].record.is_none(), "the rejected record went with the purge");
+        // Three acts (opened, rejected, purged), each a leaf; altering one is caught.
+        checkpoint(&mut s);
+        let r = verify(&mut s);
+        assert_eq!((r.departure_acts, r.discrepancy_count), (3, 0), "{:?}", r.discrepancies);
+        let alter = "UPDATE departure_acts SET detail = '{\"records\":0}' WHERE kind = 'purged'";
+        raw(db, alter, alter, &[]);
+        assert_caught(
+            &verify(&mut s),
+            "departure act 3 (`purged` of `departure_records`, ledger leaf 62) does not match its leaf: modified",
+        );
+        let erase = "DELETE FROM departure_acts WHERE kind = 'review_rejected'";
+        raw(db, erase, erase, &[]);
+        assert_caught(&verify(&mut s), "departure act 2 (ledger leaf 61) is missing: deleted");
     }
 
     /// A typed SQL value, so that one statement runs on both databases (`$1`, `$2`, ... in
@@ -1771,6 +1860,17 @@ mod ledger_reads_of_one_view_on {
     }
 }
 
+mod ledger_departures_on {
+    #[test]
+    fn sqlite() {
+        super::ledger_tamper::departures_are_kept_once_reviewed_and_purged_on_the_record(&super::Db::sqlite());
+    }
+    #[test]
+    fn postgres() {
+        super::ledger_tamper::departures_are_kept_once_reviewed_and_purged_on_the_record(&super::Db::postgres());
+    }
+}
+
 mod ledger_policies_on {
     #[test]
     fn sqlite() {
@@ -1928,7 +2028,7 @@ mod schema_2 {
         use StepState::*;
         assert_eq!(
             states(&before),
-            [(1, Unknown), (2, Unknown), (3, Pending), (4, Pending), (5, Pending), (6, Pending)]
+            [(1, Unknown), (2, Unknown), (3, Pending), (4, Pending), (5, Pending), (6, Pending), (7, Pending)]
         );
         let when = match db {
             Db::Sqlite { .. } => "2026-12-04T11:38:17Z",
@@ -1944,7 +2044,7 @@ mod schema_2 {
         let after = status(&mut s);
         assert_eq!(
             states(&after),
-            [(1, Unknown), (2, Unknown), (3, Applied), (4, Applied), (5, Applied), (6, Applied)]
+            [(1, Unknown), (2, Unknown), (3, Applied), (4, Applied), (5, Applied), (6, Applied), (7, Applied)]
         );
         assert_eq!(after[0].applied_at, before[0].applied_at, "the earlier record is kept as it was");
         for (b, a) in before[2..].iter().zip(&after[2..]) {
