@@ -40,6 +40,7 @@ pub mod gates;
 pub mod import;
 pub mod keys;
 mod lines;
+pub mod matching;
 pub use lines::MAX_LINE_BYTES;
 pub mod packet;
 pub mod policies;

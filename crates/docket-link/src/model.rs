@@ -172,7 +172,14 @@ impl Model {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| ModelError::File { file: file.clone(), message: e.to_string() })?;
-        let model: Model = serde_json::from_str(&text)
+        Model::from_json(&text, &file, settings)
+    }
+
+    /// Reads a model from its JSON text (named `file` in errors) and checks it against
+    /// `settings`, as [`Model::load`] does.
+    pub fn from_json(text: &str, file: &str, settings: &Settings) -> Result<Model, ModelError> {
+        let file = file.to_owned();
+        let model: Model = serde_json::from_str(text)
             .map_err(|e| ModelError::File { file: file.clone(), message: format!("not a model: {e}") })?;
         if model.format != FORMAT {
             return Err(ModelError::File { file, message: format!("format `{}`, expected `{FORMAT}`", model.format) });

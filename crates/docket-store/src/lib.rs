@@ -287,6 +287,10 @@ pub enum AccessedRecord<'a> {
     Cases(&'a str),
     /// The whole docket, every person and event (an export), named by what was done.
     Docket(&'a str),
+    /// A departure record, by its key (`source/record_id`).
+    Departure(&'a str),
+    /// The departure review queue, or one item of it (`R-<id>`), with the records and candidates shown.
+    Review(&'a str),
 }
 
 /// Row counts.
@@ -953,6 +957,8 @@ impl Store {
                     AccessedRecord::Person(p) => ("person", p.as_str()),
                     AccessedRecord::Cases(filter) => ("cases", filter),
                     AccessedRecord::Docket(what) => ("docket", what),
+                    AccessedRecord::Departure(key) => ("departure", key),
+                    AccessedRecord::Review(what) => ("review", what),
                 };
                 ledger::AccessRow {
                     at: at.to_string(),
@@ -1070,6 +1076,8 @@ impl Store {
             AccessedRecord::Person(p) => self.backend.accesses("person", p.as_str()),
             AccessedRecord::Cases(filter) => self.backend.accesses("cases", filter),
             AccessedRecord::Docket(what) => self.backend.accesses("docket", what),
+            AccessedRecord::Departure(key) => self.backend.accesses("departure", key),
+            AccessedRecord::Review(what) => self.backend.accesses("review", what),
         }
     }
 

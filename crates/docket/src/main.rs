@@ -280,6 +280,19 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// The departure feed (docs/departures.md): fit the linkage model on the docket and a
+    /// sample of departures, ingest departure records (CSV or JSON lines) and decide each
+    /// three ways, purge what is past its retention window, report the counts.
+    Departures {
+        #[command(subcommand)]
+        command: DeparturesCommand,
+    },
+    /// The departure review queue: doubtful matches, their candidates side by side; accepting
+    /// or rejecting one is an act of record with the reviewer's name and reason.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
     /// The supervisor's summary of the docket as of now.
     Report {
         /// As of this instant (RFC 3339) instead of now.
@@ -380,6 +393,91 @@ impl From<WorklistArg> for docket_app::gates::WorklistKind {
             WorklistArg::Review => docket_app::gates::WorklistKind::Review,
         }
     }
+}
+
+#[derive(Subcommand)]
+enum DeparturesCommand {
+    /// Fit the departure model (the shipped `persons` settings) on the persons of open cases
+    /// against a sample of departure records, and put it in force as an act of record.
+    Fit {
+        /// Departure records (`.csv` or `.jsonl`).
+        file: PathBuf,
+    },
+    /// Decide each departure record of FILE against the persons of open cases under the model
+    /// in force: a clear match records `departure_verified` with its evidence on each open case
+    /// of the person, a doubtful one goes to review, the rest are kept only for the retention
+    /// window. A record applied before changes nothing; a bad line is reported and skipped.
+    Ingest {
+        /// Departure records (`.csv` or `.jsonl`).
+        file: PathBuf,
+        /// Clear from this match probability.
+        #[arg(long, default_value_t = 0.999)]
+        accept_from: f64,
+        /// Review from this match probability.
+        #[arg(long, default_value_t = 0.1)]
+        review_floor: f64,
+        /// Hours an unmatched record is kept.
+        #[arg(long, default_value_t = 72)]
+        retention_hours: u32,
+    },
+    /// Delete the departure records past their retention window, leaving counts; the purge is
+    /// recorded in the ledger (how many, the window, a hash of what was removed).
+    Purge {
+        /// The window the records were kept for, as recorded with the purge.
+        #[arg(long, default_value_t = 72)]
+        retention_hours: u32,
+    },
+    /// Departure records received, verified, in review, unmatched and purged, by day of
+    /// departure and port.
+    Report {
+        /// First day (YYYY-MM-DD).
+        #[arg(long, default_value = "1800-01-01")]
+        from: String,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long, default_value = "2200-12-31")]
+        to: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// The open items, oldest first (a recorded read with a purpose).
+    List {
+        /// Why the queue is read.
+        #[arg(long, value_parser = purposes())]
+        purpose: Option<String>,
+    },
+    /// One item with its record and candidates side by side (a recorded read).
+    Show {
+        /// The item's number.
+        id: i64,
+        /// Why it is read.
+        #[arg(long, value_parser = purposes())]
+        purpose: Option<String>,
+    },
+    /// Accept an item: `departure_verified` (evidence `reviewed`, with the reason) on each open
+    /// case of the candidate.
+    Accept {
+        /// The item's number.
+        id: i64,
+        /// The reviewer's reason.
+        #[arg(long)]
+        reason: String,
+        /// The candidate (a person id); the best one when not given.
+        #[arg(long)]
+        person: Option<String>,
+    },
+    /// Reject an item: the record stays unmatched, kept only for the retention window.
+    Reject {
+        /// The item's number.
+        id: i64,
+        /// The reviewer's reason.
+        #[arg(long)]
+        reason: String,
+        /// Hours the record is then kept.
+        #[arg(long, default_value_t = 72)]
+        retention_hours: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1251,6 +1349,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 app.diff_policies(&ctx, (&old_name, &old_text), (&new_name, &new_text), t).map_err(|e| hint(e, &db))?;
             print(json, &v, || docket::show::policy_diff_text(&v, examples))?;
         }
+        Command::Departures { command } => departures_command(&db, command, cli.actor.as_deref(), json)?,
+        Command::Review { command } => review_command(&db, command, cli.actor.as_deref(), json)?,
         Command::Report { as_of, horizon } => {
             let t = parse_instant(as_of.as_deref())?;
             let report = open_app(&db)?.report(t, horizon)?;
@@ -1427,7 +1527,7 @@ fn ledger_command(
                 json,
                 &json!({"leaves": r.leaves, "events": r.events, "accesses": r.accesses, "disclosures": r.disclosures,
                        "person_versions": r.person_versions, "policies": r.policies, "persons": r.persons,
-                       "checkpoints_checked": r.checkpoints_checked,
+                       "checkpoints_checked": r.checkpoints_checked, "departure_acts": r.departure_acts,
                        "trusted_from": held_from, "trusted_checked": r.trusted_checked, "latest_trusted": r.latest_trusted,
                        "projections_checked": p.cases, "projections_differing": p.differing_count,
                        "first_differing_projections": p.differing,
@@ -1436,13 +1536,14 @@ fn ledger_command(
                 || {
                     let mut s = format!(
                         "checked {} leaves ({} events, {} reads, {} disclosures, {} versions of persons' identities, \
-                         {} adopted policies), {} persons' stored identities and {} signed checkpoint{} (latest at size {}) in {secs:.1} s: ",
+                         {} adopted policies, {} departure acts), {} persons' stored identities and {} signed checkpoint{} (latest at size {}) in {secs:.1} s: ",
                         r.leaves,
                         r.events,
                         r.accesses,
                         r.disclosures,
                         r.person_versions,
                         r.policies,
+                        r.departure_acts,
                         r.persons,
                         r.checkpoints_checked,
                         if r.checkpoints_checked == 1 { "" } else { "s" },
@@ -1563,6 +1664,218 @@ fn ledger_command(
 
 /// Prints a command's result: `value` as JSON, or `text`. A failure to write is the command's
 /// failure; a closed pipe is not (`docket::out`).
+/// The shipped person settings the departure feed links with.
+fn departure_settings() -> Result<docket_link::settings::Settings> {
+    docket_link::settings::Settings::shipped("persons")
+        .context("the shipped `persons` settings are missing")?
+        .context("the shipped `persons` settings do not load")
+}
+
+/// Reads the departure records of `file`, reporting each bad line on stderr.
+fn read_departure_file(file: &Path, today: Date) -> Result<(Vec<docket_core::DepartureRecord>, Vec<Reject>)> {
+    use docket_app::departures::{DepartureFormat, DepartureLine, read_departures};
+    let format = DepartureFormat::of_path(file)?;
+    let reader = std::fs::File::open(file).with_context(|| format!("cannot read `{}`", file.display()))?;
+    let (mut records, mut rejects) = (Vec::new(), Vec::new());
+    read_departures(&file.display().to_string(), format, std::io::BufReader::new(reader), today, |line| {
+        match line {
+            DepartureLine::Record(_, d) => records.push(d),
+            DepartureLine::Rejected(r) => rejects.push(r),
+        }
+        Ok(())
+    })?;
+    Ok((records, rejects))
+}
+
+fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>, json: bool) -> Result<()> {
+    use docket_app::matching::FeedSettings;
+    let app = open_app(db)?;
+    let today = app.now().local_date();
+    match command {
+        DeparturesCommand::Fit { file } => {
+            let actor = docket_app::actor_id(actor_text(actor).as_deref(), "fitting the departure model")
+                .map_err(|e| hint(e, db))?;
+            let settings = departure_settings()?;
+            let (records, rejects) = read_departure_file(&file, today)?;
+            let (_, model, version) = app.fit_departure_model(&settings, "persons", &records)?;
+            let act = app.adopt_departure_model(&actor, &version, &model)?;
+            print(
+                json,
+                &json!({"model": version.as_str(), "sample": records.len(), "rejected": rejects.len(), "act": act}),
+                || {
+                    format!(
+                        "fitted model {version} on {} departure records ({} lines refused) and put it in force (departure act {act})",
+                        records.len(),
+                        rejects.len()
+                    )
+                },
+            )?;
+        }
+        DeparturesCommand::Ingest { file, accept_from, review_floor, retention_hours } => {
+            let feed = FeedSettings { accept_from, review_floor, retention_hours, ..FeedSettings::new() };
+            let settings = departure_settings()?;
+            let (version, model) = app.departure_model_in_force(&settings).map_err(|e| hint(e, db))?;
+            let started = Instant::now();
+            let index = app.departure_index(&settings, &model, version)?;
+            let indexed = started.elapsed().as_secs_f64();
+            let (records, rejects) = read_departure_file(&file, today)?;
+            for r in &rejects {
+                eprintln!("{}:{}: field `{}`: {}", r.file, r.line, r.field, r.reason);
+            }
+            let started = Instant::now();
+            let mut counts: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+            let mut decisions = Vec::new();
+            for chunk in records.chunks(1_000) {
+                for d in app.ingest_departures(&index, chunk, &feed)? {
+                    *counts.entry(d.outcome).or_default() += 1;
+                    if d.outcome != "unmatched" && d.outcome != "already_stored" {
+                        decisions.push(d);
+                    }
+                }
+            }
+            let decided = started.elapsed().as_secs_f64();
+            let summary = json!({"model": index.model().as_str(), "persons_indexed": index.persons(),
+                "records": records.len(), "rejected": rejects.len(), "outcomes": counts,
+                "index_seconds": indexed, "decide_seconds": decided, "decisions": decisions});
+            print(json, &summary, || {
+                let mut text = format!(
+                    "{} records ({} lines refused) against {} persons of open cases under model {}:\n",
+                    records.len(),
+                    rejects.len(),
+                    index.persons(),
+                    index.model()
+                );
+                for (outcome, n) in &counts {
+                    text.push_str(&format!("  {outcome}: {n}\n"));
+                }
+                for d in &decisions {
+                    match d.outcome {
+                        "verified" => text.push_str(&format!("verified {} on {}\n", d.record, d.cases.join(", "))),
+                        _ => text.push_str(&format!(
+                            "review R-{} {}: {}\n",
+                            d.review.unwrap_or_default(),
+                            d.record,
+                            d.why.as_deref().unwrap_or("")
+                        )),
+                    }
+                }
+                text.push_str(&format!("index built in {indexed:.1} s, records decided in {decided:.1} s"));
+                text
+            })?;
+        }
+        DeparturesCommand::Purge { retention_hours } => {
+            let feed = FeedSettings { retention_hours, ..FeedSettings::new() };
+            let purged = app.purge_departures(&feed)?;
+            print(
+                json,
+                &json!({"records": purged.records, "act": purged.act, "removed_sha256": purged.sha256}),
+                || match purged.act {
+                    Some(act) => format!(
+                        "deleted {} departure records past their window (departure act {act}, sha256 {})",
+                        purged.records, purged.sha256
+                    ),
+                    None => "no departure record was due for deletion".to_owned(),
+                },
+            )?;
+        }
+        DeparturesCommand::Report { from, to } => {
+            let rows = app.with_store(|s| s.departure_counts(&from, &to))?;
+            let out: Vec<_> =
+                rows.iter().map(|r| json!({"day": r.day, "port": r.port, "outcome": r.outcome, "n": r.n})).collect();
+            print(json, &out, || {
+                let mut text = String::from("day         port  outcome     n\n");
+                for r in &rows {
+                    text.push_str(&format!("{}  {:<5} {:<10} {}\n", r.day, r.port, r.outcome, r.n));
+                }
+                text.trim_end().to_owned()
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn review_command(db: &str, command: ReviewCommand, actor: Option<&str>, json: bool) -> Result<()> {
+    use docket_app::matching::FeedSettings;
+    let app = open_app(db)?;
+    let reason_of = |text: &str| docket_core::Reason::parse(text).map_err(|e| anyhow::anyhow!("`--reason`: {e}"));
+    let show = |v: &docket_app::matching::ReviewView| {
+        let mut text = format!(
+            "R-{} ({}) {} opened {}: {}\n",
+            v.id,
+            v.state,
+            v.record_key,
+            v.opened_at,
+            v.why.as_deref().unwrap_or("")
+        );
+        if let Some(r) = &v.record {
+            text.push_str(&format!("  record: {r}\n"));
+        }
+        for c in &v.candidates {
+            text.push_str(&format!(
+                "  candidate {} probability {:.6} weight {:.2}\n",
+                c.person_id, c.probability, c.weight
+            ));
+            for k in &c.comparisons {
+                text.push_str(&format!("    {:<16} {:<28} {:+.2}\n", k.comparison, k.level, k.weight));
+            }
+        }
+        if let Some((who, at, reason)) = &v.decided {
+            text.push_str(&format!("  decided by {who} at {at}: {reason}\n"));
+        }
+        text.trim_end().to_owned()
+    };
+    match command {
+        ReviewCommand::List { purpose } => {
+            let ctx = read_context(actor, purpose.as_deref(), db)?;
+            let items = app.review_queue(&ctx).map_err(|e| hint(e, db))?;
+            print(json, &items, || {
+                if items.is_empty() {
+                    return "the review queue is empty".to_owned();
+                }
+                items
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "R-{} {} {} candidates: {}",
+                            v.id,
+                            v.record_key,
+                            v.candidates.len(),
+                            v.why.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+        }
+        ReviewCommand::Show { id, purpose } => {
+            let ctx = read_context(actor, purpose.as_deref(), db)?;
+            let v = app.review_item(&ctx, id).map_err(|e| hint(e, db))?;
+            print(json, &v, || show(&v))?;
+        }
+        ReviewCommand::Accept { id, reason, person } => {
+            let reviewer = docket_app::actor_id(actor_text(actor).as_deref(), "deciding a review item")
+                .map_err(|e| hint(e, db))?;
+            let person = person
+                .map(|p| docket_core::PersonId::parse(&p).with_context(|| format!("`--person {p}`")))
+                .transpose()?;
+            let d = app
+                .decide_review(&reviewer, id, Some(person), &reason_of(&reason)?, &FeedSettings::new())
+                .map_err(|e| hint(e, db))?;
+            print(json, &d, || {
+                format!("R-{id} accepted (departure act {}): departure verified on {}", d.act, d.cases.join(", "))
+            })?;
+        }
+        ReviewCommand::Reject { id, reason, retention_hours } => {
+            let reviewer = docket_app::actor_id(actor_text(actor).as_deref(), "deciding a review item")
+                .map_err(|e| hint(e, db))?;
+            let feed = FeedSettings { retention_hours, ..FeedSettings::new() };
+            let d = app.decide_review(&reviewer, id, None, &reason_of(&reason)?, &feed).map_err(|e| hint(e, db))?;
+            print(json, &d, || format!("R-{id} rejected (departure act {}): the record stays unmatched", d.act))?;
+        }
+    }
+    Ok(())
+}
+
 fn print(json: bool, value: &impl Serialize, text: impl FnOnce() -> String) -> Result<()> {
     let out = if json { serde_json::to_string_pretty(value)? } else { text() };
     docket::out::print_line(&out)

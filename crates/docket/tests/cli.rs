@@ -1919,3 +1919,111 @@ fn a_copy_keeps_the_ledger_and_the_accounting_across_backends() {
         on(&["--ledger-key", s(&key), "--checkpoint-dir", s(&cps), "ledger", "verify"]).expect_code(0);
     }
 }
+
+/// The departure feed as a user runs it: a synthetic docket and a day of its departures,
+/// the model fitted and put in force, the day ingested twice (the second time changes
+/// nothing), a review item accepted and one rejected (each once), unmatched records purged
+/// with the purge in the ledger, and `ledger verify` clean.
+fn departure_feed_from_file(t: &Scratch) {
+    t.run(&["init"]).expect_code(0);
+    let out = t.path("out");
+    let synth =
+        t.run_bare(&["--json", "synth", "--cases", "1500", "--seed", "11", "--departures", "1500", "--out", s(&out)]);
+    let refused = synth.expect_code(0).json()["departures"]["refused_by_the_reader"].as_u64().expect("refused");
+    let read = 1500 - refused;
+    t.run(&["import", s(&out.join("persons.csv")), s(&out.join("events.jsonl"))]).expect_code(0);
+    let departures = out.join("departures.jsonl");
+    let truth: std::collections::HashMap<String, (String, String)> =
+        std::fs::read_to_string(out.join("departures-truth.csv"))
+            .expect("truth")
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                Some((format!("synth.manifest/{}", f.first()?), (f.get(1)?.to_string(), f.get(2)?.to_string())))
+            })
+            .collect();
+    // Ingest before any model is in force: refused, naming what to do.
+    let none = t.run(&["departures", "ingest", s(&departures)]);
+    assert_ne!(none.code, 0);
+    assert!(none.stderr.contains("fit one first"), "{}", none.stderr);
+    let fit = t.run(&["--json", "departures", "fit", s(&departures)]).expect_code(0).json();
+    assert!(fit["model"].as_str().is_some_and(|m| m.starts_with("persons:sha256:")), "{fit}");
+    assert_eq!(fit["rejected"], refused, "the records the reader refuses, as generated: {fit}");
+    let first = t.run(&["--json", "departures", "ingest", "--retention-hours", "0", s(&departures)]);
+    let first = first.expect_code(0).json();
+    assert_eq!(first["records"], read);
+    assert!(first["persons_indexed"].as_u64().is_some_and(|n| n > 0 && n <= 1500), "{first}");
+    let decisions = first["decisions"].as_array().expect("decisions");
+    let verified: Vec<&Value> = decisions.iter().filter(|d| d["outcome"] == "verified").collect();
+    let reviews: Vec<&Value> = decisions.iter().filter(|d| d["outcome"] == "review").collect();
+    assert!(!verified.is_empty() && !reviews.is_empty(), "{first}");
+    // A clear match is the traveller's own record, and it names its evidence.
+    for d in &verified {
+        let (who, person) = &truth[d["record"].as_str().expect("record")];
+        assert_eq!((who.as_str(), d["candidates"][0]["person_id"].as_str()), ("match", Some(person.as_str())), "{d}");
+        assert!(d["candidates"][0]["probability"].as_f64().is_some_and(|p| p >= 0.999), "{d}");
+        assert!(!d["cases"].as_array().expect("cases").is_empty());
+    }
+    // The case shows the departure with its evidence, and the gates deny pursuit.
+    let case = verified[0]["cases"][0].as_str().expect("case");
+    let timeline = t.run(&["case", "timeline", case, "--purpose", "case_work"]);
+    timeline.expect_code(0);
+    assert!(
+        timeline.stdout.contains("\"decision\":\"clear\"") && timeline.stdout.contains("\"model\":\"persons:sha256:")
+    );
+    let shown = t.run(&["--json", "case", "show", case, "--purpose", "case_work"]).expect_code(0).stdout.clone();
+    assert!(shown.contains("already_left"), "{shown}");
+    // At least once: the same day again changes nothing.
+    let again = t.run(&["--json", "departures", "ingest", s(&departures)]).expect_code(0).json();
+    assert_eq!(again["outcomes"], serde_json::json!({"already_stored": read}), "{again}");
+    // The queue, an item accepted (on the traveller's own record if one is there) and one rejected.
+    let queue = t.run(&["--json", "review", "list", "--purpose", "case_work"]).expect_code(0).json();
+    assert_eq!(queue.as_array().map(Vec::len), Some(reviews.len()));
+    let of_match = reviews.iter().find(|d| truth[d["record"].as_str().unwrap_or_default()].0 == "match");
+    let accept = of_match.unwrap_or(&reviews[0]);
+    let accept_id = accept["review"].as_i64().expect("review id").to_string();
+    let person = &truth[accept["record"].as_str().unwrap_or_default()].1;
+    let mut args = vec!["--json", "review", "accept", &accept_id, "--reason", "documents agree"];
+    if of_match.is_some() {
+        args.extend(["--person", person.as_str()]);
+    }
+    let accepted = t.run(&args).expect_code(0).json();
+    assert_eq!(accepted["outcome"], "verified");
+    t.run(&["review", "accept", &accept_id, "--reason", "twice"]).expect_code(1);
+    if let Some(other) = reviews.iter().find(|d| d["review"] != accept["review"]) {
+        let id = other["review"].as_i64().expect("review id").to_string();
+        t.run(&["review", "reject", &id, "--reason", "another person", "--retention-hours", "0"]).expect_code(0);
+        let item = t.run(&["--json", "review", "show", &id, "--purpose", "case_work"]).expect_code(0).json();
+        assert_eq!(item["state"], "rejected");
+    }
+    // Unmatched records (kept 0 hours here) are purged, leaving counts.
+    let purged = t.run(&["--json", "departures", "purge"]).expect_code(0).json();
+    assert!(purged["records"].as_u64().is_some_and(|n| n > 1000), "{purged}");
+    let report = t.run(&["--json", "departures", "report"]).expect_code(0).json();
+    let total = |outcome: &str| -> i64 {
+        report
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|r| r["outcome"] == outcome)
+            .filter_map(|r| r["n"].as_i64())
+            .sum()
+    };
+    assert_eq!(total("received") as u64, read);
+    assert_eq!((total("verified") + total("review") + total("unmatched")) as u64, read);
+    assert_eq!(total("purged") as u64, purged["records"].as_u64().unwrap_or_default());
+    let verify = t.run(&["--json", "ledger", "verify"]).expect_code(0).json();
+    assert_eq!(verify["discrepancies"], 0, "{verify}");
+    assert!(verify["departure_acts"].as_u64().is_some_and(|n| n as usize >= reviews.len() + 3), "{verify}");
+}
+
+#[test]
+fn departure_feed_from_file_on_sqlite() {
+    departure_feed_from_file(&Scratch::new());
+}
+
+#[test]
+fn departure_feed_from_file_on_postgres() {
+    departure_feed_from_file(&Scratch::postgres());
+}

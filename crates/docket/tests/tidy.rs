@@ -54,6 +54,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
             "csv-core",
             "docket-core",
             "docket-ledger",
+            "docket-link",
             "docket-policy",
             "docket-store",
             "docket-wire",

@@ -1,0 +1,772 @@
+//! The departure feed's decisions: departure records matched against the persons of open cases
+//! and decided three ways, each with its evidence.
+//!
+//! A [`DepartureIndex`] is the one-record linkage index (`docket_link::index::LinkIndex`) over
+//! the persons with an open case, under the person settings and a fitted model named by its
+//! [`ModelVersion`]. [`App::ingest_departures`] decides each record:
+//! - **clear**: the best candidate reaches `accept_from`, no other candidate reaches the review
+//!   floor, and no block the record falls into was skipped or held back (a competitor could
+//!   hide there). A `departure_verified` event with its evidence is recorded on each open case
+//!   of that person;
+//! - **review**: otherwise, when any candidate reaches the review floor: an item of the review
+//!   queue, with the candidates side by side, for `App::decide_review`;
+//! - **unmatched**: the rest, kept only for the retention window (`FeedSettings::retention_hours`).
+//!
+//! A record is applied once by its source and id: a second delivery changes nothing (its
+//! events carry the idempotency key `departure:SOURCE:ID`, and the record row is keyed the same).
+
+use docket_core::{
+    ActorId, CaseId, ComparisonEvidence, DepartureEvidence, DepartureRecord, Event, EventBody, EventId, IdempotencyKey,
+    MatchDecision, ModelVersion, PersonId, Probability, Reason, ReviewId, Source, Timestamp,
+};
+use docket_link::index::{LinkIndex, Triage};
+use docket_link::model::Model;
+use docket_link::settings::Settings;
+use docket_link::table::Records;
+use docket_store::departures::{NewDeparture, Outcome, Placed, ReviewDecision};
+use docket_store::ledger::DepartureActRow;
+use docket_store::{ImportOutcome, Rejection, Store};
+use serde::Serialize;
+use sha2::Digest as _;
+
+use crate::error::AppError;
+use crate::{App, ReadContext};
+
+/// How the feed decides and how long it keeps what it did not match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedSettings {
+    /// A match is clear from this probability (and with no competitor).
+    pub accept_from: f64,
+    /// Candidates from this probability go to review.
+    pub review_floor: f64,
+    /// At most this many candidates per review item.
+    pub most_for_review: usize,
+    /// Hours an unmatched record is kept (so a late docket record or a correction can still
+    /// be reconciled), then deleted, leaving counts.
+    pub retention_hours: u32,
+    /// Who records the feed's decisions.
+    pub actor: ActorId,
+}
+
+impl FeedSettings {
+    /// The defaults: clear from 0.999, review from 0.1, five candidates, 72 hours, recorded by
+    /// `feed.departures`.
+    pub fn new() -> FeedSettings {
+        FeedSettings {
+            accept_from: 0.999,
+            review_floor: 0.1,
+            most_for_review: 5,
+            retention_hours: 72,
+            actor: ActorId::parse("feed.departures").unwrap_or_else(|_| unreachable!("a valid actor id")),
+        }
+    }
+}
+
+impl Default for FeedSettings {
+    fn default() -> FeedSettings {
+        FeedSettings::new()
+    }
+}
+
+/// The version of a fitted model: the settings' name and the SHA-256 prefix of the model file.
+pub fn model_version(settings_name: &str, model_file: &[u8]) -> Result<ModelVersion, AppError> {
+    let digest = sha2::Sha256::digest(model_file);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    ModelVersion::parse(&format!("{settings_name}:sha256:{hex}"))
+        .map_err(|e| AppError::Invalid { field: "model".into(), reason: e.to_string() })
+}
+
+/// The linkage index over the persons of open cases, and the model it scores with.
+pub struct DepartureIndex {
+    index: LinkIndex,
+    model: ModelVersion,
+    built_at: Timestamp,
+}
+
+impl std::fmt::Debug for DepartureIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DepartureIndex")
+            .field("persons", &self.persons())
+            .field("model", &self.model)
+            .field("built_at", &self.built_at)
+            .finish()
+    }
+}
+
+impl DepartureIndex {
+    /// Persons indexed.
+    pub fn persons(&self) -> usize {
+        self.index.records().len()
+    }
+
+    /// The model in force.
+    pub fn model(&self) -> &ModelVersion {
+        &self.model
+    }
+
+    /// When it was built.
+    pub fn built_at(&self) -> Timestamp {
+        self.built_at
+    }
+
+    /// Bytes held by the blocking index (the records and weights besides).
+    pub fn blocking_bytes(&self) -> usize {
+        self.index.blocking_bytes()
+    }
+}
+
+/// The persons-settings columns of a departure record, as `docket link` reads them.
+fn values(d: &DepartureRecord) -> Vec<(&'static str, String)> {
+    let part = |given: bool| {
+        let p = if given { d.name.given() } else { d.name.family() };
+        p.map(|p| p.original().to_owned()).unwrap_or_default()
+    };
+    vec![
+        ("given_names", part(true)),
+        ("family_names", part(false)),
+        ("date_of_birth", link_date(&d.date_of_birth.to_string())),
+        ("sex", d.sex.code().to_owned()),
+        ("nationality", d.nationality.map(|c| c.to_string()).unwrap_or_default()),
+        ("document_number", d.document.as_ref().map(|t| t.number().to_owned()).unwrap_or_default()),
+    ]
+}
+
+/// A date of birth as the linkage reads it: `YYYY-MM-DD`, unknown parts as `00`.
+fn link_date(dob: &str) -> String {
+    match dob.len() {
+        4 => format!("{dob}-00-00"),
+        7 => format!("{dob}-00"),
+        _ => dob.to_owned(),
+    }
+}
+
+/// An instant in UTC, as the departure tables store it (so that text order is time order).
+fn utc(t: Timestamp) -> String {
+    t.at_offset(0).to_string()
+}
+
+/// A departure record's key: `source/record_id`.
+pub fn record_key(d: &DepartureRecord) -> String {
+    format!("{}/{}", d.source, d.id)
+}
+
+/// One candidate of a decision, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateView {
+    /// The docket person.
+    pub person_id: String,
+    /// Calibrated match probability.
+    pub probability: f64,
+    /// Match weight, in bits.
+    pub weight: f64,
+    /// Each comparison's level and weight.
+    pub comparisons: Vec<ComparisonView>,
+}
+
+/// One comparison of a candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonView {
+    /// The comparison's name in the settings.
+    pub comparison: String,
+    /// The level reached.
+    pub level: String,
+    /// Its weight, in bits.
+    pub weight: f64,
+}
+
+/// What the feed decided for one record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartureDecision {
+    /// `source/record_id`.
+    pub record: String,
+    /// `verified`, `review` or `unmatched`; `already_stored` for a record applied before.
+    pub outcome: &'static str,
+    /// For a clear match: the events recorded (or found already recorded), by case.
+    pub cases: Vec<String>,
+    /// For a review item: its id.
+    pub review: Option<i64>,
+    /// Why a record went to review (a competitor, a block skipped, a refusal).
+    pub why: Option<String>,
+    /// The candidates considered, best first.
+    pub candidates: Vec<CandidateView>,
+}
+
+/// The evidence comparisons of a candidate in the index.
+fn explain(index: &LinkIndex, incoming: &Records, record: u32) -> Vec<ComparisonView> {
+    index
+        .explain(incoming, 0, record)
+        .comparisons
+        .into_iter()
+        .map(|c| ComparisonView { comparison: c.name, level: c.level, weight: c.weight })
+        .collect()
+}
+
+/// The core evidence of a candidate.
+fn evidence(
+    d: &DepartureRecord,
+    c: &CandidateView,
+    model: &ModelVersion,
+    decision: MatchDecision,
+) -> Result<DepartureEvidence, AppError> {
+    let invalid = |e: docket_core::EvidenceError| AppError::Invalid { field: "evidence".into(), reason: e.to_string() };
+    Ok(DepartureEvidence {
+        record: d.id.clone(),
+        source: d.source.clone(),
+        probability: Probability::from_f64(c.probability.clamp(0.0, 1.0)).ok_or_else(|| AppError::Invalid {
+            field: "probability".into(),
+            reason: format!("{} is not a probability", c.probability),
+        })?,
+        comparisons: c
+            .comparisons
+            .iter()
+            .map(|x| ComparisonEvidence::new(&x.comparison, &x.level, x.weight))
+            .collect::<Result<_, _>>()
+            .map_err(invalid)?,
+        model: model.clone(),
+        decision,
+    })
+}
+
+/// A deterministic event id for the verification of `key` on `case`: a redelivered record
+/// makes the same event, which the store then finds already recorded by its key.
+fn event_id(key: &str, case: &CaseId) -> EventId {
+    let digest = sha2::Sha256::digest(format!("docket departure event\n{key}\n{case}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    let bits = u128::from_be_bytes(bytes);
+    // UUID version 8 (custom), RFC 9562 variant.
+    let bits = (bits & !(0xF << 76) | (0x8 << 76)) & !(0b11 << 62) | (0b10 << 62);
+    EventId::from_u128(bits)
+}
+
+/// The `departure_verified` events of a match: one per open case of the person at `now`.
+fn verification_events(
+    store: &mut Store,
+    person: &PersonId,
+    d: &DepartureRecord,
+    evidence: &DepartureEvidence,
+    actor: &ActorId,
+    source: Source,
+    now: Timestamp,
+) -> Result<Vec<Event>, AppError> {
+    let key = format!("departure:{}:{}", d.source, d.id);
+    let idempotency_key = IdempotencyKey::parse(&key)
+        .map_err(|e| AppError::Invalid { field: "record_id".into(), reason: e.to_string() })?;
+    let mut events = Vec::new();
+    for case in store.cases_of_person(person)? {
+        let Some(summary) = store.summary(&case)? else { continue };
+        if !summary.open_at(now) && summary.departed_on.is_none() {
+            continue;
+        }
+        events.push(Event {
+            id: event_id(&key, &case),
+            case_id: case.clone(),
+            effective_at: now,
+            recorded_at: now,
+            recorded_by: actor.clone(),
+            source,
+            reference: None,
+            idempotency_key: idempotency_key.clone(),
+            body: EventBody::DepartureVerified {
+                departed_on: d.departed_on,
+                evidence: Some(Box::new(evidence.clone())),
+            },
+        });
+    }
+    Ok(events)
+}
+
+/// What importing a match's events gave: the cases verified (stored now or before) and the
+/// refusals, in words.
+fn import_events(store: &mut Store, events: &[Event]) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let mut cases = Vec::new();
+    let mut refused = Vec::new();
+    for (e, outcome) in events.iter().zip(store.import(events)?) {
+        match outcome {
+            ImportOutcome::Stored { .. } | ImportOutcome::Duplicate { .. } => cases.push(e.case_id.to_string()),
+            ImportOutcome::Rejected(Rejection::Refused(r)) => refused.push(format!("case `{}`: {r}", e.case_id)),
+            ImportOutcome::Rejected(other) => refused.push(format!("case `{}`: {other:?}", e.case_id)),
+        }
+    }
+    Ok((cases, refused))
+}
+
+impl App {
+    /// Builds the departure index over the persons with an open case now (one read of the
+    /// docket's projections and persons), under `settings` and `model`, named `version`.
+    pub fn departure_index(
+        &self,
+        settings: &Settings,
+        model: &Model,
+        version: ModelVersion,
+    ) -> Result<DepartureIndex, AppError> {
+        let now = self.now();
+        let csv = self.open_persons_csv(now)?;
+        let records = Records::from_readers(settings, vec![("docket persons".to_owned(), csv.as_bytes())])
+            .map_err(|e| AppError::Invalid { field: "persons".into(), reason: e.to_string() })?;
+        let index = LinkIndex::build(settings, records, model)
+            .map_err(|e| AppError::Invalid { field: "model".into(), reason: e.to_string() })?;
+        Ok(DepartureIndex { index, model: version, built_at: now })
+    }
+
+    /// The persons with an open case at `now`, as a CSV table of the person settings' columns
+    /// (their id as `record_id`).
+    fn open_persons_csv(&self, now: Timestamp) -> Result<String, AppError> {
+        let mut store = self.store()?;
+        let mut open: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        let mut bad = None;
+        store.scan_summaries(&mut |s| {
+            match s {
+                Ok(s) if s.open_at(now) => {
+                    if let Some(p) = &s.person_id {
+                        open.insert(p.to_string());
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => bad = Some(e),
+            }
+            std::ops::ControlFlow::Continue(())
+        })?;
+        if let Some(e) = bad {
+            return Err(e.into());
+        }
+        let mut csv =
+            String::from("record_id,given_names,family_names,date_of_birth,sex,nationality,document_number\n");
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+        for id in &open {
+            let Some(p) = store.person(
+                &PersonId::parse(id)
+                    .map_err(|e| AppError::Invalid { field: "person_id".into(), reason: e.to_string() })?,
+            )?
+            else {
+                continue;
+            };
+            let row = docket_store::wire::PersonRow::from_person(&p);
+            w.write_record([
+                row.person_id.as_str(),
+                row.given_names.as_str(),
+                row.family_names.as_str(),
+                link_date(&row.date_of_birth).as_str(),
+                row.sex.as_str(),
+                row.nationality.as_str(),
+                row.passport_number.as_str(),
+            ])
+            .map_err(|e| AppError::Invalid { field: "persons".into(), reason: e.to_string() })?;
+        }
+        let bytes = w.into_inner().map_err(|e| AppError::Invalid { field: "persons".into(), reason: e.to_string() })?;
+        csv.push_str(&String::from_utf8_lossy(&bytes));
+        Ok(csv)
+    }
+
+    /// Fits the linkage model for departures: the person settings' comparisons estimated on
+    /// the persons of open cases against `departures` (a day's records, say), as `docket link`
+    /// fits a batch. Returns the model, its JSON (as `docket link --model-out` writes it) and
+    /// its version.
+    pub fn fit_departure_model(
+        &self,
+        settings: &Settings,
+        settings_name: &str,
+        departures: &[DepartureRecord],
+    ) -> Result<(Model, String, ModelVersion), AppError> {
+        let persons = self.open_persons_csv(self.now())?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let invalid = |e: String| AppError::Invalid { field: "departures".into(), reason: e };
+        w.write_record([
+            "record_id",
+            "given_names",
+            "family_names",
+            "date_of_birth",
+            "sex",
+            "nationality",
+            "document_number",
+        ])
+        .map_err(|e| invalid(e.to_string()))?;
+        for d in departures {
+            let v = values(d);
+            let key = record_key(d);
+            w.write_record(std::iter::once(key.as_str()).chain(v.iter().map(|(_, x)| x.as_str())))
+                .map_err(|e| invalid(e.to_string()))?;
+        }
+        let travellers = w.into_inner().map_err(|e| invalid(e.to_string()))?;
+        let records = Records::from_readers(
+            settings,
+            vec![("docket persons".to_owned(), persons.as_bytes()), ("departures".to_owned(), travellers.as_slice())],
+        )
+        .map_err(|e| invalid(e.to_string()))?;
+        let options = docket_link::link::JobOptions { review_floor: docket_link::link::ReviewFloor::DEFAULT };
+        let result = docket_link::link::run_with(settings, &records, None, None, &options, &mut |_, _, _| {});
+        let json = serde_json::to_string_pretty(&result.model).map_err(|e| invalid(e.to_string()))? + "\n";
+        let version = model_version(settings_name, json.as_bytes())?;
+        Ok((result.model, json, version))
+    }
+
+    /// Puts a fitted model in force for the departure feed: an act of record (`model_adopted`,
+    /// a ledger leaf) holding the model's JSON, by `actor`. The latest adopted is in force.
+    pub fn adopt_departure_model(&self, actor: &ActorId, version: &ModelVersion, json: &str) -> Result<i64, AppError> {
+        let act = DepartureActRow {
+            kind: "model_adopted".into(),
+            at: utc(self.now()),
+            actor: actor.to_string(),
+            subject: version.to_string(),
+            detail: serde_json::json!({ "model": json }).to_string(),
+        };
+        Ok(self.store()?.record_departure_act(&act)?)
+    }
+
+    /// The departure model in force (the latest adopted), checked against `settings`.
+    pub fn departure_model_in_force(&self, settings: &Settings) -> Result<(ModelVersion, Model), AppError> {
+        let acts = self.store()?.departure_acts("model_adopted", None)?;
+        let (id, act) = acts.last().ok_or_else(|| AppError::NotFound {
+            what: "departure model in force",
+            id: "(none adopted: fit one first)".into(),
+        })?;
+        let detail: serde_json::Value = serde_json::from_str(&act.detail)
+            .map_err(|e| AppError::Invalid { field: format!("departure act {id}"), reason: e.to_string() })?;
+        let text = detail["model"].as_str().unwrap_or_default();
+        let model = Model::from_json(text, &format!("model `{}`", act.subject), settings)
+            .map_err(|e| AppError::Invalid { field: "model".into(), reason: e.to_string() })?;
+        let version = ModelVersion::parse(&act.subject)
+            .map_err(|e| AppError::Invalid { field: "model".into(), reason: e.to_string() })?;
+        Ok((version, model))
+    }
+
+    /// Decides each departure record three ways and records the decisions: a clear match's
+    /// `departure_verified` events (with their evidence) on each open case of the person, then
+    /// the records with their outcomes, the review items' acts and the counts. A record applied
+    /// before is `already_stored` and changes nothing.
+    pub fn ingest_departures(
+        &self,
+        index: &DepartureIndex,
+        records: &[DepartureRecord],
+        feed: &FeedSettings,
+    ) -> Result<Vec<DepartureDecision>, AppError> {
+        let now = self.now();
+        let triage = Triage::new(
+            feed.accept_from,
+            docket_link::link::ReviewFloor::new(feed.review_floor)
+                .map_err(|e| AppError::Invalid { field: "review_floor".into(), reason: e.to_string() })?,
+            feed.most_for_review,
+        )
+        .map_err(|e| AppError::Invalid { field: "accept_from".into(), reason: e.to_string() })?;
+        let purge_after = utc(now.plus_seconds(i64::from(feed.retention_hours) * 3600));
+        let mut store = self.store()?;
+        let mut decisions = Vec::with_capacity(records.len());
+        let mut rows = Vec::with_capacity(records.len());
+        for d in records {
+            let key = record_key(d);
+            if store.departure(&key)?.is_some() {
+                decisions.push(DepartureDecision {
+                    record: key,
+                    outcome: "already_stored",
+                    cases: Vec::new(),
+                    review: None,
+                    why: None,
+                    candidates: Vec::new(),
+                });
+                continue;
+            }
+            let values = values(d);
+            let pairs: Vec<(&str, &str)> = values.iter().map(|(c, v)| (*c, v.as_str())).collect();
+            let incoming = index
+                .index
+                .incoming(&key, &pairs)
+                .map_err(|e| AppError::Invalid { field: "record".into(), reason: e.to_string() })?;
+            let t = index.index.triage(&incoming, 0, &triage);
+            let view = |c: &docket_link::index::Candidate<'_>| CandidateView {
+                person_id: c.id.to_owned(),
+                probability: c.probability,
+                weight: c.weight,
+                comparisons: explain(&index.index, &incoming, c.record),
+            };
+            let candidates: Vec<CandidateView> = t.accepted.iter().chain(&t.review).map(view).collect();
+            let blocks_open = t.skipped.is_empty() && t.held_back.is_empty();
+            let mut why = None;
+            let mut outcome = match (&t.accepted, t.review.is_empty(), blocks_open) {
+                (Some(_), true, true) => Outcome::Verified,
+                (Some(_), false, _) => {
+                    why = Some("a competitor reaches the review floor".to_owned());
+                    Outcome::Review
+                }
+                (Some(_), true, false) => {
+                    why = Some("a block of the record was skipped or held back for its size".to_owned());
+                    Outcome::Review
+                }
+                (None, false, _) => {
+                    why = Some("no candidate reaches the acceptance threshold".to_owned());
+                    Outcome::Review
+                }
+                (None, true, _) => Outcome::Unmatched,
+            };
+            let mut cases = Vec::new();
+            if outcome == Outcome::Verified {
+                let best = &candidates[0];
+                let person = PersonId::parse(&best.person_id)
+                    .map_err(|e| AppError::Invalid { field: "person_id".into(), reason: e.to_string() })?;
+                let ev = evidence(d, best, &index.model, MatchDecision::Clear)?;
+                let events = verification_events(&mut store, &person, d, &ev, &feed.actor, Source::Feed, now)?;
+                let (verified, refused) = import_events(&mut store, &events)?;
+                if verified.is_empty() {
+                    outcome = Outcome::Review;
+                    why = Some(if refused.is_empty() {
+                        "the person has no open case".to_owned()
+                    } else {
+                        format!("the verification was refused: {}", refused.join("; "))
+                    });
+                }
+                cases = verified;
+            }
+            let review = (outcome == Outcome::Review).then(|| DepartureActRow {
+                kind: "review_opened".into(),
+                at: utc(now),
+                actor: feed.actor.to_string(),
+                subject: key.clone(),
+                detail: serde_json::json!({
+                    "model": index.model.as_str(),
+                    "why": why,
+                    "candidates": candidates,
+                    "more_candidates": t.more_for_review,
+                })
+                .to_string(),
+            });
+            rows.push(NewDeparture {
+                key: key.clone(),
+                received_at: utc(now),
+                departed_on: d.departed_on.to_string(),
+                port: d.port.to_string(),
+                payload: docket_store::wire::departure::departure_json(d).to_string(),
+                outcome,
+                purge_after: (outcome == Outcome::Unmatched).then(|| purge_after.clone()),
+                review,
+            });
+            decisions.push(DepartureDecision {
+                record: key,
+                outcome: outcome.name(),
+                cases,
+                review: None,
+                why,
+                candidates,
+            });
+        }
+        let placed = store.store_departures(&rows)?;
+        let mut placed = placed.into_iter();
+        for d in decisions.iter_mut().filter(|d| d.outcome != "already_stored") {
+            match placed.next() {
+                Some(Placed::Stored { review }) => d.review = review,
+                // Stored by another consumer between the check and the write: nothing changed.
+                Some(Placed::AlreadyStored) => d.outcome = "already_stored",
+                None => {}
+            }
+        }
+        Ok(decisions)
+    }
+
+    /// The review queue, oldest first: a recorded read of every item shown.
+    pub fn review_queue(&self, ctx: &ReadContext) -> Result<Vec<ReviewView>, AppError> {
+        let mut store = self.store()?;
+        store.record_access(&ctx.actor, ctx.purpose, docket_store::AccessedRecord::Review("queue"), self.now())?;
+        store.review_items(true)?.into_iter().map(ReviewView::of).collect()
+    }
+
+    /// One review item, decided or not: a recorded read.
+    pub fn review_item(&self, ctx: &ReadContext, id: i64) -> Result<ReviewView, AppError> {
+        let mut store = self.store()?;
+        let subject = docket_store::departures::review_subject(id);
+        store.record_access(&ctx.actor, ctx.purpose, docket_store::AccessedRecord::Review(&subject), self.now())?;
+        let item = store
+            .review_items(false)?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| AppError::NotFound { what: "review item", id: subject.clone() })?;
+        ReviewView::of(item)
+    }
+
+    /// A reviewer's decision on an open item, an act of record with their name and reason.
+    /// Accepting records `departure_verified` (evidence `reviewed`) on each open case of the
+    /// chosen candidate (`person`, else the best); rejecting leaves the record unmatched, kept
+    /// for the retention window.
+    pub fn decide_review(
+        &self,
+        reviewer: &ActorId,
+        id: i64,
+        accept: Option<Option<PersonId>>,
+        reason: &Reason,
+        feed: &FeedSettings,
+    ) -> Result<ReviewDecided, AppError> {
+        let now = self.now();
+        let mut store = self.store()?;
+        let subject = docket_store::departures::review_subject(id);
+        let item = store
+            .review_items(true)?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| AppError::NotFound { what: "open review item", id: subject.clone() })?;
+        let view = ReviewView::of(item)?;
+        let mut cases = Vec::new();
+        let (kind, outcome, purge_after, person) = match accept {
+            Some(person) => {
+                let chosen = match &person {
+                    Some(p) => view.candidates.iter().find(|c| c.person_id == p.as_str()),
+                    None => view.candidates.first(),
+                }
+                .ok_or_else(|| AppError::Invalid {
+                    field: "person".into(),
+                    reason: "not a candidate of this review item".into(),
+                })?
+                .clone();
+                let record = view.record.as_ref().ok_or_else(|| AppError::Invalid {
+                    field: "review".into(),
+                    reason: "the record is no longer held".into(),
+                })?;
+                let d = docket_store::wire::departure::parse_departure_line(&record.to_string(), now.local_date())
+                    .map_err(|e| AppError::Invalid { field: e.field.clone(), reason: e.reason.clone() })?;
+                let model = ModelVersion::parse(&view.model)
+                    .map_err(|e| AppError::Invalid { field: "model".into(), reason: e.to_string() })?;
+                let review = ReviewId::parse(&subject)
+                    .map_err(|e| AppError::Invalid { field: "review".into(), reason: e.to_string() })?;
+                let ev = evidence(&d, &chosen, &model, MatchDecision::Reviewed { review, reason: reason.clone() })?;
+                let person_id = PersonId::parse(&chosen.person_id)
+                    .map_err(|e| AppError::Invalid { field: "person_id".into(), reason: e.to_string() })?;
+                let events = verification_events(&mut store, &person_id, &d, &ev, reviewer, Source::Officer, now)?;
+                let (verified, refused) = import_events(&mut store, &events)?;
+                if verified.is_empty() {
+                    return Err(AppError::Invalid {
+                        field: "person".into(),
+                        reason: if refused.is_empty() {
+                            "the person has no open case to record the departure on".into()
+                        } else {
+                            format!("the verification was refused: {}", refused.join("; "))
+                        },
+                    });
+                }
+                cases = verified;
+                ("review_accepted", Outcome::Verified, None, Some(chosen.person_id))
+            }
+            None => (
+                "review_rejected",
+                Outcome::Unmatched,
+                Some(utc(now.plus_seconds(i64::from(feed.retention_hours) * 3600))),
+                None,
+            ),
+        };
+        let act = DepartureActRow {
+            kind: kind.into(),
+            at: utc(now),
+            actor: reviewer.to_string(),
+            subject: subject.clone(),
+            detail: serde_json::json!({ "reason": reason.as_str(), "person_id": person, "cases": cases }).to_string(),
+        };
+        let decided = store.decide_review(&ReviewDecision { review: id, act, outcome, purge_after })?;
+        let act = decided.ok_or_else(|| AppError::NotFound { what: "open review item", id: subject })?;
+        Ok(ReviewDecided { review: id, act, outcome: outcome.name(), cases })
+    }
+
+    /// Deletes the departure records past their retention window, recording how many, the
+    /// window and a hash of what went.
+    pub fn purge_departures(&self, feed: &FeedSettings) -> Result<docket_store::departures::Purged, AppError> {
+        let now = self.now();
+        let act = DepartureActRow {
+            kind: "purged".into(),
+            at: utc(now),
+            actor: feed.actor.to_string(),
+            subject: "departure_records".into(),
+            detail: serde_json::json!({ "window_hours": feed.retention_hours }).to_string(),
+        };
+        Ok(self.store()?.purge_departures(&utc(now), &act)?)
+    }
+}
+
+/// A review item as shown to a reviewer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewView {
+    /// The item's id.
+    pub id: i64,
+    /// When it was opened.
+    pub opened_at: String,
+    /// `source/record_id`.
+    pub record_key: String,
+    /// The record (JSON), while it is held.
+    pub record: Option<serde_json::Value>,
+    /// Why it was sent to review.
+    pub why: Option<String>,
+    /// The model it was scored under.
+    pub model: String,
+    /// The candidates, best first.
+    pub candidates: Vec<CandidateView>,
+    /// `open`, `accepted` or `rejected`.
+    pub state: &'static str,
+    /// The decision's reviewer, time and reason, once decided.
+    pub decided: Option<(String, String, String)>,
+}
+
+impl ReviewView {
+    fn of(item: docket_store::departures::ReviewItem) -> Result<ReviewView, AppError> {
+        let corrupt = |why: String| AppError::Invalid { field: format!("review item {}", item.id), reason: why };
+        let detail: serde_json::Value =
+            serde_json::from_str(&item.opened.detail).map_err(|e| corrupt(e.to_string()))?;
+        let candidates: Vec<CandidateView> = detail["candidates"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|c| CandidateView {
+                        person_id: c["person_id"].as_str().unwrap_or_default().to_owned(),
+                        probability: c["probability"].as_f64().unwrap_or_default(),
+                        weight: c["weight"].as_f64().unwrap_or_default(),
+                        comparisons: c["comparisons"]
+                            .as_array()
+                            .map(|x| {
+                                x.iter()
+                                    .map(|k| ComparisonView {
+                                        comparison: k["comparison"].as_str().unwrap_or_default().to_owned(),
+                                        level: k["level"].as_str().unwrap_or_default().to_owned(),
+                                        weight: k["weight"].as_f64().unwrap_or_default(),
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let record = item
+            .record
+            .as_ref()
+            .map(|r| serde_json::from_str(&r.payload))
+            .transpose()
+            .map_err(|e| corrupt(e.to_string()))?;
+        let decided = item.decided.as_ref().map(|(_, act)| {
+            let reason = serde_json::from_str::<serde_json::Value>(&act.detail)
+                .ok()
+                .and_then(|d| d["reason"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            (act.actor.clone(), act.at.clone(), reason)
+        });
+        Ok(ReviewView {
+            id: item.id,
+            opened_at: item.opened.at.clone(),
+            record_key: item.opened.subject.clone(),
+            record,
+            why: detail["why"].as_str().map(str::to_owned),
+            model: detail["model"].as_str().unwrap_or_default().to_owned(),
+            candidates,
+            state: match item.decided.as_ref().map(|(_, a)| a.kind.as_str()) {
+                None => "open",
+                Some("review_accepted") => "accepted",
+                Some(_) => "rejected",
+            },
+            decided,
+        })
+    }
+}
+
+/// A decision on a review item, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewDecided {
+    /// The item.
+    pub review: i64,
+    /// The decision's act.
+    pub act: i64,
+    /// `verified` or `unmatched`.
+    pub outcome: &'static str,
+    /// The cases the departure was recorded on (on acceptance).
+    pub cases: Vec<String>,
+}
