@@ -11,7 +11,6 @@ use docket::exit;
 use docket_app::LeafRef;
 use docket_app::checkpoints::CheckpointDir;
 use docket_app::{App, AppConfig, AppError, ImportConfig, ImportReport, ImportSink, ImportSource, ReadContext, Reject};
-#[cfg(feature = "synth")]
 use docket_core::Date;
 use docket_core::{EventId, Timestamp};
 use docket_store::StoreError;
