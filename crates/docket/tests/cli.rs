@@ -590,23 +590,24 @@ fn migrate_status_lists_every_step_and_a_changed_one_is_refused_by_every_command
         "citizenship_and_store_meta",
         "person_versions_and_ledger_keys",
         "adopted_policies",
+        "departure_feed",
     ];
     // A database file with no schema yet: every step pending.
     std::fs::write(t.path("docket.db"), "").expect("write");
     let pending = t.run(&["--json", "migrate", "status"]);
     pending.expect_code(0);
     let j = pending.json();
-    assert_eq!((j["schema_version"].as_i64(), j["program_schema_version"].as_i64()), (Some(0), Some(6)), "{j}");
+    assert_eq!((j["schema_version"].as_i64(), j["program_schema_version"].as_i64()), (Some(0), Some(7)), "{j}");
     let steps = j["steps"].as_array().expect("steps");
-    assert_eq!(steps.iter().map(|s| s["state"].as_str().unwrap_or("?")).collect::<Vec<_>>(), ["pending"; 6]);
+    assert_eq!(steps.iter().map(|s| s["state"].as_str().unwrap_or("?")).collect::<Vec<_>>(), ["pending"; 7]);
     let text = t.run(&["migrate", "status"]);
     text.expect_code(0);
-    assert!(text.stdout.contains("6 step(s) pending: `docket init` applies them"), "{}", text.stdout);
+    assert!(text.stdout.contains("7 step(s) pending: `docket init` applies them"), "{}", text.stdout);
 
     t.run(&["init"]).expect_code(0);
     let text = t.run(&["migrate", "status"]);
     text.expect_code(0);
-    assert!(text.stdout.starts_with(&format!("database `{}` is at schema version 6", t.db)), "{}", text.stdout);
+    assert!(text.stdout.starts_with(&format!("database `{}` is at schema version 7", t.db)), "{}", text.stdout);
     for name in names {
         let line =
             text.stdout.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{name} in:\n{}", text.stdout));
