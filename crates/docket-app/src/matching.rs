@@ -26,7 +26,7 @@ use docket_link::table::Records;
 use docket_store::departures::{NewDeparture, Outcome, Placed, ReviewDecision};
 use docket_store::ledger::DepartureActRow;
 use docket_store::{ImportOutcome, Rejection, Store};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
 use crate::error::AppError;
@@ -115,6 +115,11 @@ impl DepartureIndex {
     }
 }
 
+/// The columns of the tables the departure index and fit read: the record's id, then the
+/// person settings' columns in [`values`]'s order.
+const LINK_COLUMNS: [&str; 7] =
+    ["record_id", "given_names", "family_names", "date_of_birth", "sex", "nationality", "document_number"];
+
 /// The persons-settings columns of a departure record, as `docket link` reads them.
 fn values(d: &DepartureRecord) -> Vec<(&'static str, String)> {
     let part = |given: bool| {
@@ -150,8 +155,9 @@ pub fn record_key(d: &DepartureRecord) -> String {
     format!("{}/{}", d.source, d.id)
 }
 
-/// One candidate of a decision, with its evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One candidate of a decision, with its evidence (as a review item's act stores it, and
+/// reads it back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateView {
     /// The docket person.
     pub person_id: String,
@@ -164,7 +170,7 @@ pub struct CandidateView {
 }
 
 /// One comparison of a candidate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComparisonView {
     /// The comparison's name in the settings.
     pub comparison: String,
@@ -330,9 +336,9 @@ impl App {
         if let Some(e) = bad {
             return Err(e.into());
         }
-        let mut csv =
-            String::from("record_id,given_names,family_names,date_of_birth,sex,nationality,document_number\n");
-        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(LINK_COLUMNS)
+            .map_err(|e| AppError::Invalid { field: "persons".into(), reason: e.to_string() })?;
         for id in &open {
             let Some(p) = store.person(
                 &PersonId::parse(id)
@@ -354,8 +360,7 @@ impl App {
             .map_err(|e| AppError::Invalid { field: "persons".into(), reason: e.to_string() })?;
         }
         let bytes = w.into_inner().map_err(|e| AppError::Invalid { field: "persons".into(), reason: e.to_string() })?;
-        csv.push_str(&String::from_utf8_lossy(&bytes));
-        Ok(csv)
+        String::from_utf8(bytes).map_err(|e| AppError::Invalid { field: "persons".into(), reason: e.to_string() })
     }
 
     /// Fits the linkage model for departures: the person settings' comparisons estimated on
@@ -371,16 +376,7 @@ impl App {
         let persons = self.open_persons_csv(self.now())?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let invalid = |e: String| AppError::Invalid { field: "departures".into(), reason: e };
-        w.write_record([
-            "record_id",
-            "given_names",
-            "family_names",
-            "date_of_birth",
-            "sex",
-            "nationality",
-            "document_number",
-        ])
-        .map_err(|e| invalid(e.to_string()))?;
+        w.write_record(LINK_COLUMNS).map_err(|e| invalid(e.to_string()))?;
         for d in departures {
             let v = values(d);
             let key = record_key(d);
@@ -703,30 +699,8 @@ impl ReviewView {
         let corrupt = |why: String| AppError::Invalid { field: format!("review item {}", item.id), reason: why };
         let detail: serde_json::Value =
             serde_json::from_str(&item.opened.detail).map_err(|e| corrupt(e.to_string()))?;
-        let candidates: Vec<CandidateView> = detail["candidates"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|c| CandidateView {
-                        person_id: c["person_id"].as_str().unwrap_or_default().to_owned(),
-                        probability: c["probability"].as_f64().unwrap_or_default(),
-                        weight: c["weight"].as_f64().unwrap_or_default(),
-                        comparisons: c["comparisons"]
-                            .as_array()
-                            .map(|x| {
-                                x.iter()
-                                    .map(|k| ComparisonView {
-                                        comparison: k["comparison"].as_str().unwrap_or_default().to_owned(),
-                                        level: k["level"].as_str().unwrap_or_default().to_owned(),
-                                        weight: k["weight"].as_f64().unwrap_or_default(),
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let candidates: Vec<CandidateView> =
+            serde_json::from_value(detail["candidates"].clone()).map_err(|e| corrupt(e.to_string()))?;
         let record = item
             .record
             .as_ref()
