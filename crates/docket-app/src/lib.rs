@@ -36,6 +36,7 @@ pub mod checkpoints;
 pub mod delivery;
 pub mod departures;
 pub mod error;
+pub mod feed;
 pub mod gates;
 pub mod import;
 pub mod keys;

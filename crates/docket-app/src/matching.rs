@@ -282,6 +282,27 @@ fn verification_events(
     Ok(events)
 }
 
+/// The cases on which an earlier delivery of the record `d` recorded its verification, among
+/// the cases of `candidates`: found by the events' ids, which are derived from key and case.
+fn earlier_verification(
+    store: &mut Store,
+    d: &DepartureRecord,
+    candidates: &[CandidateView],
+) -> Result<Vec<String>, AppError> {
+    let idempotency_key = format!("departure:{}:{}", d.source, d.id);
+    let mut cases = Vec::new();
+    for c in candidates {
+        let Ok(person) = PersonId::parse(&c.person_id) else { continue };
+        for case in store.cases_of_person(&person)? {
+            let expected = event_id(&idempotency_key, &case);
+            if store.events(&case)?.iter().any(|e| e.id == expected) {
+                cases.push(case.to_string());
+            }
+        }
+    }
+    Ok(cases)
+}
+
 /// What importing a match's events gave: the cases verified (stored now or before) and the
 /// refusals, in words.
 fn import_events(store: &mut Store, events: &[Event]) -> Result<(Vec<String>, Vec<String>), AppError> {
@@ -315,15 +336,20 @@ impl App {
         Ok(DepartureIndex { index, model: version, built_at: now })
     }
 
-    /// The persons with an open case at `now`, as a CSV table of the person settings' columns
-    /// (their id as `record_id`).
+    /// The persons with an open case at `now`, and those whose departure is verified, as a CSV
+    /// table of the person settings' columns (their id as `record_id`).
+    ///
+    /// A person whose departure was verified stays in the index: as a competitor (a record like
+    /// both a departed person and one on the docket is for a reviewer, not clear), and so that
+    /// the feed's own verifications do not change the index: a record delivered again after a
+    /// crash between its events and its record is decided as it was the first time.
     fn open_persons_csv(&self, now: Timestamp) -> Result<String, AppError> {
         let mut store = self.store()?;
         let mut open: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         let mut bad = None;
         store.scan_summaries(&mut |s| {
             match s {
-                Ok(s) if s.open_at(now) => {
+                Ok(s) if s.open_at(now) || s.departed_on.is_some() => {
                     if let Some(p) = &s.person_id {
                         open.insert(p.to_string());
                     }
@@ -494,7 +520,14 @@ impl App {
                 (None, true, _) => Outcome::Unmatched,
             };
             let mut cases = Vec::new();
-            if outcome == Outcome::Verified {
+            // Its events may be stored from an earlier delivery that ended before its record was
+            // (a crash between the two): then it was clear, and it stays so, with those events
+            // (made again now, they would differ in their instants and be refused).
+            let earlier = earlier_verification(&mut store, d, &candidates)?;
+            if !earlier.is_empty() {
+                (outcome, why, cases) = (Outcome::Verified, None, earlier);
+            }
+            if outcome == Outcome::Verified && cases.is_empty() {
                 let best = &candidates[0];
                 let person = PersonId::parse(&best.person_id)
                     .map_err(|e| AppError::Invalid { field: "person_id".into(), reason: e.to_string() })?;
