@@ -80,4 +80,7 @@ pub enum FeedError {
     /// The signal handlers for a stop could not be installed.
     #[error("cannot listen for stop signals")]
     Signal(#[source] std::io::Error),
+    /// The runtime of a blocking entry point could not be started.
+    #[error("cannot start the feed's runtime")]
+    Runtime(#[source] std::io::Error),
 }

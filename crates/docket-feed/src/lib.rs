@@ -35,6 +35,7 @@
 //! ```
 
 mod apply;
+mod blocking;
 mod config;
 mod error;
 mod feed;
@@ -42,6 +43,7 @@ mod publish;
 mod stop;
 
 pub use apply::{Apply, DeadLetter, Delivered, Outcome, Retry};
+pub use blocking::{publish_blocking, run_until_signal, stream_messages_blocking};
 pub use config::FeedConfig;
 pub use error::{FeedError, NatsError};
 pub use feed::{DEAD_REASON, Feed, FeedEvent, ORIGINAL_SEQUENCE, ORIGINAL_STREAM, ORIGINAL_SUBJECT, Totals};
