@@ -3,6 +3,7 @@
 //! (`main.rs`) only parses arguments, calls `docket-app` (and, with the `synth` feature, on by
 //! default, `docket-synth` for synthetic data) and renders what comes back.
 
+pub mod consume;
 pub mod exit;
 pub mod link;
 pub mod manual;

@@ -419,6 +419,46 @@ enum DeparturesCommand {
         #[arg(long, default_value_t = 72)]
         retention_hours: u32,
     },
+    /// Decide departure records as they arrive on NATS JetStream (a durable pull consumer of
+    /// the stream capturing `departures.>`), until SIGINT or SIGTERM. Each record is acked only
+    /// after its decision is committed; one that does not parse goes to the dead-letter subject
+    /// with its reason. The index over the persons of open cases is rebuilt every
+    /// `--refresh-seconds` when the docket changed, without a restart.
+    Consume {
+        /// The NATS server.
+        #[arg(long, env = "DOCKET_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+        nats: String,
+        /// The JetStream stream (created with file storage if missing).
+        #[arg(long, default_value = "DEPARTURES")]
+        stream: String,
+        /// The subject the stream captures, when it is created.
+        #[arg(long, default_value = "departures.>")]
+        subject: String,
+        /// The durable consumer's name: a restarted consumer resumes where it left off.
+        #[arg(long, default_value = "docket")]
+        consumer: String,
+        /// The stream keeping dead letters.
+        #[arg(long, default_value = "DEPARTURES_DEAD")]
+        dead_stream: String,
+        /// The subject dead letters are published to.
+        #[arg(long, default_value = "docket.dead.departures")]
+        dead_subject: String,
+        /// Most records decided in one transaction.
+        #[arg(long, default_value_t = 256)]
+        batch: usize,
+        /// Seconds between checks of the docket for a rebuild of the index.
+        #[arg(long, default_value_t = 30)]
+        refresh_seconds: u64,
+        /// Clear from this match probability.
+        #[arg(long, default_value_t = 0.999)]
+        accept_from: f64,
+        /// Review from this match probability.
+        #[arg(long, default_value_t = 0.1)]
+        review_floor: f64,
+        /// Hours an unmatched record is kept.
+        #[arg(long, default_value_t = 72)]
+        retention_hours: u32,
+    },
     /// Delete the departure records past their retention window, leaving counts; the purge is
     /// recorded in the ledger (how many, the window, a hash of what was removed).
     Purge {
@@ -1759,6 +1799,53 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
                     }
                 }
                 text.push_str(&format!("index built in {indexed:.1} s, records decided in {decided:.1} s"));
+                text
+            })?;
+        }
+        DeparturesCommand::Consume {
+            nats,
+            stream,
+            subject,
+            consumer,
+            dead_stream,
+            dead_subject,
+            batch,
+            refresh_seconds,
+            accept_from,
+            review_floor,
+            retention_hours,
+        } => {
+            let feed = FeedSettings { accept_from, review_floor, retention_hours, ..FeedSettings::new() };
+            let config = docket_feed::FeedConfig {
+                url: nats,
+                stream,
+                subjects: vec![subject],
+                consumer,
+                dead_stream,
+                dead_subject,
+                batch_size: batch,
+                max_ack_pending: batch.max(docket_feed::FeedConfig::default().max_ack_pending),
+                ..docket_feed::FeedConfig::default()
+            };
+            let settings = departure_settings()?;
+            // The model in force is needed before anything is fetched: say how to get one.
+            app.departure_model_in_force(&settings).map_err(|e| hint(e, db))?;
+            let refresh = std::time::Duration::from_secs(refresh_seconds.max(1));
+            let consumed = docket::consume::consume(&app, settings, config, feed, refresh)?;
+            print(json, &consumed, || {
+                let mut text = format!(
+                    "stopped: {} records decided and acked in {} batches, {} dead-lettered, {} to come again; \
+                     the index was rebuilt {} times ({} persons at the end)",
+                    consumed.committed,
+                    consumed.batches,
+                    consumed.dead_lettered,
+                    consumed.retried,
+                    consumed.index_rebuilds,
+                    consumed.persons_indexed
+                );
+                for (outcome, n) in &consumed.outcomes {
+                    text.push_str(&format!("\n  {outcome}: {n}"));
+                }
                 text
             })?;
         }

@@ -85,6 +85,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
             "csv",
             "docket-app",
             "docket-core",
+            "docket-feed",
             "docket-ledger",
             "docket-link",
             "docket-store",
@@ -94,7 +95,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
             "serde",
             "serde_json",
         ],
-        "the command line parses, calls docket-app and renders; no SQL, HTTP or NATS of its own",
+        "the command line parses, calls docket-app and renders; no SQL, HTTP or NATS of its own (the feed through docket-feed)",
     ),
     (
         "docket-policy",
