@@ -1696,16 +1696,19 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
                 .map_err(|e| hint(e, db))?;
             let settings = departure_settings()?;
             let (records, rejects) = read_departure_file(&file, today)?;
-            let (_, model, version) = app.fit_departure_model(&settings, "persons", &records)?;
-            let act = app.adopt_departure_model(&actor, &version, &model)?;
+            let fitted = app.fit_departure_model(&settings, "persons", &records, &FeedSettings::new())?;
+            let act = app.adopt_departure_model(&actor, &fitted)?;
+            let version = &fitted.version;
             print(
                 json,
-                &json!({"model": version.as_str(), "sample": records.len(), "rejected": rejects.len(), "act": act}),
+                &json!({"model": version.as_str(), "sample": records.len(), "rejected": rejects.len(), "act": act,
+                    "estimated_recall": fitted.recall}),
                 || {
                     format!(
-                        "fitted model {version} on {} departure records ({} lines refused) and put it in force (departure act {act})",
+                        "fitted model {version} on {} departure records ({} lines refused) and put it in force (departure act {act}); {}",
                         records.len(),
-                        rejects.len()
+                        rejects.len(),
+                        recall_text(Some(&fitted.recall))
                     )
                 },
             )?;
@@ -1791,6 +1794,22 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
         }
     }
     Ok(())
+}
+
+/// The linkage's estimated recall, in words.
+fn recall_text(recall: Option<&docket_app::matching::RecallEstimate>) -> String {
+    match recall {
+        Some(r) => match (r.with_review, r.clear) {
+            (Some(all), Some(clear)) => format!(
+                "estimated recall {:.1}% with review items decided ({:.1}% from clear matches alone, of {:.0} expected matches)",
+                all * 100.0,
+                clear * 100.0,
+                r.expected_matches
+            ),
+            _ => "recall not estimated: the fit expected no match in its sample".to_owned(),
+        },
+        None => "recall not estimated: no model in force was adopted with an estimate (fit one)".to_owned(),
+    }
 }
 
 fn review_command(db: &str, command: ReviewCommand, actor: Option<&str>, json: bool) -> Result<()> {
