@@ -757,6 +757,49 @@ impl App {
         };
         Ok(self.store()?.purge_departures(&utc(now), &act)?)
     }
+
+    /// Withdraws the verified departure standing on `case`, found wrong: a
+    /// `departure_verification_withdrawn` event with `reason`, recorded by `actor` and decided
+    /// by the case's rules like any officer's event (without a standing verification it is
+    /// [`AppError::Refused`], naming the rule). Nothing is deleted: the case then stands as if
+    /// the verification had not been recorded.
+    pub fn withdraw_departure_verification(
+        &self,
+        actor: &ActorId,
+        case: &str,
+        reason: &Reason,
+    ) -> Result<crate::Recorded, AppError> {
+        let case_id =
+            CaseId::parse(case).map_err(|e| AppError::Invalid { field: "case".into(), reason: e.to_string() })?;
+        if self.store()?.summary(&case_id)?.is_none() {
+            return Err(AppError::NotFound { what: "case", id: case.to_owned() });
+        }
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| AppError::Invalid {
+            field: "event id".into(),
+            reason: format!("cannot get randomness: {e}"),
+        })?;
+        // UUID version 4, RFC 9562 variant.
+        let bits = u128::from_be_bytes(bytes);
+        let id = EventId::from_u128((bits & !(0xF << 76) | (0x4 << 76)) & !(0b11 << 62) | (0b10 << 62));
+        let idempotency_key = IdempotencyKey::parse(&format!("departure-withdrawal:{id}"))
+            .map_err(|e| AppError::Invalid { field: "idempotency key".into(), reason: e.to_string() })?;
+        let now = self.now();
+        self.record_event(
+            Event {
+                id,
+                case_id,
+                effective_at: now,
+                recorded_at: now,
+                recorded_by: actor.clone(),
+                source: Source::Officer,
+                reference: None,
+                idempotency_key,
+                body: EventBody::DepartureVerificationWithdrawn { reason: reason.clone() },
+            },
+            docket_store::Expected::Any,
+        )
+    }
 }
 
 /// A review item as shown to a reviewer.

@@ -1,12 +1,14 @@
-//! The departure report, against the library on both databases: each figure of the report
-//! from a small docket built for it.
+//! The departure report and the withdrawal of a verification, against the library on both
+//! databases: each figure of the report from a small docket built for it, and a withdrawal
+//! that puts a case back among those with no departure recorded.
 
 mod common;
 
 use common::{Db, import, line};
 use docket_app::departure_report::{DepartureReport, FeedCounts, ReportWindow};
 use docket_app::matching::{FeedSettings, RecallEstimate};
-use docket_core::{ActorId, Date, Reason};
+use docket_app::{AppError, Recorded};
+use docket_core::{ActorId, Date, Reason, Rule};
 use docket_store::departures::{NewDeparture, Outcome};
 use docket_store::ledger::DepartureActRow;
 
@@ -86,7 +88,7 @@ fn report(app: &docket_app::App, window: ReportWindow) -> DepartureReport {
     app.departure_report(window).expect("report")
 }
 
-on_both!(the_report_shows_each_figure);
+on_both!(the_report_shows_each_figure, a_withdrawal_puts_the_case_back_among_those_not_recorded);
 
 fn the_report_shows_each_figure(db: &Db) {
     let app = db.app(NOW);
@@ -179,4 +181,39 @@ fn a_fit_that_expects_no_match_estimates_no_recall() {
     // Shares never pass one, whatever rounding does to the sums.
     let all = RecallEstimate::of([1.0, 1.0].into_iter(), 1.9999, &FeedSettings::new());
     assert_eq!((all.clear, all.with_review), (Some(1.0), Some(1.0)));
+}
+
+fn a_withdrawal_puts_the_case_back_among_those_not_recorded(db: &Db) {
+    let app = db.app(NOW);
+    let (_, sink) = import(&app, PERSONS, &docket());
+    assert!(sink.rejects.is_empty(), "{:?}", sink.rejects);
+    let officer = ActorId::parse("officer.w").expect("actor");
+    let reason = Reason::parse("the record was another traveller's").expect("reason");
+    let before = report(&app, ReportWindow::default()).final_order;
+    let done = app.withdraw_departure_verification(&officer, "F3", &reason).expect("withdrawn");
+    assert!(matches!(done, Recorded::Stored { version: 5 }), "{done:?}");
+    let after = report(&app, ReportWindow::default()).final_order;
+    assert_eq!((after.departed, after.no_departure_recorded), (before.departed - 1, before.no_departure_recorded + 1));
+    let summary = app
+        .with_store(|s| s.summary(&docket_core::CaseId::parse("F3").expect("case")))
+        .expect("summary")
+        .expect("case");
+    assert_eq!(summary.departed_on, None);
+    // The withdrawal is the officer's event, with its reason.
+    let events = app.with_store(|s| s.events(&docket_core::CaseId::parse("F3").expect("case"))).expect("events");
+    let last = events.last().expect("an event");
+    assert_eq!(last.recorded_by, officer);
+    assert!(
+        matches!(&last.body, docket_core::EventBody::DepartureVerificationWithdrawn { reason: r } if *r == reason),
+        "{last:?}"
+    );
+    // Without a standing verification: the rule's refusal. An unknown case: named.
+    for case in ["F3", "F2"] {
+        let err = app.withdraw_departure_verification(&officer, case, &reason).expect_err("nothing to withdraw");
+        let rules: Vec<Rule> = err.refusal().expect("a refusal").rules().collect();
+        assert_eq!(rules, vec![Rule::NothingToActOn], "{err}");
+        assert!(err.to_string().contains("no verified departure stands to withdraw"), "{err}");
+    }
+    let err = app.withdraw_departure_verification(&officer, "F404", &reason).expect_err("no such case");
+    assert!(matches!(err, AppError::NotFound { what: "case", .. }), "{err}");
 }

@@ -439,6 +439,17 @@ enum DeparturesCommand {
         #[arg(long)]
         to: Option<String>,
     },
+    /// Withdraw the verified departure standing on a case, found wrong: a
+    /// `departure_verification_withdrawn` event with the reason, by the actor (`--actor` or
+    /// `DOCKET_ACTOR`). Nothing is deleted; the case stands as if the departure had not been
+    /// verified.
+    Withdraw {
+        /// The case.
+        case: String,
+        /// Why the verification was wrong.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1790,6 +1801,21 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
             let window = docket_app::departure_report::ReportWindow::new(day("--from", from)?, day("--to", to)?)?;
             let report = app.departure_report(window)?;
             print(json, &report, || departure_report_text(&report))?;
+        }
+        DeparturesCommand::Withdraw { case, reason } => {
+            let reason = docket_core::Reason::parse(&reason).map_err(|e| anyhow::anyhow!("`--reason`: {e}"))?;
+            let actor = docket_app::actor_id(actor_text(actor).as_deref(), "withdrawing a departure verification")
+                .map_err(|e| hint(e, db))?;
+            let recorded = app.withdraw_departure_verification(&actor, &case, &reason).map_err(|e| hint(e, db))?;
+            let version = match recorded {
+                docket_app::Recorded::Stored { version } => version,
+                docket_app::Recorded::AlreadyStored { .. } => 0,
+            };
+            print(
+                json,
+                &json!({"case": case, "withdrawn": true, "version": version, "reason": reason.as_str()}),
+                || format!("the verified departure of case {case} was withdrawn (case version {version}): {reason}"),
+            )?;
         }
     }
     Ok(())

@@ -1923,9 +1923,10 @@ fn a_copy_keeps_the_ledger_and_the_accounting_across_backends() {
 
 /// The departure feed as a user runs it: a synthetic docket and a day of its departures,
 /// the model fitted and put in force, the day ingested twice (the second time changes
-/// nothing), a review item accepted and one rejected (each once), unmatched records purged
-/// with the purge in the ledger, the report's figures adding up to what was done, and
-/// `ledger verify` clean.
+/// nothing), a review item accepted and one rejected (each once, a blank reason refused),
+/// unmatched records purged with the purge in the ledger, the report's figures adding up to
+/// what was done, a verification withdrawn (a blank reason refused, and a second withdrawal
+/// refused by the rule), and `ledger verify` clean.
 fn departure_feed_from_file(t: &Scratch) {
     t.run(&["init"]).expect_code(0);
     let out = t.path("out");
@@ -1996,6 +1997,10 @@ fn departure_feed_from_file(t: &Scratch) {
     let mut rejected = 0;
     if let Some(other) = reviews.iter().find(|d| d["review"] != accept["review"]) {
         let id = other["review"].as_i64().expect("review id").to_string();
+        // A decision states its reason: a blank one is refused, naming the option.
+        let blank = t.run(&["review", "reject", &id, "--reason", "  "]);
+        assert_eq!(blank.code, 1, "{}", blank.stderr);
+        assert!(blank.stderr.contains("`--reason`") && blank.stderr.contains("empty"), "{}", blank.stderr);
         t.run(&["review", "reject", &id, "--reason", "another person", "--retention-hours", "0"]).expect_code(0);
         let item = t.run(&["--json", "review", "show", &id, "--purpose", "case_work"]).expect_code(0).json();
         assert_eq!(item["state"], "rejected");
@@ -2053,6 +2058,33 @@ fn departure_feed_from_file(t: &Scratch) {
     let bad = t.run(&["departures", "report", "--from", "2026-13-01"]);
     assert!(bad.code != 0 && bad.stderr.contains("`--from`"), "{}", bad.stderr);
 
+    // A verification found wrong is withdrawn: a reason is required, and the case is then no
+    // longer departure-verified (and counted with those of no departure recorded).
+    let shown = t.run(&["--json", "case", "show", case, "--purpose", "case_work"]).expect_code(0).json();
+    let is_final = shown["final_order"]["final_now"] == true;
+    let blank = t.run(&["departures", "withdraw", case, "--reason", ""]);
+    assert_eq!(blank.code, 1, "{}", blank.stderr);
+    assert!(blank.stderr.contains("`--reason`") && blank.stderr.contains("empty"), "{}", blank.stderr);
+    let withdrawn = t
+        .run(&["--json", "departures", "withdraw", case, "--reason", "the record was another traveller's"])
+        .expect_code(0)
+        .json();
+    assert_eq!(withdrawn["case"], case);
+    let timeline = t.run(&["case", "timeline", case, "--purpose", "case_work"]).expect_code(0).stdout.clone();
+    assert!(timeline.contains("departure_verification_withdrawn") && timeline.contains("officer.test"), "{timeline}");
+    let shown = t.run(&["--json", "case", "show", case, "--purpose", "case_work"]).expect_code(0).stdout.clone();
+    assert!(!shown.contains("already_left"), "{shown}");
+    let after = t.run(&["--json", "departures", "report"]).expect_code(0).json();
+    let moved = u64::from(is_final);
+    assert_eq!(
+        (n(&after["final_order"], "departed"), n(&after["final_order"], "no_departure_recorded")),
+        (n(fo, "departed") - moved, n(fo, "no_departure_recorded") + moved),
+        "case {case} (final: {is_final})"
+    );
+    assert_eq!(after["totals"], report["totals"], "the feed's counts say what it decided");
+    let again = t.run(&["departures", "withdraw", case, "--reason", "twice"]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("no verified departure stands to withdraw"), "{}", again.stderr);
     let verify = t.run(&["--json", "ledger", "verify"]).expect_code(0).json();
     assert_eq!(verify["discrepancies"], 0, "{verify}");
     assert!(verify["departure_acts"].as_u64().is_some_and(|n| n as usize >= reviews.len() + 3), "{verify}");
