@@ -34,6 +34,7 @@
 
 pub mod checkpoints;
 pub mod delivery;
+pub mod departure_report;
 pub mod departures;
 pub mod error;
 pub mod feed;

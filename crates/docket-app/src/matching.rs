@@ -68,6 +68,66 @@ impl Default for FeedSettings {
     }
 }
 
+/// A departure model as fitted, before it is put in force.
+#[derive(Debug, Clone)]
+pub struct FittedDepartureModel {
+    /// The model.
+    pub model: Model,
+    /// Its JSON, as `docket link --model-out` writes it (what the act of adoption holds).
+    pub json: String,
+    /// Its version.
+    pub version: ModelVersion,
+    /// The recall its fit expects of the feed.
+    pub recall: RecallEstimate,
+}
+
+/// The linkage's recall as the fitted model expects it, with no truth to count against: of
+/// the matches the fit expects among the persons of open cases and the sample's travellers
+/// (the model's `expected_matches`, the sum of every candidate pair's match probability), the
+/// share whose pairs score at or above the feed's thresholds, each pair counted by its own
+/// match probability. A traveller whose record blocking never set beside their person is in
+/// neither figure, so both are upper bounds (docs/departures.md, "Estimated recall").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecallEstimate {
+    /// The matches the fit expects in its sample.
+    pub expected_matches: f64,
+    /// The share of them the feed records as clear matches (probability at least
+    /// `accept_from`); none when the fit expects fewer than one match.
+    pub clear: Option<f64>,
+    /// The share reaching the review floor: recorded once reviewers accept them.
+    pub with_review: Option<f64>,
+    /// The feed's threshold for a clear match the figures are at.
+    pub accept_from: f64,
+    /// The feed's review floor the figures are at.
+    pub review_floor: f64,
+}
+
+impl RecallEstimate {
+    /// The estimate from the match probabilities of the scored pairs at or above the review
+    /// floor, and the matches the fit expects in all.
+    pub fn of(probabilities: impl Iterator<Item = f64>, expected_matches: f64, feed: &FeedSettings) -> RecallEstimate {
+        let (mut clear, mut with_review) = (0.0, 0.0);
+        for p in probabilities {
+            if p >= feed.accept_from {
+                clear += p;
+            }
+            if p >= feed.review_floor {
+                with_review += p;
+            }
+        }
+        // The fit settles its expected matches at one at least: below that it saw nothing to
+        // estimate from, and a share of it would say nothing.
+        let share = |found: f64| (expected_matches > 1.0).then(|| (found / expected_matches).clamp(0.0, 1.0));
+        RecallEstimate {
+            expected_matches,
+            clear: share(clear),
+            with_review: share(with_review),
+            accept_from: feed.accept_from,
+            review_floor: feed.review_floor,
+        }
+    }
+}
+
 /// The version of a fitted model: the settings' name and the SHA-256 prefix of the model file.
 pub fn model_version(settings_name: &str, model_file: &[u8]) -> Result<ModelVersion, AppError> {
     let digest = sha2::Sha256::digest(model_file);
@@ -391,14 +451,15 @@ impl App {
 
     /// Fits the linkage model for departures: the person settings' comparisons estimated on
     /// the persons of open cases against `departures` (a day's records, say), as `docket link`
-    /// fits a batch. Returns the model, its JSON (as `docket link --model-out` writes it) and
-    /// its version.
+    /// fits a batch. Returns the model, its JSON (as `docket link --model-out` writes it), its
+    /// version and the recall the fit expects of the feed at `feed`'s thresholds.
     pub fn fit_departure_model(
         &self,
         settings: &Settings,
         settings_name: &str,
         departures: &[DepartureRecord],
-    ) -> Result<(Model, String, ModelVersion), AppError> {
+        feed: &FeedSettings,
+    ) -> Result<FittedDepartureModel, AppError> {
         let persons = self.open_persons_csv(self.now())?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let invalid = |e: String| AppError::Invalid { field: "departures".into(), reason: e };
@@ -415,24 +476,51 @@ impl App {
             vec![("docket persons".to_owned(), persons.as_bytes()), ("departures".to_owned(), travellers.as_slice())],
         )
         .map_err(|e| invalid(e.to_string()))?;
-        let options = docket_link::link::JobOptions { review_floor: docket_link::link::ReviewFloor::DEFAULT };
+        // The review floor only decides which scored pairs the result lists (those the recall
+        // estimate sums over); the fit and the scores do not depend on it.
+        let floor = docket_link::link::ReviewFloor::new(feed.review_floor)
+            .map_err(|e| AppError::Invalid { field: "review_floor".into(), reason: e.to_string() })?;
+        let options = docket_link::link::JobOptions { review_floor: floor };
         let result = docket_link::link::run_with(settings, &records, None, None, &options, &mut |_, _, _| {});
+        let recall = RecallEstimate::of(
+            result.accepted.iter().chain(&result.review).map(docket_link::link::ScoredPair::probability),
+            result.model.expected_matches,
+            feed,
+        );
         let json = serde_json::to_string_pretty(&result.model).map_err(|e| invalid(e.to_string()))? + "\n";
         let version = model_version(settings_name, json.as_bytes())?;
-        Ok((result.model, json, version))
+        Ok(FittedDepartureModel { model: result.model, json, version, recall })
     }
 
     /// Puts a fitted model in force for the departure feed: an act of record (`model_adopted`,
-    /// a ledger leaf) holding the model's JSON, by `actor`. The latest adopted is in force.
-    pub fn adopt_departure_model(&self, actor: &ActorId, version: &ModelVersion, json: &str) -> Result<i64, AppError> {
+    /// a ledger leaf) holding the model's JSON and the recall its fit expects, by `actor`. The
+    /// latest adopted is in force.
+    pub fn adopt_departure_model(&self, actor: &ActorId, fitted: &FittedDepartureModel) -> Result<i64, AppError> {
         let act = DepartureActRow {
             kind: "model_adopted".into(),
             at: utc(self.now()),
             actor: actor.to_string(),
-            subject: version.to_string(),
-            detail: serde_json::json!({ "model": json }).to_string(),
+            subject: fitted.version.to_string(),
+            detail: serde_json::json!({ "model": fitted.json, "estimated_recall": fitted.recall }).to_string(),
         };
         Ok(self.store()?.record_departure_act(&act)?)
+    }
+
+    /// The version of the departure model in force and the recall recorded with it (none for
+    /// a model adopted before estimates were recorded); `None` when no model was adopted.
+    pub fn departure_model_recall(&self) -> Result<Option<(String, Option<RecallEstimate>)>, AppError> {
+        let acts = self.store()?.departure_acts("model_adopted", None)?;
+        let Some((id, act)) = acts.last() else { return Ok(None) };
+        let detail: serde_json::Value = serde_json::from_str(&act.detail)
+            .map_err(|e| AppError::Invalid { field: format!("departure act {id}"), reason: e.to_string() })?;
+        let recall = match detail.get("estimated_recall") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => Some(
+                serde_json::from_value(v.clone())
+                    .map_err(|e| AppError::Invalid { field: format!("departure act {id}"), reason: e.to_string() })?,
+            ),
+        };
+        Ok(Some((act.subject.clone(), recall)))
     }
 
     /// The departure model in force (the latest adopted), checked against `settings`.
@@ -701,6 +789,49 @@ impl App {
             detail: serde_json::json!({ "window_hours": feed.retention_hours }).to_string(),
         };
         Ok(self.store()?.purge_departures(&utc(now), &act)?)
+    }
+
+    /// Withdraws the verified departure standing on `case`, found wrong: a
+    /// `departure_verification_withdrawn` event with `reason`, recorded by `actor` and decided
+    /// by the case's rules like any officer's event (without a standing verification it is
+    /// [`AppError::Refused`], naming the rule). Nothing is deleted: the case then stands as if
+    /// the verification had not been recorded.
+    pub fn withdraw_departure_verification(
+        &self,
+        actor: &ActorId,
+        case: &str,
+        reason: &Reason,
+    ) -> Result<crate::Recorded, AppError> {
+        let case_id =
+            CaseId::parse(case).map_err(|e| AppError::Invalid { field: "case".into(), reason: e.to_string() })?;
+        if self.store()?.summary(&case_id)?.is_none() {
+            return Err(AppError::NotFound { what: "case", id: case.to_owned() });
+        }
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| AppError::Invalid {
+            field: "event id".into(),
+            reason: format!("cannot get randomness: {e}"),
+        })?;
+        // UUID version 4, RFC 9562 variant.
+        let bits = u128::from_be_bytes(bytes);
+        let id = EventId::from_u128((bits & !(0xF << 76) | (0x4 << 76)) & !(0b11 << 62) | (0b10 << 62));
+        let idempotency_key = IdempotencyKey::parse(&format!("departure-withdrawal:{id}"))
+            .map_err(|e| AppError::Invalid { field: "idempotency key".into(), reason: e.to_string() })?;
+        let now = self.now();
+        self.record_event(
+            Event {
+                id,
+                case_id,
+                effective_at: now,
+                recorded_at: now,
+                recorded_by: actor.clone(),
+                source: Source::Officer,
+                reference: None,
+                idempotency_key,
+                body: EventBody::DepartureVerificationWithdrawn { reason: reason.clone() },
+            },
+            docket_store::Expected::Any,
+        )
     }
 }
 

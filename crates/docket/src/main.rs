@@ -467,14 +467,28 @@ enum DeparturesCommand {
         retention_hours: u32,
     },
     /// Departure records received, verified, in review, unmatched and purged, by day of
-    /// departure and port.
+    /// departure and port; cases with voluntary departure departed on time, late or not
+    /// recorded; cases with a final order departed or with no departure recorded (suspected
+    /// still in the country), beside the linkage's estimated recall.
     Report {
-        /// First day (YYYY-MM-DD).
-        #[arg(long, default_value = "1800-01-01")]
-        from: String,
-        /// Last day (YYYY-MM-DD).
-        #[arg(long, default_value = "2200-12-31")]
-        to: String,
+        /// First day (YYYY-MM-DD): of departure for the feed's counts, of the voluntary-departure
+        /// deadline or of finality for the case figures.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD), as `--from`.
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Withdraw the verified departure standing on a case, found wrong: a
+    /// `departure_verification_withdrawn` event with the reason, by the actor (`--actor` or
+    /// `DOCKET_ACTOR`). Nothing is deleted; the case stands as if the departure had not been
+    /// verified.
+    Withdraw {
+        /// The case.
+        case: String,
+        /// Why the verification was wrong.
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -1736,16 +1750,19 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
                 .map_err(|e| hint(e, db))?;
             let settings = departure_settings()?;
             let (records, rejects) = read_departure_file(&file, today)?;
-            let (_, model, version) = app.fit_departure_model(&settings, "persons", &records)?;
-            let act = app.adopt_departure_model(&actor, &version, &model)?;
+            let fitted = app.fit_departure_model(&settings, "persons", &records, &FeedSettings::new())?;
+            let act = app.adopt_departure_model(&actor, &fitted)?;
+            let version = &fitted.version;
             print(
                 json,
-                &json!({"model": version.as_str(), "sample": records.len(), "rejected": rejects.len(), "act": act}),
+                &json!({"model": version.as_str(), "sample": records.len(), "rejected": rejects.len(), "act": act,
+                    "estimated_recall": fitted.recall}),
                 || {
                     format!(
-                        "fitted model {version} on {} departure records ({} lines refused) and put it in force (departure act {act})",
+                        "fitted model {version} on {} departure records ({} lines refused) and put it in force (departure act {act}); {}",
                         records.len(),
-                        rejects.len()
+                        rejects.len(),
+                        recall_text(Some(&fitted.recall))
                     )
                 },
             )?;
@@ -1865,19 +1882,95 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
             )?;
         }
         DeparturesCommand::Report { from, to } => {
-            let rows = app.with_store(|s| s.departure_counts(&from, &to))?;
-            let out: Vec<_> =
-                rows.iter().map(|r| json!({"day": r.day, "port": r.port, "outcome": r.outcome, "n": r.n})).collect();
-            print(json, &out, || {
-                let mut text = String::from("day         port  outcome     n\n");
-                for r in &rows {
-                    text.push_str(&format!("{}  {:<5} {:<10} {}\n", r.day, r.port, r.outcome, r.n));
-                }
-                text.trim_end().to_owned()
-            })?;
+            let day = |flag: &str, d: Option<String>| {
+                d.map(|d| Date::parse(&d).map_err(|e| anyhow::anyhow!("`{flag}`: {e}"))).transpose()
+            };
+            let window = docket_app::departure_report::ReportWindow::new(day("--from", from)?, day("--to", to)?)?;
+            let report = app.departure_report(window)?;
+            print(json, &report, || departure_report_text(&report))?;
+        }
+        DeparturesCommand::Withdraw { case, reason } => {
+            let reason = docket_core::Reason::parse(&reason).map_err(|e| anyhow::anyhow!("`--reason`: {e}"))?;
+            let actor = docket_app::actor_id(actor_text(actor).as_deref(), "withdrawing a departure verification")
+                .map_err(|e| hint(e, db))?;
+            let recorded = app.withdraw_departure_verification(&actor, &case, &reason).map_err(|e| hint(e, db))?;
+            let version = match recorded {
+                docket_app::Recorded::Stored { version } => version,
+                docket_app::Recorded::AlreadyStored { .. } => 0,
+            };
+            print(
+                json,
+                &json!({"case": case, "withdrawn": true, "version": version, "reason": reason.as_str()}),
+                || format!("the verified departure of case {case} was withdrawn (case version {version}): {reason}"),
+            )?;
         }
     }
     Ok(())
+}
+
+/// The linkage's estimated recall, in words.
+fn recall_text(recall: Option<&docket_app::matching::RecallEstimate>) -> String {
+    match recall {
+        Some(r) => match (r.with_review, r.clear) {
+            (Some(all), Some(clear)) => format!(
+                "estimated recall {:.1}% with review items decided ({:.1}% from clear matches alone, of {:.0} expected matches)",
+                all * 100.0,
+                clear * 100.0,
+                r.expected_matches
+            ),
+            _ => "recall not estimated: the fit expected no match in its sample".to_owned(),
+        },
+        None => "recall not estimated: no model in force was adopted with an estimate (fit one)".to_owned(),
+    }
+}
+
+/// The departure report for an officer.
+fn departure_report_text(r: &docket_app::departure_report::DepartureReport) -> String {
+    let mut t = format!(
+        "Departure report as of {}{}\n\nDeparture records, by day of departure and port\n",
+        r.as_of,
+        match (&r.from, &r.to) {
+            (None, None) => String::new(),
+            (f, to) => format!(", days {} to {}", f.as_deref().unwrap_or("(first)"), to.as_deref().unwrap_or("(last)")),
+        }
+    );
+    t.push_str(&format!(
+        "  {:<10}  {:<6} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+        "day", "port", "received", "verified", "in review", "unmatched", "purged"
+    ));
+    let row = |day: &str, port: &str, c: &docket_app::departure_report::FeedCounts| {
+        format!(
+            "  {day:<10}  {port:<6} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+            c.received, c.verified, c.in_review, c.unmatched, c.purged
+        )
+    };
+    for d in &r.days {
+        t.push_str(&row(&d.day, &d.port, &d.counts));
+    }
+    t.push_str(&row("total", "", &r.totals));
+    let line = |label: &str, n: u64, note: &str| format!("  {label:<27}{n:>9}{note}\n");
+    let vd = &r.voluntary_departure;
+    t.push_str(&format!("\nVoluntary departure granted: {} cases\n", vd.cases));
+    t.push_str(&line("departed on time", vd.on_time, ""));
+    t.push_str(&line("departed late", vd.late, ""));
+    t.push_str(&line("not recorded", vd.not_recorded, "   (period over, no departure verified)"));
+    t.push_str(&line("still within the period", vd.still_within_period, ""));
+    t.push_str(&line("removed", vd.removed, ""));
+    t.push_str(&line("closed for another reason", vd.closed_otherwise, ""));
+    let fo = &r.final_order;
+    t.push_str(&format!("\nFinal order of removal: {} cases\n", fo.cases));
+    t.push_str(&line("departed (out of country)", fo.departed, ""));
+    t.push_str(&line("removed (out of country)", fo.removed, ""));
+    let recall = format!("   suspected still in the country; {}", recall_text(fo.estimated_recall.as_ref()));
+    t.push_str(&line("no departure recorded", fo.no_departure_recorded, &recall));
+    t.push_str(&line("closed for another reason", fo.closed_otherwise, ""));
+    if let Some(m) = &fo.model {
+        t.push_str(&format!("  model in force: {m}\n"));
+    }
+    if !r.unreadable.is_empty() {
+        t.push_str(&format!("\n{} case projections could not be read and are in no figure\n", r.unreadable.len()));
+    }
+    t.trim_end().to_owned()
 }
 
 fn review_command(db: &str, command: ReviewCommand, actor: Option<&str>, json: bool) -> Result<()> {

@@ -1923,8 +1923,10 @@ fn a_copy_keeps_the_ledger_and_the_accounting_across_backends() {
 
 /// The departure feed as a user runs it: a synthetic docket and a day of its departures,
 /// the model fitted and put in force, the day ingested twice (the second time changes
-/// nothing), a review item accepted and one rejected (each once), unmatched records purged
-/// with the purge in the ledger, and `ledger verify` clean.
+/// nothing), a review item accepted and one rejected (each once, a blank reason refused),
+/// unmatched records purged with the purge in the ledger, the report's figures adding up to
+/// what was done, a verification withdrawn (a blank reason refused, and a second withdrawal
+/// refused by the rule), and `ledger verify` clean.
 fn departure_feed_from_file(t: &Scratch) {
     t.run(&["init"]).expect_code(0);
     let out = t.path("out");
@@ -1992,28 +1994,97 @@ fn departure_feed_from_file(t: &Scratch) {
     let accepted = t.run(&args).expect_code(0).json();
     assert_eq!(accepted["outcome"], "verified");
     t.run(&["review", "accept", &accept_id, "--reason", "twice"]).expect_code(1);
+    let mut rejected = 0;
     if let Some(other) = reviews.iter().find(|d| d["review"] != accept["review"]) {
         let id = other["review"].as_i64().expect("review id").to_string();
+        // A decision states its reason: a blank one is refused, naming the option.
+        let blank = t.run(&["review", "reject", &id, "--reason", "  "]);
+        assert_eq!(blank.code, 1, "{}", blank.stderr);
+        assert!(blank.stderr.contains("`--reason`") && blank.stderr.contains("empty"), "{}", blank.stderr);
         t.run(&["review", "reject", &id, "--reason", "another person", "--retention-hours", "0"]).expect_code(0);
         let item = t.run(&["--json", "review", "show", &id, "--purpose", "case_work"]).expect_code(0).json();
         assert_eq!(item["state"], "rejected");
+        rejected = 1;
     }
     // Unmatched records (kept 0 hours here) are purged, leaving counts.
     let purged = t.run(&["--json", "departures", "purge"]).expect_code(0).json();
-    assert!(purged["records"].as_u64().is_some_and(|n| n > 1000), "{purged}");
+    let purged = purged["records"].as_u64().expect("records purged");
+    assert!(purged > 1000, "{purged}");
+    // The report: what the feed did, by day and port, adds up to what was done above.
     let report = t.run(&["--json", "departures", "report"]).expect_code(0).json();
-    let total = |outcome: &str| -> i64 {
-        report
-            .as_array()
-            .expect("rows")
-            .iter()
-            .filter(|r| r["outcome"] == outcome)
-            .filter_map(|r| r["n"].as_i64())
-            .sum()
-    };
-    assert_eq!(total("received") as u64, read);
-    assert_eq!((total("verified") + total("review") + total("unmatched")) as u64, read);
-    assert_eq!(total("purged") as u64, purged["records"].as_u64().unwrap_or_default());
+    let totals = &report["totals"];
+    let n = |v: &Value, k: &str| v[k].as_u64().unwrap_or_else(|| panic!("`{k}` in {v}"));
+    let in_review = reviews.len() as u64 - 1 - rejected;
+    assert_eq!(
+        ["received", "verified", "in_review", "unmatched", "purged"].map(|k| n(totals, k)),
+        [read, verified.len() as u64 + 1, in_review, read - verified.len() as u64 - 1 - in_review, purged],
+        "{totals}"
+    );
+    let days = report["days"].as_array().expect("days");
+    assert!(days.len() > 1, "{report}");
+    for k in ["received", "verified", "in_review", "unmatched", "purged"] {
+        assert_eq!(days.iter().map(|d| n(d, k)).sum::<u64>(), n(totals, k), "`{k}` by day and port");
+    }
+    for d in days {
+        assert_eq!(n(d, "received"), n(d, "verified") + n(d, "in_review") + n(d, "unmatched"), "{d}");
+    }
+    // The case figures: each case in one line of its part, and the recall of the model in force
+    // beside those with no departure recorded.
+    let (vd, fo) = (&report["voluntary_departure"], &report["final_order"]);
+    let vd_lines =
+        ["on_time", "late", "not_recorded", "still_within_period", "removed", "closed_otherwise"].map(|k| n(vd, k));
+    assert_eq!(vd_lines.iter().sum::<u64>(), n(vd, "cases"), "{vd}");
+    assert!(n(vd, "on_time") + n(vd, "late") > 0 && n(vd, "not_recorded") > 0, "{vd}");
+    let fo_lines = ["departed", "removed", "no_departure_recorded", "closed_otherwise"].map(|k| n(fo, k));
+    assert_eq!(fo_lines.iter().sum::<u64>(), n(fo, "cases"), "{fo}");
+    assert!(n(fo, "departed") > 0 && n(fo, "no_departure_recorded") > 0, "{fo}");
+    assert_eq!(fo["model"], fit["model"]);
+    assert_eq!(fo["estimated_recall"], fit["estimated_recall"], "the estimate recorded with the model");
+    let (clear, all) = (fo["estimated_recall"]["clear"].as_f64(), fo["estimated_recall"]["with_review"].as_f64());
+    assert!(
+        clear.zip(all).is_some_and(|(c, a)| 0.0 < c && c <= a && a <= 1.0),
+        "estimated recall {}",
+        fo["estimated_recall"]
+    );
+    let text = t.run(&["departures", "report"]).expect_code(0).stdout.clone();
+    for words in ["in review", "departed on time", "still within the period", "suspected still in the country"] {
+        assert!(text.contains(words), "`{words}` in:\n{text}");
+    }
+    assert!(text.contains(&format!("estimated recall {:.1}%", all.unwrap_or_default() * 100.0)), "{text}");
+    // A window of one day of departure holds that day's rows only.
+    let day = days[0]["day"].as_str().expect("day");
+    let one = t.run(&["--json", "departures", "report", "--from", day, "--to", day]).expect_code(0).json();
+    assert!(one["days"].as_array().expect("days").iter().all(|d| d["day"] == day), "{one}");
+    let bad = t.run(&["departures", "report", "--from", "2026-13-01"]);
+    assert!(bad.code != 0 && bad.stderr.contains("`--from`"), "{}", bad.stderr);
+
+    // A verification found wrong is withdrawn: a reason is required, and the case is then no
+    // longer departure-verified (and counted with those of no departure recorded).
+    let shown = t.run(&["--json", "case", "show", case, "--purpose", "case_work"]).expect_code(0).json();
+    let is_final = shown["final_order"]["final_now"] == true;
+    let blank = t.run(&["departures", "withdraw", case, "--reason", ""]);
+    assert_eq!(blank.code, 1, "{}", blank.stderr);
+    assert!(blank.stderr.contains("`--reason`") && blank.stderr.contains("empty"), "{}", blank.stderr);
+    let withdrawn = t
+        .run(&["--json", "departures", "withdraw", case, "--reason", "the record was another traveller's"])
+        .expect_code(0)
+        .json();
+    assert_eq!(withdrawn["case"], case);
+    let timeline = t.run(&["case", "timeline", case, "--purpose", "case_work"]).expect_code(0).stdout.clone();
+    assert!(timeline.contains("departure_verification_withdrawn") && timeline.contains("officer.test"), "{timeline}");
+    let shown = t.run(&["--json", "case", "show", case, "--purpose", "case_work"]).expect_code(0).stdout.clone();
+    assert!(!shown.contains("already_left"), "{shown}");
+    let after = t.run(&["--json", "departures", "report"]).expect_code(0).json();
+    let moved = u64::from(is_final);
+    assert_eq!(
+        (n(&after["final_order"], "departed"), n(&after["final_order"], "no_departure_recorded")),
+        (n(fo, "departed") - moved, n(fo, "no_departure_recorded") + moved),
+        "case {case} (final: {is_final})"
+    );
+    assert_eq!(after["totals"], report["totals"], "the feed's counts say what it decided");
+    let again = t.run(&["departures", "withdraw", case, "--reason", "twice"]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("no verified departure stands to withdraw"), "{}", again.stderr);
     let verify = t.run(&["--json", "ledger", "verify"]).expect_code(0).json();
     assert_eq!(verify["discrepancies"], 0, "{verify}");
     assert!(verify["departure_acts"].as_u64().is_some_and(|n| n as usize >= reviews.len() + 3), "{verify}");
