@@ -82,6 +82,12 @@ enum Command {
         /// docs/linkage-data.md.
         #[arg(long, default_value_t = 0)]
         departures: u64,
+        /// The manifest variant the departures are made under (as `link-data --kind manifest
+        /// --variant`: near misses and name recording other than the defaults); the persons are
+        /// the same whatever the variant. `households` does not apply (manifests have no
+        /// address).
+        #[arg(long, value_enum, default_value = "default")]
+        departures_variant: VariantArg,
     },
     /// Write seeded record-linkage test data: DIR/a.csv, DIR/b.csv and DIR/truth.csv (the rows
     /// that are the same person). See docs/linkage-data.md.
@@ -563,6 +569,23 @@ enum MigrateCommand {
     Status,
 }
 
+#[cfg(feature = "synth")]
+impl VariantArg {
+    fn variant(self) -> docket_synth::linkage::Variant {
+        use docket_synth::linkage::Variant;
+        match self {
+            VariantArg::Default => Variant::Default,
+            VariantArg::Relatives => Variant::Relatives,
+            VariantArg::Twins => Variant::Twins,
+            VariantArg::Namesakes => Variant::Namesakes,
+            VariantArg::Households => Variant::Households,
+            VariantArg::DualNationals => Variant::DualNationals,
+            VariantArg::ShiftedNames => Variant::ShiftedNames,
+            VariantArg::Mixed => Variant::Mixed,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum WitnessCommand {
     /// Make a witness: a directory with a new cosigning key (0600). Prints its verifier key.
@@ -1010,7 +1033,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print(json, &a, || docket::show::accounting_text(&a))?;
         }
         #[cfg(feature = "synth")]
-        Command::Synth { cases, seed, out, as_of, departures } => {
+        Command::Synth { cases, seed, out, as_of, departures, departures_variant } => {
             let as_of = match as_of {
                 Some(d) => Date::parse(&d).with_context(|| format!("`--as-of {d}`"))?,
                 None => now().local_date(),
@@ -1019,12 +1042,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let day = as_of.add_days(-1);
             let departed = (departures > 0)
                 .then(|| {
+                    let mut opts = LinkDataOptions::new(LinkDataKind::Manifest);
+                    departures_variant.variant().apply(&mut opts)?;
                     let opts = LinkDataOptions {
                         rows_a: cases,
                         rows_b: departures,
                         seed,
                         threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-                        ..LinkDataOptions::new(LinkDataKind::Manifest)
+                        ..opts
                     };
                     docket_synth::linkage::departures(&opts, day, &out)
                         .with_context(|| format!("writing departures to `{}`", out.display()))
@@ -1082,16 +1107,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 LinkKind::Febrl => LinkDataKind::Febrl,
                 LinkKind::Manifest => LinkDataKind::Manifest,
             };
-            let variant = match variant {
-                VariantArg::Default => Variant::Default,
-                VariantArg::Relatives => Variant::Relatives,
-                VariantArg::Twins => Variant::Twins,
-                VariantArg::Namesakes => Variant::Namesakes,
-                VariantArg::Households => Variant::Households,
-                VariantArg::DualNationals => Variant::DualNationals,
-                VariantArg::ShiftedNames => Variant::ShiftedNames,
-                VariantArg::Mixed => Variant::Mixed,
-            };
+            let variant = variant.variant();
             let mut opts = LinkDataOptions::new(kind);
             variant.apply(&mut opts)?;
             let s = &mut opts.shares;

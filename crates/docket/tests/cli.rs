@@ -265,6 +265,26 @@ fn synth_output_is_a_function_of_its_arguments() {
     assert!(a.1 != c.1, "events.jsonl is the same for seeds 5 and 6");
 }
 
+/// `synth --departures-variant` changes the departures only: the same persons and events, and
+/// under `twins` more of the travellers are twins of a docket person than by default.
+#[test]
+fn the_departures_variant_changes_the_departures_only() {
+    let t = Scratch::new();
+    let synth = |dir: &str, variant: &str| {
+        let out = t.path(dir);
+        let args = ["synth", "--cases", "2000", "--seed", "3", "--as-of", AS_OF_DATE, "--departures", "2000"];
+        t.run_bare(&[&args[..], &["--departures-variant", variant, "--out", s(&out)]].concat()).expect_code(0);
+        let read = |name: &str| std::fs::read_to_string(out.join(name)).expect("synth wrote the file");
+        let twins = read("departures-truth.csv").lines().filter(|l| l.contains(",twin,")).count();
+        (read("persons.csv"), read("events.jsonl"), read("departures.jsonl"), twins)
+    };
+    let default = synth("default", "default");
+    let twins = synth("twins", "twins");
+    assert!(default.0 == twins.0 && default.1 == twins.1, "the docket differs between variants");
+    assert!(default.2 != twins.2, "the departures are the same under `twins`");
+    assert!(twins.3 > 2 * default.3.max(1), "twins: {} under `twins`, {} by default", twins.3, default.3);
+}
+
 /// A rejected row as the test expects it: line, field, and a fragment of the reason.
 struct Expected {
     file: PathBuf,
