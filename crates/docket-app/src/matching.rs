@@ -113,6 +113,28 @@ impl DepartureIndex {
     pub fn blocking_bytes(&self) -> usize {
         self.index.blocking_bytes()
     }
+
+    /// The ids of the persons indexed (those with an open case when it was built).
+    pub fn person_ids(&self) -> impl Iterator<Item = &str> {
+        self.index.records().ids.iter().map(String::as_str)
+    }
+
+    /// The persons blocking proposes for `d`, before any scoring (the candidates
+    /// [`App::ingest_departures`] then ranks), and how many of the record's blocks were skipped
+    /// for their size and how many held back for the query's budget. For measuring candidate
+    /// recall.
+    pub fn proposed(&self, d: &DepartureRecord) -> Result<(Vec<&str>, usize, usize), AppError> {
+        let values = values(d);
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(c, v)| (*c, v.as_str())).collect();
+        let incoming = self
+            .index
+            .incoming(&record_key(d), &pairs)
+            .map_err(|e| AppError::Invalid { field: "record".into(), reason: e.to_string() })?;
+        let blocked = self.index.candidates(&incoming, 0);
+        let ids = &self.index.records().ids;
+        let persons = blocked.records.iter().map(|(r, _)| ids[*r as usize].as_str()).collect();
+        Ok((persons, blocked.skipped.len(), blocked.held_back.len()))
+    }
 }
 
 /// The columns of the tables the departure index and fit read: the record's id, then the

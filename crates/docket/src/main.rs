@@ -424,6 +424,17 @@ enum DeparturesCommand {
         /// Hours an unmatched record is kept.
         #[arg(long, default_value_t = 72)]
         retention_hours: u32,
+        /// For measuring candidate recall: write to this file, for every record, the persons
+        /// blocking proposed before scoring (one line per record, fields separated by tabs:
+        /// `source/record_id`, the number of its blocks skipped for their size, the number
+        /// held back for the query's budget, the person ids separated by spaces). Decisions
+        /// are not affected.
+        #[arg(long, value_name = "FILE")]
+        proposals_out: Option<PathBuf>,
+        /// For measuring recall: write to this file the ids of the persons indexed (those with
+        /// an open case), one a line.
+        #[arg(long, value_name = "FILE")]
+        indexed_out: Option<PathBuf>,
     },
     /// Delete the departure records past their retention window, leaving counts; the purge is
     /// recorded in the ledger (how many, the window, a hash of what was removed).
@@ -561,14 +572,6 @@ enum VariantArg {
     Mixed,
 }
 
-#[derive(Subcommand)]
-enum MigrateCommand {
-    /// Each step: applied (with this program's checksum), pending, changed since it was
-    /// applied (exit status 1: the database is refused), or applied before checksums were
-    /// recorded (unknown).
-    Status,
-}
-
 #[cfg(feature = "synth")]
 impl VariantArg {
     fn variant(self) -> docket_synth::linkage::Variant {
@@ -584,6 +587,14 @@ impl VariantArg {
             VariantArg::Mixed => Variant::Mixed,
         }
     }
+}
+
+#[derive(Subcommand)]
+enum MigrateCommand {
+    /// Each step: applied (with this program's checksum), pending, changed since it was
+    /// applied (exit status 1: the database is refused), or applied before checksums were
+    /// recorded (unknown).
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -1726,7 +1737,7 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
                 },
             )?;
         }
-        DeparturesCommand::Ingest { file, accept_from, review_floor, retention_hours } => {
+        DeparturesCommand::Ingest { file, accept_from, review_floor, retention_hours, proposals_out, indexed_out } => {
             let feed = FeedSettings { accept_from, review_floor, retention_hours, ..FeedSettings::new() };
             let settings = departure_settings()?;
             let (version, model) = app.departure_model_in_force(&settings).map_err(|e| hint(e, db))?;
@@ -1749,6 +1760,29 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
                 }
             }
             let decided = started.elapsed().as_secs_f64();
+            if let Some(path) = &proposals_out {
+                let f = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+                let mut w = std::io::BufWriter::new(f);
+                for d in &records {
+                    let (persons, skipped, held_back) = index.proposed(d)?;
+                    writeln!(
+                        w,
+                        "{}\t{skipped}\t{held_back}\t{}",
+                        docket_app::matching::record_key(d),
+                        persons.join(" ")
+                    )
+                    .with_context(|| format!("writing `{}`", path.display()))?;
+                }
+                w.flush().with_context(|| format!("writing `{}`", path.display()))?;
+            }
+            if let Some(path) = &indexed_out {
+                let f = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+                let mut w = std::io::BufWriter::new(f);
+                for id in index.person_ids() {
+                    writeln!(w, "{id}").with_context(|| format!("writing `{}`", path.display()))?;
+                }
+                w.flush().with_context(|| format!("writing `{}`", path.display()))?;
+            }
             let summary = json!({"model": index.model().as_str(), "persons_indexed": index.persons(),
                 "records": records.len(), "rejected": rejects.len(), "outcomes": counts,
                 "index_seconds": indexed, "decide_seconds": decided, "decisions": decisions});

@@ -1971,9 +1971,24 @@ fn departure_feed_from_file(t: &Scratch) {
     let fit = t.run(&["--json", "departures", "fit", s(&departures)]).expect_code(0).json();
     assert!(fit["model"].as_str().is_some_and(|m| m.starts_with("persons:sha256:")), "{fit}");
     assert_eq!(fit["rejected"], refused, "the records the reader refuses, as generated: {fit}");
-    let first = t.run(&["--json", "departures", "ingest", "--retention-hours", "0", s(&departures)]);
+    let (proposals, indexed) = (t.path("proposals.tsv"), t.path("indexed.txt"));
+    let first = t.run(&[
+        "--json",
+        "departures",
+        "ingest",
+        "--retention-hours",
+        "0",
+        "--proposals-out",
+        s(&proposals),
+        "--indexed-out",
+        s(&indexed),
+        s(&departures),
+    ]);
     let first = first.expect_code(0).json();
     assert_eq!(first["records"], read);
+    // What blocking proposed, a line per record, and the persons indexed.
+    assert_eq!(lines(&proposals).len() as u64, read);
+    assert_eq!(Some(lines(&indexed).len() as u64), first["persons_indexed"].as_u64());
     assert!(first["persons_indexed"].as_u64().is_some_and(|n| n > 0 && n <= 1500), "{first}");
     let decisions = first["decisions"].as_array().expect("decisions");
     let verified: Vec<&Value> = decisions.iter().filter(|d| d["outcome"] == "verified").collect();
