@@ -11,7 +11,8 @@
 # import.db and after fit as fit.db, so that `INGEST_ONLY=1` reruns only the ingest (on a copy
 # of fit.db) with other ingest options, e.g. `--review-floor 0.2`; `IMPORT_DB=PATH` takes the
 # same seed's import.db instead of importing again (a variant changes the departures only;
-# the script checks that the docket files are the same). Wall times by /usr/bin/time.
+# the script checks that the docket files are the same); `REUSE_DATA=1` keeps the files synth
+# wrote before. Wall times by /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEED=${1:?seed}
@@ -27,10 +28,16 @@ mkdir -p "$W"
 SIGN=(--ledger-key "$W/ledger.key" --checkpoint-dir "$W/checkpoints")
 timed() { local what=$1; shift; /usr/bin/time -f "$what wall %e s, user %U s, sys %S s, peak RSS %M KB" -a -o "$W/times.txt" "$@"; }
 
+# Who imports, fits and ingests, for the ledger.
+export DOCKET_ACTOR=${DOCKET_ACTOR:-analyst.one}
+
 if [ "${INGEST_ONLY:-0}" != 1 ]; then
-  rm -rf "$W"/*.db "$W"/*.db-* "$W/times.txt" "$W/ledger.key" "$W/checkpoints"
-  timed synth "$DOCKET" --json synth --cases "$CASES" --seed "$SEED" --as-of "$AS_OF" \
-    --departures "$DEPARTURES" --departures-variant "$VARIANT" --out "$W/data" > "$W/synth.json"
+  rm -rf "$W"/*.db "$W"/*.db-* "$W/ledger.key" "$W/checkpoints"
+  if [ "${REUSE_DATA:-0}" != 1 ] || [ ! -s "$W/synth.json" ]; then
+    rm -f "$W/times.txt"
+    timed synth "$DOCKET" --json synth --cases "$CASES" --seed "$SEED" --as-of "$AS_OF" \
+      --departures "$DEPARTURES" --departures-variant "$VARIANT" --out "$W/data" > "$W/synth.json"
+  fi
   if [ -n "${IMPORT_DB:-}" ]; then
     # The same seed's docket imported before (the variant changes the departures only).
     cmp "$W/data/persons.csv" "$(dirname "$IMPORT_DB")/data/persons.csv"
@@ -44,7 +51,7 @@ if [ "${INGEST_ONLY:-0}" != 1 ]; then
       "$W/data/persons.csv" "$W/data/events.jsonl" > "$W/import.json"
   fi
   cp "$W/import.db" "$W/fit.db"
-  DOCKET_ACTOR=analyst.one timed fit "$DOCKET" "${SIGN[@]}" --db "sqlite://$W/fit.db" --json departures fit \
+  timed fit "$DOCKET" "${SIGN[@]}" --db "sqlite://$W/fit.db" --json departures fit \
     "$W/data/departures.jsonl" > "$W/fit.json"
 fi
 TAG=${TAG:-run}
