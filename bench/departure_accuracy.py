@@ -18,7 +18,9 @@ match|namesake|sibling|twin|stranger, and the docket person it is or is related 
   Records the reader refused (never decided) stay in the denominators: the feed missed them.
 * candidate recall: true pairs whose person is among the persons blocking proposed for the
   record, before scoring (`--proposals`: `LinkIndex::candidates`, the same call the decision's
-  ranking starts from), over true pairs.
+  ranking starts from), over the true pairs whose record the reader read (a record refused by
+  the reader, a year of birth in the future, never reaches blocking). Also given over every
+  true pair, the refused ones counted as missed ("candidate recall, end to end").
 * clear precision: verified decisions whose accepted candidate (the first listed) is the
   record's own person (who == match), over verified decisions.
 * recall with review: true pairs verified to their own person, or sent to review with their
@@ -77,6 +79,7 @@ def main():
     # Blocking's proposals.
     proposed_true = 0
     seen = 0
+    true_read = 0
     blocks_left = Counter()  # records with a block skipped / held back
     blocks_left_true = Counter()
     with open(a.proposals) as f:
@@ -88,6 +91,7 @@ def main():
             for k in kinds:
                 blocks_left[k] += 1
             if r in true_pairs:
+                true_read += 1
                 for k in kinds:
                     blocks_left_true[k] += 1
                 if truth[r][1] in persons.split(" "):
@@ -138,7 +142,9 @@ def main():
         "outcomes": outcomes,
         "true_pairs": t,
         "true_person_not_indexed": true_unindexed,
-        "candidate_recall": proposed_true / t if t else None,
+        "true_pairs_read": true_read,
+        "candidate_recall": proposed_true / true_read if true_read else None,
+        "candidate_recall_end_to_end": proposed_true / t if t else None,
         "proposed_true": proposed_true,
         "proposals_lines": seen,
         "records_with_a_block_left_out": dict(blocks_left),
@@ -173,7 +179,8 @@ def main():
     print(f"{a.label}: {out['records']} records ({out['rejected_by_reader']} refused by the reader), "
           f"{out['persons_indexed']} persons indexed, outcomes {outcomes}")
     print(f"true pairs {t} (and {true_unindexed} true travellers whose person has no open case)")
-    print(f"candidate recall      {f(out['candidate_recall'])}  ({proposed_true} of {t}; "
+    print(f"candidate recall      {f(out['candidate_recall'])}  ({proposed_true} of {true_read} read; "
+          f"end to end {f(out['candidate_recall_end_to_end'])}, of {t}; "
           f"records with a block left out {dict(blocks_left)}, of them true pairs {dict(blocks_left_true)})")
     print(f"clear precision       {f(out['clear_precision'])}  ({verified_right} of {verified})")
     print(f"recall with review    {f(out['recall_with_review'])}  ({len(found)} of {t})")
