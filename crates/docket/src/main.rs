@@ -1761,7 +1761,8 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
             }
             let decided = started.elapsed().as_secs_f64();
             if let Some(path) = &proposals_out {
-                let f = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+                // Person ids: created as the other files that hold personal data are, owner-only.
+                let f = owner_only::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
                 let mut w = std::io::BufWriter::new(f);
                 for d in &records {
                     let (persons, skipped, held_back) = index.proposed(d)?;
@@ -1776,7 +1777,8 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
                 w.flush().with_context(|| format!("writing `{}`", path.display()))?;
             }
             if let Some(path) = &indexed_out {
-                let f = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+                // Person ids: created as the other files that hold personal data are, owner-only.
+                let f = owner_only::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
                 let mut w = std::io::BufWriter::new(f);
                 for id in index.person_ids() {
                     writeln!(w, "{id}").with_context(|| format!("writing `{}`", path.display()))?;

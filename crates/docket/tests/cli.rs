@@ -1989,6 +1989,7 @@ fn departure_feed_from_file(t: &Scratch) {
     // What blocking proposed, a line per record, and the persons indexed.
     assert_eq!(lines(&proposals).len() as u64, read);
     assert_eq!(Some(lines(&indexed).len() as u64), first["persons_indexed"].as_u64());
+    assert_owner_only(&[proposals.clone(), indexed.clone()]);
     assert!(first["persons_indexed"].as_u64().is_some_and(|n| n > 0 && n <= 1500), "{first}");
     let decisions = first["decisions"].as_array().expect("decisions");
     let verified: Vec<&Value> = decisions.iter().filter(|d| d["outcome"] == "verified").collect();
