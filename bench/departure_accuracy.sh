@@ -41,7 +41,9 @@ if [ "${INGEST_ONLY:-0}" != 1 ]; then
   if [ -n "${IMPORT_DB:-}" ]; then
     # The same seed's docket imported before (the variant changes the departures only).
     cmp "$W/data/persons.csv" "$(dirname "$IMPORT_DB")/data/persons.csv"
-    cmp "$W/data/events.jsonl" "$(dirname "$IMPORT_DB")/data/events.jsonl"
+    if [ -e "$(dirname "$IMPORT_DB")/data/events.jsonl" ]; then
+      cmp "$W/data/events.jsonl" "$(dirname "$IMPORT_DB")/data/events.jsonl"
+    fi
     cp "$IMPORT_DB" "$W/import.db"
     cp "$(dirname "$IMPORT_DB")/ledger.key" "$W/ledger.key"
     rm -rf "$W/checkpoints" && cp -r "$(dirname "$IMPORT_DB")/checkpoints" "$W/checkpoints" 2>/dev/null || true
