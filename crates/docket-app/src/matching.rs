@@ -173,6 +173,28 @@ impl DepartureIndex {
     pub fn blocking_bytes(&self) -> usize {
         self.index.blocking_bytes()
     }
+
+    /// The ids of the persons indexed (those with an open case when it was built).
+    pub fn person_ids(&self) -> impl Iterator<Item = &str> {
+        self.index.records().ids.iter().map(String::as_str)
+    }
+
+    /// The persons blocking proposes for `d`, before any scoring (the candidates
+    /// [`App::ingest_departures`] then ranks), and how many of the record's blocks were skipped
+    /// for their size and how many held back for the query's budget. For measuring candidate
+    /// recall.
+    pub fn proposed(&self, d: &DepartureRecord) -> Result<(Vec<&str>, usize, usize), AppError> {
+        let values = values(d);
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(c, v)| (*c, v.as_str())).collect();
+        let incoming = self
+            .index
+            .incoming(&record_key(d), &pairs)
+            .map_err(|e| AppError::Invalid { field: "record".into(), reason: e.to_string() })?;
+        let blocked = self.index.candidates(&incoming, 0);
+        let ids = &self.index.records().ids;
+        let persons = blocked.records.iter().map(|(r, _)| ids[*r as usize].as_str()).collect();
+        Ok((persons, blocked.skipped.len(), blocked.held_back.len()))
+    }
 }
 
 /// The columns of the tables the departure index and fit read: the record's id, then the
@@ -255,6 +277,17 @@ pub struct DepartureDecision {
     pub why: Option<String>,
     /// The candidates considered, best first.
     pub candidates: Vec<CandidateView>,
+}
+
+/// The probability that the candidate of match weight `best` is the record's person rather
+/// than one of the `rivals` (their weights) or no one: with a traveller at most one docket
+/// person, `2^best / (1 + 2^best + sum 2^rival)`. Without rivals it is the candidate's own
+/// probability; a rival far below the best (a namesake at 0.2 against a match at 0.99999)
+/// changes it little, one near it a great deal.
+pub fn probability_among(best: f64, rivals: impl Iterator<Item = f64>) -> f64 {
+    // Divided through by 2^best, so that large weights do not overflow.
+    let rest: f64 = rivals.map(|w| (w - best).exp2()).sum::<f64>() + (-best).exp2();
+    1.0 / (1.0 + rest)
 }
 
 /// The evidence comparisons of a candidate in the index.
@@ -589,16 +622,24 @@ impl App {
                 comparisons: explain(&index.index, &incoming, c.record),
             };
             let candidates: Vec<CandidateView> = t.accepted.iter().chain(&t.review).map(view).collect();
-            let blocks_open = t.skipped.is_empty() && t.held_back.is_empty();
+            // Only a block skipped for its size keeps a clear match from being clear: a tokens
+            // block held back for the query's budget is held back because the other rules
+            // already found that many candidates (docs/departures.md, "Decisions").
+            let blocks_open = t.skipped.is_empty();
+            // The best against the runners-up at or above the floor (all of them: with more
+            // than a review item holds, it is not clear).
+            let clear_among = t.accepted.as_ref().map(|a| {
+                !t.more_for_review && probability_among(a.weight, t.review.iter().map(|c| c.weight)) >= feed.accept_from
+            });
             let mut why = None;
-            let mut outcome = match (&t.accepted, t.review.is_empty(), blocks_open) {
-                (Some(_), true, true) => Outcome::Verified,
-                (Some(_), false, _) => {
+            let mut outcome = match (clear_among, t.review.is_empty(), blocks_open) {
+                (Some(true), _, true) => Outcome::Verified,
+                (Some(false), _, _) => {
                     why = Some("a competitor reaches the review floor".to_owned());
                     Outcome::Review
                 }
-                (Some(_), true, false) => {
-                    why = Some("a block of the record was skipped or held back for its size".to_owned());
+                (Some(true), _, false) => {
+                    why = Some("a block of the record was skipped for its size".to_owned());
                     Outcome::Review
                 }
                 (None, false, _) => {
@@ -907,4 +948,24 @@ pub struct ReviewDecided {
     pub outcome: &'static str,
     /// The cases the departure was recorded on (on acceptance).
     pub cases: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::probability_among;
+
+    #[test]
+    fn a_rival_far_below_the_best_leaves_a_clear_match_clear_and_one_near_it_does_not() {
+        let p = |w: f64| w.exp2() / (1.0 + w.exp2());
+        // Alone, the candidate's own probability.
+        assert!((probability_among(20.0, std::iter::empty()) - p(20.0)).abs() < 1e-12);
+        // A namesake at 0.2 (weight -2) beside a match at weight 30: still above 0.999.
+        assert!(probability_among(30.0, [-2.0].into_iter()) >= 0.999);
+        // A twin at 0.9 (weight 3.17) beside a match at 0.9998 (weight 12): below 0.999.
+        assert!(p(12.0) >= 0.999 && probability_among(12.0, [3.17].into_iter()) < 0.999);
+        // Two equal candidates: at most a half each.
+        assert!(probability_among(40.0, [40.0].into_iter()) <= 0.5);
+        // Large weights do not overflow.
+        assert!((probability_among(2000.0, [1990.0].into_iter()) - 1.0 / (1.0 + (-10.0f64).exp2())).abs() < 1e-12);
+    }
 }

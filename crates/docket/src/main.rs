@@ -82,6 +82,12 @@ enum Command {
         /// docs/linkage-data.md.
         #[arg(long, default_value_t = 0)]
         departures: u64,
+        /// The manifest variant the departures are made under (as `link-data --kind manifest
+        /// --variant`: near misses and name recording other than the defaults); the persons are
+        /// the same whatever the variant. `households` does not apply (manifests have no
+        /// address).
+        #[arg(long, value_enum, default_value = "default")]
+        departures_variant: VariantArg,
     },
     /// Write seeded record-linkage test data: DIR/a.csv, DIR/b.csv and DIR/truth.csv (the rows
     /// that are the same person). See docs/linkage-data.md.
@@ -418,6 +424,17 @@ enum DeparturesCommand {
         /// Hours an unmatched record is kept.
         #[arg(long, default_value_t = 72)]
         retention_hours: u32,
+        /// For measuring candidate recall: write to this file, for every record, the persons
+        /// blocking proposed before scoring (one line per record, fields separated by tabs:
+        /// `source/record_id`, the number of its blocks skipped for their size, the number
+        /// held back for the query's budget, the person ids separated by spaces). Decisions
+        /// are not affected.
+        #[arg(long, value_name = "FILE")]
+        proposals_out: Option<PathBuf>,
+        /// For measuring recall: write to this file the ids of the persons indexed (those with
+        /// an open case), one a line.
+        #[arg(long, value_name = "FILE")]
+        indexed_out: Option<PathBuf>,
     },
     /// Decide departure records as they arrive on NATS JetStream (a durable pull consumer of
     /// the stream capturing `departures.>`), until SIGINT or SIGTERM. Each record is acked only
@@ -607,6 +624,23 @@ enum VariantArg {
     ShiftedNames,
     /// Every near miss at once, at lower rates: held out from tuning.
     Mixed,
+}
+
+#[cfg(feature = "synth")]
+impl VariantArg {
+    fn variant(self) -> docket_synth::linkage::Variant {
+        use docket_synth::linkage::Variant;
+        match self {
+            VariantArg::Default => Variant::Default,
+            VariantArg::Relatives => Variant::Relatives,
+            VariantArg::Twins => Variant::Twins,
+            VariantArg::Namesakes => Variant::Namesakes,
+            VariantArg::Households => Variant::Households,
+            VariantArg::DualNationals => Variant::DualNationals,
+            VariantArg::ShiftedNames => Variant::ShiftedNames,
+            VariantArg::Mixed => Variant::Mixed,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -1064,7 +1098,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print(json, &a, || docket::show::accounting_text(&a))?;
         }
         #[cfg(feature = "synth")]
-        Command::Synth { cases, seed, out, as_of, departures } => {
+        Command::Synth { cases, seed, out, as_of, departures, departures_variant } => {
             let as_of = match as_of {
                 Some(d) => Date::parse(&d).with_context(|| format!("`--as-of {d}`"))?,
                 None => now().local_date(),
@@ -1073,12 +1107,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let day = as_of.add_days(-1);
             let departed = (departures > 0)
                 .then(|| {
+                    let mut opts = LinkDataOptions::new(LinkDataKind::Manifest);
+                    departures_variant.variant().apply(&mut opts)?;
                     let opts = LinkDataOptions {
                         rows_a: cases,
                         rows_b: departures,
                         seed,
                         threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-                        ..LinkDataOptions::new(LinkDataKind::Manifest)
+                        ..opts
                     };
                     docket_synth::linkage::departures(&opts, day, &out)
                         .with_context(|| format!("writing departures to `{}`", out.display()))
@@ -1136,16 +1172,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 LinkKind::Febrl => LinkDataKind::Febrl,
                 LinkKind::Manifest => LinkDataKind::Manifest,
             };
-            let variant = match variant {
-                VariantArg::Default => Variant::Default,
-                VariantArg::Relatives => Variant::Relatives,
-                VariantArg::Twins => Variant::Twins,
-                VariantArg::Namesakes => Variant::Namesakes,
-                VariantArg::Households => Variant::Households,
-                VariantArg::DualNationals => Variant::DualNationals,
-                VariantArg::ShiftedNames => Variant::ShiftedNames,
-                VariantArg::Mixed => Variant::Mixed,
-            };
+            let variant = variant.variant();
             let mut opts = LinkDataOptions::new(kind);
             variant.apply(&mut opts)?;
             let s = &mut opts.shares;
@@ -1767,7 +1794,7 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
                 },
             )?;
         }
-        DeparturesCommand::Ingest { file, accept_from, review_floor, retention_hours } => {
+        DeparturesCommand::Ingest { file, accept_from, review_floor, retention_hours, proposals_out, indexed_out } => {
             let feed = FeedSettings { accept_from, review_floor, retention_hours, ..FeedSettings::new() };
             let settings = departure_settings()?;
             let (version, model) = app.departure_model_in_force(&settings).map_err(|e| hint(e, db))?;
@@ -1790,6 +1817,31 @@ fn departures_command(db: &str, command: DeparturesCommand, actor: Option<&str>,
                 }
             }
             let decided = started.elapsed().as_secs_f64();
+            if let Some(path) = &proposals_out {
+                // Person ids: created as the other files that hold personal data are, owner-only.
+                let f = owner_only::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+                let mut w = std::io::BufWriter::new(f);
+                for d in &records {
+                    let (persons, skipped, held_back) = index.proposed(d)?;
+                    writeln!(
+                        w,
+                        "{}\t{skipped}\t{held_back}\t{}",
+                        docket_app::matching::record_key(d),
+                        persons.join(" ")
+                    )
+                    .with_context(|| format!("writing `{}`", path.display()))?;
+                }
+                w.flush().with_context(|| format!("writing `{}`", path.display()))?;
+            }
+            if let Some(path) = &indexed_out {
+                // Person ids: created as the other files that hold personal data are, owner-only.
+                let f = owner_only::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+                let mut w = std::io::BufWriter::new(f);
+                for id in index.person_ids() {
+                    writeln!(w, "{id}").with_context(|| format!("writing `{}`", path.display()))?;
+                }
+                w.flush().with_context(|| format!("writing `{}`", path.display()))?;
+            }
             let summary = json!({"model": index.model().as_str(), "persons_indexed": index.persons(),
                 "records": records.len(), "rejected": rejects.len(), "outcomes": counts,
                 "index_seconds": indexed, "decide_seconds": decided, "decisions": decisions});

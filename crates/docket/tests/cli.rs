@@ -265,6 +265,26 @@ fn synth_output_is_a_function_of_its_arguments() {
     assert!(a.1 != c.1, "events.jsonl is the same for seeds 5 and 6");
 }
 
+/// `synth --departures-variant` changes the departures only: the same persons and events, and
+/// under `twins` more of the travellers are twins of a docket person than by default.
+#[test]
+fn the_departures_variant_changes_the_departures_only() {
+    let t = Scratch::new();
+    let synth = |dir: &str, variant: &str| {
+        let out = t.path(dir);
+        let args = ["synth", "--cases", "2000", "--seed", "3", "--as-of", AS_OF_DATE, "--departures", "2000"];
+        t.run_bare(&[&args[..], &["--departures-variant", variant, "--out", s(&out)]].concat()).expect_code(0);
+        let read = |name: &str| std::fs::read_to_string(out.join(name)).expect("synth wrote the file");
+        let twins = read("departures-truth.csv").lines().filter(|l| l.contains(",twin,")).count();
+        (read("persons.csv"), read("events.jsonl"), read("departures.jsonl"), twins)
+    };
+    let default = synth("default", "default");
+    let twins = synth("twins", "twins");
+    assert!(default.0 == twins.0 && default.1 == twins.1, "the docket differs between variants");
+    assert!(default.2 != twins.2, "the departures are the same under `twins`");
+    assert!(twins.3 > 2 * default.3.max(1), "twins: {} under `twins`, {} by default", twins.3, default.3);
+}
+
 /// A rejected row as the test expects it: line, field, and a fragment of the reason.
 struct Expected {
     file: PathBuf,
@@ -1953,9 +1973,25 @@ fn departure_feed_from_file(t: &Scratch) {
     let fit = t.run(&["--json", "departures", "fit", s(&departures)]).expect_code(0).json();
     assert!(fit["model"].as_str().is_some_and(|m| m.starts_with("persons:sha256:")), "{fit}");
     assert_eq!(fit["rejected"], refused, "the records the reader refuses, as generated: {fit}");
-    let first = t.run(&["--json", "departures", "ingest", "--retention-hours", "0", s(&departures)]);
+    let (proposals, indexed) = (t.path("proposals.tsv"), t.path("indexed.txt"));
+    let first = t.run(&[
+        "--json",
+        "departures",
+        "ingest",
+        "--retention-hours",
+        "0",
+        "--proposals-out",
+        s(&proposals),
+        "--indexed-out",
+        s(&indexed),
+        s(&departures),
+    ]);
     let first = first.expect_code(0).json();
     assert_eq!(first["records"], read);
+    // What blocking proposed, a line per record, and the persons indexed.
+    assert_eq!(lines(&proposals).len() as u64, read);
+    assert_eq!(Some(lines(&indexed).len() as u64), first["persons_indexed"].as_u64());
+    assert_owner_only(&[proposals.clone(), indexed.clone()]);
     assert!(first["persons_indexed"].as_u64().is_some_and(|n| n > 0 && n <= 1500), "{first}");
     let decisions = first["decisions"].as_array().expect("decisions");
     let verified: Vec<&Value> = decisions.iter().filter(|d| d["outcome"] == "verified").collect();
